@@ -1,0 +1,120 @@
+# tcplab — build, test, bench, demo.  `make` builds ./tcplab; see README.md.
+#
+# Sources are found by directory: lib/ (shared leaf code: wire, rng), sim/ (the simulator),
+# scanner/ (the scanner), cmd/ (the command line). Tests: tests/unit/test_*.c, one cmocka
+# binary each; tests/golden (whole runs, byte for byte); tests/live (network namespaces).
+# `make test` runs everything once normally and once under ASan+UBSan (build-san/).
+
+CC      ?= cc
+SAN     ?= 0
+ifeq ($(SAN),1)
+BUILD   ?= build-san
+OPT     ?= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN   := -fsanitize=address,undefined
+else
+BUILD   ?= build
+OPT     ?= -O2 -g
+LDSAN   :=
+endif
+CFLAGS  ?=
+CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I.
+LDLIBS  := -lpcap -lncursesw -lm
+PREFIX  ?= /usr/local
+
+LIB_SRC  := $(wildcard lib/*.c)
+SIM_SRC  := $(wildcard sim/*.c sim/tui/*.c)
+SCAN_SRC := $(wildcard scanner/*.c scanner/scans/*.c scanner/output/*.c)
+CMD_SRC  := $(filter-out cmd/main.c,$(wildcard cmd/*.c))
+GEN_SRC  := $(BUILD)/gen/default_scn.c
+CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(SCAN_SRC) $(CMD_SRC)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRC := $(wildcard tests/bench/*.c)
+BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all deps test unit golden-check golden live bench demo fuzz install clean check-clang
+
+all: tcplab
+
+ifeq ($(SAN),1)
+tcplab: $(BUILD)/tcplab
+else
+tcplab: $(BUILD)/tcplab
+	cp $(BUILD)/tcplab tcplab
+endif
+
+$(BUILD)/tcplab: $(BUILD)/cmd/main.o $(BUILD)/libtcplab.a
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libtcplab.a: $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The embedded default network: scenarios/default.scn as a C byte array.
+$(BUILD)/gen/default_scn.c: scenarios/default.scn
+	@mkdir -p $(dir $@)
+	{ echo '#include <stddef.h>'; echo 'const char scenario_default_text[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; echo '0x00 };'; \
+	  echo 'const size_t scenario_default_len = sizeof scenario_default_text - 1;'; } > $@
+
+$(BUILD)/gen/default_scn.o: $(BUILD)/gen/default_scn.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtcplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) -lcmocka $(LDLIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libtcplab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) $(LDLIBS)
+
+-include $(CORE_OBJ:.o=.d) $(BUILD)/cmd/main.d
+
+# Installs missing Debian packages when root (CI and fresh machines); otherwise says what is missing.
+deps:
+	@sh tests/deps.sh
+
+unit: $(TEST_BIN)
+	@sh tests/run_unit.sh $(BUILD)
+
+golden-check: tcplab $(BUILD)/tcplab
+	@sh tests/golden/run.sh $(BUILD)/tcplab check
+
+# Regenerates golden files on purpose; review the diff before committing.
+golden: tcplab
+	@sh tests/golden/run.sh $(BUILD)/tcplab update
+
+live: tcplab
+	@sh tests/live/run.sh ./tcplab
+
+test: deps
+	$(MAKE) all unit golden-check
+	$(MAKE) live
+	$(MAKE) SAN=1 unit golden-check
+	@echo "make test: all suites passed"
+
+bench: deps tcplab $(BENCH_BIN)
+	@sh tests/bench/run.sh $(BUILD)
+
+demo: deps tcplab
+	./tcplab scan -sS --reason 198.51.100.0/24
+
+# Coverage-guided fuzzers (clang libFuzzer), short runs seeded with real packets.
+fuzz:
+	@sh tests/fuzz/run.sh
+
+check-clang:
+	$(MAKE) CC=clang BUILD=build-clang $(BUILD:build=build-clang)/tcplab
+
+install: tcplab
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 tcplab $(DESTDIR)$(PREFIX)/bin/tcplab
+	install -m 644 docs/tcplab.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcplab.1
+
+clean:
+	rm -rf build build-san build-clang build-fuzz tcplab

@@ -1,0 +1,140 @@
+/* rng.c — xoshiro256** streams seeded by splitmix64, SipHash-2-4, FNV-1a. See rng.h. */
+#include "rng.h"
+
+#include <string.h>
+
+static inline uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+uint64_t fnv1a64(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; s && *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+void rng_seed(struct rng *r, uint64_t seed, const char *stream)
+{
+    uint64_t x = seed ^ fnv1a64(stream);
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&x);
+}
+
+uint64_t rng_next(struct rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+uint32_t rng_below(struct rng *r, uint32_t n)
+{
+    if (n == 0)
+        return 0;
+    uint64_t m = (uint64_t)rng_u32(r) * n;
+    uint32_t l = (uint32_t)m;
+    if (l < n) {
+        uint32_t t = (uint32_t)(-n) % n;
+        while (l < t) {
+            m = (uint64_t)rng_u32(r) * n;
+            l = (uint32_t)m;
+        }
+    }
+    return (uint32_t)(m >> 32);
+}
+
+uint32_t rng_range(struct rng *r, uint32_t lo, uint32_t hi)
+{
+    if (hi <= lo)
+        return lo;
+    if (lo == 0 && hi == UINT32_MAX)
+        return rng_u32(r);
+    return lo + rng_below(r, hi - lo + 1);
+}
+
+int rng_chance_ppm(struct rng *r, uint32_t ppm)
+{
+    if (ppm == 0)
+        return 0;
+    if (ppm >= 1000000)
+        return 1;
+    return rng_below(r, 1000000) < ppm;
+}
+
+void rng_bytes(struct rng *r, void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    while (n) {
+        uint64_t v = rng_next(r);
+        size_t k = n < 8 ? n : 8;
+        for (size_t i = 0; i < k; i++)
+            p[i] = (uint8_t)(v >> (8 * i));
+        p += k;
+        n -= k;
+    }
+}
+
+/* SipHash-2-4, reference algorithm (https://131002.net/siphash/), little-endian loads. */
+static uint64_t load64le(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+#define SIPROUND                                                                           \
+    do {                                                                                   \
+        v0 += v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32);                          \
+        v2 += v3; v3 = rotl(v3, 16); v3 ^= v2;                                             \
+        v0 += v3; v3 = rotl(v3, 21); v3 ^= v0;                                             \
+        v2 += v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32);                          \
+    } while (0)
+
+uint64_t siphash24(const uint8_t key[16], const void *data, size_t len)
+{
+    const uint8_t *in = data;
+    uint64_t k0 = load64le(key), k1 = load64le(key + 8);
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
+    uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
+    uint64_t v3 = 0x7465646279746573ULL ^ k1;
+    size_t full = len & ~(size_t)7;
+    for (size_t i = 0; i < full; i += 8) {
+        uint64_t m = load64le(in + i);
+        v3 ^= m;
+        SIPROUND;
+        SIPROUND;
+        v0 ^= m;
+    }
+    uint64_t b = (uint64_t)len << 56;
+    for (size_t i = 0; i < (len & 7); i++)
+        b |= (uint64_t)in[full + i] << (8 * i);
+    v3 ^= b;
+    SIPROUND;
+    SIPROUND;
+    v0 ^= b;
+    v2 ^= 0xff;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    SIPROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}

@@ -1,0 +1,69 @@
+/* os.h — personalities: what makes one simulated stack answer like a given real one.
+ *
+ * A personality is plain data: TTL, windows, MSS, which TCP options it supports and the
+ * layout it writes them in, its ISN and IP-ID generators, its rate limits and quirks.
+ * Presets (os.c) follow ../shared/reference/stacks-and-offpath.md; `linux` is checked
+ * against a real kernel by tests/live/oracle_linux.
+ */
+#ifndef TCPLAB_OS_H
+#define TCPLAB_OS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gen.h"
+
+/* How a stack lays out SYN-ACK options (only options the SYN offered are echoed). */
+enum os_opt_style {
+    OS_OPTS_LINUX,    /* mss, [sackOK,TS | nop,nop,TS | nop,nop,sackOK], nop,wscale (tcp_options_write) */
+    OS_OPTS_BSD,      /* mss, nop,wscale, sackOK? , nop,nop,TS (FreeBSD/OpenBSD tcp_addoptions order) */
+    OS_OPTS_WINDOWS,  /* mss, nop,wscale, nop,nop,sackOK (no timestamps unless offered) */
+    OS_OPTS_MSS_ONLY, /* old stacks and printers: MSS only */
+};
+
+enum chack_mode {
+    CHACK_OFF,        /* no RFC 5961: pre-3.6 RFC 793 behaviour */
+    CHACK_UNLIMITED,  /* RFC 5961 with no host-wide budget (Linux 6.0+) */
+    CHACK_FIXED,      /* count up to N per aligned 1-s slot (Linux 3.6-4.6) */
+    CHACK_RANDOM,     /* N/2 + U[0, N-1] per slot, counted down (Linux 4.7+) */
+};
+
+struct personality {
+    char os[16];            /* preset name, "custom" when none */
+    uint8_t ttl;
+    uint16_t window;        /* window advertised in SYN-ACKs and data ACKs */
+    uint16_t mss;
+    uint8_t wscale;         /* our shift when the peer offered window scaling */
+    bool opt_sack, opt_ts, opt_wscale;  /* options this stack supports and echoes */
+    enum os_opt_style opt_style;
+    uint32_t ts_hz;         /* TCP timestamp clock rate */
+    bool df;                /* sets DF on TCP segments (path MTU discovery) */
+    bool rst_df_zero_id;    /* Linux: RSTs from the control socket go out DF with ID 0 */
+    bool synack_df_zero_id; /* Linux 5.17+: SYN-ACK with DF and ID 0 */
+    bool icmp_df;           /* sets DF on ICMP replies and errors */
+    uint16_t rst_window;    /* window in RSTs (0 on Linux) */
+    bool rst_on_fin_open;   /* Windows quirk: RST to FIN/NULL/Xmas on open ports */
+    bool rst_ack_on_closed_syn; /* RST+ACK (true everywhere we model) */
+    struct gen_isn_cfg isn;
+    struct gen_ipid_cfg ipid;
+    int synack_retries;     /* SYN-ACK retransmissions before a half-open conn is dropped */
+    uint32_t synack_rto_ms; /* first SYN-ACK retransmission timeout (doubles) */
+    uint32_t time_wait_ms;  /* TIME-WAIT length (Linux 60 s, 2*MSL elsewhere) */
+    int backlog;            /* listen queue length; overflow drops SYNs silently */
+    enum chack_mode chack;  /* RFC 5961 challenge ACKs */
+    uint32_t chack_limit;   /* per second, for FIXED and RANDOM */
+    uint32_t rst_rate;      /* host-wide closed-port RSTs per second, 0 = no limit (FreeBSD badport_bandlim) */
+    uint32_t icmp_rate;     /* host-wide ICMP errors per second, 0 = no limit */
+    bool icmp_per_dest_bucket; /* Linux icmp_ratelimit: 1 msg/s per peer, burst 6 */
+    bool icmp_echo;         /* answers echo requests */
+    bool udp_unreach;       /* closed UDP port -> ICMP 3/3 */
+};
+
+/* The preset named `name` ("linux", "freebsd", "openbsd", "windows", "bsd43", "printer"),
+ * or NULL. `os_default` is what a host with no `os` key gets (linux). */
+const struct personality *os_preset(const char *name);
+const struct personality *os_default(void);
+/* Names of every preset, NULL-terminated, for error messages. */
+const char *const *os_preset_names(void);
+
+#endif

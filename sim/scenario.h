@@ -1,0 +1,159 @@
+/* scenario.h — the scenario language: parsed form (plain data) and the parser's API.
+ *
+ * The grammar is ../shared/design.md "Scenario files". The parser (scenario.c) turns text
+ * into a `struct scenario`; sim_load() (sim.c) turns that into a running network. Keeping
+ * the parsed form plain data lets tests build scenarios without text and lets the parser be
+ * fuzzed alone. Every error names FILE:LINE:COL and what was expected.
+ */
+#ifndef TCPLAB_SCENARIO_H
+#define TCPLAB_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "os.h"
+
+enum { SCN_NAME_MAX = 32, SCN_TITLE_MAX = 128, SCN_PORTSET_WORDS = 65536 / 64 };
+
+struct scn_pos { int line, col; };
+
+/* A set of ports, one bit per port 0..65535. */
+struct scn_portset { uint64_t bits[SCN_PORTSET_WORDS]; };
+static inline bool scn_port_in(const struct scn_portset *s, uint16_t p)
+{
+    return (s->bits[p >> 6] >> (p & 63)) & 1;
+}
+static inline void scn_port_add(struct scn_portset *s, uint16_t p)
+{
+    s->bits[p >> 6] |= (uint64_t)1 << (p & 63);
+}
+
+struct scn_net {
+    uint32_t prefix;          /* host order, already masked */
+    uint8_t plen;
+    uint64_t delay_ns;        /* one-way delay to hosts in this net */
+    uint32_t loss_ppm;        /* loss per datagram, parts per million ("loss 0.5%" = 5000) */
+    struct scn_pos pos;
+};
+
+struct scn_host {
+    char name[SCN_NAME_MAX];
+    uint32_t addr;
+    struct personality pers;  /* preset (os key, or the default) with this line's overrides */
+    struct scn_portset *tcp;  /* open TCP ports (listening), heap */
+    struct scn_portset *udp;  /* open UDP ports, heap */
+    bool down;                /* answers nothing */
+    bool scanner;             /* role scanner */
+    struct scn_pos pos;
+};
+
+enum scn_action { SCN_ACCEPT, SCN_DROP, SCN_REJECT };
+
+/* What a reject sends: exactly what iptables' REJECT --reject-with sends. */
+enum scn_reject {
+    SCN_REJ_PORT_UNREACH,   /* icmp-port-unreachable (iptables default) */
+    SCN_REJ_HOST_UNREACH,
+    SCN_REJ_NET_UNREACH,
+    SCN_REJ_NET_PROHIB,
+    SCN_REJ_HOST_PROHIB,
+    SCN_REJ_ADMIN_PROHIB,
+    SCN_REJ_TCP_RESET,
+};
+
+enum { SCN_RULE_PORTS_MAX = 16 };
+
+struct scn_portrange { uint16_t lo, hi; };
+
+struct scn_rule {
+    enum scn_action action;
+    enum scn_reject reject;        /* SCN_REJECT only */
+    uint8_t proto;                 /* 0 = any; WIRE_PROTO_TCP/UDP/ICMP */
+    bool has_from, has_to;
+    uint32_t from, from_mask, to, to_mask;  /* CIDR, or a host name's address /32 */
+    uint8_t nsport, ndport;
+    struct scn_portrange sport[SCN_RULE_PORTS_MAX], dport[SCN_RULE_PORTS_MAX];
+    bool has_flags;
+    uint8_t flags_mask, flags_value;   /* (tcp.flags & mask) == value; `flags syn`: mask SYN|ACK|RST, value SYN */
+    char text[96];                 /* the rule as written, for the transcript */
+    struct scn_pos pos;
+};
+
+struct scn_filter {
+    char name[SCN_NAME_MAX];
+    char host[SCN_NAME_MAX];       /* host it sits in front of */
+    uint32_t host_addr;
+    bool inbound;                  /* in: packets to host; out: packets from host */
+    bool stateful;
+    struct scn_rule *rules;
+    size_t nrules;
+    enum scn_action policy;        /* default SCN_ACCEPT */
+    struct scn_pos pos;
+};
+
+struct scn_traffic {               /* background packets: FROM -> TO:PORT proto rate N/s start T stop T */
+    uint32_t from, to;
+    uint16_t dport;
+    uint8_t proto;
+    uint32_t rate;                 /* packets per second */
+    uint64_t start_ns, stop_ns;
+    struct scn_pos pos;
+};
+
+struct scn_connect {               /* connect FROM -> TO:PORT at T [send N] [close T] */
+    uint32_t from, to;
+    uint16_t dport;
+    uint64_t at_ns;
+    uint32_t send_bytes;
+    bool has_close;
+    uint64_t close_ns;             /* absolute time of close */
+    struct scn_pos pos;
+};
+
+enum { SCN_DATA_MAX = 1400 };
+
+struct scn_send {                  /* a packet by hand */
+    uint32_t from, to;
+    bool has_sport;
+    uint16_t sport, dport;
+    uint8_t proto;                 /* TCP, UDP or ICMP (echo) */
+    uint8_t flags;
+    bool has_seq, has_ack, has_win, has_ttl, has_ipid;
+    uint32_t seq, ack;
+    uint16_t win, ipid;
+    uint8_t ttl;
+    uint8_t opts[8];               /* option kinds in order (TCPOPT_*) */
+    uint8_t nopts;
+    uint16_t icmp_id, icmp_seq;
+    uint16_t data_len;
+    uint8_t data[SCN_DATA_MAX];    /* data "TEXT" or data N (N bytes of 'X') */
+    uint64_t at_ns;
+    struct scn_pos pos;
+};
+
+struct scenario {
+    char file[256];
+    char title[SCN_TITLE_MAX];
+    uint64_t seed;                 /* default 1 */
+    struct scn_net *nets;      size_t nnets;
+    struct scn_host *hosts;    size_t nhosts;
+    struct scn_filter *filters; size_t nfilters;
+    struct scn_traffic *traffic; size_t ntraffic;
+    struct scn_connect *connects; size_t nconnects;
+    struct scn_send *sends;    size_t nsends;
+};
+
+/* Parses `len` bytes of `text` named `file` into *out. Returns 0, or -1 with a message
+ * "FILE:LINE:COL: error: expected ..., found ..." in err. On error *out is freed and zeroed. */
+int scenario_parse(const char *file, const char *text, size_t len, struct scenario *out,
+                   char *err, size_t errlen);
+/* Reads and parses a file; errors as above (an unreadable file: "FILE: strerror"). */
+int scenario_load_file(const char *path, struct scenario *out, char *err, size_t errlen);
+void scenario_free(struct scenario *sc);
+const struct scn_host *scenario_host(const struct scenario *sc, const char *name);
+
+/* The embedded default network (scenarios/default.scn compiled in). */
+extern const char scenario_default_text[];
+extern const size_t scenario_default_len;
+
+#endif

@@ -1,0 +1,75 @@
+/* tcp.h — one host's TCP: listeners, TCBs, RFC 793 segment processing, RFC 5961.
+ *
+ * Internal to the simulator. host.c owns the host and hands TCP every segment addressed to
+ * it; TCP answers through the `tcp_io` callbacks (emit a segment, arm a timer), so it never
+ * reaches into the host's or the engine's structs. Every decision is reported in a
+ * `tcp_verdict` naming the rule that made it (the transcript's "why").
+ */
+#ifndef TCPLAB_TCP_H
+#define TCPLAB_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../lib/wire.h"
+#include "os.h"
+#include "scenario.h"
+#include "sim.h"
+
+struct tcp_host;
+
+/* How the IP layer should number and flag a segment TCP emits. */
+struct tcp_ipinfo {
+    bool df;
+    int32_t ipid;   /* >= 0: use this IP-ID (0 for Linux RSTs/SYN-ACKs, or a connected
+                       socket's own counter); -1: the host's IP-ID generator */
+};
+
+struct tcp_io {
+    void *ctx;
+    uint64_t now_ns;
+    /* Send a segment from this host to dst. seg->payload may point at TCP-owned bytes. */
+    void (*emit)(void *ctx, uint32_t dst, const struct wire_tcp *seg, const struct tcp_ipinfo *ii);
+    /* Call tcp_timer(token) at t_ns. Timers are never cancelled: a stale token is ignored. */
+    void (*timer)(void *ctx, uint64_t t_ns, uint64_t token);
+};
+
+struct tcp_verdict {
+    const char *action;        /* "SYN-ACK", "RST+ACK", "ACK", "challenge ACK", "drop", "accept data" */
+    const char *rule;          /* "RFC 793 3.4 reset generation, case 1: no connection" ... */
+    int state_before, state_after;   /* enum tcp_state, TCB_NONE */
+    bool has_isn;
+    uint32_t isn_next;         /* what this host's ISN generator would give next for the tuple */
+};
+
+/* listen: open ports (copied); name: for the rng streams. NULL on out of memory. */
+struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
+                              const struct scn_portset *listen, uint64_t seed, const char *name);
+void tcp_host_free(struct tcp_host *th);
+
+/* A segment for this host (checksum already verified by the caller). */
+void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+               const struct wire_tcp *seg, struct tcp_verdict *v);
+void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, struct tcp_verdict *v);
+/* An ICMP error quoting one of our segments: (local port, remote addr, remote port). */
+void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, uint8_t code,
+                    uint16_t lport, uint32_t raddr, uint16_t rport, struct tcp_verdict *v);
+
+/* Active open (connect statements, -sT). sport 0: an ephemeral port from the host's rng
+ * (Linux range 32768-60999). Returns a connection id >= 0, or -1. */
+int tcp_connect(struct tcp_host *th, const struct tcp_io *io, uint32_t dst, uint16_t dport,
+                uint16_t sport);
+int tcp_conn_state(const struct tcp_host *th, int id);           /* enum tcp_state */
+/* Why an active open failed: 0 none, 'R' RST, 'I' ICMP (type/code set), 'T' timeout. */
+int tcp_conn_error(const struct tcp_host *th, int id, uint8_t *icmp_type, uint8_t *icmp_code);
+int tcp_send(struct tcp_host *th, const struct tcp_io *io, int id, uint32_t nbytes);
+int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id);  /* FIN */
+int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id);  /* RST, SO_LINGER 0 */
+/* Frees an aborted/closed connection id for reuse. */
+void tcp_conn_release(struct tcp_host *th, int id);
+
+/* For the trace: the ISN the generator would give for this tuple now, without drawing. */
+uint32_t tcp_peek_isn(const struct tcp_host *th, uint64_t now_ns, uint16_t lport,
+                      uint32_t raddr, uint16_t rport);
+
+#endif
