@@ -79,8 +79,9 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libtcplab.a
 deps:
 	@sh tests/deps.sh
 
-unit: $(TEST_BIN)
+unit: $(TEST_BIN) $(BUILD)/tcplab
 	@sh tests/run_unit.sh $(BUILD)
+	@sh tests/fuzz/replay.sh $(BUILD) "$(CC)" "$(CFLAGS)" "$(LDSAN)"
 
 golden-check: tcplab $(BUILD)/tcplab
 	@sh tests/golden/run.sh $(BUILD)/tcplab check

@@ -86,8 +86,10 @@ struct wire_ipv4 {
 
 /* TCP options, both parsed values and the order they appeared / are to be emitted in.
  * `order` lists option kinds (NOP and EOL included) so a stack's exact layout, e.g. Linux's
- * SYN-ACK "mss,sackOK,TS,nop,wscale", can be reproduced byte for byte. */
-struct wire_tcp_opts {
+ * SYN-ACK "mss,sackOK,TS,nop,wscale", can be reproduced byte for byte. Parse lists an EOL
+ * only at a 4-byte boundary of the listed options (elsewhere it is just padding), and skips
+ * SACK blocks and unknown kinds (their data has no place here; the printers show them). */
+struct wire_tcp_opts { /* emit writes order[] only; the has_* flags are ignored there */
     uint8_t order[WIRE_TCP_OPT_MAX];
     uint8_t n;            /* entries used in order[] */
     bool has_mss, sack_perm, has_ts, has_wscale;
@@ -160,12 +162,34 @@ int wire_parse(const uint8_t *buf, size_t len, struct wire_pkt *pkt);
 /* Parse TCP options from raw bytes (used by wire_tcp_parse). */
 void wire_tcp_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o);
 
+/* The datagram an ICMP error (types 3, 4, 5, 11, 12) quotes: its IP header and first bytes
+ * (RFC 792; RFC 1812 §4.3.2.3 lets routers quote more, Linux quotes up to 576 bytes in all).
+ * Lenient where wire_ipv4_parse is strict: a quote is normally cut short, so its total length
+ * may exceed the bytes present; ip.payload_len counts the bytes present. The scanner matches
+ * replies to probes with it (nmap: the quoted ports, TCP seq, IP ID). */
+struct wire_quote {
+    struct wire_ipv4 ip;  /* ip.csum_ok is the quoted header's checksum */
+    bool has_ports;       /* the first 8 transport bytes are present */
+    uint16_t sport, dport; /* TCP/UDP ports (for ICMP: type<<8|code, checksum) */
+    uint32_t seq;         /* TCP sequence number (UDP: length<<16|checksum; ICMP: id<<16|seq) */
+    bool has_flags;       /* TCP, and 14 transport bytes present */
+    uint8_t flags;
+};
+/* WIRE_OK, WIRE_EPROTO when icmp is not an error type, or the quote's IPv4 parse error
+ * (WIRE_ETRUNC when even the quoted IP header is incomplete). */
+int wire_icmp_quote(const struct wire_icmp *icmp, struct wire_quote *q);
+/* True for the ICMP types that quote a datagram: 3, 4, 5, 11, 12. */
+bool wire_icmp_is_error(uint8_t type);
+
 /* --- emit ---
  * Each writes a whole IPv4 datagram (20-byte header, no IP options) into buf and returns
  * its length, or 0 when cap is too small. ip->total_len, ip->hdr_len and both checksums are
  * computed; payload bytes are copied from the repr's payload pointer. */
 size_t wire_emit_tcp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_tcp *tcp);
 size_t wire_emit_udp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_udp *udp);
+/* The 4 bytes after the ICMP checksum: id<<16|seq for echo, echo reply, timestamp and
+ * timestamp reply (types 0, 8, 13, 14); `rest` for every other type (errors: 0, or the
+ * next-hop MTU in the low 16 bits for "fragmentation needed", RFC 1191). */
 size_t wire_emit_icmp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_icmp *icmp);
 /* Bytes the options take on the wire, padded to a multiple of 4. */
 size_t wire_tcp_opts_len(const struct wire_tcp_opts *o);

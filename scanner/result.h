@@ -51,6 +51,12 @@ struct seq_result {          /* --seq: sequence analysis (scanner/seq.c) */
     uint16_t ipid[6];
     const char *ipid_class;  /* "Incremental", "Randomized", ... */
     const char *ti;          /* TI= code: "I", "RD", "Z", "BI", "RI", hex constant */
+    /* Added by scanner/seq.c (additive): ti points at a static string, or is NULL for a
+     * constant class, whose hex value only ti_code holds; ti_code always holds the code and
+     * stays valid when the struct is copied. */
+    char ti_code[8];
+    int ipid_cls;            /* enum seq_ipid_class (scanner/seq.h) */
+    bool ipid_done;          /* the IP-ID class was computed (more than 2 IDs) */
 };
 
 struct host_result {

@@ -1,0 +1,50 @@
+/* main.c — the `tcplab` program: one binary, git-style subcommands.
+ *
+ *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
+ *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
+ *
+ * Each subcommand owns its options and its --help; this file only dispatches.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tcplab <command> [options]\n"
+            "\n"
+            "commands:\n"
+            "  scan [OPTIONS] TARGETS...   scan like nmap; default backend: the built-in lab network\n"
+            "                              (try: tcplab scan -sS 198.51.100.0/24)\n"
+            "  run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
+            "                              run a scenario's scripted events, print the transcript\n"
+            "  version                     print the version\n"
+            "\n"
+            "Each command takes --help. `tcplab run default` runs the embedded lab network.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 1;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "scan"))
+        return cmd_scan(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("tcplab %s\n", TCPLAB_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "tcplab: '%s' is not a tcplab command\n\n", cmd);
+    usage(stderr);
+    return 1;
+}

@@ -1,0 +1,394 @@
+/* scan.c — `tcplab scan`: options to backend, targets, ports, engine, outputs.
+ *
+ * The order of nmap's main (nmap.cc): parse options, check them, pick the packet I/O,
+ * resolve targets and ports, run the scan, write every output. Backends: none given = the
+ * embedded default network (scenarios/default.scn), --sim FILE = that scenario from its
+ * `role scanner` host, --live = raw sockets (pktio_raw.c; never the default). Wrappers stack
+ * on the backend as curl's connection filters: trace(tee(backend)). Simulated scans use the
+ * simulated epoch (946684800 = 2000-01-01 UTC) for every printed time, so the same command
+ * gives byte-identical outputs. Exit status: 0 success, 1 usage error, 2 runtime failure.
+ */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/scan_opts.h"
+#include "lib/wire.h"
+#include "scanner/engine.h"
+#include "scanner/output.h"
+#include "scanner/pktio.h"
+#include "scanner/pktio_raw.h"
+#include "scanner/pktio_sim.h"
+#include "scanner/pktio_tee.h"
+#include "scanner/pktio_trace.h"
+#include "scanner/ports.h"
+#include "scanner/targets.h"
+#include "cmd/scan_progress.h"
+
+enum { SCAN_SIM_EPOCH = 946684800 };  /* 2000-01-01 00:00:00 UTC */
+
+/* Everything one run owns, freed in one place. */
+struct scan_job {
+    struct scan_opts *o;
+    struct pktio *io;
+    struct target_list tl, ex;
+    struct port_list pl, syn_ping, ack_ping;
+    const char **names;
+    char *argv_line, *tcp_str, *udp_str;
+    uint64_t seed;
+    bool report_ok;
+    struct scan_report rep;
+};
+
+static int scan_usage_error(const char *msg)
+{
+    fprintf(stderr, "tcplab scan: %s\nSee 'tcplab scan --help' for the options.\n", msg);
+    return 1;
+}
+
+static int scan_runtime_error(const char *msg)
+{
+    fprintf(stderr, "tcplab scan: %s\n", msg);
+    return 2;
+}
+
+/* "tcplab scan -sS ..." as typed, for "as:" in file headers and args= in XML. */
+static char *scan_argv_line(int argc, char **argv)
+{
+    size_t n = sizeof "tcplab";
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    char *s = malloc(n);
+    if (!s)
+        return NULL;
+    strcpy(s, "tcplab");
+    for (int i = 0; i < argc; i++) {
+        strcat(s, " ");
+        strcat(s, argv[i]);
+    }
+    return s;
+}
+
+/* --- name resolution -------------------------------------------------------------------- */
+
+static int scan_resolve_sim(void *ctx, const char *name, uint32_t *addr)
+{
+    return pktio_sim_lookup(ctx, name, addr);
+}
+
+/* Live: the system resolver (nmap resolves names too); IPv4 only. */
+static int scan_resolve_live(void *ctx, const char *name, uint32_t *addr)
+{
+    (void)ctx;
+    struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *res = NULL;
+    if (getaddrinfo(name, NULL, &hints, &res) != 0 || !res)
+        return -1;
+    struct sockaddr_in sin;
+    memcpy(&sin, res->ai_addr, sizeof sin);
+    *addr = ntohl(sin.sin_addr.s_addr);
+    freeaddrinfo(res);
+    return 0;
+}
+
+/* --- the steps -------------------------------------------------------------------------- */
+
+static int scan_targets(struct scan_job *j, char *err, size_t errlen)
+{
+    struct scan_opts *o = j->o;
+    struct targets_cfg cfg = {.warn = stderr};
+    if (o->live) {
+        cfg.resolve = scan_resolve_live;
+    } else {
+        cfg.resolve = scan_resolve_sim;
+        cfg.resolve_ctx = j->io;
+    }
+    for (size_t i = 0; i < o->ntargets; i++)
+        if (targets_add_spec(&j->tl, o->targets[i], &cfg, err, errlen) < 0)
+            return -1;
+    if (o->input_list && targets_add_file(&j->tl, o->input_list, &cfg, err, errlen) < 0)
+        return -1;
+    if (o->exclude && targets_add_list(&j->ex, o->exclude, &cfg, err, errlen) < 0)
+        return -1;
+    if (o->excludefile && targets_add_file(&j->ex, o->excludefile, &cfg, err, errlen) < 0)
+        return -1;
+    targets_finish(&j->tl, &j->ex);
+    if (j->tl.n == 0) {
+        snprintf(err, errlen, "WARNING: No targets were specified, so 0 hosts scanned.");
+        return -1;
+    }
+    return 0;
+}
+
+static int scan_ports(struct scan_job *j, char *err, size_t errlen)
+{
+    struct scan_opts *o = j->o;
+    unsigned protos = (o->tcp_scan != SCAN_NONE ? PORTS_TCP : 0) | (o->udp_scan ? PORTS_UDP : 0);
+    if (o->ping_syn_ports &&
+        ports_parse(&j->syn_ping, o->ping_syn_ports, PORTS_TCP, stderr, err, errlen) < 0)
+        return -1;
+    if (o->ping_ack_ports &&
+        ports_parse(&j->ack_ping, o->ping_ack_ports, PORTS_TCP, stderr, err, errlen) < 0)
+        return -1;
+    if (o->ping_only)
+        return 0;
+    int rc;
+    if (o->ports)
+        rc = ports_parse(&j->pl, o->ports, protos, stderr, err, errlen);
+    else
+        rc = ports_top(&j->pl, o->fast ? 100 : o->top_ports ? o->top_ports : 1000, protos,
+                       err, errlen);
+    if (rc < 0)
+        return -1;
+    /* Only the protocols being scanned: -p U:53 without -sU scans no UDP (nmap warns). */
+    if (!(protos & PORTS_TCP) && j->pl.ntcp) {
+        fprintf(stderr, "WARNING: Your ports include \"T:\" but you haven't specified any "
+                "TCP scan type.\n");
+        j->pl.ntcp = 0;
+    }
+    if (!(protos & PORTS_UDP) && j->pl.nudp) {
+        fprintf(stderr, "WARNING: Your ports include \"U:\" but you haven't specified UDP "
+                "scan with -sU.\n");
+        j->pl.nudp = 0;
+    }
+    if (j->pl.ntcp + j->pl.nudp == 0) {
+        snprintf(err, errlen, "No ports to scan: the port list has none for the scan types "
+                 "given");
+        return -1;
+    }
+    j->tcp_str = ports_format_alloc(j->pl.tcp, j->pl.ntcp);
+    j->udp_str = ports_format_alloc(j->pl.udp, j->pl.nudp);
+    if (!j->tcp_str || !j->udp_str) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    ports_order(&j->pl, o->sequential, j->seed);
+    return 0;
+}
+
+/* A seed for live scans without --seed: it only keys cookies and draws TTLs, so the kernel's
+ * randomness is right; -v prints it so a run can be repeated. */
+static uint64_t scan_live_seed(void)
+{
+    uint64_t s = 0;
+    if (getrandom(&s, sizeof s, 0) != (ssize_t)sizeof s)
+        s = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+    return s;
+}
+
+static int scan_open_live(struct scan_job *j, char *err, size_t errlen)
+{
+    struct scan_opts *o = j->o;
+    struct pktio_raw_cfg rc = {.ifname = o->ifname, .route_to = j->tl.addrs[0],
+                               .verbose = o->verbose};
+    if (o->src && wire_ip_parse(o->src, &rc.src) < 0) {
+        snprintf(err, errlen, "-S needs an IPv4 address, not '%s'", o->src);
+        return 1;
+    }
+    j->io = pktio_raw_open(&rc, err, errlen);
+    return j->io ? 0 : 2;
+}
+
+/* Capture and packet trace, stacked on the backend: trace(tee(backend)). */
+static int scan_wrap(struct scan_job *j, char *err, size_t errlen)
+{
+    struct scan_opts *o = j->o;
+    if (o->capture) {
+        int64_t off = 0;
+        if (!j->io->is_sim) {   /* wall-clock stamps in a live capture */
+            struct timespec rt, mt;
+            clock_gettime(CLOCK_REALTIME, &rt);
+            clock_gettime(CLOCK_MONOTONIC, &mt);
+            off = ((int64_t)rt.tv_sec - (int64_t)mt.tv_sec) * 1000000000 +
+                  ((int64_t)rt.tv_nsec - (int64_t)mt.tv_nsec);
+        }
+        struct pktio *t = pktio_tee_wrap(j->io, o->capture, off, err, errlen);
+        if (!t)
+            return -1;
+        j->io = t;
+    }
+    if (o->packet_trace) {
+        struct pktio *t = pktio_trace_wrap(j->io, stdout, err, errlen);
+        if (!t)
+            return -1;
+        j->io = t;
+    }
+    if (!j->io->is_sim && isatty(STDOUT_FILENO)) {
+        struct pktio *t = scan_progress_wrap(j->io, stdout, j->o->tcp_scan, j->o->udp_scan,
+                                             (uint64_t)j->tl.n * (j->pl.ntcp + j->pl.nudp));
+        if (t)
+            j->io = t;
+    }
+    return 0;
+}
+
+/* Names for "Nmap scan report for NAME (ip)": as typed, else the scenario's host name. */
+static int scan_names(struct scan_job *j)
+{
+    j->names = calloc(j->tl.n, sizeof *j->names);
+    if (!j->names)
+        return -1;
+    for (size_t i = 0; i < j->tl.n; i++) {
+        const char *n = targets_name_of(&j->tl, j->tl.addrs[i]);
+        if (!n && j->io->is_sim)
+            n = pktio_sim_host_name(j->io, j->tl.addrs[i]);
+        j->names[i] = n ? n : "";
+    }
+    return 0;
+}
+
+static void scan_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    printf("%s\n", line);
+}
+
+static void scan_fill_config(struct scan_job *j, struct scan_config *c)
+{
+    struct scan_opts *o = j->o;
+    scan_config_init(c);
+    c->tcp_scan = o->tcp_scan;
+    c->udp_scan = o->udp_scan;
+    c->targets = j->tl.addrs;
+    c->target_names = j->names;
+    c->ntargets = j->tl.n;
+    c->tcp_ports = j->pl.tcp;
+    c->ntcp_ports = j->pl.ntcp;
+    c->udp_ports = j->pl.udp;
+    c->nudp_ports = j->pl.nudp;
+    c->tcp_ports_str = j->pl.ntcp ? j->tcp_str : NULL;
+    c->udp_ports_str = j->pl.nudp ? j->udp_str : NULL;
+    c->argv_line = j->argv_line;
+    c->timing = o->timing;
+    c->disc.ping_only = o->ping_only;
+    c->disc.no_ping = o->no_ping;
+    c->disc.ping_syn = o->ping_syn;
+    c->disc.syn_ports = j->syn_ping.tcp;
+    c->disc.nsyn_ports = j->syn_ping.ntcp;
+    c->disc.ping_ack = o->ping_ack;
+    c->disc.ack_ports = j->ack_ping.tcp;
+    c->disc.nack_ports = j->ack_ping.ntcp;
+    c->disc.ping_echo = o->ping_echo;
+    c->disc.ping_timestamp = o->ping_timestamp;
+    c->verbose = o->verbose;
+    c->reason = o->reason;
+    c->seq = o->seq;
+    c->seed = j->seed;
+    c->source_port = o->source_port;
+    c->ttl = o->ttl;
+    c->log = scan_log;
+}
+
+/* stdout always; each -o file whole or not at all. 0, or 2 when any write failed. */
+static int scan_outputs(struct scan_job *j)
+{
+    struct scan_opts *o = j->o;
+    int rc = 0;
+    char err[512];
+    fflush(stdout);
+    if (output_normal.write(stdout, &j->rep) < 0 || fflush(stdout) != 0)
+        rc = scan_runtime_error("writing the report to stdout failed");
+    const struct { const char *path; const struct output_ops *ops; } files[] = {
+        {o->out_normal, &output_normal_file}, {o->out_grep, &output_grep},
+        {o->out_xml, &output_xml}, {o->out_json, &output_json},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (!files[i].path)
+            continue;
+        if (output_write_file(files[i].ops, files[i].path, &j->rep, err, sizeof err) < 0)
+            rc = scan_runtime_error(err);
+    }
+    return rc;
+}
+
+static int scan_job_run(struct scan_job *j, int argc, char **argv)
+{
+    struct scan_opts *o = j->o;
+    char err[512];
+    j->argv_line = scan_argv_line(argc, argv);
+    if (!j->argv_line)
+        return scan_runtime_error("out of memory");
+    if (!o->live) {
+        j->io = pktio_sim_open(o->sim_file, o->has_seed ? &o->seed : NULL, err, sizeof err);
+        if (!j->io)
+            return scan_runtime_error(err);
+        j->seed = pktio_sim_seed(j->io);
+    } else {
+        j->seed = o->has_seed ? o->seed : scan_live_seed();
+    }
+    if (scan_targets(j, err, sizeof err) < 0 || scan_ports(j, err, sizeof err) < 0)
+        return scan_usage_error(err);
+    if (o->live) {
+        int rc = scan_open_live(j, err, sizeof err);
+        if (rc == 1)
+            return scan_usage_error(err);
+        if (rc)
+            return scan_runtime_error(err);
+    }
+    if (scan_wrap(j, err, sizeof err) < 0 || scan_names(j) < 0)
+        return scan_runtime_error(err[0] ? err : "out of memory");
+    if (o->verbose > 0)
+        printf("Seed: %llu\n", (unsigned long long)j->seed);
+    struct scan_config cfg;
+    scan_fill_config(j, &cfg);
+    int64_t start_unix = j->io->is_sim ? SCAN_SIM_EPOCH : (int64_t)time(NULL);
+    if (scan_run(&cfg, j->io, &j->rep, err, sizeof err) < 0)
+        return scan_runtime_error(err);
+    j->report_ok = true;
+    j->rep.start_unix = start_unix;
+    j->rep.seed = j->seed;
+    int rc = 0;
+    if (o->capture && pktio_tee_commit(j->io, err, sizeof err) < 0)
+        rc = scan_runtime_error(err);
+    int orc = scan_outputs(j);
+    return rc ? rc : orc;
+}
+
+static void scan_job_free(struct scan_job *j)
+{
+    if (j->report_ok)
+        scan_report_free(&j->rep);
+    pktio_close(j->io);
+    targets_free(&j->tl);
+    targets_free(&j->ex);
+    ports_free(&j->pl);
+    ports_free(&j->syn_ping);
+    ports_free(&j->ack_ping);
+    free(j->names);
+    free(j->argv_line);
+    free(j->tcp_str);
+    free(j->udp_str);
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    struct scan_opts o;
+    char err[512];
+    if (scan_opts_parse(&o, argc, argv, err, sizeof err) < 0) {
+        scan_opts_free(&o);
+        return scan_usage_error(err);
+    }
+    if (o.help) {
+        fputs(scan_opts_usage, stdout);
+        scan_opts_free(&o);
+        return 0;
+    }
+    struct scan_job j = {.o = &o};
+    targets_init(&j.tl);
+    targets_init(&j.ex);
+    ports_init(&j.pl);
+    ports_init(&j.syn_ping);
+    ports_init(&j.ack_ping);
+    int rc = scan_job_run(&j, argc, argv);
+    scan_job_free(&j);
+    scan_opts_free(&o);
+    return rc;
+}

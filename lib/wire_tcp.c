@@ -1,0 +1,239 @@
+/* wire_tcp.c — TCP header and options: parse, emit, flag letters (RFC 9293 §3.1, RFC 7323
+ * §2-3 window scale and timestamps, RFC 2018 SACK-permitted, RFC 6691 MSS).
+ *
+ * Unlike smoltcp's tcp::Repr, the flags byte is kept raw and port 0 is legal, so the NULL,
+ * Xmas, SYN+FIN and Maimon probes of nmap (scan_engine.cc) parse and re-emit unchanged. The
+ * 4 reserved bits (RFC 9293 "Rsrvd", once RFC 3540's NS) are kept too: some OS probes set them.
+ *
+ * Options follow Linux's tcp_parse_options() (net/ipv4/tcp_input.c): EOL ends the list, NOP
+ * is one byte, a length < 2 or running past the header stops parsing ("silly options"), and a
+ * known kind with the wrong length is skipped. Each option understood is recorded in
+ * opt.order[] so a stack's exact layout (Linux's SYN "mss,sackOK,TS,nop,wscale") re-emits
+ * byte for byte. SACK blocks and unknown kinds are skipped, not recorded: the repr cannot
+ * hold their data (the text printer reads them from the raw bytes instead). An EOL is
+ * recorded only at a 4-byte boundary of the recorded options ("mss,eol" + padding), since
+ * elsewhere it is indistinguishable from emit's own padding.
+ */
+#include "wire_int.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static void opts_push(struct wire_tcp_opts *o, uint8_t kind)
+{
+    if (o->n < WIRE_TCP_OPT_MAX)
+        o->order[o->n++] = kind;
+}
+
+/* Records one option of kind/olen at p (p[0] is the kind byte) if its length is right;
+ * returns the bytes recorded (olen or 0). */
+static size_t opts_take(struct wire_tcp_opts *o, const uint8_t *p, uint8_t olen)
+{
+    switch (p[0]) {
+    case TCPOPT_MSS:
+        if (olen != 4)
+            return 0;
+        o->has_mss = true;
+        o->mss = wire_ld16(p + 2);
+        break;
+    case TCPOPT_WSCALE:
+        if (olen != 3)
+            return 0;
+        o->has_wscale = true;
+        o->wscale = p[2];
+        break;
+    case TCPOPT_SACK_PERM:
+        if (olen != 2)
+            return 0;
+        o->sack_perm = true;
+        break;
+    case TCPOPT_TS:
+        if (olen != 10)
+            return 0;
+        o->has_ts = true;
+        o->tsval = wire_ld32(p + 2);
+        o->tsecr = wire_ld32(p + 6);
+        break;
+    default:
+        return 0;
+    }
+    opts_push(o, p[0]);
+    return olen;
+}
+
+void wire_tcp_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o)
+{
+    *o = (struct wire_tcp_opts){0};
+    size_t i = 0;
+    size_t rec = 0; /* bytes the options recorded so far take when emitted */
+    while (i < len) {
+        uint8_t kind = p[i];
+        if (kind == TCPOPT_EOL) {
+            /* Listed only where it changes the emitted bytes: at a 4-byte boundary. Elsewhere
+             * emit's EOL padding recreates it, and listing it would make padding grow. */
+            if (rec % 4 == 0)
+                opts_push(o, kind);
+            return;
+        }
+        if (kind == TCPOPT_NOP) {
+            opts_push(o, kind);
+            rec++;
+            i++;
+            continue;
+        }
+        if (len - i < 2 || p[i + 1] < 2 || p[i + 1] > len - i) {
+            o->malformed = true;
+            return;
+        }
+        rec += opts_take(o, p + i, p[i + 1]);
+        i += p[i + 1];
+    }
+}
+
+/* Bytes one option kind takes when emitted; 0 for kinds the repr cannot carry. */
+static size_t opt_size(uint8_t kind)
+{
+    switch (kind) {
+    case TCPOPT_EOL:
+    case TCPOPT_NOP: return 1;
+    case TCPOPT_MSS: return 4;
+    case TCPOPT_WSCALE: return 3;
+    case TCPOPT_SACK_PERM: return 2;
+    case TCPOPT_TS: return 10;
+    default: return 0;
+    }
+}
+
+size_t wire_tcp_opts_len(const struct wire_tcp_opts *o)
+{
+    size_t len = 0;
+    size_t n = o->n < WIRE_TCP_OPT_MAX ? o->n : WIRE_TCP_OPT_MAX;
+    for (size_t i = 0; i < n; i++)
+        len += opt_size(o->order[i]);
+    return (len + 3) & ~(size_t)3;
+}
+
+size_t wire_tcp_opts_emit(uint8_t *p, const struct wire_tcp_opts *o)
+{
+    size_t at = 0;
+    size_t n = o->n < WIRE_TCP_OPT_MAX ? o->n : WIRE_TCP_OPT_MAX;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t kind = o->order[i];
+        uint8_t *q = p + at;
+        size_t sz = opt_size(kind);
+        if (sz == 0)
+            continue;
+        q[0] = kind;
+        if (sz > 1)
+            q[1] = (uint8_t)sz;
+        if (kind == TCPOPT_MSS)
+            wire_st16(q + 2, o->mss);
+        else if (kind == TCPOPT_WSCALE)
+            q[2] = o->wscale;
+        else if (kind == TCPOPT_TS) {
+            wire_st32(q + 2, o->tsval);
+            wire_st32(q + 6, o->tsecr);
+        }
+        at += sz;
+    }
+    while (at & 3)
+        p[at++] = TCPOPT_EOL;
+    return at;
+}
+
+int wire_tcp_parse(const struct wire_ipv4 *ip, struct wire_tcp *out)
+{
+    int err = wire_l4_check(ip, WIRE_PROTO_TCP);
+    if (err != WIRE_OK)
+        return err;
+    const uint8_t *p = ip->payload;
+    size_t len = ip->payload_len;
+    if (len < WIRE_TCP_HDR_MIN)
+        return WIRE_ETRUNC;
+    size_t hl = (size_t)(p[12] >> 4) * 4;
+    if (hl < WIRE_TCP_HDR_MIN || hl > len)
+        return WIRE_ELEN;
+    out->sport = wire_ld16(p);
+    out->dport = wire_ld16(p + 2);
+    out->seq = wire_ld32(p + 4);
+    out->ack = wire_ld32(p + 8);
+    out->hdr_len = (uint8_t)hl;
+    out->reserved = p[12] & 0x0f;
+    out->flags = p[13];
+    out->window = wire_ld16(p + 14);
+    out->csum = wire_ld16(p + 16);
+    out->urg = wire_ld16(p + 18);
+    uint32_t sum = wire_csum_pseudo(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)len);
+    out->csum_ok = wire_csum_fold(wire_csum_add(sum, p, len)) == 0;
+    wire_tcp_opts_parse(p + WIRE_TCP_HDR_MIN, hl - WIRE_TCP_HDR_MIN, &out->opt);
+    out->payload = p + hl;
+    out->payload_len = len - hl;
+    return WIRE_OK;
+}
+
+size_t wire_emit_tcp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_tcp *tcp)
+{
+    size_t optlen = wire_tcp_opts_len(&tcp->opt);
+    if (optlen > WIRE_TCP_OPT_MAX)
+        return 0;
+    size_t hl = WIRE_TCP_HDR_MIN + optlen;
+    size_t seg = hl + tcp->payload_len;
+    size_t total = WIRE_IPV4_HDR_MIN + seg;
+    if (tcp->payload_len > WIRE_MAX_DGRAM || total > WIRE_MAX_DGRAM || total > cap)
+        return 0;
+    uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
+    /* The payload first: it may point into buf itself (a parsed packet re-emitted in place). */
+    if (tcp->payload_len)
+        memmove(p + hl, tcp->payload, tcp->payload_len);
+    wire_ipv4_emit_hdr(buf, ip, WIRE_PROTO_TCP, (uint16_t)total);
+    wire_st16(p, tcp->sport);
+    wire_st16(p + 2, tcp->dport);
+    wire_st32(p + 4, tcp->seq);
+    wire_st32(p + 8, tcp->ack);
+    p[12] = (uint8_t)((hl / 4) << 4 | (tcp->reserved & 0x0f));
+    p[13] = tcp->flags;
+    wire_st16(p + 14, tcp->window);
+    wire_st16(p + 16, 0);
+    wire_st16(p + 18, tcp->urg);
+    wire_tcp_opts_emit(p + WIRE_TCP_HDR_MIN, &tcp->opt);
+    uint32_t sum = wire_csum_pseudo(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)seg);
+    wire_st16(p + 16, wire_csum_fold(wire_csum_add(sum, p, seg)));
+    return total;
+}
+
+static const char wire_flag_letters[8] = {'F', 'S', 'R', 'P', 'A', 'U', 'E', 'C'};
+
+const char *wire_flags_str(uint8_t flags, char buf[9])
+{
+    size_t n = 0;
+    for (int i = 0; i < 8; i++)
+        if (flags & (1u << i))
+            buf[n++] = wire_flag_letters[i];
+    if (n == 0) {
+        memcpy(buf, "none", 5);
+        return buf;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+int wire_flags_parse(const char *s)
+{
+    if (!s || !*s)
+        return -1;
+    if (strcasecmp(s, "none") == 0)
+        return 0;
+    int flags = 0;
+    for (; *s; s++) {
+        int c = toupper((unsigned char)*s);
+        int bit = -1;
+        for (int i = 0; i < 8; i++)
+            if (wire_flag_letters[i] == c)
+                bit = i;
+        if (bit < 0)
+            return -1;
+        flags |= 1 << bit;
+    }
+    return flags;
+}

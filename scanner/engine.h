@@ -1,0 +1,124 @@
+/* engine.h — the scan engine's public contract: what the command line fills, what it gets back.
+ *
+ * scan_run() is nmap's ultra_scan (scan_engine.cc) over the pktio seam: host groups, host
+ * discovery (nmap.md section 2), the port scan of each up host (section 1) with nmap's timing
+ * (section 6), then optionally the six OS-detection SEQ probes (section 4). It never sleeps and
+ * never reads a clock itself: time is pktio_now() and the deadlines given to pktio_recv(), so
+ * over the simulator a whole scan runs in virtual time and is byte-for-byte repeatable.
+ *
+ * Usage (cmd/scan.c):
+ *     struct scan_config cfg;
+ *     scan_config_init(&cfg);          // every override "unset", template T3, SYN scan
+ *     cfg.tcp_scan = SCAN_SYN; cfg.targets = addrs; cfg.ntargets = n; ...
+ *     struct scan_report rep;
+ *     if (scan_run(&cfg, io, &rep, err, sizeof err) < 0) die(err);
+ *     ... outputs read rep ...
+ *     scan_report_free(&rep);
+ */
+#ifndef TCPLAB_SCANNER_ENGINE_H
+#define TCPLAB_SCANNER_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scanner/pktio.h"
+#include "scanner/result.h"
+
+/* Scan types (nmap's -s letters). SCAN_NONE: no TCP scan (e.g. -sU alone, or -sn). */
+enum scan_type {
+    SCAN_NONE = 0,
+    SCAN_SYN,      /* -sS */
+    SCAN_CONNECT,  /* -sT */
+    SCAN_ACK,      /* -sA */
+    SCAN_WINDOW,   /* -sW */
+    SCAN_MAIMON,   /* -sM */
+    SCAN_FIN,      /* -sF */
+    SCAN_NULL,     /* -sN */
+    SCAN_XMAS,     /* -sX */
+    SCAN_UDP,      /* -sU (use cfg.udp_scan = true; tcp_scan may hold another type at once) */
+    SCAN_NTYPES
+};
+
+/* "syn" -> SCAN_SYN ... ; SCAN_NONE when unknown. Names are nmap's XML scaninfo types. */
+enum scan_type scan_type_by_name(const char *name);
+/* 'S','T','A','W','M','F','N','X','U' (the letter after -s) -> type; SCAN_NONE when unknown. */
+enum scan_type scan_type_by_flag(char flag);
+const char *scan_type_name(enum scan_type t);    /* "syn", ..., "udp"; "none" */
+
+/* Timing. Every override is "unset" when negative (durations, retries, parallelism, group)
+ * or 0 (rates); unset values come from the -T template (nmap.md section 6). */
+struct scan_timing {
+    int template_level;          /* 0..5 (-T0..-T5); default 3 */
+    int64_t min_rtt_ns;          /* --min-rtt-timeout */
+    int64_t max_rtt_ns;          /* --max-rtt-timeout */
+    int64_t initial_rtt_ns;      /* --initial-rtt-timeout */
+    int max_retries;             /* --max-retries */
+    int64_t scan_delay_ns;       /* --scan-delay */
+    int64_t max_scan_delay_ns;   /* --max-scan-delay */
+    double min_rate;             /* --min-rate, packets per second; 0 = unset */
+    double max_rate;             /* --max-rate; 0 = unset */
+    int min_parallelism;         /* --min-parallelism */
+    int max_parallelism;         /* --max-parallelism */
+    int host_group;              /* --max-hostgroup: hosts scanned together; <= 0: automatic */
+};
+
+/* Host discovery. When none of ping_syn/ping_ack/ping_echo/ping_timestamp is set, nmap's
+ * privileged IPv4 default is used: -PE -PS443 -PA80 -PP. -PS/-PA with no ports use 80. */
+struct scan_discovery {
+    bool ping_only;              /* -sn: stop after discovery */
+    bool no_ping;                /* -Pn: every host up, reason user-set */
+    bool ping_syn;               /* -PS[ports] given */
+    const uint16_t *syn_ports;   /* NULL / 0: port 80 */
+    size_t nsyn_ports;
+    bool ping_ack;               /* -PA[ports] given */
+    const uint16_t *ack_ports;
+    size_t nack_ports;
+    bool ping_echo;              /* -PE */
+    bool ping_timestamp;         /* -PP */
+};
+
+/* Optional log sink for warnings and -v progress lines ("Warning: 198.51.100.30 giving up
+ * on port because retransmission cap hit (10)."). NULL: silent. */
+typedef void (*scan_log_fn)(void *ctx, const char *line);
+
+struct scan_config {
+    enum scan_type tcp_scan;     /* SCAN_NONE or a TCP type; default SCAN_SYN */
+    bool udp_scan;               /* -sU (may combine with a TCP type, as in nmap -sS -sU) */
+
+    const uint32_t *targets;     /* host-order IPv4 addresses, in scan order */
+    const char *const *target_names;  /* optional, parallel to targets ("" or NULL entries) */
+    size_t ntargets;
+    const uint16_t *tcp_ports;   /* already in scan order (cmd/ports.c shuffles) */
+    size_t ntcp_ports;
+    const uint16_t *udp_ports;
+    size_t nudp_ports;
+    const char *tcp_ports_str;   /* "1,3-4,..." copied into the report as given (may be NULL) */
+    const char *udp_ports_str;
+    const char *argv_line;       /* copied into the report */
+
+    struct scan_timing timing;
+    struct scan_discovery disc;
+
+    int verbose;                 /* -v count */
+    bool reason;                 /* --reason */
+    bool seq;                    /* --seq: OS-detection SEQ probes after the port scan */
+    uint64_t seed;               /* per-run key for cookies, TTLs, IP IDs */
+    int source_port;             /* -g; -1 = unset (ports from the cookie) */
+    int ttl;                     /* --ttl; -1 = random 37..59 per probe (nmap) */
+
+    scan_log_fn log;             /* optional */
+    void *log_ctx;
+};
+
+/* Fills every field with its default: T3, SYN scan, no targets, every override unset. */
+void scan_config_init(struct scan_config *cfg);
+
+/* Runs the whole scan. Returns 0 and fills *out (free with scan_report_free), or -1 with a
+ * message in err (bad configuration, e.g. min rate above max rate; backend failure). */
+int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report *out,
+             char *err, size_t errlen);
+
+void scan_report_free(struct scan_report *r);
+
+#endif

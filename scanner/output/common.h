@@ -1,0 +1,36 @@
+/* common.h — helpers shared by the report writers in scanner/output/ (private to them).
+ * See common.c; the public API is scanner/output.h.
+ */
+#ifndef TCPLAB_OUTPUT_COMMON_H
+#define TCPLAB_OUTPUT_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "scanner/output.h"
+#include "scanner/result.h"
+
+/* Per host: ports counted by state, and by (state, protocol tcp=0/udp=1, reason). */
+struct output_host_info {
+    size_t count[PORT_NSTATES];
+    size_t group[PORT_NSTATES][2][RS_N];
+    bool hidden[PORT_NSTATES];
+    size_t nhidden;
+};
+
+void output_host_info(const struct scan_report *r, const struct host_result *h,
+                      struct output_host_info *hi);
+/* The ports not hidden, TCP then UDP, each by number; malloc'ed array (free it). */
+size_t output_shown_ports(const struct host_result *h, const struct output_host_info *hi,
+                          const struct port_result ***out);
+size_t output_hosts_up(const struct scan_report *r);
+double output_elapsed(const struct scan_report *r);
+const char *output_proto_name(int proto);
+int output_reason_has_ttl(int reason);
+const char *output_ip(uint32_t a, char buf[16]);
+/* "name (ip)" or "ip". */
+const char *output_host_label(const struct host_result *h, char *buf, size_t cap);
+int output_host_listed(const struct scan_report *r, const struct host_result *h);
+
+#endif

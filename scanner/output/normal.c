@@ -1,0 +1,182 @@
+/* normal.c — nmap's human-readable report: to stdout, and the -oN file variant.
+ *
+ * Line for line nmap's output.cc (write_host_header, printportoutput, printosscanoutput's
+ * sequence lines, printfinaloutput) and NmapOutputTable.cc's column padding, as written down in
+ * ../shared/reference/nmap.md section 5: "Nmap scan report for", "Host is up (0.00050s
+ * latency).", the "Not shown:" groups with their reasons, the PORT/STATE/SERVICE[/REASON]
+ * table padded to the widest cell plus one space with no trailing blanks, "Nmap done: ...".
+ * Only the banner names tcplab; the rest keeps nmap's words so people and scripts that read
+ * nmap's output read ours.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner/output/common.h"
+#include "scanner/services.h"
+
+/* nmap's num_to_string_sigdigits(d, 2): 0.0005 -> "0.00050", 0.17 -> "0.17", 12 -> "12". */
+static void nm_sig2(char *buf, size_t cap, double d)
+{
+    if (d <= 0) {
+        snprintf(buf, cap, "0.0");
+        return;
+    }
+    int dec = 2 - 1 - (int)floor(log10(d));
+    if (dec < 0) dec = 0;
+    snprintf(buf, cap, "%.*f", dec, d);
+}
+
+static void nm_up_line(FILE *f, const struct scan_report *r, const struct host_result *h)
+{
+    char lat[48] = "";
+    if (h->srtt_ns) {
+        char s[24];
+        nm_sig2(s, sizeof s, (double)h->srtt_ns / 1e9);
+        snprintf(lat, sizeof lat, " (%ss latency)", s);
+    }
+    if (r->reason) {
+        fprintf(f, "Host is up, received %s", reason_name(h->up_reason));
+        if (output_reason_has_ttl(h->up_reason)) fprintf(f, " ttl %u", h->up_reason_ttl);
+        fprintf(f, "%s.\n", lat);
+    } else {
+        fprintf(f, "Host is up%s.\n", lat);
+    }
+}
+
+/* "Not shown: 997 closed tcp ports (reset), 3 filtered tcp ports (no-response)". */
+static void nm_not_shown(FILE *f, const struct output_host_info *hi)
+{
+    const char *sep = "Not shown: ";
+    for (int s = 0; s < PORT_NSTATES; s++) {
+        if (!hi->hidden[s]) continue;
+        for (int pr = 0; pr < 2; pr++) {
+            for (int rs = 0; rs < RS_N; rs++) {
+                size_t n = hi->group[s][pr][rs];
+                if (!n) continue;
+                fprintf(f, "%s%zu %s %s port%s", sep, n, port_state_name((enum port_state)s),
+                        output_proto_name(pr ? SP_UDP : SP_TCP), n == 1 ? "" : "s");
+                if (rs != RS_NONE) fprintf(f, " (%s)", reason_name((enum reason)rs));
+                sep = ", ";
+            }
+        }
+    }
+    fputc('\n', f);
+}
+
+static void nm_reason_cell(char *buf, size_t cap, const struct port_result *p)
+{
+    int k = snprintf(buf, cap, "%s", reason_name((enum reason)p->reason));
+    if (p->reason_ip && k > 0 && (size_t)k < cap) {
+        char ip[16];
+        k += snprintf(buf + k, cap - (size_t)k, " from %s", output_ip(p->reason_ip, ip));
+    }
+    if (output_reason_has_ttl(p->reason) && k > 0 && (size_t)k < cap)
+        snprintf(buf + k, cap - (size_t)k, " ttl %u", p->reason_ttl);
+}
+
+static void nm_row(FILE *f, const char *const *cells, const size_t *w, int ncol)
+{
+    for (int c = 0; c + 1 < ncol; c++) fprintf(f, "%-*s", (int)w[c] + 1, cells[c]);
+    fprintf(f, "%s\n", cells[ncol - 1]);
+}
+
+/* The table: each column padded to its widest cell + 1, the last one not padded. */
+static void nm_table(FILE *f, const struct scan_report *r, const struct port_result **v,
+                     size_t n)
+{
+    bool reason = r->reason || r->verbose >= 2;
+    int ncol = reason ? 4 : 3;
+    size_t w[4] = {strlen("PORT"), strlen("STATE"), strlen("SERVICE"), strlen("REASON")};
+    char cell[4][64];
+    for (size_t i = 0; i < n; i++) {
+        snprintf(cell[0], sizeof cell[0], "%u/%s", v[i]->port, output_proto_name(v[i]->proto));
+        size_t l0 = strlen(cell[0]), l1 = strlen(port_state_name(v[i]->state));
+        size_t l2 = strlen(services_name(v[i]->proto, v[i]->port));
+        nm_reason_cell(cell[3], sizeof cell[3], v[i]);
+        size_t l3 = strlen(cell[3]);
+        if (l0 > w[0]) w[0] = l0;
+        if (l1 > w[1]) w[1] = l1;
+        if (l2 > w[2]) w[2] = l2;
+        if (l3 > w[3]) w[3] = l3;
+    }
+    const char *head[4] = {"PORT", "STATE", "SERVICE", "REASON"};
+    nm_row(f, head, w, ncol);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(cell[0], sizeof cell[0], "%u/%s", v[i]->port, output_proto_name(v[i]->proto));
+        snprintf(cell[1], sizeof cell[1], "%s", port_state_name(v[i]->state));
+        snprintf(cell[2], sizeof cell[2], "%s", services_name(v[i]->proto, v[i]->port));
+        nm_reason_cell(cell[3], sizeof cell[3], v[i]);
+        const char *row[4] = {cell[0], cell[1], cell[2], cell[3]};
+        nm_row(f, row, w, ncol);
+    }
+}
+
+static void nm_seq(FILE *f, const struct seq_result *s)
+{
+    /* printosscanoutput: difficulty needs more than 3 replies, the IP-ID class more than 2. */
+    if (s->done && s->nisn > 3)
+        fprintf(f, "TCP Sequence Prediction: Difficulty=%u (%s)\n", s->sp,
+                s->difficulty ? s->difficulty : "");
+    if (s->ipid_done && s->ipid_class)
+        fprintf(f, "IP ID Sequence Generation: %s\n", s->ipid_class);
+}
+
+static void nm_host(FILE *f, const struct scan_report *r, const struct host_result *h)
+{
+    char label[96];
+    output_host_label(h, label, sizeof label);
+    if (!h->up) {
+        if (r->verbose > 0) fprintf(f, "Nmap scan report for %s [host down]\n", label);
+        return;
+    }
+    fprintf(f, "Nmap scan report for %s\n", label);
+    nm_up_line(f, r, h);
+    if (r->ping_only) return;
+    struct output_host_info hi;
+    output_host_info(r, h, &hi);
+    if (h->nports && hi.nhidden == h->nports)
+        fprintf(f, "All %zu scanned ports on %s are in ignored states.\n", h->nports, label);
+    if (hi.nhidden) nm_not_shown(f, &hi);
+    const struct port_result **v;
+    size_t n = output_shown_ports(h, &hi, &v);
+    if (n) nm_table(f, r, v, n);
+    free(v);
+    nm_seq(f, &h->seq);
+    fputc('\n', f);
+}
+
+static void nm_hosts(FILE *f, const struct scan_report *r)
+{
+    for (size_t i = 0; i < r->nhosts; i++) nm_host(f, r, &r->hosts[i]);
+    if (r->nhosts == 1 && !r->hosts[0].up && !r->ping_only)
+        fprintf(f, "Note: Host seems down. If it is really up, but blocking our ping probes, "
+                   "try -Pn\n");
+}
+
+static int nm_write_stdout(FILE *f, const struct scan_report *r)
+{
+    char when[64], sum[128];
+    output_time(when, sizeof when, "%Y-%m-%d %H:%M %z", r, r->start_ns);
+    fprintf(f, "Starting %s %s ( %s ) at %s\n", OUTPUT_TOOL, OUTPUT_VERSION, OUTPUT_URL, when);
+    nm_hosts(f, r);
+    output_summary(sum, sizeof sum, r);
+    fprintf(f, "Nmap done: %s\n", sum);
+    return ferror(f) ? -1 : 0;
+}
+
+static int nm_write_file(FILE *f, const struct scan_report *r)
+{
+    char when[64], sum[128];
+    output_ctime(when, sizeof when, r, r->start_ns);
+    fprintf(f, "# %s %s scan initiated %s as: %s\n", OUTPUT_TOOL, OUTPUT_VERSION, when,
+            r->argv_line ? r->argv_line : "");
+    nm_hosts(f, r);
+    output_ctime(when, sizeof when, r, r->end_ns);
+    output_summary(sum, sizeof sum, r);
+    fprintf(f, "# Nmap done at %s -- %s\n", when, sum);
+    return ferror(f) ? -1 : 0;
+}
+
+const struct output_ops output_normal = {"normal", nm_write_stdout};
+const struct output_ops output_normal_file = {"normal-file", nm_write_file};

@@ -1,0 +1,186 @@
+/* xml.c — the -oX report in nmap's XML structure (nmap.dtd, xmloutputversion 1.05).
+ *
+ * Element for element what nmap's output.cc writes (doscaninfo, write_host_header,
+ * write_xml_initial_hostinfo, printportoutput's XML half with extraports/extrareasons,
+ * printosscanoutput's tcpsequence/ipidsequence, the times element, printfinaloutput's
+ * runstats), per ../shared/reference/nmap.md section 5, so that ndiff, nmap.xsl and other nmap
+ * tooling read it. One deliberate difference: scanner="tcplab" (the DTD enumerates only
+ * "nmap"; tests/unit/xml_check.sh validates against the DTD with that one value widened).
+ * Strings are escaped; a comment never contains "--" (XML 1.0 forbids it).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scanner/output/common.h"
+#include "scanner/ports.h"
+#include "scanner/services.h"
+
+static void xm_esc(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') fprintf(f, "&#%d;", *s);
+            else fputc(*s, f);
+        }
+    }
+}
+
+/* Inside <!-- -->: no "--", no trailing '-'. */
+static void xm_comment_text(FILE *f, const char *s)
+{
+    char prev = 0;
+    for (; s && *s; s++) {
+        if (*s == '-' && prev == '-') fputc(' ', f);
+        fputc(*s, f);
+        prev = *s;
+    }
+}
+
+static uint64_t xm_unix(const struct scan_report *r, uint64_t ns)
+{
+    uint64_t el = ns > r->start_ns ? ns - r->start_ns : 0;
+    return (uint64_t)r->start_unix + el / 1000000000u;
+}
+
+static void xm_scaninfo(FILE *f, const struct scan_report *r)
+{
+    const char *type = r->scan_type ? r->scan_type : "syn";
+    /* The DTD has no ping or idle type: nmap writes no scaninfo for them. */
+    if (r->ping_only || !strcmp(type, "ping") || !strcmp(type, "idle")) return;
+    if (r->ntcp > 0 && strcmp(type, "udp") != 0)
+        fprintf(f, "<scaninfo type=\"%s\" protocol=\"tcp\" numservices=\"%d\" services=\"%s\"/>\n",
+                type, r->ntcp, r->tcp_ports ? r->tcp_ports : "");
+    if (r->nudp > 0)
+        fprintf(f, "<scaninfo type=\"udp\" protocol=\"udp\" numservices=\"%d\" services=\"%s\"/>\n",
+                r->nudp, r->udp_ports ? r->udp_ports : "");
+}
+
+static void xm_extraports(FILE *f, const struct host_result *h,
+                          const struct output_host_info *hi)
+{
+    uint16_t *buf = malloc((h->nports ? h->nports : 1) * sizeof *buf);
+    for (int s = 0; s < PORT_NSTATES; s++) {
+        if (!hi->hidden[s]) continue;
+        fprintf(f, "<extraports state=\"%s\" count=\"%zu\">\n",
+                port_state_name((enum port_state)s), hi->count[s]);
+        for (int pr = 0; pr < 2; pr++) {
+            for (int rs = 0; rs < RS_N; rs++) {
+                if (!hi->group[s][pr][rs]) continue;
+                size_t k = 0;
+                for (size_t i = 0; buf && i < h->nports; i++) {
+                    const struct port_result *p = &h->ports[i];
+                    if (p->state == s && (p->proto == SP_UDP) == pr && p->reason == rs)
+                        buf[k++] = p->port;
+                }
+                char *list = buf ? ports_format_alloc(buf, k) : NULL;
+                fprintf(f, "<extrareasons reason=\"%s\" count=\"%zu\" proto=\"%s\" ports=\"%s\"/>\n",
+                        reason_name((enum reason)rs), hi->group[s][pr][rs],
+                        output_proto_name(pr ? SP_UDP : SP_TCP), list ? list : "");
+                free(list);
+            }
+        }
+        fputs("</extraports>\n", f);
+    }
+    free(buf);
+}
+
+static void xm_ports(FILE *f, const struct scan_report *r, const struct host_result *h)
+{
+    struct output_host_info hi;
+    output_host_info(r, h, &hi);
+    fputs("<ports>", f);
+    xm_extraports(f, h, &hi);
+    const struct port_result **v;
+    size_t n = output_shown_ports(h, &hi, &v);
+    for (size_t i = 0; i < n; i++) {
+        const struct port_result *p = v[i];
+        fprintf(f, "<port protocol=\"%s\" portid=\"%u\"><state state=\"%s\" reason=\"%s\" "
+                   "reason_ttl=\"%u\"",
+                output_proto_name(p->proto), p->port, port_state_name(p->state),
+                reason_name((enum reason)p->reason), p->reason_ttl);
+        if (p->reason_ip) {
+            char ip[16];
+            fprintf(f, " reason_ip=\"%s\"", output_ip(p->reason_ip, ip));
+        }
+        fputs("/><service name=\"", f);
+        xm_esc(f, services_name(p->proto, p->port));
+        fputs("\" method=\"table\" conf=\"3\"/></port>\n", f);
+    }
+    free(v);
+    fputs("</ports>\n", f);
+}
+
+static void xm_seq(FILE *f, const struct seq_result *s)
+{
+    if (s->done && s->nisn > 3) {
+        fprintf(f, "<tcpsequence index=\"%u\" difficulty=\"%s\" values=\"", s->sp,
+                s->difficulty ? s->difficulty : "");
+        for (int i = 0; i < s->nisn; i++) fprintf(f, "%s%X", i ? "," : "", s->isn[i]);
+        fputs("\"/>\n", f);
+    }
+    if (s->ipid_done && s->ipid_class) {
+        fprintf(f, "<ipidsequence class=\"%s\" values=\"", s->ipid_class);
+        for (int i = 0; i < s->nipid; i++) fprintf(f, "%s%X", i ? "," : "", s->ipid[i]);
+        fputs("\"/>\n", f);
+    }
+}
+
+static void xm_host(FILE *f, const struct scan_report *r, const struct host_result *h)
+{
+    char ip[16];
+    if (!output_host_listed(r, h)) return;
+    fprintf(f, "<host starttime=\"%llu\" endtime=\"%llu\">",
+            (unsigned long long)xm_unix(r, h->start_ns), (unsigned long long)xm_unix(r, h->end_ns));
+    fprintf(f, "<status state=\"%s\" reason=\"%s\" reason_ttl=\"%u\"/>\n", h->up ? "up" : "down",
+            reason_name(h->up ? (enum reason)h->up_reason : RS_HOST_DOWN_NO_RESPONSE),
+            h->up ? h->up_reason_ttl : 0);
+    fprintf(f, "<address addr=\"%s\" addrtype=\"ipv4\"/>\n", output_ip(h->addr, ip));
+    if (h->name[0]) {
+        fputs("<hostnames>\n<hostname name=\"", f);
+        xm_esc(f, h->name);
+        fputs("\" type=\"user\"/>\n</hostnames>\n", f);
+    } else {
+        fputs("<hostnames>\n</hostnames>\n", f);
+    }
+    if (h->up && !r->ping_only) xm_ports(f, r, h);
+    if (h->up) xm_seq(f, &h->seq);
+    if (h->up)
+        fprintf(f, "<times srtt=\"%llu\" rttvar=\"%llu\" to=\"%llu\"/>\n",
+                (unsigned long long)(h->srtt_ns / 1000), (unsigned long long)(h->rttvar_ns / 1000),
+                (unsigned long long)(h->timeout_ns / 1000));
+    fputs("</host>\n", f);
+}
+
+static int xm_write(FILE *f, const struct scan_report *r)
+{
+    char start[64], end[64], sum[128];
+    output_ctime(start, sizeof start, r, r->start_ns);
+    output_ctime(end, sizeof end, r, r->end_ns);
+    output_summary(sum, sizeof sum, r);
+    fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n"
+          "<?xml-stylesheet href=\"file:///usr/share/nmap/nmap.xsl\" type=\"text/xsl\"?>\n", f);
+    fprintf(f, "<!-- %s %s scan initiated %s as: ", OUTPUT_TOOL, OUTPUT_VERSION, start);
+    xm_comment_text(f, r->argv_line);
+    fputs(" -->\n<nmaprun scanner=\"" OUTPUT_TOOL "\" args=\"", f);
+    xm_esc(f, r->argv_line);
+    fprintf(f, "\" start=\"%lld\" startstr=\"%s\" version=\"%s\" xmloutputversion=\"1.05\">\n",
+            (long long)r->start_unix, start, OUTPUT_VERSION);
+    xm_scaninfo(f, r);
+    fprintf(f, "<verbose level=\"%d\"/>\n<debugging level=\"0\"/>\n", r->verbose);
+    for (size_t i = 0; i < r->nhosts; i++) xm_host(f, r, &r->hosts[i]);
+    size_t up = output_hosts_up(r);
+    fprintf(f, "<runstats><finished time=\"%llu\" timestr=\"%s\" summary=\"Nmap done at %s; %s\" "
+               "elapsed=\"%.2f\" exit=\"success\"/><hosts up=\"%zu\" down=\"%zu\" total=\"%zu\"/>\n"
+               "</runstats>\n</nmaprun>\n",
+            (unsigned long long)xm_unix(r, r->end_ns), end, end, sum, output_elapsed(r), up,
+            r->nhosts - up, r->nhosts);
+    return ferror(f) ? -1 : 0;
+}
+
+const struct output_ops output_xml = {"xml", xm_write};

@@ -1,0 +1,49 @@
+/* pktio_raw.h — the live backend (--live): raw IPv4 out, libpcap in, on a real interface.
+ *
+ * nmap's raw-IP path (libnetutil, tcpip.cc; ../shared/reference/nmap.md section 8): an
+ * IPPROTO_RAW socket with IP_HDRINCL bound to the interface with SO_BINDTODEVICE, and a pcap
+ * handle filtered to "dst host SRC and (tcp or udp or icmp)". The interface and source
+ * address come from the routing table as nmap's route_dst() picks them, unless -e / -S say.
+ * Needs CAP_NET_RAW; after opening its sockets it drops every privilege it can.
+ */
+#ifndef TCPLAB_PKTIO_RAW_H
+#define TCPLAB_PKTIO_RAW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "scanner/pktio.h"
+
+struct pktio_raw_cfg {
+    const char *ifname;   /* -e IF; NULL: from the route to route_to */
+    uint32_t src;         /* -S ADDR (host order); 0: the interface's primary IPv4 */
+    uint32_t route_to;    /* a target, to choose the interface by route (the first one) */
+    int verbose;          /* >0: say which interface and source were chosen, on stderr */
+};
+
+/* The message printed when raw sockets are refused (EPERM/EACCES). */
+#define PKTIO_RAW_NEED_CAP \
+    "tcplab scan --live needs CAP_NET_RAW: run as root, or " \
+    "`sudo setcap cap_net_raw,cap_net_admin+eip ./tcplab`"
+
+/* Opens raw socket, pcap and the stream table, then drops privileges. NULL with a message. */
+struct pktio *pktio_raw_open(const struct pktio_raw_cfg *cfg, char *err, size_t errlen);
+
+/* Route choice, nmap style: the longest-prefix match among the UP routes of a
+ * /proc/net/route table (ties: lowest metric, then first listed). Reads `routes` (the file's
+ * text); 0 with the interface name, or -1 with a message. Separate for tests. */
+int pktio_raw_route_lookup(FILE *routes, uint32_t dst, char ifname[32], char *err,
+                           size_t errlen);
+
+/* The first IPv4 address of interface ifname (getifaddrs). 0, or -1 with a message. */
+int pktio_raw_if_addr(const char *ifname, uint32_t *addr, char *err, size_t errlen);
+
+/* Bytes of link-layer header before the IPv4 datagram for a pcap DLT, -1 for unsupported
+ * (nmap's datalink_offset plus DLT_RAW and DLT_NULL). */
+int pktio_raw_dlt_offset(int dlt);
+
+/* Drops privileges after the privileged sockets are open (see pktio_raw.c). 0 or -1. */
+int pktio_raw_drop_privileges(char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,181 @@
+/* pktio_tee.c — the --capture wrapper: the scanner's datagrams, both ways, into a pcap file.
+ *
+ * Like smoltcp's phy::PcapWriter (PcapMode::Both) stacked as a curl connection filter: send
+ * and recv pass through to `inner`, and each datagram that really left or arrived is handed
+ * to lib/pcapfile's writer with its time on the backend clock. The writer keeps the file
+ * unpublished until pcapw_commit, so a capture appears whole or not at all (a killed scan
+ * leaves no truncated file behind). Stream (-sT) packets are the kernel's or the simulated
+ * host's own and are seen by recv only in their inbound half, as with nmap.
+ */
+#include "scanner/pktio_tee.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/pcapfile.h"
+
+struct tee_ctx {
+    struct pcap_writer *w;           /* NULL once committed or aborted */
+    int64_t offset_ns;
+    uint64_t count;
+    bool failed;               /* a write failed: commit reports it */
+    char werr[160];
+};
+
+static const struct pktio_ops tee_ops, tee_ops_streams;
+
+static bool tee_is(const struct pktio *io)
+{
+    return io->ops == &tee_ops || io->ops == &tee_ops_streams;
+}
+
+static void tee_capture(struct pktio *io, uint64_t t_ns, const uint8_t *d, size_t len)
+{
+    struct tee_ctx *c = io->ctx;
+    if (!c->w || c->failed)
+        return;
+    int64_t t = (int64_t)t_ns + c->offset_ns;
+    if (pcapw_write(c->w, t < 0 ? 0 : (uint64_t)t, d, len) < 0) {
+        c->failed = true;
+        snprintf(c->werr, sizeof c->werr, "capture: write failed after %llu datagrams",
+                 (unsigned long long)c->count);
+        return;
+    }
+    c->count++;
+}
+
+static int tee_send(struct pktio *io, const uint8_t *d, size_t len)
+{
+    int rc = pktio_send(io->inner, d, len);
+    if (rc < 0) {
+        memcpy(io->err, io->inner->err, sizeof io->err);
+        return rc;
+    }
+    tee_capture(io, pktio_now(io->inner), d, len);
+    return rc;
+}
+
+static int tee_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *len, uint64_t *t_ns,
+                    uint64_t deadline_ns)
+{
+    size_t n = 0;
+    uint64_t t = 0;
+    int rc = pktio_recv(io->inner, buf, cap, &n, &t, deadline_ns);
+    if (rc < 0)
+        memcpy(io->err, io->inner->err, sizeof io->err);
+    if (rc == 1)
+        tee_capture(io, t, buf, n);
+    if (len)
+        *len = n;
+    if (t_ns)
+        *t_ns = t;
+    return rc;
+}
+
+static uint64_t tee_now(struct pktio *io) { return pktio_now(io->inner); }
+
+static int tee_stream_connect(struct pktio *io, uint32_t dst, uint16_t port)
+{
+    int h = io->inner->ops->stream_connect(io->inner, dst, port);
+    if (h < 0)
+        memcpy(io->err, io->inner->err, sizeof io->err);
+    return h;
+}
+
+static enum pktio_stream tee_stream_poll(struct pktio *io, int h, uint8_t *t, uint8_t *c)
+{
+    return io->inner->ops->stream_poll(io->inner, h, t, c);
+}
+
+static void tee_stream_close(struct pktio *io, int h)
+{
+    io->inner->ops->stream_close(io->inner, h);
+}
+
+static int tee_finish(struct tee_ctx *c, char *err, size_t errlen)
+{
+    if (!c->w)
+        return 0;
+    struct pcap_writer *w = c->w;
+    c->w = NULL;
+    if (c->failed) {
+        pcapw_abort(w);
+        snprintf(err, errlen, "%s", c->werr);
+        return -1;
+    }
+    return pcapw_commit(w, err, errlen);
+}
+
+static void tee_close(struct pktio *io)
+{
+    struct tee_ctx *c = io->ctx;
+    char err[256];
+    if (tee_finish(c, err, sizeof err) < 0)
+        fprintf(stderr, "tcplab: %s\n", err);
+    pktio_close(io->inner);
+    free(c);
+    free(io);
+}
+
+static const struct pktio_ops tee_ops = {
+    .name = "tee", .send = tee_send, .recv = tee_recv, .now = tee_now, .close = tee_close,
+};
+
+static const struct pktio_ops tee_ops_streams = {
+    .name = "tee", .send = tee_send, .recv = tee_recv, .now = tee_now,
+    .stream_connect = tee_stream_connect, .stream_poll = tee_stream_poll,
+    .stream_close = tee_stream_close, .close = tee_close,
+};
+
+struct pktio *pktio_tee_wrap(struct pktio *inner, const char *path, int64_t ts_offset_ns,
+                             char *err, size_t errlen)
+{
+    struct pktio *io = calloc(1, sizeof *io);
+    struct tee_ctx *c = calloc(1, sizeof *c);
+    if (!io || !c) {
+        free(io);
+        free(c);
+        snprintf(err, errlen, "capture: out of memory");
+        return NULL;
+    }
+    c->w = pcapw_open(path, err, errlen);
+    if (!c->w) {
+        free(io);
+        free(c);
+        return NULL;
+    }
+    c->offset_ns = ts_offset_ns;
+    io->ops = inner->ops->stream_connect ? &tee_ops_streams : &tee_ops;
+    io->inner = inner;
+    io->ctx = c;
+    io->src_addr = inner->src_addr;
+    io->is_sim = inner->is_sim;
+    memcpy(io->ifname, inner->ifname, sizeof io->ifname);
+    return io;
+}
+
+static struct tee_ctx *tee_find(struct pktio *io)
+{
+    for (; io; io = io->inner)
+        if (tee_is(io))
+            return io->ctx;
+    return NULL;
+}
+
+int pktio_tee_commit(struct pktio *io, char *err, size_t errlen)
+{
+    struct tee_ctx *c = tee_find(io);
+    if (!c) {
+        snprintf(err, errlen, "capture: no capture in this backend");
+        return -1;
+    }
+    return tee_finish(c, err, errlen);
+}
+
+uint64_t pktio_tee_count(struct pktio *io)
+{
+    struct tee_ctx *c = tee_find(io);
+    return c ? c->count : 0;
+}

@@ -1,0 +1,460 @@
+/* ultra.c — nmap's ultra_scan loop for one host group (see ultra.h; nmap scan_engine.cc:
+ * doAnyRetransmits, doAnyNewProbes, waitForResponses, processData, allowedTryno,
+ * ultrascan_adjust_timing; nmap.md sections 1 and 6).
+ *
+ * Each turn: time probes out (retransmit while the try number is allowed, else keep the probe
+ * for late replies until its window ends or the host has nothing else to wait for), send what
+ * the windows, scan delay and rates allow (retransmissions first, hosts round robin), then
+ * wait in pktio_recv until the next thing that can happen. Probes of a host are kept in
+ * intrusive lists threaded through the slot array, in send order, so the oldest probe times
+ * out first and nothing is allocated per probe.
+ */
+#include "scanner/ultra.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/wire.h"
+#include "scanner/cookie.h"
+
+static struct ultra_list_head *ultra_list(struct ultra_host *h, uint8_t which)
+{
+    switch (which) {
+    case UL_INFLIGHT: return &h->l_inflight;
+    case UL_RETRANS: return &h->l_retrans;
+    case UL_LATE: return &h->l_late;
+    default: return NULL;
+    }
+}
+
+static void ultra_push(struct ultra *u, uint32_t s, uint8_t which)
+{
+    struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
+    struct ultra_list_head *l = ultra_list(h, which);
+    struct ultra_slot *sl = &u->slots[s];
+    sl->list = which;
+    sl->next = -1;
+    sl->prev = l->tail;
+    if (l->tail >= 0)
+        u->slots[l->tail].next = (int32_t)s;
+    else
+        l->head = (int32_t)s;
+    l->tail = (int32_t)s;
+    if (which == UL_INFLIGHT) {
+        h->inflight++;
+        u->ginflight++;
+    }
+}
+
+static void ultra_unlink(struct ultra *u, uint32_t s)
+{
+    struct ultra_slot *sl = &u->slots[s];
+    if (sl->list == UL_NONE)
+        return;
+    struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
+    struct ultra_list_head *l = ultra_list(h, sl->list);
+    if (sl->prev >= 0)
+        u->slots[sl->prev].next = sl->next;
+    else
+        l->head = sl->next;
+    if (sl->next >= 0)
+        u->slots[sl->next].prev = sl->prev;
+    else
+        l->tail = sl->prev;
+    if (sl->list == UL_INFLIGHT) {
+        h->inflight--;
+        u->ginflight--;
+    }
+    sl->list = UL_NONE;
+    sl->next = sl->prev = -1;
+}
+
+int ultra_init(struct ultra *u, const struct scan_perf *p, struct pktio *io,
+               const struct scan_config *cfg, struct timing_rate *rate, size_t nhosts,
+               size_t per_host, const uint32_t *addrs, const struct timing_rtt *init_rtt)
+{
+    memset(u, 0, sizeof *u);
+    u->perf = p;
+    u->io = io;
+    u->cfg = cfg;
+    u->rate = rate;
+    u->nhosts = nhosts;
+    u->per_host = per_host;
+    u->total_probes = nhosts * per_host;
+    u->hosts = calloc(nhosts ? nhosts : 1, sizeof *u->hosts);
+    u->slots = calloc(u->total_probes ? u->total_probes : 1, sizeof *u->slots);
+    if (!u->hosts || !u->slots) {
+        ultra_free(u);
+        return -1;
+    }
+    timing_cc_init(&u->gcc, p, 0);
+    timing_rtt_init(&u->grtt, p);
+    for (size_t i = 0; i < nhosts; i++) {
+        struct ultra_host *h = &u->hosts[i];
+        timing_rtt_init(&h->rtt, p);
+        if (init_rtt && init_rtt[i].have_sample)
+            h->rtt = init_rtt[i];
+        timing_cc_init(&h->cc, p, 0);
+        h->nleft = (uint32_t)per_host;
+        h->l_inflight = h->l_retrans = h->l_late = (struct ultra_list_head){ -1, -1 };
+        h->send_delay = p->scan_delay;
+        h->addr = addrs ? addrs[i] : 0;
+    }
+    for (size_t s = 0; s < u->total_probes; s++)
+        u->slots[s].next = u->slots[s].prev = -1;
+    return 0;
+}
+
+void ultra_free(struct ultra *u)
+{
+    free(u->hosts);
+    free(u->slots);
+    u->hosts = NULL;
+    u->slots = NULL;
+}
+
+uint64_t ultra_host_timeout(const struct ultra *u, uint32_t host)
+{
+    const struct ultra_host *h = &u->hosts[host];
+    if (h->rtt.have_sample || !u->grtt.have_sample)
+        return h->rtt.timeout;
+    return u->grtt.timeout;
+}
+
+/* nmap's allowedTryno: a slot may be retransmitted while its try number is below this. */
+static uint8_t ultra_allowed_tryno(const struct ultra *u, const struct ultra_host *h,
+                                   bool *capped)
+{
+    int a = h->max_succ_tryno + 1;
+    if (a < 1)
+        a = 1;
+    *capped = false;
+    if (a > u->perf->max_retries) {
+        a = u->perf->max_retries;
+        *capped = true;
+    }
+    if (a > (COOKIE_MAX_TRIES - 1))
+        a = (COOKIE_MAX_TRIES - 1);
+    return (uint8_t)a;
+}
+
+void ultra_finish(struct ultra *u, uint32_t s, uint64_t t)
+{
+    struct ultra_slot *sl = &u->slots[s];
+    if (sl->done)
+        return;
+    ultra_unlink(u, s);
+    sl->done = true;
+    struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
+    if (--h->nleft == 0)
+        h->done_ns = t;
+}
+
+void ultra_finish_host(struct ultra *u, uint32_t host, uint64_t t)
+{
+    size_t first = host * u->per_host;
+    for (size_t i = 0; i < u->per_host; i++)
+        ultra_finish(u, (uint32_t)(first + i), t);
+    u->hosts[host].next_new = (uint32_t)u->per_host;
+}
+
+/* The last allowed try went unanswered: the job records the scan's default state. */
+static void ultra_give_up(struct ultra *u, const struct ultra_job *job, uint32_t s, uint64_t now)
+{
+    struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
+    bool capped;
+    ultra_allowed_tryno(u, h, &capped);
+    if (capped && !h->cap_warned && u->cfg && u->cfg->log) {
+        char ip[16], line[160];
+        snprintf(line, sizeof line,
+                 "Warning: %s giving up on port because retransmission cap hit (%d).",
+                 wire_ip_str(h->addr, ip), u->perf->max_retries);
+        u->cfg->log(u->cfg->log_ctx, line);
+        h->cap_warned = true;
+    }
+    job->silent(job->ctx, u, s);
+    ultra_finish(u, s, now);
+}
+
+static bool ultra_host_idle(const struct ultra *u, const struct ultra_host *h)
+{
+    return h->inflight == 0 && h->l_retrans.head < 0 && h->next_new >= u->per_host;
+}
+
+static void ultra_check_timeouts(struct ultra *u, const struct ultra_job *job, uint64_t now)
+{
+    for (size_t i = 0; i < u->nhosts; i++) {
+        struct ultra_host *h = &u->hosts[i];
+        if (h->nleft == 0)
+            continue;
+        uint64_t to = ultra_host_timeout(u, (uint32_t)i);
+        while (h->l_inflight.head >= 0) {
+            uint32_t s = (uint32_t)h->l_inflight.head;
+            struct ultra_slot *sl = &u->slots[s];
+            if (now < sl->sent_ns + to)
+                break;
+            ultra_unlink(u, s);
+            if (job->timedout)
+                job->timedout(job->ctx, u, s);
+            bool capped;
+            if (sl->tryno < ultra_allowed_tryno(u, h, &capped)) {
+                ultra_push(u, s, UL_RETRANS);
+            } else {
+                /* Late replies count for 10 * min(1 s, timeout) after the send. */
+                uint64_t win = to < TIMING_S(1) ? 10 * to : TIMING_S(10);
+                sl->expire_ns = sl->sent_ns + win;
+                ultra_push(u, s, UL_LATE);
+            }
+        }
+        while (h->l_late.head >= 0 && now >= u->slots[h->l_late.head].expire_ns)
+            ultra_give_up(u, job, (uint32_t)h->l_late.head, now);
+        /* Nothing else can raise the retry cap or bring a late reply we would still wait
+         * for: the remaining unanswered probes are final now (nmap gives up at once). */
+        if (ultra_host_idle(u, h))
+            while (h->l_late.head >= 0)
+                ultra_give_up(u, job, (uint32_t)h->l_late.head, now);
+    }
+}
+
+static int ultra_send_slot(struct ultra *u, const struct ultra_job *job, uint32_t s,
+                           uint8_t tryno, uint64_t now)
+{
+    if (job->send(job->ctx, u, s, tryno) < 0)
+        return -1;
+    struct ultra_slot *sl = &u->slots[s];
+    struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
+    sl->tryno = tryno;
+    sl->sent = true;
+    sl->sent_ns = now;
+    ultra_push(u, s, UL_INFLIGHT);
+    h->cc.replies_expected++;
+    u->gcc.replies_expected++;
+    if (!h->any_sent)
+        h->first_send_ns = now;
+    h->any_sent = true;
+    h->last_send = now;
+    u->probes_sent++;
+    timing_rate_sent(u->rate, u->perf, now);
+    return 1;
+}
+
+/* Picks and sends one probe for host i if allowed: 1 sent, 0 not now, -1 error. */
+static int ultra_send_one(struct ultra *u, const struct ultra_job *job, size_t i, uint64_t now,
+                          bool force)
+{
+    struct ultra_host *h = &u->hosts[i];
+    const struct scan_perf *p = u->perf;
+    if (h->nleft == 0)
+        return 0;
+    if (!force) {
+        double hw = h->cc.cwnd > p->low_cwnd ? h->cc.cwnd : p->low_cwnd;
+        double gw = u->gcc.cwnd > p->low_cwnd ? u->gcc.cwnd : p->low_cwnd;
+        if (h->inflight >= (unsigned)hw || u->ginflight >= (unsigned)gw)
+            return 0;
+    }
+    if (h->any_sent && now < h->last_send + h->send_delay)
+        return 0;
+    if (!timing_rate_max_ok(u->rate, p, now))
+        return 0;
+    if (h->l_retrans.head >= 0) {
+        uint32_t s = (uint32_t)h->l_retrans.head;
+        uint8_t next = (uint8_t)(u->slots[s].tryno + 1);
+        bool go = true;
+        if (h->rld_waiting) {
+            go = now >= h->rld_until;
+            if (go)
+                h->rld_waiting = false;
+        } else if (next > h->rld_max_tryno && u->total_probes > 1) {
+            /* Rate-limit detection: the first time this try number would go out, wait 1 s,
+             * so a host that rate-limits its RSTs or ICMP errors can recover. */
+            h->rld_max_tryno = next;
+            h->rld_waiting = true;
+            h->rld_until = now + TIMING_S(1);
+            go = false;
+        }
+        if (go) {
+            ultra_unlink(u, s);
+            return ultra_send_slot(u, job, s, next, now);
+        }
+    }
+    if (h->next_new < u->per_host) {
+        uint32_t s = (uint32_t)(i * u->per_host + h->next_new++);
+        return ultra_send_slot(u, job, s, 0, now);
+    }
+    return 0;
+}
+
+static int ultra_send_some(struct ultra *u, const struct ultra_job *job, uint64_t now)
+{
+    if (u->nhosts == 0)
+        return 0;
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (size_t k = 0; k < u->nhosts; k++) {
+            size_t i = (u->rr + k) % u->nhosts;
+            bool force = timing_rate_min_due(u->rate, u->perf, now);
+            int r = ultra_send_one(u, job, i, now, force);
+            if (r < 0)
+                return -1;
+            if (r > 0)
+                progress = true;
+        }
+        u->rr = (u->rr + 1) % u->nhosts;
+    }
+    return 0;
+}
+
+static void ultra_min_future(uint64_t *d, uint64_t t, uint64_t now)
+{
+    if (t > now && t < *d)
+        *d = t;
+}
+
+/* The next moment something can happen without a reply: a timeout, a late window ending, a
+ * delay or rate-limit wait ending. UINT64_MAX: nothing (only replies could move us). */
+static uint64_t ultra_next_event(const struct ultra *u, const struct ultra_job *job, uint64_t now)
+{
+    uint64_t d = UINT64_MAX;
+    bool work = false;
+    for (size_t i = 0; i < u->nhosts; i++) {
+        const struct ultra_host *h = &u->hosts[i];
+        if (h->nleft == 0)
+            continue;
+        if (h->l_inflight.head >= 0)
+            ultra_min_future(&d, u->slots[h->l_inflight.head].sent_ns +
+                                     ultra_host_timeout(u, (uint32_t)i), now);
+        if (h->l_late.head >= 0)
+            ultra_min_future(&d, u->slots[h->l_late.head].expire_ns, now);
+        if (h->l_retrans.head >= 0 || h->next_new < u->per_host) {
+            work = true;
+            if (h->rld_waiting && h->l_retrans.head >= 0)
+                ultra_min_future(&d, h->rld_until, now);
+            if (h->any_sent)
+                ultra_min_future(&d, h->last_send + h->send_delay, now);
+        }
+    }
+    if (work) {
+        ultra_min_future(&d, timing_rate_max_next(u->rate, u->perf), now);
+        ultra_min_future(&d, timing_rate_min_next(u->rate, u->perf), now);
+    }
+    if (job->streams && u->ginflight > 0)
+        ultra_min_future(&d, now + TIMING_MS(1), now);
+    return d;
+}
+
+static size_t ultra_remaining(const struct ultra *u)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < u->nhosts; i++)
+        n += u->hosts[i].nleft;
+    return n;
+}
+
+int ultra_run(struct ultra *u, const struct ultra_job *job, char *err, size_t errlen)
+{
+    static const size_t cap = WIRE_MAX_DGRAM;
+    uint8_t *buf = malloc(cap);   /* once per pass, not per probe */
+    if (!buf) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = 0;
+    u->rate_udp = job->udp;
+    for (;;) {
+        uint64_t now = pktio_now(u->io);
+        ultra_check_timeouts(u, job, now);
+        if (job->poll)
+            job->poll(job->ctx, u, now);
+        if (ultra_remaining(u) == 0)
+            break;
+        if (ultra_send_some(u, job, now) < 0) {
+            snprintf(err, errlen, "send: %s", u->io->err);
+            rc = -1;
+            break;
+        }
+        uint64_t d = ultra_next_event(u, job, now);
+        if (d == UINT64_MAX) {
+            if (u->ginflight > 0 || ultra_remaining(u) == 0)
+                continue;
+            /* Cannot happen with a sane window; never spin: settle what is left. */
+            for (size_t i = 0; i < u->nhosts; i++)
+                while (u->hosts[i].l_late.head >= 0)
+                    ultra_give_up(u, job, (uint32_t)u->hosts[i].l_late.head, now);
+            if (ultra_remaining(u) != 0) {
+                snprintf(err, errlen, "scan engine stalled with %zu probes unsent",
+                         ultra_remaining(u));
+                rc = -1;
+            }
+            break;
+        }
+        size_t len = 0;
+        uint64_t t = now;
+        int r = pktio_recv(u->io, buf, cap, &len, &t, d);
+        if (r < 0) {
+            snprintf(err, errlen, "receive: %s", u->io->err);
+            rc = -1;
+            break;
+        }
+        if (r > 0)
+            job->recv(job->ctx, u, buf, len, t);
+    }
+    free(buf);
+    return rc;
+}
+
+/* A reply answered a try above the best so far: retries become allowed for slots that had
+ * used theirs up (they wait in the late list), and a high try number slows the host. */
+static void ultra_raise_cap(struct ultra *u, struct ultra_host *h, uint8_t tryno)
+{
+    h->max_succ_tryno = tryno;
+    bool capped;
+    uint8_t allowed = ultra_allowed_tryno(u, h, &capped);
+    int32_t s = h->l_late.head;
+    while (s >= 0) {
+        int32_t next = u->slots[s].next;
+        if (u->slots[s].tryno < allowed) {
+            ultra_unlink(u, (uint32_t)s);
+            ultra_push(u, (uint32_t)s, UL_RETRANS);
+        }
+        s = next;
+    }
+    if (tryno > u->perf->tryno_boost)
+        h->send_delay = timing_boost_delay(h->send_delay, u->perf, u->rate_udp);
+}
+
+enum ultra_answer ultra_answer(struct ultra *u, uint32_t s, uint8_t tryno, uint64_t t)
+{
+    struct ultra_slot *sl = &u->slots[s];
+    if (!sl->sent || tryno > sl->tryno)
+        return ULTRA_BOGUS;
+    if (sl->done)
+        return ULTRA_DONE;
+    uint32_t hi = ultra_host_of(u, s);
+    struct ultra_host *h = &u->hosts[hi];
+    const struct scan_perf *p = u->perf;
+    h->nreplies++;
+    if (tryno == sl->tryno) {
+        int64_t rtt = (int64_t)(t - sl->sent_ns);
+        timing_rtt_sample(&h->rtt, p, rtt, h->send_delay);
+        timing_rtt_sample(&u->grtt, p, rtt, h->send_delay);
+    }
+    if (tryno > h->max_succ_tryno)
+        ultra_raise_cap(u, h, tryno);
+    if (tryno > 0) {
+        /* A reply to a retransmission: the first probe was lost. Cut once per batch:
+         * only probes sent after the last cut can cut again. */
+        h->ndrops++;
+        if (sl->sent_ns > h->cc.last_drop || h->cc.last_drop == 0)
+            timing_cc_drop_host(&h->cc, p, h->inflight, t);
+        if (sl->sent_ns > u->gcc.last_drop || u->gcc.last_drop == 0)
+            timing_cc_drop_group(&u->gcc, p, u->ginflight, t);
+        if (h->ndrops > 10 && h->ndrops > p->drop_ratio * h->nreplies)
+            h->send_delay = timing_boost_delay(h->send_delay, p, u->rate_udp);
+    } else {
+        timing_cc_ack(&h->cc, p);
+        timing_cc_ack(&u->gcc, p);
+    }
+    return ULTRA_ACTIVE;
+}

@@ -1,0 +1,439 @@
+/* engine.c — the simulator's engine: virtual clock, event queue, datagram pool, delivery,
+ * observers. See sim.h for the API and engine.h for the internals.
+ *
+ * Delivery follows a datagram the way a wire and two kernels would:
+ *   leave the sender:  wiretap (pcap) and SEND record; the sender's `out` filter (the
+ *                      iptables OUTPUT chain); loss of the destination's net (its own
+ *                      "loss" rng stream); queued for arrival after the net's one-way delay.
+ *   arrive:            the destination's `in` filter (INPUT chain); the tap on that address
+ *                      (the scanner's raw socket: it sees what passed the host's firewall,
+ *                      before the host's own stack answers); the host's stack (host.c),
+ *                      unless the host is down.
+ * Everything is a queue entry ordered by (time, sequence number): the same scenario and
+ * seed give the same run on every machine. With no trace callback nothing is formatted.
+ */
+#include "engine.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+
+/* ---------------------------------------------------------------- pool */
+
+static int pool_grow(struct sim *s)
+{
+    struct sim_pool *p = &s->pool;
+    if (p->nchunks == SIM_POOL_MAXCHUNKS)
+        return -1;
+    uint32_t add = p->nchunks == 0 ? SIM_POOL_FIRST : p->cap;
+    struct sim_slot *c = malloc((size_t)add * sizeof *c);
+    uint32_t *f = realloc(p->free, (size_t)(p->cap + add) * sizeof *f);
+    if (!c || !f) {
+        free(c);
+        if (f)
+            p->free = f;
+        return -1;
+    }
+    p->free = f;
+    p->chunk[p->nchunks++] = c;
+    /* Push the new indices so the lowest is handed out first. */
+    for (uint32_t i = 0; i < add; i++)
+        p->free[p->nfree++] = p->cap + add - 1 - i;
+    p->cap += add;
+    return 0;
+}
+
+uint32_t sim_slot_alloc(struct sim *s)
+{
+    if (s->pool.nfree == 0 && pool_grow(s))
+        return UINT32_MAX;
+    return s->pool.free[--s->pool.nfree];
+}
+
+void sim_slot_free(struct sim *s, uint32_t i)
+{
+    s->pool.free[s->pool.nfree++] = i;
+}
+
+/* ---------------------------------------------------------------- queue (binary heap) */
+
+static bool q_before(const struct sim_qent *a, const struct sim_qent *b)
+{
+    return a->t < b->t || (a->t == b->t && a->seq < b->seq);
+}
+
+int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a, uint64_t b)
+{
+    if (s->nheap == s->capheap) {
+        size_t nc = s->capheap ? s->capheap * 2 : 256;
+        struct sim_qent *h = realloc(s->heap, nc * sizeof *h);
+        if (!h)
+            return -1;
+        s->heap = h;
+        s->capheap = nc;
+    }
+    struct sim_qent e = { t < s->now ? s->now : t, ++s->qseq, (uint32_t)kind, a, b };
+    size_t i = s->nheap++;
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        if (!q_before(&e, &s->heap[up]))
+            break;
+        s->heap[i] = s->heap[up];
+        i = up;
+    }
+    s->heap[i] = e;
+    return 0;
+}
+
+static struct sim_qent q_pop(struct sim *s)
+{
+    struct sim_qent top = s->heap[0];
+    struct sim_qent last = s->heap[--s->nheap];
+    size_t n = s->nheap, i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && q_before(&s->heap[c + 1], &s->heap[c]))
+            c++;
+        if (!q_before(&s->heap[c], &last))
+            break;
+        s->heap[i] = s->heap[c];
+        i = c;
+    }
+    if (n)
+        s->heap[i] = last;
+    return top;
+}
+
+/* ---------------------------------------------------------------- lifecycle */
+
+struct sim *sim_new(uint64_t seed)
+{
+    struct sim *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->seed = seed;
+    rng_seed(&s->rng_loss, seed, "loss");
+    rng_seed(&s->rng_send, seed, "send");
+    if (pool_grow(s)) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void sim_free(struct sim *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nfilters; i++)
+        filter_free(s->filters[i]);
+    free(s->filters);
+    host_table_free(&s->hosts);
+    script_free(s);
+    free(s->nets);
+    free(s->streams);
+    free(s->heap);
+    free(s->outbox);
+    for (uint32_t i = 0; i < s->pool.nchunks; i++)
+        free(s->pool.chunk[i]);
+    free(s->pool.free);
+    free(s);
+}
+
+uint64_t sim_now(const struct sim *s) { return s->now; }
+uint64_t sim_seed(const struct sim *s) { return s->seed; }
+uint64_t sim_next_time(const struct sim *s) { return s->nheap ? s->heap[0].t : UINT64_MAX; }
+
+void sim_set_trace(struct sim *s, sim_trace_fn fn, void *ctx)
+{
+    s->trace = fn;
+    s->trace_ctx = ctx;
+}
+
+void sim_set_wiretap(struct sim *s, sim_wire_fn fn, void *ctx)
+{
+    s->wire = fn;
+    s->wire_ctx = ctx;
+}
+
+int sim_set_tap(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx)
+{
+    struct host *h = host_find(&s->hosts, addr);
+    if (!h)
+        return -1;
+    h->tap = fn;
+    h->tap_ctx = ctx;
+    return 0;
+}
+
+void sim_get_stats(const struct sim *s, struct sim_stats *st) { *st = s->stats; }
+
+int sim_host_lookup(const struct sim *s, const char *name, uint32_t *addr)
+{
+    for (uint32_t i = 0; i < s->hosts.n; i++)
+        if (strcmp(s->hosts.v[i]->name, name) == 0) {
+            *addr = s->hosts.v[i]->addr;
+            return 0;
+        }
+    return -1;
+}
+
+const char *sim_host_name(const struct sim *s, uint32_t addr)
+{
+    const struct host *h = host_find(&s->hosts, addr);
+    return h ? h->name : NULL;
+}
+
+uint32_t sim_scanner_addr(const struct sim *s) { return s->scanner; }
+
+int sim_net_find(const struct sim *s, uint32_t addr)
+{
+    int best = -1;
+    for (size_t i = 0; i < s->nnets; i++) {
+        const struct scn_net *n = &s->nets[i];
+        uint32_t mask = n->plen ? ~(uint32_t)0 << (32 - n->plen) : 0;
+        if ((addr & mask) == n->prefix && (best < 0 || n->plen > s->nets[best].plen))
+            best = (int)i;
+    }
+    return best;
+}
+
+uint64_t sim_delay_to(const struct sim *s, uint32_t addr)
+{
+    const struct host *h = host_find(&s->hosts, addr);
+    int n = h ? h->net : sim_net_find(s, addr);
+    return n >= 0 ? s->nets[n].delay_ns : 0;
+}
+
+/* ---------------------------------------------------------------- trace */
+
+const char *sim_who(struct sim *s, const struct host *h, uint32_t addr)
+{
+    return h ? h->name : wire_ip_str(addr, s->whobuf);
+}
+
+const char *sim_fmt(struct sim *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->rulebuf, sizeof s->rulebuf, fmt, ap);
+    va_end(ap);
+    return s->rulebuf;
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+void sim_report(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,
+                const struct host *h, uint32_t addr, const char *action, const char *rule,
+                const struct tcp_verdict *v)
+{
+    struct sim_event ev = {
+        .seq = ++s->evseq, .t_ns = s->now, .kind = kind, .pkt = pkt, .len = (uint32_t)len,
+        .host = sim_who(s, h, h ? h->addr : addr), .host_addr = h ? h->addr : addr,
+        .action = action, .rule = rule, .state_before = TCB_NONE, .state_after = TCB_NONE,
+        .ipid = -1,
+    };
+    if (v) {
+        ev.state_before = v->state_before;
+        ev.state_after = v->state_after;
+        ev.has_isn = v->has_isn;
+        ev.isn_next = v->isn_next;
+    }
+    if (h && kind != SIM_EV_SEND && pkt && len >= WIRE_IPV4_HDR_MIN) {
+        uint32_t src = rd32(pkt + 12), dst = rd32(pkt + 16);
+        uint32_t peer = src == h->addr ? dst : src;
+        ev.ipid = gen_ipid_counter(&h->ipid, h->addr, peer, pkt[9]);
+    }
+    s->trace(s->trace_ctx, &ev);
+}
+
+/* ---------------------------------------------------------------- delivery */
+
+static void drop_slot(struct sim *s, uint32_t slot, const struct host *h, uint32_t addr,
+                      const char *rule)
+{
+    struct sim_slot *sl = sim_slot(s, slot);
+    s->stats.dropped++;
+    if (sim_tracing(s))
+        sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, addr, "drop", rule, NULL);
+    sim_slot_free(s, slot);
+}
+
+static const char *loss_rule(struct sim *s, const struct scn_net *n)
+{
+    char net[16];
+    wire_ip_str(n->prefix, net);
+    if (n->loss_ppm % 10000 == 0)
+        return sim_fmt(s, "loss %u%% (net %s/%u)", (unsigned)(n->loss_ppm / 10000), net,
+                       (unsigned)n->plen);
+    return sim_fmt(s, "loss %u.%04u%% (net %s/%u)", (unsigned)(n->loss_ppm / 10000),
+                   (unsigned)(n->loss_ppm % 10000), net, (unsigned)n->plen);
+}
+
+/* The filters in front of `fh` see a datagram leaving (outbound) or reaching it: the one
+ * facing that way decides, a stateful one facing the other way only tracks. p: the parsed
+ * datagram, or NULL to parse here when needed. Returns true when the datagram may go on. */
+static bool cross_filters(struct sim *s, struct host *fh, uint32_t slot, bool outbound,
+                          const struct wire_pkt *p)
+{
+    int mine = outbound ? fh->filt_out : fh->filt_in;
+    int other = outbound ? fh->filt_in : fh->filt_out;
+    if (other >= 0 && !filter_stateful(s->filters[other]))
+        other = -1;
+    if (mine < 0 && other < 0)
+        return true;
+    struct sim_slot *sl = sim_slot(s, slot);
+    struct wire_pkt parsed;
+    if (!p) {
+        if (wire_parse(sl->buf, sl->len, &parsed) != WIRE_OK)
+            return true;   /* cannot happen: every slot was parsed on entry */
+        p = &parsed;
+    }
+    if (mine >= 0 && !filter_apply(s, s->filters[mine], fh, p, sl->buf, sl->len)) {
+        s->stats.dropped++;
+        sim_slot_free(s, slot);
+        return false;
+    }
+    if (other >= 0)
+        filter_track(s->filters[other], p);
+    return true;
+}
+
+/* The datagram in `slot` leaves its sender now. */
+static void transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
+{
+    struct sim_slot *sl = sim_slot(s, slot);
+    s->stats.sent++;
+    if (s->wire)
+        s->wire(s->wire_ctx, s->now, sl->buf, sl->len);
+    uint32_t src = rd32(sl->buf + 12), dst = rd32(sl->buf + 16);
+    if (!sender)
+        sender = host_find(&s->hosts, src);
+    if (sim_tracing(s))
+        sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL);
+    if (sender && !raw && !cross_filters(s, sender, slot, true, NULL))
+        return;
+    struct host *dh = host_find(&s->hosts, dst);
+    int net = dh ? dh->net : sim_net_find(s, dst);
+    uint64_t delay = 0;
+    if (net >= 0) {
+        const struct scn_net *n = &s->nets[net];
+        if (n->loss_ppm && rng_chance_ppm(&s->rng_loss, n->loss_ppm)) {
+            drop_slot(s, slot, dh, dst, sim_tracing(s) ? loss_rule(s, n) : "loss");
+            return;
+        }
+        delay = n->delay_ns;
+    }
+    if (sim_queue_push(s, s->now + delay, SQ_ARRIVE, slot, dh ? dh->idx + 1 : 0))
+        drop_slot(s, slot, dh, dst, "out of memory");
+}
+
+void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool raw)
+{
+    if (s->nout == s->capout) {
+        size_t nc = s->capout ? s->capout * 2 : 16;
+        struct sim_out *o = realloc(s->outbox, nc * sizeof *o);
+        if (!o) {
+            sim_slot_free(s, slot);
+            s->stats.dropped++;
+            return;
+        }
+        s->outbox = o;
+        s->capout = nc;
+    }
+    s->outbox[s->nout++] = (struct sim_out){ slot, sender ? sender->idx + 1 : 0, raw };
+}
+
+void sim_flush(struct sim *s)
+{
+    /* transmit() may append (a filter's reject): the loop picks those up too. */
+    for (size_t i = 0; i < s->nout; i++) {
+        struct sim_out o = s->outbox[i];
+        transmit(s, o.slot, o.sender ? s->hosts.v[o.sender - 1] : NULL, o.raw);
+    }
+    s->nout = 0;
+}
+
+int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
+{
+    struct wire_pkt p;
+    if (len > WIRE_MTU || wire_parse(dgram, len, &p) != WIRE_OK)
+        return -1;
+    uint32_t slot = sim_slot_alloc(s);
+    if (slot == UINT32_MAX)
+        return -1;
+    struct sim_slot *sl = sim_slot(s, slot);
+    sl->len = p.ip.total_len;   /* link-layer padding past total length is not carried */
+    memcpy(sl->buf, dgram, sl->len);
+    sim_out_push(s, slot, NULL, false);
+    sim_flush(s);
+    return 0;
+}
+
+static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
+{
+    struct sim_slot *sl = sim_slot(s, slot);
+    if (hidx == 0) {
+        drop_slot(s, slot, NULL, rd32(sl->buf + 16),
+                  sim_tracing(s) ? sim_fmt(s, "no host at %s",
+                                           wire_ip_str(rd32(sl->buf + 16), s->whobuf))
+                                 : "no host");
+        return;
+    }
+    struct host *h = s->hosts.v[hidx - 1];
+    struct wire_pkt p;
+    wire_parse(sl->buf, sl->len, &p);
+    if (!cross_filters(s, h, slot, false, &p))
+        return;
+    s->stats.delivered++;
+    if (h->tap)
+        h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
+    if (h->down) {
+        if (sim_tracing(s))
+            sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host is down",
+                       NULL);
+        sim_slot_free(s, slot);
+        return;
+    }
+    host_input(s, h, &p, sl->buf, sl->len);
+    sim_slot_free(s, slot);
+}
+
+bool sim_step(struct sim *s)
+{
+    if (s->nheap == 0)
+        return false;
+    struct sim_qent e = q_pop(s);
+    if (e.t > s->now)
+        s->now = e.t;
+    s->stats.events++;
+    switch ((enum sim_qkind)e.kind) {
+    case SQ_ARRIVE:
+        arrive(s, e.a, (uint32_t)e.b);
+        break;
+    case SQ_TIMER:
+        host_timer(s, s->hosts.v[e.a], e.b);
+        break;
+    case SQ_SEND: case SQ_TRAFFIC: case SQ_CONNECT: case SQ_CLOSE:
+        script_run(s, &e);
+        break;
+    }
+    sim_flush(s);
+    return true;
+}
+
+void sim_run_until(struct sim *s, uint64_t t_ns)
+{
+    while (s->nheap && s->heap[0].t <= t_ns)
+        sim_step(s);
+    if (t_ns > s->now)
+        s->now = t_ns;
+}

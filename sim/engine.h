@@ -1,0 +1,173 @@
+/* engine.h — internal to the simulator: the body of `struct sim` and what engine.c, host.c,
+ * filter.c and script.c share (the datagram pool, the event queue, the outbox, the trace).
+ *
+ * Why a pool and a heap of small entries: a probe round trip must cost no malloc and no
+ * formatting (design.md, "hot paths"). Datagrams live in fixed 1500-byte slots (the
+ * Ethernet MTU: the simulated links carry nothing bigger, as a real interface would refuse
+ * it) held in chunks that never move, so a pointer into a slot stays valid while the pool
+ * grows. The queue orders entries by (time, sequence number) and never by pointer, so the
+ * run is the same on every machine (a discrete-event simulator's usual tie break, as in
+ * smoltcp's tests/netsim.rs).
+ */
+#ifndef TCPLAB_SIM_ENGINE_H
+#define TCPLAB_SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/rng.h"
+#include "../lib/wire.h"
+#include "host.h"
+#include "scenario.h"
+#include "sim.h"
+
+/* What a queue entry does when its time comes. */
+enum sim_qkind {
+    SQ_ARRIVE,    /* a: slot, b: destination host index + 1 (0: no host there) */
+    SQ_TIMER,     /* a: host index, b: TCP's token */
+    SQ_SEND,      /* a: scripted send index */
+    SQ_TRAFFIC,   /* a: traffic index */
+    SQ_CONNECT,   /* a: scripted connect index */
+    SQ_CLOSE,     /* a: scripted connect index */
+};
+
+struct sim_qent {
+    uint64_t t, seq;
+    uint32_t kind, a;
+    uint64_t b;
+};
+
+struct sim_slot {
+    uint16_t len;
+    uint8_t buf[WIRE_MTU];
+};
+
+/* Chunk 0 holds SIM_POOL_FIRST slots, chunk k >= 1 holds SIM_POOL_FIRST << (k - 1): each
+ * new chunk doubles the capacity, and slots never move. */
+enum { SIM_POOL_FIRST = 64, SIM_POOL_MAXCHUNKS = 26 };
+
+struct sim_pool {
+    struct sim_slot *chunk[SIM_POOL_MAXCHUNKS];
+    uint32_t nchunks, cap;
+    uint32_t *free;        /* stack of free slot indices */
+    uint32_t nfree;
+};
+
+/* A datagram waiting to leave: emitted by a host during one event, sent after the event's
+ * RECV record so the transcript reads cause before effect. `raw`: a filter's reject,
+ * which goes straight onto the wire without crossing filters again. */
+struct sim_out {
+    uint32_t slot;
+    uint32_t sender;       /* host index + 1, 0 = none (spoofed) */
+    bool raw;
+};
+
+struct sim_stream {
+    bool used;
+    uint32_t host;         /* host index */
+    int conn;              /* tcp connection id */
+};
+
+struct sim_traffic_rt {    /* a traffic statement and its running state */
+    struct scn_traffic cfg;
+    uint32_t host;         /* sender's host index */
+    uint16_t icmp_seq;
+    struct rng rng;        /* ports and sequence numbers of the background packets */
+};
+
+struct sim_connect_rt {
+    struct scn_connect cfg;
+    uint32_t host;
+    int conn;              /* -1 until connected */
+    bool send_pending;
+};
+
+struct filter;
+
+struct sim {
+    uint64_t seed;
+    uint64_t now;
+    uint64_t qseq;                 /* tie break of the queue */
+    uint64_t evseq;                /* numbering of trace events */
+    bool loaded;
+
+    struct sim_qent *heap;
+    size_t nheap, capheap;
+
+    struct sim_pool pool;
+    struct sim_out *outbox;
+    size_t nout, capout;
+
+    struct rng rng_loss, rng_send;
+
+    struct host_table hosts;
+    uint32_t scanner;              /* address of the `role scanner` host, 0 */
+
+    struct scn_net *nets;
+    size_t nnets;
+    struct filter **filters;
+    size_t nfilters;
+
+    struct scn_send *sends;
+    size_t nsends;
+    struct sim_traffic_rt *traffic;
+    size_t ntraffic;
+    struct sim_connect_rt *connects;
+    size_t nconnects;
+
+    struct sim_stream *streams;
+    size_t nstreams;
+
+    sim_trace_fn trace;
+    void *trace_ctx;
+    sim_wire_fn wire;
+    void *wire_ctx;
+
+    struct sim_stats stats;
+
+    /* Formatting space, used only while tracing. */
+    char rulebuf[256];
+    char whobuf[16];
+};
+
+/* --- pool (engine.c) --- */
+/* A free slot index, growing the pool if needed; UINT32_MAX when out of memory. */
+uint32_t sim_slot_alloc(struct sim *s);
+void sim_slot_free(struct sim *s, uint32_t i);
+static inline struct sim_slot *sim_slot(struct sim *s, uint32_t i)
+{
+    if (i < SIM_POOL_FIRST)
+        return &s->pool.chunk[0][i];
+    unsigned hb = 31u - (unsigned)__builtin_clz(i);   /* highest set bit, i >= 64 */
+    return &s->pool.chunk[hb - 5][i - (1u << hb)];
+}
+
+/* --- queue, outbox, wire --- */
+int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a, uint64_t b);
+/* Hands a filled slot to the outbox; sent by sim_flush. sender may be NULL. */
+void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool raw);
+/* Sends every datagram in the outbox, in order. */
+void sim_flush(struct sim *s);
+/* Net holding addr (longest prefix), or -1. */
+int sim_net_find(const struct sim *s, uint32_t addr);
+
+/* --- trace --- */
+static inline bool sim_tracing(const struct sim *s) { return s->trace != NULL; }
+/* Reports one event. Call only when sim_tracing(). h: the acting host or NULL (then addr
+ * names it). v: TCP's verdict or NULL. */
+void sim_report(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,
+                const struct host *h, uint32_t addr, const char *action, const char *rule,
+                const struct tcp_verdict *v);
+/* Dotted quad of addr, or the host's name. Valid until the next call. */
+const char *sim_who(struct sim *s, const struct host *h, uint32_t addr);
+/* Formats into s->rulebuf (only while tracing). */
+const char *sim_fmt(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* --- scripted events (script.c) --- */
+void script_run(struct sim *s, const struct sim_qent *e);
+/* After a host handled a segment: start the `send N` of connects that just opened. */
+void script_check_pending(struct sim *s, struct host *h);
+void script_free(struct sim *s);
+
+#endif

@@ -1,0 +1,388 @@
+/* filter.c — middleboxes: a host firewall in front of one host, in or out, like one
+ * iptables chain (INPUT or OUTPUT) with an optional conntrack.
+ *
+ * Rules are read top down and the first match wins, then the policy (iptables' chain
+ * traversal). Reject sends exactly what Linux's REJECT target sends:
+ *  - icmp-*: nf_send_unreach -> icmp_send: type 3 with the chosen code, from the filtered
+ *    host's address, quoting the IP header and as much of the datagram as fits in 576 bytes,
+ *    numbered by the host's IP-ID generator and subject to its ICMP budgets; never about an
+ *    ICMP error or a non-first fragment (RFC 1122 3.2.2);
+ *  - tcp-reset: nf_send_reset (net/ipv4/netfilter/nf_reject_ipv4.c): reversed addresses and
+ *    ports; if the offending segment had ACK, <SEQ=SEG.ACK><CTL=RST>, else <SEQ=0>
+ *    <ACK=SEG.SEQ+SEG.LEN (SYN and FIN count 1)><CTL=RST,ACK>; window 0, TTL 64 (the
+ *    sysctl default), DF set, IP-ID 0; never in answer to a RST, a fragment or a segment
+ *    with a bad checksum (nf_reject_ip_tcphdr_get).
+ * `stateful` is a small conntrack (nf_conntrack, reduced): a 5-tuple table fed by every
+ * packet the filter sees, in either direction, that was accepted and opens a flow (a TCP
+ * SYN without ACK, any UDP datagram, an ICMP echo or timestamp request). A packet that is
+ * the reverse of a tracked flow passes without the rules (-m state --state ESTABLISHED),
+ * and so does an ICMP error quoting a tracked flow (RELATED): replies to connections the
+ * host opened pass an inbound `drop tcp`, new inbound connections do not. Entries never
+ * expire: a simulated run is short.
+ */
+#include "filter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "host.h"
+
+struct ct_ent {
+    bool used;
+    uint8_t proto;
+    uint16_t p1, p2;          /* originator's port, responder's port */
+    uint32_t a1, a2;          /* originator, responder */
+};
+
+struct filter {
+    struct scn_filter cfg;    /* rules point at our own copy */
+    struct ct_ent *ct;
+    uint32_t nct, capct;
+    char msg[192];            /* the rule text for the trace, formatted only when tracing */
+};
+
+struct filter *filter_new(const struct scn_filter *cfg)
+{
+    struct filter *f = calloc(1, sizeof *f);
+    if (!f)
+        return NULL;
+    f->cfg = *cfg;
+    f->cfg.rules = NULL;
+    if (cfg->nrules) {
+        f->cfg.rules = malloc(cfg->nrules * sizeof *f->cfg.rules);
+        if (!f->cfg.rules) {
+            free(f);
+            return NULL;
+        }
+        memcpy(f->cfg.rules, cfg->rules, cfg->nrules * sizeof *f->cfg.rules);
+    }
+    return f;
+}
+
+void filter_free(struct filter *f)
+{
+    if (!f)
+        return;
+    free(f->cfg.rules);
+    free(f->ct);
+    free(f);
+}
+
+bool filter_stateful(const struct filter *f) { return f->cfg.stateful; }
+bool filter_inbound(const struct filter *f) { return f->cfg.inbound; }
+
+/* ---------------------------------------------------------------- conntrack */
+
+struct tuple {
+    uint8_t proto;
+    uint16_t sp, dp;
+    uint32_t src, dst;
+};
+
+/* The flow a datagram belongs to; false for ICMP errors and unparsed transports. */
+static bool tuple_of(const struct wire_pkt *p, struct tuple *t)
+{
+    *t = (struct tuple){ p->ip.proto, 0, 0, p->ip.src, p->ip.dst };
+    if (p->l4_err != WIRE_OK)
+        return p->l4_err == WIRE_EPROTO;
+    switch (p->ip.proto) {
+    case WIRE_PROTO_TCP:
+        t->sp = p->l4.tcp.sport;
+        t->dp = p->l4.tcp.dport;
+        return true;
+    case WIRE_PROTO_UDP:
+        t->sp = p->l4.udp.sport;
+        t->dp = p->l4.udp.dport;
+        return true;
+    case WIRE_PROTO_ICMP:
+        switch (p->l4.icmp.type) {
+        case ICMP_ECHO: case ICMP_ECHO_REPLY: case ICMP_TIMESTAMP: case ICMP_TIMESTAMP_REPLY:
+            t->sp = t->dp = p->l4.icmp.id;   /* nf_conntrack_proto_icmp keys on the id */
+            return true;
+        default:
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool tuple_opens(const struct wire_pkt *p)
+{
+    switch (p->ip.proto) {
+    case WIRE_PROTO_TCP:
+        return (p->l4.tcp.flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN;
+    case WIRE_PROTO_UDP:
+        return true;
+    case WIRE_PROTO_ICMP:
+        return p->l4.icmp.type == ICMP_ECHO || p->l4.icmp.type == ICMP_TIMESTAMP;
+    }
+    return false;
+}
+
+/* The same bucket for both directions of a flow. */
+static uint32_t ct_hash(const struct tuple *t)
+{
+    uint64_t x = (uint64_t)t->src ^ t->dst, y = (uint64_t)t->sp ^ t->dp;
+    x = (x << 16 | y) * 0x9E3779B97F4A7C15ULL ^ t->proto;
+    x ^= x >> 29;
+    return (uint32_t)x;
+}
+
+enum ct_match { CT_NONE, CT_SAME, CT_REVERSE };
+
+static enum ct_match ct_find(const struct filter *f, const struct tuple *t)
+{
+    if (!f->ct)
+        return CT_NONE;
+    uint32_t m = f->capct - 1;
+    for (uint32_t i = ct_hash(t) & m;; i = (i + 1) & m) {
+        const struct ct_ent *e = &f->ct[i];
+        if (!e->used)
+            return CT_NONE;
+        if (e->proto != t->proto)
+            continue;
+        if (e->a1 == t->src && e->p1 == t->sp && e->a2 == t->dst && e->p2 == t->dp)
+            return CT_SAME;
+        if (e->a1 == t->dst && e->p1 == t->dp && e->a2 == t->src && e->p2 == t->sp)
+            return CT_REVERSE;
+    }
+}
+
+static void ct_put(struct ct_ent *tab, uint32_t cap, const struct ct_ent *e)
+{
+    struct tuple t = { e->proto, e->p1, e->p2, e->a1, e->a2 };
+    uint32_t i = ct_hash(&t) & (cap - 1);
+    while (tab[i].used)
+        i = (i + 1) & (cap - 1);
+    tab[i] = *e;
+}
+
+static void ct_insert(struct filter *f, const struct tuple *t)
+{
+    if ((f->nct + 1) * 2 > f->capct) {
+        uint32_t nc = f->capct ? f->capct * 2 : 64;
+        struct ct_ent *n = calloc(nc, sizeof *n);
+        if (!n)
+            return;   /* the flow stays untracked: its replies meet the rules */
+        for (uint32_t i = 0; i < f->capct; i++)
+            if (f->ct[i].used)
+                ct_put(n, nc, &f->ct[i]);
+        free(f->ct);
+        f->ct = n;
+        f->capct = nc;
+    }
+    struct ct_ent e = { true, t->proto, t->sp, t->dp, t->src, t->dst };
+    ct_put(f->ct, f->capct, &e);
+    f->nct++;
+}
+
+void filter_track(struct filter *f, const struct wire_pkt *p)
+{
+    struct tuple t;
+    if (!f->cfg.stateful || !tuple_of(p, &t) || ct_find(f, &t) != CT_NONE || !tuple_opens(p))
+        return;
+    ct_insert(f, &t);
+}
+
+/* An ICMP error quoting a datagram of a tracked flow (conntrack's RELATED). */
+static bool ct_related(const struct filter *f, const struct wire_pkt *p)
+{
+    if (p->ip.proto != WIRE_PROTO_ICMP || p->l4_err != WIRE_OK)
+        return false;
+    const struct wire_icmp *ic = &p->l4.icmp;
+    if (ic->type != ICMP_UNREACH && ic->type != ICMP_TIME_EXCEEDED)
+        return false;
+    const uint8_t *b = ic->payload;
+    if (ic->payload_len < WIRE_IPV4_HDR_MIN + 8 || (b[0] >> 4) != 4)
+        return false;
+    size_t ihl = (size_t)(b[0] & 0x0f) * 4;
+    if (ihl < WIRE_IPV4_HDR_MIN || ic->payload_len < ihl + 8)
+        return false;
+    struct tuple t = {
+        .proto = b[9],
+        .src = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15],
+        .dst = (uint32_t)b[16] << 24 | (uint32_t)b[17] << 16 | (uint32_t)b[18] << 8 | b[19],
+    };
+    if (t.proto == WIRE_PROTO_TCP || t.proto == WIRE_PROTO_UDP) {
+        t.sp = (uint16_t)(b[ihl] << 8 | b[ihl + 1]);
+        t.dp = (uint16_t)(b[ihl + 2] << 8 | b[ihl + 3]);
+    } else if (t.proto == WIRE_PROTO_ICMP) {
+        t.sp = t.dp = (uint16_t)(b[ihl + 4] << 8 | b[ihl + 5]);
+    }
+    return ct_find(f, &t) != CT_NONE;
+}
+
+/* ---------------------------------------------------------------- rules */
+
+static bool port_in(const struct scn_portrange *r, uint8_t n, uint16_t port)
+{
+    for (uint8_t i = 0; i < n; i++)
+        if (port >= r[i].lo && port <= r[i].hi)
+            return true;
+    return false;
+}
+
+static bool rule_match(const struct scn_rule *r, const struct wire_pkt *p)
+{
+    if (r->proto && r->proto != p->ip.proto)
+        return false;
+    if (r->has_from && (p->ip.src & r->from_mask) != (r->from & r->from_mask))
+        return false;
+    if (r->has_to && (p->ip.dst & r->to_mask) != (r->to & r->to_mask))
+        return false;
+    if (r->nsport || r->ndport) {
+        /* Port matches need a parsed TCP or UDP header (iptables -p tcp --dport). */
+        uint16_t sp, dp;
+        if (p->l4_err != WIRE_OK)
+            return false;
+        if (p->ip.proto == WIRE_PROTO_TCP) {
+            sp = p->l4.tcp.sport;
+            dp = p->l4.tcp.dport;
+        } else if (p->ip.proto == WIRE_PROTO_UDP) {
+            sp = p->l4.udp.sport;
+            dp = p->l4.udp.dport;
+        } else {
+            return false;
+        }
+        if (r->nsport && !port_in(r->sport, r->nsport, sp))
+            return false;
+        if (r->ndport && !port_in(r->dport, r->ndport, dp))
+            return false;
+    }
+    if (r->has_flags) {
+        if (p->ip.proto != WIRE_PROTO_TCP || p->l4_err != WIRE_OK)
+            return false;
+        if ((p->l4.tcp.flags & r->flags_mask) != r->flags_value)
+            return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- reject */
+
+static uint8_t reject_code(enum scn_reject r)
+{
+    switch (r) {
+    case SCN_REJ_HOST_UNREACH: return ICMP_HOST_UNREACH;
+    case SCN_REJ_NET_UNREACH: return ICMP_NET_UNREACH;
+    case SCN_REJ_NET_PROHIB: return ICMP_NET_PROHIB;
+    case SCN_REJ_HOST_PROHIB: return ICMP_HOST_PROHIB;
+    case SCN_REJ_ADMIN_PROHIB: return ICMP_ADMIN_PROHIB;
+    case SCN_REJ_PORT_UNREACH: case SCN_REJ_TCP_RESET: break;
+    }
+    return ICMP_PORT_UNREACH;
+}
+
+/* nf_send_reset. Returns NULL when sent, else why not. */
+static const char *send_reset(struct sim *s, const struct wire_pkt *p)
+{
+    const struct wire_tcp *o = &p->l4.tcp;
+    if (p->ip.proto != WIRE_PROTO_TCP || p->l4_err != WIRE_OK)
+        return "tcp-reset: not a TCP segment";
+    if (o->flags & TCP_RST)
+        return "tcp-reset: never reset a RST";
+    if (!o->csum_ok)
+        return "tcp-reset: bad checksum";
+    struct wire_tcp r = { .sport = o->dport, .dport = o->sport, .window = 0 };
+    if (o->flags & TCP_ACK) {
+        r.seq = o->ack;
+        r.flags = TCP_RST;
+    } else {
+        r.ack = o->seq + !!(o->flags & TCP_SYN) + !!(o->flags & TCP_FIN) +
+                (uint32_t)o->payload_len;
+        r.flags = TCP_RST | TCP_ACK;
+    }
+    struct wire_ipv4 ip = {
+        .ttl = 64, .proto = WIRE_PROTO_TCP, .df = true, .id = 0,
+        .src = p->ip.dst, .dst = p->ip.src,
+    };
+    uint32_t slot = sim_slot_alloc(s);
+    if (slot == UINT32_MAX)
+        return "out of memory";
+    struct sim_slot *sl = sim_slot(s, slot);
+    sl->len = (uint16_t)wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, &r);
+    sim_out_push(s, slot, NULL, true);
+    return NULL;
+}
+
+/* icmp_send's refusals: never an error about an ICMP error or a later fragment. */
+static bool icmp_error_allowed(const struct wire_pkt *p)
+{
+    if (p->ip.frag_off != 0)
+        return false;
+    if (p->ip.proto != WIRE_PROTO_ICMP)
+        return true;
+    if (p->l4_err != WIRE_OK)
+        return false;
+    uint8_t t = p->l4.icmp.type;
+    return t == ICMP_ECHO || t == ICMP_ECHO_REPLY || t == ICMP_TIMESTAMP ||
+           t == ICMP_TIMESTAMP_REPLY;
+}
+
+static const char *reject_name(enum scn_reject r)
+{
+    static const char *const names[] = {
+        "reject icmp-port-unreachable", "reject icmp-host-unreachable",
+        "reject icmp-net-unreachable", "reject icmp-net-prohibited",
+        "reject icmp-host-prohibited", "reject icmp-admin-prohibited", "reject tcp-reset",
+    };
+    return (unsigned)r < sizeof names / sizeof *names ? names[r] : "reject";
+}
+
+/* ---------------------------------------------------------------- apply */
+
+static const char *rule_text(struct sim *s, struct filter *f, int i)
+{
+    if (!sim_tracing(s))
+        return "filter";
+    if (i < 0)
+        snprintf(f->msg, sizeof f->msg, "filter %s policy (line %d): %s", f->cfg.name,
+                 f->cfg.pos.line, f->cfg.policy == SCN_DROP ? "drop" : "accept");
+    else
+        snprintf(f->msg, sizeof f->msg, "filter %s rule %d (line %d): %s", f->cfg.name, i + 1,
+                 f->cfg.rules[i].pos.line, f->cfg.rules[i].text);
+    return f->msg;
+}
+
+bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct wire_pkt *p,
+                  const uint8_t *pkt, size_t len)
+{
+    struct tuple t;
+    bool has_tuple = tuple_of(p, &t);
+    if (f->cfg.stateful &&
+        ((has_tuple && ct_find(f, &t) == CT_REVERSE) || ct_related(f, p)))
+        return true;
+
+    int hit = -1;
+    enum scn_action act = f->cfg.policy;
+    for (size_t i = 0; i < f->cfg.nrules; i++)
+        if (rule_match(&f->cfg.rules[i], p)) {
+            hit = (int)i;
+            act = f->cfg.rules[i].action;
+            break;
+        }
+
+    if (act == SCN_ACCEPT) {
+        if (f->cfg.stateful && has_tuple && tuple_opens(p) && ct_find(f, &t) == CT_NONE)
+            ct_insert(f, &t);
+        return true;
+    }
+    const char *action = "drop";
+    if (act == SCN_REJECT && hit >= 0) {   /* a policy cannot reject, as in iptables */
+        const struct scn_rule *r = &f->cfg.rules[hit];
+        const char *why = NULL;
+        if (r->reject == SCN_REJ_TCP_RESET)
+            why = send_reset(s, p);
+        else if (!icmp_error_allowed(p))
+            why = "no ICMP error about an ICMP error or a fragment";
+        else
+            host_icmp_error(s, fh, p->ip.src, ICMP_UNREACH, reject_code(r->reject), pkt, len,
+                            true, &why);
+        action = why ? (sim_tracing(s) ? why : "drop") : reject_name(r->reject);
+    }
+    if (sim_tracing(s))
+        sim_report(s, SIM_EV_DROP, pkt, len, fh, fh->addr, action, rule_text(s, f, hit), NULL);
+    return false;
+}

@@ -1,0 +1,507 @@
+/* host.c — a simulated host's IP, UDP and ICMP: what a kernel does with a datagram before
+ * (and besides) TCP, and the host table.
+ *
+ * Behaviour copied from Linux (net/ipv4/ip_input.c, udp.c, icmp.c):
+ *  - a bad IP header or transport checksum is dropped silently (ip_rcv_core, __udp4_lib_rcv,
+ *    tcp_v4_rcv count it in a MIB and say nothing); so is a non-first fragment, since the
+ *    simulator does not reassemble (RFC 791 3.2; nothing here sends fragments);
+ *  - a UDP datagram to a closed port gets ICMP 3/3 (RFC 1122 4.1.3.1) quoting the IP header
+ *    and as much of the datagram as fits in 576 bytes in all (icmp_send: 576 - 20 - 8 = 548
+ *    quoted bytes);
+ *  - ICMP errors are limited twice (icmp.c): host-wide (`icmp-rate N/s`, aligned one-second
+ *    slots of the virtual clock, FreeBSD badport_bandlim's shape) and, when the personality
+ *    says so, per destination by Linux's token bucket (inet_peer xrlim_allow: one token per
+ *    1000 ms, burst 6, a new peer starts full) for the types in icmp_ratemask 0x1818 (3, 4,
+ *    11, 12; fragmentation-needed exempt); echo replies are never limited;
+ *  - echo request -> echo reply with the same id, sequence and data (RFC 792);
+ *  - an ICMP error quoting a TCP segment this host sent is handed to TCP (tcp_v4_err), which
+ *    is how -sT learns a filter rejected it.
+ * ICMP replies and errors take DF from personality.icmp_df and their IP-ID from the host's
+ * generator (Linux's ICMP socket never sets DF, so they read the hashed bucket: the
+ * packet-counting lab depends on it; stacks-and-offpath.md section 2).
+ *
+ * UDP applications: an open port answers a datagram that carries data with a datagram back
+ * echoing its first bytes (up to HOST_UDP_ECHO_MAX), and stays silent for an empty one, as
+ * most real services (DNS, SNMP, NTP) ignore what they cannot parse: that is what makes
+ * nmap's -sU say open|filtered for an empty probe and open when it gets an answer.
+ */
+#include "host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+
+enum {
+    HOST_UDP_ECHO_MAX = 32,
+    HOST_ICMP_QUOTE_MAX = 576 - WIRE_IPV4_HDR_MIN - WIRE_ICMP_HDR,   /* 548 */
+};
+
+static const uint64_t NS_PER_S = 1000000000ULL;
+/* Linux icmp_ratelimit (1000 ms) and XRLIM_BURST_FACTOR (6). */
+static const uint64_t PEER_TIMEOUT_NS = 1000000000ULL;
+enum { PEER_BURST = 6 };
+
+/* A portset with nothing in it, for hosts without a `tcp` key. */
+static const struct scn_portset host_no_ports;
+
+/* ---------------------------------------------------------------- table */
+
+static uint32_t host_hash(uint32_t addr)
+{
+    uint32_t h = addr * 0x9E3779B1u;   /* Fibonacci hashing: spreads consecutive addresses */
+    return h ^ (h >> 16);
+}
+
+struct host *host_find(const struct host_table *t, uint32_t addr)
+{
+    if (!t->slot)
+        return NULL;
+    for (uint32_t i = host_hash(addr) & t->mask;; i = (i + 1) & t->mask) {
+        uint32_t v = t->slot[i];
+        if (v == 0)
+            return NULL;
+        if (t->v[v - 1]->addr == addr)
+            return t->v[v - 1];
+    }
+}
+
+static int table_rehash(struct host_table *t, uint32_t nslots)
+{
+    uint32_t *slot = calloc(nslots, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (uint32_t k = 0; k < t->n; k++) {
+        uint32_t i = host_hash(t->v[k]->addr) & (nslots - 1);
+        while (slot[i])
+            i = (i + 1) & (nslots - 1);
+        slot[i] = k + 1;
+    }
+    free(t->slot);
+    t->slot = slot;
+    t->mask = nslots - 1;
+    return 0;
+}
+
+static int table_insert(struct host_table *t, struct host *h)
+{
+    if (t->n == t->capv) {
+        uint32_t nc = t->capv ? t->capv * 2 : 16;
+        struct host **v = realloc(t->v, nc * sizeof *v);
+        if (!v)
+            return -1;
+        t->v = v;
+        t->capv = nc;
+    }
+    h->idx = t->n;
+    t->v[t->n++] = h;
+    /* Keep the load factor at most 1/2. */
+    if (!t->slot || t->n * 2 > t->mask + 1) {
+        if (table_rehash(t, t->slot ? (t->mask + 1) * 2 : 64)) {
+            t->n--;
+            return -1;
+        }
+        return 0;
+    }
+    uint32_t i = host_hash(h->addr) & t->mask;
+    while (t->slot[i])
+        i = (i + 1) & t->mask;
+    t->slot[i] = h->idx + 1;
+    return 0;
+}
+
+static void host_free(struct host *h)
+{
+    if (!h)
+        return;
+    if (h->tcp)
+        tcp_host_free(h->tcp);
+    gen_ipid_free(&h->ipid);
+    free(h->udp);
+    free(h->peers);
+    free(h);
+}
+
+void host_table_free(struct host_table *t)
+{
+    for (uint32_t i = 0; i < t->n; i++)
+        host_free(t->v[i]);
+    free(t->v);
+    free(t->slot);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---------------------------------------------------------------- TCP glue */
+
+/* tcp_io.emit: one segment from h, numbered as TCP asks (tcp_ipinfo). */
+static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
+                          const struct tcp_ipinfo *ii)
+{
+    struct host *h = ctx;
+    struct sim *s = h->sim;
+    uint32_t slot = sim_slot_alloc(s);
+    if (slot == UINT32_MAX)
+        return;
+    struct wire_ipv4 ip = {
+        .ttl = h->pers.ttl, .proto = WIRE_PROTO_TCP, .df = ii->df, .src = h->addr, .dst = dst,
+    };
+    ip.id = ii->ipid >= 0 ? (uint16_t)ii->ipid
+                          : gen_ipid_next(&h->ipid, s->now, h->addr, dst, WIRE_PROTO_TCP, ii->df);
+    struct sim_slot *sl = sim_slot(s, slot);
+    size_t n = wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, seg);
+    if (n == 0) {   /* bigger than the MTU: a real stack would have segmented it */
+        sim_slot_free(s, slot);
+        return;
+    }
+    sl->len = (uint16_t)n;
+    sim_out_push(s, slot, h, false);
+}
+
+/* tcp_io.timer: a queue entry that will call tcp_timer(token). */
+static void host_tcp_timer(void *ctx, uint64_t t_ns, uint64_t token)
+{
+    struct host *h = ctx;
+    sim_queue_push(h->sim, t_ns, SQ_TIMER, h->idx, token);
+}
+
+const struct tcp_io *host_io(struct sim *s, struct host *h)
+{
+    h->io.now_ns = s->now;
+    return &h->io;
+}
+
+static void verdict_init(struct tcp_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    v->state_before = v->state_after = TCB_NONE;
+}
+
+void host_timer(struct sim *s, struct host *h, uint64_t token)
+{
+    struct tcp_verdict v;
+    verdict_init(&v);
+    tcp_timer(h->tcp, host_io(s, h), token, &v);
+    if (sim_tracing(s) && v.action)
+        sim_report(s, SIM_EV_TIMER, NULL, 0, h, h->addr, v.action, v.rule, &v);
+}
+
+/* ---------------------------------------------------------------- creation */
+
+struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_t errlen)
+{
+    if (host_find(&s->hosts, sh->addr)) {
+        char a[16];
+        snprintf(err, errlen, "host %s: address %s is already taken", sh->name,
+                 wire_ip_str(sh->addr, a));
+        return NULL;
+    }
+    struct host *h = calloc(1, sizeof *h);
+    if (!h)
+        goto oom;
+    snprintf(h->name, sizeof h->name, "%s", sh->name);
+    h->addr = sh->addr;
+    h->pers = sh->pers;
+    h->down = sh->down;
+    h->scanner = sh->scanner;
+    h->net = sim_net_find(s, sh->addr);
+    h->filt_in = h->filt_out = -1;
+    h->sim = s;
+    h->io = (struct tcp_io){ .ctx = h, .emit = host_tcp_emit, .timer = host_tcp_timer };
+    if (gen_ipid_init(&h->ipid, &h->pers.ipid, s->seed, h->name)) {
+        free(h);
+        goto oom;
+    }
+    h->tcp = tcp_host_new(&h->pers, h->addr, sh->tcp ? sh->tcp : &host_no_ports, s->seed,
+                          h->name);
+    if (!h->tcp)
+        goto oom_h;
+    if (sh->udp) {
+        h->udp = malloc(sizeof *h->udp);
+        if (!h->udp)
+            goto oom_h;
+        *h->udp = *sh->udp;
+    }
+    if (table_insert(&s->hosts, h))
+        goto oom_h;
+    return h;
+oom_h:
+    host_free(h);
+oom:
+    snprintf(err, errlen, "host %s: out of memory", sh->name);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- ICMP budgets */
+
+static struct host_peer *peer_get(struct host *h, uint32_t addr)
+{
+    if (h->npeers * 2 >= h->cappeers) {
+        uint32_t nc = h->cappeers ? h->cappeers * 2 : 16;
+        struct host_peer *np = calloc(nc, sizeof *np);
+        if (!np)
+            return NULL;
+        for (uint32_t k = 0; k < h->cappeers; k++) {
+            if (!h->peers[k].used)
+                continue;
+            uint32_t i = host_hash(h->peers[k].addr) & (nc - 1);
+            while (np[i].used)
+                i = (i + 1) & (nc - 1);
+            np[i] = h->peers[k];
+        }
+        free(h->peers);
+        h->peers = np;
+        h->cappeers = nc;
+    }
+    uint32_t m = h->cappeers - 1;
+    for (uint32_t i = host_hash(addr) & m;; i = (i + 1) & m) {
+        struct host_peer *p = &h->peers[i];
+        if (p->used && p->addr == addr)
+            return p;
+        if (!p->used) {
+            /* inet_getpeer: rate_last = jiffies - 60*HZ, so a new peer starts with a
+             * full bucket (the burst). */
+            *p = (struct host_peer){ .addr = addr, .used = true, .tokens_ns = 0,
+                                     .last_ns = h->sim->now - 60 * NS_PER_S };
+            h->npeers++;
+            return p;
+        }
+    }
+}
+
+/* Linux icmpv4_xrlim_allow / inet_peer_xrlim_allow. */
+static bool peer_allow(struct host *h, uint32_t dst, bool commit)
+{
+    struct host_peer *p = peer_get(h, dst);
+    if (!p)
+        return false;
+    uint64_t now = h->sim->now;
+    uint64_t tok = p->tokens_ns + (now - p->last_ns);
+    if (tok > PEER_BURST * PEER_TIMEOUT_NS)
+        tok = PEER_BURST * PEER_TIMEOUT_NS;
+    bool ok = tok >= PEER_TIMEOUT_NS;
+    if (!commit)
+        return ok;
+    if (ok)
+        tok -= PEER_TIMEOUT_NS;
+    p->tokens_ns = tok;
+    p->last_ns = now;
+    return ok;
+}
+
+static bool icmp_type_limited(uint8_t type, uint8_t code)
+{
+    if (type == ICMP_UNREACH && code == ICMP_FRAG_NEEDED)
+        return false;
+    return type < 32 && ((0x1818u >> type) & 1);
+}
+
+/* Whether an ICMP error may go out now; spends the budgets when it may. */
+static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
+                        const char **why)
+{
+    if (!icmp_type_limited(type, code))
+        return true;
+    uint64_t slot = s->now / NS_PER_S;
+    if (h->pers.icmp_rate) {
+        if (slot != h->icmp_slot) {
+            h->icmp_slot = slot;
+            h->icmp_used = 0;
+        }
+        if (h->icmp_used >= h->pers.icmp_rate) {
+            *why = sim_tracing(s) ? sim_fmt(s, "icmp-rate %u/s: budget spent",
+                                            (unsigned)h->pers.icmp_rate)
+                                  : "icmp-rate: budget spent";
+            return false;
+        }
+    }
+    if (h->pers.icmp_per_dest_bucket && !peer_allow(h, dst, true)) {
+        *why = "icmp_ratelimit 1/s per destination, burst 6 (Linux): budget spent";
+        return false;
+    }
+    if (h->pers.icmp_rate)
+        h->icmp_used++;
+    return true;
+}
+
+/* ---------------------------------------------------------------- ICMP out */
+
+static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct wire_icmp *ic,
+                      bool raw)
+{
+    uint32_t slot = sim_slot_alloc(s);
+    if (slot == UINT32_MAX)
+        return false;
+    struct wire_ipv4 ip = {
+        .ttl = h->pers.ttl, .proto = WIRE_PROTO_ICMP, .df = h->pers.icmp_df,
+        .src = h->addr, .dst = dst,
+    };
+    ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, dst, WIRE_PROTO_ICMP, ip.df);
+    struct sim_slot *sl = sim_slot(s, slot);
+    size_t n = wire_emit_icmp(sl->buf, sizeof sl->buf, &ip, ic);
+    if (n == 0) {
+        sim_slot_free(s, slot);
+        return false;
+    }
+    sl->len = (uint16_t)n;
+    sim_out_push(s, slot, h, raw);
+    return true;
+}
+
+bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
+                     const uint8_t *orig, size_t origlen, bool raw, const char **why)
+{
+    if (!icmp_budget(s, h, dst, type, code, why))
+        return false;
+    struct wire_icmp ic = {
+        .type = type, .code = code, .payload = orig,
+        .payload_len = origlen < HOST_ICMP_QUOTE_MAX ? origlen : HOST_ICMP_QUOTE_MAX,
+    };
+    if (!icmp_send(s, h, dst, &ic, raw)) {
+        *why = "out of memory";
+        return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- input */
+
+struct decision {
+    const char *action, *rule;
+};
+
+static struct decision udp_input(struct sim *s, struct host *h, const struct wire_pkt *p,
+                                 const uint8_t *pkt)
+{
+    const struct wire_udp *u = &p->l4.udp;
+    if (!h->udp || !scn_port_in(h->udp, u->dport)) {
+        if (!h->pers.udp_unreach)
+            return (struct decision){ "drop", "closed UDP port; this stack sends no ICMP" };
+        const char *why = NULL;
+        if (!host_icmp_error(s, h, p->ip.src, ICMP_UNREACH, ICMP_PORT_UNREACH, pkt,
+                             p->ip.total_len, false, &why))
+            return (struct decision){ "drop", why };
+        return (struct decision){ "ICMP 3/3", "RFC 1122 4.1.3.1: UDP port unreachable" };
+    }
+    if (u->payload_len == 0)
+        return (struct decision){ "accept", "open UDP port: empty datagram, the application stays silent" };
+    uint32_t slot = sim_slot_alloc(s);
+    if (slot == UINT32_MAX)
+        return (struct decision){ "drop", "out of memory" };
+    struct wire_ipv4 ip = {
+        .ttl = h->pers.ttl, .proto = WIRE_PROTO_UDP, .df = h->pers.df,
+        .src = h->addr, .dst = p->ip.src,
+    };
+    ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, ip.dst, WIRE_PROTO_UDP, ip.df);
+    struct wire_udp r = {
+        .sport = u->dport, .dport = u->sport, .payload = u->payload,
+        .payload_len = u->payload_len < HOST_UDP_ECHO_MAX ? u->payload_len : HOST_UDP_ECHO_MAX,
+    };
+    struct sim_slot *sl = sim_slot(s, slot);
+    sl->len = (uint16_t)wire_emit_udp(sl->buf, sizeof sl->buf, &ip, &r);
+    if (sl->len == 0) {
+        sim_slot_free(s, slot);
+        return (struct decision){ "drop", "reply too big" };
+    }
+    sim_out_push(s, slot, h, false);
+    return (struct decision){ "UDP reply", "open UDP port: the application answers (echoes the first bytes)" };
+}
+
+/* An ICMP error quoting a TCP segment this host sent: tell TCP (tcp_v4_err). */
+static bool icmp_to_tcp(struct sim *s, struct host *h, const struct wire_icmp *ic,
+                        struct tcp_verdict *v)
+{
+    /* The quote is truncated by design: parse its header only, then read the ports. */
+    if (ic->payload_len < WIRE_IPV4_HDR_MIN + 8)
+        return false;
+    const uint8_t *b = ic->payload;
+    size_t ihl = (size_t)(b[0] & 0x0f) * 4;
+    if ((b[0] >> 4) != 4 || ihl < WIRE_IPV4_HDR_MIN || ic->payload_len < ihl + 8)
+        return false;
+    uint32_t qsrc = (uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15];
+    uint32_t qdst = (uint32_t)b[16] << 24 | (uint32_t)b[17] << 16 | (uint32_t)b[18] << 8 | b[19];
+    if (b[9] != WIRE_PROTO_TCP || qsrc != h->addr)
+        return false;
+    uint16_t sport = (uint16_t)(b[ihl] << 8 | b[ihl + 1]);
+    uint16_t dport = (uint16_t)(b[ihl + 2] << 8 | b[ihl + 3]);
+    tcp_icmp_error(h->tcp, host_io(s, h), ic->type, ic->code, sport, qdst, dport, v);
+    return true;
+}
+
+static struct decision icmp_input(struct sim *s, struct host *h, const struct wire_pkt *p,
+                                  struct tcp_verdict *v)
+{
+    const struct wire_icmp *ic = &p->l4.icmp;
+    switch (ic->type) {
+    case ICMP_ECHO: {
+        if (!h->pers.icmp_echo)
+            return (struct decision){ "drop", "echo requests ignored by this stack" };
+        struct wire_icmp r = {
+            .type = ICMP_ECHO_REPLY, .id = ic->id, .seq = ic->seq, .rest = ic->rest,
+            .payload = ic->payload, .payload_len = ic->payload_len,
+        };
+        if (!icmp_send(s, h, p->ip.src, &r, false))
+            return (struct decision){ "drop", "out of memory" };
+        return (struct decision){ "echo reply", "RFC 792: echo reply, same id, seq and data" };
+    }
+    case ICMP_UNREACH: case ICMP_TIME_EXCEEDED: case 4: case 12:
+        if (icmp_to_tcp(s, h, ic, v))
+            return (struct decision){ v->action ? v->action : "accept",
+                                      v->rule ? v->rule : "ICMP error handed to TCP" };
+        return (struct decision){ "accept", "ICMP error: no TCP socket to tell" };
+    default:
+        return (struct decision){ "accept", "ICMP message needs no answer" };
+    }
+}
+
+void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const uint8_t *pkt,
+                size_t len)
+{
+    struct tcp_verdict v;
+    verdict_init(&v);
+    struct decision d = { "drop", NULL };
+    enum sim_ev_kind kind = SIM_EV_RECV;
+
+    if (!p->ip.csum_ok) {
+        d.rule = "bad checksum";
+        kind = SIM_EV_DROP;
+    } else if (p->l4_err == WIRE_EFRAG) {
+        d.rule = "non-first fragment: the simulator does not reassemble";
+        kind = SIM_EV_DROP;
+    } else if (p->l4_err == WIRE_EPROTO) {
+        d.rule = "protocol not handled";
+        kind = SIM_EV_DROP;
+    } else if (p->l4_err != WIRE_OK) {
+        d.rule = "malformed transport header";
+        kind = SIM_EV_DROP;
+    } else if (p->ip.proto == WIRE_PROTO_TCP) {
+        if (!p->l4.tcp.csum_ok) {
+            d.rule = "bad checksum";
+            kind = SIM_EV_DROP;
+        } else {
+            tcp_input(h->tcp, host_io(s, h), &p->ip, &p->l4.tcp, &v);
+            d.action = v.action ? v.action : "accept";
+            d.rule = v.rule;
+        }
+    } else if (p->ip.proto == WIRE_PROTO_UDP) {
+        if (!p->l4.udp.csum_ok) {
+            d.rule = "bad checksum";
+            kind = SIM_EV_DROP;
+        } else {
+            d = udp_input(s, h, p, pkt);
+        }
+    } else if (p->ip.proto == WIRE_PROTO_ICMP) {
+        if (!p->l4.icmp.csum_ok) {
+            d.rule = "bad checksum";
+            kind = SIM_EV_DROP;
+        } else {
+            d = icmp_input(s, h, p, &v);
+        }
+    }
+    if (kind == SIM_EV_DROP)
+        s->stats.dropped++;
+    if (sim_tracing(s))
+        sim_report(s, kind, pkt, len, h, h->addr, d.action, d.rule, &v);
+    if (h->pending_connects && p->ip.proto == WIRE_PROTO_TCP)
+        script_check_pending(s, h);
+}

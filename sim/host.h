@@ -1,0 +1,82 @@
+/* host.h — internal to the simulator: a simulated host and the host table.
+ *
+ * A host is an address, a personality (os.h), an IP-ID generator (gen.h), a TCP (tcp.h),
+ * its open UDP ports, its ICMP budgets and the filters in front of it. host.c implements its
+ * IP, UDP and ICMP input; TCP segments go to tcp.c through tcp_input. Hosts live in an
+ * open-addressing table keyed by address (an integer hash: no pointer order anywhere).
+ */
+#ifndef TCPLAB_SIM_HOST_H
+#define TCPLAB_SIM_HOST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/wire.h"
+#include "gen.h"
+#include "os.h"
+#include "scenario.h"
+#include "sim.h"
+#include "tcp.h"
+
+struct sim;
+
+/* Linux's per-destination ICMP token bucket (inet_peer rate_tokens / rate_last). */
+struct host_peer {
+    uint32_t addr;
+    bool used;
+    uint64_t tokens_ns, last_ns;
+};
+
+struct host {
+    char name[SCN_NAME_MAX];
+    uint32_t addr;
+    uint32_t idx;                  /* index in the host table's creation order */
+    struct personality pers;
+    bool down, scanner;
+    int net;                       /* index of its net, -1 */
+    int filt_in, filt_out;         /* filter index, -1 */
+    struct sim *sim;
+    struct gen_ipid ipid;
+    struct tcp_host *tcp;
+    struct scn_portset *udp;       /* open UDP ports; NULL: none */
+    struct tcp_io io;              /* ctx = this host */
+    sim_tap_fn tap;
+    void *tap_ctx;
+    /* host-wide ICMP error budget: aligned one-second slots of the virtual clock */
+    uint64_t icmp_slot;
+    uint32_t icmp_used;
+    struct host_peer *peers;       /* per-destination buckets, open addressing */
+    uint32_t npeers, cappeers;
+    uint32_t pending_connects;     /* scripted connects waiting to send data */
+};
+
+struct host_table {
+    struct host **v;               /* creation order */
+    uint32_t n, capv;
+    uint32_t *slot;                /* hash slots: index + 1, 0 = empty */
+    uint32_t mask;                 /* slots - 1 (a power of two) */
+};
+
+void host_table_free(struct host_table *t);
+struct host *host_find(const struct host_table *t, uint32_t addr);
+/* Creates a host from a scenario line. NULL with a message on error. */
+struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_t errlen);
+
+/* A datagram reached h (after filters and taps; h is up). Handles it and reports RECV or
+ * DROP; replies go to the outbox. */
+void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const uint8_t *pkt,
+                size_t len);
+void host_timer(struct sim *s, struct host *h, uint64_t token);
+/* h's tcp_io with the clock set to now. */
+const struct tcp_io *host_io(struct sim *s, struct host *h);
+
+/* An ICMP error from h's address to dst quoting the
+ * datagram orig (Linux icmp_send: the IP header and as much as fits in 576 bytes), through
+ * h's ICMP budgets. Returns true when sent; false with *why (a static string, or one
+ * formatted while tracing) when a budget refused it or memory ran out. raw: a filter's
+ * reject, which goes onto the wire without crossing h's filters. */
+bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
+                     const uint8_t *orig, size_t origlen, bool raw, const char **why);
+
+#endif

@@ -1,0 +1,587 @@
+/* scenario.c — the scenario language's parser: driver and the scenario, seed, net and host
+ * statements (filter in scenario_filter.c; traffic, connect, send in scenario_events.c).
+ *
+ * Grammar: ../shared/design.md "Scenario files". Two passes: pass 1 collects every
+ * `host NAME ADDR` so a name may be used on any line, before or after its definition;
+ * pass 2 parses every statement in order and stops at the first error, reported as
+ * "FILE:LINE:COL: error: expected X, found Y". Host keys may come in any order: the `os`
+ * preset is applied first and the line's other keys override it.
+ *
+ * Filters and their rules are in scenario_filter.c. `challenge-ack`
+ * (RFC 5961, numbers from stacks-and-offpath.md section 4):
+ *   off          CHACK_OFF: RFC 793 behaviour (Linux before 3.6)
+ *   on           the preset's mode when it has one, else CHACK_RANDOM 1000/s (Linux 4.7+)
+ *   N/s          CHACK_FIXED: count up to N per aligned 1-s slot (Linux 3.6-4.6, N = 100)
+ *   N/s random   CHACK_RANDOM: N/2 + U[0, N-1] per slot, counted down (Linux 4.7+, N = 1000)
+ */
+#include "scenario_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/wire.h"
+
+enum { SCN_FILE_MAX = 16 << 20 };
+
+/* ---------------------------------------------------------------- shared helpers */
+
+const struct scn_tok *scn_at(const struct scn_parser *p, size_t i)
+{
+    return i < p->ln.n ? &p->ln.tok[i] : NULL;
+}
+
+int scn_end(struct scn_parser *p, size_t i)
+{
+    const struct scn_tok *t = scn_at(p, i);
+    return t ? scn_expected(&p->cx, &p->ln, t, "end of line") : 0;
+}
+
+int scn_vec_reserve(void **arr, size_t n, size_t elem)
+{
+    if (n & (n - 1))
+        return 0; /* not a power of two: room left */
+    size_t ncap = n ? n * 2 : 1;
+    if (ncap > SIZE_MAX / elem)
+        return -1;
+    void *na = realloc(*arr, ncap * elem);
+    if (!na)
+        return -1;
+    *arr = na;
+    return 0;
+}
+
+static int scn_name_cmp(const void *a, const void *b)
+{
+    const struct scn_name *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->name, y->name, n);
+    if (c == 0)
+        c = (x->len > y->len) - (x->len < y->len);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+static int scn_addr_cmp(const void *a, const void *b)
+{
+    const struct scn_name *x = a, *y = b;
+    int c = (x->addr > y->addr) - (x->addr < y->addr);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* The earliest host named t (sorted by name, then line), or NULL. */
+static const struct scn_name *scn_find_name(const struct scn_parser *p, const char *s, size_t len)
+{
+    size_t lo = 0, hi = p->nnames;
+    struct scn_name key = { s, len, 0, 0 };
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (scn_name_cmp(&p->by_name[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < p->nnames && p->by_name[lo].len == len && memcmp(p->by_name[lo].name, s, len) == 0)
+        return &p->by_name[lo];
+    return NULL;
+}
+
+const struct scn_name *scn_find_addr(const struct scn_parser *p, uint32_t addr)
+{
+    size_t lo = 0, hi = p->nnames;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p->by_addr[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < p->nnames && p->by_addr[lo].addr == addr ? &p->by_addr[lo] : NULL;
+}
+
+int scn_resolve(struct scn_parser *p, const struct scn_tok *t, uint32_t *addr)
+{
+    if (t && !t->quoted && scn_parse_ipv4(t->s, t->len, addr))
+        return 0;
+    if (t && !t->quoted && scn_valid_name(t->s, t->len)) {
+        const struct scn_name *n = scn_find_name(p, t->s, t->len);
+        if (n) {
+            *addr = n->addr;
+            return 0;
+        }
+        return scn_expected_note(&p->cx, &p->ln, t, "an IPv4 address or host name",
+                                 "(no host of that name is defined)");
+    }
+    return scn_expected(&p->cx, &p->ln, t, "an IPv4 address or host name");
+}
+
+int scn_endpoint(struct scn_parser *p, const struct scn_tok *t, int port_rule, uint32_t *addr,
+                 bool *has_port, uint16_t *port)
+{
+    if (!t)
+        return scn_expected(&p->cx, &p->ln, t, "an address or host name");
+    size_t colon = scn_tok_find(t, ':');
+    struct scn_tok a = scn_tok_sub(t, 0, colon);
+    if (scn_resolve(p, &a, addr) < 0)
+        return -1;
+    *has_port = colon < t->len;
+    if (!*has_port) {
+        if (port_rule == 2)
+            return scn_expected(&p->cx, &p->ln, t, "ADDRESS:PORT");
+        return 0;
+    }
+    struct scn_tok pt = scn_tok_sub(t, colon + 1, t->len - colon - 1);
+    if (port_rule == 0) {
+        struct scn_tok c = scn_tok_sub(t, colon, t->len - colon);
+        return scn_expected(&p->cx, &p->ln, &c, "an address without a port");
+    }
+    uint64_t v;
+    return scn_get_uint(&p->cx, &p->ln, &pt, 0, 65535, "a port in 0-65535", &v) < 0
+               ? -1 : (*port = (uint16_t)v, 0);
+}
+
+/* Copies a valid name into dst[SCN_NAME_MAX] or reports why not. */
+int scn_get_name(struct scn_parser *p, const struct scn_tok *t, const char *what, char *dst)
+{
+    if (!t || t->quoted || !scn_valid_name(t->s, t->len))
+        return scn_expected(&p->cx, &p->ln, t, what);
+    if (t->len >= SCN_NAME_MAX) {
+        char w[96];
+        snprintf(w, sizeof w, "a name of at most %d characters", SCN_NAME_MAX - 1);
+        return scn_expected(&p->cx, &p->ln, t, w);
+    }
+    memcpy(dst, t->s, t->len);
+    dst[t->len] = '\0';
+    return 0;
+}
+
+/* ---------------------------------------------------------------- scenario, seed, net */
+
+static int scn_stmt_scenario(struct scn_parser *p)
+{
+    const struct scn_tok *t = scn_at(p, 1);
+    if (p->have_title)
+        return scn_expected(&p->cx, &p->ln, scn_at(p, 0), "one 'scenario' statement per file");
+    if (!t || !t->quoted)
+        return scn_expected(&p->cx, &p->ln, t, "a quoted title");
+    size_t n;
+    if (scn_unquote(t, (uint8_t *)p->sc->title, SCN_TITLE_MAX - 1, &n) < 0)
+        return scn_expected(&p->cx, &p->ln, t, "a title of at most 127 bytes");
+    p->sc->title[n] = '\0';
+    p->have_title = true;
+    return scn_end(p, 2);
+}
+
+static int scn_stmt_seed(struct scn_parser *p)
+{
+    if (p->have_seed)
+        return scn_expected(&p->cx, &p->ln, scn_at(p, 0), "one 'seed' statement per file");
+    p->have_seed = true;
+    if (scn_get_uint(&p->cx, &p->ln, scn_at(p, 1), 0, UINT64_MAX, "a seed (0 to 2^64-1)",
+                     &p->sc->seed) < 0)
+        return -1;
+    return scn_end(p, 2);
+}
+
+/* "A/N" or "A" (= /32); A may be a host name. */
+int scn_cidr(struct scn_parser *p, const struct scn_tok *t, uint32_t *addr, uint8_t *plen)
+{
+    if (!t)
+        return scn_expected(&p->cx, &p->ln, t, "an address or prefix A.B.C.D/N");
+    size_t slash = scn_tok_find(t, '/');
+    struct scn_tok a = scn_tok_sub(t, 0, slash);
+    uint64_t n = 32;
+    if (scn_resolve(p, &a, addr) < 0)
+        return -1;
+    if (slash < t->len) {
+        struct scn_tok nt = scn_tok_sub(t, slash + 1, t->len - slash - 1);
+        if (scn_get_uint(&p->cx, &p->ln, &nt, 0, 32, "a prefix length 0-32", &n) < 0)
+            return -1;
+    }
+    *plen = (uint8_t)n;
+    return 0;
+}
+
+uint32_t scn_mask(uint8_t plen)
+{
+    return plen == 0 ? 0 : 0xFFFFFFFFu << (32 - plen);
+}
+
+static int scn_stmt_net(struct scn_parser *p)
+{
+    struct scn_net net = { .pos = { p->ln.lineno, scn_at(p, 0)->col } };
+    if (scn_cidr(p, scn_at(p, 1), &net.prefix, &net.plen) < 0)
+        return -1;
+    net.prefix &= scn_mask(net.plen);
+    bool has_delay = false, has_loss = false;
+    size_t i = 2;
+    for (const struct scn_tok *k; (k = scn_at(p, i)) != NULL; i += 2) {
+        if (scn_tok_is(k, "delay") && !has_delay) {
+            has_delay = true;
+            if (scn_get_time(&p->cx, &p->ln, scn_at(p, i + 1), &net.delay_ns) < 0)
+                return -1;
+        } else if (scn_tok_is(k, "loss") && !has_loss) {
+            has_loss = true;
+            if (scn_get_percent_ppm(&p->cx, &p->ln, scn_at(p, i + 1), &net.loss_ppm) < 0)
+                return -1;
+        } else {
+            return scn_expected(&p->cx, &p->ln, k, "'delay T' or 'loss P%' (each at most once)");
+        }
+    }
+    struct scenario *sc = p->sc;
+    if (scn_vec_reserve((void **)&sc->nets, sc->nnets, sizeof *sc->nets) < 0)
+        return scn_expected(&p->cx, &p->ln, scn_at(p, 0), "memory");
+    sc->nets[sc->nnets++] = net;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- host */
+
+enum scn_hkey {
+    HK_OS, HK_ISN, HK_IPID, HK_TTL, HK_WINDOW, HK_MSS, HK_TCP, HK_UDP, HK_DOWN, HK_ROLE,
+    HK_RST_RATE, HK_ICMP_RATE, HK_CHACK, HK_BACKLOG, HK_COUNT,
+};
+
+static const char *const scn_hkey_names[HK_COUNT] = {
+    "os", "isn", "ipid", "ttl", "window", "mss", "tcp", "udp", "down", "role",
+    "rst-rate", "icmp-rate", "challenge-ack", "backlog",
+};
+
+/* What one host line says, before it is applied over the preset. */
+struct scn_hostkeys {
+    bool seen[HK_COUNT];
+    const struct personality *preset;
+    struct gen_isn_cfg isn;
+    struct gen_ipid_cfg ipid;
+    uint64_t ttl, window, mss, backlog;
+    uint32_t rst_rate, icmp_rate;
+    int chack;               /* -1 = "on" (preset's or random 1000), else enum chack_mode */
+    uint32_t chack_limit;
+};
+
+static int scn_port_set_add(void *arg, struct scn_ctx *cx, const struct scn_line *ln,
+                            const struct scn_tok *item, uint16_t lo, uint16_t hi)
+{
+    (void)cx, (void)ln, (void)item;
+    for (uint32_t port = lo; port <= hi; port++)
+        scn_port_add(arg, (uint16_t)port);
+    return 0;
+}
+
+static int scn_os_value(struct scn_parser *p, const struct scn_tok *t, struct scn_hostkeys *k)
+{
+    char name[16];
+    if (t && !t->quoted && t->len < sizeof name) {
+        memcpy(name, t->s, t->len);
+        name[t->len] = '\0';
+        if ((k->preset = os_preset(name)) != NULL)
+            return 0;
+    }
+    char what[160] = "an os preset (";
+    for (const char *const *n = os_preset_names(); *n; n++) {
+        strcat(what, *n);
+        strcat(what, n[1] ? ", " : ")");
+    }
+    return scn_expected(&p->cx, &p->ln, t, what);
+}
+
+/* isn/ipid values go through gen_*_parse, which wants a C string. */
+static int scn_gen_value(struct scn_parser *p, const struct scn_tok *t, bool isn, struct scn_hostkeys *k)
+{
+    char buf[48];
+    if (t && !t->quoted && t->len < sizeof buf) {
+        memcpy(buf, t->s, t->len);
+        buf[t->len] = '\0';
+        if (strlen(buf) == t->len &&
+            (isn ? gen_isn_parse(buf, &k->isn) : gen_ipid_parse(buf, &k->ipid)) == 0)
+            return 0;
+    }
+    return scn_expected(&p->cx, &p->ln, t, isn
+        ? "an ISN generator (constant[:N], bsd64k, clock250k, random-inc[:MAX], rfc6528, random)"
+        : "an IP-ID generator (global[:STEP], global-swapped, per-dest, hashed[:BUCKETS], zero, random)");
+}
+
+/* challenge-ack on | off | N/s [random]. Returns tokens consumed after the key, or -1. */
+static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *k)
+{
+    const struct scn_tok *t = scn_at(p, i);
+    if (scn_tok_is(t, "on") || scn_tok_is(t, "off")) {
+        k->chack = scn_tok_is(t, "on") ? -1 : CHACK_OFF;
+        return 1;
+    }
+    if (!t || scn_tok_find(t, '/') == t->len)
+        return scn_expected(&p->cx, &p->ln, t, "on, off, N/s or N/s random");
+    if (scn_get_rate(&p->cx, &p->ln, t, &k->chack_limit) < 0)
+        return -1;
+    bool rnd = scn_tok_is(scn_at(p, i + 1), "random");
+    k->chack = rnd ? CHACK_RANDOM : CHACK_FIXED;
+    return rnd ? 2 : 1;
+}
+
+/* One key and its value(s) at token i; returns the tokens consumed, or -1. */
+static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, struct scn_hostkeys *k)
+{
+    const struct scn_tok *key = scn_at(p, i), *v = scn_at(p, i + 1);
+    struct scn_ctx *cx = &p->cx;
+    int hk = HK_COUNT;
+    for (int j = 0; j < HK_COUNT; j++)
+        if (scn_tok_is(key, scn_hkey_names[j]))
+            hk = j;
+    if (hk == HK_COUNT)
+        return scn_expected(cx, &p->ln, key, "a host key (os, isn, ipid, ttl, window, mss, tcp, udp, "
+                            "down, role, rst-rate, icmp-rate, challenge-ack, backlog)");
+    if (k->seen[hk] && hk != HK_TCP && hk != HK_UDP)
+        return scn_expected_note(cx, &p->ln, key, "each host key at most once", "(a second time)");
+    k->seen[hk] = true;
+    switch ((enum scn_hkey)hk) {
+    case HK_OS:      return scn_os_value(p, v, k) < 0 ? -1 : 2;
+    case HK_ISN:     return scn_gen_value(p, v, true, k) < 0 ? -1 : 2;
+    case HK_IPID:    return scn_gen_value(p, v, false, k) < 0 ? -1 : 2;
+    case HK_TTL:     return scn_get_uint(cx, &p->ln, v, 1, 255, "a TTL 1-255", &k->ttl) < 0 ? -1 : 2;
+    case HK_WINDOW:  return scn_get_uint(cx, &p->ln, v, 0, 65535, "a window 0-65535", &k->window) < 0 ? -1 : 2;
+    case HK_MSS:     return scn_get_uint(cx, &p->ln, v, 1, 65535, "an MSS 1-65535", &k->mss) < 0 ? -1 : 2;
+    case HK_BACKLOG: return scn_get_uint(cx, &p->ln, v, 1, 1000000, "a backlog 1-1000000", &k->backlog) < 0 ? -1 : 2;
+    case HK_TCP:     return scn_get_ports(cx, &p->ln, v, scn_port_set_add, h->tcp) < 0 ? -1 : 2;
+    case HK_UDP:     return scn_get_ports(cx, &p->ln, v, scn_port_set_add, h->udp) < 0 ? -1 : 2;
+    case HK_DOWN:    h->down = true; return 1;
+    case HK_ROLE:
+        if (!scn_tok_is(v, "scanner"))
+            return scn_expected(cx, &p->ln, v, "'scanner' (the only role)");
+        if (p->have_scanner)
+            return scn_expected(cx, &p->ln, key, "at most one host with 'role scanner'");
+        p->have_scanner = h->scanner = true;
+        return 2;
+    case HK_RST_RATE:  return scn_get_rate(cx, &p->ln, v, &k->rst_rate) < 0 ? -1 : 2;
+    case HK_ICMP_RATE: return scn_get_rate(cx, &p->ln, v, &k->icmp_rate) < 0 ? -1 : 2;
+    case HK_CHACK: {
+        int n = scn_chack_value(p, i + 1, k);
+        return n < 0 ? -1 : n + 1;
+    }
+    case HK_COUNT: break;
+    }
+    return -1;
+}
+
+/* The preset first, then every other key of the line, whatever the order it was written in. */
+static void scn_host_apply(struct scn_host *h, const struct scn_hostkeys *k)
+{
+    struct personality *ps = &h->pers;
+    *ps = k->preset ? *k->preset : *os_default();
+    if (k->seen[HK_ISN])       ps->isn = k->isn;
+    if (k->seen[HK_IPID])      ps->ipid = k->ipid;
+    if (k->seen[HK_TTL])       ps->ttl = (uint8_t)k->ttl;
+    if (k->seen[HK_WINDOW])    ps->window = (uint16_t)k->window;
+    if (k->seen[HK_MSS])       ps->mss = (uint16_t)k->mss;
+    if (k->seen[HK_BACKLOG])   ps->backlog = (int)k->backlog;
+    if (k->seen[HK_RST_RATE])  ps->rst_rate = k->rst_rate;
+    if (k->seen[HK_ICMP_RATE]) ps->icmp_rate = k->icmp_rate;
+    if (k->seen[HK_CHACK]) {
+        if (k->chack >= 0) {
+            ps->chack = (enum chack_mode)k->chack;
+            if (k->chack != CHACK_OFF)
+                ps->chack_limit = k->chack_limit;
+        } else if (ps->chack == CHACK_OFF) {
+            ps->chack = CHACK_RANDOM;  /* Linux 4.7+ default: randomised 1000/s */
+            ps->chack_limit = 1000;
+        }
+    }
+}
+
+static int scn_stmt_host(struct scn_parser *p)
+{
+    struct scenario *sc = p->sc;
+    struct scn_host h = { .pos = { p->ln.lineno, scn_at(p, 0)->col } };
+    const struct scn_tok *nt = scn_at(p, 1), *at = scn_at(p, 2);
+    if (scn_get_name(p, nt, "a host name", h.name) < 0)
+        return -1;
+    if (!at || at->quoted || !scn_parse_ipv4(at->s, at->len, &h.addr))
+        return scn_expected(&p->cx, &p->ln, at, "an IPv4 address");
+    const struct scn_name *first = scn_find_name(p, nt->s, nt->len);
+    char note[64];
+    if (first && first->line != p->ln.lineno) {
+        snprintf(note, sizeof note, "(already defined at line %d)", first->line);
+        return scn_expected_note(&p->cx, &p->ln, nt, "a new host name", note);
+    }
+    first = scn_find_addr(p, h.addr);
+    if (first && first->line != p->ln.lineno) {
+        snprintf(note, sizeof note, "(already host %.*s's, line %d)", (int)(first->len > 31 ? 31 : first->len),
+                 first->name, first->line);
+        return scn_expected_note(&p->cx, &p->ln, at, "an address no other host has", note);
+    }
+    if (scn_vec_reserve((void **)&sc->hosts, sc->nhosts, sizeof *sc->hosts) < 0)
+        return scn_expected(&p->cx, &p->ln, nt, "memory");
+    h.tcp = calloc(1, sizeof *h.tcp);
+    h.udp = calloc(1, sizeof *h.udp);
+    sc->hosts[sc->nhosts++] = h; /* owned by sc from here: freed on any error below */
+    struct scn_host *hp = &sc->hosts[sc->nhosts - 1];
+    if (!hp->tcp || !hp->udp)
+        return scn_expected(&p->cx, &p->ln, nt, "memory");
+    struct scn_hostkeys k = { .chack = CHACK_OFF };
+    for (size_t i = 3; i < p->ln.n;) {
+        int n = scn_host_key(p, i, hp, &k);
+        if (n < 0)
+            return -1;
+        i += (size_t)n;
+    }
+    scn_host_apply(hp, &k);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- driver */
+
+static const struct { const char *kw; int (*fn)(struct scn_parser *); } scn_stmts[] = {
+    { "scenario", scn_stmt_scenario }, { "seed", scn_stmt_seed }, { "net", scn_stmt_net },
+    { "host", scn_stmt_host },         { "filter", scn_stmt_filter },
+    { "traffic", scn_stmt_traffic },   { "connect", scn_stmt_connect }, { "send", scn_stmt_send },
+};
+
+static bool scn_is_rule_word(const struct scn_tok *t)
+{
+    return scn_tok_is(t, "accept") || scn_tok_is(t, "drop") || scn_tok_is(t, "reject") ||
+           scn_tok_is(t, "policy");
+}
+
+static int scn_statement(struct scn_parser *p)
+{
+    const struct scn_tok *t = scn_at(p, 0);
+    if (p->ln.indented && p->cur_filter >= 0)
+        return scn_rule_line(p);
+    p->cur_filter = -1;
+    if (scn_is_rule_word(t))
+        return scn_expected_note(&p->cx, &p->ln, t, "a statement",
+                                 "(a rule line must be indented under a filter)");
+    for (size_t i = 0; i < sizeof scn_stmts / sizeof *scn_stmts; i++)
+        if (scn_tok_is(t, scn_stmts[i].kw))
+            return scn_stmts[i].fn(p);
+    return scn_expected(&p->cx, &p->ln, t,
+                        "a statement (scenario, seed, net, host, filter, traffic, connect, send)");
+}
+
+/* Calls fn for each line: [s, s+len) without its '\n'. Stops at a negative return. */
+static int scn_each_line(struct scn_parser *p, const char *text, size_t len, bool report,
+                         int (*fn)(struct scn_parser *))
+{
+    int lineno = 0;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(text + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - text) : len;
+        p->cx.lineno = ++lineno;
+        if (scn_lex_line(report ? &p->cx : NULL, text + i, end - i, lineno, &p->ln) < 0) {
+            if (report)
+                return -1;
+        } else if (p->ln.n > 0 && fn(p) < 0) {
+            return -1;
+        }
+        i = end + 1;
+        if (lineno == INT32_MAX)
+            break;
+    }
+    return 0;
+}
+
+/* Pass 1: remember `host NAME ADDR` lines that are well formed so far. */
+static int scn_collect_host(struct scn_parser *p)
+{
+    const struct scn_tok *k = scn_at(p, 0), *n = scn_at(p, 1), *a = scn_at(p, 2);
+    struct scn_name e = { 0 };
+    if (!scn_tok_is(k, "host") || !n || !a || n->quoted || a->quoted ||
+        !scn_valid_name(n->s, n->len) || !scn_parse_ipv4(a->s, a->len, &e.addr))
+        return 0;
+    e.name = n->s;
+    e.len = n->len;
+    e.line = p->ln.lineno;
+    if (scn_vec_reserve((void **)&p->by_name, p->nnames, sizeof *p->by_name) < 0)
+        return -1;
+    p->by_name[p->nnames++] = e;
+    return 0;
+}
+
+static int scn_index_names(struct scn_parser *p)
+{
+    if (p->nnames == 0)
+        return 0;
+    p->by_addr = malloc(p->nnames * sizeof *p->by_addr);
+    if (!p->by_addr)
+        return -1;
+    memcpy(p->by_addr, p->by_name, p->nnames * sizeof *p->by_addr);
+    qsort(p->by_name, p->nnames, sizeof *p->by_name, scn_name_cmp);
+    qsort(p->by_addr, p->nnames, sizeof *p->by_addr, scn_addr_cmp);
+    return 0;
+}
+
+int scenario_parse(const char *file, const char *text, size_t len, struct scenario *out,
+                   char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    out->seed = 1;
+    snprintf(out->file, sizeof out->file, "%s", file ? file : "");
+    struct scn_parser p = { .cx = { file ? file : "", err, errlen, 0 }, .sc = out, .cur_filter = -1 };
+    if (err && errlen)
+        err[0] = '\0';
+    int rc = scn_each_line(&p, text, len, false, scn_collect_host);
+    if (rc == 0)
+        rc = scn_index_names(&p);
+    if (rc < 0)
+        scn_errorf(&p.cx, 1, "out of memory");
+    else
+        rc = scn_each_line(&p, text, len, true, scn_statement);
+    scn_line_free(&p.ln);
+    free(p.by_name);
+    free(p.by_addr);
+    if (rc < 0)
+        scenario_free(out);
+    return rc;
+}
+
+int scenario_load_file(const char *path, struct scenario *out, char *err, size_t errlen)
+{
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    memset(out, 0, sizeof *out);
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *buf = malloc(SCN_FILE_MAX + 1);
+    size_t n = buf ? fread(buf, 1, SCN_FILE_MAX + 1, f) : 0;
+    int bad = !buf ? ENOMEM : ferror(f) ? EIO : 0;
+    fclose(f);
+    int rc = -1;
+    if (bad)
+        snprintf(err, errlen, "%s: %s", path, strerror(bad));
+    else if (n > SCN_FILE_MAX)
+        snprintf(err, errlen, "%s: larger than 16 MiB", path);
+    else
+        rc = scenario_parse(path, buf, n, out, err, errlen);
+    free(buf);
+    return rc;
+}
+
+void scenario_free(struct scenario *sc)
+{
+    for (size_t i = 0; i < sc->nhosts; i++) {
+        free(sc->hosts[i].tcp);
+        free(sc->hosts[i].udp);
+    }
+    for (size_t i = 0; i < sc->nfilters; i++)
+        free(sc->filters[i].rules);
+    free(sc->nets);
+    free(sc->hosts);
+    free(sc->filters);
+    free(sc->traffic);
+    free(sc->connects);
+    free(sc->sends);
+    memset(sc, 0, sizeof *sc);
+}
+
+const struct scn_host *scenario_host(const struct scenario *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->nhosts; i++)
+        if (strcmp(sc->hosts[i].name, name) == 0)
+            return &sc->hosts[i];
+    return NULL;
+}

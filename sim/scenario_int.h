@@ -1,0 +1,56 @@
+/* scenario_int.h — internal to the scenario parser: the parser state shared by
+ * scenario.c (driver, scenario/seed/net/host statements), scenario_filter.c (filter and
+ * rules) and scenario_events.c (traffic, connect, send), and the helpers they share to
+ * read names, addresses, prefixes and endpoints.
+ */
+#ifndef TCPLAB_SCENARIO_INT_H
+#define TCPLAB_SCENARIO_INT_H
+
+#include "scenario.h"
+#include "scenario_lex.h"
+
+/* A host defined somewhere in the file (pass 1), for names used before their line. */
+struct scn_name {
+    const char *name;
+    size_t len;
+    uint32_t addr;
+    int line;
+};
+
+struct scn_parser {
+    struct scn_ctx cx;
+    struct scenario *sc;
+    struct scn_line ln;
+    struct scn_name *by_name, *by_addr;  /* pass-1 hosts, sorted by (name, line) / (addr, line) */
+    size_t nnames;
+    long cur_filter;                     /* index of the filter whose rules follow, or -1 */
+    bool have_title, have_seed, have_scanner;
+};
+
+/* The i-th token of the current line, or NULL past the end. */
+const struct scn_tok *scn_at(const struct scn_parser *p, size_t i);
+/* Error unless the line has no token at index i. */
+int scn_end(struct scn_parser *p, size_t i);
+/* Grows a vector whose capacity is implicit (the next power of two >= n). */
+int scn_vec_reserve(void **arr, size_t n, size_t elem);
+/* An IPv4 address or a host name. */
+int scn_resolve(struct scn_parser *p, const struct scn_tok *t, uint32_t *addr);
+/* "A[:PORT]": port_rule 0 = no port allowed, 1 = optional, 2 = required. */
+int scn_endpoint(struct scn_parser *p, const struct scn_tok *t, int port_rule, uint32_t *addr,
+                 bool *has_port, uint16_t *port);
+
+/* The earliest pass-1 host with this address, or NULL. */
+const struct scn_name *scn_find_addr(const struct scn_parser *p, uint32_t addr);
+/* Copies a valid name (at most SCN_NAME_MAX-1 bytes) into dst, or reports why not. */
+int scn_get_name(struct scn_parser *p, const struct scn_tok *t, const char *what, char *dst);
+/* "A/N" or "A" (= /32); A may be a host name. */
+int scn_cidr(struct scn_parser *p, const struct scn_tok *t, uint32_t *addr, uint8_t *plen);
+uint32_t scn_mask(uint8_t plen);
+
+int scn_stmt_filter(struct scn_parser *p);
+int scn_rule_line(struct scn_parser *p);   /* an indented line under the current filter */
+int scn_stmt_traffic(struct scn_parser *p);
+int scn_stmt_connect(struct scn_parser *p);
+int scn_stmt_send(struct scn_parser *p);
+
+#endif

@@ -1,0 +1,465 @@
+/* script.c — sim_load (a parsed scenario into a running network), the scripted events
+ * (`send`, `traffic`, `connect`) and the stream API that the scanner's -sT uses.
+ *
+ * `send` is what a student does with scapy or hping3: a datagram built by hand and put on
+ * the wire at T from any address, so it never touches the "sender's" IP-ID counter. Its
+ * defaults are scapy's: TTL 64, IP-ID 1, window 8192, sequence and acknowledgment 0, no DF;
+ * options get scapy's usual values (mss 1460, sackOK, timestamp val = virtual ms and ecr 0,
+ * nop, wscale 7) in the order written. A missing source port is drawn from the "send"
+ * stream (1024-65535) at load time, in scenario order.
+ * `traffic` is emitted BY its host: each datagram takes an IP-ID from the host's generator
+ * (what makes a busy zombie useless for an idle scan). `connect` runs through the host's
+ * own TCP (tcp_connect, tcp_send once ESTABLISHED, tcp_close at the close time).
+ * Streams map a connect(2) and its errno: established -> OPEN, RST -> ECONNREFUSED, ICMP
+ * port unreachable -> ECONNREFUSED too (Linux icmp_err_convert), other unreachables ->
+ * EHOSTUNREACH and kin, retransmissions exhausted -> ETIMEDOUT.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "filter.h"
+
+static const uint64_t NS_PER_S = 1000000000ULL;
+
+/* ---------------------------------------------------------------- errors */
+
+static int load_err(const struct scenario *sc, struct scn_pos pos, char *err, size_t errlen,
+                    const char *what)
+{
+    snprintf(err, errlen, "%s:%d:%d: error: %s", sc->file[0] ? sc->file : "scenario",
+             pos.line, pos.col, what);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- load */
+
+static int load_hosts(struct sim *s, const struct scenario *sc, char *err, size_t errlen)
+{
+    char msg[192];
+    const struct scn_host *scanner = NULL;
+    for (size_t i = 0; i < sc->nhosts; i++) {
+        const struct scn_host *sh = &sc->hosts[i];
+        uint32_t a;
+        if (sim_host_lookup(s, sh->name, &a) == 0) {
+            snprintf(msg, sizeof msg, "host %s is defined twice", sh->name);
+            return load_err(sc, sh->pos, err, errlen, msg);
+        }
+        if (sh->scanner && scanner) {
+            snprintf(msg, sizeof msg, "two scanner hosts: %s (line %d) and %s", scanner->name,
+                     scanner->pos.line, sh->name);
+            return load_err(sc, sh->pos, err, errlen, msg);
+        }
+        struct host *h = host_add(s, sh, msg, sizeof msg);
+        if (!h)
+            return load_err(sc, sh->pos, err, errlen, msg);
+        if (sh->scanner) {
+            scanner = sh;
+            s->scanner = sh->addr;
+        }
+    }
+    return 0;
+}
+
+static int load_filters(struct sim *s, const struct scenario *sc, char *err, size_t errlen)
+{
+    char msg[192];
+    if (sc->nfilters && !(s->filters = calloc(sc->nfilters, sizeof *s->filters)))
+        return load_err(sc, sc->filters[0].pos, err, errlen, "out of memory");
+    for (size_t i = 0; i < sc->nfilters; i++) {
+        const struct scn_filter *sf = &sc->filters[i];
+        struct host *h = host_find(&s->hosts, sf->host_addr);
+        uint32_t a;
+        if (!h && sf->host[0] && sim_host_lookup(s, sf->host, &a) == 0)
+            h = host_find(&s->hosts, a);
+        if (!h) {
+            snprintf(msg, sizeof msg, "filter %s at unknown host %s", sf->name,
+                     sf->host[0] ? sf->host : "(none)");
+            return load_err(sc, sf->pos, err, errlen, msg);
+        }
+        int *slot = sf->inbound ? &h->filt_in : &h->filt_out;
+        if (*slot >= 0) {
+            snprintf(msg, sizeof msg, "host %s already has an %s filter", h->name,
+                     sf->inbound ? "in" : "out");
+            return load_err(sc, sf->pos, err, errlen, msg);
+        }
+        struct filter *f = filter_new(sf);
+        if (!f)
+            return load_err(sc, sf->pos, err, errlen, "out of memory");
+        *slot = (int)s->nfilters;
+        s->filters[s->nfilters++] = f;
+    }
+    return 0;
+}
+
+static int load_script(struct sim *s, const struct scenario *sc, char *err, size_t errlen)
+{
+    char msg[192], a[16];
+    if (sc->nsends && !(s->sends = malloc(sc->nsends * sizeof *s->sends)))
+        return load_err(sc, sc->sends[0].pos, err, errlen, "out of memory");
+    for (size_t i = 0; i < sc->nsends; i++) {
+        struct scn_send *sd = &s->sends[s->nsends++];
+        *sd = sc->sends[i];
+        if (sd->proto != WIRE_PROTO_TCP && sd->proto != WIRE_PROTO_UDP &&
+            sd->proto != WIRE_PROTO_ICMP)
+            return load_err(sc, sd->pos, err, errlen, "send: protocol must be tcp, udp or icmp");
+        if (!sd->has_sport && sd->proto != WIRE_PROTO_ICMP) {
+            sd->sport = (uint16_t)rng_range(&s->rng_send, 1024, 65535);
+            sd->has_sport = true;
+        }
+        if (sim_queue_push(s, sd->at_ns, SQ_SEND, (uint32_t)i, 0))
+            return load_err(sc, sd->pos, err, errlen, "out of memory");
+    }
+
+    if (sc->ntraffic && !(s->traffic = calloc(sc->ntraffic, sizeof *s->traffic)))
+        return load_err(sc, sc->traffic[0].pos, err, errlen, "out of memory");
+    for (size_t i = 0; i < sc->ntraffic; i++) {
+        const struct scn_traffic *tr = &sc->traffic[i];
+        struct host *h = host_find(&s->hosts, tr->from);
+        if (!h) {
+            snprintf(msg, sizeof msg, "traffic from %s: not a host", wire_ip_str(tr->from, a));
+            return load_err(sc, tr->pos, err, errlen, msg);
+        }
+        if (tr->rate == 0 || tr->rate > 1000000)
+            return load_err(sc, tr->pos, err, errlen, "traffic: rate must be 1/s to 1000000/s");
+        if (tr->stop_ns < tr->start_ns)
+            return load_err(sc, tr->pos, err, errlen, "traffic: stop comes before start");
+        if (tr->proto != WIRE_PROTO_TCP && tr->proto != WIRE_PROTO_UDP &&
+            tr->proto != WIRE_PROTO_ICMP)
+            return load_err(sc, tr->pos, err, errlen, "traffic: protocol must be tcp, udp or icmp");
+        struct sim_traffic_rt *rt = &s->traffic[s->ntraffic++];
+        rt->cfg = *tr;
+        rt->host = h->idx;
+        char name[48];
+        snprintf(name, sizeof name, "traffic:%zu", i);
+        rng_seed(&rt->rng, s->seed, name);
+        if (tr->stop_ns > tr->start_ns && sim_queue_push(s, tr->start_ns, SQ_TRAFFIC, (uint32_t)i, 0))
+            return load_err(sc, tr->pos, err, errlen, "out of memory");
+    }
+
+    if (sc->nconnects && !(s->connects = calloc(sc->nconnects, sizeof *s->connects)))
+        return load_err(sc, sc->connects[0].pos, err, errlen, "out of memory");
+    for (size_t i = 0; i < sc->nconnects; i++) {
+        const struct scn_connect *c = &sc->connects[i];
+        struct host *h = host_find(&s->hosts, c->from);
+        if (!h) {
+            snprintf(msg, sizeof msg, "connect from %s: not a host", wire_ip_str(c->from, a));
+            return load_err(sc, c->pos, err, errlen, msg);
+        }
+        if (c->has_close && c->close_ns < c->at_ns)
+            return load_err(sc, c->pos, err, errlen, "connect: close comes before the connect");
+        struct sim_connect_rt *rt = &s->connects[s->nconnects++];
+        rt->cfg = *c;
+        rt->host = h->idx;
+        rt->conn = -1;
+        if (sim_queue_push(s, c->at_ns, SQ_CONNECT, (uint32_t)i, 0) ||
+            (c->has_close && sim_queue_push(s, c->close_ns, SQ_CLOSE, (uint32_t)i, 0)))
+            return load_err(sc, c->pos, err, errlen, "out of memory");
+    }
+    return 0;
+}
+
+int sim_load(struct sim *s, const struct scenario *sc, char *err, size_t errlen)
+{
+    struct scn_pos none = { 0, 0 };
+    if (s->loaded)
+        return load_err(sc, none, err, errlen, "this simulation already holds a scenario");
+    s->loaded = true;
+    if (sc->nnets) {
+        s->nets = malloc(sc->nnets * sizeof *s->nets);
+        if (!s->nets)
+            return load_err(sc, none, err, errlen, "out of memory");
+        for (size_t i = 0; i < sc->nnets; i++) {
+            if (sc->nets[i].plen > 32)
+                return load_err(sc, sc->nets[i].pos, err, errlen, "net: prefix length over 32");
+            if (sc->nets[i].loss_ppm > 1000000)
+                return load_err(sc, sc->nets[i].pos, err, errlen, "net: loss over 100%");
+            s->nets[s->nnets++] = sc->nets[i];
+        }
+    }
+    if (load_hosts(s, sc, err, errlen) || load_filters(s, sc, err, errlen) ||
+        load_script(s, sc, err, errlen))
+        return -1;
+    return 0;
+}
+
+void script_free(struct sim *s)
+{
+    free(s->sends);
+    free(s->traffic);
+    free(s->connects);
+}
+
+/* ---------------------------------------------------------------- send */
+
+static void build_opts(struct sim *s, const struct scn_send *sd, struct wire_tcp_opts *o)
+{
+    for (uint8_t i = 0; i < sd->nopts && o->n < WIRE_TCP_OPT_MAX; i++) {
+        uint8_t k = sd->opts[i];
+        o->order[o->n++] = k;
+        switch (k) {
+        case TCPOPT_MSS: o->has_mss = true; o->mss = 1460; break;
+        case TCPOPT_SACK_PERM: o->sack_perm = true; break;
+        case TCPOPT_TS: o->has_ts = true; o->tsval = (uint32_t)(s->now / 1000000); o->tsecr = 0; break;
+        case TCPOPT_WSCALE: o->has_wscale = true; o->wscale = 7; break;
+        default: break;
+        }
+    }
+}
+
+static void run_send(struct sim *s, const struct scn_send *sd)
+{
+    uint32_t slot = sim_slot_alloc(s);
+    if (slot == UINT32_MAX)
+        return;
+    struct sim_slot *sl = sim_slot(s, slot);
+    struct wire_ipv4 ip = {
+        .ttl = sd->has_ttl ? sd->ttl : 64, .id = sd->has_ipid ? sd->ipid : 1,
+        .proto = sd->proto, .src = sd->from, .dst = sd->to,
+    };
+    size_t n = 0;
+    if (sd->proto == WIRE_PROTO_TCP) {
+        struct wire_tcp t = {
+            .sport = sd->sport, .dport = sd->dport, .seq = sd->has_seq ? sd->seq : 0,
+            .ack = sd->has_ack ? sd->ack : 0, .flags = sd->flags,
+            .window = sd->has_win ? sd->win : 8192, .payload = sd->data,
+            .payload_len = sd->data_len,
+        };
+        build_opts(s, sd, &t.opt);
+        n = wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, &t);
+    } else if (sd->proto == WIRE_PROTO_UDP) {
+        struct wire_udp u = { .sport = sd->sport, .dport = sd->dport, .payload = sd->data,
+                              .payload_len = sd->data_len };
+        n = wire_emit_udp(sl->buf, sizeof sl->buf, &ip, &u);
+    } else {
+        struct wire_icmp ic = { .type = ICMP_ECHO, .id = sd->icmp_id, .seq = sd->icmp_seq,
+                                .rest = (uint32_t)sd->icmp_id << 16 | sd->icmp_seq,
+                                .payload = sd->data, .payload_len = sd->data_len };
+        n = wire_emit_icmp(sl->buf, sizeof sl->buf, &ip, &ic);
+    }
+    if (n == 0) {
+        sim_slot_free(s, slot);
+        return;
+    }
+    sl->len = (uint16_t)n;
+    sim_out_push(s, slot, NULL, false);
+}
+
+/* ---------------------------------------------------------------- traffic */
+
+static void note(struct sim *s, const struct host *h, const char *action, const char *rule)
+{
+    if (sim_tracing(s))
+        sim_report(s, SIM_EV_NOTE, NULL, 0, h, h->addr, action, rule, NULL);
+}
+
+static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
+{
+    struct sim_traffic_rt *rt = &s->traffic[i];
+    const struct scn_traffic *c = &rt->cfg;
+    struct host *h = s->hosts.v[rt->host];
+    if (k == 0 && sim_tracing(s)) {
+        char to[16];
+        const char *proto = c->proto == WIRE_PROTO_TCP ? "tcp" : c->proto == WIRE_PROTO_UDP ? "udp" : "icmp";
+        note(s, h, "traffic",
+             sim_fmt(s, "traffic %s -> %s:%u %s %u/s (line %d)", h->name, wire_ip_str(c->to, to),
+                     (unsigned)c->dport, proto, (unsigned)c->rate, c->pos.line));
+    }
+    uint32_t slot = h->down ? UINT32_MAX : sim_slot_alloc(s);   /* a switched-off host sends nothing */
+    if (slot != UINT32_MAX) {
+        struct sim_slot *sl = sim_slot(s, slot);
+        struct wire_ipv4 ip = { .ttl = h->pers.ttl, .proto = c->proto, .src = h->addr,
+                                .dst = c->to };
+        /* Ephemeral ports as Linux picks them (ip_local_port_range 32768-60999). */
+        uint16_t sport = (uint16_t)rng_range(&rt->rng, 32768, 60999);
+        static const uint8_t data[8] = "tcplab\r\n";
+        size_t n;
+        if (c->proto == WIRE_PROTO_TCP) {
+            ip.df = h->pers.df;
+            struct wire_tcp t = { .sport = sport, .dport = c->dport, .seq = rng_u32(&rt->rng),
+                                  .flags = TCP_SYN, .window = h->pers.window };
+            t.opt.order[t.opt.n++] = TCPOPT_MSS;
+            t.opt.has_mss = true;
+            t.opt.mss = h->pers.mss;
+            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
+            n = wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, &t);
+        } else if (c->proto == WIRE_PROTO_UDP) {
+            ip.df = h->pers.df;
+            struct wire_udp u = { .sport = sport, .dport = c->dport, .payload = data,
+                                  .payload_len = sizeof data };
+            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
+            n = wire_emit_udp(sl->buf, sizeof sl->buf, &ip, &u);
+        } else {
+            ip.df = h->pers.icmp_df;
+            rt->icmp_seq++;
+            struct wire_icmp e = { .type = ICMP_ECHO, .id = (uint16_t)(0x7000 + i),
+                                   .seq = rt->icmp_seq, .payload = data,
+                                   .payload_len = sizeof data };
+            e.rest = (uint32_t)e.id << 16 | e.seq;
+            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
+            n = wire_emit_icmp(sl->buf, sizeof sl->buf, &ip, &e);
+        }
+        if (n) {
+            sl->len = (uint16_t)n;
+            sim_out_push(s, slot, h, false);
+        } else {
+            sim_slot_free(s, slot);
+        }
+    }
+    /* The k-th packet at start + k/rate, computed from k so no rounding accumulates. */
+    uint64_t next = c->start_ns + (k + 1) * NS_PER_S / c->rate;
+    if (next < c->stop_ns)
+        sim_queue_push(s, next, SQ_TRAFFIC, i, k + 1);
+}
+
+/* ---------------------------------------------------------------- connect */
+
+static void run_connect(struct sim *s, uint32_t i)
+{
+    struct sim_connect_rt *rt = &s->connects[i];
+    struct host *h = s->hosts.v[rt->host];
+    rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, 0);
+    if (sim_tracing(s)) {
+        char to[16];
+        note(s, h, rt->conn >= 0 ? "connect" : "connect failed",
+             sim_fmt(s, "connect %s -> %s:%u (line %d)", h->name, wire_ip_str(rt->cfg.to, to),
+                     (unsigned)rt->cfg.dport, rt->cfg.pos.line));
+    }
+    if (rt->conn >= 0 && rt->cfg.send_bytes) {
+        rt->send_pending = true;
+        h->pending_connects++;
+    }
+}
+
+static void run_close(struct sim *s, uint32_t i)
+{
+    struct sim_connect_rt *rt = &s->connects[i];
+    struct host *h = s->hosts.v[rt->host];
+    if (rt->send_pending) {
+        rt->send_pending = false;
+        h->pending_connects--;
+    }
+    int rc = rt->conn >= 0 ? tcp_close(h->tcp, host_io(s, h), rt->conn) : -1;
+    if (sim_tracing(s))
+        note(s, h, rc == 0 ? "close" : "close: no connection",
+             sim_fmt(s, "close (line %d)", rt->cfg.pos.line));
+}
+
+void script_check_pending(struct sim *s, struct host *h)
+{
+    for (size_t i = 0; i < s->nconnects && h->pending_connects; i++) {
+        struct sim_connect_rt *rt = &s->connects[i];
+        if (rt->host != h->idx || !rt->send_pending)
+            continue;
+        uint8_t ty, co;
+        int st = tcp_conn_state(h->tcp, rt->conn);
+        bool failed = tcp_conn_error(h->tcp, rt->conn, &ty, &co) != 0;
+        if (st != TCP_ESTABLISHED && !failed)
+            continue;
+        rt->send_pending = false;
+        h->pending_connects--;
+        if (failed)
+            continue;
+        int rc = tcp_send(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_bytes);
+        if (sim_tracing(s))
+            note(s, h, rc >= 0 ? "send" : "send failed",
+                 sim_fmt(s, "send %u bytes (line %d)", (unsigned)rt->cfg.send_bytes,
+                         rt->cfg.pos.line));
+    }
+}
+
+void script_run(struct sim *s, const struct sim_qent *e)
+{
+    switch ((enum sim_qkind)e->kind) {
+    case SQ_SEND: run_send(s, &s->sends[e->a]); break;
+    case SQ_TRAFFIC: run_traffic(s, e->a, e->b); break;
+    case SQ_CONNECT: run_connect(s, e->a); break;
+    case SQ_CLOSE: run_close(s, e->a); break;
+    case SQ_ARRIVE: case SQ_TIMER: break;
+    }
+}
+
+/* ---------------------------------------------------------------- streams */
+
+static struct sim_stream *stream_get(const struct sim *s, int handle)
+{
+    if (handle < 0 || (size_t)handle >= s->nstreams || !s->streams[handle].used)
+        return NULL;
+    return &s->streams[handle];
+}
+
+int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
+{
+    struct host *h = host_find(&s->hosts, src);
+    if (!h)
+        return -1;
+    size_t i = 0;
+    while (i < s->nstreams && s->streams[i].used)
+        i++;
+    if (i == s->nstreams) {
+        size_t nc = s->nstreams ? s->nstreams * 2 : 16;
+        struct sim_stream *v = realloc(s->streams, nc * sizeof *v);
+        if (!v)
+            return -1;
+        memset(v + s->nstreams, 0, (nc - s->nstreams) * sizeof *v);
+        s->streams = v;
+        s->nstreams = nc;
+    }
+    int conn = tcp_connect(h->tcp, host_io(s, h), dst, dport, 0);
+    if (conn < 0) {
+        sim_flush(s);
+        return -1;
+    }
+    s->streams[i] = (struct sim_stream){ true, h->idx, conn };
+    sim_flush(s);
+    return (int)i;
+}
+
+enum sim_stream_state sim_stream_state(const struct sim *s, int handle)
+{
+    const struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return SIM_STREAM_CLOSED;
+    const struct tcp_host *th = s->hosts.v[st->host]->tcp;
+    uint8_t type = 0, code = 0;
+    switch (tcp_conn_error(th, st->conn, &type, &code)) {
+    case 'R': return SIM_STREAM_REFUSED;
+    case 'I':
+        return type == ICMP_UNREACH && code == ICMP_PORT_UNREACH ? SIM_STREAM_REFUSED
+                                                                 : SIM_STREAM_UNREACH;
+    case 'T': return SIM_STREAM_TIMEDOUT;
+    default: break;
+    }
+    int state = tcp_conn_state(th, st->conn);
+    if (state == TCP_SYN_SENT)
+        return SIM_STREAM_PENDING;
+    if (state >= TCP_ESTABLISHED)
+        return SIM_STREAM_OPEN;
+    return SIM_STREAM_CLOSED;
+}
+
+int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *code)
+{
+    const struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    uint8_t t = 0, c = 0;
+    if (tcp_conn_error(s->hosts.v[st->host]->tcp, st->conn, &t, &c) != 'I')
+        return -1;
+    *type = t;
+    *code = c;
+    return 0;
+}
+
+void sim_stream_abort(struct sim *s, int handle)
+{
+    struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return;
+    struct host *h = s->hosts.v[st->host];
+    tcp_abort(h->tcp, host_io(s, h), st->conn);
+    tcp_conn_release(h->tcp, st->conn);
+    st->used = false;
+    sim_flush(s);
+}

@@ -1,0 +1,689 @@
+/* tcp.c — one simulated host's TCP: TCB table, listeners, input dispatch, timers, sockets.
+ *
+ * Why: every probe a scanner sends ends here, and the answer must be the one a real stack
+ * gives, with the rule that produced it. This file decides *which* code path a segment
+ * takes, as Linux's tcp_v4_rcv does: a TCB for the 4-tuple (tcp_in.c), else a listener
+ * (LISTEN, below), else the closed-port reset of RFC 793 section 3.4 case 1.
+ *
+ * Sources: RFC 793 3.4 (reset generation) and 3.9 (LISTEN state); RFC 9293 3.10.7.2;
+ * Linux net/ipv4/tcp_ipv4.c (tcp_v4_rcv, tcp_v4_send_reset), tcp_input.c
+ * (tcp_rcv_state_process, case TCP_LISTEN: ACK checked before RST, SYN+FIN discarded),
+ * inet_hashtables.c (__inet_hash_connect: ephemeral ports 32768-60999, even ports first);
+ * FreeBSD ip_icmp.c badport_bandlim (the host-wide closed-port RST budget).
+ *
+ * Data structures: TCBs live in a pool (one array, grown by doubling, free list) and are
+ * found through an open-addressing table keyed by an integer hash of (local port, remote
+ * address, remote port), linear probing with backward-shift deletion. Nothing depends on
+ * pointer order; nothing allocates per packet once the pool and table are big enough.
+ */
+#include "tcp_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { TCP_POOL_INIT = 16, TCP_SLOTS_INIT = 64, TCP_CONNS_INIT = 8 };
+enum { TCP_EPH_LO = 32768, TCP_EPH_HI = 60999 };   /* Linux ip_local_port_range */
+
+void tcp_verdict_set(struct tcp_verdict *v, const char *action, const char *rule)
+{
+    v->action = action;
+    v->rule = rule;
+}
+
+/* --- the 4-tuple table --- */
+
+static uint32_t tcp_hash(uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    /* murmur3's 64-bit finaliser over the packed tuple: a fixed integer mix */
+    uint64_t k = ((uint64_t)raddr << 32) | ((uint32_t)lport << 16) | rport;
+    k ^= k >> 33;
+    k *= 0xff51afd7ed558ccdULL;
+    k ^= k >> 33;
+    k *= 0xc4ceb9fe1a85ec53ULL;
+    k ^= k >> 33;
+    return (uint32_t)k;
+}
+
+static uint32_t tcp_home(const struct tcp_host *th, int32_t idx)
+{
+    const struct tcp_tcb *t = &th->pool[idx];
+    return tcp_hash(t->lport, t->raddr, t->rport) & th->slot_mask;
+}
+
+static int32_t tcp_lookup(const struct tcp_host *th, uint16_t lport, uint32_t raddr,
+                          uint16_t rport)
+{
+    uint32_t i = tcp_hash(lport, raddr, rport) & th->slot_mask;
+    for (;;) {
+        int32_t idx = th->slot[i];
+        if (idx < 0)
+            return -1;
+        const struct tcp_tcb *t = &th->pool[idx];
+        if (t->lport == lport && t->raddr == raddr && t->rport == rport)
+            return idx;
+        i = (i + 1) & th->slot_mask;
+    }
+}
+
+static void tcp_slot_put(struct tcp_host *th, int32_t idx)
+{
+    uint32_t i = tcp_home(th, idx);
+    while (th->slot[i] >= 0)
+        i = (i + 1) & th->slot_mask;
+    th->slot[i] = idx;
+}
+
+static int tcp_slots_grow(struct tcp_host *th)
+{
+    uint32_t ncap = (th->slot_mask + 1) * 2;
+    int32_t *ns = malloc(ncap * sizeof *ns);
+    if (!ns)
+        return -1;
+    int32_t *old = th->slot;
+    uint32_t ocap = th->slot_mask + 1;
+    for (uint32_t i = 0; i < ncap; i++)
+        ns[i] = -1;
+    th->slot = ns;
+    th->slot_mask = ncap - 1;
+    for (uint32_t i = 0; i < ocap; i++)
+        if (old[i] >= 0)
+            tcp_slot_put(th, old[i]);
+    free(old);
+    return 0;
+}
+
+/* Backward-shift deletion: keeps every probe chain unbroken without tombstones. */
+static void tcp_slot_del(struct tcp_host *th, int32_t idx)
+{
+    uint32_t i = tcp_home(th, idx);
+    while (th->slot[i] != idx)
+        i = (i + 1) & th->slot_mask;
+    th->slot[i] = -1;
+    for (uint32_t j = (i + 1) & th->slot_mask; th->slot[j] >= 0; j = (j + 1) & th->slot_mask) {
+        uint32_t k = tcp_home(th, th->slot[j]);
+        /* move j back to the hole i unless its home lies cyclically in (i, j] */
+        bool stays = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+        if (!stays) {
+            th->slot[i] = th->slot[j];
+            th->slot[j] = -1;
+            i = j;
+        }
+    }
+    th->nslot--;
+}
+
+/* --- the TCB pool --- */
+
+struct tcp_tcb *tcp_tcb_at(struct tcp_host *th, int32_t idx)
+{
+    return &th->pool[idx];
+}
+
+/* A fresh TCB for the tuple, in the table; -1 when memory runs out. */
+static int32_t tcp_tcb_new(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    if ((th->nslot + 1) * 2 > th->slot_mask + 1 && tcp_slots_grow(th) < 0)
+        return -1;
+    int32_t idx = th->free_head;
+    if (idx >= 0) {
+        th->free_head = th->pool[idx].next_free;
+    } else {
+        if (th->npool == th->cappool) {
+            uint32_t ncap = th->cappool * 2;
+            struct tcp_tcb *np = realloc(th->pool, ncap * sizeof *np);
+            if (!np)
+                return -1;
+            th->pool = np;
+            th->cappool = ncap;
+        }
+        idx = (int32_t)th->npool++;
+        th->pool[idx].timer_gen = 0;
+    }
+    struct tcp_tcb *t = &th->pool[idx];
+    uint32_t gen = t->timer_gen;
+    memset(t, 0, sizeof *t);
+    t->timer_gen = gen + 1;
+    t->in_use = true;
+    t->lport = lport;
+    t->raddr = raddr;
+    t->rport = rport;
+    t->conn = -1;
+    t->listener = -1;
+    t->next_free = -1;
+    t->rto_ms = 1000;
+    t->ts_off = tcp_ts_offset(th, raddr);
+    t->ipid = (uint16_t)rng_u32(&th->rng_conn);
+    tcp_slot_put(th, idx);
+    th->nslot++;
+    return idx;
+}
+
+void tcp_tcb_free(struct tcp_host *th, int32_t idx)
+{
+    struct tcp_tcb *t = &th->pool[idx];
+    if (!t->in_use)
+        return;
+    tcp_slot_del(th, idx);
+    if (t->listener >= 0)
+        th->lis[t->listener].synrecv--;
+    if (t->conn >= 0) {
+        th->conns[t->conn].tcb = -1;
+        th->conns[t->conn].state = TCP_CLOSED;
+    }
+    t->in_use = false;
+    t->timer_gen++;
+    t->timer_kind = TCP_TK_NONE;
+    t->next_free = th->free_head;
+    th->free_head = idx;
+}
+
+/* --- timers: token = generation << 32 | index --- */
+
+void tcp_timer_arm(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                   enum tcp_timer_kind kind, uint64_t delay_ns)
+{
+    struct tcp_tcb *t = &th->pool[idx];
+    t->timer_gen++;
+    t->timer_kind = (uint8_t)kind;
+    if (io->timer)
+        io->timer(io->ctx, io->now_ns + delay_ns, ((uint64_t)t->timer_gen << 32) | (uint32_t)idx);
+}
+
+void tcp_timer_stop(struct tcp_tcb *t)
+{
+    t->timer_gen++;
+    t->timer_kind = TCP_TK_NONE;
+}
+
+/* --- listeners --- */
+
+int32_t tcp_listener_find(const struct tcp_host *th, uint16_t port)
+{
+    uint32_t lo = 0, hi = th->nlis;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (th->lis[mid].port < port)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (lo < th->nlis && th->lis[lo].port == port) ? (int32_t)lo : -1;
+}
+
+static int tcp_listeners_build(struct tcp_host *th)
+{
+    uint32_t n = 0;
+    for (uint32_t p = 0; p < 65536; p++)
+        n += scn_port_in(&th->listen, (uint16_t)p);
+    th->lis = calloc(n ? n : 1, sizeof *th->lis);
+    if (!th->lis)
+        return -1;
+    for (uint32_t p = 0; p < 65536; p++)
+        if (scn_port_in(&th->listen, (uint16_t)p))
+            th->lis[th->nlis++].port = (uint16_t)p;
+    return 0;
+}
+
+/* --- setup --- */
+
+static void tcp_stream(struct rng *r, uint64_t seed, const char *what, const char *name)
+{
+    char s[96];
+    snprintf(s, sizeof s, "tcp.%s.%s", what, name ? name : "");
+    rng_seed(r, seed, s);
+}
+
+/* Linux rounds the offered window down to a multiple of the MSS in use. The preset may give
+ * either the raw space (65535) or the already-rounded 64240; both lead back to 65535, so
+ * that with timestamps the SYN-ACK shows 45 * 1448 = 65160 as a real kernel does. */
+static uint32_t tcp_linux_space(const struct personality *p)
+{
+    uint32_t w = p->window, mss = p->mss ? p->mss : 536;
+    if (w >= mss && w % mss == 0) {
+        w += mss - 1;
+        if (w > 65535)
+            w = 65535;
+    }
+    return w;
+}
+
+struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
+                              const struct scn_portset *listen, uint64_t seed, const char *name)
+{
+    struct tcp_host *th = calloc(1, sizeof *th);
+    if (!th)
+        return NULL;
+    th->p = *p;
+    th->addr = addr;
+    if (listen)
+        th->listen = *listen;
+    th->xlen = p->mss ? p->mss : 536;
+    th->pool = calloc(TCP_POOL_INIT, sizeof *th->pool);
+    th->slot = malloc(TCP_SLOTS_INIT * sizeof *th->slot);
+    th->conns = calloc(TCP_CONNS_INIT, sizeof *th->conns);
+    th->xbuf = malloc(th->xlen);
+    if (!th->pool || !th->slot || !th->conns || !th->xbuf || tcp_listeners_build(th) < 0) {
+        tcp_host_free(th);
+        return NULL;
+    }
+    memset(th->xbuf, 'X', th->xlen);
+    th->cappool = TCP_POOL_INIT;
+    th->free_head = -1;
+    th->slot_mask = TCP_SLOTS_INIT - 1;
+    for (uint32_t i = 0; i < TCP_SLOTS_INIT; i++)
+        th->slot[i] = -1;
+    th->capconns = TCP_CONNS_INIT;
+    gen_isn_init(&th->isn, &p->isn, seed, name);
+    tcp_stream(&th->rng_port, seed, "port", name);
+    tcp_stream(&th->rng_chack, seed, "chack", name);
+    tcp_stream(&th->rng_conn, seed, "conn", name);
+    rng_bytes(&th->rng_conn, th->ts_key, sizeof th->ts_key);
+    th->lin_space = tcp_linux_space(p);
+    th->chack_slot = th->rst_slot = UINT64_MAX;
+    snprintf(th->rule_backlog, sizeof th->rule_backlog, "backlog %d full: SYN dropped", p->backlog);
+    snprintf(th->rule_chack, sizeof th->rule_chack, "challenge-ack %u/s: budget spent",
+             p->chack_limit);
+    snprintf(th->rule_rst_rate, sizeof th->rule_rst_rate, "rst-rate %u/s: budget spent",
+             p->rst_rate);
+    return th;
+}
+
+void tcp_host_free(struct tcp_host *th)
+{
+    if (!th)
+        return;
+    free(th->pool);
+    free(th->slot);
+    free(th->conns);
+    free(th->xbuf);
+    free(th->lis);
+    free(th);
+}
+
+/* --- closed port and LISTEN --- */
+
+void tcp_reset_closed(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                      const struct wire_tcp *seg, bool counted, struct tcp_verdict *v,
+                      const char *rule)
+{
+    if (seg->flags & TCP_RST) {
+        tcp_verdict_set(v, "drop", "RFC 793 3.4 reset generation: a RST is never answered");
+        return;
+    }
+    if (counted && !tcp_rst_allow(th, io->now_ns)) {
+        tcp_verdict_set(v, "drop", th->rule_rst_rate);
+        return;
+    }
+    tcp_send_reset_for(th, io, ip, seg);
+    tcp_verdict_set(v, (seg->flags & TCP_ACK) ? "RST" : "RST+ACK", rule);
+}
+
+static void tcp_closed_input(struct tcp_host *th, const struct tcp_io *io,
+                             const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                             struct tcp_verdict *v)
+{
+    tcp_reset_closed(th, io, ip, seg, true, v, (seg->flags & TCP_ACK)
+        ? "RFC 793 3.4 reset generation: no listener, segment has ACK (SEQ=SEG.ACK)"
+        : "RFC 793 3.4 reset generation: no listener, no ACK (SEQ=0, ACK=SEG.SEQ+SEG.LEN)");
+}
+
+/* Options and sequence state a SYN negotiates (Linux tcp_openreq_init, tcp_parse_options). */
+void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp *seg)
+{
+    const struct personality *p = &th->p;
+    t->irs = seg->seq;
+    t->rcv_nxt = seg->seq + 1;
+    t->rcv_wup = t->rcv_nxt;
+    t->ts_ok = p->opt_ts && seg->opt.has_ts;
+    t->sack_ok = p->opt_sack && seg->opt.sack_perm;
+    t->ws_ok = p->opt_wscale && seg->opt.has_wscale;
+    /* RFC 3168 6.1.1: an ECN-setup SYN carries ECE and CWR; Linux (tcp_ecn = 2, the default)
+     * accepts it on incoming connections and sets ECE on its SYN-ACK, never CWR. */
+    t->ecn_ok = p->opt_style == OS_OPTS_LINUX &&
+                (seg->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR) &&
+                !(seg->flags & TCP_ACK);
+    t->snd_wscale = t->ws_ok ? (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) : 0;
+    t->rcv_wscale = t->ws_ok ? p->wscale : 0;
+    t->ts_recent = seg->opt.tsval;
+    uint32_t peer = seg->opt.has_mss ? seg->opt.mss : 536;   /* RFC 1122 default MSS */
+    uint32_t base = peer < th->xlen ? peer : th->xlen;
+    if (base < 48)
+        base = 48;                                          /* Linux TCP_MIN_SND_MSS */
+    t->mss = (uint16_t)(base - (t->ts_ok ? 12 : 0));
+    t->snd_wnd = seg->window;                               /* a SYN's window is never scaled */
+    t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+}
+
+void tcp_listen_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                      const struct wire_tcp *seg, int32_t lis, uint32_t isn_override,
+                      struct tcp_verdict *v)
+{
+    const struct personality *p = &th->p;
+    uint8_t f = seg->flags;
+    if (f & TCP_ACK) {           /* Linux checks ACK first: RST+ACK reaches send_reset and stops */
+        tcp_reset_closed(th, io, ip, seg, false, v,
+                         "RFC 793 3.4 reset generation: LISTEN, segment has ACK (SEQ=SEG.ACK)");
+        return;
+    }
+    if (f & TCP_RST) {
+        tcp_verdict_set(v, "drop", "RFC 793 3.9 LISTEN: RST ignored");
+        return;
+    }
+    if (!(f & TCP_SYN)) {
+        if (p->rst_on_fin_open)
+            tcp_reset_closed(th, io, ip, seg, false, v,
+                             "Windows: no SYN, ACK or RST on an open port: RST+ACK as if closed");
+        else
+            tcp_verdict_set(v, "drop", "RFC 793 3.9 LISTEN: no SYN, ACK or RST: drop");
+        return;
+    }
+    if ((f & TCP_FIN) && p->opt_style == OS_OPTS_LINUX) {
+        tcp_verdict_set(v, "drop", "Linux tcp_rcv_state_process: SYN+FIN to a listener: discard");
+        return;
+    }
+    if (p->backlog > 0 && th->lis[lis].synrecv >= p->backlog) {
+        tcp_verdict_set(v, "drop", th->rule_backlog);
+        return;
+    }
+    int32_t idx = tcp_tcb_new(th, seg->dport, ip->src, seg->sport);
+    if (idx < 0) {
+        tcp_verdict_set(v, "drop", "out of memory: SYN dropped");
+        return;
+    }
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    t->passive = true;
+    t->state = TCP_SYN_RECEIVED;
+    t->listener = lis;
+    th->lis[lis].synrecv++;
+    tcp_take_syn(th, t, seg);
+    t->iss = isn_override ? isn_override
+                          : gen_isn_next(&th->isn, io->now_ns, th->addr, seg->dport, ip->src,
+                                         seg->sport);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->write_seq = t->iss + 1;
+    t->rcv_wnd = tcp_synack_window(th, t->ts_ok);
+    t->rto_ms = p->synack_rto_ms ? p->synack_rto_ms : 1000;
+    tcp_send_synack(th, io, t);
+    tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, (uint64_t)t->rto_ms * 1000000u);
+    tcp_verdict_set(v, "SYN-ACK", "RFC 793 3.9 LISTEN: SYN: SYN-ACK, SYN-RECEIVED");
+}
+
+/* --- input and timer entry points --- */
+
+static void tcp_verdict_finish(const struct tcp_host *th, const struct tcp_io *io,
+                               struct tcp_verdict *v, uint16_t lport, uint32_t raddr,
+                               uint16_t rport, bool had_tcb)
+{
+    int32_t idx = tcp_lookup(th, lport, raddr, rport);
+    if (idx >= 0)
+        v->state_after = th->pool[idx].state;
+    else if (had_tcb)
+        v->state_after = TCP_CLOSED;
+    else
+        v->state_after = tcp_listener_find(th, lport) >= 0 ? TCP_LISTEN : TCB_NONE;
+    v->has_isn = true;
+    v->isn_next = tcp_peek_isn(th, io->now_ns, lport, raddr, rport);
+}
+
+void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+               const struct wire_tcp *seg, struct tcp_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    int32_t idx = tcp_lookup(th, seg->dport, ip->src, seg->sport);
+    int32_t lis = tcp_listener_find(th, seg->dport);
+    if (idx >= 0) {
+        v->state_before = th->pool[idx].state;
+        tcp_tcb_input(th, io, idx, ip, seg, v);
+    } else if (lis >= 0) {
+        v->state_before = TCP_LISTEN;
+        tcp_listen_input(th, io, ip, seg, lis, 0, v);
+    } else {
+        v->state_before = TCB_NONE;
+        tcp_closed_input(th, io, ip, seg, v);
+    }
+    tcp_verdict_finish(th, io, v, seg->dport, ip->src, seg->sport, idx >= 0);
+}
+
+void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, struct tcp_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    uint32_t idx = (uint32_t)token, gen = (uint32_t)(token >> 32);
+    v->state_before = v->state_after = TCB_NONE;
+    if (idx >= th->npool || !th->pool[idx].in_use || th->pool[idx].timer_gen != gen ||
+        th->pool[idx].timer_kind == TCP_TK_NONE) {
+        tcp_verdict_set(v, "ignore", "stale timer: superseded or connection gone");
+        return;
+    }
+    struct tcp_tcb *t = &th->pool[idx];
+    uint16_t lport = t->lport, rport = t->rport;
+    uint32_t raddr = t->raddr;
+    v->state_before = t->state;
+    tcp_tcb_timer(th, io, (int32_t)idx, v);
+    tcp_verdict_finish(th, io, v, lport, raddr, rport, true);
+}
+
+/* Linux tcp_v4_err: in SYN-SENT any error ends the connect; a request socket (passive
+ * SYN-RECEIVED) is dropped only for net/host unreachable, time exceeded, parameter
+ * problem (tcp_req_err's abort); established connections treat them as soft errors. */
+void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, uint8_t code,
+                    uint16_t lport, uint32_t raddr, uint16_t rport, struct tcp_verdict *v)
+{
+    memset(v, 0, sizeof *v);
+    int32_t idx = tcp_lookup(th, lport, raddr, rport);
+    v->state_before = idx >= 0 ? th->pool[idx].state : TCB_NONE;
+    bool hard = (type == ICMP_UNREACH && code <= 15 && code != ICMP_FRAG_NEEDED) ||
+                type == ICMP_TIME_EXCEEDED || type == 12;
+    if (idx < 0) {
+        tcp_verdict_set(v, "ignore", "ICMP error for no connection: ignored");
+    } else if (!hard) {
+        tcp_verdict_set(v, "ignore", "Linux tcp_v4_err: not a connection error: ignored");
+    } else if (th->pool[idx].state == TCP_SYN_SENT ||
+               (th->pool[idx].state == TCP_SYN_RECEIVED && !th->pool[idx].passive)) {
+        struct tcp_tcb *t = &th->pool[idx];
+        if (t->conn >= 0) {
+            th->conns[t->conn].err = 'I';
+            th->conns[t->conn].icmp_type = type;
+            th->conns[t->conn].icmp_code = code;
+        }
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, "connect failed",
+                        "Linux tcp_v4_err: ICMP error in SYN-SENT ends the connect");
+    } else if (th->pool[idx].state == TCP_SYN_RECEIVED) {
+        bool abort = type != ICMP_UNREACH || code == ICMP_NET_UNREACH ||
+                     code == ICMP_HOST_UNREACH;
+        if (abort) {
+            tcp_tcb_free(th, idx);
+            tcp_verdict_set(v, "drop half-open",
+                            "Linux tcp_req_err: net/host unreachable, time exceeded or "
+                            "parameter problem: request dropped");
+        } else {
+            tcp_verdict_set(v, "ignore", "Linux tcp_req_err: not an abort code: ignored");
+        }
+    } else {
+        tcp_verdict_set(v, "ignore", "Linux tcp_v4_err: soft error on a synchronized connection");
+    }
+    tcp_verdict_finish(th, io, v, lport, raddr, rport, idx >= 0);
+}
+
+uint32_t tcp_peek_isn(const struct tcp_host *th, uint64_t now_ns, uint16_t lport,
+                      uint32_t raddr, uint16_t rport)
+{
+    return gen_isn_peek(&th->isn, now_ns, th->addr, lport, raddr, rport);
+}
+
+/* --- the socket API (active opens: connect statements, -sT) --- */
+
+static bool tcp_port_free(const struct tcp_host *th, uint16_t port, uint32_t dst, uint16_t dport)
+{
+    return !scn_port_in(&th->listen, port) && tcp_lookup(th, port, dst, dport) < 0;
+}
+
+/* Linux __inet_hash_connect: a random offset into 32768-60999, even ports first (4.6+:
+ * connect() takes even ports, bind() odd ones), then the odd ones. */
+static uint16_t tcp_ephemeral(struct tcp_host *th, uint32_t dst, uint16_t dport)
+{
+    uint32_t range = TCP_EPH_HI - TCP_EPH_LO + 1;
+    uint32_t off = rng_below(&th->rng_port, range) & ~1u;
+    for (uint32_t parity = 0; parity < 2; parity++)
+        for (uint32_t i = 0; i < range; i += 2) {
+            uint16_t port = (uint16_t)(TCP_EPH_LO + (off + parity + i) % range);
+            if (tcp_port_free(th, port, dst, dport))
+                return port;
+        }
+    return 0;
+}
+
+static int32_t tcp_conn_new(struct tcp_host *th)
+{
+    for (uint32_t i = 0; i < th->capconns; i++)
+        if (!th->conns[i].used)
+            return (int32_t)i;
+    uint32_t ncap = th->capconns * 2;
+    struct tcp_conn *nc = realloc(th->conns, ncap * sizeof *nc);
+    if (!nc)
+        return -1;
+    memset(nc + th->capconns, 0, (ncap - th->capconns) * sizeof *nc);
+    th->conns = nc;
+    int32_t id = (int32_t)th->capconns;
+    th->capconns = ncap;
+    return id;
+}
+
+static struct tcp_conn *tcp_conn_get(const struct tcp_host *th, int id)
+{
+    if (id < 0 || (uint32_t)id >= th->capconns || !th->conns[id].used)
+        return NULL;
+    return &th->conns[id];
+}
+
+int tcp_connect(struct tcp_host *th, const struct tcp_io *io, uint32_t dst, uint16_t dport,
+                uint16_t sport)
+{
+    if (sport == 0)
+        sport = tcp_ephemeral(th, dst, dport);
+    else if (!tcp_port_free(th, sport, dst, dport))
+        return -1;
+    if (sport == 0)
+        return -1;
+    int32_t id = tcp_conn_new(th);
+    if (id < 0)
+        return -1;
+    int32_t idx = tcp_tcb_new(th, sport, dst, dport);
+    if (idx < 0)
+        return -1;
+    struct tcp_conn *c = &th->conns[id];
+    memset(c, 0, sizeof *c);
+    c->used = true;
+    c->tcb = idx;
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    t->conn = id;
+    t->state = TCP_SYN_SENT;
+    t->iss = gen_isn_next(&th->isn, io->now_ns, th->addr, sport, dst, dport);
+    t->snd_una = t->iss;
+    t->snd_nxt = t->write_seq = t->iss + 1;
+    t->rcv_wnd = tcp_syn_window(th);
+    tcp_send_syn(th, io, t);
+    tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, (uint64_t)t->rto_ms * 1000000u);
+    return id;
+}
+
+int tcp_conn_state(const struct tcp_host *th, int id)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c)
+        return TCB_NONE;
+    return c->tcb >= 0 ? th->pool[c->tcb].state : c->state;
+}
+
+int tcp_conn_error(const struct tcp_host *th, int id, uint8_t *icmp_type, uint8_t *icmp_code)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c)
+        return 0;
+    if (c->err == 'I') {
+        if (icmp_type)
+            *icmp_type = c->icmp_type;
+        if (icmp_code)
+            *icmp_code = c->icmp_code;
+    }
+    return c->err;
+}
+
+int tcp_send(struct tcp_host *th, const struct tcp_io *io, int id, uint32_t nbytes)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c || c->tcb < 0)
+        return -1;
+    struct tcp_tcb *t = &th->pool[c->tcb];
+    if ((t->state != TCP_SYN_SENT && t->state != TCP_ESTABLISHED &&
+         t->state != TCP_CLOSE_WAIT) || t->fin_queued)
+        return -1;
+    t->write_seq += nbytes;
+    if (t->state != TCP_SYN_SENT)
+        tcp_output(th, io, c->tcb);
+    return 0;
+}
+
+/* close(): RFC 793 3.9 CLOSE call; Linux tcp_close / tcp_close_state. */
+int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c)
+        return -1;
+    if (c->tcb < 0)
+        return 0;
+    int32_t idx = c->tcb;
+    struct tcp_tcb *t = &th->pool[idx];
+    switch (t->state) {
+    case TCP_SYN_SENT:             /* nothing was synchronized: just forget it */
+        tcp_tcb_free(th, idx);
+        return 0;
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+        t->state = TCP_FIN_WAIT_1;
+        break;
+    case TCP_CLOSE_WAIT:
+        t->state = TCP_LAST_ACK;
+        break;
+    default:
+        return 0;                  /* already closing */
+    }
+    t->fin_queued = true;
+    tcp_output(th, io, idx);
+    return 0;
+}
+
+/* SO_LINGER 0 (nmap -sT): Linux tcp_disconnect sends RST+ACK from the synchronized states
+ * and SYN-RECEIVED (tcp_need_reset), nothing from SYN-SENT. */
+int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c)
+        return -1;
+    if (c->tcb < 0)
+        return 0;
+    int32_t idx = c->tcb;
+    struct tcp_tcb *t = &th->pool[idx];
+    switch (t->state) {
+    case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
+    case TCP_SYN_RECEIVED:
+        tcp_send_active_reset(th, io, t);
+        break;
+    default:
+        break;
+    }
+    tcp_tcb_free(th, idx);
+    return 0;
+}
+
+void tcp_conn_release(struct tcp_host *th, int id)
+{
+    struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c)
+        return;
+    if (c->tcb >= 0)
+        th->pool[c->tcb].conn = -1;    /* the TCB lives on, orphaned, as after close() */
+    memset(c, 0, sizeof *c);
+}

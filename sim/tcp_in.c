@@ -1,0 +1,596 @@
+/* tcp_in.c — segment processing for an existing TCB, and its timers.
+ *
+ * Why: the states after LISTEN are where real stacks differ from the RFC 793 text most
+ * (RFC 5961's challenge ACKs, Linux's request sockets and TIME-WAIT sockets), and those
+ * differences are what off-path attacks and scanners observe. Each branch follows one
+ * function of Linux, named in the verdict's rule:
+ *   SYN-SENT                tcp_rcv_synsent_state_process (RFC 793 3.9 "SYN-SENT STATE")
+ *   SYN-RECEIVED (passive)  tcp_check_req (tcp_minisocks.c): a request socket, not a TCB
+ *   synchronized states     tcp_validate_incoming (RFC 5961: sequence -> RST -> SYN), then
+ *                           tcp_ack (RFC 5961 5.2), tcp_rcv_state_process, tcp_data_queue
+ *   TIME-WAIT               tcp_timewait_state_process (re-ACK; SYN reuse with ISN+65537)
+ *
+ * Deliberate simplifications (documented so a student is not surprised): out-of-order data
+ * is not queued (a duplicate ACK is sent and the peer retransmits); every in-order segment
+ * is ACKed at once, as Linux does in quickack mode at the start of a connection; no PAWS,
+ * no SACK blocks, no congestion control beyond an initial window of 10 segments; the RTO
+ * is 1 s doubling (RFC 6298's initial value) rather than measured.
+ */
+#include "tcp_int.h"
+
+enum { TCP_SYN_RETRIES = 6, TCP_RETRIES2 = 15, TCP_RTO_MAX_MS = 120000 };
+
+static uint64_t tcp_ms(uint32_t ms) { return (uint64_t)ms * 1000000u; }
+
+static uint32_t tcp_end_seq(const struct wire_tcp *s) { return s->seq + tcp_seg_len(s); }
+
+/* Ends a connection the peer reset (Linux tcp_reset + tcp_done). */
+static void tcp_drop_conn(struct tcp_host *th, int32_t idx, char err)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    if (t->conn >= 0 && err)
+        th->conns[t->conn].err = err;
+    tcp_tcb_free(th, idx);
+}
+
+/* --- SYN-SENT --- */
+
+static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                           const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                           struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint8_t f = seg->flags;
+    if (f & TCP_ACK) {
+        if (!tcp_after(seg->ack, t->snd_una) || tcp_after(seg->ack, t->snd_nxt)) {
+            if (f & TCP_RST) {
+                tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: unacceptable ACK with RST: drop");
+            } else {
+                tcp_send_reset_for(th, io, ip, seg);
+                tcp_verdict_set(v, "RST", "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= "
+                                          "SND.NXT: RST (SEQ=SEG.ACK)");
+            }
+            return;
+        }
+        if (f & TCP_RST) {
+            tcp_drop_conn(th, idx, 'R');
+            tcp_verdict_set(v, "connection refused",
+                            "RFC 793 3.9 SYN-SENT: RST acknowledging our SYN: connection refused");
+            return;
+        }
+        if (!(f & TCP_SYN)) {
+            tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: neither SYN nor RST: drop");
+            return;
+        }
+        /* our SYN is acknowledged: take the peer's options, ESTABLISHED */
+        uint32_t rcv_wnd = t->rcv_wnd;
+        tcp_take_syn(th, t, seg);
+        t->snd_una = seg->ack;
+        t->snd_wl2 = seg->ack;
+        t->rcv_wnd = rcv_wnd;
+        t->state = TCP_ESTABLISHED;
+        t->retries = 0;
+        t->rto_ms = 1000;
+        tcp_timer_stop(t);
+        tcp_send_ack(th, io, t, TCP_IPK_CONN);
+        tcp_output(th, io, idx);
+        tcp_verdict_set(v, "ACK", "RFC 793 3.9 SYN-SENT: SYN-ACK acknowledging our SYN: ACK, "
+                                  "ESTABLISHED");
+        return;
+    }
+    if (f & TCP_RST) {
+        tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: RST without ACK: drop");
+        return;
+    }
+    if (f & TCP_SYN) {             /* crossed SYNs: simultaneous open, same ISN */
+        tcp_take_syn(th, t, seg);
+        t->state = TCP_SYN_RECEIVED;
+        tcp_send_synack(th, io, t);
+        tcp_verdict_set(v, "SYN-ACK", "RFC 793 3.9 SYN-SENT: SYN without ACK: simultaneous "
+                                      "open, SYN-ACK, SYN-RECEIVED");
+        return;
+    }
+    tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: neither SYN nor RST: drop");
+}
+
+/* --- SYN-RECEIVED: Linux's request socket (tcp_check_req) --- */
+
+static bool tcp_in_window(uint32_t seq, uint32_t end_seq, uint32_t s_win, uint32_t e_win)
+{
+    if (seq == s_win)
+        return true;
+    if (tcp_after(end_seq, s_win) && tcp_before(seq, e_win))
+        return true;
+    return seq == e_win && seq == end_seq;
+}
+
+static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                        const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                        struct tcp_verdict *v);
+
+static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                               const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                               struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint8_t flg = seg->flags & (TCP_RST | TCP_SYN | TCP_ACK);
+    if (seg->seq == t->irs && flg == TCP_SYN) {
+        if (tcp_oow_limited(t, seg, io->now_ns, false)) {
+            tcp_verdict_set(v, "drop", "Linux tcp_check_req: retransmitted SYN, SYN-ACK rate "
+                                       "limited (500 ms)");
+        } else {
+            tcp_send_synack(th, io, t);
+            tcp_verdict_set(v, "SYN-ACK", "Linux tcp_check_req: retransmitted SYN: SYN-ACK again");
+        }
+        return;
+    }
+    if ((flg & TCP_ACK) && seg->ack != t->iss + 1) {
+        tcp_reset_closed(th, io, ip, seg, false, v, "Linux tcp_check_req: ACK does not "
+                         "acknowledge our SYN-ACK: the listener answers RST (SEQ=SEG.ACK)");
+        return;
+    }
+    if (!tcp_in_window(seg->seq, tcp_end_seq(seg), t->rcv_nxt, t->rcv_nxt + t->rcv_wnd)) {
+        if (!(flg & TCP_RST) && !tcp_oow_limited(t, seg, io->now_ns, false)) {
+            tcp_send_ack(th, io, t, TCP_IPK_CTL);
+            tcp_verdict_set(v, "ACK", "Linux tcp_check_req: segment outside the window: ACK");
+        } else {
+            tcp_verdict_set(v, "drop", (flg & TCP_RST)
+                ? "Linux tcp_check_req: RST outside the window: drop"
+                : "Linux tcp_oow_rate_limited: ACK suppressed (500 ms per socket)");
+        }
+        return;
+    }
+    if (seg->seq == t->irs)
+        flg &= (uint8_t)~TCP_SYN;  /* the SYN itself lies before the window: truncate it */
+    if (flg & (TCP_RST | TCP_SYN)) {
+        if (!(flg & TCP_RST))
+            tcp_send_reset_for(th, io, ip, seg);
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, (flg & TCP_RST) ? "drop half-open" : "RST",
+                        (flg & TCP_RST) ? "RFC 793 3.9 SYN-RECEIVED: RST in window: half-open "
+                                          "connection dropped, back to LISTEN"
+                                        : "RFC 793 3.9 SYN-RECEIVED: SYN in window: RST, "
+                                          "half-open connection dropped");
+        return;
+    }
+    if (!(flg & TCP_ACK)) {
+        tcp_verdict_set(v, "drop", "Linux tcp_check_req: no ACK: drop");
+        return;
+    }
+    /* the three-way handshake completes: the listening application accepts */
+    if (t->listener >= 0) {
+        th->lis[t->listener].synrecv--;
+        t->listener = -1;
+    }
+    t->state = TCP_ESTABLISHED;
+    t->snd_una = seg->ack;
+    t->snd_wnd = (uint32_t)seg->window << t->snd_wscale;
+    if (t->snd_wnd > t->max_snd_wnd)
+        t->max_snd_wnd = t->snd_wnd;
+    t->snd_wl1 = seg->seq;
+    t->snd_wl2 = seg->ack;
+    t->retries = 0;
+    t->rto_ms = 1000;
+    tcp_timer_stop(t);
+    tcp_verdict_set(v, "accept", "RFC 793 3.9 SYN-RECEIVED: ACK of our SYN-ACK: ESTABLISHED "
+                                 "(the application accepts)");
+    if (seg->payload_len || (seg->flags & TCP_FIN))
+        tcp_in_data(th, io, idx, ip, seg, v);
+}
+
+/* --- the synchronized states --- */
+
+/* Passive side: our simulated server closes as soon as it reads the peer's FIN. */
+static void tcp_fin_received(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                             struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    tcp_send_ack(th, io, t, TCP_IPK_CONN);
+    switch (t->state) {
+    case TCP_ESTABLISHED:
+        t->state = TCP_CLOSE_WAIT;
+        if (t->passive && t->conn < 0) {
+            t->state = TCP_LAST_ACK;
+            t->fin_queued = true;
+            tcp_output(th, io, idx);
+            tcp_verdict_set(v, "ACK, FIN", "RFC 793 3.9: FIN: ACK, CLOSE-WAIT; the server "
+                                           "application closes: FIN, LAST-ACK");
+            return;
+        }
+        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN in ESTABLISHED: ACK, CLOSE-WAIT");
+        return;
+    case TCP_FIN_WAIT_1:
+        t->state = TCP_CLOSING;
+        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN in FIN-WAIT-1, our FIN unacknowledged: "
+                                  "ACK, CLOSING");
+        return;
+    case TCP_FIN_WAIT_2:
+        t->state = TCP_TIME_WAIT;
+        tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
+        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN in FIN-WAIT-2: ACK, TIME-WAIT");
+        return;
+    default:
+        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN again: ACK");
+        return;
+    }
+}
+
+/* Segment text and FIN (RFC 793 3.9 "seventh" and "eighth"; Linux tcp_data_queue). */
+static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                        const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                        struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint32_t end = tcp_end_seq(seg);
+    bool fin = seg->flags & TCP_FIN;
+    (void)ip;
+    if (!seg->payload_len && !fin)
+        return;
+    if (tcp_after(seg->seq, t->rcv_nxt)) {
+        tcp_send_ack(th, io, t, TCP_IPK_CONN);
+        tcp_verdict_set(v, "ACK", "RFC 793 3.9: out-of-order segment: duplicate ACK "
+                                  "(not queued; the sender retransmits)");
+        return;
+    }
+    if (!tcp_after(end, t->rcv_nxt)) {
+        tcp_send_ack(th, io, t, TCP_IPK_CONN);
+        tcp_verdict_set(v, "ACK", "RFC 793 3.9: duplicate segment: ACK");
+        return;
+    }
+    t->rcv_nxt = end;              /* in order, or overlapping: take the new bytes */
+    if (fin) {
+        tcp_fin_received(th, io, idx, v);
+        return;
+    }
+    tcp_send_ack(th, io, t, TCP_IPK_CONN);
+    tcp_verdict_set(v, "accept data", "RFC 793 3.9: in-order data: ACK at once (Linux "
+                                      "quickack at connection start)");
+}
+
+static void tcp_reset_conn(struct tcp_host *th, int32_t idx, struct tcp_verdict *v,
+                           const char *rule)
+{
+    tcp_drop_conn(th, idx, 'R');
+    tcp_verdict_set(v, "reset", rule);
+}
+
+/* RFC 5961 3.2 RST check (Linux tcp_validate_incoming step 2). */
+static void tcp_in_rst(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                       const struct wire_tcp *seg, struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    if (th->p.chack == CHACK_OFF) {
+        tcp_reset_conn(th, idx, v, "RFC 793 3.9: RST in window: connection reset");
+        return;
+    }
+    if (seg->seq == t->rcv_nxt) {
+        tcp_reset_conn(th, idx, v, "RFC 5961 3.2: RST with SEQ == RCV.NXT: connection reset");
+        return;
+    }
+    const char *why = tcp_challenge_ack(th, io, idx, seg);
+    tcp_verdict_set(v, why ? "drop" : "challenge ACK",
+                    why ? why : "RFC 5961 3.2: in-window RST, not exact: challenge ACK");
+}
+
+/* RFC 5961 4.2 SYN check (Linux step 4, syn_challenge). */
+static void tcp_in_syn(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                       const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                       struct tcp_verdict *v)
+{
+    if (th->p.chack == CHACK_OFF) {
+        /* 4.4BSD tcp_input: "If a SYN is in the window, then this is an error and we send
+         * an RST and drop the connection." */
+        tcp_send_reset_for(th, io, ip, seg);
+        tcp_reset_conn(th, idx, v, "RFC 793 3.9: SYN in window: RST, connection reset");
+        v->action = (seg->flags & TCP_ACK) ? "RST" : "RST+ACK";
+        return;
+    }
+    const char *why = tcp_challenge_ack(th, io, idx, seg);
+    tcp_verdict_set(v, why ? "drop" : "challenge ACK",
+                    why ? why : "RFC 5961 4.2: SYN in a synchronized state: challenge ACK");
+}
+
+/* RFC 5961 5.2 and RFC 793 3.9 "fifth, check the ACK field" (Linux tcp_ack). Returns false
+ * when the segment is to be dropped (v set). */
+static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                       const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                       struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint32_t ack = seg->ack;
+    if (t->state == TCP_SYN_RECEIVED) {        /* simultaneous open, a full socket */
+        if (tcp_before(ack, t->snd_una) || tcp_after(ack, t->snd_nxt)) {
+            tcp_reset_closed(th, io, ip, seg, false, v, "RFC 793 3.9 SYN-RECEIVED: "
+                             "unacceptable ACK: RST (SEQ=SEG.ACK)");
+            return false;
+        }
+        t->state = TCP_ESTABLISHED;
+        tcp_timer_stop(t);
+    }
+    if (tcp_before(ack, t->snd_una)) {
+        if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - t->max_snd_wnd)) {
+            const char *why = tcp_challenge_ack(th, io, idx, seg);
+            tcp_verdict_set(v, why ? "drop" : "challenge ACK",
+                            why ? why : "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: "
+                                        "challenge ACK");
+            return false;
+        }
+        return true;                           /* old duplicate ACK: ignore it, keep data */
+    }
+    if (tcp_after(ack, t->snd_nxt)) {
+        /* 2016-era Linux dropped it silently (RFC 793 3.9); current Linux answers with a
+         * challenge ACK (RFC 9293 3.10.7.4, RFC 5961 5.2), as LINUX-FACTS.md section 5
+         * measured. CHACK_UNLIMITED is the current-kernel model. */
+        if (th->p.chack == CHACK_UNLIMITED) {
+            const char *why = tcp_challenge_ack(th, io, idx, seg);
+            tcp_verdict_set(v, why ? "drop" : "challenge ACK",
+                            why ? why : "RFC 5961 5.2 (Linux 6.x): SEG.ACK > SND.NXT: "
+                                        "challenge ACK");
+            return false;
+        }
+        tcp_verdict_set(v, "drop", "RFC 793 3.9 / Linux tcp_ack (3.6-5.x): SEG.ACK > SND.NXT: "
+                                   "drop");
+        return false;
+    }
+    if (tcp_before(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq &&
+                                              !tcp_before(ack, t->snd_wl2))) {
+        t->snd_wnd = (uint32_t)seg->window << t->snd_wscale;
+        if (t->snd_wnd > t->max_snd_wnd)
+            t->max_snd_wnd = t->snd_wnd;
+        t->snd_wl1 = seg->seq;
+        t->snd_wl2 = ack;
+    }
+    if (tcp_after(ack, t->snd_una)) {
+        t->snd_una = ack;
+        t->retries = 0;
+        t->rto_ms = 1000;
+        if (t->snd_una == t->snd_nxt)
+            tcp_timer_stop(t);
+        else
+            tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
+    }
+    bool fin_acked = t->fin_sent && t->snd_una == t->write_seq + 1;
+    if (fin_acked && t->state == TCP_FIN_WAIT_1) {
+        t->state = TCP_FIN_WAIT_2;
+        tcp_timer_arm(th, io, idx, TCP_TK_FINWAIT2, tcp_ms(th->p.time_wait_ms));
+    } else if (fin_acked && t->state == TCP_CLOSING) {
+        t->state = TCP_TIME_WAIT;
+        tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
+        tcp_verdict_set(v, "accept", "RFC 793 3.9 CLOSING: our FIN acknowledged: TIME-WAIT");
+    } else if (fin_acked && t->state == TCP_LAST_ACK) {
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, "accept", "RFC 793 3.9 LAST-ACK: our FIN acknowledged: CLOSED");
+        return false;
+    }
+    return true;
+}
+
+static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                        const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                        struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint8_t f = seg->flags;
+    bool chack = th->p.chack != CHACK_OFF;
+    if (t->state == TCP_ESTABLISHED && !(f & (TCP_ACK | TCP_RST | TCP_SYN))) {
+        tcp_verdict_set(v, "drop", "Linux tcp_rcv_established: no ACK, RST or SYN: drop");
+        return;
+    }
+    /* first: sequence acceptability, Linux's window [RCV.WUP, RCV.NXT + RCV.WND] */
+    uint32_t right = t->rcv_wup + t->rcv_wnd;
+    bool ok = !tcp_before(tcp_end_seq(seg), t->rcv_wup) && !tcp_after(seg->seq, right);
+    if (!ok) {
+        if (f & TCP_RST) {
+            bool fin_rcvd = t->state == TCP_CLOSE_WAIT || t->state == TCP_LAST_ACK ||
+                            t->state == TCP_CLOSING;
+            if (chack && fin_rcvd && seg->seq == t->rcv_nxt - 1)
+                tcp_reset_conn(th, idx, v, "Linux tcp_reset_check: RST at RCV.NXT-1 after "
+                                           "the peer's FIN: connection reset");
+            else
+                tcp_verdict_set(v, "drop", "RFC 5961 3.2: RST outside the window: drop");
+            return;
+        }
+        if ((f & TCP_SYN) && chack) {
+            tcp_in_syn(th, io, idx, ip, seg, v);
+            return;
+        }
+        if (tcp_oow_limited(t, seg, io->now_ns, false)) {
+            tcp_verdict_set(v, "drop", "Linux tcp_oow_rate_limited: duplicate ACK suppressed "
+                                       "(500 ms per socket)");
+        } else {
+            tcp_send_ack(th, io, t, TCP_IPK_CONN);
+            tcp_verdict_set(v, "ACK", "RFC 793 3.9: unacceptable segment: ACK "
+                                      "(<SEQ=SND.NXT><ACK=RCV.NXT>), never a RST");
+        }
+        return;
+    }
+    if (f & TCP_RST) {
+        tcp_in_rst(th, io, idx, seg, v);
+        return;
+    }
+    bool simopen_synack = t->state == TCP_SYN_RECEIVED && (f & TCP_ACK) &&
+                          tcp_seg_len(seg) == 1 && seg->seq + 1 == t->rcv_nxt &&
+                          seg->ack == t->snd_nxt;
+    if ((f & TCP_SYN) && !simopen_synack) {
+        tcp_in_syn(th, io, idx, ip, seg, v);
+        return;
+    }
+    if (!(f & TCP_ACK)) {
+        tcp_verdict_set(v, "drop", "RFC 793 3.9: no ACK in a synchronized state: drop");
+        return;
+    }
+    if (t->ts_ok && seg->opt.has_ts && !tcp_after(seg->seq, t->rcv_wup))
+        t->ts_recent = seg->opt.tsval;
+    tcp_verdict_set(v, "accept", "RFC 793 3.9: acceptable ACK");
+    if (!tcp_in_ack(th, io, idx, ip, seg, v))
+        return;
+    t = tcp_tcb_at(th, idx);
+    if (simopen_synack) {
+        tcp_verdict_set(v, "accept", "RFC 793 3.9 SYN-RECEIVED: SYN-ACK of a simultaneous "
+                                     "open: ESTABLISHED");
+        return;
+    }
+    bool newdata = seg->payload_len && tcp_after(tcp_end_seq(seg) - !!(f & TCP_FIN), t->rcv_nxt);
+    switch (t->state) {
+    case TCP_CLOSE_WAIT: case TCP_CLOSING: case TCP_LAST_ACK:
+        if (!tcp_before(seg->seq, t->rcv_nxt)) {
+            if (seg->payload_len || (f & TCP_FIN))
+                tcp_verdict_set(v, "drop", "RFC 793 3.9: text after the peer's FIN: ignored");
+            break;
+        }
+        /* fall through */
+    case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
+        if (newdata) {             /* close() shut the receive side too */
+            tcp_send_reset_for(th, io, ip, seg);
+            tcp_reset_conn(th, idx, v, "Linux tcp_rcv_state_process: new data after close(): "
+                                       "RST, connection reset");
+            v->action = "RST";
+            return;
+        }
+        /* fall through */
+    default:
+        tcp_in_data(th, io, idx, ip, seg, v);
+        break;
+    }
+    t = tcp_tcb_at(th, idx);
+    if (t->in_use)
+        tcp_output(th, io, idx);
+}
+
+/* --- TIME-WAIT: Linux tcp_timewait_state_process --- */
+
+static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                            const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                            struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint8_t f = seg->flags;
+    uint64_t tw = tcp_ms(th->p.time_wait_ms);
+    if (seg->seq == t->rcv_nxt && (tcp_seg_len(seg) == 0 || (f & TCP_RST))) {
+        if (f & TCP_RST) {
+            tcp_tcb_free(th, idx);
+            tcp_verdict_set(v, "reset", "Linux tcp_timewait_state_process: RST in window "
+                                        "(tcp_rfc1337 = 0): TIME-WAIT ended");
+        } else {
+            tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tw);
+            tcp_verdict_set(v, "accept", "Linux tcp_timewait_state_process: bare ACK in "
+                                         "window: TIME-WAIT restarted");
+        }
+        return;
+    }
+    int32_t lis = tcp_listener_find(th, t->lport);
+    if ((f & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN && tcp_after(seg->seq, t->rcv_nxt) &&
+        lis >= 0) {
+        uint32_t isn = t->snd_nxt + 65535 + 2;
+        if (isn == 0)
+            isn = 1;
+        tcp_tcb_free(th, idx);
+        tcp_listen_input(th, io, ip, seg, lis, isn, v);
+        if (v->action && v->action[0] == 'S')
+            v->rule = "Linux tcp_timewait_state_process: new SYN (SEQ > RCV.NXT) in TIME-WAIT: "
+                      "reuse, ISN = SND.NXT + 65537, SYN-ACK";
+        return;
+    }
+    if (f & TCP_RST) {
+        tcp_verdict_set(v, "drop", "Linux tcp_timewait_state_process: RST out of window: drop");
+        return;
+    }
+    if (f & TCP_ACK)
+        tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tw);
+    if (tcp_oow_limited(t, seg, io->now_ns, false)) {
+        tcp_verdict_set(v, "drop", "Linux tcp_timewait_check_oow_rate_limit: ACK suppressed "
+                                   "(500 ms)");
+        return;
+    }
+    tcp_send_ack(th, io, t, TCP_IPK_CTL);
+    tcp_verdict_set(v, "ACK", "Linux tcp_timewait_state_process: segment in TIME-WAIT: re-ACK");
+}
+
+void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                   const struct wire_ipv4 *ip, const struct wire_tcp *seg, struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    switch (t->state) {
+    case TCP_SYN_SENT:
+        tcp_in_synsent(th, io, idx, ip, seg, v);
+        break;
+    case TCP_SYN_RECEIVED:
+        if (t->passive)
+            tcp_in_synrecv_req(th, io, idx, ip, seg, v);
+        else
+            tcp_in_sync(th, io, idx, ip, seg, v);
+        break;
+    case TCP_TIME_WAIT:
+        tcp_in_timewait(th, io, idx, ip, seg, v);
+        break;
+    default:
+        tcp_in_sync(th, io, idx, ip, seg, v);
+        break;
+    }
+}
+
+/* --- timers --- */
+
+static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                             struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    int limit;
+    const char *give_up;
+    char err = 'T';
+    if (t->state == TCP_SYN_RECEIVED) {
+        limit = th->p.synack_retries;
+        give_up = "tcp_synack_retries exhausted: half-open connection dropped";
+    } else if (t->state == TCP_SYN_SENT) {
+        limit = TCP_SYN_RETRIES;
+        give_up = "tcp_syn_retries (6) exhausted: connect timed out";
+    } else {
+        limit = TCP_RETRIES2;
+        give_up = "tcp_retries2 (15) exhausted: connection dropped";
+    }
+    if (t->snd_una == t->snd_nxt && t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
+        t->timer_kind = TCP_TK_NONE;
+        tcp_verdict_set(v, "ignore", "retransmission timer: nothing unacknowledged");
+        return;
+    }
+    if (t->retries >= limit) {
+        tcp_drop_conn(th, idx, err);
+        tcp_verdict_set(v, "drop", give_up);
+        return;
+    }
+    t->retries++;
+    t->rto_ms = t->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : t->rto_ms * 2;
+    tcp_retransmit(th, io, t);
+    tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
+    if (t->state == TCP_SYN_RECEIVED)
+        tcp_verdict_set(v, "SYN-ACK", "RFC 6298 / Linux reqsk timer: SYN-ACK retransmission, "
+                                      "timeout doubles");
+    else if (t->state == TCP_SYN_SENT)
+        tcp_verdict_set(v, "SYN", "RFC 6298 / Linux tcp_retransmit_timer: SYN retransmission, "
+                                  "timeout doubles");
+    else
+        tcp_verdict_set(v, "retransmit", "RFC 6298: retransmission timeout: oldest "
+                                         "unacknowledged segment again, timeout doubles");
+}
+
+void tcp_tcb_timer(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                   struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    switch (t->timer_kind) {
+    case TCP_TK_REXMIT:
+        tcp_rexmit_timer(th, io, idx, v);
+        break;
+    case TCP_TK_TIMEWAIT:
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, "close", "RFC 793 3.9: TIME-WAIT timeout: CLOSED");
+        break;
+    case TCP_TK_FINWAIT2:
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, "close", "Linux tcp_fin_timeout: orphaned FIN-WAIT-2 expired: CLOSED");
+        break;
+    default:
+        tcp_verdict_set(v, "ignore", "stale timer");
+        break;
+    }
+}

@@ -1,0 +1,179 @@
+/* tcp_int.h — internal to sim/tcp*.c: the TCB, the host's TCP state, and the functions the
+ * three TCP files share.
+ *
+ * Split (lwIP-style, one job per file):
+ *   tcp.c      the host: TCB pool and 4-tuple table, listeners, dispatch of every input
+ *              segment (closed port, LISTEN, then per-state), timers, the socket API;
+ *   tcp_in.c   segment processing for a TCB: SYN-SENT, SYN-RECEIVED (Linux tcp_check_req),
+ *              the synchronized states with RFC 5961, TIME-WAIT (tcp_timewait_state_process);
+ *   tcp_out.c  everything that builds a segment: option layouts, SYN, SYN-ACK, ACK, RST,
+ *              data, retransmission, and the host-wide budgets (challenge ACK, RST rate).
+ *
+ * TCBs are addressed by index into a pool that grows by doubling, never by pointer across a
+ * call that may allocate. Timer tokens are (generation << 32 | index): re-arming a TCB's
+ * one timer bumps its generation, so the engine never has to cancel anything.
+ */
+#ifndef TCPLAB_TCP_INT_H
+#define TCPLAB_TCP_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../lib/rng.h"
+#include "gen.h"
+#include "os.h"
+#include "scenario.h"
+#include "tcp.h"
+
+enum tcp_timer_kind {
+    TCP_TK_NONE = 0,
+    TCP_TK_REXMIT,     /* SYN, SYN-ACK, data or FIN retransmission */
+    TCP_TK_TIMEWAIT,   /* end of TIME-WAIT */
+    TCP_TK_FINWAIT2,   /* orphaned FIN-WAIT-2 (Linux tcp_fin_timeout) */
+};
+
+/* How the IP layer numbers a segment: Linux sends control-socket replies (closed-port RST,
+ * TIME-WAIT and request-socket ACKs) and SYN-ACKs with DF and ID 0; a connected socket uses
+ * its own counter. */
+enum tcp_ipk { TCP_IPK_CTL, TCP_IPK_SYNACK, TCP_IPK_CONN };
+
+struct tcp_tcb {
+    bool in_use;
+    bool passive;          /* created from a listener (our simulated server application) */
+    bool ts_ok, sack_ok, ws_ok;
+    bool ecn_ok;           /* the SYN asked for ECN (ECE+CWR) and we answer with ECE */
+    bool fin_queued;       /* the application closed: FIN after the queued data */
+    bool fin_sent;
+    bool oow_valid;        /* last_oow_ns is set (Linux last_oow_ack_time != 0) */
+    int8_t state;          /* enum tcp_state */
+    uint8_t timer_kind;    /* enum tcp_timer_kind; NONE = no live timer */
+    uint8_t snd_wscale, rcv_wscale;
+    uint8_t retries;
+    uint16_t lport, rport;
+    uint32_t raddr;
+    uint32_t timer_gen;    /* survives reuse: stale tokens never match a new TCB */
+    uint32_t iss, irs;
+    uint32_t snd_una, snd_nxt, snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
+    uint32_t write_seq;    /* end of the bytes the application queued (sent or not) */
+    uint32_t rcv_nxt, rcv_wnd, rcv_wup;
+    uint32_t ts_recent, ts_off;
+    uint16_t mss;          /* effective send MSS (peer's MSS, less 12 with timestamps) */
+    uint16_t ipid;         /* connected socket's own IP-ID counter */
+    uint32_t rto_ms;
+    uint64_t last_oow_ns;
+    int32_t conn;          /* connection id, -1 */
+    int32_t listener;      /* listener index while a passive TCB is SYN-RECEIVED, -1 */
+    int32_t next_free;
+};
+
+struct tcp_listener {
+    uint16_t port;
+    int32_t synrecv;       /* half-open TCBs: the backlog */
+};
+
+struct tcp_conn {
+    bool used;
+    int8_t state;          /* the state once the TCB is gone (CLOSED) */
+    char err;              /* 0, 'R', 'I', 'T' */
+    uint8_t icmp_type, icmp_code;
+    int32_t tcb;           /* -1 when the TCB is gone */
+};
+
+struct tcp_host {
+    struct personality p;
+    uint32_t addr;
+    struct scn_portset listen;
+    struct tcp_listener *lis;      /* sorted by port */
+    uint32_t nlis;
+    struct gen_isn isn;
+    struct rng rng_port, rng_chack, rng_conn;
+    uint8_t ts_key[16];
+    uint32_t lin_space;            /* Linux: receive space before MSS rounding */
+    /* TCB pool and the 4-tuple table (open addressing, linear probing, -1 = empty) */
+    struct tcp_tcb *pool;
+    uint32_t npool, cappool;
+    int32_t free_head;
+    int32_t *slot;
+    uint32_t slot_mask, nslot;
+    struct tcp_conn *conns;
+    uint32_t capconns;
+    /* host-wide budgets: aligned one-second slots of the virtual clock */
+    uint64_t chack_slot, rst_slot;
+    uint32_t chack_left, chack_count, rst_count;
+    /* the bytes data segments carry ('X' * MSS) */
+    uint8_t *xbuf;
+    uint32_t xlen;
+    /* rule texts with this host's numbers, formatted once at setup */
+    char rule_backlog[64], rule_chack[64], rule_rst_rate[64];
+};
+
+/* --- tcp.c --- */
+struct tcp_tcb *tcp_tcb_at(struct tcp_host *th, int32_t idx);
+void tcp_tcb_free(struct tcp_host *th, int32_t idx);
+void tcp_timer_arm(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                   enum tcp_timer_kind kind, uint64_t delay_ns);
+void tcp_timer_stop(struct tcp_tcb *t);
+int32_t tcp_listener_find(const struct tcp_host *th, uint16_t port);
+/* The LISTEN state's answer to a segment for port with no TCB. isn_override: Linux's
+ * TIME-WAIT reuse ISN (tw_snd_nxt + 65537), or 0 for the generator. */
+void tcp_listen_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                      const struct wire_tcp *seg, int32_t lis, uint32_t isn_override,
+                      struct tcp_verdict *v);
+/* Closed port, RFC 793 3.4 case 1, through the RST-rate budget when counted. */
+void tcp_reset_closed(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                      const struct wire_tcp *seg, bool counted, struct tcp_verdict *v,
+                      const char *rule);
+void tcp_verdict_set(struct tcp_verdict *v, const char *action, const char *rule);
+/* What a peer's SYN (or SYN-ACK) sets: IRS, RCV.NXT, negotiated options, send MSS, SND.WND. */
+void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp *seg);
+
+/* --- tcp_in.c --- */
+void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                   const struct wire_ipv4 *ip, const struct wire_tcp *seg, struct tcp_verdict *v);
+void tcp_tcb_timer(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                   struct tcp_verdict *v);
+/* Sequence-space helpers (RFC 793 3.3: arithmetic modulo 2^32). */
+static inline bool tcp_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool tcp_after(uint32_t a, uint32_t b) { return (int32_t)(b - a) < 0; }
+static inline uint32_t tcp_seg_len(const struct wire_tcp *s)
+{
+    return (uint32_t)s->payload_len + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN);
+}
+
+/* --- tcp_out.c --- */
+struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k);
+uint32_t tcp_tsval(const struct tcp_host *th, const struct tcp_tcb *t, uint64_t now_ns);
+uint32_t tcp_ts_offset(const struct tcp_host *th, uint32_t raddr);
+/* Lays out SYN / SYN-ACK options in the personality's style; the booleans say which
+ * options go in (already the intersection of offered and supported). */
+void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sack, bool ts,
+                  bool ws);
+uint16_t tcp_synack_window(const struct tcp_host *th, bool ts);
+uint16_t tcp_syn_window(const struct tcp_host *th);
+void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
+void tcp_send_syn(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
+/* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (also the challenge and duplicate ACK). */
+void tcp_send_ack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t,
+                  enum tcp_ipk k);
+/* Control-socket RST answering seg: SEQ=SEG.ACK if ACK, else RST+ACK, ACK=SEG.SEQ+SEG.LEN. */
+void tcp_send_reset_for(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                        const struct wire_tcp *seg);
+/* Active reset from a connection (tcp_send_active_reset): RST+ACK, SEQ=SND.NXT. */
+void tcp_send_active_reset(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
+/* Sends queued data and a queued FIN as far as the peer's window allows; arms the RTO.
+ * Returns the number of segments sent. */
+int tcp_output(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
+/* Retransmits the oldest unacknowledged segment (SYN, SYN-ACK, data or FIN). */
+void tcp_retransmit(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
+/* Host-wide budgets. true: may send. */
+bool tcp_chack_allow(struct tcp_host *th, uint64_t now_ns);
+bool tcp_rst_allow(struct tcp_host *th, uint64_t now_ns);
+/* Linux tcp_oow_rate_limited: one reply per 500 ms per socket for out-of-window segments;
+ * data segments (payload or FIN, no SYN) are exempt unless `all`. true: rate limited. */
+bool tcp_oow_limited(struct tcp_tcb *t, const struct wire_tcp *seg, uint64_t now_ns, bool all);
+/* Sends a challenge ACK through the per-socket and host-wide limits; returns the rule that
+ * stopped it, or NULL when sent. */
+const char *tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                              const struct wire_tcp *seg);
+
+#endif

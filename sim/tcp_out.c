@@ -1,0 +1,411 @@
+/* tcp_out.c — every segment a simulated TCP sends, and the host-wide reply budgets.
+ *
+ * Why a file of its own: what goes on the wire is what students compare with tcpdump of a
+ * real kernel, so option layouts, windows, IP-ID/DF choices and the rate limits that decide
+ * whether a reply exists at all are kept together, each with its source.
+ *
+ * Sources: Linux net/ipv4/tcp_output.c (tcp_options_write: option layout; tcp_synack_options;
+ * tcp_select_initial_window: window rounded down to the MSS; tcp_send_active_reset: RST+ACK),
+ * tcp_ipv4.c (tcp_v4_send_reset: control-socket RST, window 0, no options;
+ * tcp_v4_send_ack), tcp_input.c (tcp_send_challenge_ack in its 3.6-4.6 "count up" and 4.7+
+ * "random quota, count down" forms; tcp_oow_rate_limited, 500 ms), net/core/secure_seq.c
+ * (secure_tcp_ts_off: per address pair timestamp offset); FreeBSD tcp_output.c
+ * tcp_addoptions (BSD layout) and ip_icmp.c badport_bandlim (RST budget); RFC 793 3.4,
+ * RFC 5961 sections 3-5 and 7, RFC 7323 (timestamps), RFC 6928 (initial window 10).
+ */
+#include "tcp_int.h"
+
+#include <string.h>
+
+/* --- IP numbering and timestamps --- */
+
+struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k)
+{
+    const struct personality *p = &th->p;
+    struct tcp_ipinfo ii = { p->df, -1 };
+    if (k == TCP_IPK_CTL && p->rst_df_zero_id) {
+        ii.df = true;
+        ii.ipid = 0;
+    } else if (k == TCP_IPK_SYNACK && p->synack_df_zero_id) {
+        ii.df = true;
+        ii.ipid = 0;
+    } else if (k == TCP_IPK_CONN && t && p->df && p->synack_df_zero_id) {
+        /* Linux 5.17+: a connected socket numbers its DF segments from its own counter */
+        ii.ipid = t->ipid++;
+    }
+    return ii;
+}
+
+uint32_t tcp_ts_offset(const struct tcp_host *th, uint32_t raddr)
+{
+    uint32_t pair[2] = { th->addr, raddr };
+    return (uint32_t)siphash24(th->ts_key, pair, sizeof pair);
+}
+
+uint32_t tcp_tsval(const struct tcp_host *th, const struct tcp_tcb *t, uint64_t now_ns)
+{
+    uint64_t hz = th->p.ts_hz ? th->p.ts_hz : 1000;
+    uint64_t ticks = (now_ns / 1000000000u) * hz + (now_ns % 1000000000u) * hz / 1000000000u;
+    return t->ts_off + (uint32_t)ticks;
+}
+
+/* --- option layouts --- */
+
+static void tcp_opt(struct wire_tcp_opts *o, uint8_t kind)
+{
+    if (o->n < WIRE_TCP_OPT_MAX)
+        o->order[o->n++] = kind;
+}
+
+static void tcp_opt_pad(struct wire_tcp_opts *o, unsigned *len, unsigned mod, unsigned want)
+{
+    while (*len == 0 || *len % mod != want) {
+        tcp_opt(o, TCPOPT_NOP);
+        (*len)++;
+    }
+}
+
+void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sack, bool ts,
+                  bool ws)
+{
+    memset(o, 0, sizeof *o);
+    o->has_mss = true;
+    o->mss = p->mss;
+    o->sack_perm = sack;
+    o->has_ts = ts;
+    o->has_wscale = ws;
+    o->wscale = p->wscale;
+    tcp_opt(o, TCPOPT_MSS);
+    unsigned len = 4;
+    switch (p->opt_style) {
+    case OS_OPTS_LINUX:        /* tcp_options_write */
+        if (ts) {
+            if (sack) {
+                tcp_opt(o, TCPOPT_SACK_PERM);
+            } else {
+                tcp_opt(o, TCPOPT_NOP);
+                tcp_opt(o, TCPOPT_NOP);
+            }
+            tcp_opt(o, TCPOPT_TS);
+        } else if (sack) {
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_SACK_PERM);
+        }
+        if (ws) {
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_WSCALE);
+        }
+        break;
+    case OS_OPTS_BSD:          /* FreeBSD tcp_addoptions: MSS, WS, SACK_PERM, TS, padded */
+        if (ws) {
+            tcp_opt_pad(o, &len, 2, 1);
+            tcp_opt(o, TCPOPT_WSCALE);
+            len += 3;
+        }
+        if (sack) {
+            while (len % 2) {
+                tcp_opt(o, TCPOPT_NOP);
+                len++;
+            }
+            tcp_opt(o, TCPOPT_SACK_PERM);
+            len += 2;
+        }
+        if (ts) {
+            tcp_opt_pad(o, &len, 4, 2);
+            tcp_opt(o, TCPOPT_TS);
+        }
+        break;
+    case OS_OPTS_WINDOWS:      /* Windows: MSS, NOP WS, SACK_PERM TS | NOP NOP SACK_PERM */
+        if (ws) {
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_WSCALE);
+        }
+        if (sack && ts) {
+            tcp_opt(o, TCPOPT_SACK_PERM);
+            tcp_opt(o, TCPOPT_TS);
+        } else if (sack || ts) {
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, sack ? TCPOPT_SACK_PERM : TCPOPT_TS);
+        }
+        break;
+    case OS_OPTS_MSS_ONLY:
+        o->sack_perm = o->has_ts = o->has_wscale = false;
+        break;
+    }
+}
+
+/* Timestamps on an established connection: NOP NOP TS, as every stack we model writes it. */
+static void tcp_opts_data(struct tcp_host *th, struct tcp_tcb *t, struct wire_tcp_opts *o,
+                          uint64_t now_ns)
+{
+    memset(o, 0, sizeof *o);
+    if (!t->ts_ok)
+        return;
+    o->has_ts = true;
+    o->tsval = tcp_tsval(th, t, now_ns);
+    o->tsecr = t->ts_recent;
+    tcp_opt(o, TCPOPT_NOP);
+    tcp_opt(o, TCPOPT_NOP);
+    tcp_opt(o, TCPOPT_TS);
+}
+
+/* --- windows --- */
+
+/* Linux tcp_select_initial_window: "if (space > mss) space = rounddown(space, mss)", the MSS
+ * less the 12 timestamp bytes when the SYN offered TS: 64240 without, 65160 with. */
+uint16_t tcp_synack_window(const struct tcp_host *th, bool ts)
+{
+    if (th->p.opt_style != OS_OPTS_LINUX)
+        return th->p.window;
+    uint32_t mss = th->xlen - (ts ? 12u : 0u), space = th->lin_space;
+    if (space > mss)
+        space = space / mss * mss;
+    return (uint16_t)(space > 65535 ? 65535 : space);
+}
+
+/* Linux tcp_connect_init: no timestamp recorded yet, so the full MSS: 64240. */
+uint16_t tcp_syn_window(const struct tcp_host *th)
+{
+    return tcp_synack_window(th, false);
+}
+
+static uint16_t tcp_adv_window(const struct tcp_tcb *t)
+{
+    uint32_t w = t->ws_ok ? t->rcv_wnd >> t->rcv_wscale : t->rcv_wnd;
+    return (uint16_t)(w > 65535 ? 65535 : w);
+}
+
+/* --- segments --- */
+
+static void tcp_seg_init(struct wire_tcp *s, const struct tcp_tcb *t, uint32_t seq, uint32_t ack,
+                         uint8_t flags)
+{
+    memset(s, 0, sizeof *s);
+    s->sport = t->lport;
+    s->dport = t->rport;
+    s->seq = seq;
+    s->ack = ack;
+    s->flags = flags;
+}
+
+static void tcp_emit(struct tcp_host *th, const struct tcp_io *io, uint32_t dst,
+                     const struct wire_tcp *s, struct tcp_ipinfo ii)
+{
+    (void)th;
+    if (io->emit)
+        io->emit(io->ctx, dst, s, &ii);
+}
+
+void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)
+{
+    struct wire_tcp s;
+    tcp_seg_init(&s, t, t->iss, t->rcv_nxt, TCP_SYN | TCP_ACK | (t->ecn_ok ? TCP_ECE : 0));
+    s.window = tcp_synack_window(th, t->ts_ok);
+    tcp_opts_syn(&th->p, &s.opt, t->sack_ok, t->ts_ok, t->ws_ok);
+    s.opt.tsval = tcp_tsval(th, t, io->now_ns);
+    s.opt.tsecr = t->ts_recent;
+    tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, t->passive ? TCP_IPK_SYNACK : TCP_IPK_CONN));
+}
+
+void tcp_send_syn(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)
+{
+    const struct personality *p = &th->p;
+    struct wire_tcp s;
+    tcp_seg_init(&s, t, t->iss, 0, TCP_SYN);
+    s.window = tcp_syn_window(th);
+    tcp_opts_syn(p, &s.opt, p->opt_sack, p->opt_ts, p->opt_wscale);
+    s.opt.tsval = tcp_tsval(th, t, io->now_ns);
+    s.opt.tsecr = 0;
+    tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));
+}
+
+void tcp_send_ack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t,
+                  enum tcp_ipk k)
+{
+    struct wire_tcp s;
+    tcp_seg_init(&s, t, t->snd_nxt, t->rcv_nxt, TCP_ACK);
+    s.window = tcp_adv_window(t);
+    tcp_opts_data(th, t, &s.opt, io->now_ns);
+    t->rcv_wup = t->rcv_nxt;
+    tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, k));
+}
+
+void tcp_send_reset_for(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                        const struct wire_tcp *seg)
+{
+    if (seg->flags & TCP_RST)
+        return;
+    struct wire_tcp s;
+    memset(&s, 0, sizeof s);
+    s.sport = seg->dport;
+    s.dport = seg->sport;
+    if (seg->flags & TCP_ACK) {
+        s.seq = seg->ack;
+        s.flags = TCP_RST;
+    } else {
+        s.ack = seg->seq + tcp_seg_len(seg);
+        s.flags = TCP_RST | TCP_ACK;
+    }
+    s.window = th->p.rst_window;
+    tcp_emit(th, io, ip->src, &s, tcp_ipinfo_for(th, NULL, TCP_IPK_CTL));
+}
+
+void tcp_send_active_reset(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)
+{
+    struct wire_tcp s;
+    tcp_seg_init(&s, t, t->snd_nxt, t->rcv_nxt, TCP_RST | TCP_ACK);
+    s.window = tcp_adv_window(t);
+    tcp_opts_data(th, t, &s.opt, io->now_ns);
+    tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));
+}
+
+/* One data segment [seq, seq+len), with FIN when it ends the stream and the FIN is due. */
+static void tcp_send_data(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t,
+                          uint32_t seq, uint32_t len, bool fin)
+{
+    struct wire_tcp s;
+    uint8_t flags = TCP_ACK;
+    if (len && seq + len == t->write_seq)
+        flags |= TCP_PSH;          /* Linux tcp_mark_push: the last segment of a write */
+    if (fin)
+        flags |= TCP_FIN;
+    tcp_seg_init(&s, t, seq, t->rcv_nxt, flags);
+    s.window = tcp_adv_window(t);
+    tcp_opts_data(th, t, &s.opt, io->now_ns);
+    s.payload = len ? th->xbuf : NULL;
+    s.payload_len = len;
+    t->rcv_wup = t->rcv_nxt;
+    tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));
+}
+
+int tcp_output(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    int n = 0;
+    if (t->state == TCP_SYN_SENT || t->state == TCP_SYN_RECEIVED)
+        return 0;
+    /* Flight limited by the peer's window and, with no congestion control modelled, by
+     * the initial window of 10 segments (RFC 6928, Linux TCP_INIT_CWND). */
+    uint32_t cap = 10u * t->mss;
+    uint32_t wnd = t->snd_wnd < cap ? t->snd_wnd : cap;
+    while (tcp_before(t->snd_nxt, t->write_seq)) {
+        uint32_t inflight = t->snd_nxt - t->snd_una;
+        if (inflight >= wnd)
+            break;
+        uint32_t len = t->write_seq - t->snd_nxt;
+        if (len > t->mss)
+            len = t->mss;
+        if (len > wnd - inflight)
+            len = wnd - inflight;
+        bool fin = t->fin_queued && !t->fin_sent && t->snd_nxt + len == t->write_seq;
+        tcp_send_data(th, io, t, t->snd_nxt, len, fin);
+        t->snd_nxt += len + fin;
+        t->fin_sent |= fin;
+        n++;
+    }
+    if (t->fin_queued && !t->fin_sent && t->snd_nxt == t->write_seq) {
+        tcp_send_data(th, io, t, t->snd_nxt, 0, true);
+        t->snd_nxt++;
+        t->fin_sent = true;
+        n++;
+    }
+    if (n && t->timer_kind != TCP_TK_REXMIT)
+        tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, (uint64_t)t->rto_ms * 1000000u);
+    return n;
+}
+
+void tcp_retransmit(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)
+{
+    if (t->state == TCP_SYN_SENT) {
+        tcp_send_syn(th, io, t);
+        return;
+    }
+    if (t->state == TCP_SYN_RECEIVED) {
+        tcp_send_synack(th, io, t);
+        return;
+    }
+    uint32_t data_end = t->fin_sent ? t->write_seq : t->snd_nxt;
+    uint32_t unacked = tcp_before(t->snd_una, data_end) ? data_end - t->snd_una : 0;
+    uint32_t len = unacked < t->mss ? unacked : t->mss;
+    bool fin = t->fin_sent && t->snd_una + len == t->write_seq;
+    if (len || fin)
+        tcp_send_data(th, io, t, t->snd_una, len, fin);
+}
+
+/* --- budgets --- */
+
+bool tcp_chack_allow(struct tcp_host *th, uint64_t now_ns)
+{
+    const struct personality *p = &th->p;
+    uint64_t slot = now_ns / 1000000000u;   /* Linux: jiffies / HZ, aligned seconds */
+    switch (p->chack) {
+    case CHACK_UNLIMITED:
+        return true;
+    case CHACK_FIXED:                       /* 3.6-4.6: count up, send while <= limit */
+        if (slot != th->chack_slot) {
+            th->chack_slot = slot;
+            th->chack_count = 0;
+        }
+        if (th->chack_count >= p->chack_limit)
+            return false;
+        th->chack_count++;
+        return true;
+    case CHACK_RANDOM:                      /* 4.7+ (75ff39ccc1bd): random quota, count down */
+        if (slot != th->chack_slot) {
+            uint32_t half = (p->chack_limit + 1) >> 1;
+            th->chack_slot = slot;
+            th->chack_left = p->chack_limit
+                ? rng_range(&th->rng_chack, half, p->chack_limit + half - 1) : 0;
+        }
+        if (th->chack_left == 0)
+            return false;
+        th->chack_left--;
+        return true;
+    case CHACK_OFF:
+        break;
+    }
+    return false;
+}
+
+bool tcp_rst_allow(struct tcp_host *th, uint64_t now_ns)
+{
+    if (th->p.rst_rate == 0)
+        return true;
+    uint64_t slot = now_ns / 1000000000u;
+    if (slot != th->rst_slot) {
+        th->rst_slot = slot;
+        th->rst_count = 0;
+    }
+    if (th->rst_count >= th->p.rst_rate)
+        return false;
+    th->rst_count++;
+    return true;
+}
+
+bool tcp_oow_limited(struct tcp_tcb *t, const struct wire_tcp *seg, uint64_t now_ns, bool all)
+{
+    /* "Data packets without SYNs are not likely part of an ACK loop." */
+    if (!all && tcp_seg_len(seg) != 0 && !(seg->flags & TCP_SYN))
+        return false;
+    if (t->oow_valid && now_ns - t->last_oow_ns < 500000000u)   /* tcp_invalid_ratelimit */
+        return true;
+    t->oow_valid = true;
+    t->last_oow_ns = now_ns;
+    return false;
+}
+
+const char *tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                              const struct wire_tcp *seg)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    /* per-socket limit first: 4.0-4.6 exempt data segments; 4.7+ (083ae308280d) limit all */
+    bool all = th->p.chack != CHACK_FIXED;
+    if (tcp_oow_limited(t, seg, io->now_ns, all))
+        return "Linux tcp_oow_rate_limited: challenge ACK suppressed (500 ms per socket)";
+    if (!tcp_chack_allow(th, io->now_ns))
+        return th->rule_chack;
+    tcp_send_ack(th, io, t, TCP_IPK_CONN);
+    return NULL;
+}

@@ -1,0 +1,1 @@
+run scenarios/idle-scan.scn

@@ -1,0 +1,1 @@
+run scenarios/isn-prediction.scn

@@ -1,0 +1,333 @@
+/* test_host.c — a simulated host's IP, UDP and ICMP (sim/host.c): port unreachable with
+ * Linux's quote, echo replies, both ICMP budgets, down hosts, bad checksums, open UDP ports.
+ */
+#include "tests/unit/sim_fixture.h"
+
+static const char *NET =
+    "net 198.51.100.0/24 delay 1ms\n"
+    "host scanner 198.51.100.10 role scanner os linux\n"
+    "host target 198.51.100.30 os linux tcp 80 udp 53\n"
+    "host bsd 198.51.100.40 os freebsd\n"
+    "host dark 198.51.100.70 os linux down tcp 22\n"
+    "host slow 198.51.100.80 os linux icmp-rate 2/s\n";
+
+struct fx {
+    struct sim *s;
+    struct cap *c;
+    uint32_t sc, target;
+};
+
+static struct fx fx_open(const char *text)
+{
+    struct fx f;
+    f.s = fx_sim(text, 1);
+    f.c = cap_new();
+    f.sc = fx_addr(f.s, "scanner");
+    f.target = fx_addr(f.s, "target");
+    assert_int_equal(sim_set_tap(f.s, f.sc, cap_fn, f.c), 0);
+    return f;
+}
+
+static void fx_close(struct fx *f)
+{
+    free(f->c);
+    sim_free(f->s);
+}
+
+/* UDP to a closed port: ICMP 3/3 from the target, quoting the whole small datagram. */
+static void test_udp_closed_small(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint8_t b[WIRE_MTU];
+    size_t n = fx_udp(b, f.sc, f.target, 40000, 9, 10);
+    assert_int_equal(n, 38);
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 1);
+    assert_int_equal(f.c->t[0], 2000000);
+    struct wire_pkt p;
+    fx_parse(f.c->pkt[0], f.c->len[0], &p);
+    assert_int_equal(p.ip.proto, WIRE_PROTO_ICMP);
+    assert_int_equal(p.ip.src, f.target);
+    assert_int_equal(p.ip.dst, f.sc);
+    assert_int_equal(p.ip.ttl, 64);
+    assert_false(p.ip.df);           /* Linux's ICMP socket never sets DF */
+    assert_int_equal(p.ip.total_len, 20 + 8 + 38);
+    assert_true(p.l4.icmp.csum_ok);
+    assert_int_equal(p.l4.icmp.type, 3);
+    assert_int_equal(p.l4.icmp.code, 3);
+    assert_int_equal(p.l4.icmp.rest, 0);
+    assert_int_equal(p.l4.icmp.payload_len, 38);
+    assert_memory_equal(p.l4.icmp.payload, b, 38);
+    fx_close(&f);
+}
+
+/* A big datagram is quoted up to 576 bytes in all: 548 bytes of it (Linux icmp_send). */
+static void test_udp_closed_quote_576(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint8_t b[WIRE_MTU];
+    size_t n = fx_udp(b, f.sc, f.target, 40000, 9, 1000);
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 1);
+    struct wire_pkt p;
+    fx_parse(f.c->pkt[0], f.c->len[0], &p);
+    assert_int_equal(f.c->len[0], 576);
+    assert_int_equal(p.l4.icmp.payload_len, 548);
+    assert_memory_equal(p.l4.icmp.payload, b, 548);
+    fx_close(&f);
+}
+
+static void test_echo_reply(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint8_t b[WIRE_MTU];
+    size_t n = fx_echo(b, f.sc, f.target, 0x1234, 7, "abcdefgh12345");
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 1);
+    struct wire_pkt p;
+    fx_parse(f.c->pkt[0], f.c->len[0], &p);
+    assert_int_equal(p.l4.icmp.type, ICMP_ECHO_REPLY);
+    assert_int_equal(p.l4.icmp.code, 0);
+    assert_int_equal(p.l4.icmp.id, 0x1234);
+    assert_int_equal(p.l4.icmp.seq, 7);
+    assert_int_equal(p.l4.icmp.payload_len, 13);
+    assert_memory_equal(p.l4.icmp.payload, "abcdefgh12345", 13);
+    assert_int_equal(p.ip.src, f.target);
+    assert_false(p.ip.df);
+    fx_close(&f);
+}
+
+/* Echo replies are exempt from the per-destination bucket: 20 pings, 20 replies. */
+static void test_echo_not_limited(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint8_t b[WIRE_MTU];
+    for (int i = 0; i < 20; i++) {
+        size_t n = fx_echo(b, f.sc, f.target, 1, (uint16_t)i, "x");
+        sim_inject(f.s, b, n);
+    }
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 20);
+    fx_close(&f);
+}
+
+/* icmp-rate 2/s: exactly 2 errors in each aligned second of the virtual clock. Each probe
+ * comes from its own address, so the per-destination bucket never binds. */
+static void test_icmp_rate_slots(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint32_t slow = fx_addr(f.s, "slow");
+    struct trace tr;
+    trace_init(&tr);
+    sim_set_trace(f.s, trace_record, &tr);
+    uint8_t b[WIRE_MTU];
+    /* 10 probes between 0.5 s and 0.95 s, 10 between 1.0 s and 1.45 s (arrival +1 ms). */
+    for (int i = 0; i < 20; i++) {
+        sim_run_until(f.s, 500000000ULL + (uint64_t)i * 50000000ULL - 1000000);
+        size_t n = fx_udp(b, ip4(198, 51, 100, 100 + (unsigned)i), slow, 40000, 9, 0);
+        sim_inject(f.s, b, n);
+    }
+    sim_run_until(f.s, 3000000000ULL);
+    int sent_first = 0, sent_second = 0;
+    for (size_t i = 0; i < tr.n; i++) {
+        const struct trace_ev *e = &tr.ev[i];
+        if (e->kind != SIM_EV_SEND || e->host_addr != slow)
+            continue;
+        if (e->t_ns < 1000000000ULL)
+            sent_first++;
+        else
+            sent_second++;
+    }
+    assert_int_equal(sent_first, 2);
+    assert_int_equal(sent_second, 2);
+    assert_true(fx_find_rule(&tr, SIM_EV_RECV, "icmp-rate 2/s: budget spent") >= 0);
+    trace_free(&tr);
+    fx_close(&f);
+}
+
+/* Linux's per-destination bucket: a burst of 6, then one per second; another destination
+ * has its own bucket. */
+static void test_icmp_per_dest_bucket(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint8_t b[WIRE_MTU];
+    for (int i = 0; i < 20; i++) {
+        size_t n = fx_udp(b, f.sc, f.target, (uint16_t)(40000 + i), 9, 0);
+        sim_inject(f.s, b, n);
+    }
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 6);
+    /* 0.5 s later: half a token, nothing. */
+    sim_run_until(f.s, 500000000);
+    size_t n = fx_udp(b, f.sc, f.target, 41000, 9, 0);
+    sim_inject(f.s, b, n);
+    sim_run_until(f.s, 600000000);
+    assert_int_equal(f.c->n, 6);
+    /* 1 s after the burst: exactly one more. */
+    sim_run_until(f.s, 1001000000);
+    for (int i = 0; i < 3; i++) {
+        n = fx_udp(b, f.sc, f.target, (uint16_t)(42000 + i), 9, 0);
+        sim_inject(f.s, b, n);
+    }
+    sim_run_until(f.s, 1100000000);
+    assert_int_equal(f.c->n, 7);
+    /* Another source gets its own full bucket (its replies go elsewhere: count SENDs). */
+    struct trace tr;
+    trace_init(&tr);
+    sim_set_trace(f.s, trace_record, &tr);
+    for (int i = 0; i < 10; i++) {
+        n = fx_udp(b, ip4(198, 51, 100, 99), f.target, (uint16_t)(43000 + i), 9, 0);
+        sim_inject(f.s, b, n);
+    }
+    sim_run_until(f.s, 1200000000);
+    int errs = 0;
+    for (size_t i = 0; i < tr.n; i++)
+        if (tr.ev[i].kind == SIM_EV_SEND && tr.ev[i].host_addr == f.target)
+            errs++;
+    assert_int_equal(errs, 6);
+    assert_true(fx_find_rule(&tr, SIM_EV_RECV, "per destination, burst 6") >= 0);
+    trace_free(&tr);
+    fx_close(&f);
+}
+
+/* FreeBSD has no per-destination bucket, only icmplim 200/s. */
+static void test_bsd_no_bucket(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint8_t b[WIRE_MTU];
+    for (int i = 0; i < 20; i++) {
+        size_t n = fx_udp(b, f.sc, fx_addr(f.s, "bsd"), (uint16_t)(40000 + i), 9, 0);
+        sim_inject(f.s, b, n);
+    }
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 20);
+    fx_close(&f);
+}
+
+static void test_down_host_silent(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    struct trace tr;
+    trace_init(&tr);
+    sim_set_trace(f.s, trace_record, &tr);
+    uint32_t dark = fx_addr(f.s, "dark");
+    uint8_t b[WIRE_MTU];
+    size_t n = fx_tcp(b, f.sc, dark, 40000, 22, TCP_SYN, 1, 0, 0);
+    sim_inject(f.s, b, n);
+    n = fx_echo(b, f.sc, dark, 1, 1, "x");
+    sim_inject(f.s, b, n);
+    n = fx_udp(b, f.sc, dark, 40000, 9, 0);
+    sim_inject(f.s, b, n);
+    sim_run_until(f.s, 1000000000);
+    assert_int_equal(f.c->n, 0);
+    long i = fx_find_rule(&tr, SIM_EV_DROP, "host is down");
+    assert_true(i >= 0);
+    assert_string_equal(trace_str(&tr, tr.ev[i].host_off), "dark");
+    trace_free(&tr);
+    fx_close(&f);
+}
+
+/* A bad transport or IP header checksum: dropped silently, as a kernel does. */
+static void test_bad_checksum(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    struct trace tr;
+    trace_init(&tr);
+    sim_set_trace(f.s, trace_record, &tr);
+    uint8_t b[WIRE_MTU];
+    size_t n = fx_udp(b, f.sc, f.target, 40000, 9, 4);
+    b[26] ^= 0x55;   /* UDP checksum */
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    n = fx_tcp(b, f.sc, f.target, 40000, 80, TCP_SYN, 1, 0, 0);
+    b[36] ^= 0x01;   /* TCP checksum */
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    n = fx_echo(b, f.sc, f.target, 1, 1, "x");
+    b[10] ^= 0x01;   /* IP header checksum */
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    sim_run_until(f.s, 1000000000);
+    assert_int_equal(f.c->n, 0);
+    int drops = 0;
+    for (size_t i = 0; i < tr.n; i++)
+        if (tr.ev[i].kind == SIM_EV_DROP &&
+            strcmp(trace_str(&tr, tr.ev[i].rule_off), "bad checksum") == 0)
+            drops++;
+    assert_int_equal(drops, 3);
+    trace_free(&tr);
+    fx_close(&f);
+}
+
+/* An open UDP port answers data with an echo of its first bytes, and ignores empty ones. */
+static void test_udp_open(void **state)
+{
+    (void)state;
+    struct fx f = fx_open(NET);
+    uint8_t b[WIRE_MTU];
+    size_t n = fx_udp(b, f.sc, f.target, 40000, 53, 0);
+    sim_inject(f.s, b, n);
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 0);
+    n = fx_udp(b, f.sc, f.target, 40001, 53, 100);
+    sim_inject(f.s, b, n);
+    sim_run_until(f.s, 20000000);
+    assert_int_equal(f.c->n, 1);
+    struct wire_pkt p;
+    fx_parse(f.c->pkt[0], f.c->len[0], &p);
+    assert_int_equal(p.ip.proto, WIRE_PROTO_UDP);
+    assert_int_equal(p.l4.udp.sport, 53);
+    assert_int_equal(p.l4.udp.dport, 40001);
+    assert_int_equal(p.l4.udp.payload_len, 32);
+    assert_memory_equal(p.l4.udp.payload, b + 28, 32);
+    fx_close(&f);
+}
+
+/* The RECV record names the receiving host and its IP-ID counter; a global counter
+ * (printer) advances by one per datagram it sends. */
+static void test_trace_ipid_global(void **state)
+{
+    (void)state;
+    struct fx f = fx_open("net 198.51.100.0/24 delay 1ms\n"
+                          "host scanner 198.51.100.10 role scanner os linux\n"
+                          "host target 198.51.100.30 os printer ipid global tcp 80\n");
+    uint8_t b[WIRE_MTU];
+    for (int i = 0; i < 3; i++) {
+        size_t n = fx_echo(b, f.sc, f.target, 1, (uint16_t)i, "x");
+        sim_inject(f.s, b, n);
+    }
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 3);
+    struct wire_pkt p0, p2;
+    fx_parse(f.c->pkt[0], f.c->len[0], &p0);
+    fx_parse(f.c->pkt[2], f.c->len[2], &p2);
+    assert_int_equal((uint16_t)(p2.ip.id - p0.ip.id), 2);
+    fx_close(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_udp_closed_small),
+        cmocka_unit_test(test_udp_closed_quote_576),
+        cmocka_unit_test(test_echo_reply),
+        cmocka_unit_test(test_echo_not_limited),
+        cmocka_unit_test(test_icmp_rate_slots),
+        cmocka_unit_test(test_icmp_per_dest_bucket),
+        cmocka_unit_test(test_bsd_no_bucket),
+        cmocka_unit_test(test_down_host_silent),
+        cmocka_unit_test(test_bad_checksum),
+        cmocka_unit_test(test_udp_open),
+        cmocka_unit_test(test_trace_ipid_global),
+    };
+    return cmocka_run_group_tests_name("host", tests, NULL, NULL);
+}

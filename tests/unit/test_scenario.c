@@ -1,0 +1,535 @@
+/* test_scenario.c — the scenario language (design.md "Scenario files") and the OS presets:
+ * the design's whole example parsed field by field, every error as an exact
+ * "file:line:col" message, keys overriding a preset in any order, names used before
+ * their definition. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lib/wire.h"
+#include "sim/scenario.h"
+
+#define IP(a, b, c, d) (((uint32_t)(a) << 24) | ((uint32_t)(b) << 16) | ((uint32_t)(c) << 8) | (uint32_t)(d))
+
+static const char design_example[] =
+    "scenario \"Idle scan through a printer\"     # title, shown by tui and lab\n"
+    "seed 42                                    # one PRNG seed for the whole run (default 1)\n"
+    "\n"
+    "net 198.51.100.0/24 delay 1ms loss 0%      # hosts in this prefix; one-way delay\n"
+    "\n"
+    "host scanner 198.51.100.10 role scanner    # where `tcplab scan --sim` sends from\n"
+    "host zombie  198.51.100.20 os printer      # an os preset sets isn, ipid, ttl, window, options\n"
+    "host target  198.51.100.30 os linux tcp 22,80,443 udp 53\n"
+    "host quiet   198.51.100.40 ipid random isn random tcp 8080 down   # `down`: answers nothing\n"
+    "\n"
+    "filter fw at target in stateful            # a middlebox in front of target, inbound\n"
+    "  accept tcp from zombie\n"
+    "  reject tcp dport 443 with tcp-reset\n"
+    "  drop tcp\n"
+    "  policy accept\n"
+    "\n"
+    "traffic zombie -> 198.51.100.99:443 tcp rate 5/s start 0s stop 30s   # background packets\n"
+    "connect scanner -> target:80 at 1s send 200 close 2s                # a scripted connection\n"
+    "send 203.0.113.5:4444 -> target:22 tcp flags SA seq 1000 ack 2000 win 512 ttl 40 ipid 7 "
+    "options mss,sack,ts,nop,wscale data \"hi\\n\" at 2.5s\n"
+    "send scanner -> target:53 udp data 10 at 3ms\n"
+    "send scanner -> target icmp echo id 7 seq 9 at 1500us\n";
+
+static int parse(const char *text, struct scenario *sc, char *err, size_t errlen)
+{
+    return scenario_parse("t.scn", text, strlen(text), sc, err, errlen);
+}
+
+static void test_design_example(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(parse(design_example, &sc, err, sizeof err), 0);
+    assert_string_equal(sc.file, "t.scn");
+    assert_string_equal(sc.title, "Idle scan through a printer");
+    assert_int_equal(sc.seed, 42);
+
+    assert_int_equal(sc.nnets, 1);
+    assert_int_equal(sc.nets[0].prefix, IP(198, 51, 100, 0));
+    assert_int_equal(sc.nets[0].plen, 24);
+    assert_int_equal(sc.nets[0].delay_ns, 1000000);
+    assert_int_equal(sc.nets[0].loss_ppm, 0);
+    assert_int_equal(sc.nets[0].pos.line, 4);
+
+    assert_int_equal(sc.nhosts, 4);
+    const struct scn_host *s = scenario_host(&sc, "scanner"), *z = scenario_host(&sc, "zombie"),
+                          *t = scenario_host(&sc, "target"), *q = scenario_host(&sc, "quiet");
+    assert_non_null(s);
+    assert_non_null(z);
+    assert_non_null(t);
+    assert_non_null(q);
+    assert_null(scenario_host(&sc, "nobody"));
+    assert_int_equal(s->addr, IP(198, 51, 100, 10));
+    assert_true(s->scanner);
+    assert_false(z->scanner || t->scanner || q->scanner);
+    assert_string_equal(s->pers.os, "linux"); /* no os key: os_default() */
+    assert_int_equal(z->addr, IP(198, 51, 100, 20));
+    assert_string_equal(z->pers.os, "printer");
+    assert_int_equal(z->pers.ipid.kind, GEN_IPID_GLOBAL);
+    assert_int_equal(z->pers.opt_style, OS_OPTS_MSS_ONLY);
+    assert_int_equal(t->pers.ttl, 64);
+    assert_int_equal(t->pers.window, 64240);
+    assert_true(scn_port_in(t->tcp, 22) && scn_port_in(t->tcp, 80) && scn_port_in(t->tcp, 443));
+    assert_false(scn_port_in(t->tcp, 21) || scn_port_in(t->tcp, 53) || scn_port_in(t->tcp, 444));
+    assert_true(scn_port_in(t->udp, 53));
+    assert_false(scn_port_in(t->udp, 22));
+    assert_false(t->down);
+    assert_int_equal(q->pers.ipid.kind, GEN_IPID_RANDOM);
+    assert_int_equal(q->pers.isn.kind, GEN_ISN_RANDOM);
+    assert_int_equal(q->pers.ttl, 64); /* the rest from linux */
+    assert_true(scn_port_in(q->tcp, 8080));
+    assert_true(q->down);
+    assert_int_equal(q->pos.line, 9);
+    assert_int_equal(q->pos.col, 1);
+
+    assert_int_equal(sc.nfilters, 1);
+    const struct scn_filter *f = &sc.filters[0];
+    assert_string_equal(f->name, "fw");
+    assert_string_equal(f->host, "target");
+    assert_int_equal(f->host_addr, IP(198, 51, 100, 30));
+    assert_true(f->inbound);
+    assert_true(f->stateful);
+    assert_int_equal(f->policy, SCN_ACCEPT);
+    assert_int_equal(f->nrules, 3);
+    assert_int_equal(f->rules[0].action, SCN_ACCEPT);
+    assert_int_equal(f->rules[0].proto, WIRE_PROTO_TCP);
+    assert_true(f->rules[0].has_from);
+    assert_false(f->rules[0].has_to);
+    assert_int_equal(f->rules[0].from, IP(198, 51, 100, 20));
+    assert_int_equal(f->rules[0].from_mask, 0xFFFFFFFF);
+    assert_string_equal(f->rules[0].text, "accept tcp from zombie");
+    assert_int_equal(f->rules[1].action, SCN_REJECT);
+    assert_int_equal(f->rules[1].reject, SCN_REJ_TCP_RESET);
+    assert_int_equal(f->rules[1].ndport, 1);
+    assert_int_equal(f->rules[1].dport[0].lo, 443);
+    assert_int_equal(f->rules[1].dport[0].hi, 443);
+    assert_int_equal(f->rules[1].nsport, 0);
+    assert_string_equal(f->rules[1].text, "reject tcp dport 443 with tcp-reset");
+    assert_int_equal(f->rules[1].pos.line, 13);
+    assert_int_equal(f->rules[1].pos.col, 3);
+    assert_int_equal(f->rules[2].action, SCN_DROP);
+    assert_int_equal(f->rules[2].proto, WIRE_PROTO_TCP);
+    assert_false(f->rules[2].has_from || f->rules[2].has_flags);
+
+    assert_int_equal(sc.ntraffic, 1);
+    assert_int_equal(sc.traffic[0].from, IP(198, 51, 100, 20));
+    assert_int_equal(sc.traffic[0].to, IP(198, 51, 100, 99));
+    assert_int_equal(sc.traffic[0].dport, 443);
+    assert_int_equal(sc.traffic[0].proto, WIRE_PROTO_TCP);
+    assert_int_equal(sc.traffic[0].rate, 5);
+    assert_int_equal(sc.traffic[0].start_ns, 0);
+    assert_int_equal(sc.traffic[0].stop_ns, 30000000000ULL);
+
+    assert_int_equal(sc.nconnects, 1);
+    assert_int_equal(sc.connects[0].from, IP(198, 51, 100, 10));
+    assert_int_equal(sc.connects[0].to, IP(198, 51, 100, 30));
+    assert_int_equal(sc.connects[0].dport, 80);
+    assert_int_equal(sc.connects[0].at_ns, 1000000000ULL);
+    assert_int_equal(sc.connects[0].send_bytes, 200);
+    assert_true(sc.connects[0].has_close);
+    assert_int_equal(sc.connects[0].close_ns, 2000000000ULL);
+
+    assert_int_equal(sc.nsends, 3);
+    const struct scn_send *p = &sc.sends[0];
+    assert_int_equal(p->from, IP(203, 0, 113, 5));
+    assert_true(p->has_sport);
+    assert_int_equal(p->sport, 4444);
+    assert_int_equal(p->to, IP(198, 51, 100, 30));
+    assert_int_equal(p->dport, 22);
+    assert_int_equal(p->proto, WIRE_PROTO_TCP);
+    assert_int_equal(p->flags, TCP_SYN | TCP_ACK);
+    assert_true(p->has_seq && p->has_ack && p->has_win && p->has_ttl && p->has_ipid);
+    assert_int_equal(p->seq, 1000);
+    assert_int_equal(p->ack, 2000);
+    assert_int_equal(p->win, 512);
+    assert_int_equal(p->ttl, 40);
+    assert_int_equal(p->ipid, 7);
+    assert_int_equal(p->nopts, 5);
+    const uint8_t opts[] = { TCPOPT_MSS, TCPOPT_SACK_PERM, TCPOPT_TS, TCPOPT_NOP, TCPOPT_WSCALE };
+    assert_memory_equal(p->opts, opts, 5);
+    assert_int_equal(p->data_len, 3);
+    assert_memory_equal(p->data, "hi\n", 3);
+    assert_int_equal(p->at_ns, 2500000000ULL);
+    p = &sc.sends[1];
+    assert_false(p->has_sport); /* drawn by the simulator */
+    assert_int_equal(p->proto, WIRE_PROTO_UDP);
+    assert_int_equal(p->dport, 53);
+    assert_int_equal(p->data_len, 10);
+    assert_memory_equal(p->data, "XXXXXXXXXX", 10);
+    assert_int_equal(p->at_ns, 3000000);
+    assert_false(p->has_ttl);
+    p = &sc.sends[2];
+    assert_int_equal(p->proto, WIRE_PROTO_ICMP);
+    assert_int_equal(p->icmp_id, 7);
+    assert_int_equal(p->icmp_seq, 9);
+    assert_int_equal(p->at_ns, 1500000);
+    scenario_free(&sc);
+    assert_int_equal(sc.nhosts, 0);
+    assert_null(sc.hosts);
+}
+
+/* Each mistake gives exactly one message, with the file, line and column of the culprit. */
+static void test_errors(void **state)
+{
+    (void)state;
+    static const struct { const char *text, *msg; } cases[] = {
+        { "hots a 1.2.3.4\n",
+          "t.scn:1:1: error: expected a statement (scenario, seed, net, host, filter, traffic, connect, send), found 'hots'" },
+        { "# comment\nhost a 1.2.3.256\n",
+          "t.scn:2:8: error: expected an IPv4 address, found '1.2.3.256'" },
+        { "host a 1.2.3.4 tcp 22,x\n", "t.scn:1:23: error: expected a port number, found 'x'" },
+        { "host a 1.2.3.4 tcp 70000\n", "t.scn:1:20: error: expected a port in 0-65535, found '70000'" },
+        { "host a 1.2.3.4 tcp 22,90-80\n",
+          "t.scn:1:23: error: expected a range LOW-HIGH with LOW <= HIGH, found '90-80'" },
+        { "host a 1.2.3.4 tcp 22,\n", "t.scn:1:23: error: expected a port number, found nothing" },
+        { "host a 1.2.3.4 ttl\n", "t.scn:1:19: error: expected a TTL 1-255, found end of line" },
+        { "host a 1.2.3.4 ttl 300\n", "t.scn:1:20: error: expected a TTL 1-255, found '300'" },
+        { "host a 1.2.3.4 os solaris\n",
+          "t.scn:1:19: error: expected an os preset (linux, freebsd, openbsd, windows, bsd43, printer), found 'solaris'" },
+        { "host a 1.2.3.4 isn random-inc:0\n",
+          "t.scn:1:20: error: expected an ISN generator (constant[:N], bsd64k, clock250k, random-inc[:MAX], rfc6528, random), found 'random-inc:0'" },
+        { "host a 1.2.3.4 ipid counter\n",
+          "t.scn:1:21: error: expected an IP-ID generator (global[:STEP], global-swapped, per-dest, hashed[:BUCKETS], zero, random), found 'counter'" },
+        { "host a 1.2.3.4 ttl 5 ttl 6\n",
+          "t.scn:1:22: error: expected each host key at most once, found 'ttl' (a second time)" },
+        { "host a 1.2.3.4 colour blue\n",
+          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog), found 'colour'" },
+        { "host a 1.2.3.4 challenge-ack sometimes\n",
+          "t.scn:1:30: error: expected on, off, N/s or N/s random, found 'sometimes'" },
+        { "host a 1.2.3.4 rst-rate 200\n", "t.scn:1:25: error: expected a rate N/s, found '200'" },
+        { "host a 1.2.3.4 role victim\n", "t.scn:1:21: error: expected 'scanner' (the only role), found 'victim'" },
+        { "host a 1.2.3.4\nhost a 1.2.3.5\n",
+          "t.scn:2:6: error: expected a new host name, found 'a' (already defined at line 1)" },
+        { "host a 1.2.3.4\nhost b 1.2.3.4\n",
+          "t.scn:2:8: error: expected an address no other host has, found '1.2.3.4' (already host a's, line 1)" },
+        { "host abcdefghijabcdefghijabcdefghijab 1.2.3.4\n",
+          "t.scn:1:6: error: expected a name of at most 31 characters, found 'abcdefghijabcdefghijabcdefghijab'" },
+        { "host 9lives 1.2.3.4\n", "t.scn:1:6: error: expected a host name, found '9lives'" },
+        { "  accept tcp\n",
+          "t.scn:1:3: error: expected a statement, found 'accept' (a rule line must be indented under a filter)" },
+        { "host a 1.2.3.4\nfilter f at a in\naccept tcp\n",
+          "t.scn:3:1: error: expected a statement, found 'accept' (a rule line must be indented under a filter)" },
+        { "host a 1.2.3.4\nfilter f at a in\n  allow tcp\n",
+          "t.scn:3:3: error: expected a filter rule (accept, drop, reject or policy), found 'allow'" },
+        { "host a 1.2.3.4\nfilter f at a sideways\n", "t.scn:2:15: error: expected 'in' or 'out', found 'sideways'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  reject udp with tcp-reset\n",
+          "t.scn:3:19: error: expected 'tcp' before 'with tcp-reset' (as iptables), found 'tcp-reset'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  drop dport 80\n",
+          "t.scn:3:8: error: expected 'tcp' or 'udp' before a port match, found 'dport'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  drop tcp dport 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n",
+          "t.scn:3:57: error: expected at most 16 ports or ranges in one rule, found '17'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  drop tcp flags SA/S\n",
+          "t.scn:3:18: error: expected flags that are inside their /MASK, found 'SA/S'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  policy reject\n",
+          "t.scn:3:10: error: expected 'accept' or 'drop', found 'reject'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  drop tcp from 10.0.0.0/33\n",
+          "t.scn:3:26: error: expected a prefix length 0-32, found '33'" },
+        { "net 10.0.0.0/8 delay 5m\n", "t.scn:1:22: error: expected a time unit (ns, us, ms or s), found '5m'" },
+        { "net 10.0.0.0/8 delay fast\n", "t.scn:1:22: error: expected a time such as 500ms or 1.5s, found 'fast'" },
+        { "net 10.0.0.0/8 delay 1.0000000001s\n",
+          "t.scn:1:22: error: expected a time such as 500ms or 1.5s, found '1.0000000001s'" },
+        { "net 10.0.0.0/8 loss 101%\n", "t.scn:1:21: error: expected a percentage from 0% to 100%, found '101%'" },
+        { "net 10.0.0.0/8 loss 5\n",
+          "t.scn:1:21: error: expected a percentage such as 0.5% (at most 4 decimals), found '5'" },
+        { "scenario \"abc\n", "t.scn:1:10: error: expected a closing '\"', found end of line" },
+        { "scenario abc\n", "t.scn:1:10: error: expected a quoted title, found 'abc'" },
+        { "seed 42 43\n", "t.scn:1:9: error: expected end of line, found '43'" },
+        { "seed -1\n", "t.scn:1:6: error: expected a seed (0 to 2^64-1), found '-1'" },
+        { "host a 1.2.3.4\nconnect a -> nobody:80 at 1s\n",
+          "t.scn:2:14: error: expected an IPv4 address or host name, found 'nobody' (no host of that name is defined)" },
+        { "host a 1.2.3.4\nconnect a -> 1.2.3.5 at 1s\n",
+          "t.scn:2:14: error: expected ADDRESS:PORT, found '1.2.3.5'" },
+        { "host a 1.2.3.4\nsend a -> a udp at 1s\n", "t.scn:2:11: error: expected ADDRESS:PORT, found 'a'" },
+        { "host a 1.2.3.4\nconnect a => 1.2.3.5:80 at 1s\n", "t.scn:2:11: error: expected '->', found '=>'" },
+        { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 2s close 1s\n",
+          "t.scn:2:37: error: expected a close time not before the 'at' time, found '1s'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S\n", "t.scn:2:33: error: expected 'at T', found end of line" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp at 1s\n",
+          "t.scn:2:31: error: expected 'flags FLAGS' (letters such as S or SA, or none), found end of line" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags SX at 1s\n",
+          "t.scn:2:33: error: expected a TCP flag letter (S A F R P U E C), found 'X'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:99999 tcp flags S at 1s\n",
+          "t.scn:2:19: error: expected a port in 0-65535, found '99999'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 icmp echo at 1s\n",
+          "t.scn:2:18: error: expected an address without a port for icmp, found ':80'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5 icmp ping at 1s\n",
+          "t.scn:2:24: error: expected 'echo' (the ICMP message sent by hand), found 'ping'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:53 udp flags S at 1s\n",
+          "t.scn:2:26: error: expected a key (data, ttl, ipid, at), found 'flags'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S options mss,bogus at 1s\n",
+          "t.scn:2:46: error: expected a TCP option (mss, sack, ts, nop, wscale), found 'bogus'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S options ts,ts,ts,ts,ts at 1s\n",
+          "t.scn:2:54: error: expected at most 8 options and 40 bytes, found 'ts'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S data 1401 at 1s\n",
+          "t.scn:2:39: error: expected a byte count 0-1400 or a quoted string, found '1401'" },
+        { "host a 1.2.3.4\ntraffic a -> 1.2.3.5:80 tcp rate 0/s stop 1s\n",
+          "t.scn:2:34: error: expected a rate of at least 1/s, found '0/s'" },
+        { "host a 1.2.3.4\ntraffic a -> 1.2.3.5:80 tcp rate 5/s\n", "t.scn:2:37: error: expected 'stop T', found end of line" },
+        { "host a 1.2.3.4\ntraffic a -> 1.2.3.5:80 tcp start 5s stop 1s rate 1/s\n",
+          "t.scn:2:43: error: expected a stop time not before the start time, found '1s'" },
+        { "host a 1.2.3.4\ntraffic a -> 1.2.3.5:80 sctp rate 1/s stop 1s\n",
+          "t.scn:2:25: error: expected a protocol (tcp, udp or icmp), found 'sctp'" },
+        { "host a 1.2.3.4 role scanner\nhost b 1.2.3.5 role scanner\n",
+          "t.scn:2:16: error: expected at most one host with 'role scanner', found 'role'" },
+        { "scenario \"a\"x\n", "t.scn:1:13: error: expected a blank after the closing '\"', found 'x'" },
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct scenario sc;
+        char err[512] = "";
+        int rc = parse(cases[i].text, &sc, err, sizeof err);
+        if (rc != -1 || strcmp(err, cases[i].msg) != 0) {
+            print_error("case %zu: rc %d\n  got:  %s\n  want: %s\n", i, rc, err, cases[i].msg);
+            bad++;
+        }
+        assert_int_equal(sc.nhosts, 0); /* freed and zeroed */
+        assert_null(sc.hosts);
+    }
+    assert_int_equal(bad, 0);
+}
+
+/* `os` is applied first, whatever its position; the other keys override it. */
+static void test_overrides_after_os(void **state)
+{
+    (void)state;
+    const char *text =
+        "host a 10.0.0.1 ttl 99 window 1000 os bsd43 ipid hashed:4096 challenge-ack on backlog 64\n"
+        "host b 10.0.0.2 challenge-ack 100/s os linux rst-rate 50/s icmp-rate 7/s mss 536\n"
+        "host c 10.0.0.3 challenge-ack 1000/s random isn constant:5 os windows\n"
+        "host d 10.0.0.4 os linux challenge-ack on\n"
+        "host e 10.0.0.5 challenge-ack off isn random-inc:800 ipid global:2\n";
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(parse(text, &sc, err, sizeof err), 0);
+    const struct scn_host *a = scenario_host(&sc, "a"), *b = scenario_host(&sc, "b"),
+                          *c = scenario_host(&sc, "c"), *d = scenario_host(&sc, "d"),
+                          *e = scenario_host(&sc, "e");
+    assert_string_equal(a->pers.os, "bsd43");
+    assert_int_equal(a->pers.ttl, 99);
+    assert_int_equal(a->pers.window, 1000);
+    assert_int_equal(a->pers.isn.kind, GEN_ISN_BSD64K); /* from the preset */
+    assert_int_equal(a->pers.ipid.kind, GEN_IPID_HASHED);
+    assert_int_equal(a->pers.ipid.param, 4096);
+    assert_int_equal(a->pers.chack, CHACK_RANDOM); /* bsd43 has none: Linux 4.7+ default */
+    assert_int_equal(a->pers.chack_limit, 1000);
+    assert_int_equal(a->pers.backlog, 64);
+    assert_int_equal(a->pers.opt_style, OS_OPTS_MSS_ONLY);
+    assert_int_equal(b->pers.chack, CHACK_FIXED);
+    assert_int_equal(b->pers.chack_limit, 100);
+    assert_int_equal(b->pers.rst_rate, 50);
+    assert_int_equal(b->pers.icmp_rate, 7);
+    assert_int_equal(b->pers.mss, 536);
+    assert_int_equal(b->pers.ttl, 64);
+    assert_int_equal(c->pers.chack, CHACK_RANDOM);
+    assert_int_equal(c->pers.chack_limit, 1000);
+    assert_int_equal(c->pers.isn.kind, GEN_ISN_CONSTANT);
+    assert_int_equal(c->pers.isn.param, 5);
+    assert_int_equal(c->pers.ttl, 128);
+    assert_true(c->pers.rst_on_fin_open);
+    assert_int_equal(d->pers.chack, CHACK_UNLIMITED); /* linux's own mode */
+    assert_int_equal(e->pers.chack, CHACK_OFF);
+    assert_int_equal(e->pers.isn.kind, GEN_ISN_RANDOM_INC);
+    assert_int_equal(e->pers.isn.param, 800);
+    assert_int_equal(e->pers.ipid.kind, GEN_IPID_GLOBAL);
+    assert_int_equal(e->pers.ipid.param, 2);
+    scenario_free(&sc);
+}
+
+/* A name stands wherever an address may, even before the line that defines it. */
+static void test_names_before_definition(void **state)
+{
+    (void)state;
+    const char *text =
+        "filter gate at web out\n"
+        "  accept udp from client/24 to web sport 53,5000-5010\n"
+        "  accept tcp flags syn\n"
+        "  drop tcp flags FPU/FPUSA\n"
+        "  reject with icmp-admin-prohibited\n"
+        "  policy drop\n"
+        "net web/16\n"
+        "connect client -> web:443 at 250ms\n"
+        "send web:80 -> client:1234 tcp flags none at 0.000000001s\n"
+        "host web 172.16.5.9 tcp 8000-8010\n"
+        "host client 192.168.7.77\n";
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(parse(text, &sc, err, sizeof err), 0);
+    const struct scn_filter *f = &sc.filters[0];
+    assert_string_equal(f->host, "web");
+    assert_int_equal(f->host_addr, IP(172, 16, 5, 9));
+    assert_false(f->inbound || f->stateful);
+    assert_int_equal(f->policy, SCN_DROP);
+    assert_int_equal(f->nrules, 4);
+    assert_int_equal(f->rules[0].from, IP(192, 168, 7, 0));
+    assert_int_equal(f->rules[0].from_mask, 0xFFFFFF00);
+    assert_int_equal(f->rules[0].to, IP(172, 16, 5, 9));
+    assert_int_equal(f->rules[0].nsport, 2);
+    assert_int_equal(f->rules[0].sport[1].lo, 5000);
+    assert_int_equal(f->rules[0].sport[1].hi, 5010);
+    assert_int_equal(f->rules[1].flags_mask, TCP_SYN | TCP_ACK | TCP_RST);
+    assert_int_equal(f->rules[1].flags_value, TCP_SYN);
+    assert_int_equal(f->rules[2].flags_mask, TCP_FIN | TCP_PSH | TCP_URG | TCP_SYN | TCP_ACK);
+    assert_int_equal(f->rules[2].flags_value, TCP_FIN | TCP_PSH | TCP_URG);
+    assert_int_equal(f->rules[3].action, SCN_REJECT);
+    assert_int_equal(f->rules[3].reject, SCN_REJ_ADMIN_PROHIB);
+    assert_int_equal(f->rules[3].proto, 0);
+    assert_int_equal(sc.nets[0].prefix, IP(172, 16, 0, 0));
+    assert_int_equal(sc.connects[0].from, IP(192, 168, 7, 77));
+    assert_int_equal(sc.connects[0].at_ns, 250000000);
+    assert_false(sc.connects[0].has_close);
+    assert_int_equal(sc.sends[0].sport, 80);
+    assert_int_equal(sc.sends[0].flags, 0);
+    assert_int_equal(sc.sends[0].at_ns, 1);
+    const struct scn_host *w = scenario_host(&sc, "web");
+    for (unsigned p = 7990; p < 8020; p++)
+        assert_int_equal(scn_port_in(w->tcp, (uint16_t)p), p >= 8000 && p <= 8010);
+    assert_int_equal(sc.seed, 1); /* default */
+    assert_string_equal(sc.title, "");
+    scenario_free(&sc);
+}
+
+static void test_values(void **state)
+{
+    (void)state;
+    const char *text = "net 10.1.2.3/8 delay 250us loss 0.5%\r\n"
+                       "net 10.2.0.0/16 delay 1.5s loss 12.3456%\n"
+                       "net 10.3.0.0 delay 10ns loss 100%\n"
+                       "seed 0xFFFFFFFFFFFFFFFF\n"
+                       "scenario \"say \\\"hi\\\" # not a comment\"\n";
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(parse(text, &sc, err, sizeof err), 0);
+    assert_int_equal(sc.nets[0].prefix, IP(10, 0, 0, 0)); /* masked */
+    assert_int_equal(sc.nets[0].delay_ns, 250000);
+    assert_int_equal(sc.nets[0].loss_ppm, 5000);
+    assert_int_equal(sc.nets[1].delay_ns, 1500000000ULL);
+    assert_int_equal(sc.nets[1].loss_ppm, 123456);
+    assert_int_equal(sc.nets[2].plen, 32);
+    assert_int_equal(sc.nets[2].delay_ns, 10);
+    assert_int_equal(sc.nets[2].loss_ppm, 1000000);
+    assert_int_equal(sc.seed, UINT64_MAX);
+    assert_string_equal(sc.title, "say \"hi\" # not a comment");
+    scenario_free(&sc);
+}
+
+static void test_load_file(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(scenario_load_file("/nonexistent/x.scn", &sc, err, sizeof err), -1);
+    assert_string_equal(err, "/nonexistent/x.scn: No such file or directory");
+    char path[] = "/tmp/test_scenario_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("host a 1.2.3.4\nhost b 1.2.3.4x\n", f);
+    fclose(f);
+    assert_int_equal(scenario_load_file(path, &sc, err, sizeof err), -1);
+    char want[128];
+    snprintf(want, sizeof want, "%s:2:8: error: expected an IPv4 address, found '1.2.3.4x'", path);
+    assert_string_equal(err, want);
+    remove(path);
+}
+
+/* Garbage, NULs, huge lines: an error message, never a crash, never an overflow. */
+static void test_hostile_input(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    char err[64]; /* short: messages are cut, not overflowed */
+    static const char nul[] = "host a\0 1.2.3.4\n";
+    assert_int_equal(scenario_parse("t", nul, sizeof nul - 1, &sc, err, sizeof err), -1);
+    assert_int_equal(strncmp(err, "t:1:6: error: expected a host name", 34), 0);
+    size_t n = 100000;
+    char *big = malloc(n + 1);
+    memset(big, 'a', n);
+    memcpy(big, "host ", 5);
+    big[n] = '\0';
+    assert_int_equal(parse(big, &sc, err, sizeof err), -1);
+    assert_int_equal(strncmp(err, "t.scn:1:6: error: expected a name of at most 31", 47), 0);
+    for (size_t i = 0; i < n; i++)
+        big[i] = (i % 3) ? ' ' : 'x';
+    char err2[128];
+    assert_int_equal(parse(big, &sc, err2, sizeof err2), -1);
+    assert_string_equal(err2, "t.scn:1:12289: error: expected at most 4096 words on a line, found more");
+    assert_int_equal(parse("", &sc, err, sizeof err), 0);
+    assert_int_equal(sc.seed, 1);
+    scenario_free(&sc);
+    assert_int_equal(scenario_parse("t", "host a 1.2.3.4", 14, &sc, NULL, 0), 0); /* no '\n', no err */
+    scenario_free(&sc);
+    free(big);
+}
+
+static void test_presets(void **state)
+{
+    (void)state;
+    const struct personality *l = os_preset("linux");
+    assert_ptr_equal(os_default(), l);
+    assert_int_equal(l->ttl, 64);
+    assert_int_equal(l->window, 64240);
+    assert_int_equal(l->mss, 1460);
+    assert_int_equal(l->wscale, 7);
+    assert_true(l->opt_sack && l->opt_ts && l->opt_wscale && l->df);
+    assert_true(l->rst_df_zero_id && l->synack_df_zero_id && !l->icmp_df);
+    assert_int_equal(l->rst_window, 0);
+    assert_int_equal(l->isn.kind, GEN_ISN_RFC6528);
+    assert_int_equal(l->ipid.kind, GEN_IPID_HASHED);
+    assert_int_equal(l->ipid.param, 2048);
+    assert_int_equal(l->ipid.hz, 1000);
+    assert_int_equal(l->synack_retries, 5);
+    assert_int_equal(l->time_wait_ms, 60000);
+    assert_int_equal(l->chack, CHACK_UNLIMITED);
+    assert_int_equal(l->icmp_rate, 1000);
+    assert_true(l->icmp_per_dest_bucket);
+    const struct personality *b = os_preset("bsd43"), *p = os_preset("printer"),
+                             *w = os_preset("windows"), *f = os_preset("freebsd"),
+                             *o = os_preset("openbsd");
+    assert_int_equal(b->isn.kind, GEN_ISN_BSD64K);
+    assert_int_equal(b->ipid.kind, GEN_IPID_GLOBAL);
+    assert_int_equal(b->ttl, 30);
+    assert_int_equal(b->window, 4096);
+    assert_int_equal(b->chack, CHACK_OFF);
+    assert_int_equal(p->ipid.kind, GEN_IPID_GLOBAL);
+    assert_int_equal(p->opt_style, OS_OPTS_MSS_ONLY);
+    assert_int_equal(w->ttl, 128);
+    assert_true(w->rst_on_fin_open);
+    assert_int_equal(w->isn.kind, GEN_ISN_RANDOM);
+    assert_int_equal(f->rst_rate, 200);
+    assert_int_equal(f->ipid.kind, GEN_IPID_ZERO);
+    assert_int_equal(f->window, 65535);
+    assert_int_equal(o->ipid.kind, GEN_IPID_RANDOM);
+    assert_int_equal(o->window, 16384);
+    assert_null(os_preset("solaris"));
+    size_t n = 0;
+    for (const char *const *nm = os_preset_names(); *nm; nm++, n++)
+        assert_string_equal(os_preset(*nm)->os, *nm);
+    assert_int_equal(n, 6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_design_example),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_overrides_after_os),
+        cmocka_unit_test(test_names_before_definition),
+        cmocka_unit_test(test_values),
+        cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test(test_presets),
+    };
+    return cmocka_run_group_tests_name("scenario", tests, NULL, NULL);
+}

@@ -1,0 +1,50 @@
+#!/bin/sh
+# xml_check.sh — checks tcplab's -oX output with nmap's own tooling: xmllint against nmap.dtd,
+# ndiff (identical files -> exit 0, a changed port -> exit 1), xsltproc with nmap.xsl.
+# Usage: tests/unit/xml_check.sh [BUILD]   (needs BUILD/tests/test_output; default build/)
+#
+# Our XML says scanner="tcplab", and nmap.dtd enumerates scanner as (nmap) only; so we validate
+# against a temporary copy of the DTD with that one enumeration widened to (nmap|tcplab) and
+# everything else unchanged. The DTD comes from Debian's nmap package; it is never committed.
+set -eu
+build=${1:-build}
+bin=$build/tests/test_output
+[ -x "$bin" ] || { echo "xml_check: $bin not built" >&2; exit 1; }
+dir=$(mktemp -d /tmp/tcplab_xml.XXXXXX)
+trap 'rm -rf "$dir"' EXIT INT TERM
+"$bin" --xml "$dir/a.xml" a
+"$bin" --xml "$dir/a2.xml" a
+"$bin" --xml "$dir/b.xml" b
+"$bin" --xml "$dir/v.xml" v
+fail=0
+dtd=/usr/share/nmap/nmap.dtd
+if command -v xmllint >/dev/null 2>&1; then
+    if [ -r "$dtd" ]; then
+        sed 's/scanner[[:space:]]*(nmap)/scanner (nmap|tcplab)/' "$dtd" > "$dir/nmap.dtd"
+        for f in a b v; do
+            xmllint --noout --dtdvalid "$dir/nmap.dtd" "$dir/$f.xml" || { echo "FAIL: $f.xml not valid against nmap.dtd"; fail=1; }
+        done
+    else
+        echo "xml_check: SKIP DTD validation ($dtd absent; apt-get install nmap)"
+        for f in a b v; do xmllint --noout "$dir/$f.xml" || fail=1; done
+    fi
+else
+    echo "xml_check: SKIP xmllint (apt-get install libxml2-utils)"
+fi
+if command -v ndiff >/dev/null 2>&1; then
+    ndiff "$dir/a.xml" "$dir/a2.xml" > "$dir/same.txt" || { echo "FAIL: ndiff of identical scans exited $?"; fail=1; }
+    rc=0; ndiff "$dir/a.xml" "$dir/b.xml" > "$dir/diff.txt" || rc=$?
+    if [ "$rc" -ne 1 ]; then echo "FAIL: ndiff of differing scans exited $rc (want 1)"; fail=1; fi
+    grep -q '^-80/tcp  *open' "$dir/diff.txt" || { echo "FAIL: ndiff did not report port 80"; cat "$dir/diff.txt"; fail=1; }
+    grep -q '^+Not shown: 28 closed ports' "$dir/diff.txt" || { echo "FAIL: ndiff did not count port 80 as closed"; fail=1; }
+else
+    echo "xml_check: SKIP ndiff (apt-get install ndiff)"
+fi
+if command -v xsltproc >/dev/null 2>&1 && [ -r /usr/share/nmap/nmap.xsl ]; then
+    xsltproc -o "$dir/a.html" /usr/share/nmap/nmap.xsl "$dir/a.xml" 2> "$dir/xslt.err" || { echo "FAIL: xsltproc"; cat "$dir/xslt.err"; fail=1; }
+    grep -q '198.51.100.30' "$dir/a.html" || { echo "FAIL: xsltproc output lacks the host"; fail=1; }
+else
+    echo "xml_check: SKIP xsltproc (apt-get install xsltproc nmap)"
+fi
+[ "$fail" -eq 0 ] && echo "xml_check: ok"
+exit "$fail"
