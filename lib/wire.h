@@ -199,7 +199,14 @@ size_t wire_tcp_opts_emit(uint8_t *p, const struct wire_tcp_opts *o);
 /* --- text ---
  * One-line summary, tcpdump-like: "198.51.100.10:40000 > 198.51.100.30:80 TCP [S] seq=1
  * win=1024 <mss 1460> len=0 ttl=64 id=0 DF". Marks "BAD-CSUM" where a checksum fails.
- * Returns what snprintf would. */
+ * Returns what snprintf would. Other shapes (wire_text.c; tests/unit/test_wire.c pins them):
+ *   "A:P > B:P UDP len=4 ttl=64 id=1 DF"
+ *   "A > B ICMP echo-request ident=4660 seq=1 len=32 ttl=64 id=1"
+ *   "A > B ICMP port-unreachable {A:P > B:P UDP} tos=0xc0 ttl=64 id=1"  (the quote, TCP adds
+ *      " [S] seq=N" as far as quoted; frag-needed adds " mtu=N" before the quote)
+ *   "A > B TCP (truncated) len=10 ttl=64 id=1", "invalid IPv4 (truncated) 12 bytes"
+ * ack= appears when ACK is set or the field is non-zero, urg= likewise with URG, res=0xN
+ * for reserved bits, tos=0xNN when non-zero, MF / off=BYTES for fragments, ipopts=N. */
 int wire_summary(char *out, size_t cap, const uint8_t *buf, size_t len);
 /* Layered, multi-line (one line per layer, then a hex dump when hex is true). */
 int wire_pretty(char *out, size_t cap, const uint8_t *buf, size_t len, bool hex);

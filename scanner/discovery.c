@@ -228,9 +228,7 @@ static void disc_recv(void *ctx, struct ultra *u, const uint8_t *buf, size_t len
         return;
     if (pkt.ip.proto == WIRE_PROTO_TCP) {
         const struct wire_tcp *tcp = &pkt.l4.tcp;
-        int tryno = 0;
-        if (!tcp->csum_ok)
-            return;
+        int tryno = 0;   /* checksums not required: see portscan.c */
         long slot = disc_tcp_slot(d, u, pkt.ip.src, tcp->sport, tcp->dport, tcp->ack, false,
                                   tcp->flags, tcp->seq, &tryno);
         if (slot < 0)
@@ -239,7 +237,7 @@ static void disc_recv(void *ctx, struct ultra *u, const uint8_t *buf, size_t len
             disc_up(d, u, (uint32_t)slot, (uint8_t)tryno, t, RS_RESET, pkt.ip.ttl);
         else if ((tcp->flags & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
             disc_up(d, u, (uint32_t)slot, (uint8_t)tryno, t, RS_SYN_ACK, pkt.ip.ttl);
-    } else if (pkt.ip.proto == WIRE_PROTO_ICMP && pkt.l4.icmp.csum_ok) {
+    } else if (pkt.ip.proto == WIRE_PROTO_ICMP) {
         const struct wire_icmp *ic = &pkt.l4.icmp;
         if (ic->type == ICMP_ECHO_REPLY || ic->type == ICMP_TIMESTAMP_REPLY) {
             uint8_t kind = ic->type == ICMP_ECHO_REPLY ? COOKIE_PING_ECHO : COOKIE_PING_TS;

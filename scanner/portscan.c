@@ -191,14 +191,17 @@ static void ps_recv(void *ctx, struct ultra *u, const uint8_t *d, size_t len, ui
     struct scan_reply r = { 0 };
     long s;
     int k;
+    /* Transport checksums are not required to be valid, as in nmap: replies captured on
+     * the sender's side of a veth or with checksum offload carry unfinished checksums, and
+     * the keyed cookie already rejects what is not an answer to our probes. */
     if (pkt.ip.proto == WIRE_PROTO_TCP) {
-        if (!pkt.l4.tcp.csum_ok || (s = ps_slot(ps, pkt.ip.src, pkt.l4.tcp.sport)) < 0)
+        if ((s = ps_slot(ps, pkt.ip.src, pkt.l4.tcp.sport)) < 0)
             return;
         k = ps_tcp_try(ps, u, (uint32_t)s, &pkt.l4.tcp);
         r.kind = SCAN_REPLY_TCP;
         r.tcp = &pkt.l4.tcp;
     } else {
-        if (!pkt.l4.udp.csum_ok || (s = ps_slot(ps, pkt.ip.src, pkt.l4.udp.sport)) < 0)
+        if ((s = ps_slot(ps, pkt.ip.src, pkt.l4.udp.sport)) < 0)
             return;
         k = ps_tryno(ps, (uint32_t)s, pkt.l4.udp.dport, u);
         r.kind = SCAN_REPLY_UDP;

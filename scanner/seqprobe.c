@@ -82,8 +82,7 @@ static void seq_recv(struct scan_ctx *sc, struct seq_host *sh, size_t n, const u
 {
     struct wire_pkt pkt;
     if (wire_parse(d, len, &pkt) != WIRE_OK || pkt.l4_err != WIRE_OK ||
-        pkt.ip.proto != WIRE_PROTO_TCP || pkt.ip.dst != sc->io->src_addr ||
-        !pkt.l4.tcp.csum_ok)
+        pkt.ip.proto != WIRE_PROTO_TCP || pkt.ip.dst != sc->io->src_addr)
         return;
     const struct wire_tcp *tcp = &pkt.l4.tcp;
     if ((tcp->flags & (TCP_SYN | TCP_ACK | TCP_RST)) != (TCP_SYN | TCP_ACK))

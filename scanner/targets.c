@@ -170,7 +170,10 @@ static void tg_add_name(struct target_list *t, uint32_t addr, const char *name)
         t->capnames = cap;
     }
     t->names[t->nnames].addr = addr;
-    snprintf(t->names[t->nnames].name, sizeof t->names[0].name, "%s", name);
+    /* Longer names are cut to the report's field (a name is only a label). */
+    size_t n = strnlen(name, sizeof t->names[0].name - 1);
+    memcpy(t->names[t->nnames].name, name, n);
+    t->names[t->nnames].name[n] = '\0';
     t->nnames++;
 }
 

@@ -65,7 +65,7 @@ static bool q_before(const struct sim_qent *a, const struct sim_qent *b)
     return a->t < b->t || (a->t == b->t && a->seq < b->seq);
 }
 
-int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a, uint64_t b)
+static int heap_push(struct sim *s, const struct sim_qent *e)
 {
     if (s->nheap == s->capheap) {
         size_t nc = s->capheap ? s->capheap * 2 : 256;
@@ -75,20 +75,19 @@ int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a, u
         s->heap = h;
         s->capheap = nc;
     }
-    struct sim_qent e = { t < s->now ? s->now : t, ++s->qseq, (uint32_t)kind, a, b };
     size_t i = s->nheap++;
     while (i > 0) {
         size_t up = (i - 1) / 2;
-        if (!q_before(&e, &s->heap[up]))
+        if (!q_before(e, &s->heap[up]))
             break;
         s->heap[i] = s->heap[up];
         i = up;
     }
-    s->heap[i] = e;
+    s->heap[i] = *e;
     return 0;
 }
 
-static struct sim_qent q_pop(struct sim *s)
+static struct sim_qent heap_pop(struct sim *s)
 {
     struct sim_qent top = s->heap[0];
     struct sim_qent last = s->heap[--s->nheap];
@@ -107,6 +106,61 @@ static struct sim_qent q_pop(struct sim *s)
     if (n)
         s->heap[i] = last;
     return top;
+}
+
+static struct sim_qent *fifo_at(const struct sim *s, size_t k)
+{
+    return &s->fifo[(s->fhead + k) & (s->capfifo - 1)];
+}
+
+static int fifo_push(struct sim *s, const struct sim_qent *e)
+{
+    if (s->nfifo == s->capfifo) {
+        size_t nc = s->capfifo ? s->capfifo * 2 : 256;
+        struct sim_qent *f = malloc(nc * sizeof *f);
+        if (!f)
+            return -1;
+        for (size_t k = 0; k < s->nfifo; k++)
+            f[k] = *fifo_at(s, k);
+        free(s->fifo);
+        s->fifo = f;
+        s->fhead = 0;
+        s->capfifo = nc;
+    }
+    *fifo_at(s, s->nfifo++) = *e;
+    return 0;
+}
+
+int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a, uint64_t b)
+{
+    struct sim_qent e = { t < s->now ? s->now : t, ++s->qseq, (uint32_t)kind, a, b };
+    /* Sequence numbers only grow, so an entry no earlier than the FIFO's tail keeps the
+     * FIFO sorted by (time, seq). */
+    if (kind == SQ_ARRIVE && (s->nfifo == 0 || fifo_at(s, s->nfifo - 1)->t <= e.t))
+        return fifo_push(s, &e);
+    return heap_push(s, &e);
+}
+
+static bool q_empty(const struct sim *s) { return s->nheap == 0 && s->nfifo == 0; }
+
+/* The queue's first entry by (time, seq), from whichever of heap and FIFO holds it. */
+static const struct sim_qent *q_top(const struct sim *s)
+{
+    if (s->nfifo == 0)
+        return s->nheap ? &s->heap[0] : NULL;
+    const struct sim_qent *f = fifo_at(s, 0);
+    return s->nheap && q_before(&s->heap[0], f) ? &s->heap[0] : f;
+}
+
+static struct sim_qent q_pop(struct sim *s)
+{
+    if (s->nfifo && (s->nheap == 0 || q_before(fifo_at(s, 0), &s->heap[0]))) {
+        struct sim_qent e = *fifo_at(s, 0);
+        s->fhead = (s->fhead + 1) & (s->capfifo - 1);
+        s->nfifo--;
+        return e;
+    }
+    return heap_pop(s);
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -138,6 +192,7 @@ void sim_free(struct sim *s)
     free(s->nets);
     free(s->streams);
     free(s->heap);
+    free(s->fifo);
     free(s->outbox);
     for (uint32_t i = 0; i < s->pool.nchunks; i++)
         free(s->pool.chunk[i]);
@@ -147,7 +202,11 @@ void sim_free(struct sim *s)
 
 uint64_t sim_now(const struct sim *s) { return s->now; }
 uint64_t sim_seed(const struct sim *s) { return s->seed; }
-uint64_t sim_next_time(const struct sim *s) { return s->nheap ? s->heap[0].t : UINT64_MAX; }
+uint64_t sim_next_time(const struct sim *s)
+{
+    const struct sim_qent *e = q_top(s);
+    return e ? e->t : UINT64_MAX;
+}
 
 void sim_set_trace(struct sim *s, sim_trace_fn fn, void *ctx)
 {
@@ -319,7 +378,8 @@ static void transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw
         sender = host_find(&s->hosts, src);
     if (sim_tracing(s))
         sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL);
-    if (sender && !raw && !cross_filters(s, sender, slot, true, NULL))
+    if (sender && !raw && (sender->filt_out >= 0 || sender->filt_in >= 0) &&
+        !cross_filters(s, sender, slot, true, NULL))
         return;
     struct host *dh = host_find(&s->hosts, dst);
     int net = dh ? dh->net : sim_net_find(s, dst);
@@ -364,14 +424,16 @@ void sim_flush(struct sim *s)
 
 int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
 {
-    struct wire_pkt p;
-    if (len > WIRE_MTU || wire_parse(dgram, len, &p) != WIRE_OK)
+    /* The IPv4 header must parse (lengths, version); transport checksums are the
+     * receiver's business, as on a real wire. */
+    struct wire_ipv4 ip;
+    if (len > WIRE_MTU || wire_ipv4_parse(dgram, len, &ip) != WIRE_OK)
         return -1;
     uint32_t slot = sim_slot_alloc(s);
     if (slot == UINT32_MAX)
         return -1;
     struct sim_slot *sl = sim_slot(s, slot);
-    sl->len = p.ip.total_len;   /* link-layer padding past total length is not carried */
+    sl->len = ip.total_len;   /* link-layer padding past total length is not carried */
     memcpy(sl->buf, dgram, sl->len);
     sim_out_push(s, slot, NULL, false);
     sim_flush(s);
@@ -391,7 +453,7 @@ static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
     struct host *h = s->hosts.v[hidx - 1];
     struct wire_pkt p;
     wire_parse(sl->buf, sl->len, &p);
-    if (!cross_filters(s, h, slot, false, &p))
+    if ((h->filt_in >= 0 || h->filt_out >= 0) && !cross_filters(s, h, slot, false, &p))
         return;
     s->stats.delivered++;
     if (h->tap)
@@ -409,7 +471,7 @@ static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
 
 bool sim_step(struct sim *s)
 {
-    if (s->nheap == 0)
+    if (q_empty(s))
         return false;
     struct sim_qent e = q_pop(s);
     if (e.t > s->now)
@@ -432,7 +494,8 @@ bool sim_step(struct sim *s)
 
 void sim_run_until(struct sim *s, uint64_t t_ns)
 {
-    while (s->nheap && s->heap[0].t <= t_ns)
+    const struct sim_qent *e;
+    while ((e = q_top(s)) && e->t <= t_ns)
         sim_step(s);
     if (t_ns > s->now)
         s->now = t_ns;

@@ -7,7 +7,9 @@
  * it) held in chunks that never move, so a pointer into a slot stays valid while the pool
  * grows. The queue orders entries by (time, sequence number) and never by pointer, so the
  * run is the same on every machine (a discrete-event simulator's usual tie break, as in
- * smoltcp's tests/netsim.rs).
+ * smoltcp's tests/netsim.rs). Arrivals that come in time order (one delay per net) go to
+ * a FIFO beside the heap; popping takes the smaller of the two heads, so the order is the
+ * same as with the heap alone.
  */
 #ifndef TCPLAB_SIM_ENGINE_H
 #define TCPLAB_SIM_ENGINE_H
@@ -94,6 +96,10 @@ struct sim {
 
     struct sim_qent *heap;
     size_t nheap, capheap;
+    /* Arrivals pushed in (time, seq) order skip the heap: a FIFO ring, merged with the heap
+     * at pop time. Most arrivals share one delay, so most of a scan's queue work is O(1). */
+    struct sim_qent *fifo;
+    size_t fhead, nfifo, capfifo;   /* capfifo: a power of two */
 
     struct sim_pool pool;
     struct sim_out *outbox;

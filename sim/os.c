@@ -19,7 +19,8 @@ static const struct personality os_linux = {
                                tcp_select_initial_window does without timestamps; the tcp
                                module subtracts the 12 timestamp bytes when TS is on */
     .mss = 1460,            /* Ethernet MTU 1500 - 40 */
-    .wscale = 7,            /* tcp_rmem max 6 MiB -> shift 7 (current kernels) [recalled] */
+    .wscale = 10,           /* tcp_rmem[2] = 32 MiB (the 6.x default) -> shift 10, measured on
+                               a 6.18 kernel (tests/live/LINUX-FACTS.md); 6 MiB kernels say 7 */
     .opt_sack = true, .opt_ts = true, .opt_wscale = true, /* net.ipv4.tcp_{sack,timestamps,window_scaling}=1 */
     .opt_style = OS_OPTS_LINUX,  /* tcp_options_write order */
     .ts_hz = 1000,          /* TCP timestamps in ms since 4.13 (tcp_clock_ms) */

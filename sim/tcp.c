@@ -453,7 +453,8 @@ void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, str
     v->state_before = v->state_after = TCB_NONE;
     if (idx >= th->npool || !th->pool[idx].in_use || th->pool[idx].timer_gen != gen ||
         th->pool[idx].timer_kind == TCP_TK_NONE) {
-        tcp_verdict_set(v, "ignore", "stale timer: superseded or connection gone");
+        /* superseded or connection gone: nothing happened, nothing to report (NULL) */
+        tcp_verdict_set(v, NULL, NULL);
         return;
     }
     struct tcp_tcb *t = &th->pool[idx];

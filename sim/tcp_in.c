@@ -550,7 +550,7 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
     }
     if (t->snd_una == t->snd_nxt && t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
         t->timer_kind = TCP_TK_NONE;
-        tcp_verdict_set(v, "ignore", "retransmission timer: nothing unacknowledged");
+        tcp_verdict_set(v, NULL, NULL);       /* nothing unacknowledged: nothing to report */
         return;
     }
     if (t->retries >= limit) {
@@ -590,7 +590,7 @@ void tcp_tcb_timer(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
         tcp_verdict_set(v, "close", "Linux tcp_fin_timeout: orphaned FIN-WAIT-2 expired: CLOSED");
         break;
     default:
-        tcp_verdict_set(v, "ignore", "stale timer");
+        tcp_verdict_set(v, NULL, NULL);
         break;
     }
 }

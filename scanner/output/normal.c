@@ -71,7 +71,8 @@ static void nm_reason_cell(char *buf, size_t cap, const struct port_result *p)
         char ip[16];
         k += snprintf(buf + k, cap - (size_t)k, " from %s", output_ip(p->reason_ip, ip));
     }
-    if (output_reason_has_ttl(p->reason) && k > 0 && (size_t)k < cap)
+    /* Connect scans learn no TTL (the kernel completes the handshake): nmap prints none. */
+    if (output_reason_has_ttl(p->reason) && p->reason_ttl && k > 0 && (size_t)k < cap)
         snprintf(buf + k, cap - (size_t)k, " ttl %u", p->reason_ttl);
 }
 

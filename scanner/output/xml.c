@@ -4,8 +4,9 @@
  * write_xml_initial_hostinfo, printportoutput's XML half with extraports/extrareasons,
  * printosscanoutput's tcpsequence/ipidsequence, the times element, printfinaloutput's
  * runstats), per ../shared/reference/nmap.md section 5, so that ndiff, nmap.xsl and other nmap
- * tooling read it. One deliberate difference: scanner="tcplab" (the DTD enumerates only
- * "nmap"; tests/unit/xml_check.sh validates against the DTD with that one value widened).
+ * tooling read it. nmaprun's scanner attribute says "nmap" because nmap.dtd allows no other
+ * value and the file must validate against the unmodified DTD; the comment before it and the
+ * args attribute ("tcplab scan ...") say which program wrote the file.
  * Strings are escaped; a comment never contains "--" (XML 1.0 forbids it).
  */
 #include <stdlib.h>
@@ -167,7 +168,7 @@ static int xm_write(FILE *f, const struct scan_report *r)
           "<?xml-stylesheet href=\"file:///usr/share/nmap/nmap.xsl\" type=\"text/xsl\"?>\n", f);
     fprintf(f, "<!-- %s %s scan initiated %s as: ", OUTPUT_TOOL, OUTPUT_VERSION, start);
     xm_comment_text(f, r->argv_line);
-    fputs(" -->\n<nmaprun scanner=\"" OUTPUT_TOOL "\" args=\"", f);
+    fputs(" -->\n<nmaprun scanner=\"nmap\" args=\"", f);
     xm_esc(f, r->argv_line);
     fprintf(f, "\" start=\"%lld\" startstr=\"%s\" version=\"%s\" xmloutputversion=\"1.05\">\n",
             (long long)r->start_unix, start, OUTPUT_VERSION);

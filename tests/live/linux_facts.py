@@ -14,7 +14,6 @@ Only 198.18.0.0/15 inside namespaces this script creates is used; they are remov
 """
 import json
 import os
-import subprocess
 import sys
 import time
 

@@ -1,4 +1,5 @@
 # netns.sh — sourced helpers for the live tests: two network namespaces joined by a veth pair.
+# shellcheck shell=sh
 #
 # Why: the live tests use a real Linux kernel (and real nmap) as the oracle for the simulator
 # and the scanner (design.md "Live use and safety"). Every packet they send must stay inside
@@ -59,8 +60,8 @@ tl_up() {
     tl_target ip link set "$TL_IF_T" up
     # Wait (bounded, 5 s) until both ends report carrier, so the first probe is not lost.
     tl_i=0
-    until [ "$(tl_scanner cat /sys/class/net/$TL_IF_S/operstate)" = up ] &&
-          [ "$(tl_target cat /sys/class/net/$TL_IF_T/operstate)" = up ]; do
+    until [ "$(tl_scanner cat "/sys/class/net/$TL_IF_S/operstate")" = up ] &&
+          [ "$(tl_target cat "/sys/class/net/$TL_IF_T/operstate")" = up ]; do
         tl_i=$((tl_i + 1))
         [ "$tl_i" -ge 50 ] && { echo "netns.sh: veth did not come up" >&2; return 1; }
         sleep 0.1
@@ -74,16 +75,22 @@ tl_down() {
     for tl_p in $TL_PIDS; do kill "$tl_p" 2>/dev/null || true; done
     for tl_p in $TL_PIDS; do wait "$tl_p" 2>/dev/null || true; done
     TL_PIDS=""
+    # Anything else still running inside our namespaces was started by this test (a scan cut
+    # short by timeout): end it, or the namespace would live on unnamed after `ip netns del`.
+    for tl_ns in "$TL_NS_S" "$TL_NS_T"; do
+        for tl_p in $(ip netns pids "$tl_ns" 2>/dev/null); do kill "$tl_p" 2>/dev/null || true; done
+    done
     ip netns del "$TL_NS_S" 2>/dev/null || true
     ip netns del "$TL_NS_T" 2>/dev/null || true
     trap - EXIT INT TERM
 }
 
 # tl_listen_tcp PORT...: listening sockets in the target that accept and hold connections
-# (an accept loop; an open port to every scan type, backlog 128).
+# (an accept loop; an open port to every scan type, backlog 128). Started with `ip netns exec`
+# directly, not through tl_target, so $! is the listener itself (ip execs it) and kill reaches it.
 tl_listen_tcp() {
     [ $# -gt 0 ] || return 0
-    tl_target "$TL_PY" -c '
+    ip netns exec "$TL_NS_T" "$TL_PY" -c '
 import socket, sys, select
 socks = []
 for p in sys.argv[1:]:
@@ -105,7 +112,7 @@ while True:
 # open via udp-response).
 tl_listen_udp() {
     [ $# -gt 0 ] || return 0
-    tl_target "$TL_PY" -c '
+    ip netns exec "$TL_NS_T" "$TL_PY" -c '
 import socket, sys, select
 socks = []
 for p in sys.argv[1:]:

@@ -22,12 +22,18 @@ for how in exit TERM INT; do
         # The pair works: a TCP connect from the scanner reaches the listener.
         tl_scanner /usr/bin/python3 -c "import socket; socket.create_connection((\"198.18.0.2\", 80), 2).close()" ||
             { echo "netns_selftest: connect to the listener failed" >&2; exit 3; }
-        echo up > "$2"
+        echo "up $TL_PIDS" > "$2"
         case "$3" in exit) exit 0 ;; *) kill -s "$3" $$; sleep 5 ;; esac
     ' _ "$here" "/tmp/tl_selftest.$tag" "$how" >/dev/null 2>&1 || true
     if ! grep -q up "/tmp/tl_selftest.$tag" 2>/dev/null; then
         echo "netns_selftest: set-up failed ($how)" >&2; fail=1
     fi
+    # The listener processes must be gone too (an unnamed namespace lives on while they run).
+    for p in $(sed 's/^up//' "/tmp/tl_selftest.$tag" 2>/dev/null); do
+        if kill -0 "$p" 2>/dev/null; then
+            echo "netns_selftest: listener $p still running after $how" >&2; kill "$p"; fail=1
+        fi
+    done
     rm -f "/tmp/tl_selftest.$tag"
     if ! gone "$tag"; then
         echo "netns_selftest: namespaces or veths left after $how (tag $tag)" >&2

@@ -101,7 +101,7 @@ def as_ip(pkt):
 
 
 def sim_half(tcplab, workdir):
-    from scapy.all import rdpcap, IP, TCP, UDP, ICMP
+    from scapy.all import rdpcap, TCP, UDP, ICMP
     probes, first_reject = probes_all()
     scn = os.path.join(workdir, "oracle_linux.scn")
     pcap = os.path.join(workdir, "oracle_linux.pcap")

@@ -27,7 +27,7 @@ work=$(mktemp -d /tmp/tcplab-scanvs.XXXXXX)
 . "$here/netns.sh"
 cleanup() {
     tl_down
-    if [ -n "${SCANVS_KEEP:-}" ]; then mkdir -p "$SCANVS_KEEP" && cp "$work"/* "$SCANVS_KEEP"/ || true; fi
+    if [ -n "${SCANVS_KEEP:-}" ]; then mkdir -p "$SCANVS_KEEP"; cp "$work"/* "$SCANVS_KEEP"/ 2>/dev/null || true; fi
     rm -rf "$work"
 }
 tl_up
