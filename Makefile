@@ -3,7 +3,7 @@
 # Sources are found by directory: lib/ (shared leaf code: wire, rng), sim/ (the simulator),
 # scanner/ (the scanner), cmd/ (the command line). Tests: tests/unit/test_*.c, one cmocka
 # binary each; tests/golden (whole runs, byte for byte); tests/live (network namespaces).
-# `make test` runs everything once normally and once under ASan+UBSan (build-san/).
+# `make test` runs everything once with gcc and once with clang under ASan+UBSan (build-san/).
 
 CC      ?= cc
 SAN     ?= 0
@@ -93,10 +93,13 @@ golden: tcplab
 live: tcplab
 	@sh tests/live/run.sh ./tcplab
 
+# gcc builds and runs everything once; clang builds it again with ASan+UBSan and reruns
+# the unit and golden suites, so both compilers' -Werror and the sanitizers gate a change.
+SANCC ?= clang
 test: deps
 	$(MAKE) all unit golden-check
 	$(MAKE) live
-	$(MAKE) SAN=1 unit golden-check
+	$(MAKE) SAN=1 CC=$(SANCC) unit golden-check
 	@echo "make test: all suites passed"
 
 bench: deps tcplab $(BENCH_BIN)
@@ -110,7 +113,7 @@ fuzz:
 	@sh tests/fuzz/run.sh
 
 check-clang:
-	$(MAKE) CC=clang BUILD=build-clang $(BUILD:build=build-clang)/tcplab
+	$(MAKE) CC=clang BUILD=build-clang build-clang/tcplab
 
 install: tcplab
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

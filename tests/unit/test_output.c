@@ -278,7 +278,7 @@ static void test_xml(void **st)
     sample_init(&s);
     s.r.argv_line = "tcplab scan -sS --reason -oX a&b.xml 198.51.100.30-31";
     char *got = render(&output_xml, &s.r);
-    assert_non_null(strstr(got, "<nmaprun scanner=\"tcplab\" args=\"tcplab scan -sS --reason "
+    assert_non_null(strstr(got, "<nmaprun scanner=\"nmap\" args=\"tcplab scan -sS --reason "
                                 "-oX a&amp;b.xml 198.51.100.30-31\" start=\"1767225600\" "
                                 "startstr=\"Thu Jan  1 00:00:00 2026\" version=\"0.1\" "
                                 "xmloutputversion=\"1.05\">\n"
