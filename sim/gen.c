@@ -201,6 +201,8 @@ static const struct gen_spelling gen_ipid_spellings[] = {
     { "global-swapped", GEN_IPID_GLOBAL_SWAPPED, false, 0, 0, 0 },
     { "per-dest", GEN_IPID_PER_DEST, false, 0, 0, 0 },
     { "hashed", GEN_IPID_HASHED, true, 1, GEN_HASHED_MAX, GEN_HASHED_DEFAULT },
+    /* The 2014 model Knockel & Crandall measured: daddr-only hash, no idle jump. */
+    { "hashed-2014", GEN_IPID_HASHED, true, 1, GEN_HASHED_MAX, GEN_HASHED_DEFAULT },
     { "zero", GEN_IPID_ZERO, false, 0, 0, 0 },
     { "random", GEN_IPID_RANDOM, false, 0, 0, 0 },
 };
@@ -246,7 +248,7 @@ int gen_ipid_parse(const char *s, struct gen_ipid_cfg *cfg)
     cfg->kind = (enum gen_ipid_kind)sp->kind;
     cfg->param = param;
     cfg->hz = GEN_HZ_DEFAULT;
-    cfg->model2014 = false;
+    cfg->model2014 = !strcmp(sp->name, "hashed-2014");
     return 0;
 }
 

@@ -298,7 +298,7 @@ static int scn_gen_value(struct scn_parser *p, const struct scn_tok *t, bool isn
     }
     return scn_expected(&p->cx, &p->ln, t, isn
         ? "an ISN generator (constant[:N], bsd64k, clock250k, random-inc[:MAX], rfc6528, random)"
-        : "an IP-ID generator (global[:STEP], global-swapped, per-dest, hashed[:BUCKETS], zero, random)");
+        : "an IP-ID generator (global[:STEP], global-swapped, per-dest, hashed[:BUCKETS], hashed-2014[:BUCKETS], zero, random)");
 }
 
 /* challenge-ack on | off | N/s [random]. Returns tokens consumed after the key, or -1. */

@@ -290,8 +290,13 @@ static void test_parse(void **state)
     assert_int_equal(pc.kind, GEN_IPID_HASHED);
     assert_int_equal(pc.param, 4096);
     assert_int_equal(pc.hz, 1000);
+    assert_false(pc.model2014);
     assert_int_equal(gen_ipid_parse("hashed", &pc), 0);
     assert_int_equal(pc.param, 2048);
+    assert_int_equal(gen_ipid_parse("hashed-2014:8", &pc), 0);   /* the attack's model */
+    assert_int_equal(pc.kind, GEN_IPID_HASHED);
+    assert_int_equal(pc.param, 8);
+    assert_true(pc.model2014);
     assert_int_equal(gen_ipid_parse("global-swapped", &pc), 0);
     assert_int_equal(pc.kind, GEN_IPID_GLOBAL_SWAPPED);
     const char *bad_ipid[] = { "global:0", "global:65536", "hashed:0", "hashed:262145", "per-dest:3",

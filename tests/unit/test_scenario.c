@@ -201,7 +201,7 @@ static void test_errors(void **state)
         { "host a 1.2.3.4 isn random-inc:0\n",
           "t.scn:1:20: error: expected an ISN generator (constant[:N], bsd64k, clock250k, random-inc[:MAX], rfc6528, random), found 'random-inc:0'" },
         { "host a 1.2.3.4 ipid counter\n",
-          "t.scn:1:21: error: expected an IP-ID generator (global[:STEP], global-swapped, per-dest, hashed[:BUCKETS], zero, random), found 'counter'" },
+          "t.scn:1:21: error: expected an IP-ID generator (global[:STEP], global-swapped, per-dest, hashed[:BUCKETS], hashed-2014[:BUCKETS], zero, random), found 'counter'" },
         { "host a 1.2.3.4 ttl 5 ttl 6\n",
           "t.scn:1:22: error: expected each host key at most once, found 'ttl' (a second time)" },
         { "host a 1.2.3.4 colour blue\n",
