@@ -2,8 +2,9 @@
  *
  * Grammar: ../shared/design.md "Scenario files". Semantics are iptables': rules are read
  * top down and the first match wins; `policy accept|drop` is the chain policy; reject types
- * are REJECT --reject-with names (icmp-port-unreachable is the default) and tcp-reset needs
- * a `tcp` match, as iptables requires; port matches need tcp or udp. `flags syn` is
+ * are REJECT --reject-with names (icmp-port-unreachable is the default). Where iptables
+ * needs `-p tcp` spelled out, the language infers it: `flags` and `with tcp-reset` make a
+ * rule tcp; a port match with no protocol takes TCP and UDP alike (never ICMP). `flags syn` is
  * iptables' --syn (SYN set, ACK and RST clear); `flags LETTERS/MASK` is --tcp-flags MASK
  * LETTERS in scapy's letters, and `flags LETTERS` alone means the flags byte equals LETTERS.
  * Each rule keeps its text for the transcript.
@@ -126,13 +127,15 @@ static int scn_rule_match(struct scn_parser *p, size_t i, struct scn_rule *r, bo
         bool s = scn_tok_is(k, "sport");
         struct { struct scn_portrange *r; uint8_t *n; } dst = {
             s ? r->sport : r->dport, s ? &r->nsport : &r->ndport };
-        if (r->proto != WIRE_PROTO_TCP && r->proto != WIRE_PROTO_UDP)
-            return scn_expected(&p->cx, &p->ln, k, "'tcp' or 'udp' before a port match");
+        /* With no protocol a port match takes TCP and UDP alike; ICMP has no ports. */
+        if (r->proto == WIRE_PROTO_ICMP)
+            return scn_expected(&p->cx, &p->ln, k, "a port match only with tcp or udp");
         return scn_get_ports(&p->cx, &p->ln, v, scn_rule_port_add, &dst) < 0 ? -1 : 2;
     }
     if (scn_tok_is(k, "flags")) {
-        if (r->proto != WIRE_PROTO_TCP)
-            return scn_expected(&p->cx, &p->ln, k, "'tcp' before a flags match");
+        if (r->proto && r->proto != WIRE_PROTO_TCP)
+            return scn_expected(&p->cx, &p->ln, k, "a flags match only with tcp");
+        r->proto = WIRE_PROTO_TCP;   /* flags imply tcp (iptables needs -p tcp spelled out) */
         if (r->has_flags)
             return scn_expected_note(&p->cx, &p->ln, k, "each match at most once", "(a second time)");
         return scn_rule_flags(p, v, r) < 0 ? -1 : 2;
@@ -144,8 +147,11 @@ static int scn_rule_match(struct scn_parser *p, size_t i, struct scn_rule *r, bo
         for (size_t j = 0; j < sizeof scn_rejects / sizeof *scn_rejects; j++) {
             if (!scn_tok_is(v, scn_rejects[j].name))
                 continue;
-            if (scn_rejects[j].rej == SCN_REJ_TCP_RESET && r->proto != WIRE_PROTO_TCP)
-                return scn_expected(&p->cx, &p->ln, v, "'tcp' before 'with tcp-reset' (as iptables)");
+            if (scn_rejects[j].rej == SCN_REJ_TCP_RESET) {
+                if (r->proto && r->proto != WIRE_PROTO_TCP)
+                    return scn_expected(&p->cx, &p->ln, v, "tcp-reset only in a tcp rule");
+                r->proto = WIRE_PROTO_TCP;   /* a reset answers only TCP, as iptables' -p tcp */
+            }
             r->reject = scn_rejects[j].rej;
             return 2;
         }

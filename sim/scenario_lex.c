@@ -324,6 +324,11 @@ int scn_get_time(struct scn_ctx *cx, const struct scn_line *ln, const struct scn
     if (n == 0)
         return scn_expected(cx, ln, t, "a time such as 500ms or 1.5s");
     struct scn_tok unit = scn_tok_sub(t, n, t->len - n);
+    /* A bare zero is zero in every unit; any other number needs one. */
+    if (unit.len == 0 && ip == 0 && fp == 0) {
+        *ns = 0;
+        return 0;
+    }
     for (size_t k = 0; k < sizeof units / sizeof *units; k++) {
         if (!scn_tok_is(&unit, units[k].u))
             continue;

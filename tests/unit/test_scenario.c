@@ -225,9 +225,11 @@ static void test_errors(void **state)
           "t.scn:3:3: error: expected a filter rule (accept, drop, reject or policy), found 'allow'" },
         { "host a 1.2.3.4\nfilter f at a sideways\n", "t.scn:2:15: error: expected 'in' or 'out', found 'sideways'" },
         { "host a 1.2.3.4\nfilter f at a in\n  reject udp with tcp-reset\n",
-          "t.scn:3:19: error: expected 'tcp' before 'with tcp-reset' (as iptables), found 'tcp-reset'" },
-        { "host a 1.2.3.4\nfilter f at a in\n  drop dport 80\n",
-          "t.scn:3:8: error: expected 'tcp' or 'udp' before a port match, found 'dport'" },
+          "t.scn:3:19: error: expected tcp-reset only in a tcp rule, found 'tcp-reset'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  drop icmp dport 80\n",
+          "t.scn:3:13: error: expected a port match only with tcp or udp, found 'dport'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  drop udp flags S\n",
+          "t.scn:3:12: error: expected a flags match only with tcp, found 'flags'" },
         { "host a 1.2.3.4\nfilter f at a in\n  drop tcp dport 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n",
           "t.scn:3:57: error: expected at most 16 ports or ranges in one rule, found '17'" },
         { "host a 1.2.3.4\nfilter f at a in\n  drop tcp flags SA/S\n",
@@ -348,6 +350,29 @@ static void test_overrides_after_os(void **state)
 }
 
 /* A name stands wherever an address may, even before the line that defines it. */
+/* Where iptables needs -p tcp spelled out, the language infers it. */
+static void test_inferred_protocols(void **state)
+{
+    (void)state;
+    const char *text =
+        "host a 198.51.100.1\n"
+        "filter f at a in\n"
+        "  drop dport 22,80\n"
+        "  reject dport 443 with tcp-reset\n"
+        "  accept flags syn\n";
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(parse(text, &sc, err, sizeof err), 0);
+    const struct scn_filter *f = &sc.filters[0];
+    assert_int_equal(f->nrules, 3);
+    assert_int_equal(f->rules[0].proto, 0);            /* TCP and UDP alike */
+    assert_int_equal(f->rules[0].ndport, 2);
+    assert_int_equal(f->rules[1].proto, WIRE_PROTO_TCP);
+    assert_int_equal(f->rules[1].reject, SCN_REJ_TCP_RESET);
+    assert_int_equal(f->rules[2].proto, WIRE_PROTO_TCP);
+    scenario_free(&sc);
+}
+
 static void test_names_before_definition(void **state)
 {
     (void)state;
@@ -526,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_overrides_after_os),
         cmocka_unit_test(test_names_before_definition),
+        cmocka_unit_test(test_inferred_protocols),
         cmocka_unit_test(test_values),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_hostile_input),
