@@ -44,6 +44,9 @@ struct scan_job {
     const char **names;
     char *argv_line, *tcp_str, *udp_str;
     uint64_t seed;
+    uint32_t zombie;             /* -sI: the zombie's address, name as typed, probe port */
+    char zombie_name[64];
+    int zombie_port;
     bool report_ok;
     struct scan_report rep;
 };
@@ -230,6 +233,44 @@ static int scan_wrap(struct scan_job *j, char *err, size_t errlen)
     return 0;
 }
 
+/* -sI ZOMBIE[:PORT]: the zombie is resolved like a target (scenario host names in the
+ * simulator); nmap's messages for a bad port or an unknown host (idle_scan.cc). */
+static int scan_zombie(struct scan_job *j, char *err, size_t errlen)
+{
+    const char *spec = j->o->idle_zombie;
+    const char *colon = strchr(spec, ':');
+    size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (n == 0 || n >= sizeof j->zombie_name) {
+        snprintf(err, errlen, "Could not resolve idle scan zombie host \"%.*s\"",
+                 (int)(n < 200 ? n : 200), spec);
+        return -1;
+    }
+    memcpy(j->zombie_name, spec, n);
+    j->zombie_name[n] = '\0';
+    j->zombie_port = 0;
+    if (colon) {
+        char *end;
+        unsigned long p = strtoul(colon + 1, &end, 10);
+        if (!colon[1] || *end || p == 0 || p > 65535 || colon[1] == '-' || colon[1] == '+') {
+            snprintf(err, errlen, "Invalid port number given in IP ID zombie specification: %s",
+                     spec);
+            return -1;
+        }
+        j->zombie_port = (int)p;
+    }
+    if (wire_ip_parse(j->zombie_name, &j->zombie) == 0)
+        return 0;
+    int rc = j->o->live ? scan_resolve_live(NULL, j->zombie_name, &j->zombie)
+                        : scan_resolve_sim(j->io, j->zombie_name, &j->zombie);
+    if (rc < 0) {
+        snprintf(err, errlen, "Could not resolve idle scan zombie host \"%s\": %s",
+                 j->zombie_name, j->o->live ? "no IPv4 address found"
+                                            : "no such host in the scenario");
+        return -1;
+    }
+    return 0;
+}
+
 /* Names for "Nmap scan report for NAME (ip)": as typed, else the scenario's host name. */
 static int scan_names(struct scan_job *j)
 {
@@ -285,6 +326,12 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
     c->source_port = o->source_port;
     c->ttl = o->ttl;
     c->log = scan_log;
+    if (o->idle_zombie) {
+        c->idle_scan = true;
+        c->idle_zombie = j->zombie;
+        c->idle_zombie_name = j->zombie_name;
+        c->idle_probe_port = j->zombie_port;
+    }
 }
 
 /* stdout always; each -o file whole or not at all. 0, or 2 when any write failed. */
@@ -294,7 +341,7 @@ static int scan_outputs(struct scan_job *j)
     int rc = 0;
     char err[512];
     fflush(stdout);
-    if (output_normal.write(stdout, &j->rep) < 0 || fflush(stdout) != 0)
+    if (output_normal_body.write(stdout, &j->rep) < 0 || fflush(stdout) != 0)
         rc = scan_runtime_error("writing the report to stdout failed");
     const struct { const char *path; const struct output_ops *ops; } files[] = {
         {o->out_normal, &output_normal_file}, {o->out_grep, &output_grep},
@@ -324,7 +371,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     } else {
         j->seed = o->has_seed ? o->seed : scan_live_seed();
     }
-    if (scan_targets(j, err, sizeof err) < 0 || scan_ports(j, err, sizeof err) < 0)
+    if (scan_targets(j, err, sizeof err) < 0 || scan_ports(j, err, sizeof err) < 0 ||
+        (o->idle_zombie && scan_zombie(j, err, sizeof err) < 0))
         return scan_usage_error(err);
     if (o->live) {
         int rc = scan_open_live(j, err, sizeof err);
@@ -335,11 +383,14 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     }
     if (scan_wrap(j, err, sizeof err) < 0 || scan_names(j) < 0)
         return scan_runtime_error(err[0] ? err : "out of memory");
+    int64_t start_unix = j->io->is_sim ? SCAN_SIM_EPOCH : (int64_t)time(NULL);
+    if (output_normal_banner(stdout, start_unix) < 0)
+        return scan_runtime_error("writing to stdout failed");
     if (o->verbose > 0)
         printf("Seed: %llu\n", (unsigned long long)j->seed);
+    fflush(stdout);
     struct scan_config cfg;
     scan_fill_config(j, &cfg);
-    int64_t start_unix = j->io->is_sim ? SCAN_SIM_EPOCH : (int64_t)time(NULL);
     if (scan_run(&cfg, j->io, &j->rep, err, sizeof err) < 0)
         return scan_runtime_error(err);
     j->report_ok = true;

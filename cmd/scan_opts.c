@@ -33,6 +33,8 @@ const char scan_opts_usage[] =
     "  -sS -sT -sA -sW -sM       SYN, connect(), ACK, Window, Maimon\n"
     "  -sF -sN -sX               FIN, NULL, Xmas\n"
     "  -sU                       UDP (may be combined with one TCP type)\n"
+    "  -sI ZOMBIE[:PORT]         idle scan through ZOMBIE's IP-ID counter (probe port: 443,\n"
+    "                            80 with -Pn)\n"
     "PORTS:\n"
     "  -p SPEC                   ports: 22; 1-1024; U:53,T:80; - (1-65535)\n"
     "  -F                        the 100 most common ports\n"
@@ -172,8 +174,8 @@ static int opts_scan_letters(struct scan_opts *o, const char *s, char *err, size
             o->udp_scan = true;
             continue;
         }
-        if (*s == 'I') {
-            snprintf(err, errlen, "Idle scan (-sI) is not available in this version of tcplab");
+        if (*s == 'I') {   /* only as -sI ZOMBIE, handled in opts_short */
+            snprintf(err, errlen, "-sI takes the zombie host as its argument: -sI ZOMBIE[:PORT]");
             return -1;
         }
         enum scan_type t = scan_type_by_flag(*s);
@@ -409,6 +411,18 @@ static int opts_check(struct scan_opts *o, char *err, size_t errlen)
                  "scenario's `role scanner` host)", o->ifname ? "-e" : "-S");
         return -1;
     }
+    if (o->idle_zombie) {
+        if (o->tcp_scan != SCAN_NONE) {
+            snprintf(err, errlen, "You specified more than one type of TCP scan.  Please "
+                     "choose only one of -sA, -sT, -sF, -sI, -sM, -sN, -sS, -sW, and -sX");
+            return -1;
+        }
+        if (o->ping_only) {
+            snprintf(err, errlen, "-sn (no port scan) cannot be combined with a port scan type");
+            return -1;
+        }
+        o->tcp_scan = SCAN_SYN;     /* the TCP port list; the idle pass replaces the probes */
+    }
     if (o->tcp_scan == SCAN_NONE && !o->udp_scan && !o->ping_only)
         o->tcp_scan = SCAN_SYN;     /* nmap's default when privileged */
     return 0;
@@ -447,7 +461,14 @@ static int opts_short(struct scan_opts *o, int argc, char **argv, int *i, char *
     const char *a = argv[*i];
     const char *v;
     switch (a[1]) {
-    case 's': return opts_scan_letters(o, a + 2, err, errlen);
+    case 's':
+        if (a[2] == 'I') {   /* nmap: -sI <zombie host[:probeport]> */
+            if (!(v = opts_value(a + 3, argc, argv, i, "-sI", err, errlen)))
+                return -1;
+            o->idle_zombie = v;
+            return 0;
+        }
+        return opts_scan_letters(o, a + 2, err, errlen);
     case 'P': return opts_ping(o, a + 2, err, errlen);
     case 'p':
         if (!(v = opts_value(a + 2, argc, argv, i, "-p", err, errlen)))

@@ -51,6 +51,9 @@ struct scan_opts {
     bool live;                   /* --live */
     bool help;                   /* --help / -h */
 
+    const char *idle_zombie;     /* -sI ZOMBIE[:PROBEPORT], as typed (cmd/scan.c resolves it);
+                                    tcp_scan is then SCAN_SYN, the idle pass replacing it */
+
     const char **targets;        /* words that are target specs (point into argv; owned array) */
     size_t ntargets;
 };

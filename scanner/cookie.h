@@ -24,6 +24,8 @@ enum { COOKIE_MAX_TRIES = 64 };   /* sport base leaves room for this many tries 
 
 struct cookie_key {
     uint8_t k[16];
+    uint64_t v[4];         /* SipHash-2-4 state after keying, set by cookie_key_init: each
+                            * cookie hash then starts from it instead of reloading k */
 };
 
 struct cookie {
@@ -41,5 +43,12 @@ uint16_t cookie_sport_base(const struct cookie_key *key, uint32_t dst, uint16_t 
 /* Everything a probe carries for try `tryno`. */
 void cookie_make(const struct cookie_key *key, uint32_t dst, uint16_t port, uint8_t proto,
                  uint8_t kind, uint8_t tryno, struct cookie *out);
+/* The same, given base = cookie_sport_base(key, dst, port, proto, kind), which a pass may keep
+ * per slot: a probe then costs two hashes instead of three. */
+void cookie_make_based(const struct cookie_key *key, uint16_t base, uint32_t dst, uint16_t port,
+                       uint8_t proto, uint8_t kind, uint8_t tryno, struct cookie *out);
+/* ack << 32 | seq of cookie_make's result, with one hash: what matching a TCP reply needs. */
+uint64_t cookie_seq_ack(const struct cookie_key *key, uint32_t dst, uint16_t port,
+                        uint8_t proto, uint8_t kind, uint8_t tryno);
 
 #endif

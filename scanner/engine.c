@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/match.h"
+#include "scanner/idle.h"
 #include "scanner/passes.h"
 
 enum { ENGINE_GROUP_DEFAULT = 256, ENGINE_MAX_SLOTS = 1 << 20 };
@@ -41,12 +43,54 @@ void scan_report_free(struct scan_report *r)
     memset(r, 0, sizeof *r);
 }
 
-static int engine_port_cmp(const void *a, const void *b)
+/* The report lists a host's ports by (protocol, port). Every up host has the same ports in
+ * the same places (TCP in cfg->tcp_ports order, then UDP in cfg->udp_ports order; TCP sorts
+ * first), so the sorted order is worked out once per scan and each host's results are
+ * permuted with it: O(ports) a host, where sorting each host paid O(ports log ports). */
+struct engine_order {
+    uint32_t *perm;              /* perm[j]: the result that goes to position j */
+    struct port_result *tmp;
+    size_t n;
+};
+
+static void engine_order_free(struct engine_order *o)
 {
-    const struct port_result *x = a, *y = b;
-    if (x->proto != y->proto)
-        return x->proto < y->proto ? -1 : 1;
-    return x->port < y->port ? -1 : x->port > y->port;
+    free(o->perm);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+}
+
+static int engine_order_init(struct engine_order *o, const uint16_t *tcp, size_t ntcp,
+                             const uint16_t *udp, size_t nudp)
+{
+    o->n = ntcp + nudp;
+    o->perm = malloc((o->n ? o->n : 1) * sizeof *o->perm);
+    o->tmp = malloc((o->n ? o->n : 1) * sizeof *o->tmp);
+    if (!o->perm || !o->tmp)
+        goto oom;
+    struct match_index m;
+    if (match_index_build(&m, NULL, tcp, ntcp) < 0)
+        goto oom;
+    memcpy(o->perm, m.idx, ntcp * sizeof *o->perm);
+    match_index_free(&m);
+    if (match_index_build(&m, NULL, udp, nudp) < 0)
+        goto oom;
+    for (size_t j = 0; j < nudp; j++)
+        o->perm[ntcp + j] = (uint32_t)ntcp + m.idx[j];
+    match_index_free(&m);
+    return 0;
+oom:
+    engine_order_free(o);
+    return -1;
+}
+
+static void engine_sort_ports(const struct engine_order *o, struct host_result *r)
+{
+    if (r->nports != o->n)
+        return;   /* cannot happen: engine_alloc_ports gives every up host o->n results */
+    for (size_t j = 0; j < o->n; j++)
+        o->tmp[j] = r->ports[o->perm[j]];
+    memcpy(r->ports, o->tmp, o->n * sizeof *r->ports);
 }
 
 static size_t engine_group_size(const struct scan_config *cfg, size_t nports)
@@ -104,8 +148,8 @@ static int engine_alloc_ports(struct scan_group_host *up, size_t nup, size_t n)
 }
 
 static int engine_group(struct scan_ctx *sc, const struct scan_ops *tcp_ops, bool udp,
-                        struct scan_group_host *gh, size_t n, struct scan_group_host *up,
-                        char *err, size_t errlen)
+                        const struct engine_order *order, struct scan_group_host *gh, size_t n,
+                        struct scan_group_host *up, char *err, size_t errlen)
 {
     const struct scan_config *cfg = sc->cfg;
     uint64_t start = pktio_now(sc->io);
@@ -129,14 +173,16 @@ static int engine_group(struct scan_ctx *sc, const struct scan_ops *tcp_ops, boo
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        if (ntcp && portscan_run(sc, tcp_ops, up, nup, cfg->tcp_ports, ntcp, 0, err, errlen) < 0)
+        if (ntcp && (cfg->idle_scan   /* -sI: the idle pass replaces the TCP probes */
+                         ? idle_run(sc, up, nup, cfg->tcp_ports, ntcp, 0, err, errlen)
+                         : portscan_run(sc, tcp_ops, up, nup, cfg->tcp_ports, ntcp, 0, err,
+                                        errlen)) < 0)
             return -1;
         if (nudp && portscan_run(sc, &scan_udp, up, nup, cfg->udp_ports, nudp, ntcp, err,
                                  errlen) < 0)
             return -1;
         for (size_t h = 0; h < nup; h++)
-            qsort(up[h].res->ports, up[h].res->nports, sizeof *up[h].res->ports,
-                  engine_port_cmp);
+            engine_sort_ports(order, up[h].res);
         if (cfg->seq && seqprobe_run(sc, up, nup, err, errlen) < 0)
             return -1;
     }
@@ -175,6 +221,8 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
 
     out->argv_line = cfg->argv_line;
     out->scan_type = cfg->disc.ping_only ? "ping" : tcp_ops ? tcp_ops->name : udp ? "udp" : "ping";
+    if (tcp_ops && cfg->idle_scan && !cfg->disc.ping_only)
+        out->scan_type = "idle";
     out->tcp_ports = tcp_ops ? cfg->tcp_ports_str : NULL;
     out->udp_ports = udp ? cfg->udp_ports_str : NULL;
     out->ntcp = tcp_ops ? (int)cfg->ntcp_ports : 0;
@@ -190,8 +238,11 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
     size_t gsize = engine_group_size(cfg, nports);
     struct scan_group_host *gh = calloc(gsize, sizeof *gh);
     struct scan_group_host *up = calloc(gsize, sizeof *up);
+    struct engine_order order = { 0 };
     int rc = 0;
-    if (!out->hosts || !gh || !up) {
+    if (!out->hosts || !gh || !up ||
+        engine_order_init(&order, cfg->tcp_ports, tcp_ops ? cfg->ntcp_ports : 0, cfg->udp_ports,
+                          udp ? cfg->nudp_ports : 0) < 0) {
         snprintf(err, errlen, "out of memory");
         rc = -1;
     }
@@ -200,12 +251,16 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
         if (cfg->target_names && cfg->target_names[i])
             snprintf(out->hosts[i].name, sizeof out->hosts[i].name, "%s", cfg->target_names[i]);
     }
+    if (rc == 0 && idle_begin(&sc, err, errlen) < 0)   /* -sI: the -Pn warning and pause */
+        rc = -1;
     for (size_t g = 0; rc == 0 && g < cfg->ntargets; g += gsize) {
         size_t n = cfg->ntargets - g < gsize ? cfg->ntargets - g : gsize;
         for (size_t h = 0; h < n; h++)
             gh[h] = (struct scan_group_host){ .res = &out->hosts[g + h] };
-        rc = engine_group(&sc, tcp_ops, udp, gh, n, up, err, errlen);
+        rc = engine_group(&sc, tcp_ops, udp, &order, gh, n, up, err, errlen);
     }
+    idle_end(&sc);
+    engine_order_free(&order);
     free(gh);
     free(up);
     out->end_ns = pktio_now(io);

@@ -109,6 +109,14 @@ struct scan_config {
 
     scan_log_fn log;             /* optional */
     void *log_ctx;
+
+    /* -sI ZOMBIE[:PORT] (added for scanner/idle.c): the TCP ports are idle-scanned through
+     * the zombie instead of probed with tcp_scan (keep tcp_scan = SCAN_SYN so the TCP port
+     * list is used); the report's scan type is "idle". */
+    bool idle_scan;
+    uint32_t idle_zombie;        /* host order */
+    const char *idle_zombie_name; /* as typed, without :PORT (nmap's HostName()); NULL: the IP */
+    int idle_probe_port;         /* 1..65535; 0 (scan_config_init): nmap's default, see idle.h */
 };
 
 /* Fills every field with its default: T3, SYN scan, no targets, every override unset. */

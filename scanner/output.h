@@ -31,6 +31,12 @@ struct output_ops {
 extern const struct output_ops output_normal, output_normal_file, output_grep, output_xml,
     output_json;
 
+/* stdout in two parts, as nmap prints it: the "Starting ..." banner before the scan (so
+ * --packet-trace lines and warnings follow it), then output_normal_body after it: the host
+ * reports and the "Nmap done" line. output_normal is both at once. */
+extern const struct output_ops output_normal_body;
+int output_normal_banner(FILE *f, int64_t start_unix);
+
 /* By name: "normal", "normal-file", "grep", "xml", "json"; NULL if unknown. */
 const struct output_ops *output_find(const char *name);
 

@@ -14,6 +14,8 @@
 #include "scanner/scans/scans.h"
 #include "scanner/timing.h"
 
+struct idle_proxy;
+
 /* What every pass of one scan shares. */
 struct scan_ctx {
     const struct scan_config *cfg;
@@ -22,6 +24,7 @@ struct scan_ctx {
     struct timing_rate rate;
     struct cookie_key key;
     struct rng ttl_rng;          /* "scan-ttl": probe TTLs 37..59 */
+    struct idle_proxy *idle;     /* -sI: the zombie's state across host groups (idle.c) */
 };
 
 /* One host of a group as the passes see it. */

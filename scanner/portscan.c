@@ -21,6 +21,10 @@ struct portscan {
     const uint16_t *ports;
     size_t nports, base;
     struct match_index hidx, pidx;
+    /* Per slot: its cookie source-port base (0: not computed yet; bases are >= 33000), so
+     * a probe and its reply hash only what depends on the try number. */
+    uint16_t *sbase;
+    uint64_t *sa;    /* per slot: ack << 32 | seq of the latest try sent (cookie_seq_ack) */
     /* -sT: one socket per slot at most, and the list of open ones to poll. */
     int32_t *handle, *apos;
     uint32_t *active;
@@ -41,10 +45,21 @@ static struct port_result *ps_result(struct portscan *ps, uint32_t slot)
     return &ps->hosts[h].res->ports[ps->base + i];
 }
 
+static uint16_t ps_sport_base(struct portscan *ps, uint32_t slot)
+{
+    if (ps->sbase[slot] == 0) {
+        size_t h = slot / ps->nports, i = slot % ps->nports;
+        ps->sbase[slot] = cookie_sport_base(&ps->sc->key, ps->addrs[h], ps->ports[i],
+                                            ps->ops->proto, COOKIE_PORT);
+    }
+    return ps->sbase[slot];
+}
+
 static void ps_cookie(struct portscan *ps, uint32_t slot, uint8_t tryno, struct cookie *ck)
 {
     size_t h = slot / ps->nports, i = slot % ps->nports;
-    cookie_make(&ps->sc->key, ps->addrs[h], ps->ports[i], ps->ops->proto, COOKIE_PORT, tryno, ck);
+    cookie_make_based(&ps->sc->key, ps_sport_base(ps, slot), ps->addrs[h], ps->ports[i],
+                      ps->ops->proto, COOKIE_PORT, tryno, ck);
     if (ps->sc->cfg->source_port >= 0)
         ck->sport = (uint16_t)ps->sc->cfg->source_port;
 }
@@ -84,6 +99,7 @@ static int ps_send(void *ctx, struct ultra *u, uint32_t slot, uint8_t tryno)
         .ttl = scan_probe_ttl(ps->sc),
     };
     ps_cookie(ps, slot, tryno, &p.ck);
+    ps->sa[slot] = (uint64_t)p.ck.ack << 32 | p.ck.seq;
     size_t len = ps->ops->make_probe(ps->buf, sizeof ps->buf, &p);
     if (len == 0) {
         snprintf(io->err, sizeof io->err, "probe does not fit in %zu bytes", sizeof ps->buf);
@@ -110,11 +126,9 @@ static void ps_apply(struct portscan *ps, struct ultra *u, uint32_t slot, enum u
 /* Which try of (dst, port) produced a reply sent to our port `ourport`; -1 if none fits. */
 static int ps_tryno(struct portscan *ps, uint32_t slot, uint16_t ourport, struct ultra *u)
 {
-    size_t h = slot / ps->nports, i = slot % ps->nports;
     if (ps->sc->cfg->source_port >= 0)
         return ourport == ps->sc->cfg->source_port ? u->slots[slot].tryno : -1;
-    int t = ourport - cookie_sport_base(&ps->sc->key, ps->addrs[h], ps->ports[i],
-                                        ps->ops->proto, COOKIE_PORT);
+    int t = ourport - ps_sport_base(ps, slot);
     return t >= 0 && t < COOKIE_MAX_TRIES ? t : -1;
 }
 
@@ -134,11 +148,16 @@ static int ps_tcp_try(struct portscan *ps, struct ultra *u, uint32_t slot,
     if (t < 0)
         return -1;
     int lo = ps->sc->cfg->source_port >= 0 ? 0 : t;
+    size_t h = slot / ps->nports, i = slot % ps->nports;
+    bool has_ack = (ps->ops->tcp_flags & TCP_ACK) != 0;
+    const struct ultra_slot *sl = &u->slots[slot];
     for (int k = t; k >= lo; k--) {
-        struct cookie ck;
-        ps_cookie(ps, slot, (uint8_t)k, &ck);
-        bool has_ack = (ps->ops->tcp_flags & TCP_ACK) != 0;
-        if (tcp->ack == ck.seq + 1 || tcp->ack == ck.seq || (has_ack && tcp->seq == ck.ack))
+        uint64_t sa = sl->sent && k == sl->tryno
+                          ? ps->sa[slot]
+                          : cookie_seq_ack(&ps->sc->key, ps->addrs[h], ps->ports[i],
+                                           ps->ops->proto, COOKIE_PORT, (uint8_t)k);
+        uint32_t seq = (uint32_t)sa, ack = (uint32_t)(sa >> 32);
+        if (tcp->ack == seq + 1 || tcp->ack == seq || (has_ack && tcp->seq == ack))
             return k;
     }
     return -1;
@@ -173,12 +192,41 @@ static void ps_recv_icmp(struct portscan *ps, struct ultra *u, const struct wire
         ps_apply(ps, u, (uint32_t)s, a, &v, pkt->ip.ttl, r.from_target ? 0 : pkt->ip.src, t);
 }
 
+/* A TCP reply: matched by our port (try number) and the cookie it echoes. */
+static void ps_recv_tcp(struct portscan *ps, struct ultra *u, const struct wire_ipv4 *ip,
+                        const struct wire_tcp *tcp, uint64_t t)
+{
+    long s = ps_slot(ps, ip->src, tcp->sport);
+    if (s < 0)
+        return;
+    int k = ps_tcp_try(ps, u, (uint32_t)s, tcp);
+    struct scan_reply r = { .kind = SCAN_REPLY_TCP, .tcp = tcp };
+    struct scan_verdict v;
+    if (k < 0 || !ps->ops->classify(&r, &v))
+        return;
+    enum ultra_answer a = ultra_answer(u, (uint32_t)s, (uint8_t)k, t);
+    if (a != ULTRA_BOGUS)
+        ps_apply(ps, u, (uint32_t)s, a, &v, ip->ttl, 0, t);
+}
+
+/* Transport checksums are not required to be valid, as in nmap: replies captured on the
+ * sender's side of a veth or with checksum offload carry unfinished checksums, and the keyed
+ * cookie already rejects what is not an answer to our probes. So TCP replies, nearly every
+ * datagram of a TCP scan, take match_parse_tcp (no checksum pass, no options). */
 static void ps_recv(void *ctx, struct ultra *u, const uint8_t *d, size_t len, uint64_t t)
 {
     struct portscan *ps = ctx;
-    struct wire_pkt pkt;
     if (ps->ops->type == SCAN_CONNECT)
         return;   /* the stack handles its own replies */
+    if (len >= WIRE_IPV4_HDR_MIN && d[9] == WIRE_PROTO_TCP) {
+        struct wire_ipv4 ip;
+        struct wire_tcp tcp;
+        if (match_parse_tcp(d, len, &ip, &tcp) && ip.dst == ps->sc->io->src_addr &&
+            ps->ops->proto == WIRE_PROTO_TCP)
+            ps_recv_tcp(ps, u, &ip, &tcp, t);
+        return;
+    }
+    struct wire_pkt pkt;
     if (wire_parse(d, len, &pkt) != WIRE_OK || pkt.l4_err != WIRE_OK ||
         pkt.ip.dst != ps->sc->io->src_addr)
         return;
@@ -186,26 +234,13 @@ static void ps_recv(void *ctx, struct ultra *u, const uint8_t *d, size_t len, ui
         ps_recv_icmp(ps, u, &pkt, t);
         return;
     }
-    if (pkt.ip.proto != ps->ops->proto)
+    if (pkt.ip.proto != ps->ops->proto || pkt.ip.proto != WIRE_PROTO_UDP)
         return;
-    struct scan_reply r = { 0 };
-    long s;
-    int k;
-    /* Transport checksums are not required to be valid, as in nmap: replies captured on
-     * the sender's side of a veth or with checksum offload carry unfinished checksums, and
-     * the keyed cookie already rejects what is not an answer to our probes. */
-    if (pkt.ip.proto == WIRE_PROTO_TCP) {
-        if ((s = ps_slot(ps, pkt.ip.src, pkt.l4.tcp.sport)) < 0)
-            return;
-        k = ps_tcp_try(ps, u, (uint32_t)s, &pkt.l4.tcp);
-        r.kind = SCAN_REPLY_TCP;
-        r.tcp = &pkt.l4.tcp;
-    } else {
-        if ((s = ps_slot(ps, pkt.ip.src, pkt.l4.udp.sport)) < 0)
-            return;
-        k = ps_tryno(ps, (uint32_t)s, pkt.l4.udp.dport, u);
-        r.kind = SCAN_REPLY_UDP;
-    }
+    long s = ps_slot(ps, pkt.ip.src, pkt.l4.udp.sport);
+    if (s < 0)
+        return;
+    int k = ps_tryno(ps, (uint32_t)s, pkt.l4.udp.dport, u);
+    struct scan_reply r = { .kind = SCAN_REPLY_UDP };
     struct scan_verdict v;
     if (k < 0 || !ps->ops->classify(&r, &v))
         return;
@@ -258,6 +293,8 @@ static void ps_free(struct portscan *ps)
     match_index_free(&ps->hidx);
     match_index_free(&ps->pidx);
     free(ps->addrs);
+    free(ps->sbase);
+    free(ps->sa);
     free(ps->handle);
     free(ps->apos);
     free(ps->active);
@@ -288,7 +325,9 @@ int portscan_run(struct scan_ctx *sc, const struct scan_ops *ops, struct scan_gr
     struct timing_rtt *rtt = malloc(n * sizeof *rtt);
     int rc = -1;
     struct ultra u = { 0 };
-    if (!ps->addrs || !rtt)
+    ps->sbase = calloc(nslots, sizeof *ps->sbase);
+    ps->sa = malloc(nslots * sizeof *ps->sa);
+    if (!ps->addrs || !rtt || !ps->sbase || !ps->sa)
         goto oom;
     for (size_t h = 0; h < n; h++) {
         ps->addrs[h] = hosts[h].res->addr;

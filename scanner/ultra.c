@@ -82,6 +82,7 @@ int ultra_init(struct ultra *u, const struct scan_perf *p, struct pktio *io,
     u->nhosts = nhosts;
     u->per_host = per_host;
     u->total_probes = nhosts * per_host;
+    u->nleft = u->total_probes;
     u->hosts = calloc(nhosts ? nhosts : 1, sizeof *u->hosts);
     u->slots = calloc(u->total_probes ? u->total_probes : 1, sizeof *u->slots);
     if (!u->hosts || !u->slots) {
@@ -146,6 +147,7 @@ void ultra_finish(struct ultra *u, uint32_t s, uint64_t t)
         return;
     ultra_unlink(u, s);
     sl->done = true;
+    u->nleft--;
     struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
     if (--h->nleft == 0)
         h->done_ns = t;
@@ -240,14 +242,14 @@ static int ultra_send_slot(struct ultra *u, const struct ultra_job *job, uint32_
 }
 
 /* Picks and sends one probe for host i if allowed: 1 sent, 0 not now, -1 error. */
-static int ultra_send_one(struct ultra *u, const struct ultra_job *job, size_t i, uint64_t now,
-                          bool force)
+static int ultra_send_one(struct ultra *u, const struct ultra_job *job, size_t i, uint64_t now)
 {
     struct ultra_host *h = &u->hosts[i];
     const struct scan_perf *p = u->perf;
     if (h->nleft == 0)
         return 0;
-    if (!force) {
+    /* --min-rate forces a send past the windows when the schedule has fallen behind. */
+    if (!timing_rate_min_due(u->rate, p, now)) {
         double hw = h->cc.cwnd > p->low_cwnd ? h->cc.cwnd : p->low_cwnd;
         double gw = u->gcc.cwnd > p->low_cwnd ? u->gcc.cwnd : p->low_cwnd;
         if (h->inflight >= (unsigned)hw || u->ginflight >= (unsigned)gw)
@@ -294,8 +296,7 @@ static int ultra_send_some(struct ultra *u, const struct ultra_job *job, uint64_
         progress = false;
         for (size_t k = 0; k < u->nhosts; k++) {
             size_t i = (u->rr + k) % u->nhosts;
-            bool force = timing_rate_min_due(u->rate, u->perf, now);
-            int r = ultra_send_one(u, job, i, now, force);
+            int r = ultra_send_one(u, job, i, now);
             if (r < 0)
                 return -1;
             if (r > 0)
@@ -344,13 +345,8 @@ static uint64_t ultra_next_event(const struct ultra *u, const struct ultra_job *
     return d;
 }
 
-static size_t ultra_remaining(const struct ultra *u)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < u->nhosts; i++)
-        n += u->hosts[i].nleft;
-    return n;
-}
+/* Kept as a count (ultra_finish), not summed over the hosts: the loop asks every turn. */
+static size_t ultra_remaining(const struct ultra *u) { return u->nleft; }
 
 int ultra_run(struct ultra *u, const struct ultra_job *job, char *err, size_t errlen)
 {

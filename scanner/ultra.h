@@ -83,6 +83,7 @@ struct ultra {
     struct ultra_slot *slots;
     size_t nhosts, per_host;
     size_t total_probes;             /* slots in the pass: rate-limit waits need > 1 */
+    size_t nleft;                    /* slots not done, over every host */
     struct timing_cc gcc;            /* the group window */
     struct timing_rtt grtt;          /* group RTT, for hosts without samples */
     unsigned ginflight;

@@ -155,15 +155,30 @@ static void nm_hosts(FILE *f, const struct scan_report *r)
                    "try -Pn\n");
 }
 
-static int nm_write_stdout(FILE *f, const struct scan_report *r)
+int output_normal_banner(FILE *f, int64_t start_unix)
 {
-    char when[64], sum[128];
-    output_time(when, sizeof when, "%Y-%m-%d %H:%M %z", r, r->start_ns);
+    struct scan_report r = {0};
+    char when[64];
+    r.start_unix = start_unix;
+    output_time(when, sizeof when, "%Y-%m-%d %H:%M %z", &r, 0);
     fprintf(f, "Starting %s %s ( %s ) at %s\n", OUTPUT_TOOL, OUTPUT_VERSION, OUTPUT_URL, when);
+    return ferror(f) ? -1 : 0;
+}
+
+static int nm_write_body(FILE *f, const struct scan_report *r)
+{
+    char sum[128];
     nm_hosts(f, r);
     output_summary(sum, sizeof sum, r);
     fprintf(f, "Nmap done: %s\n", sum);
     return ferror(f) ? -1 : 0;
+}
+
+static int nm_write_stdout(FILE *f, const struct scan_report *r)
+{
+    if (output_normal_banner(f, r->start_unix) < 0)
+        return -1;
+    return nm_write_body(f, r);
 }
 
 static int nm_write_file(FILE *f, const struct scan_report *r)
@@ -180,4 +195,5 @@ static int nm_write_file(FILE *f, const struct scan_report *r)
 }
 
 const struct output_ops output_normal = {"normal", nm_write_stdout};
+const struct output_ops output_normal_body = {"normal-body", nm_write_body};
 const struct output_ops output_normal_file = {"normal-file", nm_write_file};

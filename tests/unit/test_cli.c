@@ -85,7 +85,21 @@ static void test_bad_options(void **state)
                  "--min-parallelism=10 must be less than or equal to --max-parallelism=5");
     expect_error("--min-rtt-timeout 2s --max-rtt-timeout 1s x",
                  "--min-rtt-timeout must be less than or equal to --max-rtt-timeout");
-    expect_error("-sI zombie x", "Idle scan (-sI) is not available in this version of tcplab");
+    /* -sI ZOMBIE[:PORT]: one TCP scan type only, and it needs its zombie. */
+    expect_error("-sS -sI zombie x", "You specified more than one type of TCP scan.  Please "
+                 "choose only one of -sA, -sT, -sF, -sI, -sM, -sN, -sS, -sW, and -sX");
+    expect_error("-sI zombie -sn x", "-sn (no port scan) cannot be combined with a port scan "
+                 "type");
+    expect_error("x -sI", "option '-sI' requires an argument");
+    expect_error("-sSI z x", "-sI takes the zombie host as its argument: -sI ZOMBIE[:PORT]");
+    struct scan_opts o;
+    char err[512];
+    assert_int_equal(parse(&o, "-sI printer:8080 -Pn -sU web", err, sizeof err), 0);
+    assert_string_equal(o.idle_zombie, "printer:8080");
+    assert_int_equal(o.tcp_scan, SCAN_SYN);   /* the TCP list; the idle pass probes it */
+    assert_true(o.udp_scan);
+    assert_int_equal(o.ntargets, 1);
+    scan_opts_free(&o);
 }
 
 static void test_good_command_line(void **state)
