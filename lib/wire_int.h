@@ -1,4 +1,5 @@
-/* wire_int.h — byte-order helpers and the IPv4 header writer shared by lib/wire_*.c only.
+/* wire_int.h — byte-order helpers and the IPv4 header writer shared by lib/wire_*.c, and
+ * the checksum-trusting parse the simulator's engine uses (wire_parse_trusted, below).
  *
  * Loads and stores go byte by byte (big-endian, RFC 791 "network order"), so they are
  * alignment-safe on any buffer and free of strict-aliasing questions; compilers turn them
@@ -7,6 +8,8 @@
 #ifndef TCPLAB_WIRE_INT_H
 #define TCPLAB_WIRE_INT_H
 
+#include <string.h>
+
 #include "wire.h"
 
 static inline uint16_t wire_ld16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -14,6 +17,21 @@ static inline uint32_t wire_ld32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
+/* Stores: on a little-endian machine one swap and one (memcpy) store, since compilers do
+ * not always merge the byte stores of the portable form, and every emitted header field
+ * passes here; elsewhere the portable form. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+static inline void wire_st16(uint8_t *p, uint16_t v)
+{
+    v = __builtin_bswap16(v);
+    memcpy(p, &v, 2);
+}
+static inline void wire_st32(uint8_t *p, uint32_t v)
+{
+    v = __builtin_bswap32(v);
+    memcpy(p, &v, 4);
+}
+#else
 static inline void wire_st16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)(v >> 8);
@@ -26,14 +44,127 @@ static inline void wire_st32(uint8_t *p, uint32_t v)
     p[2] = (uint8_t)(v >> 8);
     p[3] = (uint8_t)v;
 }
+#endif
+
+/* --- the checksum core (wire_csum.c explains the method) ---
+ * Inline here because every parse and emit sums a header or two: a call per sum costs as
+ * much as the sum of a 20-byte header. */
+
+/* a + b in 64-bit one's complement: the carry out of bit 63 comes back in at bit 0
+ * (2^64 = 1 mod 0xffff). Cannot carry twice: after a wrap, a + b < b <= 2^64 - 1. */
+static inline uint64_t wire_csum_add64(uint64_t a, uint64_t b)
+{
+    a += b;
+    return a + (a < b);
+}
+
+/* One's-complement sum of len bytes read in the machine's byte order, 8 at a time (memcpy
+ * loads: no alignment or aliasing questions), not yet folded. p must start a 16-bit word of
+ * the checksummed data; an odd last byte is padded with zero (RFC 1071). */
+static inline uint64_t wire_csum_native(const uint8_t *p, size_t len)
+{
+    uint64_t acc = 0, w;
+    for (; len >= 32; p += 32, len -= 32) {   /* the payloads of data segments */
+        uint64_t a, b, c, d;
+        memcpy(&a, p, 8);
+        memcpy(&b, p + 8, 8);
+        memcpy(&c, p + 16, 8);
+        memcpy(&d, p + 24, 8);
+        acc = wire_csum_add64(wire_csum_add64(acc, a), b);
+        acc = wire_csum_add64(wire_csum_add64(acc, c), d);
+    }
+    for (; len >= 8; p += 8, len -= 8) {
+        memcpy(&w, p, 8);
+        acc = wire_csum_add64(acc, w);
+    }
+    /* The tail starts at an even offset, so each piece is whole 16-bit words (a native 4-
+     * or 2-byte load puts them at bits 0 and 16: each counts once), except an odd last byte,
+     * padded with a zero byte after it. */
+    if (len & 4) {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        acc = wire_csum_add64(acc, v);
+        p += 4;
+    }
+    if (len & 2) {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        acc = wire_csum_add64(acc, v);
+        p += 2;
+    }
+    if (len & 1) {
+        uint8_t pad[2] = { p[0], 0 };
+        uint16_t v;
+        memcpy(&v, pad, 2);
+        acc = wire_csum_add64(acc, v);
+    }
+    return acc;
+}
+
+/* Folds a native-order sum to 16 bits and returns it as the big-endian sum RFC 1071
+ * defines: the two bytes as they would lie in memory, most significant first. */
+static inline uint32_t wire_csum_native_be(uint64_t acc)
+{
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    uint32_t x = (uint32_t)acc;
+    x = (x & 0xffffu) + (x >> 16);
+    x = (x & 0xffffu) + (x >> 16);
+    /* The folded 16 bits as they lie in memory, most significant first: a swap on a
+     * little-endian machine (one rotate), nothing on a big-endian one. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (uint32_t)__builtin_bswap16((uint16_t)x);
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return x;
+#else
+    uint16_t v = (uint16_t)x;
+    uint8_t b[2];
+    memcpy(b, &v, 2);
+    return (uint32_t)b[0] << 8 | b[1];
+#endif
+}
+
+/* Folds a 32-bit big-endian partial sum and complements it: the checksum field's value,
+ * and 0 when verifying a block that includes its checksum (wire_csum_fold, inline). */
+static inline uint16_t wire_csum_fold_inl(uint32_t sum)
+{
+    sum = (sum & 0xffffu) + (sum >> 16);   /* <= 0x1fffe */
+    sum = (sum & 0xffffu) + (sum >> 16);   /* <= 0xffff */
+    return (uint16_t)~sum;
+}
+
+/* The TCP/UDP pseudo-header (RFC 9293 3.1) as a big-endian partial sum (< 2^19). */
+static inline uint32_t wire_csum_pseudo_inl(uint32_t src, uint32_t dst, uint8_t proto,
+                                            uint16_t len)
+{
+    return (src >> 16) + (src & 0xffffu) + (dst >> 16) + (dst & 0xffffu) + proto + len;
+}
+
+/* Checksum field value for pseudo-header sum `pseudo` plus the bytes [p, p+len): the
+ * value to store on emit; 0 on parse when the stored checksum is right. */
+static inline uint16_t wire_csum_l4(uint32_t pseudo, const uint8_t *p, size_t len)
+{
+    return wire_csum_fold_inl(pseudo + wire_csum_native_be(wire_csum_native(p, len)));
+}
 
 /* Writes a 20-byte IPv4 header for a datagram of total_len bytes carrying proto, with its
  * checksum (wire_ip.c). */
 void wire_ipv4_emit_hdr(uint8_t *p, const struct wire_ipv4 *ip, uint8_t proto, uint16_t total_len);
 
 /* Fills every header field but payload_len from a header of hl bytes, already checked to be
- * present and >= 20 (wire_ip.c). */
+ * present and >= 20 (wire_ip.c). The _v form verifies the header checksum only when asked
+ * (csum_ok is true otherwise). */
 void wire_ipv4_fields(const uint8_t *buf, size_t hl, struct wire_ipv4 *out);
+void wire_ipv4_fields_v(const uint8_t *buf, size_t hl, struct wire_ipv4 *out, bool verify);
+/* wire_tcp_parse, verifying the checksum only when asked (wire_tcp.c). */
+int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool verify);
+
+/* wire_parse for a datagram whose IPv4 and TCP checksums are right by construction: every
+ * check and field as wire_parse, but csum_ok is set without summing (UDP and ICMP are still
+ * verified). The one user outside lib/ is the simulator's engine (sim/engine.c): a datagram
+ * a simulated host emitted through wire_emit_tcp reaches its destination unchanged, so
+ * summing it again there would only repeat the sender's work. Never for bytes from outside. */
+int wire_parse_trusted(const uint8_t *buf, size_t len, struct wire_pkt *pkt);
 
 /* Common start of every transport parser: the protocol matches and this is a first (or
  * only) fragment. */

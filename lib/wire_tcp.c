@@ -144,16 +144,28 @@ size_t wire_tcp_opts_emit(uint8_t *p, const struct wire_tcp_opts *o)
 
 int wire_tcp_parse(const struct wire_ipv4 *ip, struct wire_tcp *out)
 {
+    return wire_tcp_parse_v(ip, out, true);
+}
+
+/* A failed parse leaves *out zeroed (defined on every path; failures are rare). */
+static int wire_tcp_fail(struct wire_tcp *out, int err)
+{
+    memset(out, 0, sizeof *out);
+    return err;
+}
+
+int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool verify)
+{
     int err = wire_l4_check(ip, WIRE_PROTO_TCP);
     if (err != WIRE_OK)
-        return err;
+        return wire_tcp_fail(out, err);
     const uint8_t *p = ip->payload;
     size_t len = ip->payload_len;
     if (len < WIRE_TCP_HDR_MIN)
-        return WIRE_ETRUNC;
+        return wire_tcp_fail(out, WIRE_ETRUNC);
     size_t hl = (size_t)(p[12] >> 4) * 4;
     if (hl < WIRE_TCP_HDR_MIN || hl > len)
-        return WIRE_ELEN;
+        return wire_tcp_fail(out, WIRE_ELEN);
     out->sport = wire_ld16(p);
     out->dport = wire_ld16(p + 2);
     out->seq = wire_ld32(p + 4);
@@ -164,8 +176,9 @@ int wire_tcp_parse(const struct wire_ipv4 *ip, struct wire_tcp *out)
     out->window = wire_ld16(p + 14);
     out->csum = wire_ld16(p + 16);
     out->urg = wire_ld16(p + 18);
-    uint32_t sum = wire_csum_pseudo(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)len);
-    out->csum_ok = wire_csum_fold(wire_csum_add(sum, p, len)) == 0;
+    out->csum_ok = !verify ||
+        wire_csum_l4(wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)len),
+                     p, len) == 0;
     wire_tcp_opts_parse(p + WIRE_TCP_HDR_MIN, hl - WIRE_TCP_HDR_MIN, &out->opt);
     out->payload = p + hl;
     out->payload_len = len - hl;
@@ -174,7 +187,8 @@ int wire_tcp_parse(const struct wire_ipv4 *ip, struct wire_tcp *out)
 
 size_t wire_emit_tcp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_tcp *tcp)
 {
-    size_t optlen = wire_tcp_opts_len(&tcp->opt);
+    /* RSTs and most ACKs carry no options: skip both passes over order[] for them. */
+    size_t optlen = tcp->opt.n ? wire_tcp_opts_len(&tcp->opt) : 0;
     if (optlen > WIRE_TCP_OPT_MAX)
         return 0;
     size_t hl = WIRE_TCP_HDR_MIN + optlen;
@@ -196,9 +210,10 @@ size_t wire_emit_tcp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const
     wire_st16(p + 14, tcp->window);
     wire_st16(p + 16, 0);
     wire_st16(p + 18, tcp->urg);
-    wire_tcp_opts_emit(p + WIRE_TCP_HDR_MIN, &tcp->opt);
-    uint32_t sum = wire_csum_pseudo(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)seg);
-    wire_st16(p + 16, wire_csum_fold(wire_csum_add(sum, p, seg)));
+    if (optlen)
+        wire_tcp_opts_emit(p + WIRE_TCP_HDR_MIN, &tcp->opt);
+    uint32_t sum = wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)seg);
+    wire_st16(p + 16, wire_csum_l4(sum, p, seg));
     return total;
 }
 

@@ -32,8 +32,8 @@ int wire_udp_parse(const struct wire_ipv4 *ip, struct wire_udp *out)
     if (out->csum == 0) {
         out->csum_ok = true;
     } else {
-        uint32_t sum = wire_csum_pseudo(ip->src, ip->dst, WIRE_PROTO_UDP, ulen);
-        out->csum_ok = wire_csum_fold(wire_csum_add(sum, p, ulen)) == 0;
+        uint32_t sum = wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_UDP, ulen);
+        out->csum_ok = wire_csum_l4(sum, p, ulen) == 0;
     }
     out->payload = p + WIRE_UDP_HDR;
     out->payload_len = (size_t)ulen - WIRE_UDP_HDR;
@@ -51,7 +51,7 @@ int wire_icmp_parse(const struct wire_ipv4 *ip, struct wire_icmp *out)
     out->type = p[0];
     out->code = p[1];
     out->csum = wire_ld16(p + 2);
-    out->csum_ok = wire_csum_fold(wire_csum_add(0, p, ip->payload_len)) == 0;
+    out->csum_ok = wire_csum_l4(0, p, ip->payload_len) == 0;
     out->rest = wire_ld32(p + 4);
     out->id = (uint16_t)(out->rest >> 16);
     out->seq = (uint16_t)out->rest;
@@ -121,8 +121,8 @@ size_t wire_emit_udp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const
     wire_st16(p + 2, udp->dport);
     wire_st16(p + 4, (uint16_t)ulen);
     wire_st16(p + 6, 0);
-    uint32_t sum = wire_csum_pseudo(ip->src, ip->dst, WIRE_PROTO_UDP, (uint16_t)ulen);
-    uint16_t c = wire_csum_fold(wire_csum_add(sum, p, ulen));
+    uint32_t sum = wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_UDP, (uint16_t)ulen);
+    uint16_t c = wire_csum_l4(sum, p, ulen);
     wire_st16(p + 6, c == 0 ? 0xffff : c);
     return total;
 }
@@ -147,6 +147,6 @@ size_t wire_emit_icmp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, cons
     p[1] = icmp->code;
     wire_st16(p + 2, 0);
     wire_st32(p + 4, icmp_has_id(icmp->type) ? (uint32_t)icmp->id << 16 | icmp->seq : icmp->rest);
-    wire_st16(p + 2, wire_csum_fold(wire_csum_add(0, p, mlen)));
+    wire_st16(p + 2, wire_csum_l4(0, p, mlen));
     return total;
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/wire_int.h"   /* wire_parse_trusted */
 #include "filter.h"
 
 /* ---------------------------------------------------------------- pool */
@@ -26,19 +27,23 @@
 static int pool_grow(struct sim *s)
 {
     struct sim_pool *p = &s->pool;
-    if (p->nchunks == SIM_POOL_MAXCHUNKS)
+    if (p->nblocks == SIM_POOL_MAXBLOCKS)
         return -1;
-    uint32_t add = p->nchunks == 0 ? SIM_POOL_FIRST : p->cap;
+    uint32_t add = p->nblocks == 0 ? SIM_POOL_FIRST : p->cap;
     struct sim_slot *c = malloc((size_t)add * sizeof *c);
     uint32_t *f = realloc(p->free, (size_t)(p->cap + add) * sizeof *f);
-    if (!c || !f) {
+    if (f)
+        p->free = f;
+    struct sim_slot **ch = realloc(p->chunk, (size_t)(p->cap + add) / SIM_POOL_CHUNK * sizeof *ch);
+    if (ch)
+        p->chunk = ch;
+    if (!c || !f || !ch) {
         free(c);
-        if (f)
-            p->free = f;
         return -1;
     }
-    p->free = f;
-    p->chunk[p->nchunks++] = c;
+    p->block[p->nblocks++] = c;
+    for (uint32_t k = 0; k < add / SIM_POOL_CHUNK; k++)
+        p->chunk[p->cap / SIM_POOL_CHUNK + k] = c + (size_t)k * SIM_POOL_CHUNK;
     /* Push the new indices so the lowest is handed out first. */
     for (uint32_t i = 0; i < add; i++)
         p->free[p->nfree++] = p->cap + add - 1 - i;
@@ -50,7 +55,9 @@ uint32_t sim_slot_alloc(struct sim *s)
 {
     if (s->pool.nfree == 0 && pool_grow(s))
         return UINT32_MAX;
-    return s->pool.free[--s->pool.nfree];
+    uint32_t i = s->pool.free[--s->pool.nfree];
+    sim_slot(s, i)->trusted = false;
+    return i;
 }
 
 void sim_slot_free(struct sim *s, uint32_t i)
@@ -108,59 +115,71 @@ static struct sim_qent heap_pop(struct sim *s)
     return top;
 }
 
-static struct sim_qent *fifo_at(const struct sim *s, size_t k)
-{
-    return &s->fifo[(s->fhead + k) & (s->capfifo - 1)];
-}
+/* ---------------------------------------------------------------- queue (FIFO lanes) */
 
-static int fifo_push(struct sim *s, const struct sim_qent *e)
+static int lane_grow(struct sim_qlane *l)
 {
-    if (s->nfifo == s->capfifo) {
-        size_t nc = s->capfifo ? s->capfifo * 2 : 256;
-        struct sim_qent *f = malloc(nc * sizeof *f);
-        if (!f)
-            return -1;
-        for (size_t k = 0; k < s->nfifo; k++)
-            f[k] = *fifo_at(s, k);
-        free(s->fifo);
-        s->fifo = f;
-        s->fhead = 0;
-        s->capfifo = nc;
-    }
-    *fifo_at(s, s->nfifo++) = *e;
+    uint32_t nc = l->mask ? (l->mask + 1) * 2 : 256;
+    struct sim_qent *v = malloc((size_t)nc * sizeof *v);
+    if (!v)
+        return -1;
+    for (uint32_t k = 0; k < l->n; k++)
+        v[k] = l->v[(l->head + k) & l->mask];
+    free(l->v);
+    l->v = v;
+    l->head = 0;
+    l->mask = nc - 1;
     return 0;
 }
 
-int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a, uint64_t b)
+/* What sim_queue_push (engine.h) does when its fast path does not apply: a lane that must
+ * grow first, or the heap. The same test as the fast path, with growing allowed. */
+int sim_queue_push_slow(struct sim *s, const struct sim_qent *e, struct sim_qlane *l)
 {
-    struct sim_qent e = { t < s->now ? s->now : t, ++s->qseq, (uint32_t)kind, a, b };
-    /* Sequence numbers only grow, so an entry no earlier than the FIFO's tail keeps the
-     * FIFO sorted by (time, seq). */
-    if (kind == SQ_ARRIVE && (s->nfifo == 0 || fifo_at(s, s->nfifo - 1)->t <= e.t))
-        return fifo_push(s, &e);
-    return heap_push(s, &e);
-}
-
-static bool q_empty(const struct sim *s) { return s->nheap == 0 && s->nfifo == 0; }
-
-/* The queue's first entry by (time, seq), from whichever of heap and FIFO holds it. */
-static const struct sim_qent *q_top(const struct sim *s)
-{
-    if (s->nfifo == 0)
-        return s->nheap ? &s->heap[0] : NULL;
-    const struct sim_qent *f = fifo_at(s, 0);
-    return s->nheap && q_before(&s->heap[0], f) ? &s->heap[0] : f;
-}
-
-static struct sim_qent q_pop(struct sim *s)
-{
-    if (s->nfifo && (s->nheap == 0 || q_before(fifo_at(s, 0), &s->heap[0]))) {
-        struct sim_qent e = *fifo_at(s, 0);
-        s->fhead = (s->fhead + 1) & (s->capfifo - 1);
-        s->nfifo--;
-        return e;
+    if (l && (l->n == 0 || l->tail_t <= e->t) &&
+        ((l->v && l->n <= l->mask) || lane_grow(l) == 0)) {
+        l->v[(l->head + l->n++) & l->mask] = *e;
+        l->tail_t = e->t;
+        return 0;
     }
-    return heap_pop(s);
+    return heap_push(s, e);
+}
+
+/* The queue's first entry by (time, seq), from whichever of the lanes and the heap holds
+ * it, or NULL when the queue is empty; *lane is its lane's index, or -1 for the heap. */
+static const struct sim_qent *q_top(const struct sim *s, int *lane)
+{
+    const struct sim_qent *top = s->nheap ? &s->heap[0] : NULL;
+    *lane = -1;
+    for (int i = 0; i < SIM_QLANES; i++) {
+        const struct sim_qlane *l = &s->lanes[i];
+        if (l->n == 0)
+            continue;
+        const struct sim_qent *h = &l->v[l->head];
+        if (!top || q_before(h, top)) {
+            top = h;
+            *lane = i;
+        }
+    }
+    return top;
+}
+
+/* Removes the first entry into *e; false when the queue is empty. */
+static bool q_pop(struct sim *s, struct sim_qent *e)
+{
+    int lane;
+    const struct sim_qent *top = q_top(s, &lane);
+    if (!top)
+        return false;
+    if (lane < 0) {
+        *e = heap_pop(s);
+        return true;
+    }
+    struct sim_qlane *l = &s->lanes[lane];
+    *e = *top;
+    l->head = (l->head + 1) & l->mask;
+    l->n--;
+    return true;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -192,10 +211,12 @@ void sim_free(struct sim *s)
     free(s->nets);
     free(s->streams);
     free(s->heap);
-    free(s->fifo);
+    for (int i = 0; i < SIM_QLANES; i++)
+        free(s->lanes[i].v);
     free(s->outbox);
-    for (uint32_t i = 0; i < s->pool.nchunks; i++)
-        free(s->pool.chunk[i]);
+    for (uint32_t i = 0; i < s->pool.nblocks; i++)
+        free(s->pool.block[i]);
+    free(s->pool.chunk);
     free(s->pool.free);
     free(s);
 }
@@ -204,7 +225,8 @@ uint64_t sim_now(const struct sim *s) { return s->now; }
 uint64_t sim_seed(const struct sim *s) { return s->seed; }
 uint64_t sim_next_time(const struct sim *s)
 {
-    const struct sim_qent *e = q_top(s);
+    int lane;
+    const struct sim_qent *e = q_top(s, &lane);
     return e ? e->t : UINT64_MAX;
 }
 
@@ -422,19 +444,31 @@ void sim_flush(struct sim *s)
     s->nout = 0;
 }
 
+/* The total length of an IPv4 datagram whose header lengths hold together, as
+ * wire_ipv4_parse checks them (version 4, IHL >= 5, header and total length present), or 0.
+ * Not the checksums: they are the receiver's business, as on a real wire, and arrive()
+ * verifies them once when the datagram is parsed there. */
+static size_t inject_len(const uint8_t *d, size_t len)
+{
+    if (len < WIRE_IPV4_HDR_MIN || d[0] >> 4 != 4)
+        return 0;
+    size_t hl = (size_t)(d[0] & 0x0f) * 4, tl = (size_t)d[2] << 8 | d[3];
+    if (hl < WIRE_IPV4_HDR_MIN || hl > len || tl < hl || tl > len)
+        return 0;
+    return tl;
+}
+
 int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
 {
-    /* The IPv4 header must parse (lengths, version); transport checksums are the
-     * receiver's business, as on a real wire. */
-    struct wire_ipv4 ip;
-    if (len > WIRE_MTU || wire_ipv4_parse(dgram, len, &ip) != WIRE_OK)
+    size_t tl = len > WIRE_MTU ? 0 : inject_len(dgram, len);
+    if (tl == 0)
         return -1;
     uint32_t slot = sim_slot_alloc(s);
     if (slot == UINT32_MAX)
         return -1;
     struct sim_slot *sl = sim_slot(s, slot);
-    sl->len = ip.total_len;   /* link-layer padding past total length is not carried */
-    memcpy(sl->buf, dgram, sl->len);
+    sl->len = (uint16_t)tl;   /* link-layer padding past total length is not carried */
+    memcpy(sl->buf, dgram, tl);
     sim_out_push(s, slot, NULL, false);
     sim_flush(s);
     return 0;
@@ -452,7 +486,10 @@ static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
     }
     struct host *h = s->hosts.v[hidx - 1];
     struct wire_pkt p;
-    wire_parse(sl->buf, sl->len, &p);
+    if (sl->trusted)
+        wire_parse_trusted(sl->buf, sl->len, &p);
+    else
+        wire_parse(sl->buf, sl->len, &p);
     if ((h->filt_in >= 0 || h->filt_out >= 0) && !cross_filters(s, h, slot, false, &p))
         return;
     s->stats.delivered++;
@@ -471,9 +508,9 @@ static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
 
 bool sim_step(struct sim *s)
 {
-    if (q_empty(s))
+    struct sim_qent e;
+    if (!q_pop(s, &e))
         return false;
-    struct sim_qent e = q_pop(s);
     if (e.t > s->now)
         s->now = e.t;
     s->stats.events++;
@@ -488,14 +525,16 @@ bool sim_step(struct sim *s)
         script_run(s, &e);
         break;
     }
-    sim_flush(s);
+    if (s->nout)   /* half the events of a scan emit nothing: no call for them */
+        sim_flush(s);
     return true;
 }
 
 void sim_run_until(struct sim *s, uint64_t t_ns)
 {
     const struct sim_qent *e;
-    while ((e = q_top(s)) && e->t <= t_ns)
+    int lane;
+    while ((e = q_top(s, &lane)) && e->t <= t_ns)
         sim_step(s);
     if (t_ns > s->now)
         s->now = t_ns;

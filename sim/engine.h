@@ -7,9 +7,10 @@
  * it) held in chunks that never move, so a pointer into a slot stays valid while the pool
  * grows. The queue orders entries by (time, sequence number) and never by pointer, so the
  * run is the same on every machine (a discrete-event simulator's usual tie break, as in
- * smoltcp's tests/netsim.rs). Arrivals that come in time order (one delay per net) go to
- * a FIFO beside the heap; popping takes the smaller of the two heads, so the order is the
- * same as with the heap alone.
+ * smoltcp's tests/netsim.rs). Entries pushed in time order go to FIFO lanes beside the heap
+ * (arrivals after one net's delay in one, timers armed with one RTO in another); popping
+ * takes the smallest head of the lanes and the heap, so the order is the same as with the
+ * heap alone.
  */
 #ifndef TCPLAB_SIM_ENGINE_H
 #define TCPLAB_SIM_ENGINE_H
@@ -40,18 +41,37 @@ struct sim_qent {
     uint64_t b;
 };
 
+/* A FIFO lane of the queue: a ring (mask + 1 entries, a power of two; 0 before the first
+ * push) of entries in (time, seq) order. */
+struct sim_qlane {
+    struct sim_qent *v;
+    uint32_t head, n, mask;
+    uint64_t tail_t;       /* time of the last entry pushed */
+};
+
+enum { SIM_LANE_ARRIVE, SIM_LANE_TIMER, SIM_QLANES };
+
 struct sim_slot {
     uint16_t len;
+    /* Filled by a simulated host's stack through wire_emit_* (host.c, filter.c): its
+     * checksums are right by construction, so the receiving end parses it without summing
+     * it again (wire_parse_trusted). false for every other slot (injected, scripted):
+     * sim_slot_alloc clears it. */
+    bool trusted;
     uint8_t buf[WIRE_MTU];
 };
 
-/* Chunk 0 holds SIM_POOL_FIRST slots, chunk k >= 1 holds SIM_POOL_FIRST << (k - 1): each
- * new chunk doubles the capacity, and slots never move. */
-enum { SIM_POOL_FIRST = 64, SIM_POOL_MAXCHUNKS = 26 };
+/* Block 0 holds SIM_POOL_FIRST slots, block k >= 1 holds SIM_POOL_FIRST << (k - 1): each
+ * new block doubles the capacity, and slots never move. Every block is also cut into
+ * chunks of SIM_POOL_CHUNK slots, listed in order in `chunk`, so finding slot i is two
+ * shifts and a load (sim_slot runs several times per packet). */
+enum { SIM_POOL_FIRST = 64, SIM_POOL_MAXBLOCKS = 26, SIM_POOL_CHUNK_SHIFT = 6,
+       SIM_POOL_CHUNK = 1 << SIM_POOL_CHUNK_SHIFT };
 
 struct sim_pool {
-    struct sim_slot *chunk[SIM_POOL_MAXCHUNKS];
-    uint32_t nchunks, cap;
+    struct sim_slot *block[SIM_POOL_MAXBLOCKS];   /* what malloc returned */
+    uint32_t nblocks, cap;
+    struct sim_slot **chunk;   /* cap / SIM_POOL_CHUNK pointers into the blocks */
     uint32_t *free;        /* stack of free slot indices */
     uint32_t nfree;
 };
@@ -96,10 +116,10 @@ struct sim {
 
     struct sim_qent *heap;
     size_t nheap, capheap;
-    /* Arrivals pushed in (time, seq) order skip the heap: a FIFO ring, merged with the heap
-     * at pop time. Most arrivals share one delay, so most of a scan's queue work is O(1). */
-    struct sim_qent *fifo;
-    size_t fhead, nfifo, capfifo;   /* capfifo: a power of two */
+    /* Arrivals and timers no earlier than their lane's tail skip the heap: FIFO lanes,
+     * merged with the heap at pop time. A scan's arrivals share one delay and its SYN-ACK
+     * timers one RTO, so nearly all of its queue work is O(1) instead of O(log n). */
+    struct sim_qlane lanes[SIM_QLANES];
 
     struct sim_pool pool;
     struct sim_out *outbox;
@@ -143,14 +163,30 @@ uint32_t sim_slot_alloc(struct sim *s);
 void sim_slot_free(struct sim *s, uint32_t i);
 static inline struct sim_slot *sim_slot(struct sim *s, uint32_t i)
 {
-    if (i < SIM_POOL_FIRST)
-        return &s->pool.chunk[0][i];
-    unsigned hb = 31u - (unsigned)__builtin_clz(i);   /* highest set bit, i >= 64 */
-    return &s->pool.chunk[hb - 5][i - (1u << hb)];
+    return &s->pool.chunk[i >> SIM_POOL_CHUNK_SHIFT][i & (SIM_POOL_CHUNK - 1)];
 }
 
 /* --- queue, outbox, wire --- */
-int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a, uint64_t b);
+int sim_queue_push_slow(struct sim *s, const struct sim_qent *e, struct sim_qlane *l);
+/* Queues an entry at time t (never before now); 0, or -1 when out of memory. Inline because
+ * it runs for every datagram sent and every timer armed: the common case, a lane with room
+ * whose tail is no later than t, is a compare and a store. Sequence numbers only grow, so an
+ * entry no earlier than its lane's tail keeps the lane sorted by (time, seq); anything else
+ * (a second delay, a scripted event) takes the heap. One lane per kind, not a search for a
+ * lane that fits: the push stays a compare. */
+static inline int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a,
+                                 uint64_t b)
+{
+    struct sim_qent e = { t < s->now ? s->now : t, ++s->qseq, (uint32_t)kind, a, b };
+    struct sim_qlane *l = kind == SQ_ARRIVE ? &s->lanes[SIM_LANE_ARRIVE]
+                        : kind == SQ_TIMER  ? &s->lanes[SIM_LANE_TIMER] : NULL;
+    if (l && l->v && l->n <= l->mask && (l->n == 0 || l->tail_t <= e.t)) {
+        l->v[(l->head + l->n++) & l->mask] = e;
+        l->tail_t = e.t;
+        return 0;
+    }
+    return sim_queue_push_slow(s, &e, l);
+}
 /* Hands a filled slot to the outbox; sent by sim_flush. sender may be NULL. */
 void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool raw);
 /* Sends every datagram in the outbox, in order. */

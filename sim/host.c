@@ -155,6 +155,7 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
         return;
     }
     sl->len = (uint16_t)n;
+    sl->trusted = true;
     sim_out_push(s, slot, h, false);
 }
 
@@ -168,6 +169,8 @@ static void host_tcp_timer(void *ctx, uint64_t t_ns, uint64_t token)
 const struct tcp_io *host_io(struct sim *s, struct host *h)
 {
     h->io.now_ns = s->now;
+    /* A trace may be attached or removed between events: decide per call. */
+    h->io.quiet = !sim_tracing(s);
     return &h->io;
 }
 
@@ -179,6 +182,10 @@ static void verdict_init(struct tcp_verdict *v)
 
 void host_timer(struct sim *s, struct host *h, uint64_t token)
 {
+    /* A stale timer (its TCB gone or re-armed) does nothing and reports nothing: skip the
+     * verdict and tcp_io setup (a SYN scan leaves one per open port it probed). */
+    if (!tcp_timer_live(h->tcp, token))
+        return;
     struct tcp_verdict v;
     verdict_init(&v);
     tcp_timer(h->tcp, host_io(s, h), token, &v);
@@ -344,6 +351,7 @@ static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct 
         return false;
     }
     sl->len = (uint16_t)n;
+    sl->trusted = true;
     sim_out_push(s, slot, h, raw);
     return true;
 }
@@ -403,6 +411,7 @@ static struct decision udp_input(struct sim *s, struct host *h, const struct wir
         sim_slot_free(s, slot);
         return (struct decision){ "drop", "reply too big" };
     }
+    sl->trusted = true;
     sim_out_push(s, slot, h, false);
     return (struct decision){ "UDP reply", "open UDP port: the application answers (echoes the first bytes)" };
 }

@@ -135,9 +135,13 @@ int scn_endpoint(struct scn_parser *p, const struct scn_tok *t, int port_rule, u
         struct scn_tok c = scn_tok_sub(t, colon, t->len - colon);
         return scn_expected(&p->cx, &p->ln, &c, "an address without a port");
     }
-    uint64_t v;
-    return scn_get_uint(&p->cx, &p->ln, &pt, 0, 65535, "a port in 0-65535", &v) < 0
-               ? -1 : (*port = (uint16_t)v, 0);
+    /* Defined on every path: scn_get_uint writes it only on success, and a compiler that
+     * sees the call but not that contract (gcc with -flto) cannot prove the read safe. */
+    uint64_t v = 0;
+    if (scn_get_uint(&p->cx, &p->ln, &pt, 0, 65535, "a port in 0-65535", &v) < 0)
+        return -1;
+    *port = (uint16_t)v;
+    return 0;
 }
 
 /* Copies a valid name into dst[SCN_NAME_MAX] or reports why not. */

@@ -47,8 +47,7 @@ static uint32_t tcp_hash(uint16_t lport, uint32_t raddr, uint16_t rport)
 
 static uint32_t tcp_home(const struct tcp_host *th, int32_t idx)
 {
-    const struct tcp_tcb *t = &th->pool[idx];
-    return tcp_hash(t->lport, t->raddr, t->rport) & th->slot_mask;
+    return th->pool[idx].hash & th->slot_mask;
 }
 
 static int32_t tcp_lookup(const struct tcp_host *th, uint16_t lport, uint32_t raddr,
@@ -148,11 +147,13 @@ static int32_t tcp_tcb_new(struct tcp_host *th, uint16_t lport, uint32_t raddr, 
     t->lport = lport;
     t->raddr = raddr;
     t->rport = rport;
+    t->hash = tcp_hash(lport, raddr, rport);
     t->conn = -1;
     t->listener = -1;
     t->next_free = -1;
     t->rto_ms = 1000;
-    t->ts_off = tcp_ts_offset(th, raddr);
+    /* t->ts_off: a keyed hash of the address pair, computed by tcp_tsval when a segment first
+     * carries a timestamp (a SYN scan's probes offer none: no SipHash per probe). */
     t->ipid = (uint16_t)rng_u32(&th->rng_conn);
     tcp_slot_put(th, idx);
     th->nslot++;
@@ -412,6 +413,8 @@ void tcp_listen_input(struct tcp_host *th, const struct tcp_io *io, const struct
 
 /* --- input and timer entry points --- */
 
+/* The verdict's trace-only fields: the state after and the ISN the generator would give
+ * next (a SipHash with rfc6528). Skipped when io->quiet: nothing would read them. */
 static void tcp_verdict_finish(const struct tcp_host *th, const struct tcp_io *io,
                                struct tcp_verdict *v, uint16_t lport, uint32_t raddr,
                                uint16_t rport, bool had_tcb)
@@ -432,27 +435,34 @@ void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_i
 {
     memset(v, 0, sizeof *v);
     int32_t idx = tcp_lookup(th, seg->dport, ip->src, seg->sport);
-    int32_t lis = tcp_listener_find(th, seg->dport);
+    int32_t lis;
     if (idx >= 0) {
         v->state_before = th->pool[idx].state;
         tcp_tcb_input(th, io, idx, ip, seg, v);
-    } else if (lis >= 0) {
+    } else if ((lis = tcp_listener_find(th, seg->dport)) >= 0) {
         v->state_before = TCP_LISTEN;
         tcp_listen_input(th, io, ip, seg, lis, 0, v);
     } else {
         v->state_before = TCB_NONE;
         tcp_closed_input(th, io, ip, seg, v);
     }
-    tcp_verdict_finish(th, io, v, seg->dport, ip->src, seg->sport, idx >= 0);
+    if (!io->quiet)
+        tcp_verdict_finish(th, io, v, seg->dport, ip->src, seg->sport, idx >= 0);
+}
+
+bool tcp_timer_live(const struct tcp_host *th, uint64_t token)
+{
+    uint32_t idx = (uint32_t)token, gen = (uint32_t)(token >> 32);
+    return idx < th->npool && th->pool[idx].in_use && th->pool[idx].timer_gen == gen &&
+           th->pool[idx].timer_kind != TCP_TK_NONE;
 }
 
 void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, struct tcp_verdict *v)
 {
     memset(v, 0, sizeof *v);
-    uint32_t idx = (uint32_t)token, gen = (uint32_t)(token >> 32);
+    uint32_t idx = (uint32_t)token;
     v->state_before = v->state_after = TCB_NONE;
-    if (idx >= th->npool || !th->pool[idx].in_use || th->pool[idx].timer_gen != gen ||
-        th->pool[idx].timer_kind == TCP_TK_NONE) {
+    if (!tcp_timer_live(th, token)) {
         /* superseded or connection gone: nothing happened, nothing to report (NULL) */
         tcp_verdict_set(v, NULL, NULL);
         return;
@@ -462,7 +472,8 @@ void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, str
     uint32_t raddr = t->raddr;
     v->state_before = t->state;
     tcp_tcb_timer(th, io, (int32_t)idx, v);
-    tcp_verdict_finish(th, io, v, lport, raddr, rport, true);
+    if (!io->quiet)
+        tcp_verdict_finish(th, io, v, lport, raddr, rport, true);
 }
 
 /* Linux tcp_v4_err: in SYN-SENT any error ends the connect; a request socket (passive
@@ -505,7 +516,8 @@ void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, 
     } else {
         tcp_verdict_set(v, "ignore", "Linux tcp_v4_err: soft error on a synchronized connection");
     }
-    tcp_verdict_finish(th, io, v, lport, raddr, rport, idx >= 0);
+    if (!io->quiet)
+        tcp_verdict_finish(th, io, v, lport, raddr, rport, idx >= 0);
 }
 
 uint32_t tcp_peek_isn(const struct tcp_host *th, uint64_t now_ns, uint16_t lport,

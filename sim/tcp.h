@@ -28,6 +28,11 @@ struct tcp_ipinfo {
 struct tcp_io {
     void *ctx;
     uint64_t now_ns;
+    /* No one reads the verdict's trace-only fields (state_after, has_isn, isn_next): skip
+     * computing them (a table lookup and, for the ISN, a SipHash per segment). The segments
+     * sent and every other verdict field are the same either way. false (the zero value)
+     * keeps the full verdict, so a caller that never sets it loses nothing. */
+    bool quiet;
     /* Send a segment from this host to dst. seg->payload may point at TCP-owned bytes. */
     void (*emit)(void *ctx, uint32_t dst, const struct wire_tcp *seg, const struct tcp_ipinfo *ii);
     /* Call tcp_timer(token) at t_ns. Timers are never cancelled: a stale token is ignored. */
@@ -51,6 +56,11 @@ void tcp_host_free(struct tcp_host *th);
 void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                const struct wire_tcp *seg, struct tcp_verdict *v);
 void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, struct tcp_verdict *v);
+/* Whether tcp_timer(token) would do anything: false for a superseded timer or a TCB that is
+ * gone (then tcp_timer changes nothing and reports nothing). Lets the engine skip the call's
+ * setup for the stale timers a scan leaves behind (every half-open TCB reset before its
+ * SYN-ACK retransmission). */
+bool tcp_timer_live(const struct tcp_host *th, uint64_t token);
 /* An ICMP error quoting one of our segments: (local port, remote addr, remote port). */
 void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, uint8_t code,
                     uint16_t lport, uint32_t raddr, uint16_t rport, struct tcp_verdict *v);

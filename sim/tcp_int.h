@@ -45,12 +45,14 @@ struct tcp_tcb {
     bool fin_queued;       /* the application closed: FIN after the queued data */
     bool fin_sent;
     bool oow_valid;        /* last_oow_ns is set (Linux last_oow_ack_time != 0) */
+    bool ts_off_set;       /* ts_off computed (lazily: only segments with timestamps need it) */
     int8_t state;          /* enum tcp_state */
     uint8_t timer_kind;    /* enum tcp_timer_kind; NONE = no live timer */
     uint8_t snd_wscale, rcv_wscale;
     uint8_t retries;
     uint16_t lport, rport;
     uint32_t raddr;
+    uint32_t hash;         /* tcp_hash of the tuple: the table's rehash and deletion reuse it */
     uint32_t timer_gen;    /* survives reuse: stale tokens never match a new TCB */
     uint32_t iss, irs;
     uint32_t snd_una, snd_nxt, snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
@@ -142,7 +144,8 @@ static inline uint32_t tcp_seg_len(const struct wire_tcp *s)
 
 /* --- tcp_out.c --- */
 struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k);
-uint32_t tcp_tsval(const struct tcp_host *th, const struct tcp_tcb *t, uint64_t now_ns);
+/* TSval for t now; computes and keeps t's offset on first use. */
+uint32_t tcp_tsval(const struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns);
 uint32_t tcp_ts_offset(const struct tcp_host *th, uint32_t raddr);
 /* Lays out SYN / SYN-ACK options in the personality's style; the booleans say which
  * options go in (already the intersection of offered and supported). */

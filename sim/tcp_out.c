@@ -42,8 +42,12 @@ uint32_t tcp_ts_offset(const struct tcp_host *th, uint32_t raddr)
     return (uint32_t)siphash24(th->ts_key, pair, sizeof pair);
 }
 
-uint32_t tcp_tsval(const struct tcp_host *th, const struct tcp_tcb *t, uint64_t now_ns)
+uint32_t tcp_tsval(const struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns)
 {
+    if (!t->ts_off_set) {   /* a pure function of the pair: when it is computed changes nothing */
+        t->ts_off = tcp_ts_offset(th, t->raddr);
+        t->ts_off_set = true;
+    }
     uint64_t hz = th->p.ts_hz ? th->p.ts_hz : 1000;
     uint64_t ticks = (now_ns / 1000000000u) * hz + (now_ns % 1000000000u) * hz / 1000000000u;
     return t->ts_off + (uint32_t)ticks;
@@ -204,8 +208,10 @@ void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tc
     tcp_seg_init(&s, t, t->iss, t->rcv_nxt, TCP_SYN | TCP_ACK | (t->ecn_ok ? TCP_ECE : 0));
     s.window = tcp_synack_window(th, t->ts_ok);
     tcp_opts_syn(&th->p, &s.opt, t->sack_ok, t->ts_ok, t->ws_ok);
-    s.opt.tsval = tcp_tsval(th, t, io->now_ns);
-    s.opt.tsecr = t->ts_recent;
+    if (t->ts_ok) {   /* TSval is written only when TS is in the layout */
+        s.opt.tsval = tcp_tsval(th, t, io->now_ns);
+        s.opt.tsecr = t->ts_recent;
+    }
     tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, t->passive ? TCP_IPK_SYNACK : TCP_IPK_CONN));
 }
 
@@ -216,8 +222,8 @@ void tcp_send_syn(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *
     tcp_seg_init(&s, t, t->iss, 0, TCP_SYN);
     s.window = tcp_syn_window(th);
     tcp_opts_syn(p, &s.opt, p->opt_sack, p->opt_ts, p->opt_wscale);
-    s.opt.tsval = tcp_tsval(th, t, io->now_ns);
-    s.opt.tsecr = 0;
+    if (p->opt_ts)
+        s.opt.tsval = tcp_tsval(th, t, io->now_ns);   /* tsecr stays 0 */
     tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));
 }
 

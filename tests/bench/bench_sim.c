@@ -57,8 +57,12 @@ static int run(uint16_t dport, const char *label)
         return -1;
     }
     scenario_free(&sc);
-    uint32_t scanner = sim_scanner_addr(s), target;
-    sim_host_lookup(s, "target", &target);
+    uint32_t scanner = sim_scanner_addr(s), target = 0;
+    if (sim_host_lookup(s, "target", &target)) {
+        fprintf(stderr, "bench_sim: no host named target\n");
+        sim_free(s);
+        return -1;
+    }
     uint64_t replies = 0;
     sim_set_tap(s, scanner, tap_count, &replies);
 
