@@ -134,8 +134,8 @@ static void disc_up(struct disc *d, struct ultra *u, uint32_t slot, uint8_t tryn
 
 /* Finds the slot of (target, probe kind, port) and the try from our sport; -1 if none. */
 static long disc_tcp_slot(struct disc *d, struct ultra *u, uint32_t addr, uint16_t port,
-                          uint16_t ourport, uint32_t seqcheck, bool quoted, uint8_t flags,
-                          uint32_t seq, int *tryno)
+                          uint16_t ourport, uint32_t seqcheck, bool quoted, uint32_t seq,
+                          int *tryno)
 {
     long h = match_index_find(&d->hidx, addr);
     if (h < 0)
@@ -153,7 +153,6 @@ static long disc_tcp_slot(struct disc *d, struct ultra *u, uint32_t addr, uint16
             bool ok = quoted ? seqcheck == ck.seq
                              : (seqcheck == ck.seq + 1 || seqcheck == ck.seq ||
                                 (p->kind == COOKIE_PING_ACK && seq == ck.ack));
-            (void)flags;
             if (ok) {
                 *tryno = t;
                 return (long)slot;
@@ -190,7 +189,7 @@ static void disc_recv_error(struct disc *d, struct ultra *u, const struct wire_p
     long slot = -1;
     int tryno = 0;
     if (q.proto == WIRE_PROTO_TCP) {
-        slot = disc_tcp_slot(d, u, q.dst, q.dport, q.sport, q.seq, true, 0, 0, &tryno);
+        slot = disc_tcp_slot(d, u, q.dst, q.dport, q.sport, q.seq, true, 0, &tryno);
     } else if (q.proto == WIRE_PROTO_ICMP) {
         uint8_t kind = q.icmp_type == ICMP_ECHO ? COOKIE_PING_ECHO
                        : q.icmp_type == ICMP_TIMESTAMP ? COOKIE_PING_TS : 0xff;
@@ -230,7 +229,7 @@ static void disc_recv(void *ctx, struct ultra *u, const uint8_t *buf, size_t len
         const struct wire_tcp *tcp = &pkt.l4.tcp;
         int tryno = 0;   /* checksums not required: see portscan.c */
         long slot = disc_tcp_slot(d, u, pkt.ip.src, tcp->sport, tcp->dport, tcp->ack, false,
-                                  tcp->flags, tcp->seq, &tryno);
+                                  tcp->seq, &tryno);
         if (slot < 0)
             return;
         if (tcp->flags & TCP_RST)

@@ -339,8 +339,9 @@ static uint64_t raw_now(struct pktio *io)
 
 /* --- streams (-sT) ---------------------------------------------------------------------- */
 
-/* nmap's scan_engine_connect.cc reading of connect() errors; the ICMP type/code is the one
- * Linux's icmp_err_convert maps to that errno, for reasons like "host-unreach". */
+/* nmap's scan_engine_connect.cc reading of connect() errors; the ICMP type/code is one that
+ * Linux's icmp_err_convert maps to that errno, so scans/connect.c reads both backends alike.
+ * EACCES comes from no ICMP message: type 0 says so. */
 static enum pktio_stream raw_errno_state(int e, uint8_t *type, uint8_t *code)
 {
     *type = ICMP_UNREACH;
@@ -353,7 +354,7 @@ static enum pktio_stream raw_errno_state(int e, uint8_t *type, uint8_t *code)
     case ENOPROTOOPT: *code = ICMP_PROTO_UNREACH; return PKTIO_STREAM_UNREACH;
     case EHOSTDOWN: *code = 7; return PKTIO_STREAM_UNREACH;   /* host unknown */
     case ENONET: *code = 8; return PKTIO_STREAM_UNREACH;      /* source host isolated */
-    case EACCES: *code = ICMP_ADMIN_PROHIB; return PKTIO_STREAM_UNREACH;
+    case EACCES: *type = 0; *code = 0; return PKTIO_STREAM_UNREACH;   /* no ICMP: see connect.c */
     default: return PKTIO_STREAM_ERROR;
     }
 }

@@ -113,7 +113,8 @@ static void ps_apply(struct portscan *ps, struct ultra *u, uint32_t slot, enum u
                      const struct scan_verdict *v, uint8_t ttl, uint32_t reason_ip, uint64_t t)
 {
     struct port_result *r = ps_result(ps, slot);
-    if (a == ULTRA_DONE && !scan_state_may_change(r->state, v->state))
+    if (a == ULTRA_DONE && !scan_state_may_change(r->state, v->state,
+                                                  ps->ops->silent_state == PORT_OPEN_FILTERED))
         return;
     r->state = v->state;
     r->reason = v->reason;

@@ -46,6 +46,7 @@ const char *reason_name(enum reason r)
         [RS_IPID_CHANGE] = "ipid-change",
         [RS_NO_IPID_CHANGE] = "no-ipid-change",
         [RS_HOST_DOWN_NO_RESPONSE] = "no-response",
+        [RS_DEST_UNREACH] = "dest-unreach",
     };
     if ((unsigned)r >= RS_N) return "unknown";
     return names[r];

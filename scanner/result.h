@@ -26,6 +26,7 @@ enum reason {
     RS_NET_PROHIBITED, RS_HOST_PROHIBITED, RS_ADMIN_PROHIBITED, RS_TIME_EXCEEDED,
     RS_ECHO_REPLY, RS_TIMESTAMP_REPLY, RS_USER_SET, RS_LOCALHOST, RS_IPID_CHANGE,
     RS_NO_IPID_CHANGE, RS_HOST_DOWN_NO_RESPONSE,
+    RS_DEST_UNREACH,        /* -sT: ENONET (ICMP 3/8) */
     RS_N
 };
 const char *reason_name(enum reason r);            /* "syn-ack", "no-response", ... */

@@ -176,7 +176,15 @@ static void ultra_give_up(struct ultra *u, const struct ultra_job *job, uint32_t
         h->cap_warned = true;
     }
     job->silent(job->ctx, u, s);
+    u->slots[s].given_up = true;
     ultra_finish(u, s, now);
+}
+
+/* nmap's probeExpireTime: a timed-out probe still accepts its reply for 10 * min(1 s, to)
+ * after it was sent. */
+static uint64_t ultra_late_window(uint64_t to)
+{
+    return to < TIMING_S(1) ? 10 * to : TIMING_S(10);
 }
 
 static bool ultra_host_idle(const struct ultra *u, const struct ultra_host *h)
@@ -203,9 +211,7 @@ static void ultra_check_timeouts(struct ultra *u, const struct ultra_job *job, u
             if (sl->tryno < ultra_allowed_tryno(u, h, &capped)) {
                 ultra_push(u, s, UL_RETRANS);
             } else {
-                /* Late replies count for 10 * min(1 s, timeout) after the send. */
-                uint64_t win = to < TIMING_S(1) ? 10 * to : TIMING_S(10);
-                sl->expire_ns = sl->sent_ns + win;
+                sl->expire_ns = sl->sent_ns + ultra_late_window(to);
                 ultra_push(u, s, UL_LATE);
             }
         }
@@ -227,6 +233,7 @@ static int ultra_send_slot(struct ultra *u, const struct ultra_job *job, uint32_
     struct ultra_slot *sl = &u->slots[s];
     struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
     sl->tryno = tryno;
+    sl->prev_sent_ns = sl->sent ? sl->sent_ns : now;
     sl->sent = true;
     sl->sent_ns = now;
     ultra_push(u, s, UL_INFLIGHT);
@@ -423,11 +430,21 @@ static void ultra_raise_cap(struct ultra *u, struct ultra_host *h, uint8_t tryno
 enum ultra_answer ultra_answer(struct ultra *u, uint32_t s, uint8_t tryno, uint64_t t)
 {
     struct ultra_slot *sl = &u->slots[s];
-    if (!sl->sent || tryno > sl->tryno)
+    const uint64_t bit = (uint64_t)1 << (tryno & 63);
+    if (!sl->sent || tryno > sl->tryno || sl->given_up || (sl->answered & bit))
         return ULTRA_BOGUS;
+    uint32_t hi = ultra_host_of(u, s);
+    /* An earlier try was retransmitted, so it timed out; the latest one counts as timed out
+     * once the slot has a verdict. Try k was sent no later than the try before the latest,
+     * so prev_sent_ns is exact for that one and a bound for older ones. */
+    if (tryno < sl->tryno || sl->done) {
+        uint64_t sent = tryno < sl->tryno ? sl->prev_sent_ns : sl->sent_ns;
+        if (t > sent + ultra_late_window(ultra_host_timeout(u, hi)))
+            return ULTRA_BOGUS;
+    }
+    sl->answered |= bit;
     if (sl->done)
         return ULTRA_DONE;
-    uint32_t hi = ultra_host_of(u, s);
     struct ultra_host *h = &u->hosts[hi];
     const struct scan_perf *p = u->perf;
     h->nreplies++;

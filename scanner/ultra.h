@@ -46,7 +46,10 @@ struct ultra_slot {
     uint8_t tryno;              /* latest try sent */
     bool sent;                  /* at least one try went out */
     bool done;                  /* verdict known (or given up) */
+    bool given_up;              /* no reply came: nmap dropped every probe of it */
+    uint64_t answered;          /* bit k: try k got its reply (nmap deletes the probe) */
     uint64_t sent_ns;           /* when the latest try went out */
+    uint64_t prev_sent_ns;      /* when the try before it went out (late-reply window) */
     uint64_t expire_ns;         /* UL_LATE: end of the late-reply window */
 };
 
@@ -103,8 +106,10 @@ void ultra_free(struct ultra *u);
 int ultra_run(struct ultra *u, const struct ultra_job *job, char *err, size_t errlen);
 
 enum ultra_answer { ULTRA_BOGUS = 0, ULTRA_ACTIVE, ULTRA_DONE };
-/* A reply matched `slot` with try `tryno` at time t: checks the try was really sent (else
- * ULTRA_BOGUS: ignore it), updates RTT, windows, drops and the retry cap. ULTRA_DONE: the slot
+/* A reply matched `slot` with try `tryno` at time t. ULTRA_BOGUS (ignore it) unless nmap
+ * would still hold that probe: the try was sent, has not been answered yet, the slot was not
+ * given up, and a try that timed out is within 10*min(1 s, timeout) of its send (nmap's
+ * probeExpireTime). Updates RTT, windows, drops and the retry cap. ULTRA_DONE: the slot
  * already has a verdict (the reply may still change it under the conflict rules). */
 enum ultra_answer ultra_answer(struct ultra *u, uint32_t slot, uint8_t tryno, uint64_t t);
 /* The slot has its verdict: no more probes for it. */

@@ -81,15 +81,56 @@ void output_host_info(const struct scan_report *r, const struct host_result *h,
     for (size_t i = 0; i < h->nports; i++) {
         const struct port_result *p = &h->ports[i];
         int s = p->state < PORT_NSTATES ? p->state : PORT_UNKNOWN;
-        int pr = p->proto == SP_UDP;
-        int rs = p->reason < RS_N ? p->reason : RS_NONE;
         hi->count[s]++;
-        hi->group[s][pr][rs]++;
     }
     for (int s = 0; s < PORT_NSTATES; s++) {
         hi->hidden[s] = hi->count[s] && output_state_hidden(r, h, s);
         if (hi->hidden[s]) hi->nhidden += hi->count[s];
     }
+}
+
+size_t output_hidden_states(const struct output_host_info *hi, int out[PORT_NSTATES])
+{
+    size_t n = 0;
+    for (int s = 0; s < PORT_NSTATES; s++) {
+        if (!hi->hidden[s]) continue;
+        size_t j = n++;
+        /* insertion: after every state with at least as many ports (ties keep state order) */
+        while (j > 0 && hi->count[out[j - 1]] < hi->count[s]) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = s;
+    }
+    return n;
+}
+
+size_t output_reason_groups(const struct host_result *h, int state,
+                            struct output_group g[OUTPUT_MAX_GROUPS])
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->nports; i++) {   /* first-seen order: ports are sorted */
+        const struct port_result *p = &h->ports[i];
+        if (p->state != state) continue;
+        size_t k = 0;
+        while (k < n && !(g[k].proto == p->proto && g[k].reason == p->reason)) k++;
+        if (k == n) {
+            if (n == OUTPUT_MAX_GROUPS) continue;
+            g[n++] = (struct output_group){ p->proto, p->reason, 0 };
+        }
+        g[k].count++;
+    }
+    /* Most ports first; among equals the group seen later first (nmap's reason_sort). */
+    for (size_t i = 1; i < n; i++) {
+        struct output_group x = g[i];
+        size_t j = i;
+        while (j > 0 && g[j - 1].count <= x.count) {
+            g[j] = g[j - 1];
+            j--;
+        }
+        g[j] = x;
+    }
+    return n;
 }
 
 const char *output_proto_name(int proto) { return proto == SP_UDP ? "udp" : "tcp"; }

@@ -11,16 +11,30 @@
 #include "scanner/output.h"
 #include "scanner/result.h"
 
-/* Per host: ports counted by state, and by (state, protocol tcp=0/udp=1, reason). */
+/* Per host: ports counted by state, and which states are folded away. */
 struct output_host_info {
     size_t count[PORT_NSTATES];
-    size_t group[PORT_NSTATES][2][RS_N];
     bool hidden[PORT_NSTATES];
     size_t nhidden;
 };
 
 void output_host_info(const struct scan_report *r, const struct host_result *h,
                       struct output_host_info *hi);
+/* The hidden states in nmap's order (portlist.cc nextIgnoredState): most ports first, ties
+ * by state number. Returns how many were written to out. */
+size_t output_hidden_states(const struct output_host_info *hi, int out[PORT_NSTATES]);
+/* One "Not shown" / <extrareasons> group of a hidden state. */
+struct output_group {
+    uint8_t proto;           /* 6 or 17 */
+    uint8_t reason;          /* enum reason */
+    size_t count;
+};
+enum { OUTPUT_MAX_GROUPS = 2 * RS_N };
+/* The (protocol, reason) groups of `state` in nmap's order (portreasons.cc reason_sort: most
+ * ports first; its merge takes the later group on ties, so equal groups come out in reverse
+ * order of their first port). Returns the number of groups. */
+size_t output_reason_groups(const struct host_result *h, int state,
+                            struct output_group g[OUTPUT_MAX_GROUPS]);
 /* The ports not hidden, TCP then UDP, each by number; malloc'ed array (free it). */
 size_t output_shown_ports(const struct host_result *h, const struct output_host_info *hi,
                           const struct port_result ***out);

@@ -3,8 +3,8 @@
  * nmap's output.cc (write_host_status, printportoutput's LOG_MACHINE half, the "# Ports
  * scanned" header of output_ports_to_machine_parseable_output) as in ../shared/reference/nmap.md
  * section 5. Entries are port/state/protocol/owner/service/rpc-info/version/ with '/' inside a
- * field written as '|'; only one ignored state is summarised (the one with most ports), as in
- * nmap, so ports of another folded state are listed one by one.
+ * field written as '|'; folded ports are never listed, and the folded state is named only
+ * when there is exactly one, as in nmap.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,40 +26,32 @@ static void gr_ports_header(FILE *f, const struct scan_report *r)
             r->nudp, udp);
 }
 
-/* The one ignored state: the hidden state with the most ports, or -1. */
-static int gr_ignored(const struct output_host_info *hi)
-{
-    int best = -1;
-    for (int s = 0; s < PORT_NSTATES; s++)
-        if (hi->hidden[s] && (best < 0 || hi->count[s] > hi->count[best])) best = s;
-    return best;
-}
-
 static void gr_host(FILE *f, const struct scan_report *r, const struct host_result *h)
 {
     char ip[16];
     output_ip(h->addr, ip);
     if (!output_host_listed(r, h)) return;
     fprintf(f, "Host: %s (%s)\tStatus: %s\n", ip, h->name, h->up ? "Up" : "Down");
-    if (!h->up || r->ping_only) return;
+    if (!h->up || r->ping_only || h->nports == 0) return;
+    /* output.cc printportoutput: every folded port is left out of the list; the folded state
+     * is named only when there is exactly one. */
     struct output_host_info hi;
     output_host_info(r, h, &hi);
-    int ign = gr_ignored(&hi);
-    for (int s = 0; s < PORT_NSTATES; s++) hi.hidden[s] = s == ign;
-    hi.nhidden = ign >= 0 ? hi.count[ign] : 0;
+    int st[PORT_NSTATES];
+    size_t nign = output_hidden_states(&hi, st);
     const struct port_result **v;
     size_t n = output_shown_ports(h, &hi, &v);
-    fprintf(f, "Host: %s (%s)", ip, h->name);
+    fprintf(f, "Host: %s (%s)\tPorts: ", ip, h->name);
     for (size_t i = 0; i < n; i++) {
-        fprintf(f, "%s%u/%s/%s//", i ? ", " : "\tPorts: ", v[i]->port,
-                port_state_name(v[i]->state), output_proto_name(v[i]->proto));
+        fprintf(f, "%s%u/%s/%s//", i ? ", " : "", v[i]->port, port_state_name(v[i]->state),
+                output_proto_name(v[i]->proto));
         gr_field(f, services_name(v[i]->proto, v[i]->port));
         fputs("///", f);
     }
     free(v);
-    if (ign >= 0)
-        fprintf(f, "\tIgnored State: %s (%zu)", port_state_name((enum port_state)ign),
-                hi.count[ign]);
+    if (nign == 1)
+        fprintf(f, "\tIgnored State: %s (%zu)", port_state_name((enum port_state)st[0]),
+                hi.count[st[0]]);
     if (h->seq.done && h->seq.nisn > 3) fprintf(f, "\tSeq Index: %u", h->seq.sp);
     if (h->seq.ipid_done && h->seq.ipid_class) fprintf(f, "\tIP ID Seq: %s", h->seq.ipid_class);
     fputc('\n', f);

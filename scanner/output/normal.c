@@ -44,21 +44,25 @@ static void nm_up_line(FILE *f, const struct scan_report *r, const struct host_r
     }
 }
 
-/* "Not shown: 997 closed tcp ports (reset), 3 filtered tcp ports (no-response)". */
-static void nm_not_shown(FILE *f, const struct output_host_info *hi)
+/* "Not shown: 997 closed tcp ports (reset), 3 filtered tcp ports (no-response)": states and
+ * reason groups in nmap's order; the plural follows the state's total (output.cc), so a group
+ * of 1 in a state of 1024 reads "1 filtered tcp ports". nmap ends the line even when nothing
+ * is hidden, which leaves a blank line above the table. */
+static void nm_not_shown(FILE *f, const struct host_result *h, const struct output_host_info *hi)
 {
     const char *sep = "Not shown: ";
-    for (int s = 0; s < PORT_NSTATES; s++) {
-        if (!hi->hidden[s]) continue;
-        for (int pr = 0; pr < 2; pr++) {
-            for (int rs = 0; rs < RS_N; rs++) {
-                size_t n = hi->group[s][pr][rs];
-                if (!n) continue;
-                fprintf(f, "%s%zu %s %s port%s", sep, n, port_state_name((enum port_state)s),
-                        output_proto_name(pr ? SP_UDP : SP_TCP), n == 1 ? "" : "s");
-                if (rs != RS_NONE) fprintf(f, " (%s)", reason_name((enum reason)rs));
-                sep = ", ";
-            }
+    int st[PORT_NSTATES];
+    size_t ns = output_hidden_states(hi, st);
+    for (size_t i = 0; i < ns; i++) {
+        struct output_group g[OUTPUT_MAX_GROUPS];
+        size_t ng = output_reason_groups(h, st[i], g);
+        const char *plural = hi->count[st[i]] == 1 ? "" : "s";
+        for (size_t k = 0; k < ng; k++) {
+            fprintf(f, "%s%zu %s %s port%s", sep, g[k].count,
+                    port_state_name((enum port_state)st[i]), output_proto_name(g[k].proto),
+                    plural);
+            if (g[k].reason != RS_NONE) fprintf(f, " (%s)", reason_name((enum reason)g[k].reason));
+            sep = ", ";
         }
     }
     fputc('\n', f);
@@ -138,7 +142,7 @@ static void nm_host(FILE *f, const struct scan_report *r, const struct host_resu
     output_host_info(r, h, &hi);
     if (h->nports && hi.nhidden == h->nports)
         fprintf(f, "All %zu scanned ports on %s are in ignored states.\n", h->nports, label);
-    if (hi.nhidden) nm_not_shown(f, &hi);
+    if (h->nports) nm_not_shown(f, h, &hi);
     const struct port_result **v;
     size_t n = output_shown_ports(h, &hi, &v);
     if (n) nm_table(f, r, v, n);

@@ -62,29 +62,31 @@ static void xm_scaninfo(FILE *f, const struct scan_report *r)
                 r->nudp, r->udp_ports ? r->udp_ports : "");
 }
 
+/* <extraports> per hidden state and <extrareasons> per group, in nmap's order (common.h). */
 static void xm_extraports(FILE *f, const struct host_result *h,
                           const struct output_host_info *hi)
 {
     uint16_t *buf = malloc((h->nports ? h->nports : 1) * sizeof *buf);
-    for (int s = 0; s < PORT_NSTATES; s++) {
-        if (!hi->hidden[s]) continue;
+    int st[PORT_NSTATES];
+    size_t ns = output_hidden_states(hi, st);
+    for (size_t i = 0; i < ns; i++) {
+        int s = st[i];
         fprintf(f, "<extraports state=\"%s\" count=\"%zu\">\n",
                 port_state_name((enum port_state)s), hi->count[s]);
-        for (int pr = 0; pr < 2; pr++) {
-            for (int rs = 0; rs < RS_N; rs++) {
-                if (!hi->group[s][pr][rs]) continue;
-                size_t k = 0;
-                for (size_t i = 0; buf && i < h->nports; i++) {
-                    const struct port_result *p = &h->ports[i];
-                    if (p->state == s && (p->proto == SP_UDP) == pr && p->reason == rs)
-                        buf[k++] = p->port;
-                }
-                char *list = buf ? ports_format_alloc(buf, k) : NULL;
-                fprintf(f, "<extrareasons reason=\"%s\" count=\"%zu\" proto=\"%s\" ports=\"%s\"/>\n",
-                        reason_name((enum reason)rs), hi->group[s][pr][rs],
-                        output_proto_name(pr ? SP_UDP : SP_TCP), list ? list : "");
-                free(list);
+        struct output_group g[OUTPUT_MAX_GROUPS];
+        size_t ng = output_reason_groups(h, s, g);
+        for (size_t j = 0; j < ng; j++) {
+            size_t k = 0;
+            for (size_t q = 0; buf && q < h->nports; q++) {
+                const struct port_result *p = &h->ports[q];
+                if (p->state == s && p->proto == g[j].proto && p->reason == g[j].reason)
+                    buf[k++] = p->port;
             }
+            char *list = buf ? ports_format_alloc(buf, k) : NULL;
+            fprintf(f, "<extrareasons reason=\"%s\" count=\"%zu\" proto=\"%s\" ports=\"%s\"/>\n",
+                    reason_name((enum reason)g[j].reason), g[j].count,
+                    output_proto_name(g[j].proto), list ? list : "");
+            free(list);
         }
         fputs("</extraports>\n", f);
     }

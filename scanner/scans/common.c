@@ -110,18 +110,20 @@ bool scan_rst_classify(const struct scan_reply *r, uint8_t rst_state, struct sca
     return true;
 }
 
-bool scan_state_may_change(uint8_t old_state, uint8_t new_state)
+bool scan_state_may_change(uint8_t old_state, uint8_t new_state, bool noresp_open)
 {
     if (old_state == new_state)
         return false;
     switch (old_state) {
     case PORT_OPEN:
-        return false;                      /* open stays open */
-    case PORT_CLOSED:
-        return new_state != PORT_FILTERED; /* closed never becomes filtered */
+        return noresp_open;                /* open stays open, unless silence means open */
+    case PORT_CLOSED:                      /* closed never becomes filtered, and in a */
+        return !noresp_open && new_state != PORT_FILTERED;   /* -sU/-sF.. scan never moves */
+    case PORT_FILTERED:
+        return !(noresp_open && new_state == PORT_OPEN);
     case PORT_UNFILTERED:
         return new_state == PORT_OPEN || new_state == PORT_CLOSED;
     default:
-        return true;                       /* unknown, filtered, open|filtered ... */
+        return true;                       /* unknown, open|filtered ... */
     }
 }

@@ -81,8 +81,10 @@ bool scan_icmp_verdict(uint8_t proto, uint8_t type, uint8_t code, bool from_targ
                        struct scan_verdict *v);
 /* "RST -> state (reset)" scans: -sA, -sM, -sF, -sN, -sX. */
 bool scan_rst_classify(const struct scan_reply *r, uint8_t rst_state, struct scan_verdict *v);
-/* nmap's conflicting-replies rule: the state a port keeps when a new verdict arrives. */
-bool scan_state_may_change(uint8_t old_state, uint8_t new_state);
+/* nmap's conflicting-replies rule (scan_engine.cc ultrascan_port_pspec_update): may a port
+ * that has old_state take new_state from a later reply? noresp_open: the scan's silent state
+ * is open|filtered (-sU, -sF, -sN, -sX, -sM), where nmap lets open change and keeps closed. */
+bool scan_state_may_change(uint8_t old_state, uint8_t new_state, bool noresp_open);
 
 /* UDP payloads for well-known ports (scans/udp_payloads.c); NULL/0 for other ports. */
 const uint8_t *scan_udp_payload(uint16_t port, size_t *len);

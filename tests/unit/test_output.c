@@ -153,7 +153,7 @@ static void test_normal_all_ignored(void **st)
     assert_non_null(strstr(got, "Host is up (0.00050s latency).\n"
                                 "All 30 scanned ports on 198.51.100.30 are in ignored states.\n"
                                 "Not shown: 29 filtered tcp ports (no-response), 1 filtered tcp "
-                                "port (admin-prohibited)\n\nNmap done"));
+                                "ports (admin-prohibited)\n\nNmap done"));
     assert_null(strstr(got, "PORT"));
     free(got);
 }
@@ -210,6 +210,69 @@ static void test_seq_lines(void **st)
     assert_non_null(strstr(got, "<tcpsequence index=\"0\" difficulty=\"Trivial joke\" "
                                 "values=\"3E8,FDE8,1F7E8,2F1E8,3EBE8,4E5E8\"/>\n"
                                 "<ipidsequence class=\"All zeros\" values=\"0,0,0,0,0,0\"/>\n"));
+    free(got);
+}
+
+/* nmap 7.93's layout, checked live (tests/live, netns): hidden states by count, reason groups
+ * by count with ties in reverse order of their first port, the plural from the state's total;
+ * a blank line where "Not shown" would be; grepable output drops every folded port and names
+ * the folded state only when there is one. */
+static void test_not_shown_order(void **st)
+{
+    (void)st;
+    struct sample s;
+    sample_init(&s);
+    for (int i = 0; i < 30; i++) {   /* 1 open, 2 closed, 3-30 filtered */
+        uint16_t p = (uint16_t)(i + 1);
+        s.ports[i] = (struct port_result){p, 6, PORT_CLOSED, RS_RESET, 64, 0};
+        if (p >= 3 && p <= 28) s.ports[i].state = PORT_FILTERED, s.ports[i].reason = RS_NO_RESPONSE;
+    }
+    s.ports[0] = (struct port_result){1, 6, PORT_OPEN, RS_SYN_ACK, 64, 0};
+    s.ports[29] = (struct port_result){30, 6, PORT_FILTERED, RS_HOST_UNREACH, 64, 0};
+    s.ports[28] = (struct port_result){29, 6, PORT_FILTERED, RS_ADMIN_PROHIBITED, 64, 0};
+    s.r.verbose = 0;
+    /* filtered: 26 no-response + 1 admin (29) + 1 host-unreach (30) = 28 > 25: hidden;
+     * closed: port 2 only, shown. */
+    char *got = render(&output_normal, &s.r);
+    assert_non_null(strstr(got, "Not shown: 26 filtered tcp ports (no-response), 1 filtered tcp ports "
+                                "(host-unreach), 1 filtered tcp ports (admin-prohibited)\nPORT"));
+    free(got);
+    got = render(&output_grep, &s.r);
+    assert_non_null(strstr(got, "\tPorts: 1/open/tcp//"));
+    assert_non_null(strstr(got, ", 2/closed/tcp//"));
+    assert_null(strstr(got, "/filtered/"));
+    assert_non_null(strstr(got, "///\tIgnored State: filtered (28)\n"));
+    free(got);
+    /* Nothing hidden: a blank line above the table. */
+    s.hosts[0].nports = 3;
+    got = render(&output_normal, &s.r);
+    assert_non_null(strstr(got, "Host is up (0.00050s latency).\n\nPORT "));
+    free(got);
+    /* Two hidden states: the larger first; grepable lists neither and names none. */
+    sample_init(&s);
+    for (int i = 0; i < 30; i++) {
+        uint16_t p = (uint16_t)(i + 1);
+        s.ports[i] = p <= 27 ? (struct port_result){p, 6, PORT_FILTERED, RS_NO_RESPONSE, 0, 0}
+                             : (struct port_result){p, 6, PORT_CLOSED, RS_RESET, 64, 0};
+    }
+    s.r.verbose = 1;   /* limit 50: nothing hidden */
+    got = render(&output_normal, &s.r);
+    assert_null(strstr(got, "Not shown"));
+    free(got);
+    s.r.verbose = 0;
+    /* 26 closed and 34 filtered, both hidden: filtered first; grepable: "Ports: " alone. */
+    static struct port_result big[60];
+    for (int i = 0; i < 60; i++)
+        big[i] = (struct port_result){(uint16_t)(i + 1), 6, i < 26 ? PORT_CLOSED : PORT_FILTERED,
+                                      i < 26 ? RS_RESET : RS_NO_RESPONSE, 0, 0};
+    s.hosts[0].ports = big;
+    s.hosts[0].nports = 60;
+    got = render(&output_normal, &s.r);
+    assert_non_null(strstr(got, "Not shown: 34 filtered tcp ports (no-response), 26 closed tcp "
+                                "ports (reset)\n"));
+    free(got);
+    got = render(&output_grep, &s.r);
+    assert_non_null(strstr(got, "(target)\tPorts: \n"));
     free(got);
 }
 
@@ -362,7 +425,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_normal),           cmocka_unit_test(test_normal_reason),
         cmocka_unit_test(test_normal_verbose_threshold), cmocka_unit_test(test_normal_all_ignored),
         cmocka_unit_test(test_normal_file_and_ping), cmocka_unit_test(test_seq_lines),
-        cmocka_unit_test(test_grep),             cmocka_unit_test(test_json),
+        cmocka_unit_test(test_grep), cmocka_unit_test(test_not_shown_order),             cmocka_unit_test(test_json),
         cmocka_unit_test(test_xml),              cmocka_unit_test(test_write_file_and_names),
     };
     return cmocka_run_group_tests_name("output", tests, NULL, NULL);

@@ -55,6 +55,10 @@ struct fake {
     bool lost_8080;             /* the first probe to 8080 was dropped */
     bool late_8443;
     bool forge;                 /* inject a forged SYN/ACK for 443 */
+    uint64_t late9000;          /* the first SYN to 9000 gets its SYN/ACK this late */
+    bool sent9000;
+    uint8_t udp7[64];           /* UDP 7: the first probe, answered only after the second */
+    size_t udp7_len;
     struct { uint64_t ready; enum pktio_stream st; uint8_t type, code; bool closed; } streams[FK_MAXSTREAM];
     int nstreams;
 };
@@ -101,6 +105,12 @@ static void fk_target_tcp(struct fake *f, const struct wire_pkt *p, const uint8_
     const struct wire_tcp *t = &p->l4.tcp;
     uint64_t at = f->now + 2 * MS;
     uint16_t port = t->dport;
+    if (port == 9000) {   /* only the first try is answered, late_9000 after its send */
+        if (!f->sent9000)
+            fk_tcp_reply(f, f->now + f->late9000, p, TCP_SYN | TCP_ACK, 9, t->seq + 1, 5840);
+        f->sent9000 = true;
+        return;
+    }
     if (port == 443 || (port >= 1000 && port < 1100)) {
         if (f->forge) {   /* right ports, wrong cookie: must be ignored */
             fk_tcp_reply(f, at, p, TCP_SYN | TCP_ACK, 777, t->seq + 12345, 5840);
@@ -151,6 +161,18 @@ static void fk_target(struct fake *f, const struct wire_pkt *p, const uint8_t *d
             uint8_t q[28];
             memcpy(q, d, 28);
             fk_icmp_err(f, at, TARGET, q, 28, ICMP_UNREACH, ICMP_PORT_UNREACH);
+        } else if (p->l4.udp.dport == 7 && f->udp7_len == 0) {
+            memcpy(f->udp7, d, len < sizeof f->udp7 ? len : sizeof f->udp7);
+            f->udp7_len = len;
+        } else if (p->l4.udp.dport == 7) {
+            /* Try 1 gets 3/3 from the target; then try 0's UDP answer arrives late. */
+            fk_icmp_err(f, at, TARGET, d, 28, ICMP_UNREACH, ICMP_PORT_UNREACH);
+            struct wire_pkt p0;
+            assert_int_equal(wire_parse(f->udp7, f->udp7_len, &p0), WIRE_OK);
+            uint8_t b[64];
+            struct wire_ipv4 ip = { .ttl = 64, .proto = WIRE_PROTO_UDP, .src = TARGET, .dst = SCANNER };
+            struct wire_udp u = { .sport = 7, .dport = p0.l4.udp.sport };
+            fk_push(f, at + 3 * MS, b, wire_emit_udp(b, sizeof b, &ip, &u));
         } else if (p->l4.udp.dport == 161) {
             uint8_t b[64];
             static const uint8_t resp[] = { 0x30, 0x00 };
@@ -445,7 +467,9 @@ static void test_all_tcp_types(void **state)
         fx_expect(&x->rep, 80, c->s80, c->r80);
         assert_int_equal(fx_port(&x->rep, TARGET, 6, 443)->state, c->s443);
         assert_int_equal(fx_port(&x->rep, TARGET, 6, 443)->reason, RS_NO_RESPONSE);
-        fx_expect(&x->rep, 113, c->s113, RS_ADMIN_PROHIBITED);
+        /* -sT sees Linux's errno for 3/13: EHOSTUNREACH, so nmap says host-unreach. */
+        fx_expect(&x->rep, 113, c->s113,
+                  c->t == SCAN_CONNECT ? RS_HOST_UNREACH : RS_ADMIN_PROHIBITED);
         assert_int_equal(fx_probes(&x->f, TARGET, 6, 443), 2);
         assert_string_equal(x->rep.scan_type, scan_type_name(c->t));
         fx_free(x);
@@ -511,12 +535,20 @@ static void test_icmp_table(void **state)
     assert_int_equal(v.state, PORT_CLOSED);
     assert_false(scan_icmp_verdict(6, 3, 4, true, &v));
     /* Conflicting replies. */
-    assert_false(scan_state_may_change(PORT_OPEN, PORT_CLOSED));
-    assert_false(scan_state_may_change(PORT_CLOSED, PORT_FILTERED));
-    assert_true(scan_state_may_change(PORT_CLOSED, PORT_OPEN));
-    assert_false(scan_state_may_change(PORT_UNFILTERED, PORT_FILTERED));
-    assert_true(scan_state_may_change(PORT_UNFILTERED, PORT_CLOSED));
-    assert_true(scan_state_may_change(PORT_OPEN_FILTERED, PORT_CLOSED));
+    assert_false(scan_state_may_change(PORT_OPEN, PORT_CLOSED, false));
+    assert_false(scan_state_may_change(PORT_CLOSED, PORT_FILTERED, false));
+    assert_true(scan_state_may_change(PORT_CLOSED, PORT_OPEN, false));
+    assert_false(scan_state_may_change(PORT_UNFILTERED, PORT_FILTERED, false));
+    assert_true(scan_state_may_change(PORT_UNFILTERED, PORT_CLOSED, false));
+    assert_true(scan_state_may_change(PORT_OPEN_FILTERED, PORT_CLOSED, false));
+    assert_true(scan_state_may_change(PORT_FILTERED, PORT_OPEN, false));
+    /* Scans where silence means open|filtered (nmap's noresp_open_scan): open may change,
+     * closed never does, filtered never becomes open. */
+    assert_true(scan_state_may_change(PORT_OPEN, PORT_CLOSED, true));
+    assert_false(scan_state_may_change(PORT_CLOSED, PORT_OPEN, true));
+    assert_false(scan_state_may_change(PORT_FILTERED, PORT_OPEN, true));
+    assert_true(scan_state_may_change(PORT_FILTERED, PORT_CLOSED, true));
+    assert_true(scan_state_may_change(PORT_OPEN_FILTERED, PORT_OPEN, true));
     /* Registry. */
     assert_ptr_equal(scan_ops_by_flag('X'), &scan_xmas);
     assert_ptr_equal(scan_ops_by_name("maimon"), &scan_maimon);
@@ -594,6 +626,84 @@ static void test_discovery(void **state)
     assert_int_equal(x->rep.hosts[0].up_reason, RS_RESET);
     assert_int_equal(fx_probes(&x->f, TARGET, 6, 80), 1);
     fx_free(x);
+}
+
+/* -sU conflicting replies: try 1 gets ICMP 3/3 (closed), then try 0's late UDP answer
+ * arrives. In a scan whose silence means open|filtered nmap never moves a closed port. */
+static void test_udp_conflict(void **state)
+{
+    (void)state;
+    static const uint16_t uports[] = { 7 };
+    struct fixture *x = fx_new();
+    x->cfg.tcp_scan = SCAN_NONE;
+    x->cfg.udp_scan = true;
+    x->cfg.targets = TGT;
+    x->cfg.ntargets = 1;
+    x->cfg.udp_ports = uports;
+    x->cfg.nudp_ports = 1;
+    x->cfg.disc.no_ping = true;
+    fx_run(x);
+    const struct port_result *p = fx_port(&x->rep, TARGET, 17, 7);
+    assert_int_equal(fx_probes(&x->f, TARGET, 17, 7), 2);
+    assert_int_equal(p->state, PORT_CLOSED);
+    assert_int_equal(p->reason, RS_PORT_UNREACH);
+    fx_free(x);
+}
+
+/* A reply to a retransmitted try counts for 10 * min(1 s, timeout) after that try was sent
+ * (nmap's probeExpireTime): 10 s here, with the initial 1 s timeout. Silent ports sent one
+ * at a time keep the scan running for about 30 s. */
+static void test_late_window(void **state)
+{
+    (void)state;
+    static const uint16_t ports[] = { 9000, 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007,
+                                      1008, 1009, 1010, 1011, 1012, 1013, 1014 };
+    static const struct { uint64_t late; uint8_t st, rs; } cases[] = {
+        { 9500 * MS, PORT_OPEN, RS_SYN_ACK },
+        { 10500 * MS, PORT_FILTERED, RS_NO_RESPONSE },
+    };
+    for (size_t i = 0; i < 2; i++) {
+        struct fixture *x = fx_new();
+        fx_pn(x, SCAN_SYN, ports, sizeof ports / sizeof ports[0]);
+        x->cfg.timing.max_parallelism = 1;
+        x->f.late9000 = cases[i].late;
+        fx_run(x);
+        assert_int_equal(fx_probes(&x->f, TARGET, 6, 9000), 2);
+        fx_expect(&x->rep, 9000, cases[i].st, cases[i].rs);
+        fx_free(x);
+    }
+}
+
+/* -sT reads connect()'s errno as Linux derives it from the ICMP error, then nmap's
+ * handleConnectResult: ETIMEDOUT and EHOSTDOWN are no verdict (the probe is retried). */
+static void test_connect_errno(void **state)
+{
+    (void)state;
+    static const struct { enum pktio_stream st; uint8_t type, code; bool ok; uint8_t s, r; } rows[] = {
+        { PKTIO_STREAM_OPEN, 0, 0, true, PORT_OPEN, RS_SYN_ACK },
+        { PKTIO_STREAM_REFUSED, 0, 0, true, PORT_CLOSED, RS_CONN_REFUSED },
+        { PKTIO_STREAM_UNREACH, 3, 3, true, PORT_CLOSED, RS_CONN_REFUSED },
+        { PKTIO_STREAM_UNREACH, 3, 0, true, PORT_FILTERED, RS_NET_UNREACH },
+        { PKTIO_STREAM_UNREACH, 3, 1, true, PORT_FILTERED, RS_HOST_UNREACH },
+        { PKTIO_STREAM_UNREACH, 3, 2, true, PORT_FILTERED, RS_PROTO_UNREACH },
+        { PKTIO_STREAM_UNREACH, 3, 8, true, PORT_FILTERED, RS_DEST_UNREACH },
+        { PKTIO_STREAM_UNREACH, 3, 9, true, PORT_FILTERED, RS_NET_UNREACH },
+        { PKTIO_STREAM_UNREACH, 3, 10, true, PORT_FILTERED, RS_HOST_UNREACH },
+        { PKTIO_STREAM_UNREACH, 3, 13, true, PORT_FILTERED, RS_HOST_UNREACH },
+        { PKTIO_STREAM_UNREACH, 11, 0, true, PORT_FILTERED, RS_HOST_UNREACH },
+        { PKTIO_STREAM_UNREACH, 0, 0, true, PORT_FILTERED, RS_ADMIN_PROHIBITED },
+        { PKTIO_STREAM_UNREACH, 3, 7, false, 0, 0 },
+        { PKTIO_STREAM_UNREACH, 3, 4, false, 0, 0 },
+        { PKTIO_STREAM_TIMEDOUT, 0, 0, false, 0, 0 },
+        { PKTIO_STREAM_PENDING, 0, 0, false, 0, 0 },
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        struct scan_verdict v = { 0, 0 };
+        bool ok = scan_connect.classify_stream(rows[i].st, rows[i].type, rows[i].code, &v);
+        if (ok != rows[i].ok || (ok && (v.state != rows[i].s || v.reason != rows[i].r)))
+            fail_msg("row %zu: ok %d state %d reason %d", i, ok, v.state, v.reason);
+    }
+    assert_string_equal(reason_name(RS_DEST_UNREACH), "dest-unreach");
 }
 
 static uint16_t many_ports[40];
@@ -711,6 +821,8 @@ int main(void)
         cmocka_unit_test(test_udp),         cmocka_unit_test(test_icmp_table),
         cmocka_unit_test(test_discovery),   cmocka_unit_test(test_max_rate),
         cmocka_unit_test(test_min_rate),    cmocka_unit_test(test_deterministic), cmocka_unit_test(test_seq_probes),
+        cmocka_unit_test(test_udp_conflict), cmocka_unit_test(test_late_window),
+        cmocka_unit_test(test_connect_errno),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
