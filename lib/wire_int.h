@@ -166,6 +166,13 @@ int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool veri
  * summing it again there would only repeat the sender's work. Never for bytes from outside. */
 int wire_parse_trusted(const uint8_t *buf, size_t len, struct wire_pkt *pkt);
 
+/* wire_emit_tcp that also fills *view (when not NULL) with exactly what
+ * wire_parse_trusted(buf, length) would read back from the bytes it wrote, without reading
+ * them: the simulator keeps the view beside a datagram a host emitted, so the receiver skips
+ * the parse (sim/engine.h, struct sim_slot). The view points into buf. */
+size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
+                          const struct wire_tcp *tcp, struct wire_pkt *view);
+
 /* Common start of every transport parser: the protocol matches and this is a first (or
  * only) fragment. */
 static inline int wire_l4_check(const struct wire_ipv4 *ip, uint8_t proto)

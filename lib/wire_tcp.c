@@ -17,6 +17,7 @@
 #include "wire_int.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -60,6 +61,34 @@ static size_t opts_take(struct wire_tcp_opts *o, const uint8_t *p, uint8_t olen)
     }
     opts_push(o, p[0]);
     return olen;
+}
+
+/* What opts_take records for a well-formed option of kind, with its value from src (the
+ * repr being emitted): the parse of emitted bytes, without the bytes. */
+static void opts_take_emitted(struct wire_tcp_opts *v, const struct wire_tcp_opts *src,
+                              uint8_t kind)
+{
+    switch (kind) {
+    case TCPOPT_MSS:
+        v->has_mss = true;
+        v->mss = src->mss;
+        break;
+    case TCPOPT_WSCALE:
+        v->has_wscale = true;
+        v->wscale = src->wscale;
+        break;
+    case TCPOPT_SACK_PERM:
+        v->sack_perm = true;
+        break;
+    case TCPOPT_TS:
+        v->has_ts = true;
+        v->tsval = src->tsval;
+        v->tsecr = src->tsecr;
+        break;
+    default:   /* NOP */
+        break;
+    }
+    opts_push(v, kind);
 }
 
 void wire_tcp_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o)
@@ -185,12 +214,118 @@ int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool veri
     return WIRE_OK;
 }
 
+/* Writes o's options into out (room for WIRE_TCP_OPT_MAX + 12 bytes) in one pass, padded
+ * with EOL to 4 bytes; returns their length, or SIZE_MAX past WIRE_TCP_OPT_MAX. When view is
+ * not NULL it receives what wire_tcp_opts_parse reads back from those bytes, built in the
+ * same pass: every kind emit writes is well formed, so the parse records each in order until
+ * the first EOL (listed only at a 4-byte boundary, where it is not padding) and stops there;
+ * kinds emit cannot write are skipped by both. */
+static size_t opts_write(uint8_t *out, const struct wire_tcp_opts *o, struct wire_tcp_opts *view)
+{
+    size_t at = 0;
+    size_t n = o->n < WIRE_TCP_OPT_MAX ? o->n : WIRE_TCP_OPT_MAX;
+    bool open = view != NULL;   /* the parse has not met an EOL yet */
+    if (view)
+        *view = (struct wire_tcp_opts){0};
+    for (size_t i = 0; i < n && at <= WIRE_TCP_OPT_MAX; i++) {
+        uint8_t kind = o->order[i];
+        uint8_t *q = out + at;
+        size_t sz = opt_size(kind);
+        if (sz == 0)
+            continue;
+        q[0] = kind;
+        if (sz > 1)
+            q[1] = (uint8_t)sz;
+        if (kind == TCPOPT_MSS)
+            wire_st16(q + 2, o->mss);
+        else if (kind == TCPOPT_WSCALE)
+            q[2] = o->wscale;
+        else if (kind == TCPOPT_TS) {
+            wire_st32(q + 2, o->tsval);
+            wire_st32(q + 6, o->tsecr);
+        }
+        if (open) {
+            if (kind == TCPOPT_EOL) {
+                open = false;
+                if (at % 4 == 0)
+                    opts_push(view, kind);
+            } else {
+                opts_take_emitted(view, o, kind);
+            }
+        }
+        at += sz;
+    }
+    if (at > WIRE_TCP_OPT_MAX)
+        return SIZE_MAX;
+    while (at & 3)
+        out[at++] = TCPOPT_EOL;
+    return at;
+}
+
 size_t wire_emit_tcp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_tcp *tcp)
 {
-    /* RSTs and most ACKs carry no options: skip both passes over order[] for them. */
-    size_t optlen = tcp->opt.n ? wire_tcp_opts_len(&tcp->opt) : 0;
-    if (optlen > WIRE_TCP_OPT_MAX)
-        return 0;
+    return wire_emit_tcp_view(buf, cap, ip, tcp, NULL);
+}
+
+/* The IPv4 view wire_ipv4_fields_v(verify = false) reads back from the header
+ * wire_ipv4_emit_hdr wrote at buf for a datagram of total bytes. */
+static void emitted_ipv4_view(const uint8_t *buf, const struct wire_ipv4 *ip, uint16_t total,
+                              struct wire_ipv4 *v)
+{
+    *v = (struct wire_ipv4){
+        .tos = ip->tos, .ttl = ip->ttl, .proto = WIRE_PROTO_TCP, .hdr_len = WIRE_IPV4_HDR_MIN,
+        .total_len = total, .id = ip->id, .df = ip->df, .mf = ip->mf,
+        .frag_off = ip->frag_off & 0x1fff, .csum = wire_ld16(buf + 10), .csum_ok = true,
+        .src = ip->src, .dst = ip->dst, .payload = buf + WIRE_IPV4_HDR_MIN,
+        .payload_len = (size_t)total - WIRE_IPV4_HDR_MIN,
+    };
+}
+
+/* The rest of the view (the options are already in it, opts_write): what wire_parse_trusted
+ * reads back from a first fragment of total bytes with an hl-byte TCP header just written. */
+static void emitted_view(const uint8_t *buf, const struct wire_ipv4 *ip,
+                         const struct wire_tcp *tcp, uint16_t total, size_t hl,
+                         struct wire_pkt *view)
+{
+    struct wire_tcp *tv = &view->l4.tcp;
+    const uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
+    emitted_ipv4_view(buf, ip, total, &view->ip);
+    view->l4_err = WIRE_OK;
+    tv->sport = tcp->sport;
+    tv->dport = tcp->dport;
+    tv->seq = tcp->seq;
+    tv->ack = tcp->ack;
+    tv->hdr_len = (uint8_t)hl;
+    tv->flags = tcp->flags;
+    tv->reserved = tcp->reserved & 0x0f;
+    tv->window = tcp->window;
+    tv->csum = wire_ld16(p + 16);
+    tv->csum_ok = true;
+    tv->urg = tcp->urg;
+    tv->payload = p + hl;
+    tv->payload_len = tcp->payload_len;
+}
+
+/* Why this shape: every segment a simulated host sends passes here (the SYN-ACKs and RSTs
+ * of a scan), so the header is written field by field and summed from the fields (RFC 1071:
+ * the one's-complement sum does not depend on how the words are grouped, and every sum here
+ * is non-zero, so the folded value is the same as summing the written bytes), and only the
+ * options and payload are read back for the checksum. With view, the parsed form of the
+ * bytes comes out too (wire_int.h says why). */
+size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
+                          const struct wire_tcp *tcp, struct wire_pkt *view)
+{
+    uint8_t opts[WIRE_TCP_OPT_MAX + 12];
+    bool direct = view && (ip->frag_off & 0x1fff) == 0;   /* else: parse the bytes back */
+    struct wire_tcp *tv = direct ? &view->l4.tcp : NULL;
+    size_t optlen = 0;
+    if (tcp->opt.n) {   /* RSTs and most ACKs carry no options */
+        optlen = opts_write(opts, &tcp->opt, tv ? &tv->opt : NULL);
+        if (optlen == SIZE_MAX)
+            return 0;
+    } else if (tv) {
+        tv->opt = (struct wire_tcp_opts){0};
+    }
     size_t hl = WIRE_TCP_HDR_MIN + optlen;
     size_t seg = hl + tcp->payload_len;
     size_t total = WIRE_IPV4_HDR_MIN + seg;
@@ -200,20 +335,27 @@ size_t wire_emit_tcp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const
     /* The payload first: it may point into buf itself (a parsed packet re-emitted in place). */
     if (tcp->payload_len)
         memmove(p + hl, tcp->payload, tcp->payload_len);
+    if (optlen)
+        memcpy(p + WIRE_TCP_HDR_MIN, opts, optlen);
     wire_ipv4_emit_hdr(buf, ip, WIRE_PROTO_TCP, (uint16_t)total);
+    uint16_t offflags = (uint16_t)((hl / 4) << 12 | (tcp->reserved & 0x0fu) << 8 | tcp->flags);
     wire_st16(p, tcp->sport);
     wire_st16(p + 2, tcp->dport);
     wire_st32(p + 4, tcp->seq);
     wire_st32(p + 8, tcp->ack);
-    p[12] = (uint8_t)((hl / 4) << 4 | (tcp->reserved & 0x0f));
-    p[13] = tcp->flags;
+    wire_st16(p + 12, offflags);
     wire_st16(p + 14, tcp->window);
-    wire_st16(p + 16, 0);
     wire_st16(p + 18, tcp->urg);
-    if (optlen)
-        wire_tcp_opts_emit(p + WIRE_TCP_HDR_MIN, &tcp->opt);
-    uint32_t sum = wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)seg);
-    wire_st16(p + 16, wire_csum_l4(sum, p, seg));
+    uint32_t sum = wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)seg) +
+                   tcp->sport + tcp->dport + (tcp->seq >> 16) + (tcp->seq & 0xffffu) +
+                   (tcp->ack >> 16) + (tcp->ack & 0xffffu) + offflags + tcp->window + tcp->urg;
+    if (seg > WIRE_TCP_HDR_MIN)
+        sum += wire_csum_native_be(wire_csum_native(p + WIRE_TCP_HDR_MIN, seg - WIRE_TCP_HDR_MIN));
+    wire_st16(p + 16, wire_csum_fold_inl(sum));
+    if (direct)
+        emitted_view(buf, ip, tcp, (uint16_t)total, hl, view);
+    else if (view)   /* a non-first fragment: no transport view to build, parse it */
+        wire_parse_trusted(buf, total, view);
     return total;
 }
 

@@ -56,8 +56,20 @@ uint32_t sim_slot_alloc(struct sim *s)
     if (s->pool.nfree == 0 && pool_grow(s))
         return UINT32_MAX;
     uint32_t i = s->pool.free[--s->pool.nfree];
-    sim_slot(s, i)->trusted = false;
+    struct sim_slot *sl = sim_slot(s, i);
+    sl->trusted = sl->viewed = false;
     return i;
+}
+
+int sim_slot_parse(struct sim_slot *sl, const struct wire_pkt **p, struct wire_pkt *tmp)
+{
+    if (sl->viewed) {
+        *p = &sl->view;
+        return WIRE_OK;
+    }
+    *p = tmp;
+    return sl->trusted ? wire_parse_trusted(sl->buf, sl->len, tmp)
+                       : wire_parse(sl->buf, sl->len, tmp);
 }
 
 void sim_slot_free(struct sim *s, uint32_t i)
@@ -373,11 +385,8 @@ static bool cross_filters(struct sim *s, struct host *fh, uint32_t slot, bool ou
         return true;
     struct sim_slot *sl = sim_slot(s, slot);
     struct wire_pkt parsed;
-    if (!p) {
-        if (wire_parse(sl->buf, sl->len, &parsed) != WIRE_OK)
-            return true;   /* cannot happen: every slot was parsed on entry */
-        p = &parsed;
-    }
+    if (!p && sim_slot_parse(sl, &p, &parsed) != WIRE_OK)
+        return true;   /* cannot happen: every slot was parsed on entry */
     if (mine >= 0 && !filter_apply(s, s->filters[mine], fh, p, sl->buf, sl->len)) {
         s->stats.dropped++;
         sim_slot_free(s, slot);
@@ -485,12 +494,10 @@ static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
         return;
     }
     struct host *h = s->hosts.v[hidx - 1];
-    struct wire_pkt p;
-    if (sl->trusted)
-        wire_parse_trusted(sl->buf, sl->len, &p);
-    else
-        wire_parse(sl->buf, sl->len, &p);
-    if ((h->filt_in >= 0 || h->filt_out >= 0) && !cross_filters(s, h, slot, false, &p))
+    struct wire_pkt tmp;
+    const struct wire_pkt *p;
+    sim_slot_parse(sl, &p, &tmp);
+    if ((h->filt_in >= 0 || h->filt_out >= 0) && !cross_filters(s, h, slot, false, p))
         return;
     s->stats.delivered++;
     if (h->tap)
@@ -502,7 +509,7 @@ static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
         sim_slot_free(s, slot);
         return;
     }
-    host_input(s, h, &p, sl->buf, sl->len);
+    host_input(s, h, p, sl->buf, sl->len);
     sim_slot_free(s, slot);
 }
 

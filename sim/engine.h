@@ -58,6 +58,13 @@ struct sim_slot {
      * it again (wire_parse_trusted). false for every other slot (injected, scripted):
      * sim_slot_alloc clears it. */
     bool trusted;
+    /* `view` holds the parse of buf: set where a host emits TCP (wire_emit_tcp_view builds
+     * the parsed form while writing the bytes, the same fields wire_parse_trusted would read
+     * back), so neither the filters nor the receiver parse the datagram again. The bytes stay
+     * the truth for everything that shows a packet (trace, pcap, taps); the view only spares
+     * the receiver a parse. Cleared by sim_slot_alloc. */
+    bool viewed;
+    struct wire_pkt view;
     uint8_t buf[WIRE_MTU];
 };
 
@@ -161,6 +168,9 @@ struct sim {
 /* A free slot index, growing the pool if needed; UINT32_MAX when out of memory. */
 uint32_t sim_slot_alloc(struct sim *s);
 void sim_slot_free(struct sim *s, uint32_t i);
+/* The parsed form of a slot's datagram: its view when it has one, else parsed into *tmp
+ * (checksums verified unless trusted). Returns the parse result. */
+int sim_slot_parse(struct sim_slot *sl, const struct wire_pkt **p, struct wire_pkt *tmp);
 static inline struct sim_slot *sim_slot(struct sim *s, uint32_t i)
 {
     return &s->pool.chunk[i >> SIM_POOL_CHUNK_SHIFT][i & (SIM_POOL_CHUNK - 1)];

@@ -60,18 +60,25 @@ static inline uint64_t gen_rotl(uint64_t x, int b) { return (x << b) | (x >> (64
         v2 += v1; v1 = gen_rotl(v1, 17); v1 ^= v2; v2 = gen_rotl(v2, 32);                  \
     } while (0)
 
+/* SipHash-2-4's state after keying (v0..v3 from the key's two little-endian halves): a
+ * function of the key alone, so it is computed once when the key is drawn, not per hash. */
+static void gen_sip_init(const uint8_t key[16], uint64_t sip[4])
+{
+    uint64_t k0 = gen_key64(key), k1 = gen_key64(key + 8);
+    sip[0] = 0x736f6d6570736575ULL ^ k0;
+    sip[1] = 0x646f72616e646f6dULL ^ k1;
+    sip[2] = 0x6c7967656e657261ULL ^ k0;
+    sip[3] = 0x7465646279746573ULL ^ k1;
+}
+
 /* SipHash-2-4 (lib/rng.c siphash24) of 1 to 3 little-endian u32s: the value siphash24 gives
  * for their 4n bytes, computed as Linux's siphash_1u32 / siphash_3u32 specialise it, the
  * words going straight into the message blocks with no byte buffer and no loops. It runs
  * once per SYN-ACK with rfc6528 ISNs and per datagram with hashed IP-IDs, so the shape
  * matters (about half the instructions of the byte-buffer call). */
-static uint64_t gen_hash_u32s(const uint8_t key[16], const uint32_t *v, size_t n)
+static uint64_t gen_hash_u32s(const uint64_t sip[4], const uint32_t *v, size_t n)
 {
-    uint64_t k0 = gen_key64(key), k1 = gen_key64(key + 8);
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k0;
-    uint64_t v1 = 0x646f72616e646f6dULL ^ k1;
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k0;
-    uint64_t v3 = 0x7465646279746573ULL ^ k1;
+    uint64_t v0 = sip[0], v1 = sip[1], v2 = sip[2], v3 = sip[3];
     if (n > 3)
         n = 3;
     uint64_t tail = (uint64_t)(4 * n) << 56;   /* the length byte */
@@ -117,6 +124,7 @@ void gen_isn_init(struct gen_isn *g, const struct gen_isn_cfg *cfg, uint64_t see
         break;
     case GEN_ISN_RFC6528:
         rng_bytes(&g->rng, g->key, sizeof g->key); /* net_secret: 128 bits per boot */
+        gen_sip_init(g->key, g->sip);
         break;
     default:
         break;
@@ -157,7 +165,7 @@ static uint32_t gen_isn_rfc6528(const struct gen_isn *g, uint64_t now_ns, uint32
                                 uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     uint32_t v[3] = { laddr, raddr, ((uint32_t)lport << 16) | rport };
-    uint32_t hash = (uint32_t)gen_hash_u32s(g->key, v, 3);
+    uint32_t hash = (uint32_t)gen_hash_u32s(g->sip, v, 3);
     return hash + (uint32_t)(now_ns >> 6);
 }
 
@@ -357,6 +365,7 @@ int gen_ipid_init(struct gen_ipid *g, const struct gen_ipid_cfg *cfg, uint64_t s
         g->cfg.hz = GEN_HZ_DEFAULT;
     gen_seed(&g->rng, seed, who, "gen.ipid");
     rng_bytes(&g->rng, g->key, sizeof g->key);
+    gen_sip_init(g->key, g->sip);
     g->ctr = (uint16_t)rng_u32(&g->rng); /* a host booted some time ago: any start */
     int rc = 0;
     switch (cfg->kind) {
@@ -416,7 +425,7 @@ static uint16_t gen_ipid_swapped(struct gen_ipid *g)
 
 static uint64_t gen_dest_hash(const struct gen_ipid *g, uint32_t dst)
 {
-    return gen_hash_u32s(g->key, &dst, 1);
+    return gen_hash_u32s(g->sip, &dst, 1);
 }
 
 static struct gen_ipid_dest *gen_dest_find(struct gen_ipid_dest *t, uint32_t cap, uint64_t h,
@@ -483,7 +492,7 @@ static uint32_t gen_hashed_bucket(const struct gen_ipid *g, uint32_t src, uint32
 {
     uint32_t v[3] = { dst, src, proto };
     /* 2014 (73f156a6e8c1): daddr only; 2019+: SipHash(daddr, saddr, protocol). */
-    uint64_t h = gen_hash_u32s(g->key, v, g->cfg.model2014 ? 1 : 3);
+    uint64_t h = gen_hash_u32s(g->sip, v, g->cfg.model2014 ? 1 : 3);
     return (uint32_t)(h % gen_hashed_buckets(&g->cfg));
 }
 

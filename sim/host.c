@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "../lib/wire_int.h"   /* wire_emit_tcp_view */
 
 enum {
     HOST_UDP_ECHO_MAX = 32,
@@ -149,13 +150,13 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     ip.id = ii->ipid >= 0 ? (uint16_t)ii->ipid
                           : gen_ipid_next(&h->ipid, s->now, h->addr, dst, WIRE_PROTO_TCP, ii->df);
     struct sim_slot *sl = sim_slot(s, slot);
-    size_t n = wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, seg);
+    size_t n = wire_emit_tcp_view(sl->buf, sizeof sl->buf, &ip, seg, &sl->view);
     if (n == 0) {   /* bigger than the MTU: a real stack would have segmented it */
         sim_slot_free(s, slot);
         return;
     }
     sl->len = (uint16_t)n;
-    sl->trusted = true;
+    sl->trusted = sl->viewed = true;
     sim_out_push(s, slot, h, false);
 }
 

@@ -4,7 +4,9 @@
  * into a pool slot, parse), crosses the wire (host lookup, queue), the target parses it,
  * verifies checksums, runs its TCP rule and emits a reply with checksums, the reply crosses
  * the wire back and reaches the scanner's tap (then the scanner's own stack, as a kernel
- * behind nmap would: nothing for a RST, a RST back for a SYN-ACK). No trace, no wiretap:
+ * behind nmap would: nothing for a RST, a RST back for a SYN-ACK). A reply's parsed form
+ * travels beside its bytes in the pool slot (sim/engine.h), so only the injected probe is
+ * parsed. No trace, no wiretap:
  * a scan with neither formats nothing. The wall clock is read only here, to time the runs.
  */
 #include <stdio.h>
