@@ -1,7 +1,9 @@
 /* portscan.c — one port-scan pass (one scan type over the up hosts of a group) as an ultra
  * job: build probes through the scan type's table, match replies statelessly by cookie,
  * apply nmap's verdicts and conflicting-replies rule (nmap.md section 1; nmap
- * scan_engine_raw.cc get_pcap_result, scan_engine_connect.cc handleConnectResult).
+ * scan_engine_raw.cc get_pcap_result, scan_engine_connect.cc handleConnectResult). Replies
+ * also pick each host's timing-ping probe by nmap's pingprobe_score (scan_engine.cc), and a
+ * reply to a timing ping only feeds timing (ultrascan_ping_update), never a port state.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,7 +101,8 @@ static int ps_send(void *ctx, struct ultra *u, uint32_t slot, uint8_t tryno)
         .ttl = scan_probe_ttl(ps->sc),
     };
     ps_cookie(ps, slot, tryno, &p.ck);
-    ps->sa[slot] = (uint64_t)p.ck.ack << 32 | p.ck.seq;
+    if (!ultra_is_ping_try(tryno))   /* the cache is for the latest port try */
+        ps->sa[slot] = (uint64_t)p.ck.ack << 32 | p.ck.seq;
     size_t len = ps->ops->make_probe(ps->buf, sizeof ps->buf, &p);
     if (len == 0) {
         snprintf(io->err, sizeof io->err, "probe does not fit in %zu bytes", sizeof ps->buf);
@@ -108,10 +111,30 @@ static int ps_send(void *ctx, struct ultra *u, uint32_t slot, uint8_t tryno)
     return pktio_send(io, ps->buf, len);
 }
 
+/* nmap's pingprobe_score for a port probe that got verdict `state`; 0: never a ping probe
+ * (an ICMP error in a scan where silence is not open|filtered: often rate limited or sent by
+ * a router, so nmap will not rely on it). Raw TCP to a commonly spoofed port scores 50, a
+ * SYN that found an open port 30 (pinging it is a SYN flood), filtered 20, else 60; UDP 20. */
+static int ps_ping_score(const struct portscan *ps, uint32_t slot, uint8_t state)
+{
+    bool noresp_open = ps->ops->silent_state == PORT_OPEN_FILTERED;
+    if (state == PORT_FILTERED && !noresp_open)
+        return 0;
+    if (ps->ops->proto != WIRE_PROTO_TCP || state == PORT_FILTERED)
+        return 20;
+    if (ps->ops->tcp_flags == TCP_SYN && state == PORT_OPEN)
+        return 30;
+    switch (ps->ports[slot % ps->nports]) {
+    case 25: case 113: case 135: case 139: case 445: return 50;
+    default: return 60;
+    }
+}
+
 /* Applies a verdict: the first one settles the slot; later ones only under nmap's rules. */
 static void ps_apply(struct portscan *ps, struct ultra *u, uint32_t slot, enum ultra_answer a,
                      const struct scan_verdict *v, uint8_t ttl, uint32_t reason_ip, uint64_t t)
 {
+    ultra_ping_candidate(u, slot, ps_ping_score(ps, slot, v->state));
     struct port_result *r = ps_result(ps, slot);
     if (a == ULTRA_DONE && !scan_state_may_change(r->state, v->state,
                                                   ps->ops->silent_state == PORT_OPEN_FILTERED))
@@ -188,6 +211,10 @@ static void ps_recv_icmp(struct portscan *ps, struct ultra *u, const struct wire
     struct scan_verdict v;
     if (!ps->ops->classify(&r, &v))
         return;
+    if (ultra_is_ping_try(k)) {
+        ultra_ping_reply(u, (uint32_t)s, (uint8_t)k, t);
+        return;
+    }
     enum ultra_answer a = ultra_answer(u, (uint32_t)s, (uint8_t)k, t);
     if (a != ULTRA_BOGUS)
         ps_apply(ps, u, (uint32_t)s, a, &v, pkt->ip.ttl, r.from_target ? 0 : pkt->ip.src, t);
@@ -205,6 +232,10 @@ static void ps_recv_tcp(struct portscan *ps, struct ultra *u, const struct wire_
     struct scan_verdict v;
     if (k < 0 || !ps->ops->classify(&r, &v))
         return;
+    if (ultra_is_ping_try(k)) {
+        ultra_ping_reply(u, (uint32_t)s, (uint8_t)k, t);
+        return;
+    }
     enum ultra_answer a = ultra_answer(u, (uint32_t)s, (uint8_t)k, t);
     if (a != ULTRA_BOGUS)
         ps_apply(ps, u, (uint32_t)s, a, &v, ip->ttl, 0, t);
@@ -245,6 +276,10 @@ static void ps_recv(void *ctx, struct ultra *u, const uint8_t *d, size_t len, ui
     struct scan_verdict v;
     if (k < 0 || !ps->ops->classify(&r, &v))
         return;
+    if (ultra_is_ping_try(k)) {
+        ultra_ping_reply(u, (uint32_t)s, (uint8_t)k, t);
+        return;
+    }
     enum ultra_answer a = ultra_answer(u, (uint32_t)s, (uint8_t)k, t);
     if (a != ULTRA_BOGUS)
         ps_apply(ps, u, (uint32_t)s, a, &v, pkt.ip.ttl, 0, t);
@@ -352,6 +387,9 @@ int portscan_run(struct scan_ctx *sc, const struct scan_ops *ops, struct scan_gr
         .ctx = ps, .send = ps_send, .recv = ps_recv, .silent = ps_silent,
         .timedout = ps_timedout, .poll = is_connect ? ps_poll : NULL, .streams = is_connect,
         .udp = ops->proto == WIRE_PROTO_UDP,
+        /* Not for -sT (nmap's connect pings are not modelled) nor -g (every try shares the
+         * source port, so a UDP reply could not tell a ping from the port's probe). */
+        .pings = !is_connect && sc->cfg->source_port < 0,
     };
     for (size_t h = 0; h < n; h++)
         for (size_t i = 0; i < nports; i++) {

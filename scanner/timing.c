@@ -107,6 +107,9 @@ bool timing_rtt_sample(struct timing_rtt *r, const struct scan_perf *p, int64_t 
         r->have_sample = true;
     } else {
         int64_t delta = rtt - (int64_t)r->srtt;
+        if (delta > (int64_t)TIMING_MS(1500) &&
+            delta > (int64_t)(3 * r->srtt + 2 * r->rttvar))
+            return false;
         int64_t adelta = delta < 0 ? -delta : delta;
         r->srtt = (uint64_t)((int64_t)r->srtt + delta / 8);
         r->rttvar = (uint64_t)((int64_t)r->rttvar + (adelta - (int64_t)r->rttvar) / 4);
@@ -135,8 +138,13 @@ static double timing_cc_scale(const struct timing_cc *c, const struct scan_perf 
 
 void timing_cc_ack(struct timing_cc *c, const struct scan_perf *p)
 {
+    timing_cc_ack_scaled(c, p, 1);
+}
+
+void timing_cc_ack_scaled(struct timing_cc *c, const struct scan_perf *p, double mult)
+{
     c->replies_received++;
-    double scale = timing_cc_scale(c, p);
+    double scale = timing_cc_scale(c, p) * mult;
     if (c->cwnd < c->ssthresh) {
         c->cwnd += p->slow_incr * scale;
         if (c->cwnd > c->ssthresh)

@@ -44,7 +44,9 @@ struct timing_rtt {
     uint64_t srtt, rttvar, timeout;
 };
 void timing_rtt_init(struct timing_rtt *r, const struct scan_perf *p);
-/* Feeds one RTT sample (ns, signed). Samples < 0 or >= 8 s are ignored (returns false). */
+/* Feeds one RTT sample (ns, signed). Samples < 0 or >= 8 s are ignored (returns false), and
+ * so is one more than 1.5 s above srtt that also exceeds 3*srtt + 2*rttvar (nmap's "bogus
+ * rttdelta", e.g. a very late duplicate reply). */
 bool timing_rtt_sample(struct timing_rtt *r, const struct scan_perf *p, int64_t rtt,
                        uint64_t scan_delay);
 
@@ -57,6 +59,9 @@ struct timing_cc {
 };
 void timing_cc_init(struct timing_cc *c, const struct scan_perf *p, uint64_t now);
 void timing_cc_ack(struct timing_cc *c, const struct scan_perf *p);
+/* One reply that counts as `mult` for the growth (nmap's ping_magnifier: 3 for a timing
+ * ping, whose need shows replies are scarce). */
+void timing_cc_ack_scaled(struct timing_cc *c, const struct scan_perf *p, double mult);
 void timing_cc_drop_host(struct timing_cc *c, const struct scan_perf *p, unsigned in_flight,
                          uint64_t now);
 void timing_cc_drop_group(struct timing_cc *c, const struct scan_perf *p, unsigned in_flight,

@@ -1,13 +1,14 @@
 /* ultra.c — nmap's ultra_scan loop for one host group (see ultra.h; nmap scan_engine.cc:
- * doAnyRetransmits, doAnyNewProbes, waitForResponses, processData, allowedTryno,
- * ultrascan_adjust_timing; nmap.md sections 1 and 6).
+ * doAnyPings, doAnyOutstandingRetransmits, doAnyNewProbes, waitForResponses, processData,
+ * allowedTryno, ultrascan_adjust_timing, boostScanDelay; nmap.md sections 1 and 6).
  *
- * Each turn: time probes out (retransmit while the try number is allowed, else keep the probe
- * for late replies until its window ends or the host has nothing else to wait for), send what
- * the windows, scan delay and rates allow (retransmissions first, hosts round robin), then
- * wait in pktio_recv until the next thing that can happen. Probes of a host are kept in
- * intrusive lists threaded through the slot array, in send order, so the oldest probe times
- * out first and nothing is allocated per probe.
+ * Each turn: time probes out (retransmit while the try number is allowed; at the cap give up
+ * at once; else keep the probe for late replies, then on the bench until the cap rises or
+ * cannot), send timing pings, then what the windows, scan delay and rates allow
+ * (retransmissions first, hosts round robin), then wait in pktio_recv until the next thing
+ * that can happen. Probes of a host are kept in intrusive lists threaded through the slot
+ * array, in send order, so the oldest probe times out first and nothing is allocated per
+ * probe.
  */
 #include "scanner/ultra.h"
 
@@ -18,12 +19,17 @@
 #include "lib/wire.h"
 #include "scanner/cookie.h"
 
+/* nmap's perf.pingtime (1.25 s) and ping_magnifier (a ping reply counts as 3). */
+#define ULTRA_PINGTIME TIMING_MS(1250)
+#define ULTRA_PING_MAGNIFIER 3.0
+
 static struct ultra_list_head *ultra_list(struct ultra_host *h, uint8_t which)
 {
     switch (which) {
     case UL_INFLIGHT: return &h->l_inflight;
     case UL_RETRANS: return &h->l_retrans;
     case UL_LATE: return &h->l_late;
+    case UL_BENCH: return &h->l_bench;
     default: return NULL;
     }
 }
@@ -98,8 +104,10 @@ int ultra_init(struct ultra *u, const struct scan_perf *p, struct pktio *io,
             h->rtt = init_rtt[i];
         timing_cc_init(&h->cc, p, 0);
         h->nleft = (uint32_t)per_host;
-        h->l_inflight = h->l_retrans = h->l_late = (struct ultra_list_head){ -1, -1 };
+        h->l_inflight = h->l_retrans = h->l_late = h->l_bench =
+            (struct ultra_list_head){ -1, -1 };
         h->send_delay = p->scan_delay;
+        h->ping_slot = -1;
         h->addr = addrs ? addrs[i] : 0;
     }
     for (size_t s = 0; s < u->total_probes; s++)
@@ -135,8 +143,8 @@ static uint8_t ultra_allowed_tryno(const struct ultra *u, const struct ultra_hos
         a = u->perf->max_retries;
         *capped = true;
     }
-    if (a > (COOKIE_MAX_TRIES - 1))
-        a = (COOKIE_MAX_TRIES - 1);
+    if (a > ULTRA_PING_TRY0 - 1)   /* the tries above carry timing pings */
+        a = ULTRA_PING_TRY0 - 1;
     return (uint8_t)a;
 }
 
@@ -149,8 +157,18 @@ void ultra_finish(struct ultra *u, uint32_t s, uint64_t t)
     sl->done = true;
     u->nleft--;
     struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
-    if (--h->nleft == 0)
-        h->done_ns = t;
+    if (--h->nleft != 0)
+        return;
+    h->done_ns = t;
+    /* nmap would let an outstanding ping time out first; a finished host has nothing left
+     * for it to pace, so it is simply forgotten. */
+    for (int k = 0; k < ULTRA_PING_TRIES; k++) {
+        if (h->pings[k].state == UP_INFLIGHT) {
+            h->inflight--;
+            u->ginflight--;
+        }
+        h->pings[k].state = UP_FREE;
+    }
 }
 
 void ultra_finish_host(struct ultra *u, uint32_t host, uint64_t t)
@@ -161,18 +179,27 @@ void ultra_finish_host(struct ultra *u, uint32_t host, uint64_t t)
     u->hosts[host].next_new = (uint32_t)u->per_host;
 }
 
-/* The last allowed try went unanswered: the job records the scan's default state. */
-static void ultra_give_up(struct ultra *u, const struct ultra_job *job, uint32_t s, uint64_t now)
+static void ultra_log(const struct ultra *u, const char *line)
+{
+    if (u->cfg && u->cfg->log)
+        u->cfg->log(u->cfg->log_ctx, line);
+}
+
+/* The last allowed try went unanswered: the job records the scan's default state. nmap
+ * warns (once per host, whatever the verbosity) when the cap, not the evidence, ends it;
+ * a benched probe dismissed later gets no warning (nmap's dismissBench). */
+static void ultra_give_up(struct ultra *u, const struct ultra_job *job, uint32_t s, uint64_t now,
+                          bool warn)
 {
     struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
     bool capped;
     ultra_allowed_tryno(u, h, &capped);
-    if (capped && !h->cap_warned && u->cfg && u->cfg->log) {
+    if (warn && capped && !h->cap_warned) {
         char ip[16], line[160];
         snprintf(line, sizeof line,
                  "Warning: %s giving up on port because retransmission cap hit (%d).",
-                 wire_ip_str(h->addr, ip), u->perf->max_retries);
-        u->cfg->log(u->cfg->log_ctx, line);
+                 wire_ip_str(h->addr, ip), u->slots[s].tryno);
+        ultra_log(u, line);
         h->cap_warned = true;
     }
     job->silent(job->ctx, u, s);
@@ -192,6 +219,28 @@ static bool ultra_host_idle(const struct ultra *u, const struct ultra_host *h)
     return h->inflight == 0 && h->l_retrans.head < 0 && h->next_new >= u->per_host;
 }
 
+static void ultra_drop(struct ultra *u, struct ultra_host *h, uint64_t sent, uint64_t now);
+static void ultra_sd_count(struct ultra *u, struct ultra_host *h, bool drop, bool reply,
+                           uint64_t sent, uint64_t now);
+
+/* A ping unanswered within the timeout is a drop (nmap's markProbeTimedout on a ping); it
+ * still accepts its reply until its late window ends. */
+static void ultra_ping_timeouts(struct ultra *u, struct ultra_host *h, uint64_t to, uint64_t now)
+{
+    for (int k = 0; k < ULTRA_PING_TRIES; k++) {
+        struct ultra_ping *pg = &h->pings[k];
+        if (pg->state == UP_TIMEDOUT && now >= pg->sent_ns + ultra_late_window(to))
+            pg->state = UP_FREE;
+        if (pg->state != UP_INFLIGHT || now < pg->sent_ns + to)
+            continue;
+        pg->state = UP_TIMEDOUT;
+        h->inflight--;
+        u->ginflight--;
+        ultra_drop(u, h, pg->sent_ns, now);
+        ultra_sd_count(u, h, true, false, pg->sent_ns, now);
+    }
+}
+
 static void ultra_check_timeouts(struct ultra *u, const struct ultra_job *job, uint64_t now)
 {
     for (size_t i = 0; i < u->nhosts; i++) {
@@ -199,6 +248,7 @@ static void ultra_check_timeouts(struct ultra *u, const struct ultra_job *job, u
         if (h->nleft == 0)
             continue;
         uint64_t to = ultra_host_timeout(u, (uint32_t)i);
+        ultra_ping_timeouts(u, h, to, now);
         while (h->l_inflight.head >= 0) {
             uint32_t s = (uint32_t)h->l_inflight.head;
             struct ultra_slot *sl = &u->slots[s];
@@ -210,18 +260,31 @@ static void ultra_check_timeouts(struct ultra *u, const struct ultra_job *job, u
             bool capped;
             if (sl->tryno < ultra_allowed_tryno(u, h, &capped)) {
                 ultra_push(u, s, UL_RETRANS);
+            } else if (capped) {
+                /* The cap never rises: nmap gives up at once, without a late window. */
+                ultra_give_up(u, job, s, now, true);
             } else {
                 sl->expire_ns = sl->sent_ns + ultra_late_window(to);
                 ultra_push(u, s, UL_LATE);
             }
         }
-        while (h->l_late.head >= 0 && now >= u->slots[h->l_late.head].expire_ns)
-            ultra_give_up(u, job, (uint32_t)h->l_late.head, now);
-        /* Nothing else can raise the retry cap or bring a late reply we would still wait
-         * for: the remaining unanswered probes are final now (nmap gives up at once). */
-        if (ultra_host_idle(u, h))
+        /* A late window ended: the probe is forgotten, but the port waits on the bench in
+         * case a reply to another retransmission raises the cap (nmap's moveProbeToBench). */
+        while (h->l_late.head >= 0 && now >= u->slots[h->l_late.head].expire_ns) {
+            uint32_t s = (uint32_t)h->l_late.head;
+            ultra_unlink(u, s);
+            ultra_push(u, s, UL_BENCH);
+        }
+        /* Nothing can raise the cap any more (capped, or nothing else to send or wait for):
+         * the remaining unanswered probes are final now (nmap's !tryno_mayincrease). */
+        bool capped;
+        ultra_allowed_tryno(u, h, &capped);
+        if (capped || ultra_host_idle(u, h)) {
             while (h->l_late.head >= 0)
-                ultra_give_up(u, job, (uint32_t)h->l_late.head, now);
+                ultra_give_up(u, job, (uint32_t)h->l_late.head, now, true);
+            while (h->l_bench.head >= 0)
+                ultra_give_up(u, job, (uint32_t)h->l_bench.head, now, false);
+        }
     }
 }
 
@@ -237,6 +300,7 @@ static int ultra_send_slot(struct ultra *u, const struct ultra_job *job, uint32_
     sl->sent = true;
     sl->sent_ns = now;
     ultra_push(u, s, UL_INFLIGHT);
+    h->nprobes++;
     h->cc.replies_expected++;
     u->gcc.replies_expected++;
     if (!h->any_sent)
@@ -248,23 +312,27 @@ static int ultra_send_slot(struct ultra *u, const struct ultra_job *job, uint32_
     return 1;
 }
 
-/* Picks and sends one probe for host i if allowed: 1 sent, 0 not now, -1 error. */
-static int ultra_send_one(struct ultra *u, const struct ultra_job *job, size_t i, uint64_t now)
+/* nmap's sendOK: the host and group windows, the host's scan delay, --max-rate. */
+static bool ultra_may_send(const struct ultra *u, const struct ultra_host *h, uint64_t now)
 {
-    struct ultra_host *h = &u->hosts[i];
     const struct scan_perf *p = u->perf;
-    if (h->nleft == 0)
-        return 0;
     /* --min-rate forces a send past the windows when the schedule has fallen behind. */
     if (!timing_rate_min_due(u->rate, p, now)) {
         double hw = h->cc.cwnd > p->low_cwnd ? h->cc.cwnd : p->low_cwnd;
         double gw = u->gcc.cwnd > p->low_cwnd ? u->gcc.cwnd : p->low_cwnd;
         if (h->inflight >= (unsigned)hw || u->ginflight >= (unsigned)gw)
-            return 0;
+            return false;
     }
     if (h->any_sent && now < h->last_send + h->send_delay)
-        return 0;
-    if (!timing_rate_max_ok(u->rate, p, now))
+        return false;
+    return timing_rate_max_ok(u->rate, p, now);
+}
+
+/* Picks and sends one probe for host i if allowed: 1 sent, 0 not now, -1 error. */
+static int ultra_send_one(struct ultra *u, const struct ultra_job *job, size_t i, uint64_t now)
+{
+    struct ultra_host *h = &u->hosts[i];
+    if (h->nleft == 0 || !ultra_may_send(u, h, now))
         return 0;
     if (h->l_retrans.head >= 0) {
         uint32_t s = (uint32_t)h->l_retrans.head;
@@ -294,10 +362,53 @@ static int ultra_send_one(struct ultra *u, const struct ultra_job *job, size_t i
     return 0;
 }
 
+/* nmap's doAnyPings, per host: a ping probe is known, no rate-limit wait, 10 probes sent
+ * since the last ping, and 1.25 s (nmap's pingtime) since the last reply and the last ping. */
+static bool ultra_ping_due(const struct ultra_host *h, uint64_t now, uint64_t *when)
+{
+    *when = UINT64_MAX;
+    if (h->nleft == 0 || h->ping_slot < 0 || h->rld_waiting ||
+        h->nprobes < h->lastping_nprobes + 10)
+        return false;
+    uint64_t last = h->lastrcvd > h->lastping_sent ? h->lastrcvd : h->lastping_sent;
+    *when = last + ULTRA_PINGTIME + 1;   /* strictly more than pingtime */
+    return now >= *when;
+}
+
+static int ultra_send_ping(struct ultra *u, const struct ultra_job *job, size_t i, uint64_t now)
+{
+    struct ultra_host *h = &u->hosts[i];
+    uint64_t when;
+    if (!ultra_ping_due(h, now, &when) || !ultra_may_send(u, h, now))
+        return 0;
+    uint32_t k = h->ping_seq % ULTRA_PING_TRIES;
+    struct ultra_ping *pg = &h->pings[k];
+    if (pg->state != UP_FREE)
+        return 0;   /* twelve pings still outstanding: wait for one to expire */
+    if (job->send(job->ctx, u, (uint32_t)h->ping_slot, (uint8_t)(ULTRA_PING_TRY0 + k)) < 0)
+        return -1;
+    h->ping_seq++;
+    *pg = (struct ultra_ping){ .sent_ns = now, .slot = h->ping_slot, .state = UP_INFLIGHT };
+    h->inflight++;
+    u->ginflight++;
+    h->cc.replies_expected++;
+    u->gcc.replies_expected++;
+    h->last_send = now;
+    h->lastping_sent = now;
+    h->lastping_nprobes = h->nprobes;
+    u->probes_sent++;
+    timing_rate_sent(u->rate, u->perf, now);
+    return 1;
+}
+
 static int ultra_send_some(struct ultra *u, const struct ultra_job *job, uint64_t now)
 {
     if (u->nhosts == 0)
         return 0;
+    if (job->pings)
+        for (size_t i = 0; i < u->nhosts; i++)
+            if (ultra_send_ping(u, job, i, now) < 0)
+                return -1;
     bool progress = true;
     while (progress) {
         progress = false;
@@ -335,6 +446,13 @@ static uint64_t ultra_next_event(const struct ultra *u, const struct ultra_job *
                                      ultra_host_timeout(u, (uint32_t)i), now);
         if (h->l_late.head >= 0)
             ultra_min_future(&d, u->slots[h->l_late.head].expire_ns, now);
+        for (int k = 0; job->pings && k < ULTRA_PING_TRIES; k++)
+            if (h->pings[k].state == UP_INFLIGHT)
+                ultra_min_future(&d, h->pings[k].sent_ns + ultra_host_timeout(u, (uint32_t)i),
+                                 now);
+        uint64_t when;
+        if (job->pings && !ultra_ping_due(h, now, &when))
+            ultra_min_future(&d, when, now);
         if (h->l_retrans.head >= 0 || h->next_new < u->per_host) {
             work = true;
             if (h->rld_waiting && h->l_retrans.head >= 0)
@@ -365,6 +483,9 @@ int ultra_run(struct ultra *u, const struct ultra_job *job, char *err, size_t er
     }
     int rc = 0;
     u->rate_udp = job->udp;
+    uint64_t start = pktio_now(u->io);
+    for (size_t i = 0; i < u->nhosts; i++)   /* nmap: both start at the scan's start */
+        u->hosts[i].lastrcvd = u->hosts[i].lastping_sent = start;
     for (;;) {
         uint64_t now = pktio_now(u->io);
         ultra_check_timeouts(u, job, now);
@@ -382,9 +503,12 @@ int ultra_run(struct ultra *u, const struct ultra_job *job, char *err, size_t er
             if (u->ginflight > 0 || ultra_remaining(u) == 0)
                 continue;
             /* Cannot happen with a sane window; never spin: settle what is left. */
-            for (size_t i = 0; i < u->nhosts; i++)
+            for (size_t i = 0; i < u->nhosts; i++) {
                 while (u->hosts[i].l_late.head >= 0)
-                    ultra_give_up(u, job, (uint32_t)u->hosts[i].l_late.head, now);
+                    ultra_give_up(u, job, (uint32_t)u->hosts[i].l_late.head, now, true);
+                while (u->hosts[i].l_bench.head >= 0)
+                    ultra_give_up(u, job, (uint32_t)u->hosts[i].l_bench.head, now, false);
+            }
             if (ultra_remaining(u) != 0) {
                 snprintf(err, errlen, "scan engine stalled with %zu probes unsent",
                          ultra_remaining(u));
@@ -407,67 +531,153 @@ int ultra_run(struct ultra *u, const struct ultra_job *job, char *err, size_t er
     return rc;
 }
 
+/* nmap's boostScanDelay: the delay grows and both counters start again, so only drops of
+ * probes sent after this moment can raise it next time. */
+static void ultra_boost(struct ultra *u, struct ultra_host *h, uint64_t now, const char *why)
+{
+    uint64_t old = h->send_delay;
+    h->send_delay = timing_boost_delay(old, u->perf, u->rate_udp);
+    h->boosted = true;
+    h->last_boost = now;
+    h->sd_good = h->sd_bad = 0;
+    if (u->cfg && u->cfg->verbose && h->send_delay != old) {
+        char ip[16], line[200];
+        snprintf(line, sizeof line, "Increasing send delay for %s from %llu to %llu due to %s",
+                 wire_ip_str(h->addr, ip), (unsigned long long)(old / TIMING_MS(1)),
+                 (unsigned long long)(h->send_delay / TIMING_MS(1)), why);
+        ultra_log(u, line);
+    }
+}
+
+/* Send-delay bookkeeping of one timing update (nmap's ultrascan_adjust_timing): a drop
+ * counts only if its probe left after the last boost; otherwise a reply counts as good. More
+ * than 10 drops that are over 30% (40% at -T4+) of the total boost the delay. */
+static void ultra_sd_count(struct ultra *u, struct ultra_host *h, bool drop, bool reply,
+                           uint64_t sent, uint64_t now)
+{
+    if (drop && (!h->boosted || sent > h->last_boost))
+        h->sd_bad++;
+    else if (reply)
+        h->sd_good++;
+    uint32_t bad = h->sd_bad, good = h->sd_good;
+    if (bad > 10 && (double)bad / ((double)bad + good) > u->perf->drop_ratio) {
+        char why[96];
+        snprintf(why, sizeof why, "%u out of %u dropped probes since last increase.", bad,
+                 bad + good);
+        ultra_boost(u, h, now, why);
+    }
+}
+
+/* A drop: host window to the minimum and group window halved, once per batch (only a probe
+ * sent after the last cut cuts again). */
+static void ultra_drop(struct ultra *u, struct ultra_host *h, uint64_t sent, uint64_t now)
+{
+    const struct scan_perf *p = u->perf;
+    if (sent > h->cc.last_drop || h->cc.last_drop == 0)
+        timing_cc_drop_host(&h->cc, p, h->inflight, now);
+    if (sent > u->gcc.last_drop || u->gcc.last_drop == 0)
+        timing_cc_drop_group(&u->gcc, p, u->ginflight, now);
+}
+
 /* A reply answered a try above the best so far: retries become allowed for slots that had
- * used theirs up (they wait in the late list), and a high try number slows the host. */
-static void ultra_raise_cap(struct ultra *u, struct ultra_host *h, uint8_t tryno)
+ * used theirs up (late or benched), and a high try number slows the host. */
+static void ultra_raise_cap(struct ultra *u, struct ultra_host *h, uint8_t tryno, uint64_t now)
 {
     h->max_succ_tryno = tryno;
     bool capped;
     uint8_t allowed = ultra_allowed_tryno(u, h, &capped);
-    int32_t s = h->l_late.head;
-    while (s >= 0) {
-        int32_t next = u->slots[s].next;
-        if (u->slots[s].tryno < allowed) {
-            ultra_unlink(u, (uint32_t)s);
-            ultra_push(u, (uint32_t)s, UL_RETRANS);
+    struct ultra_list_head *lists[2] = { &h->l_late, &h->l_bench };
+    for (int l = 0; l < 2; l++) {
+        int32_t s = lists[l]->head;
+        while (s >= 0) {
+            int32_t next = u->slots[s].next;
+            if (u->slots[s].tryno < allowed) {
+                ultra_unlink(u, (uint32_t)s);
+                ultra_push(u, (uint32_t)s, UL_RETRANS);
+            }
+            s = next;
         }
-        s = next;
     }
-    if (tryno > u->perf->tryno_boost)
-        h->send_delay = timing_boost_delay(h->send_delay, u->perf, u->rate_udp);
+    if (tryno > u->perf->tryno_boost) {
+        char why[64];
+        snprintf(why, sizeof why, "max_successful_tryno increase to %d", tryno);
+        ultra_boost(u, h, now, why);
+    }
+}
+
+/* RTT, windows and send delay for one matched reply (nmap's ultrascan_adjust_timeouts and
+ * ultrascan_adjust_timing): a reply to a retransmission is a drop and still a reply. */
+static void ultra_reply_timing(struct ultra *u, struct ultra_host *h, uint8_t tryno,
+                               uint64_t sent, bool exact, uint64_t t)
+{
+    const struct scan_perf *p = u->perf;
+    if (exact) {
+        timing_rtt_sample(&h->rtt, p, (int64_t)(t - sent), h->send_delay);
+        timing_rtt_sample(&u->grtt, p, (int64_t)(t - sent), h->send_delay);
+    }
+    h->lastrcvd = t;
+    if (tryno > 0)
+        ultra_drop(u, h, sent, t);
+    timing_cc_ack(&h->cc, p);
+    timing_cc_ack(&u->gcc, p);
+    ultra_sd_count(u, h, tryno > 0, true, sent, t);
+    if (tryno > h->max_succ_tryno)
+        ultra_raise_cap(u, h, tryno, t);
 }
 
 enum ultra_answer ultra_answer(struct ultra *u, uint32_t s, uint8_t tryno, uint64_t t)
 {
     struct ultra_slot *sl = &u->slots[s];
     const uint64_t bit = (uint64_t)1 << (tryno & 63);
-    if (!sl->sent || tryno > sl->tryno || sl->given_up || (sl->answered & bit))
+    if (!sl->sent || tryno > sl->tryno || sl->given_up || sl->list == UL_BENCH ||
+        (sl->answered & bit))
         return ULTRA_BOGUS;
     uint32_t hi = ultra_host_of(u, s);
     /* An earlier try was retransmitted, so it timed out; the latest one counts as timed out
      * once the slot has a verdict. Try k was sent no later than the try before the latest,
      * so prev_sent_ns is exact for that one and a bound for older ones. */
+    uint64_t sent = tryno < sl->tryno ? sl->prev_sent_ns : sl->sent_ns;
+    bool exact = tryno + 1 >= sl->tryno;
     if (tryno < sl->tryno || sl->done) {
-        uint64_t sent = tryno < sl->tryno ? sl->prev_sent_ns : sl->sent_ns;
         if (t > sent + ultra_late_window(ultra_host_timeout(u, hi)))
             return ULTRA_BOGUS;
     }
     sl->answered |= bit;
-    if (sl->done)
-        return ULTRA_DONE;
+    ultra_reply_timing(u, &u->hosts[hi], tryno, sent, exact, t);
+    return sl->done ? ULTRA_DONE : ULTRA_ACTIVE;
+}
+
+bool ultra_ping_reply(struct ultra *u, uint32_t s, uint8_t tryno, uint64_t t)
+{
+    if (!ultra_is_ping_try(tryno))
+        return false;
+    uint32_t hi = ultra_host_of(u, s);
     struct ultra_host *h = &u->hosts[hi];
+    struct ultra_ping *pg = &h->pings[tryno - ULTRA_PING_TRY0];
+    if (pg->state == UP_FREE || pg->slot != (int32_t)s ||
+        (pg->state == UP_TIMEDOUT &&
+         t > pg->sent_ns + ultra_late_window(ultra_host_timeout(u, hi))))
+        return false;
+    if (pg->state == UP_INFLIGHT) {
+        h->inflight--;
+        u->ginflight--;
+    }
+    pg->state = UP_FREE;
     const struct scan_perf *p = u->perf;
-    h->nreplies++;
-    if (tryno == sl->tryno) {
-        int64_t rtt = (int64_t)(t - sl->sent_ns);
-        timing_rtt_sample(&h->rtt, p, rtt, h->send_delay);
-        timing_rtt_sample(&u->grtt, p, rtt, h->send_delay);
+    timing_rtt_sample(&h->rtt, p, (int64_t)(t - pg->sent_ns), h->send_delay);
+    timing_rtt_sample(&u->grtt, p, (int64_t)(t - pg->sent_ns), h->send_delay);
+    h->lastrcvd = t;
+    timing_cc_ack_scaled(&h->cc, p, ULTRA_PING_MAGNIFIER);
+    timing_cc_ack_scaled(&u->gcc, p, ULTRA_PING_MAGNIFIER);
+    ultra_sd_count(u, h, false, true, pg->sent_ns, t);
+    return true;
+}
+
+void ultra_ping_candidate(struct ultra *u, uint32_t s, int score)
+{
+    struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
+    if (score > h->ping_score) {
+        h->ping_score = score;
+        h->ping_slot = (int32_t)s;
     }
-    if (tryno > h->max_succ_tryno)
-        ultra_raise_cap(u, h, tryno);
-    if (tryno > 0) {
-        /* A reply to a retransmission: the first probe was lost. Cut once per batch:
-         * only probes sent after the last cut can cut again. */
-        h->ndrops++;
-        if (sl->sent_ns > h->cc.last_drop || h->cc.last_drop == 0)
-            timing_cc_drop_host(&h->cc, p, h->inflight, t);
-        if (sl->sent_ns > u->gcc.last_drop || u->gcc.last_drop == 0)
-            timing_cc_drop_group(&u->gcc, p, u->ginflight, t);
-        if (h->ndrops > 10 && h->ndrops > p->drop_ratio * h->nreplies)
-            h->send_delay = timing_boost_delay(h->send_delay, p, u->rate_udp);
-    } else {
-        timing_cc_ack(&h->cc, p);
-        timing_cc_ack(&u->gcc, p);
-    }
-    return ULTRA_ACTIVE;
 }

@@ -7,6 +7,11 @@
  * host's RTT estimate, waits with pktio_recv deadlines (never a clock read of its own), and
  * hands every received datagram to the job, which matches it by cookie and calls back.
  * All bookkeeping lives in arrays allocated once per group: nothing is allocated per probe.
+ *
+ * Timing pings (nmap's doAnyPings/sendPingProbe): when a host has sent 10 probes and heard
+ * nothing for 1.25 s, the probe that earned the host's best reply so far (nmap's
+ * pingprobe_score) is sent again with a ping try number; its reply feeds RTT and windows
+ * (counting 3 replies), its loss is a drop, and it never touches a port state.
  */
 #ifndef TCPLAB_SCANNER_ULTRA_H
 #define TCPLAB_SCANNER_ULTRA_H
@@ -36,9 +41,22 @@ struct ultra_job {
     void (*poll)(void *ctx, struct ultra *u, uint64_t now);
     bool streams;       /* wake at least every millisecond while probes are out */
     bool udp;           /* UDP pass: delay boosts start at 50 ms */
+    bool pings;         /* send timing pings (send() then gets ping try numbers too) */
 };
 
-enum ultra_list { UL_NONE = 0, UL_INFLIGHT, UL_RETRANS, UL_LATE };
+/* Try numbers: 0..ULTRA_PING_TRY0-1 are a slot's probe and its retransmissions; the last
+ * ULTRA_PING_TRIES values of the cookie's 64 carry timing pings (nmap's isPing bit and ping
+ * sequence number), so a ping's reply can never be taken for a port's. */
+enum { ULTRA_PING_TRY0 = 52, ULTRA_PING_TRIES = 12 };
+
+static inline bool ultra_is_ping_try(int tryno)
+{
+    return tryno >= ULTRA_PING_TRY0 && tryno < ULTRA_PING_TRY0 + ULTRA_PING_TRIES;
+}
+
+/* UL_LATE: last allowed try timed out, its reply may still come. UL_BENCH: its late window
+ * ended too (nmap's probe_bench): retried if the cap rises, else settled when it cannot. */
+enum ultra_list { UL_NONE = 0, UL_INFLIGHT, UL_RETRANS, UL_LATE, UL_BENCH };
 
 struct ultra_slot {
     int32_t next, prev;         /* intrusive list links (-1: none) */
@@ -57,13 +75,22 @@ struct ultra_list_head {
     int32_t head, tail;
 };
 
+enum ultra_ping_state { UP_FREE = 0, UP_INFLIGHT, UP_TIMEDOUT };
+
+/* One timing ping (record k carries try ULTRA_PING_TRY0 + k). */
+struct ultra_ping {
+    uint64_t sent_ns;
+    int32_t slot;
+    uint8_t state;              /* enum ultra_ping_state */
+};
+
 struct ultra_host {
     struct timing_rtt rtt;
     struct timing_cc cc;
     uint32_t next_new;          /* first slot (relative) never sent */
     uint32_t nleft;             /* slots not done */
     unsigned inflight;          /* probes out and not timed out */
-    struct ultra_list_head l_inflight, l_retrans, l_late;
+    struct ultra_list_head l_inflight, l_retrans, l_late, l_bench;
     uint8_t max_succ_tryno;     /* highest try that got a reply */
     uint8_t rld_max_tryno;      /* rate-limit detection: highest try number waited for */
     bool rld_waiting;
@@ -73,7 +100,19 @@ struct ultra_host {
     uint64_t last_send;
     bool any_sent;
     uint64_t first_send_ns, done_ns;
-    uint32_t nreplies, ndrops;
+    /* nmap's send_delay_nfo: drops and good replies since the last boost; only probes sent
+     * after it count as drops. */
+    uint32_t sd_good, sd_bad;
+    bool boosted;
+    uint64_t last_boost;
+    /* Timing pings. */
+    int32_t ping_slot;          /* the host's ping probe (-1: none yet) */
+    int ping_score;             /* nmap's pingprobe_score of it */
+    uint64_t nprobes;           /* port probes sent (not pings), nmap's numprobes_sent */
+    uint64_t lastping_nprobes;
+    uint64_t lastrcvd, lastping_sent;
+    uint32_t ping_seq;
+    struct ultra_ping pings[ULTRA_PING_TRIES];
     uint32_t addr;              /* for warnings */
 };
 
@@ -108,10 +147,18 @@ int ultra_run(struct ultra *u, const struct ultra_job *job, char *err, size_t er
 enum ultra_answer { ULTRA_BOGUS = 0, ULTRA_ACTIVE, ULTRA_DONE };
 /* A reply matched `slot` with try `tryno` at time t. ULTRA_BOGUS (ignore it) unless nmap
  * would still hold that probe: the try was sent, has not been answered yet, the slot was not
- * given up, and a try that timed out is within 10*min(1 s, timeout) of its send (nmap's
- * probeExpireTime). Updates RTT, windows, drops and the retry cap. ULTRA_DONE: the slot
- * already has a verdict (the reply may still change it under the conflict rules). */
+ * given up or benched, and a try that timed out is within 10*min(1 s, timeout) of its send
+ * (nmap's probeExpireTime). Updates RTT, windows, drops, send delay and the retry cap, also
+ * for ULTRA_DONE: the slot already has a verdict (the reply may still change it under the
+ * conflict rules), as nmap's ultrascan_port_probe_update does for every matched probe. */
 enum ultra_answer ultra_answer(struct ultra *u, uint32_t slot, uint8_t tryno, uint64_t t);
+/* A reply matched a ping try (ultra_is_ping_try) of `slot` at t. Returns false (ignore it)
+ * unless that ping is outstanding for this slot and within its late window; otherwise feeds
+ * RTT and windows as nmap's ultrascan_ping_update. The job must not use it as a verdict. */
+bool ultra_ping_reply(struct ultra *u, uint32_t slot, uint8_t tryno, uint64_t t);
+/* After a non-bogus ultra_answer: the reply makes `slot` a ping probe worth `score` (nmap's
+ * pingprobe_score); it becomes the host's ping probe if it beats the current one. */
+void ultra_ping_candidate(struct ultra *u, uint32_t slot, int score);
 /* The slot has its verdict: no more probes for it. */
 void ultra_finish(struct ultra *u, uint32_t slot, uint64_t t);
 /* Every slot of the host is settled (discovery: the host is up or down). */

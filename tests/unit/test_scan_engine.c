@@ -56,7 +56,11 @@ struct fake {
     bool late_8443;
     bool forge;                 /* inject a forged SYN/ACK for 443 */
     uint64_t late9000;          /* the first SYN to 9000 gets its SYN/ACK this late */
+    uint64_t late9000_rest;     /* later SYNs to 9000: answered this late (0: silent) */
     bool sent9000;
+    int mode80;                 /* 0: RST always; 1: later SYNs get SYN/ACK; 2: later silent */
+    bool seen80;
+    uint8_t seen2k[100];        /* TCP 2000-2099: the first probe is lost, then RST */
     uint8_t udp7[64];           /* UDP 7: the first probe, answered only after the second */
     size_t udp7_len;
     struct { uint64_t ready; enum pktio_stream st; uint8_t type, code; bool closed; } streams[FK_MAXSTREAM];
@@ -98,20 +102,36 @@ static void fk_icmp_err(struct fake *f, uint64_t at, uint32_t from, const uint8_
 
 /* The target: 22 open, 80 closed, 443 silent (plus a forged reply), 113 rejected by a router
  * with ICMP 3/13, 8080 loses its first probe, 8443 answers 150 ms late; UDP 53 closed (3/3),
- * 161 open, others silent; ICMP echo answered; TCP 1000-1099 silent (firewalled). RSTs from port 22 carry window 1 (so -sW
+ * 161 open, others silent; ICMP echo answered; TCP 1000-1999 silent (firewalled); TCP
+ * 2000-2099 lose their first probe; 80 and 9000 can be scripted (mode80, late9000*). RSTs from port 22 carry window 1 (so -sW
  * calls it open), from other ports window 0. */
 static void fk_target_tcp(struct fake *f, const struct wire_pkt *p, const uint8_t *d, size_t len)
 {
     const struct wire_tcp *t = &p->l4.tcp;
     uint64_t at = f->now + 2 * MS;
     uint16_t port = t->dport;
-    if (port == 9000) {   /* only the first try is answered, late_9000 after its send */
+    if (port == 9000) {   /* the first try is answered late_9000 after its send */
         if (!f->sent9000)
             fk_tcp_reply(f, f->now + f->late9000, p, TCP_SYN | TCP_ACK, 9, t->seq + 1, 5840);
+        else if (f->late9000_rest)
+            fk_tcp_reply(f, f->now + f->late9000_rest, p, TCP_SYN | TCP_ACK, 9, t->seq + 1,
+                         5840);
         f->sent9000 = true;
         return;
     }
-    if (port == 443 || (port >= 1000 && port < 1100)) {
+    if (port >= 2000 && port < 2100) {
+        if (f->seen2k[port - 2000]++)
+            fk_tcp_reply(f, at, p, TCP_RST | TCP_ACK, 0, t->seq + 1, 0);
+        return;
+    }
+    if (port == 80 && f->mode80 && f->seen80) {
+        if (f->mode80 == 1)
+            fk_tcp_reply(f, at, p, TCP_SYN | TCP_ACK, 80, t->seq + 1, 5840);
+        return;
+    }
+    if (port == 80)
+        f->seen80 = true;
+    if (port == 443 || (port >= 1000 && port < 2000)) {
         if (f->forge) {   /* right ports, wrong cookie: must be ignored */
             fk_tcp_reply(f, at, p, TCP_SYN | TCP_ACK, 777, t->seq + 12345, 5840);
             f->forge = false;
@@ -294,7 +314,17 @@ struct fixture {
     struct pktio io;
     struct scan_config cfg;
     struct scan_report rep;
+    char logs[16][200];         /* the log sink's first lines */
+    int nlogs;
 };
+
+static void fx_log(void *ctx, const char *line)
+{
+    struct fixture *x = ctx;
+    if (x->nlogs < 16)
+        snprintf(x->logs[x->nlogs], sizeof x->logs[0], "%s", line);
+    x->nlogs++;
+}
 
 static struct fixture *fx_new(void)
 {
@@ -307,6 +337,8 @@ static struct fixture *fx_new(void)
     x->io = (struct pktio){ .ops = &fk_ops, .ctx = &x->f, .src_addr = SCANNER, .is_sim = true };
     scan_config_init(&x->cfg);
     x->cfg.seed = 42;
+    x->cfg.log = fx_log;
+    x->cfg.log_ctx = x;
     return x;
 }
 
@@ -343,6 +375,24 @@ static int fx_probes(const struct fake *f, uint32_t dst, uint8_t proto, uint16_t
     for (size_t i = 0; i < f->nlog; i++)
         if (f->log[i].dst == dst && f->log[i].proto == proto && f->log[i].dport == port)
             n++;
+    return n;
+}
+
+/* Probes to (TARGET, tcp, port) that were the port's own tries, not timing pings: their
+ * source ports are the first one's + 0..51 (pings use + 52..63). */
+static int fx_tries(const struct fake *f, uint16_t port)
+{
+    int n = 0;
+    uint16_t first = 0;
+    for (size_t i = 0; i < f->nlog; i++) {
+        const struct fk_sent *s = &f->log[i];
+        if (s->dst != TARGET || s->proto != 6 || s->dport != port)
+            continue;
+        if (n == 0)
+            first = s->sport;
+        if (s->sport - first < 52)
+            n++;
+    }
     return n;
 }
 
@@ -668,7 +718,7 @@ static void test_late_window(void **state)
         x->cfg.timing.max_parallelism = 1;
         x->f.late9000 = cases[i].late;
         fx_run(x);
-        assert_int_equal(fx_probes(&x->f, TARGET, 6, 9000), 2);
+        assert_int_equal(fx_tries(&x->f, 9000), 2);
         fx_expect(&x->rep, 9000, cases[i].st, cases[i].rs);
         fx_free(x);
     }
@@ -813,6 +863,139 @@ static void test_seq_probes(void **state)
     fx_free(x);
 }
 
+static uint16_t range_ports[512];
+
+/* Fills range_ports with `first` followed by n ports from `base` on; returns the count. */
+static size_t fx_range(uint16_t first, uint16_t base, size_t n)
+{
+    range_ports[0] = first;
+    for (size_t i = 0; i < n; i++)
+        range_ports[i + 1] = (uint16_t)(base + i);
+    return n + 1;
+}
+
+/* The source ports of the probes to (TARGET, tcp, port), in send order. */
+static size_t fx_sports(const struct fake *f, uint16_t port, uint16_t *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->nlog && n < cap; i++)
+        if (f->log[i].dst == TARGET && f->log[i].proto == 6 && f->log[i].dport == port)
+            out[n++] = f->log[i].sport;
+    return n;
+}
+
+/* Timing pings (nmap's doAnyPings): port 80 answered RST, then 100 silent ports. After
+ * 1.25 s without a reply and 10 probes, port 80's SYN goes again with ping try 52 (source
+ * port base + 52). (a) Its SYN/ACK only feeds timing: 80 stays closed/reset. (b) Lost pings
+ * are drops: 11 of them against the one good reply raise the send delay (nmap.md 6). */
+static void test_timing_ping(void **state)
+{
+    (void)state;
+    struct fixture *x = fx_new();
+    fx_pn(x, SCAN_SYN, range_ports, fx_range(80, 1000, 100));
+    x->f.mode80 = 1;
+    fx_run(x);
+    fx_expect(&x->rep, 80, PORT_CLOSED, RS_RESET);
+    uint16_t sp[64];
+    size_t n = fx_sports(&x->f, 80, sp, 64);
+    assert_true(n >= 2);
+    for (size_t i = 1; i < n; i++)
+        assert_int_equal(sp[i], sp[0] + 52 + (i - 1) % 12);
+    assert_int_equal(x->nlogs, 0);   /* answered pings: no drops, no delay */
+    fx_free(x);
+
+    x = fx_new();
+    fx_pn(x, SCAN_SYN, range_ports, fx_range(80, 1000, 400));
+    x->f.mode80 = 2;
+    x->cfg.verbose = 1;
+    fx_run(x);
+    fx_expect(&x->rep, 80, PORT_CLOSED, RS_RESET);
+    n = fx_sports(&x->f, 80, sp, 64);
+    assert_true(n >= 12);   /* the port's probe and at least 11 pings */
+    assert_true(x->nlogs >= 1);
+    assert_string_equal(x->logs[0], "Increasing send delay for 198.51.100.30 from 0 to 5 due "
+                                    "to 11 out of 12 dropped probes since last increase.");
+    fx_free(x);
+}
+
+/* Send delay (nmap's boostScanDelay): every port loses its first probe, so each reply is
+ * to a retransmission (a drop). The 11th drop boosts 0 -> 5 ms and both counters restart;
+ * the next boost needs 11 drops of probes sent after it, not 12 in all. */
+static void test_send_delay_reset(void **state)
+{
+    (void)state;
+    struct fixture *x = fx_new();
+    fx_pn(x, SCAN_SYN, range_ports, fx_range(2000, 2001, 59));
+    x->cfg.verbose = 1;
+    fx_run(x);
+    fx_expect(&x->rep, 2030, PORT_CLOSED, RS_RESET);
+    assert_true(x->nlogs >= 2);
+    assert_string_equal(x->logs[0], "Increasing send delay for 198.51.100.30 from 0 to 5 due "
+                                    "to 11 out of 11 dropped probes since last increase.");
+    const char *second = "Increasing send delay for 198.51.100.30 from 5 to 10 due to 11 out of ";
+    assert_memory_equal(x->logs[1], second, strlen(second));
+    fx_free(x);
+}
+
+/* --max-retries 0: the cap is hit at once, so a silent port is given up when its only probe
+ * times out (nmap prints the warning once), and its SYN/ACK 3 s later no longer counts. */
+static void test_cap_gives_up_at_once(void **state)
+{
+    (void)state;
+    struct fixture *x = fx_new();
+    fx_pn(x, SCAN_SYN, range_ports, fx_range(9000, 1000, 15));
+    x->cfg.timing.max_parallelism = 1;
+    x->cfg.timing.max_retries = 0;
+    x->f.late9000 = 3000 * MS;
+    fx_run(x);
+    fx_expect(&x->rep, 9000, PORT_FILTERED, RS_NO_RESPONSE);
+    assert_int_equal(fx_probes(&x->f, TARGET, 6, 9000), 1);
+    assert_int_equal(x->nlogs, 1);
+    assert_string_equal(x->logs[0], "Warning: 198.51.100.30 giving up on port because "
+                                    "retransmission cap hit (0).");
+    fx_free(x);
+}
+
+/* A port whose late window ended waits on nmap's bench: when 8080's reply to its
+ * retransmission raises the cap seconds later, 443 gets a third probe. */
+static void test_bench_retry(void **state)
+{
+    (void)state;
+    static uint16_t ports[33] = { 22, 443 };
+    for (int i = 0; i < 30; i++)
+        ports[2 + i] = (uint16_t)(1000 + i);
+    ports[32] = 8080;
+    struct fixture *x = fx_new();
+    fx_pn(x, SCAN_SYN, ports, 33);
+    x->cfg.timing.max_parallelism = 1;
+    fx_run(x);
+    fx_expect(&x->rep, 8080, PORT_OPEN, RS_SYN_ACK);
+    assert_int_equal(fx_probes(&x->f, TARGET, 6, 8080), 2);
+    assert_int_equal(fx_probes(&x->f, TARGET, 6, 443), 3);
+    assert_int_equal(fx_probes(&x->f, TARGET, 6, 1000), 3);
+    fx_free(x);
+}
+
+/* A duplicate reply to a port that has its verdict still feeds the RTT estimate (nmap's
+ * ultrascan_port_probe_update). Try 0 of 9000 is answered 2.5 s late (after try 1 left at
+ * +2 s): srtt 2.5 s, rttvar 2 s. Try 1's answer 1 s after it: delta -1.5 s, so srtt =
+ * 2.5 - 1.5/8 = 2.3125 s and rttvar = 2 + (1.5 - 2)/4 = 1.875 s. */
+static void test_duplicate_rtt(void **state)
+{
+    (void)state;
+    static const uint16_t ports[] = { 9000, 1000, 1001 };   /* < 10 probes: no pings */
+    struct fixture *x = fx_new();
+    fx_pn(x, SCAN_SYN, ports, 3);
+    x->cfg.timing.max_parallelism = 1;
+    x->f.late9000 = 2500 * MS;
+    x->f.late9000_rest = 1000 * MS;
+    fx_run(x);
+    fx_expect(&x->rep, 9000, PORT_OPEN, RS_SYN_ACK);
+    assert_int_equal(fx_tries(&x->f, 9000), 2);
+    assert_int_equal(x->rep.hosts[0].srtt_ns, 2312500000ULL);
+    fx_free(x);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -823,6 +1006,9 @@ int main(void)
         cmocka_unit_test(test_min_rate),    cmocka_unit_test(test_deterministic), cmocka_unit_test(test_seq_probes),
         cmocka_unit_test(test_udp_conflict), cmocka_unit_test(test_late_window),
         cmocka_unit_test(test_connect_errno),
+        cmocka_unit_test(test_timing_ping), cmocka_unit_test(test_send_delay_reset),
+        cmocka_unit_test(test_cap_gives_up_at_once), cmocka_unit_test(test_bench_retry),
+        cmocka_unit_test(test_duplicate_rtt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
