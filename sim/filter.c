@@ -14,11 +14,19 @@
  *    with a bad checksum (nf_reject_ip_tcphdr_get).
  * `stateful` is a small conntrack (nf_conntrack, reduced): a 5-tuple table fed by every
  * packet the filter sees, in either direction, that was accepted and opens a flow (a TCP
- * SYN without ACK, any UDP datagram, an ICMP echo or timestamp request). A packet that is
- * the reverse of a tracked flow passes without the rules (-m state --state ESTABLISHED),
- * and so does an ICMP error quoting a tracked flow (RELATED): replies to connections the
- * host opened pass an inbound `drop tcp`, new inbound connections do not. Entries never
- * expire: a simulated run is short.
+ * SYN without ACK, any UDP datagram, an ICMP echo or timestamp request). What passes
+ * without the rules is what `-m state --state ESTABLISHED,RELATED -j ACCEPT` at the head of
+ * the chain passes:
+ *  - a reply: the reverse of a tracked flow (for ICMP, the echo or timestamp reply to a
+ *    tracked request with the same id; a request the other way is a new flow, as
+ *    nf_conntrack_proto_icmp inverts the type);
+ *  - once a reply has been seen, every later packet of the flow in either direction
+ *    (conntrack's ESTABLISHED): the client's ACK completing a handshake that an inbound
+ *    `accept tcp dport 80 flags syn` let in, then its data;
+ *  - an ICMP error quoting a tracked flow (RELATED).
+ * Before a reply, a second packet from the originator is still NEW and meets the rules.
+ * So replies to connections the host opened pass an inbound `drop tcp`, new inbound
+ * connections do not. Entries never expire: a simulated run is short.
  */
 #include "filter.h"
 
@@ -31,8 +39,10 @@
 
 struct ct_ent {
     bool used;
+    bool replied;             /* a reply passed: ESTABLISHED, both directions pass */
     uint8_t proto;
-    uint16_t p1, p2;          /* originator's port, responder's port */
+    uint8_t itype;            /* ICMP: the request type (echo 8, timestamp 13); else 0 */
+    uint16_t p1, p2;          /* originator's port, responder's port (ICMP: the id) */
     uint32_t a1, a2;          /* originator, responder */
 };
 
@@ -79,12 +89,14 @@ struct tuple {
     uint8_t proto;
     uint16_t sp, dp;
     uint32_t src, dst;
+    uint8_t itype;            /* ICMP: the request type this message is or answers; else 0 */
+    bool ireply;              /* ICMP: an echo or timestamp reply */
 };
 
 /* The flow a datagram belongs to; false for ICMP errors and unparsed transports. */
 static bool tuple_of(const struct wire_pkt *p, struct tuple *t)
 {
-    *t = (struct tuple){ p->ip.proto, 0, 0, p->ip.src, p->ip.dst };
+    *t = (struct tuple){ p->ip.proto, 0, 0, p->ip.src, p->ip.dst, 0, false };
     if (p->l4_err != WIRE_OK)
         return p->l4_err == WIRE_EPROTO;
     switch (p->ip.proto) {
@@ -100,6 +112,10 @@ static bool tuple_of(const struct wire_pkt *p, struct tuple *t)
         switch (p->l4.icmp.type) {
         case ICMP_ECHO: case ICMP_ECHO_REPLY: case ICMP_TIMESTAMP: case ICMP_TIMESTAMP_REPLY:
             t->sp = t->dp = p->l4.icmp.id;   /* nf_conntrack_proto_icmp keys on the id */
+            t->ireply = p->l4.icmp.type == ICMP_ECHO_REPLY ||
+                        p->l4.icmp.type == ICMP_TIMESTAMP_REPLY;
+            t->itype = (p->l4.icmp.type == ICMP_ECHO || p->l4.icmp.type == ICMP_ECHO_REPLY)
+                       ? ICMP_ECHO : ICMP_TIMESTAMP;
             return true;
         default:
             return false;
@@ -132,27 +148,53 @@ static uint32_t ct_hash(const struct tuple *t)
 
 enum ct_match { CT_NONE, CT_SAME, CT_REVERSE };
 
-static enum ct_match ct_find(const struct filter *f, const struct tuple *t)
+/* The tracked flow t belongs to, and which way t goes; *ent is the entry (NULL for
+ * CT_NONE). An ICMP request matches its own flow only the same way, a reply only the
+ * reverse way: a request from the other side is another flow. */
+static enum ct_match ct_find(const struct filter *f, const struct tuple *t, struct ct_ent **ent)
 {
+    *ent = NULL;
     if (!f->ct)
         return CT_NONE;
     uint32_t m = f->capct - 1;
     for (uint32_t i = ct_hash(t) & m;; i = (i + 1) & m) {
-        const struct ct_ent *e = &f->ct[i];
+        struct ct_ent *e = &f->ct[i];
         if (!e->used)
             return CT_NONE;
-        if (e->proto != t->proto)
+        if (e->proto != t->proto || e->itype != t->itype)
             continue;
-        if (e->a1 == t->src && e->p1 == t->sp && e->a2 == t->dst && e->p2 == t->dp)
+        if (!t->ireply && e->a1 == t->src && e->p1 == t->sp && e->a2 == t->dst &&
+            e->p2 == t->dp) {
+            *ent = e;
             return CT_SAME;
-        if (e->a1 == t->dst && e->p1 == t->dp && e->a2 == t->src && e->p2 == t->sp)
+        }
+        if ((t->itype == 0 || t->ireply) && e->a1 == t->dst && e->p1 == t->dp &&
+            e->a2 == t->src && e->p2 == t->sp) {
+            *ent = e;
             return CT_REVERSE;
+        }
     }
+}
+
+/* Whether conntrack lets t pass without the rules (ESTABLISHED), recording a reply. */
+static bool ct_passes(struct filter *f, const struct tuple *t)
+{
+    struct ct_ent *e;
+    switch (ct_find(f, t, &e)) {
+    case CT_REVERSE:
+        e->replied = true;
+        return true;
+    case CT_SAME:
+        return e->replied;
+    case CT_NONE:
+        break;
+    }
+    return false;
 }
 
 static void ct_put(struct ct_ent *tab, uint32_t cap, const struct ct_ent *e)
 {
-    struct tuple t = { e->proto, e->p1, e->p2, e->a1, e->a2 };
+    struct tuple t = { e->proto, e->p1, e->p2, e->a1, e->a2, e->itype, false };
     uint32_t i = ct_hash(&t) & (cap - 1);
     while (tab[i].used)
         i = (i + 1) & (cap - 1);
@@ -173,7 +215,7 @@ static void ct_insert(struct filter *f, const struct tuple *t)
         f->ct = n;
         f->capct = nc;
     }
-    struct ct_ent e = { true, t->proto, t->sp, t->dp, t->src, t->dst };
+    struct ct_ent e = { true, false, t->proto, t->itype, t->sp, t->dp, t->src, t->dst };
     ct_put(f->ct, f->capct, &e);
     f->nct++;
 }
@@ -181,9 +223,14 @@ static void ct_insert(struct filter *f, const struct tuple *t)
 void filter_track(struct filter *f, const struct wire_pkt *p)
 {
     struct tuple t;
-    if (!f->cfg.stateful || !tuple_of(p, &t) || ct_find(f, &t) != CT_NONE || !tuple_opens(p))
+    struct ct_ent *e;
+    if (!f->cfg.stateful || !tuple_of(p, &t))
         return;
-    ct_insert(f, &t);
+    enum ct_match m = ct_find(f, &t, &e);
+    if (m == CT_REVERSE)
+        e->replied = true;
+    else if (m == CT_NONE && tuple_opens(p))
+        ct_insert(f, &t);
 }
 
 /* An ICMP error quoting a datagram of a tracked flow (conntrack's RELATED). */
@@ -209,9 +256,16 @@ static bool ct_related(const struct filter *f, const struct wire_pkt *p)
         t.sp = (uint16_t)(b[ihl] << 8 | b[ihl + 1]);
         t.dp = (uint16_t)(b[ihl + 2] << 8 | b[ihl + 3]);
     } else if (t.proto == WIRE_PROTO_ICMP) {
+        uint8_t ty = b[ihl];
+        if (ty != ICMP_ECHO && ty != ICMP_ECHO_REPLY && ty != ICMP_TIMESTAMP &&
+            ty != ICMP_TIMESTAMP_REPLY)
+            return false;
         t.sp = t.dp = (uint16_t)(b[ihl + 4] << 8 | b[ihl + 5]);
+        t.ireply = ty == ICMP_ECHO_REPLY || ty == ICMP_TIMESTAMP_REPLY;
+        t.itype = (ty == ICMP_ECHO || ty == ICMP_ECHO_REPLY) ? ICMP_ECHO : ICMP_TIMESTAMP;
     }
-    return ct_find(f, &t) != CT_NONE;
+    struct ct_ent *e;
+    return ct_find(f, &t, &e) != CT_NONE;
 }
 
 /* ---------------------------------------------------------------- rules */
@@ -352,8 +406,7 @@ bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct
 {
     struct tuple t;
     bool has_tuple = tuple_of(p, &t);
-    if (f->cfg.stateful &&
-        ((has_tuple && ct_find(f, &t) == CT_REVERSE) || ct_related(f, p)))
+    if (f->cfg.stateful && ((has_tuple && ct_passes(f, &t)) || ct_related(f, p)))
         return true;
 
     int hit = -1;
@@ -366,7 +419,8 @@ bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct
         }
 
     if (act == SCN_ACCEPT) {
-        if (f->cfg.stateful && has_tuple && tuple_opens(p) && ct_find(f, &t) == CT_NONE)
+        struct ct_ent *e;
+        if (f->cfg.stateful && has_tuple && tuple_opens(p) && ct_find(f, &t, &e) == CT_NONE)
             ct_insert(f, &t);
         return true;
     }

@@ -317,6 +317,10 @@ static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *
         return scn_expected(&p->cx, &p->ln, t, "on, off, N/s or N/s random");
     if (scn_get_rate(&p->cx, &p->ln, t, &k->chack_limit) < 0)
         return -1;
+    /* tcp_challenge_ack_limit is an int sysctl; the random quota N/2 + U[0, N-1] must also
+     * stay below 2^32. */
+    if (k->chack_limit > INT32_MAX)
+        return scn_expected(&p->cx, &p->ln, t, "a rate of at most 2147483647/s");
     bool rnd = scn_tok_is(scn_at(p, i + 1), "random");
     k->chack = rnd ? CHACK_RANDOM : CHACK_FIXED;
     return rnd ? 2 : 1;
@@ -343,7 +347,10 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
     case HK_IPID:    return scn_gen_value(p, v, false, k) < 0 ? -1 : 2;
     case HK_TTL:     return scn_get_uint(cx, &p->ln, v, 1, 255, "a TTL 1-255", &k->ttl) < 0 ? -1 : 2;
     case HK_WINDOW:  return scn_get_uint(cx, &p->ln, v, 0, 65535, "a window 0-65535", &k->window) < 0 ? -1 : 2;
-    case HK_MSS:     return scn_get_uint(cx, &p->ln, v, 1, 65535, "an MSS 1-65535", &k->mss) < 0 ? -1 : 2;
+    /* 88 is Linux's TCP_MIN_MSS; 1460 fills the simulated links' 1500-byte MTU (40 bytes of
+     * headers). A larger MSS would make segments no link carries, a smaller one is below
+     * what TCP will clamp a peer to (TCP_MIN_SND_MSS 48) and the data buffer it sends from. */
+    case HK_MSS:     return scn_get_uint(cx, &p->ln, v, 88, 1460, "an MSS 88-1460", &k->mss) < 0 ? -1 : 2;
     case HK_BACKLOG: return scn_get_uint(cx, &p->ln, v, 1, 1000000, "a backlog 1-1000000", &k->backlog) < 0 ? -1 : 2;
     case HK_TCP:     return scn_get_ports(cx, &p->ln, v, scn_port_set_add, h->tcp) < 0 ? -1 : 2;
     case HK_UDP:     return scn_get_ports(cx, &p->ln, v, scn_port_set_add, h->udp) < 0 ? -1 : 2;

@@ -107,6 +107,9 @@ static int scn_rule_match(struct scn_parser *p, size_t i, struct scn_rule *r, bo
             continue;
         if (r->proto)
             return scn_expected(&p->cx, &p->ln, k, "one protocol per rule");
+        /* The same check as a port match after the protocol: order does not matter. */
+        if (protos[j].proto == WIRE_PROTO_ICMP && (r->nsport || r->ndport))
+            return scn_expected(&p->cx, &p->ln, k, "tcp or udp (the rule matches ports)");
         r->proto = protos[j].proto;
         return 1;
     }

@@ -254,6 +254,17 @@ static void note(struct sim *s, const struct host *h, const char *action, const 
         sim_report(s, SIM_EV_NOTE, NULL, 0, h, h->addr, action, rule, NULL);
 }
 
+/* k / rate seconds in nanoseconds, UINT64_MAX when that does not fit: whole seconds and the
+ * remainder apart, so neither k * 10^9 nor start + offset can wrap (a wrapped time would
+ * fall before `stop` and queue packets at the current time forever). */
+static uint64_t traffic_offset(uint64_t k, uint32_t rate)
+{
+    uint64_t whole = k / rate, rem = k % rate;
+    if (whole > UINT64_MAX / NS_PER_S - 1)
+        return UINT64_MAX;
+    return whole * NS_PER_S + rem * NS_PER_S / rate;
+}
+
 static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
 {
     struct sim_traffic_rt *rt = &s->traffic[i];
@@ -308,9 +319,9 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
         }
     }
     /* The k-th packet at start + k/rate, computed from k so no rounding accumulates. */
-    uint64_t next = c->start_ns + (k + 1) * NS_PER_S / c->rate;
-    if (next < c->stop_ns)
-        sim_queue_push(s, next, SQ_TRAFFIC, i, k + 1);
+    uint64_t off = traffic_offset(k + 1, c->rate);
+    if (off < c->stop_ns - c->start_ns)
+        sim_queue_push(s, c->start_ns + off, SQ_TRAFFIC, i, k + 1);
 }
 
 /* ---------------------------------------------------------------- connect */
@@ -432,7 +443,8 @@ enum sim_stream_state sim_stream_state(const struct sim *s, int handle)
     default: break;
     }
     int state = tcp_conn_state(th, st->conn);
-    if (state == TCP_SYN_SENT)
+    /* SYN-RECEIVED after crossing SYNs (simultaneous open): connect() has not returned. */
+    if (state == TCP_SYN_SENT || state == TCP_SYN_RECEIVED)
         return SIM_STREAM_PENDING;
     if (state >= TCP_ESTABLISHED)
         return SIM_STREAM_OPEN;

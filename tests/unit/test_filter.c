@@ -280,6 +280,129 @@ static void test_out_filter(void **state)
     fx_close(&f);
 }
 
+/* The usual stateful firewall: new inbound connections only as SYNs to port 80, everything
+ * else of TCP dropped. Once the target's SYN-ACK has left (a reply: conntrack's
+ * ESTABLISHED), the client's ACK that completes the handshake must pass too, as it does
+ * behind `-m state --state ESTABLISHED,RELATED -j ACCEPT`: the target's TCB reaches
+ * ESTABLISHED. Before the fix only the reverse direction passed and the ACK met `drop tcp`. */
+static void test_stateful_established_both_ways(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+                "host scanner 198.51.100.10 role scanner os linux\n"
+                "host target 198.51.100.30 os linux tcp 80,81\n"
+                "filter fw at target in stateful\n"
+                "  accept tcp dport 80 flags syn\n"
+                "  drop tcp\n");
+    int h = sim_stream_connect(f.s, f.sc, f.target, 80);
+    assert_true(h >= 0);
+    sim_run_until(f.s, 100000000);
+    assert_int_equal(sim_stream_state(f.s, h), SIM_STREAM_OPEN);
+    bool established = false;
+    for (size_t k = 0; k < f.tr.n; k++)
+        if (f.tr.ev[k].kind == SIM_EV_RECV && f.tr.ev[k].host_addr == f.target &&
+            f.tr.ev[k].state_before == TCP_SYN_RECEIVED &&
+            f.tr.ev[k].state_after == TCP_ESTABLISHED)
+            established = true;
+    assert_true(established);
+    assert_int_equal(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 2"), -1);
+    /* A bare ACK of a flow nobody opened is still dropped by rule 2. */
+    uint8_t b[WIRE_MTU];
+    inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40001, 81, TCP_ACK, 1, 1, 0));
+    assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 2 (line 6): drop tcp") >= 0);
+    sim_stream_abort(f.s, h);
+    fx_close(&f);
+}
+
+/* ICMP flows keep their direction (nf_conntrack_proto_icmp inverts echo request into echo
+ * reply): the target pings the scanner through its inbound `drop icmp`, the echo reply
+ * passes, but an echo REQUEST from the scanner with the same id is a new flow and meets the
+ * rule. Before the fix it matched the tracked flow in reverse and passed. */
+static void test_stateful_icmp_direction(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+                "host scanner 198.51.100.10 role scanner os linux\n"
+                "host target 198.51.100.30 os linux\n"
+                "filter fw at target in stateful\n"
+                "  drop icmp\n"
+                "traffic target -> scanner icmp rate 1/s start 0 stop 500ms\n");
+    sim_run_until(f.s, 100000000);
+    size_t replies = 0;
+    for (size_t k = 0; k < f.tr.n; k++) {
+        const struct trace_ev *e = &f.tr.ev[k];
+        if (e->kind == SIM_EV_RECV && e->host_addr == f.target && e->len > 20 &&
+            trace_pkt(&f.tr, e)[20] == ICMP_ECHO_REPLY)
+            replies++;
+    }
+    assert_int_equal(replies, 1);
+    assert_int_equal(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 1"), -1);
+    uint8_t b[WIRE_MTU];
+    inject_run(&f, b, fx_echo(b, f.sc, f.target, 0x7000, 1, "ping"));
+    assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 1 (line 5): drop icmp") >= 0);
+    fx_close(&f);
+}
+
+/* --- scripted events (sim/script.c), tested here for the fixture --- */
+
+/* Traffic that starts near the end of the virtual clock: the next packet's time would wrap
+ * past 2^64 ns. One packet goes out and the traffic stops; before the fix the wrapped time
+ * fell before `stop`, so packets were queued at the current time without end. */
+static void test_traffic_near_clock_end(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_open(&f, "net 198.51.100.0/24 delay 0\n"
+                "host scanner 198.51.100.10 role scanner os linux\n"
+                "host target 198.51.100.30 os printer\n"
+                "traffic target -> scanner:9 udp rate 1/s start 18446744073s "
+                "stop 18446744073.7s\n");
+    int sends = 0, steps = 0;
+    while (steps < 1000 && sim_step(f.s))
+        steps++;
+    for (size_t k = 0; k < f.tr.n; k++)
+        sends += f.tr.ev[k].kind == SIM_EV_SEND && f.tr.ev[k].host_addr == f.target;
+    assert_int_equal(sends, 1);
+    assert_true(steps < 1000);
+    assert_int_equal(sim_next_time(f.s), UINT64_MAX);
+    fx_close(&f);
+}
+
+/* Crossing SYNs (RFC 793 3.4 figure 8, simultaneous open) put the connecting side in
+ * SYN-RECEIVED: connect() has not returned yet, so the stream is PENDING, not CLOSED. */
+static void test_stream_simultaneous_open_pending(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+                "host scanner 198.51.100.10 role scanner os linux\n"
+                "host target 198.51.100.30 os linux\n");
+    struct cap *wire = cap_new();
+    sim_set_wiretap(f.s, cap_fn, wire);
+    uint32_t peer = ip4(198, 51, 100, 99);   /* no host: our SYN goes nowhere */
+    int h = sim_stream_connect(f.s, f.sc, peer, 80);
+    assert_true(h >= 0);
+    assert_int_equal(wire->n, 1);
+    struct wire_pkt syn;
+    fx_parse(wire->pkt[0], wire->len[0], &syn);
+    uint8_t b[WIRE_MTU];
+    assert_int_equal(sim_inject(f.s, b, fx_tcp(b, peer, f.sc, 80, syn.l4.tcp.sport, TCP_SYN,
+                                               5000, 0, 0)), 0);
+    sim_run_until(f.s, 1500000);
+    bool synrecv = false;
+    for (size_t k = 0; k < f.tr.n; k++)
+        if (f.tr.ev[k].kind == SIM_EV_RECV && f.tr.ev[k].host_addr == f.sc &&
+            f.tr.ev[k].state_after == TCP_SYN_RECEIVED)
+            synrecv = true;
+    assert_true(synrecv);
+    assert_int_equal(sim_stream_state(f.s, h), SIM_STREAM_PENDING);
+    sim_stream_abort(f.s, h);
+    free(wire);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +413,10 @@ int main(void)
         cmocka_unit_test(test_stateless_blocks_replies),
         cmocka_unit_test(test_stream_sees_reject),
         cmocka_unit_test(test_out_filter),
+        cmocka_unit_test(test_stateful_established_both_ways),
+        cmocka_unit_test(test_stateful_icmp_direction),
+        cmocka_unit_test(test_traffic_near_clock_end),
+        cmocka_unit_test(test_stream_simultaneous_open_pending),
     };
     return cmocka_run_group_tests_name("filter", tests, NULL, NULL);
 }

@@ -286,6 +286,16 @@ static void test_errors(void **state)
         { "host a 1.2.3.4 role scanner\nhost b 1.2.3.5 role scanner\n",
           "t.scn:2:16: error: expected at most one host with 'role scanner', found 'role'" },
         { "scenario \"a\"x\n", "t.scn:1:13: error: expected a blank after the closing '\"', found 'x'" },
+        /* An MSS the 1500-byte links cannot carry, or below Linux's TCP_MIN_MSS (mss 1 made
+         * TCP send 48-byte segments out of a 1-byte buffer: a heap over-read). */
+        { "host a 1.2.3.4 mss 1\n", "t.scn:1:20: error: expected an MSS 88-1460, found '1'" },
+        { "host a 1.2.3.4 mss 9000\n", "t.scn:1:20: error: expected an MSS 88-1460, found '9000'" },
+        /* Linux's tcp_challenge_ack_limit is an int; N/2 + N - 1 must not wrap. */
+        { "host a 1.2.3.4 challenge-ack 4294967295/s random\n",
+          "t.scn:1:30: error: expected a rate of at most 2147483647/s, found '4294967295/s'" },
+        /* A port match then icmp: the rule could never match; said as for icmp then ports. */
+        { "host a 1.2.3.4\nfilter f at a in\n  drop dport 80 icmp\n",
+          "t.scn:3:17: error: expected tcp or udp (the rule matches ports), found 'icmp'" },
     };
     int bad = 0;
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
