@@ -319,8 +319,14 @@ size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
     bool direct = view && (ip->frag_off & 0x1fff) == 0;   /* else: parse the bytes back */
     struct wire_tcp *tv = direct ? &view->l4.tcp : NULL;
     size_t optlen = 0;
+    /* Options go straight to their place when there is no payload that might lie there (a
+     * parsed packet re-emitted in place) and the buffer has room for the most opts_write
+     * writes; else through opts[], copied after the payload has moved. */
+    uint8_t *optdst = tcp->payload_len == 0 &&
+                      cap >= WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + sizeof opts
+                    ? buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN : opts;
     if (tcp->opt.n) {   /* RSTs and most ACKs carry no options */
-        optlen = opts_write(opts, &tcp->opt, tv ? &tv->opt : NULL);
+        optlen = opts_write(optdst, &tcp->opt, tv ? &tv->opt : NULL);
         if (optlen == SIZE_MAX)
             return 0;
     } else if (tv) {
@@ -335,7 +341,7 @@ size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
     /* The payload first: it may point into buf itself (a parsed packet re-emitted in place). */
     if (tcp->payload_len)
         memmove(p + hl, tcp->payload, tcp->payload_len);
-    if (optlen)
+    if (optlen && optdst == opts)
         memcpy(p + WIRE_TCP_HDR_MIN, opts, optlen);
     wire_ipv4_emit_hdr(buf, ip, WIRE_PROTO_TCP, (uint16_t)total);
     uint16_t offflags = (uint16_t)((hl / 4) << 12 | (tcp->reserved & 0x0fu) << 8 | tcp->flags);

@@ -51,14 +51,9 @@ static int pool_grow(struct sim *s)
     return 0;
 }
 
-uint32_t sim_slot_alloc(struct sim *s)
+int sim_pool_grow(struct sim *s)
 {
-    if (s->pool.nfree == 0 && pool_grow(s))
-        return UINT32_MAX;
-    uint32_t i = s->pool.free[--s->pool.nfree];
-    struct sim_slot *sl = sim_slot(s, i);
-    sl->trusted = sl->viewed = false;
-    return i;
+    return pool_grow(s);
 }
 
 int sim_slot_parse(struct sim_slot *sl, const struct wire_pkt **p, struct wire_pkt *tmp)
@@ -72,10 +67,6 @@ int sim_slot_parse(struct sim_slot *sl, const struct wire_pkt **p, struct wire_p
                        : wire_parse(sl->buf, sl->len, tmp);
 }
 
-void sim_slot_free(struct sim *s, uint32_t i)
-{
-    s->pool.free[s->pool.nfree++] = i;
-}
 
 /* ---------------------------------------------------------------- queue (binary heap) */
 
@@ -144,11 +135,12 @@ static int lane_grow(struct sim_qlane *l)
     return 0;
 }
 
-/* What sim_queue_push (engine.h) does when its fast path does not apply: a lane that must
- * grow first, or the heap. The same test as the fast path, with growing allowed. */
+/* What sim_queue_put (engine.h) does when its fast path does not apply: a lane that must
+ * grow first, or the heap. The same test as the fast path, with growing allowed; l is NULL
+ * for an entry that must take the heap (an old seq, sim_queue_push_seq). */
 int sim_queue_push_slow(struct sim *s, const struct sim_qent *e, struct sim_qlane *l)
 {
-    if (l && (l->n == 0 || l->tail_t <= e->t) &&
+    if (l && sim_lane_fits(l, e->t, true) &&
         ((l->v && l->n <= l->mask) || lane_grow(l) == 0)) {
         l->v[(l->head + l->n++) & l->mask] = *e;
         l->tail_t = e->t;
@@ -398,7 +390,7 @@ static bool cross_filters(struct sim *s, struct host *fh, uint32_t slot, bool ou
 }
 
 /* The datagram in `slot` leaves its sender now. */
-static void transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
+void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
 {
     struct sim_slot *sl = sim_slot(s, slot);
     s->stats.sent++;
@@ -445,12 +437,13 @@ void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool 
 
 void sim_flush(struct sim *s)
 {
-    /* transmit() may append (a filter's reject): the loop picks those up too. */
+    /* sim_transmit() may append (a filter's reject): the loop picks those up too. */
     for (size_t i = 0; i < s->nout; i++) {
         struct sim_out o = s->outbox[i];
-        transmit(s, o.slot, o.sender ? s->hosts.v[o.sender - 1] : NULL, o.raw);
+        sim_transmit(s, o.slot, o.sender ? s->hosts.v[o.sender - 1] : NULL, o.raw);
     }
     s->nout = 0;
+    sim_queue_epoch(s);
 }
 
 /* The total length of an IPv4 datagram whose header lengths hold together, as
@@ -478,8 +471,13 @@ int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
     struct sim_slot *sl = sim_slot(s, slot);
     sl->len = (uint16_t)tl;   /* link-layer padding past total length is not carried */
     memcpy(sl->buf, dgram, tl);
-    sim_out_push(s, slot, NULL, false);
-    sim_flush(s);
+    if (s->nout == 0) {   /* always, between events: the flush without the outbox */
+        sim_transmit(s, slot, NULL, false);
+        sim_queue_epoch(s);
+    } else {
+        sim_out_push(s, slot, NULL, false);
+        sim_flush(s);
+    }
     return 0;
 }
 
@@ -532,8 +530,10 @@ bool sim_step(struct sim *s)
         script_run(s, &e);
         break;
     }
-    if (s->nout)   /* half the events of a scan emit nothing: no call for them */
+    if (s->nout)   /* most events leave nothing in the outbox (sim_send): no call for them */
         sim_flush(s);
+    else
+        sim_queue_epoch(s);   /* the end of an event is a flush point (sim_queue_seq) */
     return true;
 }
 

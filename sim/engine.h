@@ -8,9 +8,11 @@
  * grows. The queue orders entries by (time, sequence number) and never by pointer, so the
  * run is the same on every machine (a discrete-event simulator's usual tie break, as in
  * smoltcp's tests/netsim.rs). Entries pushed in time order go to FIFO lanes beside the heap
- * (arrivals after one net's delay in one, timers armed with one RTO in another); popping
- * takes the smallest head of the lanes and the heap, so the order is the same as with the
- * heap alone.
+ * (arrivals after one net's delay in one, timers in another); popping takes the smallest
+ * head of the lanes and the heap, so the order is the same as with the heap alone. A host's
+ * TCP keeps its own timers in order and has at most one live entry here, for its earliest
+ * (tcp.h, timer_at): a SYN scan's half-open TCBs, reset long before their SYN-ACK timer,
+ * cost the queue nothing.
  */
 #ifndef TCPLAB_SIM_ENGINE_H
 #define TCPLAB_SIM_ENGINE_H
@@ -84,8 +86,9 @@ struct sim_pool {
 };
 
 /* A datagram waiting to leave: emitted by a host during one event, sent after the event's
- * RECV record so the transcript reads cause before effect. `raw`: a filter's reject,
- * which goes straight onto the wire without crossing filters again. */
+ * RECV record so the transcript reads cause before effect (sim_send says when a datagram
+ * skips the outbox). `raw`: a filter's reject, which goes straight onto the wire without
+ * crossing filters again. */
 struct sim_out {
     uint32_t slot;
     uint32_t sender;       /* host index + 1, 0 = none (spoofed) */
@@ -117,15 +120,18 @@ struct filter;
 struct sim {
     uint64_t seed;
     uint64_t now;
-    uint64_t qseq;                 /* tie break of the queue */
+    /* Tie break of the queue (sim_queue_seq): entries at equal times run in the order an
+     * outbox-only engine would have queued them. */
+    uint64_t qepoch;               /* pushes so far ended by a flush point (sim_queue_epoch) */
+    uint32_t qcount;               /* pushes in this epoch */
     uint64_t evseq;                /* numbering of trace events */
     bool loaded;
 
     struct sim_qent *heap;
     size_t nheap, capheap;
     /* Arrivals and timers no earlier than their lane's tail skip the heap: FIFO lanes,
-     * merged with the heap at pop time. A scan's arrivals share one delay and its SYN-ACK
-     * timers one RTO, so nearly all of its queue work is O(1) instead of O(log n). */
+     * merged with the heap at pop time. A scan's arrivals share one delay, so nearly all of
+     * its queue work is O(1) instead of O(log n). */
     struct sim_qlane lanes[SIM_QLANES];
 
     struct sim_pool pool;
@@ -165,9 +171,8 @@ struct sim {
 };
 
 /* --- pool (engine.c) --- */
-/* A free slot index, growing the pool if needed; UINT32_MAX when out of memory. */
-uint32_t sim_slot_alloc(struct sim *s);
-void sim_slot_free(struct sim *s, uint32_t i);
+/* Adds a block of slots to the free stack; -1 when out of memory. */
+int sim_pool_grow(struct sim *s);
 /* The parsed form of a slot's datagram: its view when it has one, else parsed into *tmp
  * (checksums verified unless trusted). Returns the parse result. */
 int sim_slot_parse(struct sim_slot *sl, const struct wire_pkt **p, struct wire_pkt *tmp);
@@ -175,37 +180,111 @@ static inline struct sim_slot *sim_slot(struct sim *s, uint32_t i)
 {
     return &s->pool.chunk[i >> SIM_POOL_CHUNK_SHIFT][i & (SIM_POOL_CHUNK - 1)];
 }
+/* A free slot index, growing the pool if needed; UINT32_MAX when out of memory. Inline with
+ * sim_slot_free: a pop and a push, three of each per probe round trip. */
+static inline uint32_t sim_slot_alloc(struct sim *s)
+{
+    if (s->pool.nfree == 0 && sim_pool_grow(s))
+        return UINT32_MAX;
+    uint32_t i = s->pool.free[--s->pool.nfree];
+    struct sim_slot *sl = sim_slot(s, i);
+    sl->trusted = sl->viewed = false;
+    return i;
+}
+static inline void sim_slot_free(struct sim *s, uint32_t i)
+{
+    s->pool.free[s->pool.nfree++] = i;
+}
 
 /* --- queue, outbox, wire --- */
+/* Whether a trace callback is set (declared here for sim_send; the trace section below). */
+static inline bool sim_tracing(const struct sim *s) { return s->trace != NULL; }
+/* The sequence number of the next entry of `kind`: the tie break between entries at the same
+ * time. Why not a plain counter: a datagram a host sends used to wait in the outbox until its
+ * event ended, so its arrival was queued after every timer the event armed. Hosts without
+ * filters now send at once when nothing traces (sim_send), in the middle of the event; the
+ * number keeps the old order all the same. An epoch ends where the outbox was flushed (end
+ * of sim_flush, end of every event: sim_queue_epoch); within one, every arrival comes after
+ * every other entry, each kind in push order -- exactly the order the outbox gave, since
+ * only flushes queued arrivals and a flush ended its epoch. Layout: epoch (40 bits: 10^12
+ * events), arrival (1 bit), push count in the epoch (23 bits: an event queues a handful; a
+ * scenario's script, queued at load, is far smaller than 8 million statements). */
+static inline uint64_t sim_queue_seq(struct sim *s, enum sim_qkind kind)
+{
+    return s->qepoch << 24 | (uint64_t)(kind == SQ_ARRIVE) << 23 | s->qcount++;
+}
+static inline void sim_queue_epoch(struct sim *s)
+{
+    s->qepoch++;
+    s->qcount = 0;
+}
 int sim_queue_push_slow(struct sim *s, const struct sim_qent *e, struct sim_qlane *l);
-/* Queues an entry at time t (never before now); 0, or -1 when out of memory. Inline because
- * it runs for every datagram sent and every timer armed: the common case, a lane with room
- * whose tail is no later than t, is a compare and a store. Sequence numbers only grow, so an
- * entry no earlier than its lane's tail keeps the lane sorted by (time, seq); anything else
- * (a second delay, a scripted event) takes the heap. One lane per kind, not a search for a
- * lane that fits: the push stays a compare. */
+/* Whether an entry at time t may go behind a lane's tail and keep it sorted by (time, seq).
+ * `fresh`: its seq was just drawn, so it is larger than every queued one and an equal time
+ * sorts after the tail too; an older seq (sim_queue_push_seq) needs a later time. */
+static inline bool sim_lane_fits(const struct sim_qlane *l, uint64_t t, bool fresh)
+{
+    return l->n == 0 || l->tail_t < t || (fresh && l->tail_t == t);
+}
+/* Queues entry e (e->t never before now); 0, or -1 when out of memory. Inline because it
+ * runs for every datagram sent and every timer armed: the common case, a lane with room
+ * whose tail comes before e, is a compare and a store. Anything else (a second delay, a
+ * scripted event) takes the heap. One lane per kind, not a search for a lane that fits: the
+ * push stays a compare. */
+static inline int sim_queue_put(struct sim *s, const struct sim_qent *e, bool fresh)
+{
+    struct sim_qlane *l = e->kind == SQ_ARRIVE ? &s->lanes[SIM_LANE_ARRIVE]
+                        : e->kind == SQ_TIMER  ? &s->lanes[SIM_LANE_TIMER] : NULL;
+    if (l && l->v && l->n <= l->mask && sim_lane_fits(l, e->t, fresh)) {
+        l->v[(l->head + l->n++) & l->mask] = *e;
+        l->tail_t = e->t;
+        return 0;
+    }
+    return sim_queue_push_slow(s, e, fresh ? l : NULL);
+}
+/* Queues an entry at time t (never before now) with the next sequence number. */
 static inline int sim_queue_push(struct sim *s, uint64_t t, enum sim_qkind kind, uint32_t a,
                                  uint64_t b)
 {
-    struct sim_qent e = { t < s->now ? s->now : t, ++s->qseq, (uint32_t)kind, a, b };
-    struct sim_qlane *l = kind == SQ_ARRIVE ? &s->lanes[SIM_LANE_ARRIVE]
-                        : kind == SQ_TIMER  ? &s->lanes[SIM_LANE_TIMER] : NULL;
-    if (l && l->v && l->n <= l->mask && (l->n == 0 || l->tail_t <= e.t)) {
-        l->v[(l->head + l->n++) & l->mask] = e;
-        l->tail_t = e.t;
-        return 0;
-    }
-    return sim_queue_push_slow(s, &e, l);
+    struct sim_qent e = { t < s->now ? s->now : t, sim_queue_seq(s, kind), (uint32_t)kind, a, b };
+    return sim_queue_put(s, &e, true);
+}
+/* Queues an entry with a sequence number drawn earlier (sim_queue_seq): a host's one TCP
+ * timer entry, queued for a timer armed before (host.c, tcp.h timer_at). */
+static inline int sim_queue_push_seq(struct sim *s, uint64_t t, uint64_t seq,
+                                     enum sim_qkind kind, uint32_t a, uint64_t b)
+{
+    struct sim_qent e = { t < s->now ? s->now : t, seq, (uint32_t)kind, a, b };
+    return sim_queue_put(s, &e, false);
 }
 /* Hands a filled slot to the outbox; sent by sim_flush. sender may be NULL. */
 void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool raw);
+/* The datagram in `slot` leaves its sender (NULL: look it up by source address) now:
+ * wiretap, SEND record, the sender's filters unless raw, loss, queued for arrival. */
+void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw);
+/* A host's datagram leaves: at once when that changes nothing anyone sees, else through the
+ * outbox. At once is the same when:
+ *  - nothing traces: the transcript shows the RECV record of the cause before the SEND of
+ *    its effect, and the RECV is reported when the host is done with the datagram;
+ *  - the outbox is empty: what is already waiting there leaves first;
+ *  - the sender has no filter: a filter's reject is appended to the outbox, so an outbound
+ *    datagram crossing one would otherwise leave after a reject it used to precede.
+ * The wiretap sees the same datagrams in the same order (outbox order is emit order), the
+ * loss stream is drawn in that order too, and sim_queue_seq keeps the queue's order. Inline:
+ * the outbox cost a store, a load and a call per datagram, three per probe round trip. */
+static inline void sim_send(struct sim *s, uint32_t slot, struct host *sender)
+{
+    if (s->nout == 0 && !sim_tracing(s) && sender->filt_out < 0 && sender->filt_in < 0)
+        sim_transmit(s, slot, sender, false);
+    else
+        sim_out_push(s, slot, sender, false);
+}
 /* Sends every datagram in the outbox, in order. */
 void sim_flush(struct sim *s);
 /* Net holding addr (longest prefix), or -1. */
 int sim_net_find(const struct sim *s, uint32_t addr);
 
 /* --- trace --- */
-static inline bool sim_tracing(const struct sim *s) { return s->trace != NULL; }
 /* Reports one event. Call only when sim_tracing(). h: the acting host or NULL (then addr
  * names it). v: TCP's verdict or NULL. */
 void sim_report(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,

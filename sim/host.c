@@ -157,14 +157,22 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     }
     sl->len = (uint16_t)n;
     sl->trusted = sl->viewed = true;
-    sim_out_push(s, slot, h, false);
+    sim_send(s, slot, h);
 }
 
-/* tcp_io.timer: a queue entry that will call tcp_timer(token). */
-static void host_tcp_timer(void *ctx, uint64_t t_ns, uint64_t token)
+/* tcp_io.timer_key: the sequence number a queue entry for a timer armed now would take. */
+static uint64_t host_tcp_timer_key(void *ctx)
 {
     struct host *h = ctx;
-    sim_queue_push(h->sim, t_ns, SQ_TIMER, h->idx, token);
+    return sim_queue_seq(h->sim, SQ_TIMER);
+}
+
+/* tcp_io.timer_at: the host's one queue entry for its TCP timers, which will call
+ * tcp_timer_due(token). */
+static void host_tcp_timer_at(void *ctx, uint64_t t_ns, uint64_t key, uint64_t token)
+{
+    struct host *h = ctx;
+    sim_queue_push_seq(h->sim, t_ns, key, SQ_TIMER, h->idx, token);
 }
 
 const struct tcp_io *host_io(struct sim *s, struct host *h)
@@ -183,14 +191,10 @@ static void verdict_init(struct tcp_verdict *v)
 
 void host_timer(struct sim *s, struct host *h, uint64_t token)
 {
-    /* A stale timer (its TCB gone or re-armed) does nothing and reports nothing: skip the
-     * verdict and tcp_io setup (a SYN scan leaves one per open port it probed). */
-    if (!tcp_timer_live(h->tcp, token))
-        return;
+    /* An entry superseded by an earlier timer, or whose timer was stopped, does nothing and
+     * reports nothing (tcp_timer_due). */
     struct tcp_verdict v;
-    verdict_init(&v);
-    tcp_timer(h->tcp, host_io(s, h), token, &v);
-    if (sim_tracing(s) && v.action)
+    if (tcp_timer_due(h->tcp, host_io(s, h), token, &v) && sim_tracing(s) && v.action)
         sim_report(s, SIM_EV_TIMER, NULL, 0, h, h->addr, v.action, v.rule, &v);
 }
 
@@ -215,7 +219,8 @@ struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_
     h->net = sim_net_find(s, sh->addr);
     h->filt_in = h->filt_out = -1;
     h->sim = s;
-    h->io = (struct tcp_io){ .ctx = h, .emit = host_tcp_emit, .timer = host_tcp_timer };
+    h->io = (struct tcp_io){ .ctx = h, .emit = host_tcp_emit, .timer_key = host_tcp_timer_key,
+                             .timer_at = host_tcp_timer_at };
     if (gen_ipid_init(&h->ipid, &h->pers.ipid, s->seed, h->name)) {
         free(h);
         goto oom;
@@ -353,7 +358,10 @@ static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct 
     }
     sl->len = (uint16_t)n;
     sl->trusted = true;
-    sim_out_push(s, slot, h, raw);
+    if (raw)
+        sim_out_push(s, slot, h, true);
+    else
+        sim_send(s, slot, h);
     return true;
 }
 
@@ -413,7 +421,7 @@ static struct decision udp_input(struct sim *s, struct host *h, const struct wir
         return (struct decision){ "drop", "reply too big" };
     }
     sl->trusted = true;
-    sim_out_push(s, slot, h, false);
+    sim_send(s, slot, h);
     return (struct decision){ "UDP reply", "open UDP port: the application answers (echoes the first bytes)" };
 }
 
@@ -468,7 +476,11 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
                 size_t len)
 {
     struct tcp_verdict v;
-    verdict_init(&v);
+    /* tcp_input clears and fills the verdict itself: a valid segment's is not cleared here
+     * too (three times per probe round trip). */
+    if (!(p->ip.csum_ok && p->l4_err == WIRE_OK && p->ip.proto == WIRE_PROTO_TCP &&
+          p->l4.tcp.csum_ok))
+        verdict_init(&v);
     struct decision d = { "drop", NULL };
     enum sim_ev_kind kind = SIM_EV_RECV;
 

@@ -64,7 +64,7 @@ struct host *host_find(const struct host_table *t, uint32_t addr);
 struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_t errlen);
 
 /* A datagram reached h (after filters and taps; h is up). Handles it and reports RECV or
- * DROP; replies go to the outbox. */
+ * DROP; replies leave through sim_send (at once, or by the outbox). */
 void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const uint8_t *pkt,
                 size_t len);
 void host_timer(struct sim *s, struct host *h, uint64_t token);

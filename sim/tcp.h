@@ -37,6 +37,15 @@ struct tcp_io {
     void (*emit)(void *ctx, uint32_t dst, const struct wire_tcp *seg, const struct tcp_ipinfo *ii);
     /* Call tcp_timer(token) at t_ns. Timers are never cancelled: a stale token is ignored. */
     void (*timer)(void *ctx, uint64_t t_ns, uint64_t token);
+    /* Optional, both or neither: one engine entry per host instead of one per timer. TCP then
+     * keeps its timers in order itself (a stopped one leaves its list, so a SYN scan's
+     * half-open TCBs, reset long before their SYN-ACK timer, cost the engine nothing) and
+     * asks for a call of tcp_timer_due(token) at (t_ns, key) for its earliest timer only,
+     * instead of calling `timer`. timer_key: the engine's tie break for a timer armed now,
+     * which timer_at later passes back, so timers and other entries at one time keep the
+     * order they would have had with an entry each. */
+    uint64_t (*timer_key)(void *ctx);
+    void (*timer_at)(void *ctx, uint64_t t_ns, uint64_t key, uint64_t token);
 };
 
 struct tcp_verdict {
@@ -61,6 +70,12 @@ void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, str
  * setup for the stale timers a scan leaves behind (every half-open TCB reset before its
  * SYN-ACK retransmission). */
 bool tcp_timer_live(const struct tcp_host *th, uint64_t token);
+/* With timer_at: the engine entry for token came due. When it is the one TCP asked for last
+ * and its timer is still armed, runs it as tcp_timer does (into *v) and returns true; else
+ * returns false and reports nothing (an entry superseded by an earlier timer, or a timer
+ * stopped since). Either way it asks for the entry of the next timer. */
+bool tcp_timer_due(struct tcp_host *th, const struct tcp_io *io, uint64_t token,
+                   struct tcp_verdict *v);
 /* An ICMP error quoting one of our segments: (local port, remote addr, remote port). */
 void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, uint8_t code,
                     uint16_t lport, uint32_t raddr, uint16_t rport, struct tcp_verdict *v);

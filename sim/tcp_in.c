@@ -71,7 +71,7 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
         t->state = TCP_ESTABLISHED;
         t->retries = 0;
         t->rto_ms = 1000;
-        tcp_timer_stop(t);
+        tcp_timer_stop(th, t);
         tcp_send_ack(th, io, t, TCP_IPK_CONN);
         tcp_output(th, io, idx);
         tcp_verdict_set(v, "ACK", "RFC 793 3.9 SYN-SENT: SYN-ACK acknowledging our SYN: ACK, "
@@ -171,7 +171,7 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     t->snd_wl2 = seg->ack;
     t->retries = 0;
     t->rto_ms = 1000;
-    tcp_timer_stop(t);
+    tcp_timer_stop(th, t);
     tcp_verdict_set(v, "accept", "RFC 793 3.9 SYN-RECEIVED: ACK of our SYN-ACK: ESTABLISHED "
                                  "(the application accepts)");
     if (seg->payload_len || (seg->flags & TCP_FIN))
@@ -305,7 +305,7 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
             return false;
         }
         t->state = TCP_ESTABLISHED;
-        tcp_timer_stop(t);
+        tcp_timer_stop(th, t);
     }
     if (tcp_before(ack, t->snd_una)) {
         if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - t->max_snd_wnd)) {
@@ -345,7 +345,7 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         t->retries = 0;
         t->rto_ms = 1000;
         if (t->snd_una == t->snd_nxt)
-            tcp_timer_stop(t);
+            tcp_timer_stop(th, t);
         else
             tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
     }

@@ -11,7 +11,10 @@
  *
  * TCBs are addressed by index into a pool that grows by doubling, never by pointer across a
  * call that may allocate. Timer tokens are (generation << 32 | index): re-arming a TCB's
- * one timer bumps its generation, so the engine never has to cancel anything.
+ * one timer bumps its generation, so the engine never has to cancel anything. With
+ * tcp_io.timer_at (the simulator's hosts) the timers also sit in the host's ordered lists,
+ * which a stopped timer leaves, and the engine holds one entry per host, for the earliest
+ * (tcp.c, "timers").
  */
 #ifndef TCPLAB_TCP_INT_H
 #define TCPLAB_TCP_INT_H
@@ -66,7 +69,18 @@ struct tcp_tcb {
     int32_t conn;          /* connection id, -1 */
     int32_t listener;      /* listener index while a passive TCB is SYN-RECEIVED, -1 */
     int32_t next_free;
+    /* list mode (tcp_io.timer_at): place in the host's timer list `tm_list` */
+    bool tm_linked;
+    uint8_t tm_list;
+    int32_t tm_prev, tm_next;
+    uint64_t tm_at, tm_key;   /* due time and the engine's tie break */
 };
+
+/* List mode keeps two timer lists, each ordered by (due time, key): retransmissions (RTOs
+ * from 1 s, doubling) and the rest (TIME-WAIT and FIN-WAIT-2, one delay). Timers armed with
+ * one delay come in due order, so inserting is an append; two lists keep a 1 s RTO from
+ * walking back over every 60 s TIME-WAIT. The host's earliest timer is the earlier head. */
+enum { TCP_TM_REXMIT, TCP_TM_LONG, TCP_TM_LISTS };
 
 struct tcp_listener {
     uint16_t port;
@@ -99,6 +113,11 @@ struct tcp_host {
     uint32_t slot_mask, nslot;
     struct tcp_conn *conns;
     uint32_t capconns;
+    /* list mode timers (tcp_io.timer_at): lists by TCB index, -1 = empty; the engine entry
+     * asked for last, if it has not come due yet (its key <= every listed timer's) */
+    int32_t tm_head[TCP_TM_LISTS], tm_tail[TCP_TM_LISTS];
+    bool tm_sched;
+    uint64_t tm_sched_at, tm_sched_key, tm_sched_tok;
     /* host-wide budgets: aligned one-second slots of the virtual clock */
     uint64_t chack_slot, rst_slot;
     uint32_t chack_left, chack_count, rst_count;
@@ -114,7 +133,7 @@ struct tcp_tcb *tcp_tcb_at(struct tcp_host *th, int32_t idx);
 void tcp_tcb_free(struct tcp_host *th, int32_t idx);
 void tcp_timer_arm(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                    enum tcp_timer_kind kind, uint64_t delay_ns);
-void tcp_timer_stop(struct tcp_tcb *t);
+void tcp_timer_stop(struct tcp_host *th, struct tcp_tcb *t);
 int32_t tcp_listener_find(const struct tcp_host *th, uint16_t port);
 /* The LISTEN state's answer to a segment for port with no TCB. isn_override: Linux's
  * TIME-WAIT reuse ISN (tw_snd_nxt + 65537), or 0 for the generator. */

@@ -183,15 +183,33 @@ static uint16_t tcp_adv_window(const struct tcp_tcb *t)
 
 /* --- segments --- */
 
+/* Every header field of a segment to emit, and no options. Field by field, not a memset of
+ * the whole struct: its option block is most of it, and every caller but the RST lays the
+ * options out next (tcp_opts_syn, tcp_opts_data), clearing them; emit reads opt.n and, only
+ * when it is not 0, the rest of opt. */
+static void tcp_seg_hdr(struct wire_tcp *s, uint16_t sport, uint16_t dport, uint32_t seq,
+                        uint32_t ack, uint8_t flags)
+{
+    s->sport = sport;
+    s->dport = dport;
+    s->seq = seq;
+    s->ack = ack;
+    s->hdr_len = 0;
+    s->flags = flags;
+    s->reserved = 0;
+    s->window = 0;
+    s->csum = 0;
+    s->csum_ok = false;
+    s->urg = 0;
+    s->opt.n = 0;
+    s->payload = NULL;
+    s->payload_len = 0;
+}
+
 static void tcp_seg_init(struct wire_tcp *s, const struct tcp_tcb *t, uint32_t seq, uint32_t ack,
                          uint8_t flags)
 {
-    memset(s, 0, sizeof *s);
-    s->sport = t->lport;
-    s->dport = t->rport;
-    s->seq = seq;
-    s->ack = ack;
-    s->flags = flags;
+    tcp_seg_hdr(s, t->lport, t->rport, seq, ack, flags);
 }
 
 static void tcp_emit(struct tcp_host *th, const struct tcp_io *io, uint32_t dst,
@@ -244,16 +262,11 @@ void tcp_send_reset_for(struct tcp_host *th, const struct tcp_io *io, const stru
     if (seg->flags & TCP_RST)
         return;
     struct wire_tcp s;
-    memset(&s, 0, sizeof s);
-    s.sport = seg->dport;
-    s.dport = seg->sport;
-    if (seg->flags & TCP_ACK) {
-        s.seq = seg->ack;
-        s.flags = TCP_RST;
-    } else {
-        s.ack = seg->seq + tcp_seg_len(seg);
-        s.flags = TCP_RST | TCP_ACK;
-    }
+    if (seg->flags & TCP_ACK)
+        tcp_seg_hdr(&s, seg->dport, seg->sport, seg->ack, 0, TCP_RST);
+    else
+        tcp_seg_hdr(&s, seg->dport, seg->sport, 0, seg->seq + tcp_seg_len(seg),
+                    TCP_RST | TCP_ACK);
     s.window = th->p.rst_window;
     tcp_emit(th, io, ip->src, &s, tcp_ipinfo_for(th, NULL, TCP_IPK_CTL));
 }
