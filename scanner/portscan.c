@@ -115,6 +115,8 @@ static int ps_send(void *ctx, struct ultra *u, uint32_t slot, uint8_t tryno)
  * (an ICMP error in a scan where silence is not open|filtered: often rate limited or sent by
  * a router, so nmap will not rely on it). Raw TCP to a commonly spoofed port scores 50, a
  * SYN that found an open port 30 (pinging it is a SYN flood), filtered 20, else 60; UDP 20. */
+enum { PS_PING_SCORE_MAX = 60 };
+
 static int ps_ping_score(const struct portscan *ps, uint32_t slot, uint8_t state)
 {
     bool noresp_open = ps->ops->silent_state == PORT_OPEN_FILTERED;
@@ -134,7 +136,8 @@ static int ps_ping_score(const struct portscan *ps, uint32_t slot, uint8_t state
 static void ps_apply(struct portscan *ps, struct ultra *u, uint32_t slot, enum ultra_answer a,
                      const struct scan_verdict *v, uint8_t ttl, uint32_t reason_ip, uint64_t t)
 {
-    ultra_ping_candidate(u, slot, ps_ping_score(ps, slot, v->state));
+    if (ultra_ping_score(u, slot) < PS_PING_SCORE_MAX)   /* else nothing can beat it */
+        ultra_ping_candidate(u, slot, ps_ping_score(ps, slot, v->state));
     struct port_result *r = ps_result(ps, slot);
     if (a == ULTRA_DONE && !scan_state_may_change(r->state, v->state,
                                                   ps->ops->silent_state == PORT_OPEN_FILTERED))

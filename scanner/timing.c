@@ -136,12 +136,9 @@ static double timing_cc_scale(const struct timing_cc *c, const struct scan_perf 
     return ratio < p->cc_scale_max ? ratio : p->cc_scale_max;
 }
 
-void timing_cc_ack(struct timing_cc *c, const struct scan_perf *p)
-{
-    timing_cc_ack_scaled(c, p, 1);
-}
-
-void timing_cc_ack_scaled(struct timing_cc *c, const struct scan_perf *p, double mult)
+/* The growth of one reply counting `mult` times; inlined in both entry points (once per
+ * reply, so the plain ack does not pay a call through the scaled one). */
+static inline void timing_cc_grow(struct timing_cc *c, const struct scan_perf *p, double mult)
 {
     c->replies_received++;
     double scale = timing_cc_scale(c, p) * mult;
@@ -155,6 +152,17 @@ void timing_cc_ack_scaled(struct timing_cc *c, const struct scan_perf *p, double
     if (c->cwnd > p->max_cwnd)
         c->cwnd = p->max_cwnd;
 }
+
+void timing_cc_ack(struct timing_cc *c, const struct scan_perf *p)
+{
+    timing_cc_grow(c, p, 1);
+}
+
+void timing_cc_ack_scaled(struct timing_cc *c, const struct scan_perf *p, double mult)
+{
+    timing_cc_grow(c, p, mult);
+}
+
 
 void timing_cc_drop_host(struct timing_cc *c, const struct scan_perf *p, unsigned in_flight,
                          uint64_t now)

@@ -91,7 +91,9 @@ int ultra_init(struct ultra *u, const struct scan_perf *p, struct pktio *io,
     u->nleft = u->total_probes;
     u->hosts = calloc(nhosts ? nhosts : 1, sizeof *u->hosts);
     u->slots = calloc(u->total_probes ? u->total_probes : 1, sizeof *u->slots);
-    if (!u->hosts || !u->slots) {
+    u->ping_hosts = malloc((nhosts ? nhosts : 1) * sizeof *u->ping_hosts);
+    u->ping_recs = calloc((nhosts ? nhosts : 1) * ULTRA_PING_TRIES, sizeof *u->ping_recs);
+    if (!u->hosts || !u->slots || !u->ping_hosts || !u->ping_recs) {
         ultra_free(u);
         return -1;
     }
@@ -108,6 +110,7 @@ int ultra_init(struct ultra *u, const struct scan_perf *p, struct pktio *io,
             (struct ultra_list_head){ -1, -1 };
         h->send_delay = p->scan_delay;
         h->ping_slot = -1;
+        h->pings = &u->ping_recs[i * ULTRA_PING_TRIES];
         h->addr = addrs ? addrs[i] : 0;
     }
     for (size_t s = 0; s < u->total_probes; s++)
@@ -119,8 +122,12 @@ void ultra_free(struct ultra *u)
 {
     free(u->hosts);
     free(u->slots);
+    free(u->ping_hosts);
+    free(u->ping_recs);
+    u->ping_recs = NULL;
     u->hosts = NULL;
     u->slots = NULL;
+    u->ping_hosts = NULL;
 }
 
 uint64_t ultra_host_timeout(const struct ultra *u, uint32_t host)
@@ -148,6 +155,27 @@ static uint8_t ultra_allowed_tryno(const struct ultra *u, const struct ultra_hos
     return (uint8_t)a;
 }
 
+/* Moves a ping record to `state`, keeping the host's ping counts and the in-flight totals. */
+static void ultra_ping_set(struct ultra *u, struct ultra_host *h, struct ultra_ping *pg,
+                           uint8_t state)
+{
+    if (pg->state == UP_INFLIGHT) {
+        h->pings_out--;
+        h->inflight--;
+        u->ginflight--;
+    }
+    if (pg->state != UP_FREE)
+        h->pings_live--;
+    pg->state = state;
+    if (state == UP_INFLIGHT) {
+        h->pings_out++;
+        h->inflight++;
+        u->ginflight++;
+    }
+    if (state != UP_FREE)
+        h->pings_live++;
+}
+
 void ultra_finish(struct ultra *u, uint32_t s, uint64_t t)
 {
     struct ultra_slot *sl = &u->slots[s];
@@ -162,13 +190,8 @@ void ultra_finish(struct ultra *u, uint32_t s, uint64_t t)
     h->done_ns = t;
     /* nmap would let an outstanding ping time out first; a finished host has nothing left
      * for it to pace, so it is simply forgotten. */
-    for (int k = 0; k < ULTRA_PING_TRIES; k++) {
-        if (h->pings[k].state == UP_INFLIGHT) {
-            h->inflight--;
-            u->ginflight--;
-        }
-        h->pings[k].state = UP_FREE;
-    }
+    for (int k = 0; h->pings_live && k < ULTRA_PING_TRIES; k++)
+        ultra_ping_set(u, h, &h->pings[k], UP_FREE);
 }
 
 void ultra_finish_host(struct ultra *u, uint32_t host, uint64_t t)
@@ -227,15 +250,13 @@ static void ultra_sd_count(struct ultra *u, struct ultra_host *h, bool drop, boo
  * still accepts its reply until its late window ends. */
 static void ultra_ping_timeouts(struct ultra *u, struct ultra_host *h, uint64_t to, uint64_t now)
 {
-    for (int k = 0; k < ULTRA_PING_TRIES; k++) {
+    for (int k = 0; h->pings_live && k < ULTRA_PING_TRIES; k++) {
         struct ultra_ping *pg = &h->pings[k];
         if (pg->state == UP_TIMEDOUT && now >= pg->sent_ns + ultra_late_window(to))
-            pg->state = UP_FREE;
+            ultra_ping_set(u, h, pg, UP_FREE);
         if (pg->state != UP_INFLIGHT || now < pg->sent_ns + to)
             continue;
-        pg->state = UP_TIMEDOUT;
-        h->inflight--;
-        u->ginflight--;
+        ultra_ping_set(u, h, pg, UP_TIMEDOUT);
         ultra_drop(u, h, pg->sent_ns, now);
         ultra_sd_count(u, h, true, false, pg->sent_ns, now);
     }
@@ -328,11 +349,25 @@ static bool ultra_may_send(const struct ultra *u, const struct ultra_host *h, ui
     return timing_rate_max_ok(u->rate, p, now);
 }
 
+/* The part of ultra_may_send that is the same for every host: when it fails, a whole
+ * round-robin pass would send nothing (nothing in a pass lowers ginflight or the rate). */
+static bool ultra_group_may_send(const struct ultra *u, uint64_t now)
+{
+    const struct scan_perf *p = u->perf;
+    if (!timing_rate_max_ok(u->rate, p, now))
+        return false;
+    if (timing_rate_min_due(u->rate, p, now))
+        return true;
+    double gw = u->gcc.cwnd > p->low_cwnd ? u->gcc.cwnd : p->low_cwnd;
+    return u->ginflight < (unsigned)gw;
+}
+
 /* Picks and sends one probe for host i if allowed: 1 sent, 0 not now, -1 error. */
 static int ultra_send_one(struct ultra *u, const struct ultra_job *job, size_t i, uint64_t now)
 {
     struct ultra_host *h = &u->hosts[i];
-    if (h->nleft == 0 || !ultra_may_send(u, h, now))
+    if (h->nleft == 0 || !(h->l_retrans.head >= 0 || h->next_new < u->per_host) ||
+        !ultra_may_send(u, h, now))
         return 0;
     if (h->l_retrans.head >= 0) {
         uint32_t s = (uint32_t)h->l_retrans.head;
@@ -388,9 +423,9 @@ static int ultra_send_ping(struct ultra *u, const struct ultra_job *job, size_t 
     if (job->send(job->ctx, u, (uint32_t)h->ping_slot, (uint8_t)(ULTRA_PING_TRY0 + k)) < 0)
         return -1;
     h->ping_seq++;
-    *pg = (struct ultra_ping){ .sent_ns = now, .slot = h->ping_slot, .state = UP_INFLIGHT };
-    h->inflight++;
-    u->ginflight++;
+    pg->sent_ns = now;
+    pg->slot = h->ping_slot;
+    ultra_ping_set(u, h, pg, UP_INFLIGHT);
     h->cc.replies_expected++;
     u->gcc.replies_expected++;
     h->last_send = now;
@@ -406,12 +441,16 @@ static int ultra_send_some(struct ultra *u, const struct ultra_job *job, uint64_
     if (u->nhosts == 0)
         return 0;
     if (job->pings)
-        for (size_t i = 0; i < u->nhosts; i++)
-            if (ultra_send_ping(u, job, i, now) < 0)
+        for (size_t j = 0; j < u->nping_hosts; j++)
+            if (ultra_send_ping(u, job, u->ping_hosts[j], now) < 0)
                 return -1;
     bool progress = true;
     while (progress) {
         progress = false;
+        if (!ultra_group_may_send(u, now)) {   /* the pass would send nothing */
+            u->rr = (u->rr + 1) % u->nhosts;
+            break;
+        }
         for (size_t k = 0; k < u->nhosts; k++) {
             size_t i = (u->rr + k) % u->nhosts;
             int r = ultra_send_one(u, job, i, now);
@@ -446,7 +485,7 @@ static uint64_t ultra_next_event(const struct ultra *u, const struct ultra_job *
                                      ultra_host_timeout(u, (uint32_t)i), now);
         if (h->l_late.head >= 0)
             ultra_min_future(&d, u->slots[h->l_late.head].expire_ns, now);
-        for (int k = 0; job->pings && k < ULTRA_PING_TRIES; k++)
+        for (int k = 0; job->pings && h->pings_out && k < ULTRA_PING_TRIES; k++)
             if (h->pings[k].state == UP_INFLIGHT)
                 ultra_min_future(&d, h->pings[k].sent_ns + ultra_host_timeout(u, (uint32_t)i),
                                  now);
@@ -549,23 +588,28 @@ static void ultra_boost(struct ultra *u, struct ultra_host *h, uint64_t now, con
     }
 }
 
+/* The boost of ultra_sd_count, out of line: it formats, and is rare. */
+static void ultra_sd_boost(struct ultra *u, struct ultra_host *h, uint64_t now)
+{
+    char why[96];
+    snprintf(why, sizeof why, "%u out of %u dropped probes since last increase.", h->sd_bad,
+             h->sd_bad + h->sd_good);
+    ultra_boost(u, h, now, why);
+}
+
 /* Send-delay bookkeeping of one timing update (nmap's ultrascan_adjust_timing): a drop
  * counts only if its probe left after the last boost; otherwise a reply counts as good. More
  * than 10 drops that are over 30% (40% at -T4+) of the total boost the delay. */
-static void ultra_sd_count(struct ultra *u, struct ultra_host *h, bool drop, bool reply,
-                           uint64_t sent, uint64_t now)
+static inline void ultra_sd_count(struct ultra *u, struct ultra_host *h, bool drop, bool reply,
+                                  uint64_t sent, uint64_t now)
 {
     if (drop && (!h->boosted || sent > h->last_boost))
         h->sd_bad++;
     else if (reply)
         h->sd_good++;
     uint32_t bad = h->sd_bad, good = h->sd_good;
-    if (bad > 10 && (double)bad / ((double)bad + good) > u->perf->drop_ratio) {
-        char why[96];
-        snprintf(why, sizeof why, "%u out of %u dropped probes since last increase.", bad,
-                 bad + good);
-        ultra_boost(u, h, now, why);
-    }
+    if (bad > 10 && (double)bad / ((double)bad + good) > u->perf->drop_ratio)
+        ultra_sd_boost(u, h, now);
 }
 
 /* A drop: host window to the minimum and group window halved, once per batch (only a probe
@@ -658,11 +702,7 @@ bool ultra_ping_reply(struct ultra *u, uint32_t s, uint8_t tryno, uint64_t t)
         (pg->state == UP_TIMEDOUT &&
          t > pg->sent_ns + ultra_late_window(ultra_host_timeout(u, hi))))
         return false;
-    if (pg->state == UP_INFLIGHT) {
-        h->inflight--;
-        u->ginflight--;
-    }
-    pg->state = UP_FREE;
+    ultra_ping_set(u, h, pg, UP_FREE);
     const struct scan_perf *p = u->perf;
     timing_rtt_sample(&h->rtt, p, (int64_t)(t - pg->sent_ns), h->send_delay);
     timing_rtt_sample(&u->grtt, p, (int64_t)(t - pg->sent_ns), h->send_delay);
@@ -675,8 +715,15 @@ bool ultra_ping_reply(struct ultra *u, uint32_t s, uint8_t tryno, uint64_t t)
 
 void ultra_ping_candidate(struct ultra *u, uint32_t s, int score)
 {
-    struct ultra_host *h = &u->hosts[ultra_host_of(u, s)];
+    uint32_t hi = ultra_host_of(u, s);
+    struct ultra_host *h = &u->hosts[hi];
     if (score > h->ping_score) {
+        if (h->ping_slot < 0) {   /* first ping probe: the host joins the sorted list */
+            size_t j = u->nping_hosts++;
+            for (; j > 0 && u->ping_hosts[j - 1] > hi; j--)
+                u->ping_hosts[j] = u->ping_hosts[j - 1];
+            u->ping_hosts[j] = hi;
+        }
         h->ping_score = score;
         h->ping_slot = (int32_t)s;
     }

@@ -84,35 +84,40 @@ struct ultra_ping {
     uint8_t state;              /* enum ultra_ping_state */
 };
 
+/* Hot fields first: the loop looks at every host of the group each turn (timeouts, sends,
+ * next event), so what those scans read shares the first cache lines. */
 struct ultra_host {
-    struct timing_rtt rtt;
-    struct timing_cc cc;
-    uint32_t next_new;          /* first slot (relative) never sent */
     uint32_t nleft;             /* slots not done */
+    uint32_t next_new;          /* first slot (relative) never sent */
     unsigned inflight;          /* probes out and not timed out */
     struct ultra_list_head l_inflight, l_retrans, l_late, l_bench;
     uint8_t max_succ_tryno;     /* highest try that got a reply */
     uint8_t rld_max_tryno;      /* rate-limit detection: highest try number waited for */
     bool rld_waiting;
-    bool cap_warned;
-    uint64_t rld_until;
-    uint64_t send_delay;        /* current scan delay (boosted on drops) */
-    uint64_t last_send;
     bool any_sent;
+    /* Pings not UP_FREE / UP_INFLIGHT, kept with every state change so the per-turn scans
+     * skip the ping records of the many hosts that have none (nearly all, in a large group). */
+    uint8_t pings_live, pings_out;
+    bool cap_warned;
+    bool boosted;
+    int32_t ping_slot;          /* the host's ping probe (-1: none yet) */
+    uint64_t last_send;
+    uint64_t send_delay;        /* current scan delay (boosted on drops) */
+    uint64_t rld_until;
+    struct timing_rtt rtt;
+    /* Timing pings. */
+    uint64_t nprobes;           /* port probes sent (not pings), nmap's numprobes_sent */
+    uint64_t lastping_nprobes;
+    uint64_t lastrcvd, lastping_sent;
+    struct timing_cc cc;
     uint64_t first_send_ns, done_ns;
     /* nmap's send_delay_nfo: drops and good replies since the last boost; only probes sent
      * after it count as drops. */
     uint32_t sd_good, sd_bad;
-    bool boosted;
     uint64_t last_boost;
-    /* Timing pings. */
-    int32_t ping_slot;          /* the host's ping probe (-1: none yet) */
-    int ping_score;             /* nmap's pingprobe_score of it */
-    uint64_t nprobes;           /* port probes sent (not pings), nmap's numprobes_sent */
-    uint64_t lastping_nprobes;
-    uint64_t lastrcvd, lastping_sent;
+    int ping_score;             /* nmap's pingprobe_score of the ping probe */
     uint32_t ping_seq;
-    struct ultra_ping pings[ULTRA_PING_TRIES];
+    struct ultra_ping *pings;   /* ULTRA_PING_TRIES records, in ultra's ping_recs */
     uint32_t addr;              /* for warnings */
 };
 
@@ -123,12 +128,17 @@ struct ultra {
     struct timing_rate *rate;        /* shared by every pass of the scan */
     struct ultra_host *hosts;
     struct ultra_slot *slots;
+    struct ultra_ping *ping_recs;    /* nhosts * ULTRA_PING_TRIES, apart from the hot hosts */
     size_t nhosts, per_host;
     size_t total_probes;             /* slots in the pass: rate-limit waits need > 1 */
     size_t nleft;                    /* slots not done, over every host */
     struct timing_cc gcc;            /* the group window */
     struct timing_rtt grtt;          /* group RTT, for hosts without samples */
     unsigned ginflight;
+    /* Hosts that have a ping probe, in ascending order (nmap's doAnyPings walks hosts in
+     * order): the per-turn ping pass visits these, not every host. */
+    uint32_t *ping_hosts;
+    size_t nping_hosts;
     size_t rr;                       /* round-robin cursor over hosts */
     uint64_t probes_sent;
     bool rate_udp;                   /* the pass is UDP: delay boosts start at 50 ms */
@@ -159,6 +169,9 @@ bool ultra_ping_reply(struct ultra *u, uint32_t slot, uint8_t tryno, uint64_t t)
 /* After a non-bogus ultra_answer: the reply makes `slot` a ping probe worth `score` (nmap's
  * pingprobe_score); it becomes the host's ping probe if it beats the current one. */
 void ultra_ping_candidate(struct ultra *u, uint32_t slot, int score);
+/* The score of slot's host's current ping probe (0: none), so a job can skip scoring replies
+ * that cannot beat it. Defined below ultra_host_of. */
+static inline int ultra_ping_score(const struct ultra *u, uint32_t slot);
 /* The slot has its verdict: no more probes for it. */
 void ultra_finish(struct ultra *u, uint32_t slot, uint64_t t);
 /* Every slot of the host is settled (discovery: the host is up or down). */
@@ -167,6 +180,10 @@ void ultra_finish_host(struct ultra *u, uint32_t host, uint64_t t);
 static inline uint32_t ultra_host_of(const struct ultra *u, uint32_t slot)
 {
     return (uint32_t)(slot / u->per_host);
+}
+static inline int ultra_ping_score(const struct ultra *u, uint32_t slot)
+{
+    return u->hosts[ultra_host_of(u, slot)].ping_score;
 }
 /* The timeout used for the host's probes now (its own estimate, else the group's). */
 uint64_t ultra_host_timeout(const struct ultra *u, uint32_t host);
