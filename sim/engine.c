@@ -320,6 +320,13 @@ void sim_report(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t
                 const struct host *h, uint32_t addr, const char *action, const char *rule,
                 const struct tcp_verdict *v)
 {
+    sim_report_as(s, kind, pkt, len, h, addr, action, rule, v, 0);
+}
+
+void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,
+                   const struct host *h, uint32_t addr, const char *action, const char *rule,
+                   const struct tcp_verdict *v, uint8_t ipid_proto)
+{
     struct sim_event ev = {
         .seq = ++s->evseq, .t_ns = s->now, .kind = kind, .pkt = pkt, .len = (uint32_t)len,
         .host = sim_who(s, h, h ? h->addr : addr), .host_addr = h ? h->addr : addr,
@@ -335,7 +342,7 @@ void sim_report(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t
     if (h && kind != SIM_EV_SEND && pkt && len >= WIRE_IPV4_HDR_MIN) {
         uint32_t src = rd32(pkt + 12), dst = rd32(pkt + 16);
         uint32_t peer = src == h->addr ? dst : src;
-        ev.ipid = gen_ipid_counter(&h->ipid, h->addr, peer, pkt[9]);
+        ev.ipid = gen_ipid_counter(&h->ipid, h->addr, peer, ipid_proto ? ipid_proto : pkt[9]);
     }
     s->trace(s->trace_ctx, &ev);
 }

@@ -13,7 +13,8 @@
  *    says so, per destination by Linux's token bucket (inet_peer xrlim_allow: one token per
  *    1000 ms, burst 6, a new peer starts full) for the types in icmp_ratemask 0x1818 (3, 4,
  *    11, 12; fragmentation-needed exempt); echo replies are never limited;
- *  - echo request -> echo reply with the same id, sequence and data (RFC 792);
+ *  - echo request -> echo reply with the same id, sequence and data (RFC 792); timestamp
+ *    request -> timestamp reply (RFC 792, Linux icmp_timestamp: nmap -PP);
  *  - an ICMP error quoting a TCP segment this host sent is handed to TCP (tcp_v4_err), which
  *    is how -sT learns a filter rejected it.
  * ICMP replies and errors take DF from personality.icmp_df and their IP-ID from the host's
@@ -387,6 +388,12 @@ struct decision {
     const char *action, *rule;
 };
 
+/* A closed UDP port that this stack answers with ICMP 3/3. */
+static bool udp_unreachable(const struct host *h, uint16_t dport)
+{
+    return (!h->udp || !scn_port_in(h->udp, dport)) && h->pers.udp_unreach;
+}
+
 static struct decision udp_input(struct sim *s, struct host *h, const struct wire_pkt *p,
                                  const uint8_t *pkt)
 {
@@ -446,6 +453,46 @@ static bool icmp_to_tcp(struct sim *s, struct host *h, const struct wire_icmp *i
     return true;
 }
 
+static void host_st32(uint8_t *b, uint32_t v)
+{
+    b[0] = (uint8_t)(v >> 24);
+    b[1] = (uint8_t)(v >> 16);
+    b[2] = (uint8_t)(v >> 8);
+    b[3] = (uint8_t)v;
+}
+
+/* Linux icmp_timestamp (RFC 792; RFC 1122 3.2.2.8 MAY): a request needs at least its 4-byte
+ * originate timestamp ("Too short" otherwise: dropped). The reply is always 8 + 12 bytes
+ * (head_len = sizeof(struct icmphdr) + 12): id and sequence echoed, originate copied,
+ * receive = transmit = milliseconds since midnight UT (inet_current_timestamp; here the
+ * virtual clock), big-endian. It leaves through icmp_reply like an echo reply: no DF, the
+ * ICMP IP-ID counter, never rate limited (14 is outside icmp_ratemask). Every stack that
+ * answers echo answers it here (nmap -PP's target). */
+static struct decision icmp_timestamp(struct sim *s, struct host *h, const struct wire_pkt *p)
+{
+    const struct wire_icmp *ic = &p->l4.icmp;
+    if (!h->pers.icmp_echo)
+        return (struct decision){ "drop", "ICMP queries ignored by this stack" };
+    if (ic->payload_len < 4)
+        return (struct decision){ "drop", "Linux icmp_timestamp: no originate timestamp "
+                                          "(under 4 bytes): drop" };
+    uint8_t ts[12];
+    uint32_t ms = (uint32_t)(s->now / 1000000u % 86400000u);
+    memcpy(ts, ic->payload, 4);
+    host_st32(ts + 4, ms);
+    host_st32(ts + 8, ms);
+    struct wire_icmp r = {
+        .type = ICMP_TIMESTAMP_REPLY, .id = ic->id, .seq = ic->seq, .rest = ic->rest,
+        .payload = ts, .payload_len = sizeof ts,
+    };
+    if (!icmp_send(s, h, p->ip.src, &r, false))
+        return (struct decision){ "drop", "out of memory" };
+    return (struct decision){ "timestamp reply", "RFC 792: timestamp reply, originate copied, "
+                                                 "receive = transmit = ms since midnight UT" };
+}
+
+/* noinline: keeps host_input, inlined into the engine's loop, as small as a TCP scan needs */
+__attribute__((noinline))
 static struct decision icmp_input(struct sim *s, struct host *h, const struct wire_pkt *p,
                                   struct tcp_verdict *v)
 {
@@ -462,6 +509,8 @@ static struct decision icmp_input(struct sim *s, struct host *h, const struct wi
             return (struct decision){ "drop", "out of memory" };
         return (struct decision){ "echo reply", "RFC 792: echo reply, same id, seq and data" };
     }
+    case ICMP_TIMESTAMP:
+        return icmp_timestamp(s, h, p);
     case ICMP_UNREACH: case ICMP_TIME_EXCEEDED: case 4: case 12:
         if (icmp_to_tcp(s, h, ic, v))
             return (struct decision){ v->action ? v->action : "accept",
@@ -522,8 +571,13 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
     }
     if (kind == SIM_EV_DROP)
         s->stats.dropped++;
-    if (sim_tracing(s))
-        sim_report(s, kind, pkt, len, h, h->addr, d.action, d.rule, &v);
+    if (sim_tracing(s)) {
+        /* The record's ipid= is the counter the reply took: ICMP's for a UDP datagram to a
+         * closed port (answered or refused by a budget), else the datagram's own. */
+        uint8_t ipid_proto = kind == SIM_EV_RECV && p->ip.proto == WIRE_PROTO_UDP &&
+                             udp_unreachable(h, p->l4.udp.dport) ? WIRE_PROTO_ICMP : 0;
+        sim_report_as(s, kind, pkt, len, h, h->addr, d.action, d.rule, &v, ipid_proto);
+    }
     if (h->pending_connects && p->ip.proto == WIRE_PROTO_TCP)
         script_check_pending(s, h);
 }

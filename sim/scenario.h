@@ -116,7 +116,7 @@ struct scn_send {                  /* a packet by hand */
     uint32_t from, to;
     bool has_sport;
     uint16_t sport, dport;
-    uint8_t proto;                 /* TCP, UDP or ICMP (echo) */
+    uint8_t proto;                 /* TCP, UDP or ICMP (echo or timestamp) */
     uint8_t flags;
     bool has_seq, has_ack, has_win, has_ttl, has_ipid;
     uint32_t seq, ack;
@@ -125,6 +125,8 @@ struct scn_send {                  /* a packet by hand */
     uint8_t opts[8];               /* option kinds in order (TCPOPT_*) */
     uint8_t nopts;
     uint16_t icmp_id, icmp_seq;
+    bool icmp_ts;                  /* icmp timestamp (13) instead of echo (8) */
+    bool has_data;                 /* a data key was given */
     uint16_t data_len;
     uint8_t data[SCN_DATA_MAX];    /* data "TEXT" or data N (N bytes of 'X') */
     uint64_t at_ns;

@@ -6,7 +6,8 @@
  *   send FROM[:SPORT] -> TO:DPORT tcp flags FLAGS [seq N] [ack N] [win N] [ttl N] [ipid N]
  *        [options mss,sack,ts,nop,wscale] [data N | data "TEXT"] at T
  *   send FROM[:SPORT] -> TO:DPORT udp [data N | data "TEXT"] [ttl N] [ipid N] at T
- *   send FROM -> TO icmp echo [id N] [seq N] [ttl N] [ipid N] at T
+ *   send FROM -> TO icmp echo|timestamp [id N] [seq N] [ttl N] [ipid N]
+ *        [data N | data "TEXT"] at T
  * Keys after the protocol come in any order. FROM may be any address (spoofing is what
  * several labs teach); a missing SPORT is left for the simulator to draw from the seed.
  * Flags are scapy's letters; option names are the ones hping3/scapy users know, with
@@ -170,7 +171,8 @@ enum {
 static const struct { const char *name; unsigned bit; unsigned protos; } scn_send_keys[] = {
     /* protos: 1 tcp, 2 udp, 4 icmp */
     { "flags", SK_FLAGS, 1 }, { "seq", SK_SEQ, 1 | 4 }, { "ack", SK_ACK, 1 }, { "win", SK_WIN, 1 },
-    { "ttl", SK_TTL, 7 }, { "ipid", SK_IPID, 7 }, { "options", SK_OPTIONS, 1 }, { "data", SK_DATA, 3 },
+    { "ttl", SK_TTL, 7 }, { "ipid", SK_IPID, 7 }, { "options", SK_OPTIONS, 1 },
+    { "data", SK_DATA, 7 },
     { "at", SK_AT, 7 }, { "id", SK_ID, 4 },
 };
 
@@ -228,7 +230,7 @@ static int scn_send_value(struct scn_parser *p, unsigned bit, const struct scn_t
     switch (bit) {
     case SK_FLAGS:   return scn_get_flags(cx, &p->ln, v, &s->flags);
     case SK_OPTIONS: return scn_send_options(p, v, s);
-    case SK_DATA:    return scn_send_data(p, v, s);
+    case SK_DATA:    s->has_data = true; return scn_send_data(p, v, s);
     case SK_AT:      return scn_get_time(cx, &p->ln, v, &s->at_ns);
     case SK_SEQ:
         rc = scn_get_uint(cx, &p->ln, v, 0, s->proto == WIRE_PROTO_ICMP ? 65535 : UINT32_MAX,
@@ -278,8 +280,10 @@ int scn_stmt_send(struct scn_parser *p)
     unsigned protobit = s->proto == WIRE_PROTO_TCP ? 1 : s->proto == WIRE_PROTO_UDP ? 2 : 4;
     size_t i = 5;
     if (protobit == 4) {
-        if (!scn_tok_is(scn_at(p, 5), "echo"))
-            return scn_expected(&p->cx, &p->ln, scn_at(p, 5), "'echo' (the ICMP message sent by hand)");
+        s->icmp_ts = scn_tok_is(scn_at(p, 5), "timestamp");
+        if (!s->icmp_ts && !scn_tok_is(scn_at(p, 5), "echo"))
+            return scn_expected(&p->cx, &p->ln, scn_at(p, 5),
+                                "'echo' or 'timestamp' (the ICMP message sent by hand)");
         i = 6;
     }
     unsigned seen = 0;
@@ -292,7 +296,8 @@ int scn_stmt_send(struct scn_parser *p)
         if (j == sizeof scn_send_keys / sizeof *scn_send_keys)
             return scn_expected(&p->cx, &p->ln, k, protobit == 1
                 ? "a key (flags, seq, ack, win, ttl, ipid, options, data, at)"
-                : protobit == 2 ? "a key (data, ttl, ipid, at)" : "a key (id, seq, ttl, ipid, at)");
+                : protobit == 2 ? "a key (data, ttl, ipid, at)"
+                : "a key (id, seq, ttl, ipid, data, at)");
         if (scn_once(p, k, &seen, scn_send_keys[j].bit) < 0 ||
             scn_send_value(p, scn_send_keys[j].bit, scn_at(p, i + 1), s) < 0)
             return -1;

@@ -1,15 +1,19 @@
 /* script.c — sim_load (a parsed scenario into a running network), the scripted events
  * (`send`, `traffic`, `connect`) and the stream API that the scanner's -sT uses.
  *
- * `send` is what a student does with scapy or hping3: a datagram built by hand and put on
- * the wire at T from any address, so it never touches the "sender's" IP-ID counter. Its
- * defaults are scapy's: TTL 64, IP-ID 1, window 8192, sequence and acknowledgment 0, no DF;
- * options get scapy's usual values (mss 1460, sackOK, timestamp val = virtual ms and ecr 0,
- * nop, wscale 7) in the order written. A missing source port is drawn from the "send"
- * stream (1024-65535) at load time, in scenario order.
+ * `send` is what a student does with scapy or hping3: a datagram built by hand (TCP, UDP,
+ * ICMP echo or timestamp request) and put on the wire at T from any address, so it never
+ * touches the "sender's" IP-ID counter. Its defaults are scapy's: TTL 64, IP-ID 1, window
+ * 8192, sequence and acknowledgment 0, no DF; options get scapy's usual values (mss 1460,
+ * sackOK, timestamp val = virtual ms and ecr 0, nop, wscale 7) in the order written. A
+ * missing source port is drawn from the "send" stream (1024-65535) at load time, in
+ * scenario order.
  * `traffic` is emitted BY its host: each datagram takes an IP-ID from the host's generator
- * (what makes a busy zombie useless for an idle scan). `connect` runs through the host's
- * own TCP (tcp_connect, tcp_send once ESTABLISHED, tcp_close at the close time).
+ * (what makes a busy zombie useless for an idle scan); a TCP one is the SYN of a connect()
+ * (tcp_syn_like: an ISN drawn from the host's generator, the personality's SYN options, a
+ * connected socket's DF and IP-ID, as Linux's own counter per socket), never followed up.
+ * `connect` runs through the host's own TCP (tcp_connect, tcp_send once ESTABLISHED,
+ * tcp_close at the close time).
  * Streams map a connect(2) and its errno: established -> OPEN, RST -> ECONNREFUSED, ICMP
  * port unreachable -> ECONNREFUSED too (Linux icmp_err_convert), other unreachables ->
  * EHOSTUNREACH and kin, retransmissions exhausted -> ETIMEDOUT.
@@ -233,9 +237,18 @@ static void run_send(struct sim *s, const struct scn_send *sd)
                               .payload_len = sd->data_len };
         n = wire_emit_udp(sl->buf, sizeof sl->buf, &ip, &u);
     } else {
-        struct wire_icmp ic = { .type = ICMP_ECHO, .id = sd->icmp_id, .seq = sd->icmp_seq,
+        /* A timestamp request without data keys carries scapy's 12 bytes: originate = ms
+         * since midnight UT (the virtual clock), receive and transmit 0. */
+        uint8_t ts[12] = { 0 };
+        uint32_t ms = (uint32_t)(s->now / 1000000u % 86400000u);
+        ts[0] = (uint8_t)(ms >> 24), ts[1] = (uint8_t)(ms >> 16);
+        ts[2] = (uint8_t)(ms >> 8), ts[3] = (uint8_t)ms;
+        bool dflt = sd->icmp_ts && !sd->has_data;
+        struct wire_icmp ic = { .type = sd->icmp_ts ? ICMP_TIMESTAMP : ICMP_ECHO,
+                                .id = sd->icmp_id, .seq = sd->icmp_seq,
                                 .rest = (uint32_t)sd->icmp_id << 16 | sd->icmp_seq,
-                                .payload = sd->data, .payload_len = sd->data_len };
+                                .payload = dflt ? ts : sd->data,
+                                .payload_len = dflt ? sizeof ts : sd->data_len };
         n = wire_emit_icmp(sl->buf, sizeof sl->buf, &ip, &ic);
     }
     if (n == 0) {
@@ -287,13 +300,13 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
         static const uint8_t data[8] = "tcplab\r\n";
         size_t n;
         if (c->proto == WIRE_PROTO_TCP) {
-            ip.df = h->pers.df;
-            struct wire_tcp t = { .sport = sport, .dport = c->dport, .seq = rng_u32(&rt->rng),
-                                  .flags = TCP_SYN, .window = h->pers.window };
-            t.opt.order[t.opt.n++] = TCPOPT_MSS;
-            t.opt.has_mss = true;
-            t.opt.mss = h->pers.mss;
-            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
+            /* The SYN of a connect() from h: its ISN generator, options and numbering. */
+            struct wire_tcp t;
+            struct tcp_ipinfo ii;
+            tcp_syn_like(h->tcp, s->now, sport, c->to, c->dport, &t, &ii);
+            ip.df = ii.df;
+            ip.id = ii.ipid >= 0 ? (uint16_t)ii.ipid
+                                 : gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
             n = wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, &t);
         } else if (c->proto == WIRE_PROTO_UDP) {
             ip.df = h->pers.df;

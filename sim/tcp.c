@@ -1,4 +1,4 @@
-/* tcp.c — one simulated host's TCP: TCB table, listeners, input dispatch, timers, sockets.
+/* tcp.c — one simulated host's TCP: TCB table, listeners, input dispatch, sockets.
  *
  * Why: every probe a scanner sends ends here, and the answer must be the one a real stack
  * gives, with the rule that produced it. This file decides *which* code path a segment
@@ -178,120 +178,6 @@ void tcp_tcb_free(struct tcp_host *th, int32_t idx)
     th->free_head = idx;
 }
 
-/* --- timers: token = generation << 32 | index ---
- *
- * Without tcp_io.timer_at, every arm asks the engine for an entry (io->timer) and a stale
- * one is ignored when it comes due. With it (list mode), each armed timer is listed with its
- * due time and the key the engine would have given its entry, and the engine holds one
- * entry for the host: the one asked for last (tm_sched), due no later than every listed
- * timer. When it comes due (tcp_timer_due) the earliest listed timer fires if it is that
- * entry's, and an entry is asked for the next one. A timer therefore fires at the very
- * (time, key) place its own entry would have held, among every other queue entry; what no
- * longer happens is the pop of entries for timers stopped meanwhile, which did nothing and
- * reported nothing (their only trace was the clock moving to their time, which every caller
- * moves past anyway: sim_run_until sets it, pktio_sim's recv ends at an arrival or its
- * deadline). */
-
-static uint64_t tcp_token(const struct tcp_tcb *t, int32_t idx)
-{
-    return (uint64_t)t->timer_gen << 32 | (uint32_t)idx;
-}
-
-/* List mode (tcp_io.timer_at; tcp_int.h): (due time, key) order, the engine's. */
-static bool tcp_tm_before(uint64_t at, uint64_t key, uint64_t at2, uint64_t key2)
-{
-    return at < at2 || (at == at2 && key < key2);
-}
-
-static void tcp_tm_unlink(struct tcp_host *th, struct tcp_tcb *t)
-{
-    int32_t *head = &th->tm_head[t->tm_list], *tail = &th->tm_tail[t->tm_list];
-    if (t->tm_prev >= 0)
-        th->pool[t->tm_prev].tm_next = t->tm_next;
-    else
-        *head = t->tm_next;
-    if (t->tm_next >= 0)
-        th->pool[t->tm_next].tm_prev = t->tm_prev;
-    else
-        *tail = t->tm_prev;
-    t->tm_linked = false;
-}
-
-/* Inserts TCB idx (tm_at, tm_key set) into list l, walking back from the tail: one step
- * when it is due last, as timers armed with the list's usual delay are. */
-static void tcp_tm_link(struct tcp_host *th, int32_t idx, uint8_t l)
-{
-    struct tcp_tcb *t = &th->pool[idx];
-    int32_t after = th->tm_tail[l], next = -1;
-    while (after >= 0 &&
-           tcp_tm_before(t->tm_at, t->tm_key, th->pool[after].tm_at, th->pool[after].tm_key)) {
-        next = after;
-        after = th->pool[after].tm_prev;
-    }
-    t->tm_list = l;
-    t->tm_linked = true;
-    t->tm_prev = after;
-    t->tm_next = next;
-    *(next >= 0 ? &th->pool[next].tm_prev : &th->tm_tail[l]) = idx;
-    *(after >= 0 ? &th->pool[after].tm_next : &th->tm_head[l]) = idx;
-}
-
-/* Asks the engine for an entry at timer idx's (due time, key). */
-static void tcp_tm_ask(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
-{
-    const struct tcp_tcb *t = &th->pool[idx];
-    th->tm_sched = true;
-    th->tm_sched_at = t->tm_at;
-    th->tm_sched_key = t->tm_key;
-    th->tm_sched_tok = tcp_token(t, idx);
-    io->timer_at(io->ctx, t->tm_at, t->tm_key, th->tm_sched_tok);
-}
-
-/* When no entry is pending: asks for one for the earliest listed timer. */
-static void tcp_tm_next(struct tcp_host *th, const struct tcp_io *io)
-{
-    int32_t a = th->tm_head[TCP_TM_REXMIT], b = th->tm_head[TCP_TM_LONG];
-    if (th->tm_sched || (a < 0 && b < 0))
-        return;
-    if (a < 0 || (b >= 0 && tcp_tm_before(th->pool[b].tm_at, th->pool[b].tm_key,
-                                          th->pool[a].tm_at, th->pool[a].tm_key)))
-        a = b;
-    tcp_tm_ask(th, io, a);
-}
-
-void tcp_timer_arm(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
-                   enum tcp_timer_kind kind, uint64_t delay_ns)
-{
-    struct tcp_tcb *t = &th->pool[idx];
-    t->timer_gen++;
-    t->timer_kind = (uint8_t)kind;
-    if (!io->timer_at) {
-        if (io->timer)
-            io->timer(io->ctx, io->now_ns + delay_ns, tcp_token(t, idx));
-        return;
-    }
-    if (t->tm_linked)
-        tcp_tm_unlink(th, t);
-    t->tm_at = io->now_ns + delay_ns;
-    t->tm_key = io->timer_key(io->ctx);
-    tcp_tm_link(th, idx, kind == TCP_TK_REXMIT ? TCP_TM_REXMIT : TCP_TM_LONG);
-    /* The entry asked for last stays due no later than every listed timer. With none pending
-     * (an empty list, or a timer re-arming from tcp_timer_due) ask for the earliest listed,
-     * which need not be this one. */
-    if (!th->tm_sched)
-        tcp_tm_next(th, io);
-    else if (tcp_tm_before(t->tm_at, t->tm_key, th->tm_sched_at, th->tm_sched_key))
-        tcp_tm_ask(th, io, idx);
-}
-
-void tcp_timer_stop(struct tcp_host *th, struct tcp_tcb *t)
-{
-    t->timer_gen++;
-    t->timer_kind = TCP_TK_NONE;
-    if (t->tm_linked)   /* the engine entry, if it was asked for this one, finds nothing */
-        tcp_tm_unlink(th, t);
-}
-
 /* --- listeners --- */
 
 int32_t tcp_listener_find(const struct tcp_host *th, uint16_t port)
@@ -355,15 +241,18 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     if (listen)
         th->listen = *listen;
     th->xlen = p->mss ? p->mss : 536;
+    /* The send MSS never drops below TCP_MIN_SND_MSS (tcp_take_syn), even when this host's
+     * own MSS is smaller: the data bytes must cover the larger of the two. */
+    th->xcap = th->xlen > TCP_MIN_SND_MSS ? th->xlen : TCP_MIN_SND_MSS;
     th->pool = calloc(TCP_POOL_INIT, sizeof *th->pool);
     th->slot = malloc(TCP_SLOTS_INIT * sizeof *th->slot);
     th->conns = calloc(TCP_CONNS_INIT, sizeof *th->conns);
-    th->xbuf = malloc(th->xlen);
+    th->xbuf = malloc(th->xcap);
     if (!th->pool || !th->slot || !th->conns || !th->xbuf || tcp_listeners_build(th) < 0) {
         tcp_host_free(th);
         return NULL;
     }
-    memset(th->xbuf, 'X', th->xlen);
+    memset(th->xbuf, 'X', th->xcap);
     th->cappool = TCP_POOL_INIT;
     th->free_head = -1;
     th->slot_mask = TCP_SLOTS_INIT - 1;
@@ -446,8 +335,8 @@ void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp 
     t->ts_recent = seg->opt.tsval;
     uint32_t peer = seg->opt.has_mss ? seg->opt.mss : 536;   /* RFC 1122 default MSS */
     uint32_t base = peer < th->xlen ? peer : th->xlen;
-    if (base < 48)
-        base = 48;                                          /* Linux TCP_MIN_SND_MSS */
+    if (base < TCP_MIN_SND_MSS)
+        base = TCP_MIN_SND_MSS;                             /* Linux tcp_min_snd_mss */
     t->mss = (uint16_t)(base - (t->ts_ok ? 12 : 0));
     t->snd_wnd = seg->window;                               /* a SYN's window is never scaled */
     t->max_snd_wnd = t->snd_wnd;
@@ -511,18 +400,21 @@ void tcp_listen_input(struct tcp_host *th, const struct tcp_io *io, const struct
 /* --- input and timer entry points --- */
 
 /* The verdict's trace-only fields: the state after and the ISN the generator would give
- * next (a SipHash with rfc6528). Skipped when io->quiet: nothing would read them. */
-static void tcp_verdict_finish(const struct tcp_host *th, const struct tcp_io *io,
-                               struct tcp_verdict *v, uint16_t lport, uint32_t raddr,
-                               uint16_t rport, bool had_tcb)
+ * next (a SipHash with rfc6528). Skipped when io->quiet: nothing would read them. had_tcb:
+ * the event found a TCB; v->state_after then holds, until here, what the connection becomes
+ * if that TCB is gone now (tcp_gone_state, read before the event). */
+void tcp_verdict_finish(const struct tcp_host *th, const struct tcp_io *io,
+                        struct tcp_verdict *v, uint16_t lport, uint32_t raddr, uint16_t rport,
+                        bool had_tcb)
 {
     int32_t idx = tcp_lookup(th, lport, raddr, rport);
+    bool lis = tcp_listener_find(th, lport) >= 0;
     if (idx >= 0)
         v->state_after = th->pool[idx].state;
     else if (had_tcb)
-        v->state_after = TCP_CLOSED;
+        v->state_after = v->state_after == TCP_LISTEN && lis ? TCP_LISTEN : TCP_CLOSED;
     else
-        v->state_after = tcp_listener_find(th, lport) >= 0 ? TCP_LISTEN : TCB_NONE;
+        v->state_after = lis ? TCP_LISTEN : TCB_NONE;
     v->has_isn = true;
     v->isn_next = tcp_peek_isn(th, io->now_ns, lport, raddr, rport);
 }
@@ -535,6 +427,7 @@ void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_i
     int32_t lis;
     if (idx >= 0) {
         v->state_before = th->pool[idx].state;
+        v->state_after = tcp_gone_state(&th->pool[idx]);   /* for tcp_verdict_finish */
         tcp_tcb_input(th, io, idx, ip, seg, v);
     } else if ((lis = tcp_listener_find(th, seg->dport)) >= 0) {
         v->state_before = TCP_LISTEN;
@@ -547,49 +440,6 @@ void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_i
         tcp_verdict_finish(th, io, v, seg->dport, ip->src, seg->sport, idx >= 0);
 }
 
-bool tcp_timer_live(const struct tcp_host *th, uint64_t token)
-{
-    uint32_t idx = (uint32_t)token, gen = (uint32_t)(token >> 32);
-    return idx < th->npool && th->pool[idx].in_use && th->pool[idx].timer_gen == gen &&
-           th->pool[idx].timer_kind != TCP_TK_NONE;
-}
-
-void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, struct tcp_verdict *v)
-{
-    memset(v, 0, sizeof *v);
-    uint32_t idx = (uint32_t)token;
-    v->state_before = v->state_after = TCB_NONE;
-    if (!tcp_timer_live(th, token)) {
-        /* superseded or connection gone: nothing happened, nothing to report (NULL) */
-        tcp_verdict_set(v, NULL, NULL);
-        return;
-    }
-    struct tcp_tcb *t = &th->pool[idx];
-    uint16_t lport = t->lport, rport = t->rport;
-    uint32_t raddr = t->raddr;
-    v->state_before = t->state;
-    if (t->tm_linked)   /* list mode: it is due, so it leaves the list (it may re-arm) */
-        tcp_tm_unlink(th, t);
-    tcp_tcb_timer(th, io, (int32_t)idx, v);
-    if (!io->quiet)
-        tcp_verdict_finish(th, io, v, lport, raddr, rport, true);
-}
-
-bool tcp_timer_due(struct tcp_host *th, const struct tcp_io *io, uint64_t token,
-                   struct tcp_verdict *v)
-{
-    /* Keys are unique, so the entry asked for last is the one with its token; a live timer
-     * under that token is due now and is the earliest listed (the entry's key was <= all). */
-    if (!th->tm_sched || token != th->tm_sched_tok)
-        return false;
-    th->tm_sched = false;
-    bool live = tcp_timer_live(th, token);
-    if (live)
-        tcp_timer(th, io, token, v);
-    tcp_tm_next(th, io);
-    return live;
-}
-
 /* Linux tcp_v4_err: in SYN-SENT any error ends the connect; a request socket (passive
  * SYN-RECEIVED) is dropped only for net/host unreachable, time exceeded, parameter
  * problem (tcp_req_err's abort); established connections treat them as soft errors. */
@@ -599,6 +449,8 @@ void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, 
     memset(v, 0, sizeof *v);
     int32_t idx = tcp_lookup(th, lport, raddr, rport);
     v->state_before = idx >= 0 ? th->pool[idx].state : TCB_NONE;
+    if (idx >= 0)
+        v->state_after = tcp_gone_state(&th->pool[idx]);   /* for tcp_verdict_finish */
     bool hard = (type == ICMP_UNREACH && code <= 15 && code != ICMP_FRAG_NEEDED) ||
                 type == ICMP_TIME_EXCEEDED || type == 12;
     if (idx < 0) {
@@ -632,6 +484,24 @@ void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, 
     }
     if (!io->quiet)
         tcp_verdict_finish(th, io, v, lport, raddr, rport, idx >= 0);
+}
+
+uint32_t tcp_isn_take(struct tcp_host *th, uint64_t now_ns, uint16_t lport, uint32_t raddr,
+                      uint16_t rport)
+{
+    return gen_isn_next(&th->isn, now_ns, th->addr, lport, raddr, rport);
+}
+
+void tcp_syn_like(struct tcp_host *th, uint64_t now_ns, uint16_t lport, uint32_t raddr,
+                  uint16_t rport, struct wire_tcp *seg, struct tcp_ipinfo *ii)
+{
+    /* A TCB that lives for one segment: what tcp_tcb_new and tcp_connect would set. */
+    struct tcp_tcb t = { .lport = lport, .raddr = raddr, .rport = rport, .conn = -1,
+                         .listener = -1, .state = TCP_SYN_SENT };
+    t.ipid = (uint16_t)rng_u32(&th->rng_conn);
+    t.iss = tcp_isn_take(th, now_ns, lport, raddr, rport);
+    tcp_syn_build(th, &t, now_ns, seg);
+    *ii = tcp_ipinfo_for(th, &t, TCP_IPK_CONN);
 }
 
 uint32_t tcp_peek_isn(const struct tcp_host *th, uint64_t now_ns, uint16_t lport,
@@ -707,7 +577,7 @@ int tcp_connect(struct tcp_host *th, const struct tcp_io *io, uint32_t dst, uint
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     t->conn = id;
     t->state = TCP_SYN_SENT;
-    t->iss = gen_isn_next(&th->isn, io->now_ns, th->addr, sport, dst, dport);
+    t->iss = tcp_isn_take(th, io->now_ns, sport, dst, dport);
     t->snd_una = t->iss;
     t->snd_nxt = t->write_seq = t->iss + 1;
     t->rcv_wnd = tcp_syn_window(th);

@@ -93,6 +93,17 @@ int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id);  /* RST, SO
 /* Frees an aborted/closed connection id for reuse. */
 void tcp_conn_release(struct tcp_host *th, int id);
 
+/* The ISN an active open of (lport, raddr, rport) takes now: drawn from the host's
+ * generator, so it advances a counter generator (bsd64k) exactly as connect() would. */
+uint32_t tcp_isn_take(struct tcp_host *th, uint64_t now_ns, uint16_t lport, uint32_t raddr,
+                      uint16_t rport);
+/* The SYN a connect() from this host to raddr:rport from lport would send now, without
+ * keeping a connection (a scenario's background `traffic`): the ISN from tcp_isn_take, the
+ * personality's SYN window and options (Linux: mss, sackOK, TS, nop, wscale), and in *ii the
+ * IP numbering of a connected socket (Linux: DF, the new socket's own IP-ID counter). */
+void tcp_syn_like(struct tcp_host *th, uint64_t now_ns, uint16_t lport, uint32_t raddr,
+                  uint16_t rport, struct wire_tcp *seg, struct tcp_ipinfo *ii);
+
 /* For the trace: the ISN the generator would give for this tuple now, without drawing. */
 uint32_t tcp_peek_isn(const struct tcp_host *th, uint64_t now_ns, uint16_t lport,
                       uint32_t raddr, uint16_t rport);

@@ -372,8 +372,12 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     uint8_t f = seg->flags;
     bool chack = th->p.chack != CHACK_OFF;
-    if (t->state == TCP_ESTABLISHED && !(f & (TCP_ACK | TCP_RST | TCP_SYN))) {
-        tcp_verdict_set(v, "drop", "Linux tcp_rcv_established: no ACK, RST or SYN: drop");
+    /* Linux checks this before the sequence number in every synchronized state:
+     * tcp_rcv_established's slow path in ESTABLISHED, tcp_rcv_state_process elsewhere. */
+    if (!(f & (TCP_ACK | TCP_RST | TCP_SYN))) {
+        tcp_verdict_set(v, "drop", t->state == TCP_ESTABLISHED
+            ? "Linux tcp_rcv_established: no ACK, RST or SYN: drop"
+            : "Linux tcp_rcv_state_process: no ACK, RST or SYN: drop");
         return;
     }
     /* first: sequence acceptability, Linux's window [RCV.WUP, RCV.NXT + RCV.WND] */
@@ -413,10 +417,6 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
                           seg->ack == t->snd_nxt;
     if ((f & TCP_SYN) && !simopen_synack) {
         tcp_in_syn(th, io, idx, ip, seg, v);
-        return;
-    }
-    if (!(f & TCP_ACK)) {
-        tcp_verdict_set(v, "drop", "RFC 793 3.9: no ACK in a synchronized state: drop");
         return;
     }
     if (t->ts_ok && seg->opt.has_ts && !tcp_after(seg->seq, t->rcv_wup))
@@ -478,9 +478,16 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
         }
         return;
     }
-    int32_t lis = tcp_listener_find(th, t->lport);
-    if ((f & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN && tcp_after(seg->seq, t->rcv_nxt) &&
-        lis >= 0) {
+    if ((f & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN && tcp_after(seg->seq, t->rcv_nxt)) {
+        /* TCP_TW_SYN: a listener takes the SYN; without one tcp_v4_rcv falls through to
+         * TCP_TW_ACK, an ACK outside tcp_timewait_check_oow_rate_limit, timer untouched. */
+        int32_t lis = tcp_listener_find(th, t->lport);
+        if (lis < 0) {
+            tcp_send_ack(th, io, t, TCP_IPK_CTL);
+            tcp_verdict_set(v, "ACK", "Linux tcp_v4_rcv: new SYN in TIME-WAIT, no listener: "
+                                      "ACK (not rate limited)");
+            return;
+        }
         uint32_t isn = t->snd_nxt + 65535 + 2;
         if (isn == 0)
             isn = 1;

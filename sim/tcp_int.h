@@ -1,9 +1,10 @@
 /* tcp_int.h — internal to sim/tcp*.c: the TCB, the host's TCP state, and the functions the
- * three TCP files share.
+ * four TCP files share.
  *
  * Split (lwIP-style, one job per file):
  *   tcp.c      the host: TCB pool and 4-tuple table, listeners, dispatch of every input
- *              segment (closed port, LISTEN, then per-state), timers, the socket API;
+ *              segment (closed port, LISTEN, then per-state), the socket API;
+ *   tcp_timer.c  arming, stopping and firing the TCBs' timers (one per TCB);
  *   tcp_in.c   segment processing for a TCB: SYN-SENT, SYN-RECEIVED (Linux tcp_check_req),
  *              the synchronized states with RFC 5961, TIME-WAIT (tcp_timewait_state_process);
  *   tcp_out.c  everything that builds a segment: option layouts, SYN, SYN-ACK, ACK, RST,
@@ -14,7 +15,7 @@
  * one timer bumps its generation, so the engine never has to cancel anything. With
  * tcp_io.timer_at (the simulator's hosts) the timers also sit in the host's ordered lists,
  * which a stopped timer leaves, and the engine holds one entry per host, for the earliest
- * (tcp.c, "timers").
+ * (tcp_timer.c).
  */
 #ifndef TCPLAB_TCP_INT_H
 #define TCPLAB_TCP_INT_H
@@ -27,6 +28,9 @@
 #include "os.h"
 #include "scenario.h"
 #include "tcp.h"
+
+/* Linux TCP_MIN_SND_MSS (net.ipv4.tcp_min_snd_mss default, 5.4+): the send MSS floor. */
+enum { TCP_MIN_SND_MSS = 48 };
 
 enum tcp_timer_kind {
     TCP_TK_NONE = 0,
@@ -121,9 +125,10 @@ struct tcp_host {
     /* host-wide budgets: aligned one-second slots of the virtual clock */
     uint64_t chack_slot, rst_slot;
     uint32_t chack_left, chack_count, rst_count;
-    /* the bytes data segments carry ('X' * MSS) */
+    /* the bytes data segments carry: xcap bytes of 'X', enough for any send MSS; xlen is
+     * this host's own MSS (personality.mss, 536 when unset) */
     uint8_t *xbuf;
-    uint32_t xlen;
+    uint32_t xlen, xcap;
     /* rule texts with this host's numbers, formatted once at setup */
     char rule_backlog[64], rule_chack[64], rule_rst_rate[64];
 };
@@ -131,6 +136,20 @@ struct tcp_host {
 /* --- tcp.c --- */
 struct tcp_tcb *tcp_tcb_at(struct tcp_host *th, int32_t idx);
 void tcp_tcb_free(struct tcp_host *th, int32_t idx);
+/* What a connection is once its TCB is gone. RFC 793 3.9, SYN-RECEIVED: one "initiated with
+ * a passive OPEN (i.e., came from the LISTEN state)" that is dropped (a RST, an ICMP abort,
+ * SYN-ACK retries exhausted) goes back to LISTEN; any other is CLOSED. */
+static inline int tcp_gone_state(const struct tcp_tcb *t)
+{
+    return t->passive && t->state == TCP_SYN_RECEIVED ? TCP_LISTEN : TCP_CLOSED;
+}
+/* Fills the verdict's trace-only fields (state after, next ISN). had_tcb: the event found a
+ * TCB, and v->state_after was set to its tcp_gone_state before the event. */
+void tcp_verdict_finish(const struct tcp_host *th, const struct tcp_io *io,
+                        struct tcp_verdict *v, uint16_t lport, uint32_t raddr, uint16_t rport,
+                        bool had_tcb);
+
+/* --- tcp_timer.c --- */
 void tcp_timer_arm(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                    enum tcp_timer_kind kind, uint64_t delay_ns);
 void tcp_timer_stop(struct tcp_host *th, struct tcp_tcb *t);
@@ -173,6 +192,8 @@ void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sac
 uint16_t tcp_synack_window(const struct tcp_host *th, bool ts);
 uint16_t tcp_syn_window(const struct tcp_host *th);
 void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
+/* The SYN connect() sends for t (ISS, window, the personality's SYN options, TSval). */
+void tcp_syn_build(struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns, struct wire_tcp *s);
 void tcp_send_syn(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
 /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (also the challenge and duplicate ACK). */
 void tcp_send_ack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t,

@@ -233,15 +233,20 @@ void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tc
     tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, t->passive ? TCP_IPK_SYNACK : TCP_IPK_CONN));
 }
 
-void tcp_send_syn(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)
+void tcp_syn_build(struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns, struct wire_tcp *s)
 {
     const struct personality *p = &th->p;
-    struct wire_tcp s;
-    tcp_seg_init(&s, t, t->iss, 0, TCP_SYN);
-    s.window = tcp_syn_window(th);
-    tcp_opts_syn(p, &s.opt, p->opt_sack, p->opt_ts, p->opt_wscale);
+    tcp_seg_init(s, t, t->iss, 0, TCP_SYN);
+    s->window = tcp_syn_window(th);
+    tcp_opts_syn(p, &s->opt, p->opt_sack, p->opt_ts, p->opt_wscale);
     if (p->opt_ts)
-        s.opt.tsval = tcp_tsval(th, t, io->now_ns);   /* tsecr stays 0 */
+        s->opt.tsval = tcp_tsval(th, t, now_ns);   /* tsecr stays 0 */
+}
+
+void tcp_send_syn(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)
+{
+    struct wire_tcp s;
+    tcp_syn_build(th, t, io->now_ns, &s);
     tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));
 }
 

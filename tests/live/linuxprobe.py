@@ -92,6 +92,18 @@ def scapy_packet(p):
                         ack=PROBE_ACK, window=p["win"], options=opts)
     if p["proto"] == "udp":
         return ip / UDP(sport=p["sport"], dport=p["dport"])
+    if p.get("icmp_type", 8) != 8:
+        # Built by hand: scapy's ICMP adds its own 12 timestamp bytes for type 13, and the
+        # probes here also try shorter and longer bodies.
+        import struct
+        from scapy.all import Raw
+        from scapy.utils import checksum
+        body = struct.pack("!BBHHH", p["icmp_type"], 0, 0, p["icmp_id"], p["icmp_seq"]) + \
+            p["icmp_data"]
+        cs = checksum(body)
+        body = body[:2] + struct.pack("!H", cs) + body[4:]
+        ip.proto = 1
+        return ip / Raw(load=body)
     return ip / ICMP(type=8, code=0, id=p["icmp_id"], seq=p["icmp_seq"])
 
 
@@ -104,7 +116,7 @@ def reply_key(pkt):
         return ("tcp", pkt[TCP].dport)
     if ICMP in pkt:
         ic = pkt[ICMP]
-        if ic.type == 0:
+        if ic.type in (0, 14):    # echo reply, timestamp reply
             return ("icmp", ic.id, ic.seq)
         if pkt.haslayer(UDPerror):
             return ("udp", pkt[UDPerror].sport)
@@ -222,6 +234,20 @@ def reply_fields(probe_pkt, reply):
         ic = reply[ICMP]
         f["reply"] = "icmp %d/%d" % (ic.type, ic.code)
         body = bytes(raw(ic))[8:]
+        if ic.type == 14:
+            # RFC 792 timestamp reply: id and seq echoed, originate copied from the request,
+            # receive = transmit (Linux writes one clock reading in both).
+            ihl = ip.ihl * 4
+            body = bytes(raw(ip))[ihl:ip.len][8:]
+            praw = bytes(raw(probe_pkt))
+            preq = praw[(praw[0] & 0x0f) * 4:]
+            ok = (ic.id == int.from_bytes(preq[4:6], "big") and
+                  ic.seq == int.from_bytes(preq[6:8], "big") and
+                  len(body) >= 12 and body[:4] == preq[8:12] and body[4:8] == body[8:12])
+            f["len"] = str(ip.len - ihl)
+            f["echo"] = "id,seq echoed, originate copied, receive=transmit" if ok else (
+                "NOT as RFC 792: %s" % body.hex())
+            return f
         if ic.type == 0:
             f["echo"] = "id,seq,data echoed" if (
                 ic.id == probe_pkt[ICMP].id and ic.seq == probe_pkt[ICMP].seq and

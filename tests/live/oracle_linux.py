@@ -2,7 +2,8 @@
 
 Why: design.md requires `os linux` to answer every probe exactly as a current Linux kernel does.
 This test sends one probe list (all 256 TCP flag bytes to an open and to a closed port, SYNs with
-the option sets of linuxprobe.SYN_OPTION_SETS, UDP to a closed port, ICMP echo, and iptables-style
+the option sets of linuxprobe.SYN_OPTION_SETS, UDP to a closed port, ICMP echo, ICMP timestamp
+requests of 3, 4, 12 and 20 bytes (TS_PROBES), and iptables-style
 REJECTs: tcp-reset and each icmp code) (a) to a real kernel in a network namespace with scapy and
 (b) to the simulator, as a scenario of `send` lines run by `tcplab run SCEN --pcap F`, whose pcap
 (LINKTYPE_RAW) it reads back. Each (probe, reply) pair is reduced to fields relative to the probe
@@ -29,10 +30,22 @@ SEND_GAP_US = 5000        # simulated probes 5 ms apart
 REJECT_AT_US = 8000000    # REJECT probes after the per-peer ICMP bucket has refilled
 
 
+# ICMP timestamp requests (nmap -PP; RFC 792): Linux icmp_timestamp needs the 4-byte
+# originate timestamp ("Too short" below it: dropped) and always answers 8 + 12 bytes.
+TS_PROBES = [("icmp timestamp 12 bytes", b"ABCDEFGHIJKL"),
+             ("icmp timestamp 4 bytes", b"ABCD"),
+             ("icmp timestamp 3 bytes", b"ABC"),
+             ("icmp timestamp 20 bytes", b"ABCDEFGHIJKLMNOPQRST")]
+
+
 def probes_all():
-    """The stateless probes, then one SYN (and for tcp-reset some other flags) per REJECT/DROP
-    port, with source ports continuing the sequence."""
+    """The stateless probes and the timestamp requests, then one SYN (and for tcp-reset some
+    other flags) per REJECT/DROP port, with source ports continuing the sequence."""
     probes = lp.probe_list()
+    for i, (name, data) in enumerate(TS_PROBES):
+        probes.append({"name": name, "proto": "icmp", "dport": 0, "icmp_type": 13,
+                       "icmp_id": 0x7e58, "icmp_seq": i + 1, "icmp_data": data,
+                       "win": lp.PROBE_WIN, "opts": [], "sport": lp.SPORT_BASE + len(probes)})
     first_reject = len(probes)
     for port in sorted(lp.REJECT_PORTS) + [lp.DROP_PORT]:
         for fb in ((0x02, 0x10, 0x01, 0x00, 0x12) if port == 113 else (0x02,)):
@@ -87,6 +100,10 @@ def scenario_text(probes, first_reject):
         elif p["proto"] == "udp":
             L.append("send %s:%d -> %s:%d udp %s" % (lp.SCANNER, p["sport"], lp.TARGET,
                                                    p["dport"], at))
+        elif p.get("icmp_type", 8) == 13:
+            L.append('send %s -> %s icmp timestamp id %d seq %d data "%s" %s' % (
+                lp.SCANNER, lp.TARGET, p["icmp_id"], p["icmp_seq"],
+                p["icmp_data"].decode("ascii"), at))
         else:
             L.append("send %s -> %s icmp echo id %d seq %d %s" % (
                 lp.SCANNER, lp.TARGET, p["icmp_id"], p["icmp_seq"], at))
@@ -117,8 +134,12 @@ def sim_half(tcplab, workdir):
     for raw_pkt in rdpcap(pcap):
         ip = as_ip(raw_pkt)
         if ip.src == lp.SCANNER:
-            if ICMP in ip and ip[ICMP].type == 8:
-                k = ("icmp", ip[ICMP].id, ip[ICMP].seq)
+            if ip.proto == 1:
+                # from the bytes: scapy does not dissect a timestamp request under 12 bytes
+                b = bytes(ip)[ip.ihl * 4:]
+                if len(b) < 8 or b[0] not in (8, 13):
+                    continue
+                k = ("icmp", int.from_bytes(b[4:6], "big"), int.from_bytes(b[6:8], "big"))
             elif TCP in ip:
                 k = ("tcp", ip[TCP].sport)
             elif UDP in ip:

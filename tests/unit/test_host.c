@@ -314,6 +314,42 @@ static void test_trace_ipid_global(void **state)
     fx_close(&f);
 }
 
+/* ICMP timestamp requests written by hand (`send ... icmp timestamp`), as nmap -PP sends them
+ * and shorter: Linux icmp_timestamp answers once the 4-byte originate is there (a 3-byte
+ * request is "Too short": dropped) and always with 8 + 12 bytes: originate copied, receive =
+ * transmit = ms since midnight (1001 ms here: sent at 1 s, 1 ms delay). tests/live/
+ * oracle_linux.py checks the same four lengths against a real kernel. */
+static void test_timestamp_requests_by_hand(void **state)
+{
+    (void)state;
+    char text[1024];
+    snprintf(text, sizeof text, "%s%s", NET,
+             "send scanner -> target icmp timestamp id 9 seq 1 at 1s\n"
+             "send scanner -> target icmp timestamp id 9 seq 2 data \"ABCD\" at 1s\n"
+             "send scanner -> target icmp timestamp id 9 seq 3 data \"ABC\" at 1s\n"
+             "send scanner -> target icmp timestamp id 9 seq 4 data 20 at 1s\n");
+    struct fx f = fx_open(text);
+    sim_run_until(f.s, 2000000000ULL);
+    assert_int_equal(f.c->n, 3);
+    static const uint16_t seqs[] = { 1, 2, 4 };
+    static const uint32_t orig[] = { 1000, 0x41424344u, 0x58585858u };   /* 1000 ms; ABCD; XXXX */
+    for (size_t k = 0; k < 3; k++) {
+        struct wire_pkt p;
+        fx_parse(f.c->pkt[k], f.c->len[k], &p);
+        assert_int_equal(p.ip.src, f.target);
+        assert_int_equal(p.l4.icmp.type, ICMP_TIMESTAMP_REPLY);
+        assert_int_equal(p.l4.icmp.id, 9);
+        assert_int_equal(p.l4.icmp.seq, seqs[k]);
+        assert_int_equal(p.ip.total_len, 20 + 8 + 12);
+        const uint8_t *d = p.l4.icmp.payload;
+        uint32_t o = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+        assert_int_equal(o, orig[k]);
+        assert_memory_equal(d + 4, "\x00\x00\x03\xe9\x00\x00\x03\xe9", 8);   /* 1001, 1001 */
+        assert_false(p.ip.df);
+    }
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -328,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_bad_checksum),
         cmocka_unit_test(test_udp_open),
         cmocka_unit_test(test_trace_ipid_global),
+        cmocka_unit_test(test_timestamp_requests_by_hand),
     };
     return cmocka_run_group_tests_name("host", tests, NULL, NULL);
 }

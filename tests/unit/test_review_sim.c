@@ -1,8 +1,7 @@
 /* test_review_sim.c — review findings against files another developer owns (sim/host.c,
  * sim/tcp*.c, sim/engine.c), each written as the test that will pass once the finding is
- * fixed. Until then each calls cmocka's skip() first, naming the finding, so the suite stays
- * green; the lead removes the skip() when the fix lands. Numbers come from RFC 792, RFC 793
- * 3.9, tests/live/LINUX-FACTS.md and Linux net/ipv4/icmp.c.
+ * fixed (each skipped until its fix landed; all are fixed and run now). Numbers come from
+ * RFC 792, RFC 793 3.9, tests/live/LINUX-FACTS.md and Linux net/ipv4/icmp.c.
  *
  *   R1  host.c icmp_input: ICMP timestamp request (13) ignored; Linux answers 14 (nmap -PP).
  *   R2  tcp.c tcp_verdict_finish: a passive half-open connection dropped by a RST goes back to
@@ -13,6 +12,8 @@
  *       buffer (xlen = personality mss): heap over-read (ASan) and garbage payload.
  *   R5  tcp_in.c tcp_in_sync: a segment with none of ACK, RST, SYN is discarded in every
  *       synchronized state (Linux tcp_rcv_state_process), not only ESTABLISHED.
+ *   R6  script.c run_traffic: a background TCP SYN is a connect()'s SYN: its ISN drawn from
+ *       the host's generator, the personality's SYN options, window and DF.
  */
 #include "tests/unit/sim_fixture.h"
 
@@ -59,7 +60,6 @@ static uint32_t rd32(const uint8_t *p)
 static void test_icmp_timestamp_reply(void **state)
 {
     (void)state;
-    skip();   /* R1: host.c icmp_input has no case for ICMP_TIMESTAMP; enable with the fix */
     struct fx f;
     fx_open(&f, NET);
     sim_run_until(f.s, 2500000000ULL);   /* 2.5 s: receive time 2501 ms after the 1 ms delay */
@@ -98,7 +98,6 @@ static void test_icmp_timestamp_reply(void **state)
 static void test_passive_halfopen_reset_back_to_listen(void **state)
 {
     (void)state;
-    skip();   /* R2: tcp.c tcp_verdict_finish reports CLOSED for a gone passive TCB */
     struct fx f;
     fx_open(&f, NET);
     /* A raw SYN from the scanner's address: its own stack answers the SYN-ACK with the RST
@@ -120,7 +119,6 @@ static void test_passive_halfopen_reset_back_to_listen(void **state)
 static void test_recv_ipid_is_reply_counter(void **state)
 {
     (void)state;
-    skip();   /* R3: engine.c sim_report uses pkt[9] of the received datagram */
     struct fx f;
     fx_open(&f, NET);
     uint8_t b[WIRE_MTU];
@@ -143,7 +141,6 @@ static void test_recv_ipid_is_reply_counter(void **state)
 static void test_small_mss_payload_in_bounds(void **state)
 {
     (void)state;
-    skip();   /* R4: tcp.c tcp_take_syn clamps above th->xlen; crashes under ASan */
     struct scenario sc;
     char err[256];
     const char *text = "net 198.51.100.0/24 delay 1ms\n"
@@ -180,7 +177,6 @@ static void test_small_mss_payload_in_bounds(void **state)
 static void test_no_ack_segment_discarded_in_last_ack(void **state)
 {
     (void)state;
-    skip();   /* R5: tcp_in.c tcp_in_sync checks the flags only when ESTABLISHED */
     struct fx f;
     fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
@@ -214,6 +210,70 @@ static void test_no_ack_segment_discarded_in_last_ack(void **state)
     fx_close(&f);
 }
 
+/* R6. Background `traffic` SYNs come from the host's own stack. vax (bsd64k ISNs: +64000 per
+ * connection within a 500 ms tick) sends three at 0, 100 and 200 ms and then connects at
+ * 300 ms: the four ISNs step by exactly 64000, so the traffic drew from the generator as
+ * connect() does. Each SYN looks like the connect's: 4.3BSD MSS only, window 4096, no DF,
+ * IP-IDs from the global counter; a Linux host's traffic SYN carries mss, sackOK, TS, nop,
+ * wscale, window 64240 and DF, as its connect() SYN does. */
+static void test_traffic_syn_is_a_connect_syn(void **state)
+{
+    (void)state;
+    struct fx f;
+    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+                "host scanner 198.51.100.10 role scanner os linux\n"
+                "host target 198.51.100.30 os linux\n"
+                "host vax 198.51.100.60 os bsd43\n"
+                "host lin 198.51.100.70 os linux\n"
+                "traffic vax -> target:80 tcp rate 10/s start 0s stop 250ms\n"
+                "connect vax -> target:81 at 300ms\n"
+                "traffic lin -> target:443 tcp rate 1/s start 400ms stop 401ms\n"
+                "connect lin -> target:444 at 500ms\n");
+    struct cap *c = cap_new();
+    assert_int_equal(sim_set_tap(f.s, f.target, cap_fn, c), 0);
+    sim_run_until(f.s, 600000000);
+    uint32_t vax = fx_addr(f.s, "vax"), lin = fx_addr(f.s, "lin");
+    struct wire_pkt v[4], l[2];
+    size_t nv = 0, nl = 0;
+    for (size_t k = 0; k < c->n; k++) {
+        struct wire_pkt p;
+        fx_parse(c->pkt[k], c->len[k], &p);
+        if (p.ip.proto != WIRE_PROTO_TCP || p.l4.tcp.flags != TCP_SYN)
+            continue;
+        if (p.ip.src == vax && nv < 4)
+            v[nv++] = p;
+        if (p.ip.src == lin && nl < 2)
+            l[nl++] = p;
+    }
+    assert_int_equal(nv, 4);
+    assert_int_equal(nl, 2);
+    for (size_t k = 0; k < 4; k++) {
+        if (k)
+            assert_int_equal(v[k].l4.tcp.seq - v[k - 1].l4.tcp.seq, 64000u);
+        assert_int_equal(v[k].l4.tcp.window, 4096);
+        assert_int_equal(v[k].l4.tcp.opt.n, 1);
+        assert_int_equal(v[k].l4.tcp.opt.order[0], TCPOPT_MSS);
+        assert_int_equal(v[k].l4.tcp.opt.mss, 1460);
+        assert_false(v[k].ip.df);
+        assert_int_equal(v[k].ip.ttl, 30);
+    }
+    assert_int_equal(v[3].l4.tcp.dport, 81);                    /* the connect's SYN */
+    assert_int_equal((uint16_t)(v[1].ip.id - v[0].ip.id), 1);  /* global IP-ID counter */
+    static const uint8_t lin_opts[] = { TCPOPT_MSS, TCPOPT_SACK_PERM, TCPOPT_TS, TCPOPT_NOP,
+                                        TCPOPT_WSCALE };
+    for (size_t k = 0; k < 2; k++) {
+        assert_int_equal(l[k].l4.tcp.opt.n, sizeof lin_opts);
+        assert_memory_equal(l[k].l4.tcp.opt.order, lin_opts, sizeof lin_opts);
+        assert_int_equal(l[k].l4.tcp.window, 64240);
+        assert_true(l[k].l4.tcp.opt.tsval != 0);
+        assert_int_equal(l[k].l4.tcp.opt.tsecr, 0);
+        assert_true(l[k].ip.df);
+    }
+    assert_int_equal(l[0].l4.tcp.dport, 443);
+    free(c);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_recv_ipid_is_reply_counter),
         cmocka_unit_test(test_small_mss_payload_in_bounds),
         cmocka_unit_test(test_no_ack_segment_discarded_in_last_ack),
+        cmocka_unit_test(test_traffic_syn_is_a_connect_syn),
     };
     return cmocka_run_group_tests_name("review_sim", tests, NULL, NULL);
 }

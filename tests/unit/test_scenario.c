@@ -267,7 +267,7 @@ static void test_errors(void **state)
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 icmp echo at 1s\n",
           "t.scn:2:18: error: expected an address without a port for icmp, found ':80'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5 icmp ping at 1s\n",
-          "t.scn:2:24: error: expected 'echo' (the ICMP message sent by hand), found 'ping'" },
+          "t.scn:2:24: error: expected 'echo' or 'timestamp' (the ICMP message sent by hand), found 'ping'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:53 udp flags S at 1s\n",
           "t.scn:2:26: error: expected a key (data, ttl, ipid, at), found 'flags'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S options mss,bogus at 1s\n",

@@ -477,7 +477,7 @@ static void test_synack_retransmission_and_drop(void **state)
         assert_int_equal(F.r.seg[i].opt.tsval - tv0, at[i - 1] * 1000);  /* ms clock */
     }
     assert_string_equal(F.v.rule, "tcp_synack_retries exhausted: half-open connection dropped");
-    assert_int_equal(F.v.state_after, TCP_CLOSED);
+    assert_int_equal(F.v.state_after, TCP_LISTEN);   /* RFC 793 3.9: back to LISTEN */
     /* the late ACK now meets the listener: RST */
     struct wire_tcp ack = seg_mk(5000, 80, TCP_ACK, 101, ISN + 1);
     const struct wire_tcp *o = feed(&ack);
@@ -516,7 +516,7 @@ static void test_synrecv_rules(void **state)
     feed(&rst);
     assert_int_equal(sent_since(mark), 0);
     assert_int_equal(F.v.state_before, TCP_SYN_RECEIVED);
-    assert_int_equal(F.v.state_after, TCP_CLOSED);
+    assert_int_equal(F.v.state_after, TCP_LISTEN);
     o = feed(&syn2);
     assert_non_null(o);
     assert_int_equal(o->flags, TCP_SYN | TCP_ACK);
@@ -525,7 +525,7 @@ static void test_synrecv_rules(void **state)
     o = feed(&syn3);
     assert_int_equal(o->flags, TCP_RST | TCP_ACK);
     assert_int_equal(o->ack, 151);
-    assert_int_equal(F.v.state_after, TCP_CLOSED);
+    assert_int_equal(F.v.state_after, TCP_LISTEN);
 }
 
 static void test_backlog_overflow(void **state)
@@ -1059,7 +1059,7 @@ static void test_many_connections_table(void **state)
     for (int i = 0; i < 3000; i += 2) {      /* free every other one by RST */
         struct wire_tcp rst = seg_mk((uint16_t)(20000 + i), 80, TCP_RST, (uint32_t)i + 1, 0);
         feed(&rst);
-        assert_int_equal(F.v.state_after, TCP_CLOSED);
+        assert_int_equal(F.v.state_after, TCP_LISTEN);
     }
     for (int i = 0; i < 3000; i++) {
         struct wire_tcp syn = seg_mk((uint16_t)(20000 + i), 80, TCP_SYN, (uint32_t)i, 0);
@@ -1072,6 +1072,270 @@ static void test_many_connections_table(void **state)
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+
+/* ---------------------------------------------------------------- TIME-WAIT, no listener */
+
+/* Linux tcp_timewait_state_process returns TCP_TW_SYN for a SYN (no ACK, no RST) with
+ * SEQ > RCV.NXT; tcp_v4_rcv finds no listener on the local port and falls through to
+ * TCP_TW_ACK: tcp_v4_timewait_ack sends a plain ACK, outside
+ * tcp_timewait_check_oow_rate_limit (so two such SYNs 100 ms apart both get it) and without
+ * rescheduling the TIME-WAIT timer. Other out-of-window segments stay limited to one ACK per
+ * 500 ms (tcp_invalid_ratelimit). */
+static void test_timewait_syn_no_listener_acked(void **state)
+{
+    (void)state;
+    F.p.opt_ts = false;
+    fx_start();
+    uint32_t iss;
+    uint16_t sp;
+    int id = active_open(&iss, &sp);      /* from ME:sp, an ephemeral port: no listener */
+    struct wire_ipv4 ip = { .src = PEER, .dst = ME };
+    struct wire_tcp sa = seg_mk(80, sp, TCP_SYN | TCP_ACK, 7000, iss + 1);
+    tcp_input(F.th, &F.io, &ip, &sa, &F.v);
+    tcp_close(F.th, &F.io, id);
+    struct wire_tcp fin = seg_mk(80, sp, TCP_FIN | TCP_ACK, 7001, iss + 2);
+    tcp_input(F.th, &F.io, &ip, &fin, &F.v);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_TIME_WAIT);   /* timer: 60 s from 0 */
+    for (int k = 0; k < 2; k++) {
+        F.io.now_ns = 10 * SEC + (uint64_t)k * 100 * MS;
+        struct wire_tcp syn = seg_mk(80, sp, TCP_SYN, 9000000u + (uint32_t)k, 0);
+        int mark = F.r.n;
+        feed(&syn);
+        assert_int_equal(sent_since(mark), 1);
+        assert_string_equal(F.v.action, "ACK");
+        assert_int_equal(F.v.state_after, TCP_TIME_WAIT);
+        const struct wire_tcp *a = &F.r.seg[mark];
+        assert_int_equal(a->flags, TCP_ACK);
+        assert_int_equal(a->seq, iss + 2);
+        assert_int_equal(a->ack, 7002);
+        assert_true(F.r.ii[mark].df);
+        assert_int_equal(F.r.ii[mark].ipid, 0);
+    }
+    /* an out-of-window bare ACK is re-ACKed once, then rate limited within 500 ms (the
+     * SYNs did not use up the limiter) */
+    struct wire_tcp old = seg_mk(80, sp, TCP_ACK, 8000, iss + 2);
+    F.io.now_ns = 10 * SEC + 200 * MS;
+    int mark = F.r.n;
+    feed(&old);
+    assert_int_equal(sent_since(mark), 1);
+    F.io.now_ns = 10 * SEC + 300 * MS;
+    feed(&old);
+    assert_int_equal(sent_since(mark), 1);
+    assert_string_equal(F.v.action, "drop");
+    /* The SYNs left the timer alone; the two ACKs restarted it at 10.2 and 10.3 s. */
+    run_until(70 * SEC);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_TIME_WAIT);
+    run_until(70 * SEC + 300 * MS);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_CLOSED);
+}
+
+/* ---------------------------------------------------------------- timer lists */
+
+/* list mode (tcp_io.timer_at): a tiny engine holding the host's entries, ordered by
+ * (time, key), keys drawn in arm order as the simulator's queue draws them. */
+enum { LQ_MAX = 256, FIRED_MAX = 64 };
+
+struct lq {
+    struct rec r;              /* first: rec_emit casts the shared ctx to struct rec */
+    uint64_t nextkey;
+    int n;
+    uint64_t t[LQ_MAX], key[LQ_MAX], tok[LQ_MAX];
+};
+
+static struct lq LQ;
+
+static uint64_t lq_key(void *ctx)
+{
+    return ((struct lq *)ctx)->nextkey++;
+}
+
+static void lq_at(void *ctx, uint64_t t, uint64_t key, uint64_t token)
+{
+    struct lq *q = ctx;
+    assert_true(q->n < LQ_MAX);
+    q->t[q->n] = t;
+    q->key[q->n] = key;
+    q->tok[q->n] = token;
+    q->n++;
+}
+
+/* per-timer mode entries also take a key at arm time, so both modes order ties alike */
+static void lq_timer(void *ctx, uint64_t t, uint64_t token)
+{
+    lq_at(ctx, t, lq_key(ctx), token);
+}
+
+struct fired {
+    int n;
+    uint64_t t[FIRED_MAX];
+    const char *action[FIRED_MAX];
+    int before[FIRED_MAX], after[FIRED_MAX];
+};
+
+/* Pops every entry due by `until`, earliest (time, key) first, and logs each timer that
+ * did something. list: through tcp_timer_due; else through tcp_timer. */
+static void lq_run(bool list, uint64_t until, struct fired *log)
+{
+    for (;;) {
+        int b = -1;
+        for (int i = 0; i < LQ.n; i++)
+            if (LQ.t[i] <= until && (b < 0 || LQ.t[i] < LQ.t[b] ||
+                                     (LQ.t[i] == LQ.t[b] && LQ.key[i] < LQ.key[b])))
+                b = i;
+        if (b < 0)
+            break;
+        uint64_t t = LQ.t[b], tok = LQ.tok[b];
+        LQ.n--;
+        LQ.t[b] = LQ.t[LQ.n];
+        LQ.key[b] = LQ.key[LQ.n];
+        LQ.tok[b] = LQ.tok[LQ.n];
+        F.io.now_ns = t;
+        bool did;
+        if (list) {
+            did = tcp_timer_due(F.th, &F.io, tok, &F.v);
+        } else {
+            tcp_timer(F.th, &F.io, tok, &F.v);
+            did = F.v.action != NULL;
+        }
+        if (did) {
+            assert_non_null(F.v.action);
+            assert_true(log->n < FIRED_MAX);
+            log->t[log->n] = t;
+            log->action[log->n] = F.v.action;
+            log->before[log->n] = F.v.state_before;
+            log->after[log->n] = F.v.state_after;
+            log->n++;
+        }
+    }
+    F.io.now_ns = until;
+}
+
+static void lq_feed_at(uint64_t t, struct wire_tcp s)
+{
+    F.io.now_ns = t;
+    feed(&s);
+}
+
+/* Two half-open connections, one completed and closed (its FIN retransmitted), an active
+ * open taken to TIME-WAIT: timers armed, re-armed, stopped and freed across connections and
+ * across both lists (retransmissions; TIME-WAIT and FIN-WAIT-2). */
+static void lq_script(bool list, struct fired *log)
+{
+    memset(&LQ, 0, sizeof LQ);
+    memset(log, 0, sizeof *log);
+    F.th = tcp_host_new(&F.p, ME, &F.listen, 42, "me");
+    assert_non_null(F.th);
+    F.io = (struct tcp_io){ .ctx = &LQ, .emit = rec_emit };
+    if (list) {
+        F.io.timer_key = lq_key;
+        F.io.timer_at = lq_at;
+    } else {
+        F.io.timer = lq_timer;
+    }
+    /* A: SYN at 0 (SYN-ACK timer 1 s), completed at 0.5 s (stopped); the peer's FIN at
+     * 0.6 s -> our FIN, LAST-ACK, retransmission timer 1.6 s. B: SYN at 0.2 s, never
+     * completed: SYN-ACKs at 1.2, 3.2, 7.2, 15.2, 31.2 s, dropped at 63.2 s. */
+    lq_feed_at(0, seg_mk(1000, 80, TCP_SYN, 500, 0));
+    uint32_t isn_a = LQ.r.seg[LQ.r.n - 1].seq;
+    lq_feed_at(200 * MS, seg_mk(1001, 80, TCP_SYN, 700, 0));
+    lq_run(list, 500 * MS, log);
+    lq_feed_at(500 * MS, seg_mk(1000, 80, TCP_ACK, 501, isn_a + 1));
+    assert_int_equal(F.v.state_after, TCP_ESTABLISHED);
+    lq_run(list, 600 * MS, log);
+    lq_feed_at(600 * MS, seg_mk(1000, 80, TCP_FIN | TCP_ACK, 501, isn_a + 1));
+    assert_int_equal(F.v.state_after, TCP_LAST_ACK);
+    lq_run(list, 5 * SEC, log);
+    /* A's FIN acknowledged at 5 s: A is freed with its timer (due 7.6 s) armed. */
+    lq_feed_at(5 * SEC, seg_mk(1000, 80, TCP_ACK, 502, isn_a + 2));
+    assert_int_equal(F.v.state_after, TCP_CLOSED);
+    /* C: active open at 5 s (SYN timer 6 s), SYN-ACK at 5.1 s, close (FIN timer 6.1 s),
+     * the peer's ACK+FIN at 5.2 s: FIN-WAIT-2 timer, then TIME-WAIT, 60 s: 65.2 s. */
+    int id = tcp_connect(F.th, &F.io, PEER, 22, 0);
+    assert_true(id >= 0);
+    uint32_t iss_c = LQ.r.seg[LQ.r.n - 1].seq;
+    uint16_t sp = LQ.r.seg[LQ.r.n - 1].sport;
+    lq_run(list, 5100 * MS, log);
+    struct wire_tcp sa = seg_mk(22, sp, TCP_SYN | TCP_ACK, 9000, iss_c + 1);
+    lq_feed_at(5100 * MS, sa);
+    assert_int_equal(tcp_close(F.th, &F.io, id), 0);
+    lq_run(list, 5200 * MS, log);
+    lq_feed_at(5200 * MS, seg_mk(22, sp, TCP_FIN | TCP_ACK, 9001, iss_c + 2));
+    assert_int_equal(F.v.state_after, TCP_TIME_WAIT);
+    lq_run(list, 100 * SEC, log);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_CLOSED);
+    tcp_host_free(F.th);
+    F.th = NULL;
+}
+
+static void test_timer_lists_order(void **state)
+{
+    (void)state;
+    struct fired per, lst;
+    lq_script(false, &per);
+    lq_script(true, &lst);
+    static const struct { uint64_t ms; const char *action; int before, after; } want[] = {
+        { 1200, "SYN-ACK", TCP_SYN_RECEIVED, TCP_SYN_RECEIVED },
+        { 1600, "retransmit", TCP_LAST_ACK, TCP_LAST_ACK },
+        { 3200, "SYN-ACK", TCP_SYN_RECEIVED, TCP_SYN_RECEIVED },
+        { 3600, "retransmit", TCP_LAST_ACK, TCP_LAST_ACK },
+        { 7200, "SYN-ACK", TCP_SYN_RECEIVED, TCP_SYN_RECEIVED },
+        { 15200, "SYN-ACK", TCP_SYN_RECEIVED, TCP_SYN_RECEIVED },
+        { 31200, "SYN-ACK", TCP_SYN_RECEIVED, TCP_SYN_RECEIVED },
+        { 63200, "drop", TCP_SYN_RECEIVED, TCP_LISTEN },   /* RFC 793 3.9: back to LISTEN */
+        { 65200, "close", TCP_TIME_WAIT, TCP_CLOSED },
+    };
+    size_t nw = sizeof want / sizeof want[0];
+    assert_int_equal(lst.n, nw);
+    assert_int_equal(per.n, nw);
+    for (size_t i = 0; i < nw; i++) {
+        assert_int_equal(lst.t[i], want[i].ms * MS);
+        assert_string_equal(lst.action[i], want[i].action);
+        assert_int_equal(lst.before[i], want[i].before);
+        assert_int_equal(lst.after[i], want[i].after);
+        /* one entry per timer, the other mode, fires the same timers at the same times */
+        assert_int_equal(per.t[i], lst.t[i]);
+        assert_string_equal(per.action[i], lst.action[i]);
+        assert_int_equal(per.after[i], lst.after[i]);
+    }
+}
+
+/* List mode asks the engine for the earliest listed timer only: at most one live entry per
+ * host, and a stopped timer's stale entry fires nothing and passes the turn on. */
+static void test_timer_lists_one_entry(void **state)
+{
+    (void)state;
+    memset(&LQ, 0, sizeof LQ);
+    F.th = tcp_host_new(&F.p, ME, &F.listen, 42, "me");
+    assert_non_null(F.th);
+    F.io = (struct tcp_io){ .ctx = &LQ, .emit = rec_emit, .timer_key = lq_key,
+                            .timer_at = lq_at };
+    /* three half-open TCBs at 0, 0.1, 0.2 s: one entry, for the first (1 s) */
+    for (int k = 0; k < 3; k++)
+        lq_feed_at((uint64_t)k * 100 * MS, seg_mk((uint16_t)(2000 + k), 80, TCP_SYN, 100, 0));
+    assert_int_equal(LQ.n, 1);
+    assert_int_equal(LQ.t[0], 1 * SEC);
+    /* the first is reset (its timer leaves the list); the entry stays, stale */
+    lq_feed_at(300 * MS, seg_mk(2000, 80, TCP_RST, 101, 0));
+    assert_int_equal(F.v.state_after, TCP_LISTEN);
+    assert_int_equal(LQ.n, 1);
+    struct fired log;
+    memset(&log, 0, sizeof log);
+    /* at 1 s the stale entry fires nothing and asks for the next timer: 1.1 s */
+    lq_run(true, 1 * SEC, &log);
+    assert_int_equal(log.n, 0);
+    assert_int_equal(LQ.n, 1);
+    assert_int_equal(LQ.t[0], 1100 * MS);
+    /* 1.1 s and 1.2 s: SYN-ACK retransmissions, re-armed at 3.1 and 3.2 s */
+    lq_run(true, 1200 * MS, &log);
+    assert_int_equal(log.n, 2);
+    assert_int_equal(log.t[0], 1100 * MS);
+    assert_int_equal(log.t[1], 1200 * MS);
+    assert_string_equal(log.action[1], "SYN-ACK");
+    assert_int_equal(LQ.n, 1);
+    assert_int_equal(LQ.t[0], 3100 * MS);
+    tcp_host_free(F.th);
+    F.th = NULL;
+}
 
 int main(void)
 {
@@ -1100,6 +1364,9 @@ int main(void)
         T(test_active_open_icmp_and_abort),
         T(test_isn_in_verdict),
         T(test_many_connections_table),
+        T(test_timewait_syn_no_listener_acked),
+        T(test_timer_lists_order),
+        T(test_timer_lists_one_entry),
     };
     return cmocka_run_group_tests_name("tcp", tests, NULL, NULL);
 }
