@@ -22,7 +22,7 @@ static void usage(FILE *f)
             "                              run a scenario's scripted events, print the transcript\n"
             "  version                     print the version\n"
             "\n"
-            "Each command takes --help. `tcplab run default` runs the embedded lab network.\n");
+            "Each command takes --help. Scenarios for labs are in scenarios/.\n");
 }
 
 int main(int argc, char **argv)
