@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/pktio_wrap.h"
+
 #define PROGRESS_FIRST_NS 5000000000ULL
 #define PROGRESS_EVERY_NS 10000000000ULL
 
@@ -92,8 +94,6 @@ static int progress_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *len
     return rc;
 }
 
-static uint64_t progress_now(struct pktio *io) { return pktio_now(io->inner); }
-
 static int progress_connect(struct pktio *io, uint32_t dst, uint16_t port)
 {
     struct progress_ctx *c = io->ctx;
@@ -106,16 +106,6 @@ static int progress_connect(struct pktio *io, uint32_t dst, uint16_t port)
     return h;
 }
 
-static enum pktio_stream progress_poll(struct pktio *io, int h, uint8_t *t, uint8_t *k)
-{
-    return io->inner->ops->stream_poll(io->inner, h, t, k);
-}
-
-static void progress_stream_close(struct pktio *io, int h)
-{
-    io->inner->ops->stream_close(io->inner, h);
-}
-
 static void progress_close(struct pktio *io)
 {
     pktio_close(io->inner);
@@ -124,14 +114,14 @@ static void progress_close(struct pktio *io)
 }
 
 static const struct pktio_ops progress_ops = {
-    .name = "progress", .send = progress_send, .recv = progress_recv, .now = progress_now,
+    .name = "progress", .send = progress_send, .recv = progress_recv, .now = pktio_wrap_now,
     .close = progress_close,
 };
 
 static const struct pktio_ops progress_ops_streams = {
-    .name = "progress", .send = progress_send, .recv = progress_recv, .now = progress_now,
-    .stream_connect = progress_connect, .stream_poll = progress_poll,
-    .stream_close = progress_stream_close, .close = progress_close,
+    .name = "progress", .send = progress_send, .recv = progress_recv, .now = pktio_wrap_now,
+    .stream_connect = progress_connect, .stream_poll = pktio_wrap_stream_poll,
+    .stream_close = pktio_wrap_stream_close, .close = progress_close,
 };
 
 struct pktio *scan_progress_wrap(struct pktio *inner, FILE *out, enum scan_type tcp, bool udp,
@@ -150,11 +140,6 @@ struct pktio *scan_progress_wrap(struct pktio *inner, FILE *out, enum scan_type 
     c->expected = expected;
     c->start_ns = pktio_now(inner);
     c->next_ns = c->start_ns + PROGRESS_FIRST_NS;
-    io->ops = inner->ops->stream_connect ? &progress_ops_streams : &progress_ops;
-    io->inner = inner;
-    io->ctx = c;
-    io->src_addr = inner->src_addr;
-    io->is_sim = inner->is_sim;
-    memcpy(io->ifname, inner->ifname, sizeof io->ifname);
+    pktio_wrap_init(io, inner, c, &progress_ops, &progress_ops_streams);
     return io;
 }

@@ -36,6 +36,61 @@ void rng_bytes(struct rng *r, void *buf, size_t n);
 
 /* SipHash-2-4 of data under a 128-bit key. */
 uint64_t siphash24(const uint8_t key[16], const void *data, size_t len);
+
+/* SipHash-2-4's core, shared by siphash24 and the callers that specialise it to one message
+ * shape (scanner/cookie.c: a 10-byte identity; sim/gen.c: 1 to 3 u32s, as Linux's
+ * siphash_3u32). The keyed state v[4] is a function of the key alone, so those callers key
+ * once (siphash_key_state) and start every hash from a copy; static inline so the state
+ * stays in registers on the per-packet paths. Reference: https://131002.net/siphash/. */
+static inline uint64_t siphash_rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
+
+/* Little-endian 64-bit load, as the reference loads key halves and message blocks. */
+static inline uint64_t siphash_load64le(const uint8_t *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
+           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
+           (uint64_t)p[7] << 56;
+}
+
+static inline void siphash_round(uint64_t v[4])
+{
+    v[0] += v[1]; v[1] = siphash_rotl(v[1], 13); v[1] ^= v[0]; v[0] = siphash_rotl(v[0], 32);
+    v[2] += v[3]; v[3] = siphash_rotl(v[3], 16); v[3] ^= v[2];
+    v[0] += v[3]; v[3] = siphash_rotl(v[3], 21); v[3] ^= v[0];
+    v[2] += v[1]; v[1] = siphash_rotl(v[1], 17); v[1] ^= v[2]; v[2] = siphash_rotl(v[2], 32);
+}
+
+/* The state after keying: v0..v3 from the key's two little-endian halves. */
+static inline void siphash_key_state(uint64_t v[4], const uint8_t key[16])
+{
+    uint64_t k0 = siphash_load64le(key), k1 = siphash_load64le(key + 8);
+    v[0] = 0x736f6d6570736575ULL ^ k0;
+    v[1] = 0x646f72616e646f6dULL ^ k1;
+    v[2] = 0x6c7967656e657261ULL ^ k0;
+    v[3] = 0x7465646279746573ULL ^ k1;
+}
+
+/* One 8-byte message block m: two compression rounds (the "2" of 2-4). */
+static inline void siphash_compress(uint64_t v[4], uint64_t m)
+{
+    v[3] ^= m;
+    siphash_round(v);
+    siphash_round(v);
+    v[0] ^= m;
+}
+
+/* The last block b (the 0-7 trailing bytes, the length mod 256 in the top byte), then the
+ * four finalisation rounds (the "4"); returns the hash. */
+static inline uint64_t siphash_finalize(uint64_t v[4], uint64_t b)
+{
+    siphash_compress(v, b);
+    v[2] ^= 0xff;
+    siphash_round(v);
+    siphash_round(v);
+    siphash_round(v);
+    siphash_round(v);
+    return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
 /* FNV-1a 64 of a string: stable names to numbers. */
 uint64_t fnv1a64(const char *s);
 

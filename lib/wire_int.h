@@ -151,6 +151,23 @@ static inline uint16_t wire_csum_l4(uint32_t pseudo, const uint8_t *p, size_t le
  * checksum (wire_ip.c). */
 void wire_ipv4_emit_hdr(uint8_t *p, const struct wire_ipv4 *ip, uint8_t proto, uint16_t total_len);
 
+/* The header checks every IPv4 parse shares (whole datagrams and ICMP quotes): 20 bytes
+ * present, version 4, IHL >= 5, the header with its options present. Returns WIRE_OK with
+ * the header length in *hl, or the WIRE_E* error. */
+static inline int wire_ipv4_hdr_check(const uint8_t *buf, size_t len, size_t *hl)
+{
+    if (len < WIRE_IPV4_HDR_MIN)
+        return WIRE_ETRUNC;
+    if (buf[0] >> 4 != 4)
+        return WIRE_EVERSION;
+    *hl = (size_t)(buf[0] & 0x0f) * 4;
+    if (*hl < WIRE_IPV4_HDR_MIN)
+        return WIRE_EIHL;
+    if (*hl > len)
+        return WIRE_ETRUNC;
+    return WIRE_OK;
+}
+
 /* Fills every header field but payload_len from a header of hl bytes, already checked to be
  * present and >= 20 (wire_ip.c). The _v form verifies the header checksum only when asked
  * (csum_ok is true otherwise). */

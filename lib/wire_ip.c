@@ -70,15 +70,10 @@ void wire_ipv4_fields_v(const uint8_t *buf, size_t hl, struct wire_ipv4 *out, bo
 
 static int wire_ipv4_parse_v(const uint8_t *buf, size_t len, struct wire_ipv4 *out, bool verify)
 {
-    if (len < WIRE_IPV4_HDR_MIN)
-        return WIRE_ETRUNC;
-    if (buf[0] >> 4 != 4)
-        return WIRE_EVERSION;
-    size_t hl = (size_t)(buf[0] & 0x0f) * 4;
-    if (hl < WIRE_IPV4_HDR_MIN)
-        return WIRE_EIHL;
-    if (hl > len)
-        return WIRE_ETRUNC;
+    size_t hl;
+    int err = wire_ipv4_hdr_check(buf, len, &hl);
+    if (err != WIRE_OK)
+        return err;
     size_t tl = wire_ld16(buf + 2);
     if (tl < hl)
         return WIRE_ELEN;

@@ -134,6 +134,22 @@ static size_t opt_size(uint8_t kind)
     }
 }
 
+/* Writes one option of kind, sz = opt_size(kind) > 0 bytes, at q with o's values. */
+static inline void opt_write(uint8_t *q, uint8_t kind, size_t sz, const struct wire_tcp_opts *o)
+{
+    q[0] = kind;
+    if (sz > 1)
+        q[1] = (uint8_t)sz;
+    if (kind == TCPOPT_MSS)
+        wire_st16(q + 2, o->mss);
+    else if (kind == TCPOPT_WSCALE)
+        q[2] = o->wscale;
+    else if (kind == TCPOPT_TS) {
+        wire_st32(q + 2, o->tsval);
+        wire_st32(q + 6, o->tsecr);
+    }
+}
+
 size_t wire_tcp_opts_len(const struct wire_tcp_opts *o)
 {
     size_t len = 0;
@@ -153,17 +169,7 @@ size_t wire_tcp_opts_emit(uint8_t *p, const struct wire_tcp_opts *o)
         size_t sz = opt_size(kind);
         if (sz == 0)
             continue;
-        q[0] = kind;
-        if (sz > 1)
-            q[1] = (uint8_t)sz;
-        if (kind == TCPOPT_MSS)
-            wire_st16(q + 2, o->mss);
-        else if (kind == TCPOPT_WSCALE)
-            q[2] = o->wscale;
-        else if (kind == TCPOPT_TS) {
-            wire_st32(q + 2, o->tsval);
-            wire_st32(q + 6, o->tsecr);
-        }
+        opt_write(q, kind, sz, o);
         at += sz;
     }
     while (at & 3)
@@ -233,17 +239,7 @@ static size_t opts_write(uint8_t *out, const struct wire_tcp_opts *o, struct wir
         size_t sz = opt_size(kind);
         if (sz == 0)
             continue;
-        q[0] = kind;
-        if (sz > 1)
-            q[1] = (uint8_t)sz;
-        if (kind == TCPOPT_MSS)
-            wire_st16(q + 2, o->mss);
-        else if (kind == TCPOPT_WSCALE)
-            q[2] = o->wscale;
-        else if (kind == TCPOPT_TS) {
-            wire_st32(q + 2, o->tsval);
-            wire_st32(q + 6, o->tsecr);
-        }
+        opt_write(q, kind, sz, o);
         if (open) {
             if (kind == TCPOPT_EOL) {
                 open = false;

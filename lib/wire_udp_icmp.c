@@ -68,15 +68,10 @@ bool wire_icmp_is_error(uint8_t type)
 /* Like wire_ipv4_parse, but a total length beyond the bytes present is allowed. */
 static int quote_ipv4(const uint8_t *buf, size_t len, struct wire_ipv4 *out)
 {
-    if (len < WIRE_IPV4_HDR_MIN)
-        return WIRE_ETRUNC;
-    if (buf[0] >> 4 != 4)
-        return WIRE_EVERSION;
-    size_t hl = (size_t)(buf[0] & 0x0f) * 4;
-    if (hl < WIRE_IPV4_HDR_MIN)
-        return WIRE_EIHL;
-    if (hl > len)
-        return WIRE_ETRUNC;
+    size_t hl;
+    int err = wire_ipv4_hdr_check(buf, len, &hl);
+    if (err != WIRE_OK)
+        return err;
     wire_ipv4_fields(buf, hl, out);
     size_t avail = len > WIRE_MAX_DGRAM ? WIRE_MAX_DGRAM : len;
     size_t tl = out->total_len < avail ? out->total_len : avail;

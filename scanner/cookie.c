@@ -5,37 +5,20 @@
  * endian), port (2), proto, kind, tryno, purpose. Cookies are computed for every probe sent
  * and every reply matched, so the hash is specialised to that one length here: the key's
  * initial state is computed once (cookie_key_init), and the message is one 8-byte block plus
- * the final block (2 bytes and the length), with no byte loops. The values are exactly
+ * the final block (2 bytes and the length), with no byte loops, over lib/rng.h's SipHash
+ * core. The values are exactly
  * siphash24(k, identity, 10); test_cookie checks that against lib/rng.c.
  */
 #include "scanner/cookie.h"
 
 #include "lib/rng.h"
 
-static inline uint64_t cookie_rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-
-#define COOKIE_SIPROUND                                                                    \
-    do {                                                                                   \
-        v0 += v1; v1 = cookie_rotl(v1, 13); v1 ^= v0; v0 = cookie_rotl(v0, 32);            \
-        v2 += v3; v3 = cookie_rotl(v3, 16); v3 ^= v2;                                      \
-        v0 += v3; v3 = cookie_rotl(v3, 21); v3 ^= v0;                                      \
-        v2 += v1; v1 = cookie_rotl(v1, 17); v1 ^= v2; v2 = cookie_rotl(v2, 32);            \
-    } while (0)
-
 void cookie_key_init(struct cookie_key *key, uint64_t seed)
 {
     struct rng r;
     rng_seed(&r, seed, "scan-cookie");
     rng_bytes(&r, key->k, sizeof key->k);
-    uint64_t k0 = 0, k1 = 0;
-    for (int i = 7; i >= 0; i--) {   /* little-endian loads, as the SipHash reference */
-        k0 = (k0 << 8) | key->k[i];
-        k1 = (k1 << 8) | key->k[8 + i];
-    }
-    key->v[0] = 0x736f6d6570736575ULL ^ k0;
-    key->v[1] = 0x646f72616e646f6dULL ^ k1;
-    key->v[2] = 0x6c7967656e657261ULL ^ k0;
-    key->v[3] = 0x7465646279746573ULL ^ k1;
+    siphash_key_state(key->v, key->k);
 }
 
 /* SipHash-2-4 of (dst, port, proto, kind, tryno, purpose) serialised in a fixed byte order,
@@ -49,21 +32,9 @@ static uint64_t cookie_hash(const struct cookie_key *key, uint32_t dst, uint16_t
                  (uint64_t)(port >> 8) << 32 | (uint64_t)(port & 0xff) << 40 |
                  (uint64_t)proto << 48 | (uint64_t)kind << 56;
     uint64_t b = (uint64_t)10 << 56 | (uint64_t)purpose << 8 | tryno;
-    uint64_t v0 = key->v[0], v1 = key->v[1], v2 = key->v[2], v3 = key->v[3];
-    v3 ^= m;
-    COOKIE_SIPROUND;
-    COOKIE_SIPROUND;
-    v0 ^= m;
-    v3 ^= b;
-    COOKIE_SIPROUND;
-    COOKIE_SIPROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    COOKIE_SIPROUND;
-    COOKIE_SIPROUND;
-    COOKIE_SIPROUND;
-    COOKIE_SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    uint64_t v[4] = { key->v[0], key->v[1], key->v[2], key->v[3] };
+    siphash_compress(v, m);
+    return siphash_finalize(v, b);
 }
 
 uint16_t cookie_sport_base(const struct cookie_key *key, uint32_t dst, uint16_t port,

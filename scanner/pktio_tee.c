@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "lib/pcapfile.h"
+#include "scanner/pktio_wrap.h"
 
 struct tee_ctx {
     struct pcap_writer *w;           /* NULL once committed or aborted */
@@ -48,33 +49,14 @@ static void tee_capture(struct pktio *io, uint64_t t_ns, const uint8_t *d, size_
 
 static int tee_send(struct pktio *io, const uint8_t *d, size_t len)
 {
-    int rc = pktio_send(io->inner, d, len);
-    if (rc < 0) {
-        memcpy(io->err, io->inner->err, sizeof io->err);
-        return rc;
-    }
-    tee_capture(io, pktio_now(io->inner), d, len);
-    return rc;
+    return pktio_wrap_send(io, d, len, tee_capture);
 }
 
 static int tee_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *len, uint64_t *t_ns,
                     uint64_t deadline_ns)
 {
-    size_t n = 0;
-    uint64_t t = 0;
-    int rc = pktio_recv(io->inner, buf, cap, &n, &t, deadline_ns);
-    if (rc < 0)
-        memcpy(io->err, io->inner->err, sizeof io->err);
-    if (rc == 1)
-        tee_capture(io, t, buf, n);
-    if (len)
-        *len = n;
-    if (t_ns)
-        *t_ns = t;
-    return rc;
+    return pktio_wrap_recv(io, buf, cap, len, t_ns, deadline_ns, tee_capture);
 }
-
-static uint64_t tee_now(struct pktio *io) { return pktio_now(io->inner); }
 
 static int tee_stream_connect(struct pktio *io, uint32_t dst, uint16_t port)
 {
@@ -82,16 +64,6 @@ static int tee_stream_connect(struct pktio *io, uint32_t dst, uint16_t port)
     if (h < 0)
         memcpy(io->err, io->inner->err, sizeof io->err);
     return h;
-}
-
-static enum pktio_stream tee_stream_poll(struct pktio *io, int h, uint8_t *t, uint8_t *c)
-{
-    return io->inner->ops->stream_poll(io->inner, h, t, c);
-}
-
-static void tee_stream_close(struct pktio *io, int h)
-{
-    io->inner->ops->stream_close(io->inner, h);
 }
 
 static int tee_finish(struct tee_ctx *c, char *err, size_t errlen)
@@ -120,13 +92,13 @@ static void tee_close(struct pktio *io)
 }
 
 static const struct pktio_ops tee_ops = {
-    .name = "tee", .send = tee_send, .recv = tee_recv, .now = tee_now, .close = tee_close,
+    .name = "tee", .send = tee_send, .recv = tee_recv, .now = pktio_wrap_now, .close = tee_close,
 };
 
 static const struct pktio_ops tee_ops_streams = {
-    .name = "tee", .send = tee_send, .recv = tee_recv, .now = tee_now,
-    .stream_connect = tee_stream_connect, .stream_poll = tee_stream_poll,
-    .stream_close = tee_stream_close, .close = tee_close,
+    .name = "tee", .send = tee_send, .recv = tee_recv, .now = pktio_wrap_now,
+    .stream_connect = tee_stream_connect, .stream_poll = pktio_wrap_stream_poll,
+    .stream_close = pktio_wrap_stream_close, .close = tee_close,
 };
 
 struct pktio *pktio_tee_wrap(struct pktio *inner, const char *path, int64_t ts_offset_ns,
@@ -147,12 +119,7 @@ struct pktio *pktio_tee_wrap(struct pktio *inner, const char *path, int64_t ts_o
         return NULL;
     }
     c->offset_ns = ts_offset_ns;
-    io->ops = inner->ops->stream_connect ? &tee_ops_streams : &tee_ops;
-    io->inner = inner;
-    io->ctx = c;
-    io->src_addr = inner->src_addr;
-    io->is_sim = inner->is_sim;
-    memcpy(io->ifname, inner->ifname, sizeof io->ifname);
+    pktio_wrap_init(io, inner, c, &tee_ops, &tee_ops_streams);
     return io;
 }
 

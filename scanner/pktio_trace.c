@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "lib/wire.h"
+#include "scanner/pktio_wrap.h"
 
 struct trace_ctx {
     FILE *out;
@@ -205,14 +206,20 @@ int pktio_trace_describe(char *out, size_t cap, const uint8_t *dgram, size_t len
     return (int)b.len;
 }
 
+/* nmap's "%.4fs" of ns, in integers: rounding is the same on every libc. */
+static const char *trace_secs(uint64_t ns, char out[32])
+{
+    uint64_t tenth_ms = (ns + 50000) / 100000;
+    snprintf(out, 32, "%llu.%04llus", (unsigned long long)(tenth_ms / 10000),
+             (unsigned long long)(tenth_ms % 10000));
+    return out;
+}
+
 int pktio_trace_line(char *out, size_t cap, const char *dir, uint64_t rel_ns,
                      const uint8_t *dgram, size_t len)
 {
-    /* %.4f of the seconds, in integers: rounding is the same on every libc. */
-    uint64_t tenth_ms = (rel_ns + 50000) / 100000;
-    int n = snprintf(out, cap, "%s (%llu.%04llus) ", dir,
-                     (unsigned long long)(tenth_ms / 10000),
-                     (unsigned long long)(tenth_ms % 10000));
+    char ts[32];
+    int n = snprintf(out, cap, "%s (%s) ", dir, trace_secs(rel_ns, ts));
     if (n < 0)
         return n;
     size_t used = (size_t)n < cap ? (size_t)n : cap;
@@ -237,45 +244,35 @@ static void trace_emit(struct pktio *io, const char *dir, uint64_t t, const uint
     fprintf(c->out, "%s\n", line);
 }
 
+/* nmap prints SENT before the packet leaves; we print only what really left. */
+static void trace_sent(struct pktio *io, uint64_t t, const uint8_t *d, size_t len)
+{
+    trace_emit(io, "SENT", t, d, len);
+}
+
+static void trace_rcvd(struct pktio *io, uint64_t t, const uint8_t *d, size_t len)
+{
+    trace_emit(io, "RCVD", t, d, len);
+}
+
 static int trace_send(struct pktio *io, const uint8_t *d, size_t len)
 {
-    /* nmap prints SENT before the packet leaves; we print only what really left. */
-    int rc = pktio_send(io->inner, d, len);
-    if (rc < 0) {
-        memcpy(io->err, io->inner->err, sizeof io->err);
-        return rc;
-    }
-    trace_emit(io, "SENT", pktio_now(io->inner), d, len);
-    return rc;
+    return pktio_wrap_send(io, d, len, trace_sent);
 }
 
 static int trace_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *len, uint64_t *t_ns,
                       uint64_t deadline_ns)
 {
-    size_t n = 0;
-    uint64_t t = 0;
-    int rc = pktio_recv(io->inner, buf, cap, &n, &t, deadline_ns);
-    if (rc < 0)
-        memcpy(io->err, io->inner->err, sizeof io->err);
-    if (rc == 1)
-        trace_emit(io, "RCVD", t, buf, n);
-    if (len)
-        *len = n;
-    if (t_ns)
-        *t_ns = t;
-    return rc;
+    return pktio_wrap_recv(io, buf, cap, len, t_ns, deadline_ns, trace_rcvd);
 }
-
-static uint64_t trace_now(struct pktio *io) { return pktio_now(io->inner); }
 
 static void trace_conn(struct pktio *io, uint32_t dst, uint16_t port, const char *what)
 {
     struct trace_ctx *c = io->ctx;
     char a[16];
-    uint64_t tenth_ms = (trace_rel(io, pktio_now(io->inner)) + 50000) / 100000;
-    fprintf(c->out, "CONN (%llu.%04llus) TCP localhost > %s:%u => %s\n",
-            (unsigned long long)(tenth_ms / 10000), (unsigned long long)(tenth_ms % 10000),
-            wire_ip_str(dst, a), port, what);
+    char ts[32];
+    fprintf(c->out, "CONN (%s) TCP localhost > %s:%u => %s\n",
+            trace_secs(trace_rel(io, pktio_now(io->inner)), ts), wire_ip_str(dst, a), port, what);
 }
 
 static int trace_stream_connect(struct pktio *io, uint32_t dst, uint16_t port)
@@ -285,17 +282,6 @@ static int trace_stream_connect(struct pktio *io, uint32_t dst, uint16_t port)
         memcpy(io->err, io->inner->err, sizeof io->err);
     trace_conn(io, dst, port, h < 0 ? io->err : "Operation now in progress");
     return h;
-}
-
-static enum pktio_stream trace_stream_poll(struct pktio *io, int h, uint8_t *type,
-                                           uint8_t *code)
-{
-    return io->inner->ops->stream_poll(io->inner, h, type, code);
-}
-
-static void trace_stream_close(struct pktio *io, int h)
-{
-    io->inner->ops->stream_close(io->inner, h);
 }
 
 static void trace_close(struct pktio *io)
@@ -308,14 +294,14 @@ static void trace_close(struct pktio *io)
 }
 
 static const struct pktio_ops trace_ops = {
-    .name = "trace", .send = trace_send, .recv = trace_recv, .now = trace_now,
+    .name = "trace", .send = trace_send, .recv = trace_recv, .now = pktio_wrap_now,
     .close = trace_close,
 };
 
 static const struct pktio_ops trace_ops_streams = {
-    .name = "trace", .send = trace_send, .recv = trace_recv, .now = trace_now,
-    .stream_connect = trace_stream_connect, .stream_poll = trace_stream_poll,
-    .stream_close = trace_stream_close, .close = trace_close,
+    .name = "trace", .send = trace_send, .recv = trace_recv, .now = pktio_wrap_now,
+    .stream_connect = trace_stream_connect, .stream_poll = pktio_wrap_stream_poll,
+    .stream_close = pktio_wrap_stream_close, .close = trace_close,
 };
 
 struct pktio *pktio_trace_wrap(struct pktio *inner, FILE *out, char *err, size_t errlen)
@@ -330,11 +316,6 @@ struct pktio *pktio_trace_wrap(struct pktio *inner, FILE *out, char *err, size_t
     }
     c->out = out;
     c->start_ns = pktio_now(inner);
-    io->ops = inner->ops->stream_connect ? &trace_ops_streams : &trace_ops;
-    io->inner = inner;
-    io->ctx = c;
-    io->src_addr = inner->src_addr;
-    io->is_sim = inner->is_sim;
-    memcpy(io->ifname, inner->ifname, sizeof io->ifname);
+    pktio_wrap_init(io, inner, c, &trace_ops, &trace_ops_streams);
     return io;
 }

@@ -190,6 +190,24 @@ static int ps_tcp_try(struct portscan *ps, struct ultra *u, uint32_t slot,
     return -1;
 }
 
+/* A reply matched to slot s and try k (< 0: no try of ours): the scan type's verdict, then
+ * either a timing ping's reply or the port's answer (ultra.c), applied with the reply's TTL
+ * and reason_ip (0: the target itself). */
+static void ps_deliver(struct portscan *ps, struct ultra *u, uint32_t s, int k,
+                       const struct scan_reply *r, uint8_t ttl, uint32_t reason_ip, uint64_t t)
+{
+    struct scan_verdict v;
+    if (k < 0 || !ps->ops->classify(r, &v))
+        return;
+    if (ultra_is_ping_try(k)) {
+        ultra_ping_reply(u, s, (uint8_t)k, t);
+        return;
+    }
+    enum ultra_answer a = ultra_answer(u, s, (uint8_t)k, t);
+    if (a != ULTRA_BOGUS)
+        ps_apply(ps, u, s, a, &v, ttl, reason_ip, t);
+}
+
 static void ps_recv_icmp(struct portscan *ps, struct ultra *u, const struct wire_pkt *pkt,
                          uint64_t t)
 {
@@ -211,16 +229,7 @@ static void ps_recv_icmp(struct portscan *ps, struct ultra *u, const struct wire
         .kind = SCAN_REPLY_ICMP, .icmp_type = pkt->l4.icmp.type,
         .icmp_code = pkt->l4.icmp.code, .from_target = pkt->ip.src == q.dst,
     };
-    struct scan_verdict v;
-    if (!ps->ops->classify(&r, &v))
-        return;
-    if (ultra_is_ping_try(k)) {
-        ultra_ping_reply(u, (uint32_t)s, (uint8_t)k, t);
-        return;
-    }
-    enum ultra_answer a = ultra_answer(u, (uint32_t)s, (uint8_t)k, t);
-    if (a != ULTRA_BOGUS)
-        ps_apply(ps, u, (uint32_t)s, a, &v, pkt->ip.ttl, r.from_target ? 0 : pkt->ip.src, t);
+    ps_deliver(ps, u, (uint32_t)s, k, &r, pkt->ip.ttl, r.from_target ? 0 : pkt->ip.src, t);
 }
 
 /* A TCP reply: matched by our port (try number) and the cookie it echoes. */
@@ -232,16 +241,7 @@ static void ps_recv_tcp(struct portscan *ps, struct ultra *u, const struct wire_
         return;
     int k = ps_tcp_try(ps, u, (uint32_t)s, tcp);
     struct scan_reply r = { .kind = SCAN_REPLY_TCP, .tcp = tcp };
-    struct scan_verdict v;
-    if (k < 0 || !ps->ops->classify(&r, &v))
-        return;
-    if (ultra_is_ping_try(k)) {
-        ultra_ping_reply(u, (uint32_t)s, (uint8_t)k, t);
-        return;
-    }
-    enum ultra_answer a = ultra_answer(u, (uint32_t)s, (uint8_t)k, t);
-    if (a != ULTRA_BOGUS)
-        ps_apply(ps, u, (uint32_t)s, a, &v, ip->ttl, 0, t);
+    ps_deliver(ps, u, (uint32_t)s, k, &r, ip->ttl, 0, t);
 }
 
 /* Transport checksums are not required to be valid, as in nmap: replies captured on the
@@ -276,16 +276,7 @@ static void ps_recv(void *ctx, struct ultra *u, const uint8_t *d, size_t len, ui
         return;
     int k = ps_tryno(ps, (uint32_t)s, pkt.l4.udp.dport, u);
     struct scan_reply r = { .kind = SCAN_REPLY_UDP };
-    struct scan_verdict v;
-    if (k < 0 || !ps->ops->classify(&r, &v))
-        return;
-    if (ultra_is_ping_try(k)) {
-        ultra_ping_reply(u, (uint32_t)s, (uint8_t)k, t);
-        return;
-    }
-    enum ultra_answer a = ultra_answer(u, (uint32_t)s, (uint8_t)k, t);
-    if (a != ULTRA_BOGUS)
-        ps_apply(ps, u, (uint32_t)s, a, &v, pkt.ip.ttl, 0, t);
+    ps_deliver(ps, u, (uint32_t)s, k, &r, pkt.ip.ttl, 0, t);
 }
 
 static void ps_silent(void *ctx, struct ultra *u, uint32_t slot)

@@ -42,35 +42,6 @@ static void gen_seed(struct rng *r, uint64_t seed, const char *who, const char *
     rng_seed(r, seed ^ (fnv1a64(who) * 0x9e3779b97f4a7c15ULL), stream);
 }
 
-/* A little-endian 64-bit key half, as siphash24 loads it. */
-static uint64_t gen_key64(const uint8_t *p)
-{
-    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 |
-           (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 |
-           (uint64_t)p[7] << 56;
-}
-
-static inline uint64_t gen_rotl(uint64_t x, int b) { return (x << b) | (x >> (64 - b)); }
-
-#define GEN_SIPROUND                                                                       \
-    do {                                                                                   \
-        v0 += v1; v1 = gen_rotl(v1, 13); v1 ^= v0; v0 = gen_rotl(v0, 32);                  \
-        v2 += v3; v3 = gen_rotl(v3, 16); v3 ^= v2;                                         \
-        v0 += v3; v3 = gen_rotl(v3, 21); v3 ^= v0;                                         \
-        v2 += v1; v1 = gen_rotl(v1, 17); v1 ^= v2; v2 = gen_rotl(v2, 32);                  \
-    } while (0)
-
-/* SipHash-2-4's state after keying (v0..v3 from the key's two little-endian halves): a
- * function of the key alone, so it is computed once when the key is drawn, not per hash. */
-static void gen_sip_init(const uint8_t key[16], uint64_t sip[4])
-{
-    uint64_t k0 = gen_key64(key), k1 = gen_key64(key + 8);
-    sip[0] = 0x736f6d6570736575ULL ^ k0;
-    sip[1] = 0x646f72616e646f6dULL ^ k1;
-    sip[2] = 0x6c7967656e657261ULL ^ k0;
-    sip[3] = 0x7465646279746573ULL ^ k1;
-}
-
 /* SipHash-2-4 (lib/rng.c siphash24) of 1 to 3 little-endian u32s: the value siphash24 gives
  * for their 4n bytes, computed as Linux's siphash_1u32 / siphash_3u32 specialise it, the
  * words going straight into the message blocks with no byte buffer and no loops. It runs
@@ -78,31 +49,18 @@ static void gen_sip_init(const uint8_t key[16], uint64_t sip[4])
  * matters (about half the instructions of the byte-buffer call). */
 static uint64_t gen_hash_u32s(const uint64_t sip[4], const uint32_t *v, size_t n)
 {
-    uint64_t v0 = sip[0], v1 = sip[1], v2 = sip[2], v3 = sip[3];
     if (n > 3)
         n = 3;
+    uint64_t st[4] = { sip[0], sip[1], sip[2], sip[3] };
     uint64_t tail = (uint64_t)(4 * n) << 56;   /* the length byte */
     if (n >= 2) {                              /* one full 8-byte block: words 0 and 1 */
-        uint64_t m = (uint64_t)v[0] | (uint64_t)v[1] << 32;
-        v3 ^= m;
-        GEN_SIPROUND;
-        GEN_SIPROUND;
-        v0 ^= m;
+        siphash_compress(st, (uint64_t)v[0] | (uint64_t)v[1] << 32);
         if (n == 3)
             tail |= v[2];
     } else if (n == 1) {
         tail |= v[0];
     }
-    v3 ^= tail;
-    GEN_SIPROUND;
-    GEN_SIPROUND;
-    v0 ^= tail;
-    v2 ^= 0xff;
-    GEN_SIPROUND;
-    GEN_SIPROUND;
-    GEN_SIPROUND;
-    GEN_SIPROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    return siphash_finalize(st, tail);
 }
 
 /* ---------------------------------------------------------------- ISN generators */
@@ -124,7 +82,7 @@ void gen_isn_init(struct gen_isn *g, const struct gen_isn_cfg *cfg, uint64_t see
         break;
     case GEN_ISN_RFC6528:
         rng_bytes(&g->rng, g->key, sizeof g->key); /* net_secret: 128 bits per boot */
-        gen_sip_init(g->key, g->sip);
+        siphash_key_state(g->sip, g->key);
         break;
     default:
         break;
@@ -365,7 +323,7 @@ int gen_ipid_init(struct gen_ipid *g, const struct gen_ipid_cfg *cfg, uint64_t s
         g->cfg.hz = GEN_HZ_DEFAULT;
     gen_seed(&g->rng, seed, who, "gen.ipid");
     rng_bytes(&g->rng, g->key, sizeof g->key);
-    gen_sip_init(g->key, g->sip);
+    siphash_key_state(g->sip, g->key);
     g->ctr = (uint16_t)rng_u32(&g->rng); /* a host booted some time ago: any start */
     int rc = 0;
     switch (cfg->kind) {

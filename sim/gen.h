@@ -33,7 +33,7 @@ struct gen_isn {
     uint32_t iss;         /* bsd64k / random-inc: the shared tcp_iss */
     uint64_t ticks;       /* bsd64k: 500 ms ticks already added to iss */
     uint8_t key[16];      /* rfc6528: per-boot secret */
-    uint64_t sip[4];      /* rfc6528: SipHash's initial state for key (gen.c, gen_sip_init) */
+    uint64_t sip[4];      /* rfc6528: SipHash's initial state for key (lib/rng.h siphash_key_state) */
     struct rng rng;
 };
 
@@ -76,7 +76,7 @@ struct gen_ipid {
     uint16_t *perm;                /* random: 65536-entry shuffle table */
     uint32_t perm_pos;
     uint8_t key[16];
-    uint64_t sip[4];               /* SipHash's initial state for key (gen_sip_init) */
+    uint64_t sip[4];               /* SipHash's initial state for key (siphash_key_state) */
     struct rng rng;
 };
 

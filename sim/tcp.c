@@ -623,15 +623,26 @@ int tcp_send(struct tcp_host *th, const struct tcp_io *io, int id, uint32_t nbyt
     return 0;
 }
 
-/* close(): RFC 793 3.9 CLOSE call; Linux tcp_close / tcp_close_state. */
-int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
+/* The TCB behind a close or abort of connection id: -1 when id names no connection, 0 when
+ * its TCB is already gone (the call has nothing to do), else 1 with *idx set. */
+static int tcp_user_tcb(const struct tcp_host *th, int id, int32_t *idx)
 {
     const struct tcp_conn *c = tcp_conn_get(th, id);
     if (!c)
         return -1;
     if (c->tcb < 0)
         return 0;
-    int32_t idx = c->tcb;
+    *idx = c->tcb;
+    return 1;
+}
+
+/* close(): RFC 793 3.9 CLOSE call; Linux tcp_close / tcp_close_state. */
+int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
+{
+    int32_t idx;
+    int rc = tcp_user_tcb(th, id, &idx);
+    if (rc <= 0)
+        return rc;
     struct tcp_tcb *t = &th->pool[idx];
     switch (t->state) {
     case TCP_SYN_SENT:             /* nothing was synchronized: just forget it */
@@ -656,12 +667,10 @@ int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
  * and SYN-RECEIVED (tcp_need_reset), nothing from SYN-SENT. */
 int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id)
 {
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c)
-        return -1;
-    if (c->tcb < 0)
-        return 0;
-    int32_t idx = c->tcb;
+    int32_t idx;
+    int rc = tcp_user_tcb(th, id, &idx);
+    if (rc <= 0)
+        return rc;
     struct tcp_tcb *t = &th->pool[idx];
     switch (t->state) {
     case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:

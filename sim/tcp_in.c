@@ -254,6 +254,15 @@ static void tcp_reset_conn(struct tcp_host *th, int32_t idx, struct tcp_verdict 
     tcp_verdict_set(v, "reset", rule);
 }
 
+/* RFC 5961's answer to a suspect segment: a challenge ACK (reason `why` in the verdict), or
+ * a drop when tcp_challenge_ack's rate limit or budget says so. */
+static void tcp_in_chack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                         const struct wire_tcp *seg, struct tcp_verdict *v, const char *why)
+{
+    const char *limit = tcp_challenge_ack(th, io, idx, seg);
+    tcp_verdict_set(v, limit ? "drop" : "challenge ACK", limit ? limit : why);
+}
+
 /* RFC 5961 3.2 RST check (Linux tcp_validate_incoming step 2). */
 static void tcp_in_rst(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                        const struct wire_tcp *seg, struct tcp_verdict *v)
@@ -267,9 +276,8 @@ static void tcp_in_rst(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         tcp_reset_conn(th, idx, v, "RFC 5961 3.2: RST with SEQ == RCV.NXT: connection reset");
         return;
     }
-    const char *why = tcp_challenge_ack(th, io, idx, seg);
-    tcp_verdict_set(v, why ? "drop" : "challenge ACK",
-                    why ? why : "RFC 5961 3.2: in-window RST, not exact: challenge ACK");
+    tcp_in_chack(th, io, idx, seg, v,
+                 "RFC 5961 3.2: in-window RST, not exact: challenge ACK");
 }
 
 /* RFC 5961 4.2 SYN check (Linux step 4, syn_challenge). */
@@ -285,9 +293,8 @@ static void tcp_in_syn(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         v->action = (seg->flags & TCP_ACK) ? "RST" : "RST+ACK";
         return;
     }
-    const char *why = tcp_challenge_ack(th, io, idx, seg);
-    tcp_verdict_set(v, why ? "drop" : "challenge ACK",
-                    why ? why : "RFC 5961 4.2: SYN in a synchronized state: challenge ACK");
+    tcp_in_chack(th, io, idx, seg, v,
+                 "RFC 5961 4.2: SYN in a synchronized state: challenge ACK");
 }
 
 /* RFC 5961 5.2 and RFC 793 3.9 "fifth, check the ACK field" (Linux tcp_ack). Returns false
@@ -309,10 +316,9 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
     }
     if (tcp_before(ack, t->snd_una)) {
         if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - t->max_snd_wnd)) {
-            const char *why = tcp_challenge_ack(th, io, idx, seg);
-            tcp_verdict_set(v, why ? "drop" : "challenge ACK",
-                            why ? why : "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: "
-                                        "challenge ACK");
+            tcp_in_chack(th, io, idx, seg, v,
+                         "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: "
+                         "challenge ACK");
             return false;
         }
         return true;                           /* old duplicate ACK: ignore it, keep data */
@@ -322,10 +328,9 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
          * challenge ACK (RFC 9293 3.10.7.4, RFC 5961 5.2), as LINUX-FACTS.md section 5
          * measured. CHACK_UNLIMITED is the current-kernel model. */
         if (th->p.chack == CHACK_UNLIMITED) {
-            const char *why = tcp_challenge_ack(th, io, idx, seg);
-            tcp_verdict_set(v, why ? "drop" : "challenge ACK",
-                            why ? why : "RFC 5961 5.2 (Linux 6.x): SEG.ACK > SND.NXT: "
-                                        "challenge ACK");
+            tcp_in_chack(th, io, idx, seg, v,
+                         "RFC 5961 5.2 (Linux 6.x): SEG.ACK > SND.NXT: "
+                         "challenge ACK");
             return false;
         }
         tcp_verdict_set(v, "drop", "RFC 793 3.9 / Linux tcp_ack (3.6-5.x): SEG.ACK > SND.NXT: "

@@ -19,10 +19,11 @@
 #include "lib/wire.h"
 #include "scanner/engine.h"
 #include "scanner/match.h"
+#include "tests/unit/fake_queue.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum { FR_MAXQ = 64, FR_LEN = 1500, FR_MAXSEND = 400 };
+enum { FR_MAXQ = 64, FR_LEN = FAKEQ_LEN, FR_MAXSEND = 400 };
 
 #define FR_SCANNER 0xC6336401u   /* 198.51.100.1 */
 #define FR_TARGET 0xC6336402u    /* 198.51.100.2 */
@@ -33,7 +34,7 @@ struct fr_fake {
     size_t tlen;
     uint8_t patch;
     unsigned nsent;
-    struct { uint64_t t; size_t len; uint8_t b[FR_LEN]; } q[FR_MAXQ];
+    struct fakeq_ent q[FR_MAXQ];
     size_t nq;
 };
 
@@ -109,17 +110,9 @@ static int fr_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *len, uint
                    uint64_t deadline)
 {
     struct fr_fake *f = io->ctx;
-    size_t best = SIZE_MAX;
-    for (size_t i = 0; i < f->nq; i++)
-        if (f->q[i].t <= deadline && (best == SIZE_MAX || f->q[i].t < f->q[best].t))
-            best = i;
-    if (best == SIZE_MAX) {
-        if (deadline > f->now)
-            f->now = deadline;
+    size_t best = fakeq_due(f->q, f->nq, &f->now, deadline);
+    if (best == SIZE_MAX)
         return 0;
-    }
-    if (f->q[best].t > f->now)
-        f->now = f->q[best].t;
     size_t n = f->q[best].len < cap ? f->q[best].len : cap;
     memcpy(buf, f->q[best].b, n);
     *len = n;

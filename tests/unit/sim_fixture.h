@@ -1,6 +1,7 @@
 /* sim_fixture.h — helpers shared by the simulator's unit tests (test_engine, test_host,
- * test_filter): build a simulation from scenario text, capture what reaches a tap, record
- * the trace, hand-build probes with lib/wire. Header-only so each test stays one program.
+ * test_filter, test_review_sim): build a simulation from scenario text, capture what reaches
+ * a tap, record the trace, hand-build probes with lib/wire. Header-only so each test stays
+ * one program.
  */
 #ifndef TCPLAB_TEST_SIM_FIXTURE_H
 #define TCPLAB_TEST_SIM_FIXTURE_H
@@ -144,6 +145,33 @@ static inline long fx_find_rule(const struct trace *tr, enum sim_ev_kind kind, c
         if (tr->ev[i].kind == kind && strstr(trace_str(tr, tr->ev[i].rule_off), needle))
             return (long)i;
     return -1;
+}
+
+/* A simulation of scenario text with a capturing tap on host "scanner" and the trace
+ * recorded: test_filter and test_review_sim probe "target" through it. */
+struct tap_fx {
+    struct sim *s;
+    struct cap *c;
+    struct trace tr;
+    uint32_t sc, target;
+};
+
+static inline void tap_fx_open(struct tap_fx *f, const char *text)
+{
+    f->s = fx_sim(text, 1);
+    f->c = cap_new();
+    f->sc = fx_addr(f->s, "scanner");
+    f->target = fx_addr(f->s, "target");
+    assert_int_equal(sim_set_tap(f->s, f->sc, cap_fn, f->c), 0);
+    trace_init(&f->tr);
+    sim_set_trace(f->s, trace_record, &f->tr);
+}
+
+static inline void tap_fx_close(struct tap_fx *f)
+{
+    trace_free(&f->tr);
+    free(f->c);
+    sim_free(f->s);
 }
 
 #endif

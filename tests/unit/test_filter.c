@@ -3,32 +3,7 @@
  */
 #include "tests/unit/sim_fixture.h"
 
-struct fx {
-    struct sim *s;
-    struct cap *c;
-    struct trace tr;
-    uint32_t sc, target;
-};
-
-static void fx_open(struct fx *f, const char *text)
-{
-    f->s = fx_sim(text, 1);
-    f->c = cap_new();
-    f->sc = fx_addr(f->s, "scanner");
-    f->target = fx_addr(f->s, "target");
-    assert_int_equal(sim_set_tap(f->s, f->sc, cap_fn, f->c), 0);
-    trace_init(&f->tr);
-    sim_set_trace(f->s, trace_record, &f->tr);
-}
-
-static void fx_close(struct fx *f)
-{
-    trace_free(&f->tr);
-    free(f->c);
-    sim_free(f->s);
-}
-
-static void inject_run(struct fx *f, const uint8_t *b, size_t n)
+static void inject_run(struct tap_fx *f, const uint8_t *b, size_t n)
 {
     assert_int_equal(sim_inject(f->s, b, n), 0);
     sim_run_until(f->s, sim_now(f->s) + 100000000);
@@ -49,8 +24,8 @@ static const char *FIRST =
 static void test_first_match_and_policy(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, FIRST);
+    struct tap_fx f;
+    tap_fx_open(&f, FIRST);
     uint8_t b[WIRE_MTU];
     inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40000, 80, TCP_SYN, 100, 0, 0));
     assert_int_equal(f.c->n, 1);
@@ -81,7 +56,7 @@ static void test_first_match_and_policy(void **state)
         policy_drops += f.tr.ev[k].kind == SIM_EV_DROP &&
                         strstr(trace_str(&f.tr, f.tr.ev[k].rule_off), "policy") != NULL;
     assert_int_equal(policy_drops, 2);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* Every icmp-* reject: type 3 with iptables' code, from the filtered host, quoting the
@@ -103,8 +78,8 @@ static void test_reject_codes(void **state)
                  "filter fw at target in\n"
                  "  reject udp with %s\n"
                  "  reject tcp dport 80 with %s\n", cases[k].name, cases[k].name);
-        struct fx f;
-        fx_open(&f, text);
+        struct tap_fx f;
+        tap_fx_open(&f, text);
         uint8_t b[WIRE_MTU];
         size_t n = fx_udp(b, f.sc, f.target, 40000, 53, 12);
         inject_run(&f, b, n);
@@ -128,7 +103,7 @@ static void test_reject_codes(void **state)
         assert_int_equal(p2.l4.icmp.code, cases[k].code);
         /* The printer's global counter numbered both. */
         assert_int_equal((uint16_t)(p2.ip.id - p.ip.id), 1);
-        fx_close(&f);
+        tap_fx_close(&f);
     }
 }
 
@@ -139,7 +114,7 @@ static const char *RESET =
     "filter fw at target in\n"
     "  reject tcp with tcp-reset\n";
 
-static void expect_rst(struct fx *f, size_t i, uint8_t flags, uint32_t seq, uint32_t ack,
+static void expect_rst(struct tap_fx *f, size_t i, uint8_t flags, uint32_t seq, uint32_t ack,
                        uint16_t sport, uint16_t dport)
 {
     struct wire_pkt p;
@@ -164,8 +139,8 @@ static void expect_rst(struct fx *f, size_t i, uint8_t flags, uint32_t seq, uint
 static void test_tcp_reset_rules(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, RESET);
+    struct tap_fx f;
+    tap_fx_open(&f, RESET);
     uint8_t b[WIRE_MTU];
     inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40000, 80, TCP_SYN, 1000, 0, 0));
     expect_rst(&f, 0, TCP_RST | TCP_ACK, 0, 1001, 80, 40000);
@@ -181,7 +156,7 @@ static void test_tcp_reset_rules(void **state)
     inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40006, 86, TCP_RST | TCP_ACK, 50, 9, 0));
     assert_int_equal(f.c->n, 5);
     assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 1 (line 5)") >= 0);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 static const char *STATEFUL =
@@ -197,8 +172,8 @@ static const char *STATEFUL =
 static void test_stateful_replies_pass(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, STATEFUL);
+    struct tap_fx f;
+    tap_fx_open(&f, STATEFUL);
     int h = sim_stream_connect(f.s, f.target, f.sc, 8080);
     assert_true(h >= 0);
     sim_run_until(f.s, 2500000);   /* SYN out at 0, SYN-ACK back at 2 ms */
@@ -213,15 +188,15 @@ static void test_stateful_replies_pass(void **state)
     inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40001, 22, TCP_ACK, 1, 1, 0));
     assert_int_equal(f.c->n, before);
     sim_stream_abort(f.s, h);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* Without `stateful` the SYN-ACK is dropped: the connection stays pending. */
 static void test_stateless_blocks_replies(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux tcp 8080\n"
                 "host target 198.51.100.30 os linux tcp 22\n"
                 "filter fw at target in\n"
@@ -230,7 +205,7 @@ static void test_stateless_blocks_replies(void **state)
     sim_run_until(f.s, 100000000);
     assert_int_equal(sim_stream_state(f.s, h), SIM_STREAM_PENDING);
     sim_stream_abort(f.s, h);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* -sT through a REJECT: the ICMP error reaches the scanner's TCP, the stream is UNREACH with
@@ -238,8 +213,8 @@ static void test_stateless_blocks_replies(void **state)
 static void test_stream_sees_reject(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os linux tcp 22,80\n"
                 "filter fw at target in\n"
@@ -258,15 +233,15 @@ static void test_stream_sees_reject(void **state)
     assert_int_equal(sim_stream_state(f.s, h), SIM_STREAM_REFUSED);
     sim_stream_abort(f.s, h);
     assert_int_equal(sim_stream_state(f.s, h), SIM_STREAM_CLOSED);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* An `out` filter decides on what its host sends: the target's SYN-ACKs are dropped. */
 static void test_out_filter(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os linux tcp 22\n"
                 "filter egress at target out\n"
@@ -277,7 +252,7 @@ static void test_out_filter(void **state)
     assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter egress rule 1") >= 0);
     inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40000, 23, TCP_SYN, 1, 0, 0));
     assert_int_equal(f.c->n, 1);   /* the closed port's RST+ACK passes */
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* The usual stateful firewall: new inbound connections only as SYNs to port 80, everything
@@ -288,8 +263,8 @@ static void test_out_filter(void **state)
 static void test_stateful_established_both_ways(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os linux tcp 80,81\n"
                 "filter fw at target in stateful\n"
@@ -312,7 +287,7 @@ static void test_stateful_established_both_ways(void **state)
     inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40001, 81, TCP_ACK, 1, 1, 0));
     assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 2 (line 6): drop tcp") >= 0);
     sim_stream_abort(f.s, h);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* ICMP flows keep their direction (nf_conntrack_proto_icmp inverts echo request into echo
@@ -322,8 +297,8 @@ static void test_stateful_established_both_ways(void **state)
 static void test_stateful_icmp_direction(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os linux\n"
                 "filter fw at target in stateful\n"
@@ -342,7 +317,7 @@ static void test_stateful_icmp_direction(void **state)
     uint8_t b[WIRE_MTU];
     inject_run(&f, b, fx_echo(b, f.sc, f.target, 0x7000, 1, "ping"));
     assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 1 (line 5): drop icmp") >= 0);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* --- scripted events (sim/script.c), tested here for the fixture --- */
@@ -353,8 +328,8 @@ static void test_stateful_icmp_direction(void **state)
 static void test_traffic_near_clock_end(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 0\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 0\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os printer\n"
                 "traffic target -> scanner:9 udp rate 1/s start 18446744073s "
@@ -367,7 +342,7 @@ static void test_traffic_near_clock_end(void **state)
     assert_int_equal(sends, 1);
     assert_true(steps < 1000);
     assert_int_equal(sim_next_time(f.s), UINT64_MAX);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* Crossing SYNs (RFC 793 3.4 figure 8, simultaneous open) put the connecting side in
@@ -375,8 +350,8 @@ static void test_traffic_near_clock_end(void **state)
 static void test_stream_simultaneous_open_pending(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os linux\n");
     struct cap *wire = cap_new();
@@ -400,7 +375,7 @@ static void test_stream_simultaneous_open_pending(void **state)
     assert_int_equal(sim_stream_state(f.s, h), SIM_STREAM_PENDING);
     sim_stream_abort(f.s, h);
     free(wire);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 int main(void)

@@ -17,31 +17,6 @@
  */
 #include "tests/unit/sim_fixture.h"
 
-struct fx {
-    struct sim *s;
-    struct cap *c;
-    struct trace tr;
-    uint32_t sc, target;
-};
-
-static void fx_open(struct fx *f, const char *text)
-{
-    f->s = fx_sim(text, 1);
-    f->c = cap_new();
-    f->sc = fx_addr(f->s, "scanner");
-    f->target = fx_addr(f->s, "target");
-    assert_int_equal(sim_set_tap(f->s, f->sc, cap_fn, f->c), 0);
-    trace_init(&f->tr);
-    sim_set_trace(f->s, trace_record, &f->tr);
-}
-
-static void fx_close(struct fx *f)
-{
-    trace_free(&f->tr);
-    free(f->c);
-    sim_free(f->s);
-}
-
 static const char *NET =
     "net 198.51.100.0/24 delay 1ms\n"
     "host scanner 198.51.100.10 role scanner os linux\n"
@@ -60,8 +35,8 @@ static uint32_t rd32(const uint8_t *p)
 static void test_icmp_timestamp_reply(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, NET);
+    struct tap_fx f;
+    tap_fx_open(&f, NET);
     sim_run_until(f.s, 2500000000ULL);   /* 2.5 s: receive time 2501 ms after the 1 ms delay */
     uint8_t req[12] = { 0x01, 0x02, 0x03, 0x04 };   /* originate; receive/transmit 0 */
     struct wire_ipv4 ip = { .ttl = 64, .id = 5, .proto = WIRE_PROTO_ICMP, .src = f.sc,
@@ -88,7 +63,7 @@ static void test_icmp_timestamp_reply(void **state)
     assert_false(p.ip.df);
     assert_int_equal(p.ip.ttl, 64);
     assert_int_not_equal(p.ip.id, 0);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* R2. The idle-scan step: a SYN to an open port, then a RST in window. RFC 793 3.9
@@ -98,8 +73,8 @@ static void test_icmp_timestamp_reply(void **state)
 static void test_passive_halfopen_reset_back_to_listen(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, NET);
+    struct tap_fx f;
+    tap_fx_open(&f, NET);
     /* A raw SYN from the scanner's address: its own stack answers the SYN-ACK with the RST
      * (SEQ = 1001, in the window), as the zombie does in an idle scan. */
     uint8_t b[WIRE_MTU];
@@ -109,7 +84,7 @@ static void test_passive_halfopen_reset_back_to_listen(void **state)
     assert_true(i >= 0);
     assert_int_equal(f.tr.ev[i].state_before, TCP_SYN_RECEIVED);
     assert_int_equal(f.tr.ev[i].state_after, TCP_LISTEN);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* R3. A UDP datagram to a closed port of a Linux host (hashed IP-IDs): the ICMP 3/3 is
@@ -119,8 +94,8 @@ static void test_passive_halfopen_reset_back_to_listen(void **state)
 static void test_recv_ipid_is_reply_counter(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, NET);
+    struct tap_fx f;
+    tap_fx_open(&f, NET);
     uint8_t b[WIRE_MTU];
     assert_int_equal(sim_inject(f.s, b, fx_udp(b, f.sc, f.target, 40000, 54, 0)), 0);
     sim_run_until(f.s, 10000000);
@@ -131,7 +106,7 @@ static void test_recv_ipid_is_reply_counter(void **state)
     long i = fx_find_rule(&f.tr, SIM_EV_RECV, "UDP port unreachable");
     assert_true(i >= 0);
     assert_int_equal(f.tr.ev[i].ipid, (uint16_t)(p.ip.id + 1));
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* R4. A personality with an MSS below 48 (scenarios now refuse it, the API does not):
@@ -177,8 +152,8 @@ static void test_small_mss_payload_in_bounds(void **state)
 static void test_no_ack_segment_discarded_in_last_ack(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os linux tcp 80\n"
                 "filter keep at target out\n"
@@ -207,7 +182,7 @@ static void test_no_ack_segment_discarded_in_last_ack(void **state)
     assert_true(i >= 0);
     assert_string_equal(trace_str(&f.tr, f.tr.ev[i].action_off), "drop");
     assert_int_equal(f.c->n, before);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 /* R6. Background `traffic` SYNs come from the host's own stack. vax (bsd64k ISNs: +64000 per
@@ -219,8 +194,8 @@ static void test_no_ack_segment_discarded_in_last_ack(void **state)
 static void test_traffic_syn_is_a_connect_syn(void **state)
 {
     (void)state;
-    struct fx f;
-    fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
                 "host scanner 198.51.100.10 role scanner os linux\n"
                 "host target 198.51.100.30 os linux\n"
                 "host vax 198.51.100.60 os bsd43\n"
@@ -271,7 +246,7 @@ static void test_traffic_syn_is_a_connect_syn(void **state)
     }
     assert_int_equal(l[0].l4.tcp.dport, 443);
     free(c);
-    fx_close(&f);
+    tap_fx_close(&f);
 }
 
 int main(void)

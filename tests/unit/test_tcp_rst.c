@@ -1,0 +1,434 @@
+/* test_tcp_rst.c — sim/tcp*.c answering what it has no connection for, and guarding the
+ * ones it has: closed and listening ports for every flag combination, RFC 5961 challenge
+ * ACKs and their budgets, the RST rate limit, and TIME-WAIT's answer to a SYN with no
+ * listener (Linux tcp_v4_send_reset, tcp_send_challenge_ack, tcp_timewait_state_process).
+ * Fixture: tcp_fixture.h.
+ */
+#include "tests/unit/tcp_fixture.h"
+
+/* ---------------------------------------------------------------- closed port */
+
+static void check_closed_table(size_t paylen)
+{
+    for (int f = 0; f < 256; f++) {
+        struct wire_tcp s = seg_mk((uint16_t)(1000 + f), 81, (uint8_t)f, 1000, 5000);
+        s.payload_len = paylen;
+        int mark = F.r.n;
+        const struct wire_tcp *o = feed(&s);
+        assert_int_equal(F.v.state_before, TCB_NONE);
+        assert_int_equal(F.v.state_after, TCB_NONE);
+        assert_true(F.v.has_isn);
+        if (f & TCP_RST) {
+            assert_int_equal(sent_since(mark), 0);
+            assert_string_equal(F.v.action, "drop");
+            continue;
+        }
+        assert_int_equal(sent_since(mark), 1);
+        assert_int_equal(F.r.dst[F.r.n - 1], PEER);
+        assert_int_equal(o->sport, 81);
+        assert_int_equal(o->dport, 1000 + f);
+        assert_int_equal(o->window, 0);
+        assert_int_equal(o->opt.n, 0);
+        assert_int_equal(o->payload_len, 0);
+        assert_true(F.r.ii[F.r.n - 1].df);
+        assert_int_equal(F.r.ii[F.r.n - 1].ipid, 0);
+        if (f & TCP_ACK) {
+            assert_int_equal(o->flags, TCP_RST);
+            assert_int_equal(o->seq, 5000);
+            assert_string_equal(F.v.action, "RST");
+            assert_string_equal(F.v.rule, "RFC 793 3.4 reset generation: no listener, "
+                                          "segment has ACK (SEQ=SEG.ACK)");
+        } else {
+            assert_int_equal(o->flags, TCP_RST | TCP_ACK);
+            assert_int_equal(o->seq, 0);
+            uint32_t len = (uint32_t)paylen + !!(f & TCP_SYN) + !!(f & TCP_FIN);
+            assert_int_equal(o->ack, 1000 + len);
+            assert_string_equal(F.v.action, "RST+ACK");
+        }
+    }
+}
+
+static void test_closed_port_all_flags(void **state)
+{
+    (void)state;
+    fx_start();
+    check_closed_table(0);
+    check_closed_table(5);
+}
+
+static void test_closed_port_bsd_ipinfo(void **state)
+{
+    (void)state;
+    F.p.rst_df_zero_id = false;
+    F.p.df = false;
+    F.p.rst_window = 8192;
+    fx_start();
+    struct wire_tcp s = seg_mk(1234, 81, TCP_SYN, 7, 0);
+    const struct wire_tcp *o = feed(&s);
+    assert_non_null(o);
+    assert_int_equal(o->window, 8192);
+    assert_false(F.r.ii[0].df);
+    assert_int_equal(F.r.ii[0].ipid, -1);
+}
+
+/* ---------------------------------------------------------------- listening port */
+
+static void test_listen_all_flags(void **state)
+{
+    (void)state;
+    fx_start();
+    for (int f = 0; f < 256; f++) {
+        struct wire_tcp s = seg_mk((uint16_t)(2000 + f), 80, (uint8_t)f, 1000, 5000);
+        int mark = F.r.n;
+        const struct wire_tcp *o = feed(&s);
+        assert_int_equal(F.v.state_before, TCP_LISTEN);
+        if (f & TCP_ACK) {
+            if (f & TCP_RST) {
+                assert_int_equal(sent_since(mark), 0);
+            } else {
+                assert_int_equal(sent_since(mark), 1);
+                assert_int_equal(o->flags, TCP_RST);
+                assert_int_equal(o->seq, 5000);
+                assert_int_equal(o->window, 0);
+                assert_int_equal(F.r.ii[F.r.n - 1].ipid, 0);
+                assert_string_equal(F.v.rule, "RFC 793 3.4 reset generation: LISTEN, "
+                                              "segment has ACK (SEQ=SEG.ACK)");
+            }
+            assert_int_equal(F.v.state_after, TCP_LISTEN);
+        } else if (f & TCP_RST) {
+            assert_int_equal(sent_since(mark), 0);
+            assert_string_equal(F.v.rule, "RFC 793 3.9 LISTEN: RST ignored");
+        } else if ((f & TCP_SYN) && !(f & TCP_FIN)) {
+            assert_int_equal(sent_since(mark), 1);
+            /* LINUX-FACTS 2: ECE only when the SYN had ECE and CWR (tcp_ecn = 2) */
+            uint8_t want = TCP_SYN | TCP_ACK;
+            if ((f & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR))
+                want |= TCP_ECE;
+            assert_int_equal(o->flags, want);
+            assert_int_equal(o->seq, ISN);
+            assert_int_equal(o->ack, 1001);
+            assert_int_equal(o->window, 64240);     /* no timestamps offered */
+            assert_true(F.r.ii[F.r.n - 1].df);
+            assert_int_equal(F.r.ii[F.r.n - 1].ipid, 0);
+            assert_int_equal(F.v.state_after, TCP_SYN_RECEIVED);
+            assert_string_equal(F.v.action, "SYN-ACK");
+        } else {
+            assert_int_equal(sent_since(mark), 0);
+            assert_string_equal(F.v.action, "drop");
+            assert_int_equal(F.v.state_after, TCP_LISTEN);
+        }
+    }
+}
+
+static void test_listen_windows_rst_on_fin(void **state)
+{
+    (void)state;
+    F.p.rst_on_fin_open = true;
+    fx_start();
+    uint8_t probes[] = { TCP_FIN, 0, TCP_FIN | TCP_PSH | TCP_URG, TCP_PSH };
+    for (size_t i = 0; i < sizeof probes; i++) {
+        struct wire_tcp s = seg_mk((uint16_t)(3000 + i), 80, probes[i], 99, 0);
+        const struct wire_tcp *o = feed(&s);
+        assert_non_null(o);
+        assert_int_equal(o->flags, TCP_RST | TCP_ACK);
+        assert_int_equal(o->seq, 0);
+        assert_int_equal(o->ack, 99 + !!(probes[i] & TCP_FIN));
+    }
+}
+
+
+/* ---------------------------------------------------------------- RFC 5961 */
+
+static void test_challenge_acks(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss = establish(7000, 1000, false);
+    uint32_t rcv_nxt = 1001;
+    /* in-window, not exact RST -> challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT> */
+    struct wire_tcp rst = seg_mk(7000, 80, TCP_RST, rcv_nxt + 100, 0);
+    const struct wire_tcp *o = feed(&rst);
+    assert_non_null(o);
+    assert_int_equal(o->flags, TCP_ACK);
+    assert_int_equal(o->seq, iss + 1);
+    assert_int_equal(o->ack, rcv_nxt);
+    assert_string_equal(F.v.action, "challenge ACK");
+    assert_string_equal(F.v.rule, "RFC 5961 3.2: in-window RST, not exact: challenge ACK");
+    assert_int_equal(F.v.state_after, TCP_ESTABLISHED);
+    /* out-of-window RST -> nothing */
+    F.io.now_ns = 1 * SEC;
+    rst.seq = rcv_nxt + 100000;
+    int mark = F.r.n;
+    feed(&rst);
+    assert_int_equal(sent_since(mark), 0);
+    assert_string_equal(F.v.rule, "RFC 5961 3.2: RST outside the window: drop");
+    /* SYN in ESTABLISHED (any SEQ) -> challenge ACK */
+    F.io.now_ns = 2 * SEC;
+    struct wire_tcp syn = seg_mk(7000, 80, TCP_SYN, 5, 0);
+    o = feed(&syn);
+    assert_non_null(o);
+    assert_int_equal(o->flags, TCP_ACK);
+    assert_int_equal(o->ack, rcv_nxt);
+    assert_string_equal(F.v.rule, "RFC 5961 4.2: SYN in a synchronized state: challenge ACK");
+    /* a spoofed SYN-ACK on the established 4-tuple -> challenge ACK (Cao et al. step 1) */
+    F.io.now_ns = 3 * SEC;
+    struct wire_tcp sa = seg_mk(7000, 80, TCP_SYN | TCP_ACK, 5, iss + 1);
+    o = feed(&sa);
+    assert_non_null(o);
+    assert_string_equal(F.v.action, "challenge ACK");
+    /* ... while the same SYN-ACK on a tuple with no connection meets the listener: RST */
+    struct wire_tcp sa2 = seg_mk(7001, 80, TCP_SYN | TCP_ACK, 5, 12345);
+    o = feed(&sa2);
+    assert_int_equal(o->flags, TCP_RST);
+    assert_int_equal(o->seq, 12345);
+    /* per-socket limit: a second challenge within 500 ms is suppressed (4.7+) */
+    F.io.now_ns = 3 * SEC + 100 * MS;
+    mark = F.r.n;
+    rst.seq = rcv_nxt + 5;
+    feed(&rst);
+    assert_int_equal(sent_since(mark), 0);
+    /* ACK far below SND.UNA - MAX.SND.WND -> challenge ACK; ACK above SND.NXT -> drop */
+    F.io.now_ns = 4 * SEC;
+    struct wire_tcp old = seg_mk(7000, 80, TCP_ACK, rcv_nxt, iss - 0x40000000u);
+    o = feed(&old);
+    assert_non_null(o);
+    assert_string_equal(F.v.rule, "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK");
+    /* current Linux (LINUX-FACTS 5): ACK of unsent data -> challenge ACK, data dropped */
+    F.io.now_ns = 5 * SEC;
+    struct wire_tcp ahead = seg_mk(7000, 80, TCP_ACK, rcv_nxt, iss + 1000);
+    ahead.payload_len = 10;
+    o = feed(&ahead);
+    assert_non_null(o);
+    assert_int_equal(o->ack, rcv_nxt);
+    assert_string_equal(F.v.rule, "RFC 5961 5.2 (Linux 6.x): SEG.ACK > SND.NXT: challenge ACK");
+    /* exact RST -> reset */
+    rst.seq = rcv_nxt;
+    mark = F.r.n;
+    feed(&rst);
+    assert_int_equal(sent_since(mark), 0);
+    assert_string_equal(F.v.rule, "RFC 5961 3.2: RST with SEQ == RCV.NXT: connection reset");
+    assert_int_equal(F.v.state_after, TCP_CLOSED);
+}
+
+static void test_chack_off_classic(void **state)
+{
+    (void)state;
+    F.p.chack = CHACK_OFF;
+    fx_start();
+    establish(7100, 1000, false);
+    struct wire_tcp rst = seg_mk(7100, 80, TCP_RST, 1001 + 100, 0);
+    int mark = F.r.n;
+    feed(&rst);
+    assert_int_equal(sent_since(mark), 0);
+    assert_string_equal(F.v.rule, "RFC 793 3.9: RST in window: connection reset");
+    assert_int_equal(F.v.state_after, TCP_CLOSED);
+    establish(7101, 1000, false);
+    struct wire_tcp syn = seg_mk(7101, 80, TCP_SYN, 1001 + 50, 0);
+    const struct wire_tcp *o = feed(&syn);
+    assert_non_null(o);
+    assert_int_equal(o->flags, TCP_RST | TCP_ACK);
+    assert_int_equal(F.v.state_after, TCP_CLOSED);
+}
+
+static int count_chacks(uint16_t sport, uint32_t rcv_nxt, int n, uint64_t t0, uint64_t step)
+{
+    int got = 0;
+    for (int i = 0; i < n; i++) {
+        F.io.now_ns = t0 + (uint64_t)i * step;
+        struct wire_tcp rst = seg_mk(sport, 80, TCP_RST | TCP_ACK, rcv_nxt + 10 + (uint32_t)i, 0);
+        rst.payload_len = 1;       /* the PoC's 1-byte RSTs escape the per-socket limit */
+        int mark = F.r.n;
+        feed(&rst);
+        got += sent_since(mark);
+    }
+    return got;
+}
+
+static void test_chack_fixed_budget(void **state)
+{
+    (void)state;
+    F.p.chack = CHACK_FIXED;
+    F.p.chack_limit = 5;
+    fx_start();
+    establish(7200, 1000, false);
+    /* 10 in-window RSTs inside the slot [2 s, 3 s): exactly 5 challenge ACKs */
+    assert_int_equal(count_chacks(7200, 1001, 10, 2 * SEC + 100 * MS, 50 * MS), 5);
+    assert_string_equal(F.v.rule, "challenge-ack 5/s: budget spent");
+    /* slots are aligned to the clock: 3 before and 3 after 4.000 s all answered */
+    assert_int_equal(count_chacks(7200, 1001, 3, 3 * SEC + 900 * MS, 10 * MS), 3);
+    assert_int_equal(count_chacks(7200, 1001, 10, 4 * SEC, 10 * MS), 5);
+    assert_int_equal(count_chacks(7200, 1001, 10, 5 * SEC, 10 * MS), 5);
+    /* the 2016-era kernel drops an ACK of unsent data silently */
+    F.io.now_ns = 9 * SEC;
+    struct wire_tcp ahead = seg_mk(7200, 80, TCP_ACK, 1001, ISN + 1000);
+    int mark = F.r.n;
+    feed(&ahead);
+    assert_int_equal(sent_since(mark), 0);
+    assert_string_equal(F.v.action, "drop");
+}
+
+/* LINUX-FACTS.md section 5, row by row: each on a fresh connection (no TS, no WS). */
+static void test_linux_facts_established(void **state)
+{
+    (void)state;
+    fx_start();
+    struct { uint8_t flags; int64_t dseq; int64_t dack; bool reply; } rows[] = {
+        { TCP_RST, 0, 0, false },                       /* exact: reset */
+        { TCP_RST, 100, 0, true },                      /* in window: challenge */
+        { TCP_RST, 1 << 30, 0, false },                 /* out of window: nothing */
+        { TCP_RST | TCP_ACK, 100, 0, true },
+        { TCP_SYN, 0, 0, true },
+        { TCP_SYN, 5, 0, true },
+        { TCP_SYN, 1 << 30, 0, true },
+        { TCP_ACK, 1 << 30, 0, true },                  /* out of window: dup ACK */
+        { TCP_ACK, 0, 1000, true },                     /* acks unsent data */
+        { TCP_ACK, 0, -(1 << 20), true },               /* far too old an ACK */
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        uint16_t sp = (uint16_t)(30000 + i);
+        uint32_t iss = establish(sp, 5000, false);
+        uint32_t rcv_nxt = 5001, snd_nxt = iss + 1;
+        struct wire_tcp s = seg_mk(sp, 80, rows[i].flags, rcv_nxt + (uint32_t)rows[i].dseq,
+                                   snd_nxt + (uint32_t)rows[i].dack);
+        int mark = F.r.n;
+        feed(&s);
+        assert_int_equal(sent_since(mark), rows[i].reply ? 1 : 0);
+        if (rows[i].reply) {
+            const struct wire_tcp *o = &F.r.seg[F.r.n - 1];
+            assert_int_equal(o->flags, TCP_ACK);
+            assert_int_equal(o->seq, snd_nxt);
+            assert_int_equal(o->ack, rcv_nxt);
+            assert_int_equal(o->window, 64240);
+            assert_true(F.r.ii[F.r.n - 1].df);
+            assert_int_equal(F.v.state_after, TCP_ESTABLISHED);
+        }
+    }
+}
+
+static void test_chack_random_budget(void **state)
+{
+    (void)state;
+    F.p.chack = CHACK_RANDOM;
+    F.p.chack_limit = 10;
+    fx_start();
+    enum { NC = 40 };
+    for (int c = 0; c < NC; c++)
+        establish((uint16_t)(8000 + c), 1000, false);
+    int lo = 1000, hi = 0;
+    for (int slot = 0; slot < 30; slot++) {
+        int got = 0;
+        for (int c = 0; c < NC; c++) {
+            F.io.now_ns = (uint64_t)(10 + slot) * SEC + (uint64_t)c * MS;
+            struct wire_tcp rst = seg_mk((uint16_t)(8000 + c), 80, TCP_RST, 1001 + 7, 0);
+            int mark = F.r.n;
+            feed(&rst);
+            got += sent_since(mark);
+        }
+        lo = got < lo ? got : lo;
+        hi = got > hi ? got : hi;
+    }
+    /* quota = limit/2 + U[0, limit-1]: within [5, 14] every second, and not constant */
+    assert_true(lo >= 5);
+    assert_true(hi <= 14);
+    assert_true(hi > lo);
+}
+
+static void test_rst_rate(void **state)
+{
+    (void)state;
+    F.p.rst_rate = 3;
+    fx_start();
+    int got = 0;
+    for (int i = 0; i < 10; i++) {
+        F.io.now_ns = 5 * SEC + (uint64_t)i * 10 * MS;
+        struct wire_tcp s = seg_mk((uint16_t)(9000 + i), 81, TCP_SYN, 1, 0);
+        int mark = F.r.n;
+        feed(&s);
+        got += sent_since(mark);
+    }
+    assert_int_equal(got, 3);
+    assert_string_equal(F.v.rule, "rst-rate 3/s: budget spent");
+    F.io.now_ns = 6 * SEC;
+    struct wire_tcp s = seg_mk(9100, 81, TCP_ACK, 1, 2);
+    assert_non_null(feed(&s));
+    /* open-port RSTs are not counted */
+    for (int i = 0; i < 5; i++) {
+        struct wire_tcp a = seg_mk((uint16_t)(9200 + i), 80, TCP_ACK, 1, 2);
+        assert_non_null(feed(&a));
+    }
+}
+
+
+/* ---------------------------------------------------------------- TIME-WAIT, no listener */
+
+/* Linux tcp_timewait_state_process returns TCP_TW_SYN for a SYN (no ACK, no RST) with
+ * SEQ > RCV.NXT; tcp_v4_rcv finds no listener on the local port and falls through to
+ * TCP_TW_ACK: tcp_v4_timewait_ack sends a plain ACK, outside
+ * tcp_timewait_check_oow_rate_limit (so two such SYNs 100 ms apart both get it) and without
+ * rescheduling the TIME-WAIT timer. Other out-of-window segments stay limited to one ACK per
+ * 500 ms (tcp_invalid_ratelimit). */
+static void test_timewait_syn_no_listener_acked(void **state)
+{
+    (void)state;
+    F.p.opt_ts = false;
+    fx_start();
+    uint32_t iss;
+    uint16_t sp;
+    int id = active_open(&iss, &sp);      /* from ME:sp, an ephemeral port: no listener */
+    struct wire_ipv4 ip = { .src = PEER, .dst = ME };
+    struct wire_tcp sa = seg_mk(80, sp, TCP_SYN | TCP_ACK, 7000, iss + 1);
+    tcp_input(F.th, &F.io, &ip, &sa, &F.v);
+    tcp_close(F.th, &F.io, id);
+    struct wire_tcp fin = seg_mk(80, sp, TCP_FIN | TCP_ACK, 7001, iss + 2);
+    tcp_input(F.th, &F.io, &ip, &fin, &F.v);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_TIME_WAIT);   /* timer: 60 s from 0 */
+    for (int k = 0; k < 2; k++) {
+        F.io.now_ns = 10 * SEC + (uint64_t)k * 100 * MS;
+        struct wire_tcp syn = seg_mk(80, sp, TCP_SYN, 9000000u + (uint32_t)k, 0);
+        int mark = F.r.n;
+        feed(&syn);
+        assert_int_equal(sent_since(mark), 1);
+        assert_string_equal(F.v.action, "ACK");
+        assert_int_equal(F.v.state_after, TCP_TIME_WAIT);
+        const struct wire_tcp *a = &F.r.seg[mark];
+        assert_int_equal(a->flags, TCP_ACK);
+        assert_int_equal(a->seq, iss + 2);
+        assert_int_equal(a->ack, 7002);
+        assert_true(F.r.ii[mark].df);
+        assert_int_equal(F.r.ii[mark].ipid, 0);
+    }
+    /* an out-of-window bare ACK is re-ACKed once, then rate limited within 500 ms (the
+     * SYNs did not use up the limiter) */
+    struct wire_tcp old = seg_mk(80, sp, TCP_ACK, 8000, iss + 2);
+    F.io.now_ns = 10 * SEC + 200 * MS;
+    int mark = F.r.n;
+    feed(&old);
+    assert_int_equal(sent_since(mark), 1);
+    F.io.now_ns = 10 * SEC + 300 * MS;
+    feed(&old);
+    assert_int_equal(sent_since(mark), 1);
+    assert_string_equal(F.v.action, "drop");
+    /* The SYNs left the timer alone; the two ACKs restarted it at 10.2 and 10.3 s. */
+    run_until(70 * SEC);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_TIME_WAIT);
+    run_until(70 * SEC + 300 * MS);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_CLOSED);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_closed_port_all_flags),
+        T(test_closed_port_bsd_ipinfo),
+        T(test_listen_all_flags),
+        T(test_listen_windows_rst_on_fin),
+        T(test_challenge_acks),
+        T(test_chack_off_classic),
+        T(test_chack_fixed_budget),
+        T(test_linux_facts_established),
+        T(test_chack_random_budget),
+        T(test_rst_rate),
+        T(test_timewait_syn_no_listener_acked),
+    };
+    return cmocka_run_group_tests_name("tcp_rst", tests, NULL, NULL);
+}
