@@ -153,6 +153,24 @@ uint16_t wire_csum_fold(uint32_t sum);                             /* ~fold */
 uint32_t wire_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
 
 /* --- parse --- */
+/* The fixed 20-byte TCP header at p into t (ports, seq, ack, data offset, reserved bits,
+ * flags, window, checksum as found, urgent pointer): no option parsing, no checksum check.
+ * For parsers that have already checked the lengths: wire_tcp_parse and the scanner's lean
+ * reply parser (scanner/match.c), which lets the keyed cookie stand in for the checksum. */
+static inline void wire_tcp_fixed(const uint8_t *p, struct wire_tcp *t)
+{
+    t->sport = (uint16_t)(p[0] << 8 | p[1]);
+    t->dport = (uint16_t)(p[2] << 8 | p[3]);
+    t->seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+    t->ack = (uint32_t)p[8] << 24 | (uint32_t)p[9] << 16 | (uint32_t)p[10] << 8 | p[11];
+    t->hdr_len = (uint8_t)((p[12] >> 4) * 4);
+    t->reserved = p[12] & 0x0f;
+    t->flags = p[13];
+    t->window = (uint16_t)(p[14] << 8 | p[15]);
+    t->csum = (uint16_t)(p[16] << 8 | p[17]);
+    t->urg = (uint16_t)(p[18] << 8 | p[19]);
+}
+
 int wire_ipv4_parse(const uint8_t *buf, size_t len, struct wire_ipv4 *out);
 int wire_tcp_parse(const struct wire_ipv4 *ip, struct wire_tcp *out);
 int wire_udp_parse(const struct wire_ipv4 *ip, struct wire_udp *out);

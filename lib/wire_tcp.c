@@ -201,16 +201,7 @@ int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool veri
     size_t hl = (size_t)(p[12] >> 4) * 4;
     if (hl < WIRE_TCP_HDR_MIN || hl > len)
         return wire_tcp_fail(out, WIRE_ELEN);
-    out->sport = wire_ld16(p);
-    out->dport = wire_ld16(p + 2);
-    out->seq = wire_ld32(p + 4);
-    out->ack = wire_ld32(p + 8);
-    out->hdr_len = (uint8_t)hl;
-    out->reserved = p[12] & 0x0f;
-    out->flags = p[13];
-    out->window = wire_ld16(p + 14);
-    out->csum = wire_ld16(p + 16);
-    out->urg = wire_ld16(p + 18);
+    wire_tcp_fixed(p, out);
     out->csum_ok = !verify ||
         wire_csum_l4(wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)len),
                      p, len) == 0;

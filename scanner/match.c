@@ -151,17 +151,8 @@ bool match_parse_tcp(const uint8_t *d, size_t len, struct wire_ipv4 *ip, struct 
         .mf = (fl & 0x2000) != 0, .csum = rd16(d + 10), .src = rd32(d + 12),
         .dst = rd32(d + 16), .payload = p, .payload_len = plen,
     };
-    tcp->sport = rd16(p);
-    tcp->dport = rd16(p + 2);
-    tcp->seq = rd32(p + 4);
-    tcp->ack = rd32(p + 8);
-    tcp->hdr_len = (uint8_t)thl;
-    tcp->reserved = p[12] & 0x0f;
-    tcp->flags = p[13];
-    tcp->window = rd16(p + 14);
-    tcp->csum = rd16(p + 16);
+    wire_tcp_fixed(p, tcp);
     tcp->csum_ok = false;
-    tcp->urg = rd16(p + 18);
     tcp->opt.n = 0;
     tcp->opt.has_mss = tcp->opt.sack_perm = tcp->opt.has_ts = tcp->opt.has_wscale = false;
     tcp->opt.malformed = false;
