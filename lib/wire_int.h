@@ -151,6 +151,26 @@ static inline uint16_t wire_csum_l4(uint32_t pseudo, const uint8_t *p, size_t le
  * checksum (wire_ip.c). */
 void wire_ipv4_emit_hdr(uint8_t *p, const struct wire_ipv4 *ip, uint8_t proto, uint16_t total_len);
 
+/* The frame every emitter starts with: checks that a transport header of hl bytes plus
+ * plen payload bytes fits in cap and in one datagram, moves the payload into place (memmove:
+ * it may point into buf itself, a parsed packet re-emitted in place) and writes the IPv4
+ * header. Returns where the transport header goes and sets *total, or NULL when it does not
+ * fit (the emitter then returns 0). */
+static inline uint8_t *wire_emit_frame(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
+                                       uint8_t proto, size_t hl, const uint8_t *payload,
+                                       size_t plen, size_t *total)
+{
+    size_t t = WIRE_IPV4_HDR_MIN + hl + plen;
+    if (plen > WIRE_MAX_DGRAM || t > WIRE_MAX_DGRAM || t > cap)
+        return NULL;
+    uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
+    if (plen)
+        memmove(p + hl, payload, plen);
+    wire_ipv4_emit_hdr(buf, ip, proto, (uint16_t)t);
+    *total = t;
+    return p;
+}
+
 /* The header checks every IPv4 parse shares (whole datagrams and ICMP quotes): 20 bytes
  * present, version 4, IHL >= 5, the header with its options present. Returns WIRE_OK with
  * the header length in *hl, or the WIRE_E* error. */

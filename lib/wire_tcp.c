@@ -320,17 +320,13 @@ size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
         tv->opt = (struct wire_tcp_opts){0};
     }
     size_t hl = WIRE_TCP_HDR_MIN + optlen;
-    size_t seg = hl + tcp->payload_len;
-    size_t total = WIRE_IPV4_HDR_MIN + seg;
-    if (tcp->payload_len > WIRE_MAX_DGRAM || total > WIRE_MAX_DGRAM || total > cap)
+    size_t seg = hl + tcp->payload_len, total;
+    uint8_t *p = wire_emit_frame(buf, cap, ip, WIRE_PROTO_TCP, hl, tcp->payload,
+                                 tcp->payload_len, &total);
+    if (!p)
         return 0;
-    uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
-    /* The payload first: it may point into buf itself (a parsed packet re-emitted in place). */
-    if (tcp->payload_len)
-        memmove(p + hl, tcp->payload, tcp->payload_len);
     if (optlen && optdst == opts)
         memcpy(p + WIRE_TCP_HDR_MIN, opts, optlen);
-    wire_ipv4_emit_hdr(buf, ip, WIRE_PROTO_TCP, (uint16_t)total);
     uint16_t offflags = (uint16_t)((hl / 4) << 12 | (tcp->reserved & 0x0fu) << 8 | tcp->flags);
     wire_st16(p, tcp->sport);
     wire_st16(p + 2, tcp->dport);

@@ -104,14 +104,11 @@ int wire_icmp_quote(const struct wire_icmp *icmp, struct wire_quote *q)
 
 size_t wire_emit_udp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_udp *udp)
 {
-    size_t ulen = WIRE_UDP_HDR + udp->payload_len;
-    size_t total = WIRE_IPV4_HDR_MIN + ulen;
-    if (udp->payload_len > WIRE_MAX_DGRAM || total > WIRE_MAX_DGRAM || total > cap)
+    size_t ulen = WIRE_UDP_HDR + udp->payload_len, total;
+    uint8_t *p = wire_emit_frame(buf, cap, ip, WIRE_PROTO_UDP, WIRE_UDP_HDR, udp->payload,
+                                 udp->payload_len, &total);
+    if (!p)
         return 0;
-    uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
-    if (udp->payload_len)
-        memmove(p + WIRE_UDP_HDR, udp->payload, udp->payload_len);
-    wire_ipv4_emit_hdr(buf, ip, WIRE_PROTO_UDP, (uint16_t)total);
     wire_st16(p, udp->sport);
     wire_st16(p + 2, udp->dport);
     wire_st16(p + 4, (uint16_t)ulen);
@@ -130,14 +127,11 @@ static bool icmp_has_id(uint8_t type)
 
 size_t wire_emit_icmp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const struct wire_icmp *icmp)
 {
-    size_t mlen = WIRE_ICMP_HDR + icmp->payload_len;
-    size_t total = WIRE_IPV4_HDR_MIN + mlen;
-    if (icmp->payload_len > WIRE_MAX_DGRAM || total > WIRE_MAX_DGRAM || total > cap)
+    size_t mlen = WIRE_ICMP_HDR + icmp->payload_len, total;
+    uint8_t *p = wire_emit_frame(buf, cap, ip, WIRE_PROTO_ICMP, WIRE_ICMP_HDR, icmp->payload,
+                                 icmp->payload_len, &total);
+    if (!p)
         return 0;
-    uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
-    if (icmp->payload_len)
-        memmove(p + WIRE_ICMP_HDR, icmp->payload, icmp->payload_len);
-    wire_ipv4_emit_hdr(buf, ip, WIRE_PROTO_ICMP, (uint16_t)total);
     p[0] = icmp->type;
     p[1] = icmp->code;
     wire_st16(p + 2, 0);
