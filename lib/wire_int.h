@@ -133,6 +133,17 @@ static inline uint16_t wire_csum_fold_inl(uint32_t sum)
     return (uint16_t)~sum;
 }
 
+/* Folds a big-endian partial sum of fewer than 256 32-bit words (so < 2^40) and complements
+ * it: the checksum field's value. Emitters sum whole 32-bit fields (addresses, sequence
+ * numbers) into 64 bits and fold once, rather than splitting each into 16-bit halves:
+ * 2^16 = 1 (mod 0xffff), so a 32-bit word counts as the sum of its halves (RFC 1071 §2 (B)).
+ * A non-zero sum never folds to 0, as with the 16-bit adds, so the field is the same. */
+static inline uint16_t wire_csum_fold64(uint64_t s)
+{
+    s = (s & 0xffffu) + (s >> 16);       /* < 2^16 + 2^24: fits wire_csum_fold_inl */
+    return wire_csum_fold_inl((uint32_t)s);
+}
+
 /* The TCP/UDP pseudo-header (RFC 9293 3.1) as a big-endian partial sum (< 2^19). */
 static inline uint32_t wire_csum_pseudo_inl(uint32_t src, uint32_t dst, uint8_t proto,
                                             uint16_t len)
@@ -147,8 +158,79 @@ static inline uint16_t wire_csum_l4(uint32_t pseudo, const uint8_t *p, size_t le
     return wire_csum_fold_inl(pseudo + wire_csum_native_be(wire_csum_native(p, len)));
 }
 
+/* The flags and fragment offset word of an emitted IPv4 header (RFC 791 §3.1). */
+static inline uint16_t wire_ipv4_flword(const struct wire_ipv4 *ip)
+{
+    return (uint16_t)((ip->df ? 0x4000 : 0) | (ip->mf ? 0x2000 : 0) | (ip->frag_off & 0x1fff));
+}
+
+/* Whether a TCP or UDP segment of len bytes at p, with its pseudo-header (src, dst, proto),
+ * sums to the one's-complement zero (0xffff: the sum includes proto, so it is never 0): what
+ * wire_csum_l4(pseudo, p, len) == 0 says, with one fold instead of two. The pseudo-header
+ * words join the native-order sum of the bytes as they would lie in memory (a swap each on
+ * a little-endian machine), so the sum is folded once and needs no final swap: 0xffff is
+ * its own swap (RFC 1071 §2 (B)). */
+static inline bool wire_csum_l4_ok(uint32_t src, uint32_t dst, uint8_t proto, const uint8_t *p,
+                                   uint16_t len)
+{
+#if defined(__BYTE_ORDER__) && (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ || \
+                                __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
+    uint32_t pl = (uint32_t)proto << 16 | len;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    src = __builtin_bswap32(src);
+    dst = __builtin_bswap32(dst);
+    pl = __builtin_bswap32(pl);
+#endif
+    uint64_t acc = (uint64_t)src + dst + pl;
+    size_t at = 0;
+    if (len >= 16) {   /* the fixed TCP header's first 16 bytes, outside the loops' setup */
+        uint64_t a, b;
+        memcpy(&a, p, 8);
+        memcpy(&b, p + 8, 8);
+        acc = wire_csum_add64(wire_csum_add64(acc, a), b);
+        at = 16;
+    }
+    acc = wire_csum_add64(acc, wire_csum_native(p + at, len - at));
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    acc = (acc & 0xffffffffu) + (acc >> 32);
+    uint32_t x = (uint32_t)acc;
+    x = (x & 0xffffu) + (x >> 16);
+    x = (x & 0xffffu) + (x >> 16);
+    return x == 0xffff;
+#else
+    return wire_csum_l4(wire_csum_pseudo_inl(src, dst, proto, len), p, len) == 0;
+#endif
+}
+
+/* Writes the 20-byte IPv4 header (no options) of ip for a datagram of total bytes carrying
+ * proto, and returns its checksum (host order, as stored). fl = wire_ipv4_flword(ip) comes
+ * from the caller; *addrs receives src + dst, which TCP's pseudo-header sum shares. The
+ * checksum comes from the values, not from reading the bytes back (RFC 791 §3.1: the
+ * one's-complement sum of the header with the checksum field 0; the grouping of the words
+ * does not change it). Every field is loaded before the first byte is stored: p may alias
+ * *ip as far as C knows, so a load after a store would be a second load. Inline: TCP's
+ * emitter, the hot one, is spared a call. */
+static inline uint16_t wire_ipv4_put(uint8_t *p, const struct wire_ipv4 *ip, uint8_t proto,
+                                     uint16_t total, uint16_t fl, uint64_t *addrs)
+{
+    const uint16_t w0 = (uint16_t)(0x4500u | ip->tos), w4 = (uint16_t)(ip->ttl << 8 | proto);
+    const uint16_t id = ip->id;
+    const uint32_t src = ip->src, dst = ip->dst;
+    *addrs = (uint64_t)src + dst;
+    const uint16_t csum = wire_csum_fold64(*addrs + w0 + total + id + fl + w4);
+    /* The first 8 bytes as one word: compilers merge the four 16-bit stores anyway, and do
+     * it with more shifts than this. */
+    wire_st32(p, (uint32_t)w0 << 16 | total);
+    wire_st32(p + 4, (uint32_t)id << 16 | fl);
+    wire_st16(p + 8, w4);
+    wire_st16(p + 10, csum);
+    wire_st32(p + 12, src);
+    wire_st32(p + 16, dst);
+    return csum;
+}
+
 /* Writes a 20-byte IPv4 header for a datagram of total_len bytes carrying proto, with its
- * checksum (wire_ip.c). */
+ * checksum (wire_ip.c; wire_ipv4_put). */
 void wire_ipv4_emit_hdr(uint8_t *p, const struct wire_ipv4 *ip, uint8_t proto, uint16_t total_len);
 
 /* The frame every emitter starts with: checks that a transport header of hl bytes plus
@@ -206,7 +288,8 @@ int wire_parse_trusted(const uint8_t *buf, size_t len, struct wire_pkt *pkt);
 /* wire_emit_tcp that also fills *view (when not NULL) with exactly what
  * wire_parse_trusted(buf, length) would read back from the bytes it wrote, without reading
  * them: the simulator keeps the view beside a datagram a host emitted, so the receiver skips
- * the parse (sim/engine.h, struct sim_slot). The view points into buf. */
+ * the parse (sim/engine.h, struct sim_slot). The view points into buf, and must not overlap
+ * *ip or *tcp (it is built partly by copying from them). */
 size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
                           const struct wire_tcp *tcp, struct wire_pkt *view);
 

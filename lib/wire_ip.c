@@ -35,9 +35,14 @@ static bool wire_ipv4_csum_ok(const uint8_t *buf, size_t hl)
 {
     uint64_t acc;
     if (hl == WIRE_IPV4_HDR_MIN) {
-        uint32_t w[5];
-        memcpy(w, buf, sizeof w);
-        acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+        /* Five separate loads: as one 20-byte copy, compilers go through the stack. */
+        uint32_t w0, w1, w2, w3, w4;
+        memcpy(&w0, buf, 4);
+        memcpy(&w1, buf + 4, 4);
+        memcpy(&w2, buf + 8, 4);
+        memcpy(&w3, buf + 12, 4);
+        memcpy(&w4, buf + 16, 4);
+        acc = (uint64_t)w0 + w1 + w2 + w3 + w4;
     } else {
         acc = wire_csum_native(buf, hl);
     }
@@ -124,23 +129,8 @@ int wire_parse_trusted(const uint8_t *buf, size_t len, struct wire_pkt *pkt)
 
 void wire_ipv4_emit_hdr(uint8_t *p, const struct wire_ipv4 *ip, uint8_t proto, uint16_t total_len)
 {
-    uint16_t fl = (uint16_t)((ip->df ? 0x4000 : 0) | (ip->mf ? 0x2000 : 0) | (ip->frag_off & 0x1fff));
-    p[0] = 0x45;
-    p[1] = ip->tos;
-    wire_st16(p + 2, total_len);
-    wire_st16(p + 4, ip->id);
-    wire_st16(p + 6, fl);
-    p[8] = ip->ttl;
-    p[9] = proto;
-    wire_st32(p + 12, ip->src);
-    wire_st32(p + 16, ip->dst);
-    /* The checksum from the fields just written, word by word (RFC 791 §3.1: the 16-bit
-     * one's-complement sum of the header with the checksum field 0), without reading the
-     * bytes back: the same value, a third of the work. */
-    uint32_t sum = (uint32_t)(0x4500u | ip->tos) + total_len + ip->id + fl +
-                   (uint32_t)(ip->ttl << 8 | proto) + (ip->src >> 16) + (ip->src & 0xffffu) +
-                   (ip->dst >> 16) + (ip->dst & 0xffffu);
-    wire_st16(p + 10, wire_csum_fold_inl(sum));
+    uint64_t addrs;
+    wire_ipv4_put(p, ip, proto, total_len, wire_ipv4_flword(ip), &addrs);
 }
 
 const char *wire_ip_str(uint32_t addr, char buf[16])

@@ -17,6 +17,7 @@
 #include "wire_int.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -91,9 +92,12 @@ static void opts_take_emitted(struct wire_tcp_opts *v, const struct wire_tcp_opt
     opts_push(v, kind);
 }
 
-void wire_tcp_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o)
+/* The general option walk of wire_tcp_opts_parse, for *o already zeroed. Out of line: the
+ * common layouts never come here, and keeping its loop out of the parse spares the parse
+ * the registers it needs. */
+static __attribute__((noinline)) void opts_parse_walk(const uint8_t *p, size_t len,
+                                                      struct wire_tcp_opts *o)
 {
-    *o = (struct wire_tcp_opts){0};
     size_t i = 0;
     size_t rec = 0; /* bytes the options recorded so far take when emitted */
     while (i < len) {
@@ -118,6 +122,43 @@ void wire_tcp_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o)
         rec += opts_take(o, p + i, p[i + 1]);
         i += p[i + 1];
     }
+}
+
+/* Linux's SYN layout (tcp_options_write: "mss,sackOK,TS,nop,wscale", 20 bytes) as kind and
+ * length bytes, the values masked out: what the walk would read, in one comparison. */
+static bool opts_is_linux_syn(const uint8_t *p)
+{
+    return wire_ld32(p) >> 16 == 0x0204 && wire_ld32(p + 4) == 0x0402080au &&
+           wire_ld32(p + 16) >> 8 == 0x010303;
+}
+
+/* The common layouts first, each recorded exactly as the walk records it (the unit tests
+ * compare them with the walk, opts_parse_walk): none, a lone MSS (nmap's SYN probes and the
+ * SYN-ACKs that answer them), Linux's SYN. Everything else walks. */
+void wire_tcp_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o)
+{
+    *o = (struct wire_tcp_opts){0};
+    if (len == 0)
+        return;
+    if (len == 4 && p[0] == TCPOPT_MSS && p[1] == 4) {
+        o->order[0] = TCPOPT_MSS;
+        o->n = 1;
+        o->has_mss = true;
+        o->mss = wire_ld16(p + 2);
+        return;
+    }
+    if (len == 20 && opts_is_linux_syn(p)) {
+        memcpy(o->order, (const uint8_t[]){ TCPOPT_MSS, TCPOPT_SACK_PERM, TCPOPT_TS,
+                                            TCPOPT_NOP, TCPOPT_WSCALE }, 5);
+        o->n = 5;
+        o->has_mss = o->sack_perm = o->has_ts = o->has_wscale = true;
+        o->mss = wire_ld16(p + 2);
+        o->tsval = wire_ld32(p + 8);
+        o->tsecr = wire_ld32(p + 12);
+        o->wscale = p[19];
+        return;
+    }
+    opts_parse_walk(p, len, o);
 }
 
 /* Bytes one option kind takes when emitted; 0 for kinds the repr cannot carry. */
@@ -203,8 +244,7 @@ int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool veri
         return wire_tcp_fail(out, WIRE_ELEN);
     wire_tcp_fixed(p, out);
     out->csum_ok = !verify ||
-        wire_csum_l4(wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)len),
-                     p, len) == 0;
+        wire_csum_l4_ok(ip->src, ip->dst, WIRE_PROTO_TCP, p, (uint16_t)len);
     wire_tcp_opts_parse(p + WIRE_TCP_HDR_MIN, hl - WIRE_TCP_HDR_MIN, &out->opt);
     out->payload = p + hl;
     out->payload_len = len - hl;
@@ -216,8 +256,10 @@ int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool veri
  * not NULL it receives what wire_tcp_opts_parse reads back from those bytes, built in the
  * same pass: every kind emit writes is well formed, so the parse records each in order until
  * the first EOL (listed only at a 4-byte boundary, where it is not padding) and stops there;
- * kinds emit cannot write are skipped by both. */
-static size_t opts_write(uint8_t *out, const struct wire_tcp_opts *o, struct wire_tcp_opts *view)
+ * kinds emit cannot write are skipped by both. Out of line: wire_emit_tcp_view's common
+ * layouts never come here, and its loop inlined would cost the hot path spilled registers. */
+static __attribute__((noinline)) size_t opts_write(uint8_t *out, const struct wire_tcp_opts *o,
+                                                   struct wire_tcp_opts *view)
 {
     size_t at = 0;
     size_t n = o->n < WIRE_TCP_OPT_MAX ? o->n : WIRE_TCP_OPT_MAX;
@@ -254,95 +296,141 @@ size_t wire_emit_tcp(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip, const
     return wire_emit_tcp_view(buf, cap, ip, tcp, NULL);
 }
 
-/* The IPv4 view wire_ipv4_fields_v(verify = false) reads back from the header
- * wire_ipv4_emit_hdr wrote at buf for a datagram of total bytes. */
-static void emitted_ipv4_view(const uint8_t *buf, const struct wire_ipv4 *ip, uint16_t total,
-                              struct wire_ipv4 *v)
+/* The options part of wire_emit_tcp_view, for a datagram in buf (cap bytes) with plen
+ * payload bytes. The common layouts take no pass over order[]: none (RSTs, most ACKs) and a
+ * lone MSS (nmap's -sS probe, and every SYN-ACK that answers one: Linux offers back only what
+ * the SYN offered). A lone MSS is returned as *word, its 4 bytes as a big-endian word, which
+ * the caller stores once the payload has moved and adds to the checksum as a value. Every
+ * other layout goes through opts_write: straight to its place in buf when no payload may lie
+ * there (a parsed packet re-emitted in place) and buf has room for the most opts_write
+ * writes, else into stage (*staged: the caller copies it after the payload has moved).
+ * Fills the options of tv (the view) when not NULL. Returns the options' length, SIZE_MAX
+ * when too long. */
+static inline size_t emit_opts(uint8_t *buf, size_t cap, size_t plen,
+                               const struct wire_tcp_opts *o, struct wire_tcp_opts *tv,
+                               uint8_t stage[WIRE_TCP_OPT_MAX + 12], uint32_t *word,
+                               bool *staged)
 {
-    *v = (struct wire_ipv4){
-        .tos = ip->tos, .ttl = ip->ttl, .proto = WIRE_PROTO_TCP, .hdr_len = WIRE_IPV4_HDR_MIN,
-        .total_len = total, .id = ip->id, .df = ip->df, .mf = ip->mf,
-        .frag_off = ip->frag_off & 0x1fff, .csum = wire_ld16(buf + 10), .csum_ok = true,
-        .src = ip->src, .dst = ip->dst, .payload = buf + WIRE_IPV4_HDR_MIN,
-        .payload_len = (size_t)total - WIRE_IPV4_HDR_MIN,
-    };
+    *word = 0;
+    *staged = false;
+    if (o->n == 0) {
+        if (tv)
+            *tv = (struct wire_tcp_opts){0};
+        return 0;
+    }
+    if (o->n == 1 && o->order[0] == TCPOPT_MSS) {
+        uint16_t mss = o->mss;
+        /* Exactly what opts_write records for this layout: one MSS, no padding. */
+        if (tv)
+            *tv = (struct wire_tcp_opts){ .order = { TCPOPT_MSS }, .n = 1, .has_mss = true,
+                                          .mss = mss };
+        *word = (uint32_t)TCPOPT_MSS << 24 | 4u << 16 | mss;
+        return 4;
+    }
+    *staged = plen != 0 || cap < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + WIRE_TCP_OPT_MAX + 12;
+    return opts_write(*staged ? stage : buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN, o, tv);
 }
 
-/* The rest of the view (the options are already in it, opts_write): what wire_parse_trusted
- * reads back from a first fragment of total bytes with an hl-byte TCP header just written. */
+/* The view's IPv4 and TCP parts past the options (emit_opts fills those): what
+ * wire_parse_trusted reads back from a first fragment of total bytes at buf with an hl-byte
+ * TCP header, whose checksums are ipcsum and csum. The leading fields of each struct are
+ * copied whole from the reprs being emitted, as they go to the wire unchanged (tos, ttl,
+ * id, df, mf, src, dst; ports, seq, ack, flags, window, urg), then the rest is set: one
+ * copy instead of a load and a store per field. The asserts pin the layout this relies on. */
+_Static_assert(offsetof(struct wire_ipv4, payload) == 24 && offsetof(struct wire_ipv4, dst) == 20,
+               "wire_ipv4 changed: check the fields emitted_view copies and sets");
+_Static_assert(offsetof(struct wire_tcp, opt) == 24 && offsetof(struct wire_tcp, urg) == 22,
+               "wire_tcp changed: check the fields emitted_view copies and sets");
 static void emitted_view(const uint8_t *buf, const struct wire_ipv4 *ip,
-                         const struct wire_tcp *tcp, uint16_t total, size_t hl,
-                         struct wire_pkt *view)
+                         const struct wire_tcp *tcp, size_t total, size_t hl,
+                         uint16_t ipcsum, uint16_t csum, struct wire_pkt *view)
 {
+    struct wire_ipv4 *iv = &view->ip;
     struct wire_tcp *tv = &view->l4.tcp;
-    const uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
-    emitted_ipv4_view(buf, ip, total, &view->ip);
+    uint8_t reserved = tcp->reserved & 0x0f;
+    size_t plen = tcp->payload_len;
+    memcpy(iv, ip, offsetof(struct wire_ipv4, payload));
+    iv->proto = WIRE_PROTO_TCP;
+    iv->hdr_len = WIRE_IPV4_HDR_MIN;
+    iv->total_len = (uint16_t)total;
+    iv->frag_off = 0;   /* a first fragment; bits above the 13 the header holds drop */
+    iv->csum = ipcsum;
+    iv->csum_ok = true;
+    iv->payload = buf + WIRE_IPV4_HDR_MIN;
+    iv->payload_len = total - WIRE_IPV4_HDR_MIN;
     view->l4_err = WIRE_OK;
-    tv->sport = tcp->sport;
-    tv->dport = tcp->dport;
-    tv->seq = tcp->seq;
-    tv->ack = tcp->ack;
+    memcpy(tv, tcp, offsetof(struct wire_tcp, opt));
     tv->hdr_len = (uint8_t)hl;
-    tv->flags = tcp->flags;
-    tv->reserved = tcp->reserved & 0x0f;
-    tv->window = tcp->window;
-    tv->csum = wire_ld16(p + 16);
+    tv->reserved = reserved;
+    tv->csum = csum;
     tv->csum_ok = true;
-    tv->urg = tcp->urg;
-    tv->payload = p + hl;
-    tv->payload_len = tcp->payload_len;
+    tv->payload = buf + WIRE_IPV4_HDR_MIN + hl;
+    tv->payload_len = plen;
 }
 
 /* Why this shape: every segment a simulated host sends passes here (the SYN-ACKs and RSTs
- * of a scan), so the header is written field by field and summed from the fields (RFC 1071:
- * the one's-complement sum does not depend on how the words are grouped, and every sum here
- * is non-zero, so the folded value is the same as summing the written bytes), and only the
- * options and payload are read back for the checksum. With view, the parsed form of the
- * bytes comes out too (wire_int.h says why). */
+ * of a scan), so it is written for the count of instructions.
+ * - Each header's fields are loaded before its bytes are stored: buf is a plain byte array,
+ *   which C lets alias *ip and *tcp, so a field loaded after a store into buf would be
+ *   loaded again for the view, and holding every field of both headers at once would spill.
+ * - The IPv4 header is written inline (wire_ipv4_put) and shares src + dst with the TCP
+ *   pseudo-header sum.
+ * - Both checksums are summed from the field values (RFC 1071: the one's-complement sum does
+ *   not depend on how the words are grouped, and every sum here is non-zero, so the folded
+ *   value is the same as summing the written bytes), 32-bit fields whole into 64 bits
+ *   (wire_csum_fold64); only options that are not a common layout and the payload are read
+ *   back.
+ * - With view, the parsed form of the bytes comes out too (wire_int.h says why): for a first
+ *   fragment exactly what wire_parse_trusted would read back (tests/unit/test_wire.c
+ *   compares them field by field). */
 size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
                           const struct wire_tcp *tcp, struct wire_pkt *view)
 {
-    uint8_t opts[WIRE_TCP_OPT_MAX + 12];
-    bool direct = view && (ip->frag_off & 0x1fff) == 0;   /* else: parse the bytes back */
-    struct wire_tcp *tv = direct ? &view->l4.tcp : NULL;
-    size_t optlen = 0;
-    /* Options go straight to their place when there is no payload that might lie there (a
-     * parsed packet re-emitted in place) and the buffer has room for the most opts_write
-     * writes; else through opts[], copied after the payload has moved. */
-    uint8_t *optdst = tcp->payload_len == 0 &&
-                      cap >= WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + sizeof opts
-                    ? buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN : opts;
-    if (tcp->opt.n) {   /* RSTs and most ACKs carry no options */
-        optlen = opts_write(optdst, &tcp->opt, tv ? &tv->opt : NULL);
-        if (optlen == SIZE_MAX)
-            return 0;
-    } else if (tv) {
-        tv->opt = (struct wire_tcp_opts){0};
-    }
-    size_t hl = WIRE_TCP_HDR_MIN + optlen;
-    size_t seg = hl + tcp->payload_len, total;
-    uint8_t *p = wire_emit_frame(buf, cap, ip, WIRE_PROTO_TCP, hl, tcp->payload,
-                                 tcp->payload_len, &total);
-    if (!p)
+    uint8_t stage[WIRE_TCP_OPT_MAX + 12];
+    const size_t plen = tcp->payload_len;
+    const uint16_t fl = wire_ipv4_flword(ip);
+    bool direct = view && (fl & 0x1fff) == 0;   /* else: parse the bytes back */
+    uint32_t optword;
+    bool staged;
+    size_t optlen = emit_opts(buf, cap, plen, &tcp->opt, direct ? &view->l4.tcp.opt : NULL,
+                              stage, &optword, &staged);
+    if (optlen == SIZE_MAX)
         return 0;
-    if (optlen && optdst == opts)
-        memcpy(p + WIRE_TCP_HDR_MIN, opts, optlen);
-    uint16_t offflags = (uint16_t)((hl / 4) << 12 | (tcp->reserved & 0x0fu) << 8 | tcp->flags);
-    wire_st16(p, tcp->sport);
-    wire_st16(p + 2, tcp->dport);
-    wire_st32(p + 4, tcp->seq);
-    wire_st32(p + 8, tcp->ack);
+    const size_t hl = WIRE_TCP_HDR_MIN + optlen, seg = hl + plen;
+    const size_t total = WIRE_IPV4_HDR_MIN + seg;
+    if (plen > WIRE_MAX_DGRAM || total > WIRE_MAX_DGRAM || total > cap)
+        return 0;
+    uint8_t *p = buf + WIRE_IPV4_HDR_MIN;
+    if (plen)
+        memmove(p + hl, tcp->payload, plen);
+    uint64_t addrs;
+    const uint16_t ipcsum = wire_ipv4_put(buf, ip, WIRE_PROTO_TCP, (uint16_t)total, fl, &addrs);
+    const uint16_t sport = tcp->sport, dport = tcp->dport, window = tcp->window, urg = tcp->urg;
+    const uint32_t seq = tcp->seq, ack = tcp->ack;
+    const uint16_t offflags = (uint16_t)((hl / 4) << 12 | (tcp->reserved & 0x0fu) << 8 |
+                                         tcp->flags);
+    uint64_t sum = addrs + WIRE_PROTO_TCP + seg + sport + dport + seq + ack + offflags +
+                   window + urg + optword;
+    wire_st16(p, sport);
+    wire_st16(p + 2, dport);
+    wire_st32(p + 4, seq);
+    wire_st32(p + 8, ack);
     wire_st16(p + 12, offflags);
-    wire_st16(p + 14, tcp->window);
-    wire_st16(p + 18, tcp->urg);
-    uint32_t sum = wire_csum_pseudo_inl(ip->src, ip->dst, WIRE_PROTO_TCP, (uint16_t)seg) +
-                   tcp->sport + tcp->dport + (tcp->seq >> 16) + (tcp->seq & 0xffffu) +
-                   (tcp->ack >> 16) + (tcp->ack & 0xffffu) + offflags + tcp->window + tcp->urg;
-    if (seg > WIRE_TCP_HDR_MIN)
-        sum += wire_csum_native_be(wire_csum_native(p + WIRE_TCP_HDR_MIN, seg - WIRE_TCP_HDR_MIN));
-    wire_st16(p + 16, wire_csum_fold_inl(sum));
+    wire_st16(p + 14, window);
+    wire_st16(p + 18, urg);
+    size_t done = WIRE_TCP_HDR_MIN;   /* bytes of the segment summed as values */
+    if (optword) {
+        wire_st32(p + WIRE_TCP_HDR_MIN, optword);
+        done += 4;
+    } else if (staged) {
+        memcpy(p + WIRE_TCP_HDR_MIN, stage, optlen);
+    }
+    if (seg > done)
+        sum += wire_csum_native_be(wire_csum_native(p + done, seg - done));
+    const uint16_t csum = wire_csum_fold64(sum);
+    wire_st16(p + 16, csum);
     if (direct)
-        emitted_view(buf, ip, tcp, (uint16_t)total, hl, view);
+        emitted_view(buf, ip, tcp, total, hl, ipcsum, csum, view);
     else if (view)   /* a non-first fragment: no transport view to build, parse it */
         wire_parse_trusted(buf, total, view);
     return total;
