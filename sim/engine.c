@@ -44,6 +44,8 @@ static int pool_grow(struct sim *s)
     p->block[p->nblocks++] = c;
     for (uint32_t k = 0; k < add / SIM_POOL_CHUNK; k++)
         p->chunk[p->cap / SIM_POOL_CHUNK + k] = c + (size_t)k * SIM_POOL_CHUNK;
+    for (uint32_t i = 0; i < add; i++)
+        c[i].idx = p->cap + i;
     /* Push the new indices so the lowest is handed out first. */
     for (uint32_t i = 0; i < add; i++)
         p->free[p->nfree++] = p->cap + add - 1 - i;
@@ -144,45 +146,69 @@ int sim_queue_push_slow(struct sim *s, const struct sim_qent *e, struct sim_qlan
         ((l->v && l->n <= l->mask) || lane_grow(l) == 0)) {
         l->v[(l->head + l->n++) & l->mask] = *e;
         l->tail_t = e->t;
-        return 0;
+        if (l == &s->lanes[SIM_LANE_ARRIVE])
+            return 0;
+    } else if (heap_push(s, e)) {
+        return -1;
     }
-    return heap_push(s, e);
+    if (e->t < s->q_other_t)   /* the timer lane or the heap */
+        s->q_other_t = e->t;
+    return 0;
 }
 
 /* The queue's first entry by (time, seq), from whichever of the lanes and the heap holds
- * it, or NULL when the queue is empty; *lane is its lane's index, or -1 for the heap. */
+ * it, or NULL when the queue is empty; *lane is its lane's index, or -1 for the heap. The
+ * lanes are compared one by one, unrolled: this runs once per event. */
 static const struct sim_qent *q_top(const struct sim *s, int *lane)
 {
-    const struct sim_qent *top = s->nheap ? &s->heap[0] : NULL;
-    *lane = -1;
-    for (int i = 0; i < SIM_QLANES; i++) {
-        const struct sim_qlane *l = &s->lanes[i];
-        if (l->n == 0)
-            continue;
-        const struct sim_qent *h = &l->v[l->head];
-        if (!top || q_before(h, top)) {
-            top = h;
-            *lane = i;
-        }
+    const struct sim_qlane *la = &s->lanes[SIM_LANE_ARRIVE], *lt = &s->lanes[SIM_LANE_TIMER];
+    const struct sim_qent *top = la->n ? &la->v[la->head] : NULL;
+    *lane = la->n ? SIM_LANE_ARRIVE : -1;
+    if (lt->n && (!top || q_before(&lt->v[lt->head], top))) {
+        top = &lt->v[lt->head];
+        *lane = SIM_LANE_TIMER;
+    }
+    if (s->nheap && (!top || q_before(&s->heap[0], top))) {
+        top = &s->heap[0];
+        *lane = -1;
     }
     return top;
 }
 
-/* Removes the first entry into *e; false when the queue is empty. */
+static void lane_pop(struct sim_qlane *l, struct sim_qent *e)
+{
+    *e = l->v[l->head];
+    l->head = (l->head + 1) & l->mask;
+    l->n--;
+}
+
+/* Removes the first entry into *e; false when the queue is empty. The common case of a
+ * scan, an arrival due before any timer, takes the first test. */
 static bool q_pop(struct sim *s, struct sim_qent *e)
 {
+    struct sim_qlane *la = &s->lanes[SIM_LANE_ARRIVE];
+    if (la->n && la->v[la->head].t < s->q_other_t) {
+        lane_pop(la, e);
+        return true;
+    }
     int lane;
     const struct sim_qent *top = q_top(s, &lane);
     if (!top)
         return false;
-    if (lane < 0) {
-        *e = heap_pop(s);
+    if (lane == SIM_LANE_ARRIVE) {
+        lane_pop(la, e);
         return true;
     }
-    struct sim_qlane *l = &s->lanes[lane];
-    *e = *top;
-    l->head = (l->head + 1) & l->mask;
-    l->n--;
+    if (lane < 0)
+        *e = heap_pop(s);
+    else
+        lane_pop(&s->lanes[lane], e);
+    /* The timer lane or the heap lost its first entry: the bound moves up to the next. */
+    const struct sim_qlane *lt = &s->lanes[SIM_LANE_TIMER];
+    uint64_t t = lt->n ? lt->v[lt->head].t : UINT64_MAX;
+    if (s->nheap && s->heap[0].t < t)
+        t = s->heap[0].t;
+    s->q_other_t = t;
     return true;
 }
 
@@ -194,6 +220,7 @@ struct sim *sim_new(uint64_t seed)
     if (!s)
         return NULL;
     s->seed = seed;
+    s->q_other_t = UINT64_MAX;
     rng_seed(&s->rng_loss, seed, "loss");
     rng_seed(&s->rng_send, seed, "send");
     if (pool_grow(s)) {
@@ -422,7 +449,27 @@ void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
         }
         delay = n->delay_ns;
     }
-    if (sim_queue_push(s, s->now + delay, SQ_ARRIVE, slot, dh ? dh->idx + 1 : 0))
+    if (sim_queue_push(s, s->now + delay, SQ_ARRIVE, dh ? dh->idx + 1 : 0, (uintptr_t)sl))
+        drop_slot(s, slot, dh, dst, "out of memory");
+}
+
+void sim_transmit_quiet(struct sim *s, uint32_t slot, const struct sim_slot *sl, uint32_t dst)
+{
+    s->stats.sent++;
+    if (s->wire)
+        s->wire(s->wire_ctx, s->now, sl->buf, sl->len);
+    struct host *dh = host_find(&s->hosts, dst);
+    int net = dh ? dh->net : sim_net_find(s, dst);
+    uint64_t delay = 0;
+    if (net >= 0) {
+        const struct scn_net *n = &s->nets[net];
+        if (n->loss_ppm && rng_chance_ppm(&s->rng_loss, n->loss_ppm)) {
+            drop_slot(s, slot, dh, dst, "loss");
+            return;
+        }
+        delay = n->delay_ns;
+    }
+    if (sim_queue_push(s, s->now + delay, SQ_ARRIVE, dh ? dh->idx + 1 : 0, (uintptr_t)sl))
         drop_slot(s, slot, dh, dst, "out of memory");
 }
 
@@ -478,6 +525,14 @@ int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
     struct sim_slot *sl = sim_slot(s, slot);
     sl->len = (uint16_t)tl;   /* link-layer padding past total length is not carried */
     memcpy(sl->buf, dgram, tl);
+    if (s->nout == 0 && !sim_tracing(s)) {   /* a scan's probes: the sender's filters, if any */
+        const struct host *from = host_find(&s->hosts, rd32(sl->buf + 12));
+        if ((!from || (from->filt_out < 0 && from->filt_in < 0)) &&
+            sim_transmit_lossless(s, sl, rd32(sl->buf + 16))) {
+            sim_queue_epoch(s);
+            return 0;
+        }
+    }
     if (s->nout == 0) {   /* always, between events: the flush without the outbox */
         sim_transmit(s, slot, NULL, false);
         sim_queue_epoch(s);
@@ -488,9 +543,9 @@ int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
     return 0;
 }
 
-static void arrive(struct sim *s, uint32_t slot, uint32_t hidx)
+static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
 {
-    struct sim_slot *sl = sim_slot(s, slot);
+    uint32_t slot = sl->idx;
     if (hidx == 0) {
         drop_slot(s, slot, NULL, rd32(sl->buf + 16),
                   sim_tracing(s) ? sim_fmt(s, "no host at %s",
@@ -528,7 +583,7 @@ bool sim_step(struct sim *s)
     s->stats.events++;
     switch ((enum sim_qkind)e.kind) {
     case SQ_ARRIVE:
-        arrive(s, e.a, (uint32_t)e.b);
+        arrive(s, (struct sim_slot *)(uintptr_t)e.b, e.a);
         break;
     case SQ_TIMER:
         host_timer(s, s->hosts.v[e.a], e.b);

@@ -29,7 +29,8 @@
 
 /* What a queue entry does when its time comes. */
 enum sim_qkind {
-    SQ_ARRIVE,    /* a: slot, b: destination host index + 1 (0: no host there) */
+    SQ_ARRIVE,    /* a: destination host index + 1 (0: no host there), b: the slot's address
+                     (struct sim_slot *: spares a lookup per event; never compared) */
     SQ_TIMER,     /* a: host index, b: TCP's token */
     SQ_SEND,      /* a: scripted send index */
     SQ_TRAFFIC,   /* a: traffic index */
@@ -54,6 +55,7 @@ struct sim_qlane {
 enum { SIM_LANE_ARRIVE, SIM_LANE_TIMER, SIM_QLANES };
 
 struct sim_slot {
+    uint32_t idx;          /* its own index in the pool (set once, by pool_grow) */
     uint16_t len;
     /* Filled by a simulated host's stack through wire_emit_* (host.c, filter.c): its
      * checksums are right by construction, so the receiving end parses it without summing
@@ -133,6 +135,11 @@ struct sim {
      * merged with the heap at pop time. A scan's arrivals share one delay, so nearly all of
      * its queue work is O(1) instead of O(log n). */
     struct sim_qlane lanes[SIM_QLANES];
+    /* No entry outside the arrival lane is due before this time (a lower bound of the timer
+     * lane's and the heap's first times; UINT64_MAX when both are empty): an arrival due
+     * strictly earlier is the queue's first without comparing the others (q_pop). Lowered by
+     * every push there, recomputed by every pop there. */
+    uint64_t q_other_t;
 
     struct sim_pool pool;
     struct sim_out *outbox;
@@ -181,15 +188,22 @@ static inline struct sim_slot *sim_slot(struct sim *s, uint32_t i)
     return &s->pool.chunk[i >> SIM_POOL_CHUNK_SHIFT][i & (SIM_POOL_CHUNK - 1)];
 }
 /* A free slot index, growing the pool if needed; UINT32_MAX when out of memory. Inline with
- * sim_slot_free: a pop and a push, three of each per probe round trip. */
-static inline uint32_t sim_slot_alloc(struct sim *s)
+ * sim_slot_free: a pop and a push, three of each per probe round trip. sim_slot_take also
+ * hands back the slot itself, which its caller fills at once. */
+static inline uint32_t sim_slot_take(struct sim *s, struct sim_slot **out)
 {
     if (s->pool.nfree == 0 && sim_pool_grow(s))
         return UINT32_MAX;
     uint32_t i = s->pool.free[--s->pool.nfree];
     struct sim_slot *sl = sim_slot(s, i);
     sl->trusted = sl->viewed = false;
+    *out = sl;
     return i;
+}
+static inline uint32_t sim_slot_alloc(struct sim *s)
+{
+    struct sim_slot *sl;
+    return sim_slot_take(s, &sl);
 }
 static inline void sim_slot_free(struct sim *s, uint32_t i)
 {
@@ -238,6 +252,8 @@ static inline int sim_queue_put(struct sim *s, const struct sim_qent *e, bool fr
     if (l && l->v && l->n <= l->mask && sim_lane_fits(l, e->t, fresh)) {
         l->v[(l->head + l->n++) & l->mask] = *e;
         l->tail_t = e->t;
+        if (e->kind != SQ_ARRIVE && e->t < s->q_other_t)
+            s->q_other_t = e->t;
         return 0;
     }
     return sim_queue_push_slow(s, e, fresh ? l : NULL);
@@ -262,6 +278,10 @@ void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool 
 /* The datagram in `slot` leaves its sender (NULL: look it up by source address) now:
  * wiretap, SEND record, the sender's filters unless raw, loss, queued for arrival. */
 void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw);
+/* sim_transmit for sim_send's at-once case (nothing traces, the sender has no filter, the
+ * outbox is empty): what is left of it is the wiretap, loss and the queue. sl is slot's
+ * slot, dst its destination address. */
+void sim_transmit_quiet(struct sim *s, uint32_t slot, const struct sim_slot *sl, uint32_t dst);
 /* A host's datagram leaves: at once when that changes nothing anyone sees, else through the
  * outbox. At once is the same when:
  *  - nothing traces: the transcript shows the RECV record of the cause before the SEND of
@@ -272,12 +292,44 @@ void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw);
  * The wiretap sees the same datagrams in the same order (outbox order is emit order), the
  * loss stream is drawn in that order too, and sim_queue_seq keeps the queue's order. Inline:
  * the outbox cost a store, a load and a call per datagram, three per probe round trip. */
-static inline void sim_send(struct sim *s, uint32_t slot, struct host *sender)
+static inline void sim_send(struct sim *s, uint32_t slot, const struct sim_slot *sl,
+                            struct host *sender, uint32_t dst)
 {
     if (s->nout == 0 && !sim_tracing(s) && sender->filt_out < 0 && sender->filt_in < 0)
-        sim_transmit(s, slot, sender, false);
+        sim_transmit_quiet(s, slot, sl, dst);
     else
         sim_out_push(s, slot, sender, false);
+}
+
+/* The heart of sim_transmit_quiet, inline where every reply of a scan leaves (host.c): to a
+ * host on a lossless net with no wiretap, the datagram is queued for arrival after the net's
+ * delay and nothing else happens. true when it did that; false when the full path must run
+ * (no host there, loss to draw, a wiretap), having done nothing, or when the queue is out of
+ * memory (the full path then drops the datagram). */
+__attribute__((always_inline))
+static inline bool sim_transmit_lossless(struct sim *s, const struct sim_slot *sl, uint32_t dst)
+{
+    if (s->wire)
+        return false;
+    const struct host *dh = host_find(&s->hosts, dst);
+    if (!dh || dh->net < 0 || s->nets[dh->net].loss_ppm)
+        return false;
+    struct sim_qent e = { s->now + s->nets[dh->net].delay_ns, sim_queue_seq(s, SQ_ARRIVE),
+                          SQ_ARRIVE, dh->idx + 1, (uintptr_t)sl };
+    if (sim_queue_put(s, &e, true))
+        return false;
+    s->stats.sent++;
+    return true;
+}
+
+/* sim_send for a host's reply, with the lossless case inline (above). */
+static inline void sim_send_reply(struct sim *s, uint32_t slot, const struct sim_slot *sl,
+                                  struct host *sender, uint32_t dst)
+{
+    if (s->nout == 0 && !sim_tracing(s) && sender->filt_out < 0 && sender->filt_in < 0 &&
+        sim_transmit_lossless(s, sl, dst))
+        return;
+    sim_send(s, slot, sl, sender, dst);
 }
 /* Sends every datagram in the outbox, in order. */
 void sim_flush(struct sim *s);

@@ -50,25 +50,6 @@ static const struct scn_portset host_no_ports;
 
 /* ---------------------------------------------------------------- table */
 
-static uint32_t host_hash(uint32_t addr)
-{
-    uint32_t h = addr * 0x9E3779B1u;   /* Fibonacci hashing: spreads consecutive addresses */
-    return h ^ (h >> 16);
-}
-
-struct host *host_find(const struct host_table *t, uint32_t addr)
-{
-    if (!t->slot)
-        return NULL;
-    for (uint32_t i = host_hash(addr) & t->mask;; i = (i + 1) & t->mask) {
-        uint32_t v = t->slot[i];
-        if (v == 0)
-            return NULL;
-        if (t->v[v - 1]->addr == addr)
-            return t->v[v - 1];
-    }
-}
-
 static int table_rehash(struct host_table *t, uint32_t nslots)
 {
     uint32_t *slot = calloc(nslots, sizeof *slot);
@@ -142,7 +123,8 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
 {
     struct host *h = ctx;
     struct sim *s = h->sim;
-    uint32_t slot = sim_slot_alloc(s);
+    struct sim_slot *sl;
+    uint32_t slot = sim_slot_take(s, &sl);
     if (slot == UINT32_MAX)
         return;
     struct wire_ipv4 ip = {
@@ -150,7 +132,6 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     };
     ip.id = ii->ipid >= 0 ? (uint16_t)ii->ipid
                           : gen_ipid_next(&h->ipid, s->now, h->addr, dst, WIRE_PROTO_TCP, ii->df);
-    struct sim_slot *sl = sim_slot(s, slot);
     size_t n = wire_emit_tcp_view(sl->buf, sizeof sl->buf, &ip, seg, &sl->view);
     if (n == 0) {   /* bigger than the MTU: a real stack would have segmented it */
         sim_slot_free(s, slot);
@@ -158,7 +139,7 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     }
     sl->len = (uint16_t)n;
     sl->trusted = sl->viewed = true;
-    sim_send(s, slot, h);
+    sim_send_reply(s, slot, sl, h, dst);
 }
 
 /* tcp_io.timer_key: the sequence number a queue entry for a timer armed now would take. */
@@ -343,7 +324,8 @@ static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t typ
 static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct wire_icmp *ic,
                       bool raw)
 {
-    uint32_t slot = sim_slot_alloc(s);
+    struct sim_slot *sl;
+    uint32_t slot = sim_slot_take(s, &sl);
     if (slot == UINT32_MAX)
         return false;
     struct wire_ipv4 ip = {
@@ -351,7 +333,6 @@ static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct 
         .src = h->addr, .dst = dst,
     };
     ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, dst, WIRE_PROTO_ICMP, ip.df);
-    struct sim_slot *sl = sim_slot(s, slot);
     size_t n = wire_emit_icmp(sl->buf, sizeof sl->buf, &ip, ic);
     if (n == 0) {
         sim_slot_free(s, slot);
@@ -362,7 +343,7 @@ static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct 
     if (raw)
         sim_out_push(s, slot, h, true);
     else
-        sim_send(s, slot, h);
+        sim_send(s, slot, sl, h, dst);
     return true;
 }
 
@@ -428,7 +409,7 @@ static struct decision udp_input(struct sim *s, struct host *h, const struct wir
         return (struct decision){ "drop", "reply too big" };
     }
     sl->trusted = true;
-    sim_send(s, slot, h);
+    sim_send(s, slot, sl, h, ip.dst);
     return (struct decision){ "UDP reply", "open UDP port: the application answers (echoes the first bytes)" };
 }
 
@@ -525,11 +506,19 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
                 size_t len)
 {
     struct tcp_verdict v;
-    /* tcp_input clears and fills the verdict itself: a valid segment's is not cleared here
-     * too (three times per probe round trip). */
-    if (!(p->ip.csum_ok && p->l4_err == WIRE_OK && p->ip.proto == WIRE_PROTO_TCP &&
-          p->l4.tcp.csum_ok))
-        verdict_init(&v);
+    /* A valid TCP segment first, straight to TCP (three times per probe round trip of a SYN
+     * scan); tcp_input fills the verdict itself. */
+    if (p->ip.csum_ok && p->l4_err == WIRE_OK && p->ip.proto == WIRE_PROTO_TCP &&
+        p->l4.tcp.csum_ok) {
+        tcp_input(h->tcp, host_io(s, h), &p->ip, &p->l4.tcp, &v);
+        if (sim_tracing(s))
+            sim_report(s, SIM_EV_RECV, pkt, len, h, h->addr, v.action ? v.action : "accept",
+                       v.rule, &v);
+        if (h->pending_connects)
+            script_check_pending(s, h);
+        return;
+    }
+    verdict_init(&v);
     struct decision d = { "drop", NULL };
     enum sim_ev_kind kind = SIM_EV_RECV;
 
@@ -545,15 +534,9 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
     } else if (p->l4_err != WIRE_OK) {
         d.rule = "malformed transport header";
         kind = SIM_EV_DROP;
-    } else if (p->ip.proto == WIRE_PROTO_TCP) {
-        if (!p->l4.tcp.csum_ok) {
-            d.rule = "bad checksum";
-            kind = SIM_EV_DROP;
-        } else {
-            tcp_input(h->tcp, host_io(s, h), &p->ip, &p->l4.tcp, &v);
-            d.action = v.action ? v.action : "accept";
-            d.rule = v.rule;
-        }
+    } else if (p->ip.proto == WIRE_PROTO_TCP) {   /* a valid segment went to TCP above */
+        d.rule = "bad checksum";
+        kind = SIM_EV_DROP;
     } else if (p->ip.proto == WIRE_PROTO_UDP) {
         if (!p->l4.udp.csum_ok) {
             d.rule = "bad checksum";

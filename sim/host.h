@@ -59,7 +59,27 @@ struct host_table {
 };
 
 void host_table_free(struct host_table *t);
-struct host *host_find(const struct host_table *t, uint32_t addr);
+
+static inline uint32_t host_hash(uint32_t addr)
+{
+    uint32_t h = addr * 0x9E3779B1u;   /* Fibonacci hashing: spreads consecutive addresses */
+    return h ^ (h >> 16);
+}
+
+/* The host at addr, or NULL. Inline: every datagram looks up its destination (and an
+ * injected one its source), four lookups per probe round trip. */
+static inline struct host *host_find(const struct host_table *t, uint32_t addr)
+{
+    if (!t->slot)
+        return NULL;
+    for (uint32_t i = host_hash(addr) & t->mask;; i = (i + 1) & t->mask) {
+        uint32_t v = t->slot[i];
+        if (v == 0)
+            return NULL;
+        if (t->v[v - 1]->addr == addr)
+            return t->v[v - 1];
+    }
+}
 /* Creates a host from a scenario line. NULL with a message on error. */
 struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_t errlen);
 

@@ -109,6 +109,7 @@ struct tcp_host {
     struct rng rng_port, rng_chack, rng_conn;
     uint8_t ts_key[16];
     uint32_t lin_space;            /* Linux: receive space before MSS rounding */
+    uint16_t synack_wnd[2];        /* tcp_synack_window without and with timestamps */
     /* TCB pool and the 4-tuple table (open addressing, linear probing, -1 = empty) */
     struct tcp_tcb *pool;
     uint32_t npool, cappool;
@@ -190,6 +191,8 @@ uint32_t tcp_ts_offset(const struct tcp_host *th, uint32_t raddr);
 void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sack, bool ts,
                   bool ws);
 uint16_t tcp_synack_window(const struct tcp_host *th, bool ts);
+/* Fills th->synack_wnd from the personality (once, at host creation). */
+void tcp_windows_init(struct tcp_host *th);
 uint16_t tcp_syn_window(const struct tcp_host *th);
 void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
 /* The SYN connect() sends for t (ISS, window, the personality's SYN options, TSval). */

@@ -158,8 +158,9 @@ static void tcp_opts_data(struct tcp_host *th, struct tcp_tcb *t, struct wire_tc
 /* --- windows --- */
 
 /* Linux tcp_select_initial_window: "if (space > mss) space = rounddown(space, mss)", the MSS
- * less the 12 timestamp bytes when the SYN offered TS: 64240 without, 65160 with. */
-uint16_t tcp_synack_window(const struct tcp_host *th, bool ts)
+ * less the 12 timestamp bytes when the SYN offered TS: 64240 without, 65160 with. Computed
+ * once per host (tcp_windows_init): a division per SYN-ACK otherwise. */
+static uint16_t tcp_initial_window(const struct tcp_host *th, bool ts)
 {
     if (th->p.opt_style != OS_OPTS_LINUX)
         return th->p.window;
@@ -167,6 +168,17 @@ uint16_t tcp_synack_window(const struct tcp_host *th, bool ts)
     if (space > mss)
         space = space / mss * mss;
     return (uint16_t)(space > 65535 ? 65535 : space);
+}
+
+void tcp_windows_init(struct tcp_host *th)
+{
+    th->synack_wnd[0] = tcp_initial_window(th, false);
+    th->synack_wnd[1] = tcp_initial_window(th, true);
+}
+
+uint16_t tcp_synack_window(const struct tcp_host *th, bool ts)
+{
+    return th->synack_wnd[ts];
 }
 
 /* Linux tcp_connect_init: no timestamp recorded yet, so the full MSS: 64240. */
