@@ -392,9 +392,10 @@ static const char *rule_text(struct sim *s, struct filter *f, int i)
 {
     if (!sim_tracing(s))
         return "filter";
-    if (i < 0)
+    if (i < 0)   /* the `policy` line, or the `filter` line when the default applies */
         snprintf(f->msg, sizeof f->msg, "filter %s policy (line %d): %s", f->cfg.name,
-                 f->cfg.pos.line, f->cfg.policy == SCN_DROP ? "drop" : "accept");
+                 f->cfg.policy_pos.line ? f->cfg.policy_pos.line : f->cfg.pos.line,
+                 f->cfg.policy == SCN_DROP ? "drop" : "accept");
     else
         snprintf(f->msg, sizeof f->msg, "filter %s rule %d (line %d): %s", f->cfg.name, i + 1,
                  f->cfg.rules[i].pos.line, f->cfg.rules[i].text);

@@ -558,8 +558,10 @@ int scenario_load_file(const char *path, struct scenario *out, char *err, size_t
         return -1;
     }
     char *buf = malloc(SCN_FILE_MAX + 1);
+    errno = 0;
     size_t n = buf ? fread(buf, 1, SCN_FILE_MAX + 1, f) : 0;
-    int bad = !buf ? ENOMEM : ferror(f) ? EIO : 0;
+    /* keep read(2)'s own errno (EISDIR for a directory says more than EIO) */
+    int bad = !buf ? ENOMEM : ferror(f) ? (errno ? errno : EIO) : 0;
     fclose(f);
     int rc = -1;
     if (bad)

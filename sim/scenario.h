@@ -88,6 +88,7 @@ struct scn_filter {
     struct scn_rule *rules;
     size_t nrules;
     enum scn_action policy;        /* default SCN_ACCEPT */
+    struct scn_pos policy_pos;     /* the `policy` line; line 0 when the default applies */
     struct scn_pos pos;
 };
 

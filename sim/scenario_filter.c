@@ -5,9 +5,10 @@
  * are REJECT --reject-with names (icmp-port-unreachable is the default). Where iptables
  * needs `-p tcp` spelled out, the language infers it: `flags` and `with tcp-reset` make a
  * rule tcp; a port match with no protocol takes TCP and UDP alike (never ICMP). `flags syn` is
- * iptables' --syn (SYN set, ACK and RST clear); `flags LETTERS/MASK` is --tcp-flags MASK
- * LETTERS in scapy's letters, and `flags LETTERS` alone means the flags byte equals LETTERS.
- * Each rule keeps its text for the transcript.
+ * iptables' --syn (libxt_tcp: --tcp-flags SYN,RST,ACK,FIN SYN, so SYN set and ACK, RST, FIN
+ * clear); `flags LETTERS/MASK` is --tcp-flags MASK LETTERS in scapy's letters, and
+ * `flags LETTERS` alone means the flags byte equals LETTERS. Each rule keeps its text for
+ * the transcript.
  */
 #include "scenario_int.h"
 
@@ -74,7 +75,7 @@ static int scn_rule_flags(struct scn_parser *p, const struct scn_tok *t, struct 
 {
     r->has_flags = true;
     if (scn_tok_is(t, "syn")) {
-        r->flags_mask = TCP_SYN | TCP_ACK | TCP_RST;
+        r->flags_mask = TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN;   /* iptables' 0x17 */
         r->flags_value = TCP_SYN;
         return 0;
     }
@@ -191,7 +192,10 @@ int scn_rule_line(struct scn_parser *p)
         const struct scn_tok *v = scn_at(p, 1);
         if (!scn_tok_is(v, "accept") && !scn_tok_is(v, "drop"))
             return scn_expected(&p->cx, &p->ln, v, "'accept' or 'drop'");
+        if (f->policy_pos.line)   /* a chain has one policy: a second one is a typo, not an override */
+            return scn_expected_note(&p->cx, &p->ln, a, "one 'policy' per filter", "(already set)");
         f->policy = scn_tok_is(v, "accept") ? SCN_ACCEPT : SCN_DROP;
+        f->policy_pos = (struct scn_pos){ p->ln.lineno, a->col };
         return scn_end(p, 2);
     }
     struct scn_rule r = { .reject = SCN_REJ_PORT_UNREACH, .pos = { p->ln.lineno, a->col } };

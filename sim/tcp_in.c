@@ -552,7 +552,9 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
     char err = 'T';
     if (t->state == TCP_SYN_RECEIVED) {
         limit = th->p.synack_retries;
-        give_up = "tcp_synack_retries exhausted: half-open connection dropped";
+        give_up = th->p.opt_style == OS_OPTS_LINUX
+                ? "tcp_synack_retries exhausted: half-open connection dropped"
+                : "SYN-ACK retransmissions exhausted: half-open connection dropped";
     } else if (t->state == TCP_SYN_SENT) {
         limit = TCP_SYN_RETRIES;
         give_up = "tcp_syn_retries (6) exhausted: connect timed out";
@@ -574,9 +576,10 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
     t->rto_ms = t->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : t->rto_ms * 2;
     tcp_retransmit(th, io, t);
     tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
-    if (t->state == TCP_SYN_RECEIVED)
-        tcp_verdict_set(v, "SYN-ACK", "RFC 6298 / Linux reqsk timer: SYN-ACK retransmission, "
-                                      "timeout doubles");
+    if (t->state == TCP_SYN_RECEIVED)   /* Linux's request-socket timer, BSD's syncache */
+        tcp_verdict_set(v, "SYN-ACK", th->p.opt_style == OS_OPTS_LINUX
+                        ? "RFC 6298 / Linux reqsk timer: SYN-ACK retransmission, timeout doubles"
+                        : "RFC 6298: SYN-ACK retransmission, timeout doubles");
     else if (t->state == TCP_SYN_SENT)
         tcp_verdict_set(v, "SYN", "RFC 6298 / Linux tcp_retransmit_timer: SYN retransmission, "
                                   "timeout doubles");

@@ -47,7 +47,8 @@ static void test_first_match_and_policy(void **state)
 
     inject_run(&f, b, fx_udp(b, f.sc, f.target, 40000, 53, 4));
     assert_int_equal(f.c->n, 2);
-    assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw policy (line 4): drop") >= 0);
+    /* the `policy` line itself (line 8), not the `filter` line */
+    assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw policy (line 8): drop") >= 0);
 
     /* From outside 198.51.100.0/24: rule 3 does not match, the policy drops. */
     inject_run(&f, b, fx_tcp(b, ip4(192, 0, 2, 1), f.target, 40000, 443, TCP_SYN, 1, 0, 0));

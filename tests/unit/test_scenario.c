@@ -236,6 +236,8 @@ static void test_errors(void **state)
           "t.scn:3:18: error: expected flags that are inside their /MASK, found 'SA/S'" },
         { "host a 1.2.3.4\nfilter f at a in\n  policy reject\n",
           "t.scn:3:10: error: expected 'accept' or 'drop', found 'reject'" },
+        { "host a 1.2.3.4\nfilter f at a in\n  policy drop\n  policy accept\n",
+          "t.scn:4:3: error: expected one 'policy' per filter, found 'policy' (already set)" },
         { "host a 1.2.3.4\nfilter f at a in\n  drop tcp from 10.0.0.0/33\n",
           "t.scn:3:26: error: expected a prefix length 0-32, found '33'" },
         { "net 10.0.0.0/8 delay 5m\n", "t.scn:1:22: error: expected a time unit (ns, us, ms or s), found '5m'" },
@@ -413,7 +415,7 @@ static void test_names_before_definition(void **state)
     assert_int_equal(f->rules[0].nsport, 2);
     assert_int_equal(f->rules[0].sport[1].lo, 5000);
     assert_int_equal(f->rules[0].sport[1].hi, 5010);
-    assert_int_equal(f->rules[1].flags_mask, TCP_SYN | TCP_ACK | TCP_RST);
+    assert_int_equal(f->rules[1].flags_mask, TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN);
     assert_int_equal(f->rules[1].flags_value, TCP_SYN);
     assert_int_equal(f->rules[2].flags_mask, TCP_FIN | TCP_PSH | TCP_URG | TCP_SYN | TCP_ACK);
     assert_int_equal(f->rules[2].flags_value, TCP_FIN | TCP_PSH | TCP_URG);
