@@ -293,6 +293,15 @@ int wire_parse_trusted(const uint8_t *buf, size_t len, struct wire_pkt *pkt);
 size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
                           const struct wire_tcp *tcp, struct wire_pkt *view);
 
+/* What wire_emit_tcp_view writes into *view for a bare segment (tcp: no options, no data;
+ * ip: a first fragment), without writing a byte of the datagram: the simulator keeps a
+ * segment no one will read as its view alone (sim/engine.h, sim_slot.lazy) and writes the
+ * bytes from it (wire_emit_tcp(buf, .., &view->ip, &view->l4.tcp)) only if someone asks.
+ * The two checksum fields are left 0 until then. The view points into buf, as emit's would.
+ * Returns the datagram's length (40). */
+size_t wire_tcp_view_bare(uint8_t *buf, const struct wire_ipv4 *ip, const struct wire_tcp *tcp,
+                          struct wire_pkt *view);
+
 /* Common start of every transport parser: the protocol matches and this is a first (or
  * only) fragment. */
 static inline int wire_l4_check(const struct wire_ipv4 *ip, uint8_t proto)

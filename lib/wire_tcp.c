@@ -436,6 +436,15 @@ size_t wire_emit_tcp_view(uint8_t *buf, size_t cap, const struct wire_ipv4 *ip,
     return total;
 }
 
+size_t wire_tcp_view_bare(uint8_t *buf, const struct wire_ipv4 *ip, const struct wire_tcp *tcp,
+                          struct wire_pkt *view)
+{
+    const size_t total = WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN;
+    view->l4.tcp.opt = (struct wire_tcp_opts){0};
+    emitted_view(buf, ip, tcp, total, WIRE_TCP_HDR_MIN, 0, 0, view);
+    return total;
+}
+
 static const char wire_flag_letters[8] = {'F', 'S', 'R', 'P', 'A', 'U', 'E', 'C'};
 
 const char *wire_flags_str(uint8_t flags, char buf[9])

@@ -381,9 +381,28 @@ static void drop_slot(struct sim *s, uint32_t slot, const struct host *h, uint32
 {
     struct sim_slot *sl = sim_slot(s, slot);
     s->stats.dropped++;
-    if (sim_tracing(s))
+    if (sim_tracing(s)) {
+        sim_slot_materialize(sl);
         sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, addr, "drop", rule, NULL);
+    }
     sim_slot_free(s, slot);
+}
+
+void sim_drop_oom(struct sim *s, uint32_t slot, const struct host *dh)
+{
+    drop_slot(s, slot, dh, dh->addr, "out of memory");
+}
+
+void sim_slot_materialize(struct sim_slot *sl)
+{
+    if (!sl->lazy)
+        return;
+    /* The view is the parse of the bytes to be: emitting it gives them back (wire.h) */
+    wire_emit_tcp(sl->buf, sizeof sl->buf, &sl->view.ip, &sl->view.l4.tcp);
+    sl->view.ip.csum = (uint16_t)(sl->buf[10] << 8 | sl->buf[11]);
+    sl->view.l4.tcp.csum = (uint16_t)(sl->buf[WIRE_IPV4_HDR_MIN + 16] << 8 |
+                                      sl->buf[WIRE_IPV4_HDR_MIN + 17]);
+    sl->lazy = false;
 }
 
 static const char *loss_rule(struct sim *s, const struct scn_net *n)
@@ -526,9 +545,10 @@ int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
     sl->len = (uint16_t)tl;   /* link-layer padding past total length is not carried */
     memcpy(sl->buf, dgram, tl);
     if (s->nout == 0 && !sim_tracing(s)) {   /* a scan's probes: the sender's filters, if any */
-        const struct host *from = host_find(&s->hosts, rd32(sl->buf + 12));
-        if ((!from || (from->filt_out < 0 && from->filt_in < 0)) &&
-            sim_transmit_lossless(s, sl, rd32(sl->buf + 16))) {
+        const struct host *dh = sim_quiet_route(s, host_find(&s->hosts, rd32(sl->buf + 12)),
+                                                rd32(sl->buf + 16));
+        if (dh) {
+            sim_queue_arrival(s, slot, sl, dh);
             sim_queue_epoch(s);
             return 0;
         }
@@ -546,7 +566,8 @@ int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
 static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
 {
     uint32_t slot = sl->idx;
-    if (hidx == 0) {
+    if (hidx == 0) {   /* never lazy (sim_quiet_route wants a host): written all the same */
+        sim_slot_materialize(sl);
         drop_slot(s, slot, NULL, rd32(sl->buf + 16),
                   sim_tracing(s) ? sim_fmt(s, "no host at %s",
                                            wire_ip_str(rd32(sl->buf + 16), s->whobuf))
@@ -554,6 +575,8 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
         return;
     }
     struct host *h = s->hosts.v[hidx - 1];
+    if (sl->lazy && (sim_tracing(s) || sim_reads_bytes(h)))   /* attached while in flight */
+        sim_slot_materialize(sl);
     struct wire_pkt tmp;
     const struct wire_pkt *p;
     sim_slot_parse(sl, &p, &tmp);

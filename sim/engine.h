@@ -68,6 +68,11 @@ struct sim_slot {
      * the truth for everything that shows a packet (trace, pcap, taps); the view only spares
      * the receiver a parse. Cleared by sim_slot_alloc. */
     bool viewed;
+    /* buf not written yet: a bare TCP segment (no options, no data) with a quiet route to a
+     * host that reads no bytes (sim_quiet_route, sim_reads_bytes) carries its view alone;
+     * sim_slot_materialize writes the bytes from it if anything asks after all. Cleared by
+     * sim_slot_alloc. */
+    bool lazy;
     struct wire_pkt view;
     uint8_t buf[WIRE_MTU];
 };
@@ -196,7 +201,7 @@ static inline uint32_t sim_slot_take(struct sim *s, struct sim_slot **out)
         return UINT32_MAX;
     uint32_t i = s->pool.free[--s->pool.nfree];
     struct sim_slot *sl = sim_slot(s, i);
-    sl->trusted = sl->viewed = false;
+    sl->trusted = sl->viewed = sl->lazy = false;
     *out = sl;
     return i;
 }
@@ -301,36 +306,48 @@ static inline void sim_send(struct sim *s, uint32_t slot, const struct sim_slot 
         sim_out_push(s, slot, sender, false);
 }
 
-/* The heart of sim_transmit_quiet, inline where every reply of a scan leaves (host.c): to a
- * host on a lossless net with no wiretap, the datagram is queued for arrival after the net's
- * delay and nothing else happens. true when it did that; false when the full path must run
- * (no host there, loss to draw, a wiretap), having done nothing, or when the queue is out of
- * memory (the full path then drops the datagram). */
+/* Where a datagram from `sender` (NULL: injected, no host) to dst goes when nothing but the
+ * queue has a say: nothing traces, no wiretap, the outbox is empty, the sender has no filter
+ * and dst is a host on a lossless net. Returns that host, or NULL when sim_send's full path
+ * must run. Then the datagram only waits for its arrival (sim_queue_arrival), and no one
+ * reads its bytes on the way: the sender may leave them unwritten (sim_slot.lazy) when the
+ * receiver will not read them either. Inline: every reply of a scan asks. */
 __attribute__((always_inline))
-static inline bool sim_transmit_lossless(struct sim *s, const struct sim_slot *sl, uint32_t dst)
+static inline const struct host *sim_quiet_route(const struct sim *s, const struct host *sender,
+                                                 uint32_t dst)
 {
-    if (s->wire)
-        return false;
+    if (s->nout || sim_tracing(s) || s->wire ||
+        (sender && (sender->filt_out >= 0 || sender->filt_in >= 0)))
+        return NULL;
     const struct host *dh = host_find(&s->hosts, dst);
     if (!dh || dh->net < 0 || s->nets[dh->net].loss_ppm)
-        return false;
+        return NULL;
+    return dh;
+}
+/* Whether host dh reads the bytes of a datagram it receives: a tap (the scanner's raw
+ * socket) or a filter does; its own stack reads only the view (host_input), except to
+ * quote it in an ICMP error, which no bare TCP segment causes. */
+static inline bool sim_reads_bytes(const struct host *dh)
+{
+    return dh->tap || dh->filt_in >= 0 || dh->filt_out >= 0;
+}
+/* A datagram with a quiet route to dh leaves: queued for arrival after dh's net's delay.
+ * Drops it when the queue is out of memory. */
+void sim_drop_oom(struct sim *s, uint32_t slot, const struct host *dh);
+__attribute__((always_inline))
+static inline void sim_queue_arrival(struct sim *s, uint32_t slot, const struct sim_slot *sl,
+                                     const struct host *dh)
+{
     struct sim_qent e = { s->now + s->nets[dh->net].delay_ns, sim_queue_seq(s, SQ_ARRIVE),
                           SQ_ARRIVE, dh->idx + 1, (uintptr_t)sl };
-    if (sim_queue_put(s, &e, true))
-        return false;
     s->stats.sent++;
-    return true;
+    if (sim_queue_put(s, &e, true))
+        sim_drop_oom(s, slot, dh);
 }
+/* Writes the bytes of a lazy slot (a bare TCP segment whose view alone was built) when
+ * something is about to read them: a trace or tap attached while it was in flight. */
+void sim_slot_materialize(struct sim_slot *sl);
 
-/* sim_send for a host's reply, with the lossless case inline (above). */
-static inline void sim_send_reply(struct sim *s, uint32_t slot, const struct sim_slot *sl,
-                                  struct host *sender, uint32_t dst)
-{
-    if (s->nout == 0 && !sim_tracing(s) && sender->filt_out < 0 && sender->filt_in < 0 &&
-        sim_transmit_lossless(s, sl, dst))
-        return;
-    sim_send(s, slot, sl, sender, dst);
-}
 /* Sends every datagram in the outbox, in order. */
 void sim_flush(struct sim *s);
 /* Net holding addr (longest prefix), or -1. */

@@ -117,7 +117,10 @@ void host_table_free(struct host_table *t)
 
 /* ---------------------------------------------------------------- TCP glue */
 
-/* tcp_io.emit: one segment from h, numbered as TCP asks (tcp_ipinfo). */
+/* tcp_io.emit: one segment from h, numbered as TCP asks (tcp_ipinfo). A bare segment (no
+ * options, no data: a RST, a pure ACK) that no one will read on its way, such as the RST a
+ * scanner's own kernel answers a SYN-ACK with, gets its view alone (sim_slot.lazy): its
+ * bytes are written only if a trace or tap turns up before it arrives. */
 static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
                           const struct tcp_ipinfo *ii)
 {
@@ -132,6 +135,13 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     };
     ip.id = ii->ipid >= 0 ? (uint16_t)ii->ipid
                           : gen_ipid_next(&h->ipid, s->now, h->addr, dst, WIRE_PROTO_TCP, ii->df);
+    const struct host *dh = sim_quiet_route(s, h, dst);
+    if (dh && seg->opt.n == 0 && seg->payload_len == 0 && !sim_reads_bytes(dh)) {
+        sl->len = (uint16_t)wire_tcp_view_bare(sl->buf, &ip, seg, &sl->view);
+        sl->trusted = sl->viewed = sl->lazy = true;
+        sim_queue_arrival(s, slot, sl, dh);
+        return;
+    }
     size_t n = wire_emit_tcp_view(sl->buf, sizeof sl->buf, &ip, seg, &sl->view);
     if (n == 0) {   /* bigger than the MTU: a real stack would have segmented it */
         sim_slot_free(s, slot);
@@ -139,7 +149,10 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     }
     sl->len = (uint16_t)n;
     sl->trusted = sl->viewed = true;
-    sim_send_reply(s, slot, sl, h, dst);
+    if (dh)
+        sim_queue_arrival(s, slot, sl, dh);
+    else
+        sim_send(s, slot, sl, h, dst);
 }
 
 /* tcp_io.timer_key: the sequence number a queue entry for a timer armed now would take. */
