@@ -156,9 +156,8 @@ int cmd_run(int argc, char **argv)
     uint64_t limit = o.has_until ? o.until_ns : RUN_DEFAULT_LIMIT_NS;
     if (o.has_until)
         sim_run_until(s, limit);
-    else
-        while (sim_next_time(s) <= limit && sim_step(s))
-            ;
+    else   /* the clock stays at the last event */
+        sim_run(s, limit, NULL);
     if (tr.oom) {
         fprintf(stderr, "tcplab run: out of memory while recording the run\n");
         goto out;

@@ -87,14 +87,8 @@ static int pktio_sim_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *le
                           uint64_t *t_ns, uint64_t deadline_ns)
 {
     struct sim_ctx *c = sim_ctx_of(io);
-    /* One event at a time, so we stop at the first arrival with the clock at its time. */
-    while (c->count == 0) {
-        uint64_t next = sim_next_time(c->sim);
-        if (next == UINT64_MAX || next > deadline_ns)
-            break;
-        if (!sim_step(c->sim))
-            break;
-    }
+    /* Events in order until the first arrival at the tap, with the clock at its time. */
+    sim_run(c->sim, deadline_ns, &c->count);
     if (c->count > 0)
         return sim_ring_pop(c, buf, cap, len, t_ns);
     /* Nothing before the deadline: the clock moves to it (never backwards). */

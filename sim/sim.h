@@ -72,6 +72,12 @@ uint64_t sim_next_time(const struct sim *s);
 bool sim_step(struct sim *s);
 /* Processes every event with time <= t, then sets the clock to t. */
 void sim_run_until(struct sim *s, uint64_t t_ns);
+/* Processes events in order while the next one is due at or before `until` and *stop (when
+ * stop is not NULL) is 0; the clock stays at the last event's time. Returns how many ran.
+ * The same as calling sim_step in a loop, without a call per event: pktio_sim runs until a
+ * datagram reaches the scanner's tap (stop: its ring's count), a bench until the queue is
+ * empty (until UINT64_MAX). */
+uint64_t sim_run(struct sim *s, uint64_t until, const size_t *stop);
 
 /* A datagram leaves now, from whatever source address it carries (spoofing allowed): it
  * crosses the sender's outbound filter if the source is a host, then the wire. The bytes

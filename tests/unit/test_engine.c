@@ -294,6 +294,41 @@ static uint64_t run_hash(uint64_t seed, uint64_t *dropped)
     return h;
 }
 
+/* sim_run: events due at or before `until`, in order, until *stop turns non-zero; the clock
+ * stays at the last event (sim_run_until moves it on to t). */
+static void count_tap(void *ctx, uint64_t t, const uint8_t *pkt, size_t len)
+{
+    (void)t;
+    (void)pkt;
+    (void)len;
+    ++*(size_t *)ctx;
+}
+
+static void test_run_stop_and_until(void **state)
+{
+    (void)state;
+    struct sim *s = fx_sim("net 198.51.100.0/24 delay 1ms\n"
+                           "host a 198.51.100.1 role scanner\n"
+                           "host b 198.51.100.2\n"
+                           "send a:1 -> b:9 udp at 1ms\n"
+                           "send a:2 -> b:9 udp at 5ms\n", 1);
+    size_t got = 0;
+    assert_int_equal(sim_set_tap(s, fx_addr(s, "a"), count_tap, &got), 0);
+    /* send at 1 ms, arrival at b at 2 ms (ICMP 3/3 back), ICMP at a at 3 ms: stop there */
+    assert_int_equal(sim_run(s, UINT64_MAX, &got), 3);
+    assert_int_equal(got, 1);
+    assert_int_equal(sim_now(s), 3000000);
+    got = 0;
+    assert_int_equal(sim_run(s, 5999999, &got), 1);   /* the 5 ms send; its arrival is later */
+    assert_int_equal(sim_now(s), 5000000);
+    assert_int_equal(sim_run(s, 6000000, NULL), 1);    /* exactly at until: runs */
+    assert_int_equal(sim_run(s, UINT64_MAX, NULL), 1);
+    assert_int_equal(got, 1);
+    assert_int_equal(sim_now(s), 7000000);
+    assert_int_equal(sim_run(s, UINT64_MAX, NULL), 0);
+    sim_free(s);
+}
+
 static void test_same_seed_same_bytes(void **state)
 {
     (void)state;
@@ -469,6 +504,7 @@ int main(void)
         cmocka_unit_test(test_lazy_bytes_when_asked),
         cmocka_unit_test(test_delay),
         cmocka_unit_test(test_run_until),
+        cmocka_unit_test(test_run_stop_and_until),
         cmocka_unit_test(test_same_seed_same_bytes),
         cmocka_unit_test(test_two_sims_independent),
         cmocka_unit_test(test_loss),
