@@ -445,21 +445,10 @@ static bool cross_filters(struct sim *s, struct host *fh, uint32_t slot, bool ou
     return true;
 }
 
-/* The datagram in `slot` leaves its sender now. */
-void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
+/* The wire's part of a datagram to dst that has left its sender: the loss of dst's net, then
+ * the queue, for arrival after the net's delay. */
+static void wire_deliver(struct sim *s, uint32_t slot, const struct sim_slot *sl, uint32_t dst)
 {
-    struct sim_slot *sl = sim_slot(s, slot);
-    s->stats.sent++;
-    if (s->wire)
-        s->wire(s->wire_ctx, s->now, sl->buf, sl->len);
-    uint32_t src = rd32(sl->buf + 12), dst = rd32(sl->buf + 16);
-    if (!sender)
-        sender = host_find(&s->hosts, src);
-    if (sim_tracing(s))
-        sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL);
-    if (sender && !raw && (sender->filt_out >= 0 || sender->filt_in >= 0) &&
-        !cross_filters(s, sender, slot, true, NULL))
-        return;
     struct host *dh = host_find(&s->hosts, dst);
     int net = dh ? dh->net : sim_net_find(s, dst);
     uint64_t delay = 0;
@@ -475,24 +464,30 @@ void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
         drop_slot(s, slot, dh, dst, "out of memory");
 }
 
+/* The datagram in `slot` leaves its sender now. */
+void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
+{
+    struct sim_slot *sl = sim_slot(s, slot);
+    s->stats.sent++;
+    if (s->wire)
+        s->wire(s->wire_ctx, s->now, sl->buf, sl->len);
+    uint32_t src = rd32(sl->buf + 12), dst = rd32(sl->buf + 16);
+    if (!sender)
+        sender = host_find(&s->hosts, src);
+    if (sim_tracing(s))
+        sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL);
+    if (sender && !raw && (sender->filt_out >= 0 || sender->filt_in >= 0) &&
+        !cross_filters(s, sender, slot, true, NULL))
+        return;
+    wire_deliver(s, slot, sl, dst);
+}
+
 void sim_transmit_quiet(struct sim *s, uint32_t slot, const struct sim_slot *sl, uint32_t dst)
 {
     s->stats.sent++;
     if (s->wire)
         s->wire(s->wire_ctx, s->now, sl->buf, sl->len);
-    struct host *dh = host_find(&s->hosts, dst);
-    int net = dh ? dh->net : sim_net_find(s, dst);
-    uint64_t delay = 0;
-    if (net >= 0) {
-        const struct scn_net *n = &s->nets[net];
-        if (n->loss_ppm && rng_chance_ppm(&s->rng_loss, n->loss_ppm)) {
-            drop_slot(s, slot, dh, dst, "loss");
-            return;
-        }
-        delay = n->delay_ns;
-    }
-    if (sim_queue_push(s, s->now + delay, SQ_ARRIVE, dh ? dh->idx + 1 : 0, (uintptr_t)sl))
-        drop_slot(s, slot, dh, dst, "out of memory");
+    wire_deliver(s, slot, sl, dst);
 }
 
 void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool raw)
