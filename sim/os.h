@@ -21,6 +21,9 @@ enum os_opt_style {
     OS_OPTS_MSS_ONLY, /* old stacks and printers: MSS only */
 };
 
+/* Room for a scenario's `options` list: at most 8 entries, as for `send ... options`. */
+enum { OS_OPT_LAYOUT_MAX = 8 };
+
 enum chack_mode {
     CHACK_OFF,        /* no RFC 5961: pre-3.6 RFC 793 behaviour */
     CHACK_UNLIMITED,  /* RFC 5961 with no host-wide budget (Linux 6.0+) */
@@ -36,6 +39,12 @@ struct personality {
     uint8_t wscale;         /* our shift when the peer offered window scaling */
     bool opt_sack, opt_ts, opt_wscale;  /* options this stack supports and echoes */
     enum os_opt_style opt_style;
+    /* The host key `options LIST` (scenario.c): the exact SYN and SYN-ACK layout, TCPOPT_*
+     * kinds in order, overriding opt_style's for options only (opt_style also tells tcp*.c
+     * "this is Linux" for windows, ECN and SYN+FIN, which `options` must not change).
+     * opt_layout_n 0: no list, opt_style decides. tcp_out.c tcp_opts_custom: the NOP rule. */
+    uint8_t opt_layout[OS_OPT_LAYOUT_MAX];
+    uint8_t opt_layout_n;
     uint32_t ts_hz;         /* TCP timestamp clock rate */
     bool df;                /* sets DF on TCP segments (path MTU discovery) */
     bool rst_df_zero_id;    /* Linux: RSTs from the control socket go out DF with ID 0 */

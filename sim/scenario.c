@@ -5,7 +5,9 @@
  * `host NAME ADDR` so a name may be used on any line, before or after its definition;
  * pass 2 parses every statement in order and stops at the first error, reported as
  * "FILE:LINE:COL: error: expected X, found Y". Host keys may come in any order: the `os`
- * preset is applied first and the line's other keys override it.
+ * preset is applied first and the line's other keys override it, `options` (the SYN and
+ * SYN-ACK option layout, scn_host_options) as much as `ttl`: `os linux options mss` is a
+ * Linux that sends and answers MSS only.
  *
  * Filters and their rules are in scenario_filter.c. `challenge-ack`
  * (RFC 5961, numbers from stacks-and-offpath.md section 4):
@@ -243,12 +245,12 @@ static int scn_stmt_net(struct scn_parser *p)
 
 enum scn_hkey {
     HK_OS, HK_ISN, HK_IPID, HK_TTL, HK_WINDOW, HK_MSS, HK_TCP, HK_UDP, HK_DOWN, HK_ROLE,
-    HK_RST_RATE, HK_ICMP_RATE, HK_CHACK, HK_BACKLOG, HK_COUNT,
+    HK_RST_RATE, HK_ICMP_RATE, HK_CHACK, HK_BACKLOG, HK_OPTIONS, HK_COUNT,
 };
 
 static const char *const scn_hkey_names[HK_COUNT] = {
     "os", "isn", "ipid", "ttl", "window", "mss", "tcp", "udp", "down", "role",
-    "rst-rate", "icmp-rate", "challenge-ack", "backlog",
+    "rst-rate", "icmp-rate", "challenge-ack", "backlog", "options",
 };
 
 /* What one host line says, before it is applied over the preset. */
@@ -261,6 +263,7 @@ struct scn_hostkeys {
     uint32_t rst_rate, icmp_rate;
     int chack;               /* -1 = "on" (preset's or random 1000), else enum chack_mode */
     uint32_t chack_limit;
+    uint8_t opts[OS_OPT_LAYOUT_MAX], nopts; /* options LIST, TCPOPT_* kinds in order */
 };
 
 static int scn_port_set_add(void *arg, struct scn_ctx *cx, const struct scn_line *ln,
@@ -337,7 +340,7 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
             hk = j;
     if (hk == HK_COUNT)
         return scn_expected(cx, &p->ln, key, "a host key (os, isn, ipid, ttl, window, mss, tcp, udp, "
-                            "down, role, rst-rate, icmp-rate, challenge-ack, backlog)");
+                            "down, role, rst-rate, icmp-rate, challenge-ack, backlog, options)");
     if (k->seen[hk] && hk != HK_TCP && hk != HK_UDP)
         return scn_expected_note(cx, &p->ln, key, "each host key at most once", "(a second time)");
     k->seen[hk] = true;
@@ -362,6 +365,7 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
             return scn_expected(cx, &p->ln, key, "at most one host with 'role scanner'");
         p->have_scanner = h->scanner = true;
         return 2;
+    case HK_OPTIONS:   return scn_get_tcp_options(p, v, true, k->opts, &k->nopts) < 0 ? -1 : 2;
     case HK_RST_RATE:  return scn_get_rate(cx, &p->ln, v, &k->rst_rate) < 0 ? -1 : 2;
     case HK_ICMP_RATE: return scn_get_rate(cx, &p->ln, v, &k->icmp_rate) < 0 ? -1 : 2;
     case HK_CHACK: {
@@ -371,6 +375,21 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
     case HK_COUNT: break;
     }
     return -1;
+}
+
+/* options LIST: the exact layout of this host's SYNs and SYN-ACKs (tcp_out.c
+ * tcp_opts_custom: a SYN-ACK keeps only what the SYN offered, with the NOPs that pad it),
+ * and the options it supports: sack, ts and wscale listed = on (negotiated and echoed when
+ * the peer offers them), absent = off (never sent, never negotiated), as a stack with
+ * net.ipv4.tcp_sack/tcp_timestamps/tcp_window_scaling = 0. The preset's other numbers stay:
+ * `os printer options mss,nop,wscale` scales by the printer's shift, 0. */
+static void scn_host_options(struct personality *ps, const struct scn_hostkeys *k)
+{
+    memcpy(ps->opt_layout, k->opts, k->nopts);
+    ps->opt_layout_n = k->nopts;
+    ps->opt_sack = memchr(k->opts, TCPOPT_SACK_PERM, k->nopts) != NULL;
+    ps->opt_ts = memchr(k->opts, TCPOPT_TS, k->nopts) != NULL;
+    ps->opt_wscale = memchr(k->opts, TCPOPT_WSCALE, k->nopts) != NULL;
 }
 
 /* The preset first, then every other key of the line, whatever the order it was written in. */
@@ -386,6 +405,7 @@ static void scn_host_apply(struct scn_host *h, const struct scn_hostkeys *k)
     if (k->seen[HK_BACKLOG])   ps->backlog = (int)k->backlog;
     if (k->seen[HK_RST_RATE])  ps->rst_rate = k->rst_rate;
     if (k->seen[HK_ICMP_RATE]) ps->icmp_rate = k->icmp_rate;
+    if (k->seen[HK_OPTIONS])   scn_host_options(ps, k);
     if (k->seen[HK_CHACK]) {
         if (k->chack >= 0) {
             ps->chack = (enum chack_mode)k->chack;

@@ -123,7 +123,8 @@ struct scn_send {                  /* a packet by hand */
     uint32_t seq, ack;
     uint16_t win, ipid;
     uint8_t ttl;
-    uint8_t opts[8];               /* option kinds in order (TCPOPT_*) */
+    uint8_t opts[OS_OPT_LAYOUT_MAX]; /* option kinds in order (TCPOPT_*): the same list as a
+                                    host's `options` (scn_get_tcp_options), 8 entries */
     uint8_t nopts;
     uint16_t icmp_id, icmp_seq;
     bool icmp_ts;                  /* icmp timestamp (13) instead of echo (8) */

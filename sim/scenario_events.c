@@ -11,7 +11,8 @@
  * Keys after the protocol come in any order. FROM may be any address (spoofing is what
  * several labs teach); a missing SPORT is left for the simulator to draw from the seed.
  * Flags are scapy's letters; option names are the ones hping3/scapy users know, with
- * `sack` meaning SACK-permitted (RFC 2018), the only SACK option a SYN carries.
+ * `sack` meaning SACK-permitted (RFC 2018), the only SACK option a SYN carries. The option
+ * list reader (scn_get_tcp_options) also serves the host key `options` in scenario.c.
  */
 #include "scenario_int.h"
 
@@ -176,16 +177,41 @@ static const struct { const char *name; unsigned bit; unsigned protos; } scn_sen
     { "at", SK_AT, 7 }, { "id", SK_ID, 4 },
 };
 
-/* options mss,sack,ts,nop,wscale: at most 8, at most 40 bytes (RFC 793 data offset). */
-static int scn_send_options(struct scn_parser *p, const struct scn_tok *t, struct scn_send *s)
+/* Checks a host's layout after the list is read (see scenario_int.h): mss is in it, each
+ * other option at most once, and no NOP at the end, where it would pad nothing. */
+static int scn_layout_check(struct scn_parser *p, const struct scn_tok *t,
+                            const struct scn_tok *items, const uint8_t *kinds, uint8_t n)
+{
+    bool has_mss = false;
+    for (uint8_t i = 0; i < n; i++) {
+        has_mss |= kinds[i] == TCPOPT_MSS;
+        for (uint8_t j = 0; j < i && kinds[i] != TCPOPT_NOP; j++)
+            if (kinds[j] == kinds[i])
+                return scn_expected_note(&p->cx, &p->ln, &items[i], "each option at most once",
+                                         "(a second time)");
+    }
+    if (n > 0 && kinds[n - 1] == TCPOPT_NOP)
+        return scn_expected_note(&p->cx, &p->ln, &items[n - 1],
+                                 "a list ending in mss, sack, ts or wscale",
+                                 "(a NOP pads the option after it)");
+    if (!has_mss)
+        return scn_expected_note(&p->cx, &p->ln, t, "an option list that includes mss",
+                                 "(every SYN and SYN-ACK carries it)");
+    return 0;
+}
+
+int scn_get_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layout,
+                        uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n)
 {
     static const struct { const char *n; uint8_t kind, len; } opts[] = {
         { "mss", TCPOPT_MSS, 4 }, { "sack", TCPOPT_SACK_PERM, 2 }, { "ts", TCPOPT_TS, 10 },
         { "nop", TCPOPT_NOP, 1 }, { "wscale", TCPOPT_WSCALE, 3 },
     };
+    struct scn_tok items[OS_OPT_LAYOUT_MAX];   /* each entry as written, for error columns */
     if (!t || t->quoted)
         return scn_expected(&p->cx, &p->ln, t, "an option list such as mss,sack,ts,nop,wscale");
     unsigned bytes = 0;
+    *n = 0;
     for (size_t i = 0;;) {
         struct scn_tok rest = scn_tok_sub(t, i, t->len - i);
         struct scn_tok item = scn_tok_sub(t, i, scn_tok_find(&rest, ','));
@@ -195,12 +221,13 @@ static int scn_send_options(struct scn_parser *p, const struct scn_tok *t, struc
         if (k == sizeof opts / sizeof *opts)
             return scn_expected(&p->cx, &p->ln, &item, "a TCP option (mss, sack, ts, nop, wscale)");
         bytes += opts[k].len;
-        if (s->nopts >= sizeof s->opts || bytes > WIRE_TCP_OPT_MAX)
+        if (*n >= OS_OPT_LAYOUT_MAX || bytes > WIRE_TCP_OPT_MAX)
             return scn_expected(&p->cx, &p->ln, &item, "at most 8 options and 40 bytes");
-        s->opts[s->nopts++] = opts[k].kind;
+        items[*n] = item;
+        kinds[(*n)++] = opts[k].kind;
         i += item.len + 1;
         if (i > t->len)
-            return 0;
+            return layout ? scn_layout_check(p, t, items, kinds, *n) : 0;
     }
 }
 
@@ -229,7 +256,7 @@ static int scn_send_value(struct scn_parser *p, unsigned bit, const struct scn_t
     int rc = 0;
     switch (bit) {
     case SK_FLAGS:   return scn_get_flags(cx, &p->ln, v, &s->flags);
-    case SK_OPTIONS: return scn_send_options(p, v, s);
+    case SK_OPTIONS: return scn_get_tcp_options(p, v, false, s->opts, &s->nopts);
     case SK_DATA:    s->has_data = true; return scn_send_data(p, v, s);
     case SK_AT:      return scn_get_time(cx, &p->ln, v, &s->at_ns);
     case SK_SEQ:

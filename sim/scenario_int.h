@@ -47,6 +47,15 @@ int scn_get_name(struct scn_parser *p, const struct scn_tok *t, const char *what
 int scn_cidr(struct scn_parser *p, const struct scn_tok *t, uint32_t *addr, uint8_t *plen);
 uint32_t scn_mask(uint8_t plen);
 
+/* A TCP option list "mss,sack,ts,nop,wscale" (scenario_events.c), for `send ... options`
+ * and the host key `options`: TCPOPT_* kinds in order into kinds, their count in *n; at most
+ * 8 entries and 40 bytes (RFC 793: a data offset of 15 words). Any list goes for `send`
+ * (a packet by hand may be odd on purpose). With `layout` (a host's SYN and SYN-ACK layout)
+ * the list must also include mss, name each other option at most once and not end in nop:
+ * a NOP pads the option after it (tcp_out.c tcp_opts_custom). */
+int scn_get_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layout,
+                        uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n);
+
 int scn_stmt_filter(struct scn_parser *p);
 int scn_rule_line(struct scn_parser *p);   /* an indented line under the current filter */
 int scn_stmt_traffic(struct scn_parser *p);

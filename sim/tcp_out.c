@@ -12,6 +12,7 @@
  * (secure_tcp_ts_off: per address pair timestamp offset); FreeBSD tcp_output.c
  * tcp_addoptions (BSD layout) and ip_icmp.c badport_bandlim (RST budget); RFC 793 3.4,
  * RFC 5961 sections 3-5 and 7, RFC 7323 (timestamps), RFC 6928 (initial window 10).
+ * A scenario's host key `options LIST` replaces the stack's layout (tcp_opts_custom).
  */
 #include "tcp_int.h"
 
@@ -69,16 +70,52 @@ static void tcp_opt_pad(struct wire_tcp_opts *o, unsigned *len, unsigned mod, un
     }
 }
 
+/* A scenario's `options LIST` (p->opt_layout): the listed kinds in order, keeping only the
+ * options this segment carries. MSS is always carried; SACK-permitted, timestamps and window
+ * scale when `sack`, `ts`, `ws` say so (for a SYN-ACK: the stack supports the option and the
+ * SYN offered it, RFC 2018 section 2, RFC 7323 sections 2.2 and 3.2). A NOP belongs to the
+ * option that follows it in the list: it pads that option into place, so it goes when that
+ * option goes (`mss,nop,nop,sack,nop,wscale` answering a SYN with no SACK-permitted sends
+ * MSS,NOP,WS, not MSS,NOP,NOP,NOP,WS); NOPs after the last option belong to none and are
+ * not sent (the parser refuses them). Nothing is re-aligned: the list is what is sent. */
+static void tcp_opts_custom(const struct personality *p, struct wire_tcp_opts *o, bool sack,
+                            bool ts, bool ws)
+{
+    unsigned nops = 0;       /* NOPs read and not yet placed: their option decides */
+    for (unsigned i = 0; i < p->opt_layout_n && i < OS_OPT_LAYOUT_MAX; i++) {
+        uint8_t k = p->opt_layout[i];
+        bool *flag, keep;
+        switch (k) {
+        case TCPOPT_MSS:       flag = &o->has_mss;    keep = true; break;
+        case TCPOPT_SACK_PERM: flag = &o->sack_perm;  keep = sack; break;
+        case TCPOPT_TS:        flag = &o->has_ts;     keep = ts;   break;
+        case TCPOPT_WSCALE:    flag = &o->has_wscale; keep = ws;   break;
+        default:               nops++; continue;  /* a NOP */
+        }
+        if (keep) {
+            for (; nops; nops--)
+                tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, k);
+            *flag = true;
+        }
+        nops = 0;
+    }
+}
+
 void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sack, bool ts,
                   bool ws)
 {
     memset(o, 0, sizeof *o);
-    o->has_mss = true;
     o->mss = p->mss;
+    o->wscale = p->wscale;
+    if (p->opt_layout_n) {
+        tcp_opts_custom(p, o, sack, ts, ws);
+        return;
+    }
+    o->has_mss = true;
     o->sack_perm = sack;
     o->has_ts = ts;
     o->has_wscale = ws;
-    o->wscale = p->wscale;
     tcp_opt(o, TCPOPT_MSS);
     unsigned len = 4;
     switch (p->opt_style) {

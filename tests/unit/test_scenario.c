@@ -205,7 +205,7 @@ static void test_errors(void **state)
         { "host a 1.2.3.4 ttl 5 ttl 6\n",
           "t.scn:1:22: error: expected each host key at most once, found 'ttl' (a second time)" },
         { "host a 1.2.3.4 colour blue\n",
-          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog), found 'colour'" },
+          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog, options), found 'colour'" },
         { "host a 1.2.3.4 challenge-ack sometimes\n",
           "t.scn:1:30: error: expected on, off, N/s or N/s random, found 'sometimes'" },
         { "host a 1.2.3.4 rst-rate 200\n", "t.scn:1:25: error: expected a rate N/s, found '200'" },
@@ -292,6 +292,24 @@ static void test_errors(void **state)
          * TCP send 48-byte segments out of a 1-byte buffer: a heap over-read). */
         { "host a 1.2.3.4 mss 1\n", "t.scn:1:20: error: expected an MSS 88-1460, found '1'" },
         { "host a 1.2.3.4 mss 9000\n", "t.scn:1:20: error: expected an MSS 88-1460, found '9000'" },
+        /* The host key `options`: send's list syntax and limits, plus what a stack's layout
+         * needs (mss, each option once, no NOP padding nothing). */
+        { "host a 1.2.3.4 options\n",
+          "t.scn:1:23: error: expected an option list such as mss,sack,ts,nop,wscale, found end of line" },
+        { "host a 1.2.3.4 options mss,bogus\n",
+          "t.scn:1:28: error: expected a TCP option (mss, sack, ts, nop, wscale), found 'bogus'" },
+        { "host a 1.2.3.4 options mss,,ts\n",
+          "t.scn:1:28: error: expected a TCP option (mss, sack, ts, nop, wscale), found nothing" },
+        { "host a 1.2.3.4 options mss,nop,nop,nop,nop,nop,nop,nop,wscale\n",
+          "t.scn:1:56: error: expected at most 8 options and 40 bytes, found 'wscale'" },
+        { "host a 1.2.3.4 options mss,ts,sack,ts\n",
+          "t.scn:1:36: error: expected each option at most once, found 'ts' (a second time)" },
+        { "host a 1.2.3.4 options mss,nop\n",
+          "t.scn:1:28: error: expected a list ending in mss, sack, ts or wscale, found 'nop' (a NOP pads the option after it)" },
+        { "host a 1.2.3.4 options nop,wscale,sack\n",
+          "t.scn:1:24: error: expected an option list that includes mss, found 'nop,wscale,sack' (every SYN and SYN-ACK carries it)" },
+        { "host a 1.2.3.4 options mss os linux options mss,ts\n",
+          "t.scn:1:37: error: expected each host key at most once, found 'options' (a second time)" },
         /* Linux's tcp_challenge_ack_limit is an int; N/2 + N - 1 must not wrap. */
         { "host a 1.2.3.4 challenge-ack 4294967295/s random\n",
           "t.scn:1:30: error: expected a rate of at most 2147483647/s, found '4294967295/s'" },
@@ -358,6 +376,48 @@ static void test_overrides_after_os(void **state)
     assert_int_equal(e->pers.isn.param, 800);
     assert_int_equal(e->pers.ipid.kind, GEN_IPID_GLOBAL);
     assert_int_equal(e->pers.ipid.param, 2);
+    scenario_free(&sc);
+}
+
+/* `options LIST` overrides the preset's layout wherever it stands on the line, sets which
+ * options the stack supports, and leaves every other field (opt_style too: tcp*.c reads it
+ * as "this is Linux" for windows and ECN) as the preset has it. No key: no layout. */
+static void test_host_options(void **state)
+{
+    (void)state;
+    const char *text =
+        "host a 10.0.0.1 os linux options mss\n"
+        "host b 10.0.0.2 options mss,nop,nop,sack,nop,wscale os printer\n"
+        "host c 10.0.0.3 options wscale,ts,mss\n"
+        "host d 10.0.0.4 os freebsd\n";
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(parse(text, &sc, err, sizeof err), 0);
+    const struct scn_host *a = scenario_host(&sc, "a"), *b = scenario_host(&sc, "b"),
+                          *c = scenario_host(&sc, "c"), *d = scenario_host(&sc, "d");
+    assert_string_equal(a->pers.os, "linux");
+    assert_int_equal(a->pers.opt_style, OS_OPTS_LINUX);
+    assert_int_equal(a->pers.opt_layout_n, 1);
+    assert_int_equal(a->pers.opt_layout[0], TCPOPT_MSS);
+    assert_false(a->pers.opt_sack || a->pers.opt_ts || a->pers.opt_wscale);
+    assert_int_equal(a->pers.wscale, 10);          /* the preset's, unused without wscale */
+    uint8_t bl[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM, TCPOPT_NOP,
+                     TCPOPT_WSCALE };
+    assert_string_equal(b->pers.os, "printer");
+    assert_int_equal(b->pers.opt_style, OS_OPTS_MSS_ONLY);
+    assert_int_equal(b->pers.opt_layout_n, sizeof bl);
+    assert_memory_equal(b->pers.opt_layout, bl, sizeof bl);
+    assert_true(b->pers.opt_sack && b->pers.opt_wscale);
+    assert_false(b->pers.opt_ts);
+    assert_int_equal(b->pers.ipid.kind, GEN_IPID_GLOBAL);
+    uint8_t cl[] = { TCPOPT_WSCALE, TCPOPT_TS, TCPOPT_MSS };
+    assert_string_equal(c->pers.os, "linux");      /* no os key: os_default() */
+    assert_int_equal(c->pers.opt_layout_n, sizeof cl);
+    assert_memory_equal(c->pers.opt_layout, cl, sizeof cl);
+    assert_true(c->pers.opt_ts && c->pers.opt_wscale);
+    assert_false(c->pers.opt_sack);
+    assert_int_equal(d->pers.opt_layout_n, 0);     /* the preset's own layout */
+    assert_true(d->pers.opt_sack && d->pers.opt_ts && d->pers.opt_wscale);
     scenario_free(&sc);
 }
 
@@ -554,6 +614,8 @@ static void test_presets(void **state)
     for (const char *const *nm = os_preset_names(); *nm; nm++, n++)
         assert_string_equal(os_preset(*nm)->os, *nm);
     assert_int_equal(n, 6);
+    for (const char *const *nm = os_preset_names(); *nm; nm++)
+        assert_int_equal(os_preset(*nm)->opt_layout_n, 0);   /* presets keep their style */
 }
 
 int main(void)
@@ -562,6 +624,7 @@ int main(void)
         cmocka_unit_test(test_design_example),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_overrides_after_os),
+        cmocka_unit_test(test_host_options),
         cmocka_unit_test(test_names_before_definition),
         cmocka_unit_test(test_inferred_protocols),
         cmocka_unit_test(test_values),

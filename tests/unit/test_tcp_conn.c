@@ -129,6 +129,112 @@ static void test_synack_options_other_styles(void **state)
     expect_order(&o->opt, mss, 1);
 }
 
+/* A scenario's `options LIST` (personality opt_layout, tcp_out.c tcp_opts_custom): a SYN-ACK
+ * keeps the listed options the SYN offered, in the listed order, each with the NOPs just
+ * before it; MSS always. The personality's flags say what the stack supports, as
+ * scenario.c sets them from the list. */
+static void custom_layout(const uint8_t *kinds, uint8_t n, bool sack, bool ts, bool ws)
+{
+    memcpy(F.p.opt_layout, kinds, n);
+    F.p.opt_layout_n = n;
+    F.p.opt_sack = sack;
+    F.p.opt_ts = ts;
+    F.p.opt_wscale = ws;
+}
+
+static void test_synack_options_custom(void **state)
+{
+    (void)state;
+    /* mss,nop,wscale: everything offered -> MSS,NOP,WS; MSS only offered -> MSS */
+    uint8_t old[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_WSCALE };
+    custom_layout(old, sizeof old, false, false, true);
+    fx_start();
+    struct wire_tcp syn = seg_mk(4200, 80, TCP_SYN, 10, 0);
+    opts_linux_syn(&syn, 9);
+    const struct wire_tcp *o = feed(&syn);
+    expect_order(&o->opt, old, sizeof old);
+    assert_true(o->opt.has_mss && o->opt.has_wscale);
+    assert_false(o->opt.sack_perm || o->opt.has_ts);
+    assert_int_equal(o->window, 64240);          /* no timestamps negotiated */
+    uint8_t bytes[WIRE_TCP_OPT_MAX];
+    uint8_t want[] = { 2, 4, 0x05, 0xb4, 1, 3, 3, 7 };
+    assert_int_equal(wire_tcp_opts_emit(bytes, &o->opt), sizeof want);
+    assert_memory_equal(bytes, want, sizeof want);
+    syn = seg_mk(4201, 80, TCP_SYN, 10, 0);
+    syn.opt.has_mss = true;
+    syn.opt.mss = 1460;
+    o = feed(&syn);
+    uint8_t mss[] = { TCPOPT_MSS };
+    expect_order(&o->opt, mss, 1);
+    /* no options at all offered: MSS still, as every stack modelled sends it (RFC 9293
+     * 3.7.1: SHOULD be in every SYN) */
+    syn = seg_mk(4202, 80, TCP_SYN, 10, 0);
+    o = feed(&syn);
+    expect_order(&o->opt, mss, 1);
+    tcp_host_free(F.th);
+
+    /* mss,nop,nop,sack,nop,wscale: each NOP goes with the option after it */
+    uint8_t bsd[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM, TCPOPT_NOP,
+                      TCPOPT_WSCALE };
+    custom_layout(bsd, sizeof bsd, true, false, true);
+    fx_start();
+    syn = seg_mk(4203, 80, TCP_SYN, 10, 0);
+    opts_linux_syn(&syn, 9);
+    o = feed(&syn);
+    expect_order(&o->opt, bsd, sizeof bsd);
+    syn = seg_mk(4204, 80, TCP_SYN, 10, 0);
+    opts_linux_syn(&syn, 9);
+    syn.opt.sack_perm = false;
+    o = feed(&syn);
+    expect_order(&o->opt, old, sizeof old);      /* MSS,NOP,WS: the SACK's two NOPs went too */
+    syn = seg_mk(4205, 80, TCP_SYN, 10, 0);
+    opts_linux_syn(&syn, 9);
+    syn.opt.has_wscale = false;
+    o = feed(&syn);
+    uint8_t sackonly[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM };
+    expect_order(&o->opt, sackonly, sizeof sackonly);
+    tcp_host_free(F.th);
+
+    /* Linux's own order as a list, a SYN offering TS only: the NOP pads WS, which goes, so
+     * MSS,TS. The list is not re-aligned (Linux itself would send MSS,NOP,NOP,TS). */
+    uint8_t lin[] = { TCPOPT_MSS, TCPOPT_SACK_PERM, TCPOPT_TS, TCPOPT_NOP, TCPOPT_WSCALE };
+    custom_layout(lin, sizeof lin, true, true, true);
+    fx_start();
+    syn = seg_mk(4206, 80, TCP_SYN, 10, 0);
+    syn.opt.has_mss = syn.opt.has_ts = true;
+    syn.opt.mss = 1460;
+    syn.opt.tsval = 77;
+    o = feed(&syn);
+    uint8_t ts[] = { TCPOPT_MSS, TCPOPT_TS };
+    expect_order(&o->opt, ts, sizeof ts);
+    assert_int_equal(o->opt.tsecr, 77);
+    assert_int_equal(o->window, 65160);          /* opt_style still Linux: TS takes 12 bytes */
+}
+
+/* An active open from a host with a layout sends the whole list, in order. */
+static void test_syn_options_custom(void **state)
+{
+    (void)state;
+    uint8_t l[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TS, TCPOPT_NOP, TCPOPT_WSCALE };
+    custom_layout(l, sizeof l, false, true, true);
+    fx_start();
+    assert_true(tcp_connect(F.th, &F.io, PEER, 443, 5555) >= 0);
+    assert_int_equal(F.r.n, 1);
+    const struct wire_tcp *o = &F.r.seg[0];
+    assert_int_equal(o->flags, TCP_SYN);
+    expect_order(&o->opt, l, sizeof l);
+    assert_true(o->opt.has_mss && o->opt.has_ts && o->opt.has_wscale);
+    assert_false(o->opt.sack_perm);
+    assert_int_equal(o->opt.tsecr, 0);
+    tcp_host_free(F.th);
+
+    uint8_t m[] = { TCPOPT_MSS };
+    custom_layout(m, sizeof m, false, false, false);
+    fx_start();
+    assert_true(tcp_connect(F.th, &F.io, PEER, 443, 5556) >= 0);
+    expect_order(&F.r.seg[0].opt, m, 1);
+}
+
 /* ---------------------------------------------------------------- SYN-RECEIVED */
 
 static void test_synack_retransmission_and_drop(void **state)
@@ -519,6 +625,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_synack_options_linux),
         T(test_synack_options_other_styles),
+        T(test_synack_options_custom),
+        T(test_syn_options_custom),
         T(test_synack_retransmission_and_drop),
         T(test_synrecv_rules),
         T(test_backlog_overflow),
