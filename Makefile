@@ -74,15 +74,17 @@ $(BUILD)/gen/default_scn.c: scenarios/default.scn
 $(BUILD)/gen/default_scn.o: $(BUILD)/gen/default_scn.c
 	$(CC) $(CFLAGS) $(LTO) -c -o $@ $<
 
+# Test and bench programs track the headers they include (-MMD), as the library's objects
+# do: a changed fixture header rebuilds every test that uses it.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtcplab.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) -lcmocka $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libtcplab.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LTO) -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LTO) -MMD -MP -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) $(LDLIBS)
 
--include $(CORE_OBJ:.o=.d) $(BUILD)/cmd/main.d
+-include $(CORE_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
 # Installs missing Debian packages when root (CI and fresh machines); otherwise says what is missing.
 deps:

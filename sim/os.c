@@ -23,6 +23,7 @@ static const struct personality os_linux = {
                                a 6.18 kernel (tests/live/LINUX-FACTS.md); 6 MiB kernels say 7 */
     .opt_sack = true, .opt_ts = true, .opt_wscale = true, /* net.ipv4.tcp_{sack,timestamps,window_scaling}=1 */
     .opt_style = OS_OPTS_LINUX,  /* tcp_options_write order */
+    .linux_stack = true,
     .ts_hz = 1000,          /* TCP timestamps in ms since 4.13 (tcp_clock_ms) */
     .df = true,             /* ip_no_pmtu_disc = 0: PMTU discovery, DF on TCP */
     .rst_df_zero_id = true, /* ref s7: control-socket RSTs DF, IP-ID 0 (431280eebed9) */

@@ -39,6 +39,10 @@ struct personality {
     uint8_t wscale;         /* our shift when the peer offered window scaling */
     bool opt_sack, opt_ts, opt_wscale;  /* options this stack supports and echoes */
     enum os_opt_style opt_style;
+    /* Linux's own answers where stacks differ (tcp*.c): ECN on the SYN-ACK, a SYN+FIN to a
+     * listener discarded, the initial window rounded down to the MSS, the request-socket
+     * timer. Apart from opt_style, so that `options` can change the layout alone. */
+    bool linux_stack;
     /* The host key `options LIST` (scenario.c): the exact SYN and SYN-ACK layout, TCPOPT_*
      * kinds in order, overriding opt_style's for options only (opt_style also tells tcp*.c
      * "this is Linux" for windows, ECN and SYN+FIN, which `options` must not change).

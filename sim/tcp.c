@@ -341,7 +341,7 @@ void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp 
     t->ws_ok = p->opt_wscale && seg->opt.has_wscale;
     /* RFC 3168 6.1.1: an ECN-setup SYN carries ECE and CWR; Linux (tcp_ecn = 2, the default)
      * accepts it on incoming connections and sets ECE on its SYN-ACK, never CWR. */
-    t->ecn_ok = p->opt_style == OS_OPTS_LINUX &&
+    t->ecn_ok = p->linux_stack &&
                 (seg->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR) &&
                 !(seg->flags & TCP_ACK);
     t->snd_wscale = t->ws_ok ? (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) : 0;
@@ -382,7 +382,7 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
             tcp_verdict_set(v, "drop", "RFC 793 3.9 LISTEN: no SYN, ACK or RST: drop");
         return;
     }
-    if ((f & TCP_FIN) && p->opt_style == OS_OPTS_LINUX) {
+    if ((f & TCP_FIN) && p->linux_stack) {
         tcp_verdict_set(v, "drop", "Linux tcp_rcv_state_process: SYN+FIN to a listener: discard");
         return;
     }

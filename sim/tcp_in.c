@@ -552,7 +552,7 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
     char err = 'T';
     if (t->state == TCP_SYN_RECEIVED) {
         limit = th->p.synack_retries;
-        give_up = th->p.opt_style == OS_OPTS_LINUX
+        give_up = th->p.linux_stack
                 ? "tcp_synack_retries exhausted: half-open connection dropped"
                 : "SYN-ACK retransmissions exhausted: half-open connection dropped";
     } else if (t->state == TCP_SYN_SENT) {
@@ -577,7 +577,7 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
     tcp_retransmit(th, io, t);
     tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
     if (t->state == TCP_SYN_RECEIVED)   /* Linux's request-socket timer, BSD's syncache */
-        tcp_verdict_set(v, "SYN-ACK", th->p.opt_style == OS_OPTS_LINUX
+        tcp_verdict_set(v, "SYN-ACK", th->p.linux_stack
                         ? "RFC 6298 / Linux reqsk timer: SYN-ACK retransmission, timeout doubles"
                         : "RFC 6298: SYN-ACK retransmission, timeout doubles");
     else if (t->state == TCP_SYN_SENT)

@@ -199,7 +199,7 @@ static void tcp_opts_data(struct tcp_host *th, struct tcp_tcb *t, struct wire_tc
  * once per host (tcp_windows_init): a division per SYN-ACK otherwise. */
 static uint16_t tcp_initial_window(const struct tcp_host *th, bool ts)
 {
-    if (th->p.opt_style != OS_OPTS_LINUX)
+    if (!th->p.linux_stack)
         return th->p.window;
     uint32_t mss = th->xlen - (ts ? 12u : 0u), space = th->lin_space;
     if (space > mss)

@@ -83,6 +83,7 @@ static inline void pers_linux(struct personality *p)
     p->wscale = 7;
     p->opt_sack = p->opt_ts = p->opt_wscale = true;
     p->opt_style = OS_OPTS_LINUX;
+    p->linux_stack = true;
     p->ts_hz = 1000;
     p->df = true;
     p->rst_df_zero_id = true;

@@ -380,8 +380,8 @@ static void test_overrides_after_os(void **state)
 }
 
 /* `options LIST` overrides the preset's layout wherever it stands on the line, sets which
- * options the stack supports, and leaves every other field (opt_style too: tcp*.c reads it
- * as "this is Linux" for windows and ECN) as the preset has it. No key: no layout. */
+ * options the stack supports, and leaves every other field (opt_style, linux_stack) as the
+ * preset has it. No key: no layout. */
 static void test_host_options(void **state)
 {
     (void)state;
@@ -397,6 +397,7 @@ static void test_host_options(void **state)
                           *c = scenario_host(&sc, "c"), *d = scenario_host(&sc, "d");
     assert_string_equal(a->pers.os, "linux");
     assert_int_equal(a->pers.opt_style, OS_OPTS_LINUX);
+    assert_true(a->pers.linux_stack);
     assert_int_equal(a->pers.opt_layout_n, 1);
     assert_int_equal(a->pers.opt_layout[0], TCPOPT_MSS);
     assert_false(a->pers.opt_sack || a->pers.opt_ts || a->pers.opt_wscale);

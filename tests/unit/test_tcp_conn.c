@@ -90,6 +90,7 @@ static void test_synack_options_other_styles(void **state)
 {
     (void)state;
     F.p.opt_style = OS_OPTS_BSD;
+    F.p.linux_stack = false;
     F.p.window = 65535;
     F.p.wscale = 6;
     fx_start();
@@ -109,6 +110,7 @@ static void test_synack_options_other_styles(void **state)
     tcp_host_free(F.th);
 
     F.p.opt_style = OS_OPTS_WINDOWS;
+    F.p.linux_stack = false;
     F.p.opt_ts = false;
     fx_start();
     syn = seg_mk(4102, 80, TCP_SYN, 10, 0);
@@ -121,6 +123,7 @@ static void test_synack_options_other_styles(void **state)
     tcp_host_free(F.th);
 
     F.p.opt_style = OS_OPTS_MSS_ONLY;
+    F.p.linux_stack = false;
     fx_start();
     syn = seg_mk(4103, 80, TCP_SYN, 10, 0);
     opts_linux_syn(&syn, 9);
@@ -208,7 +211,7 @@ static void test_synack_options_custom(void **state)
     uint8_t ts[] = { TCPOPT_MSS, TCPOPT_TS };
     expect_order(&o->opt, ts, sizeof ts);
     assert_int_equal(o->opt.tsecr, 77);
-    assert_int_equal(o->window, 65160);          /* opt_style still Linux: TS takes 12 bytes */
+    assert_int_equal(o->window, 65160);          /* still Linux: TS takes 12 bytes */
 }
 
 /* An active open from a host with a layout sends the whole list, in order. */
