@@ -123,8 +123,29 @@ static uint32_t gen_isn_rfc6528(const struct gen_isn *g, uint64_t now_ns, uint32
                                 uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     uint32_t v[3] = { laddr, raddr, ((uint32_t)lport << 16) | rport };
-    uint32_t hash = (uint32_t)gen_hash_u32s(g->sip, v, 3);
+    uint32_t hash;
+    if (g->pair_ok && g->pair_laddr == laddr && g->pair_raddr == raddr) {
+        uint64_t st[4] = { g->pair_st[0], g->pair_st[1], g->pair_st[2], g->pair_st[3] };
+        hash = (uint32_t)siphash_finalize(st, (uint64_t)12 << 56 | v[2]);
+    } else {
+        hash = (uint32_t)gen_hash_u32s(g->sip, v, 3);
+    }
     return hash + (uint32_t)(now_ns >> 6);
+}
+
+/* The SipHash state after the address pair's block, kept for the next ISN: a scan's SYNs
+ * all come from one scanner to one host, so only the ports' block and the finalisation are
+ * left to hash (gen_isn_rfc6528 takes the same value either way). */
+static void gen_isn_pair(struct gen_isn *g, uint32_t laddr, uint32_t raddr)
+{
+    if (g->pair_ok && g->pair_laddr == laddr && g->pair_raddr == raddr)
+        return;
+    for (int i = 0; i < 4; i++)
+        g->pair_st[i] = g->sip[i];
+    siphash_compress(g->pair_st, (uint64_t)laddr | (uint64_t)raddr << 32);
+    g->pair_laddr = laddr;
+    g->pair_raddr = raddr;
+    g->pair_ok = true;
 }
 
 uint32_t gen_isn_next(struct gen_isn *g, uint64_t now_ns, uint32_t laddr, uint16_t lport,
@@ -135,7 +156,9 @@ uint32_t gen_isn_next(struct gen_isn *g, uint64_t now_ns, uint32_t laddr, uint16
     case GEN_ISN_BSD64K:     return gen_isn_bsd64k(g, now_ns);
     case GEN_ISN_CLOCK250K:  return gen_isn_clock250k(now_ns);
     case GEN_ISN_RANDOM_INC: return gen_isn_random_inc(g);
-    case GEN_ISN_RFC6528:    return gen_isn_rfc6528(g, now_ns, laddr, lport, raddr, rport);
+    case GEN_ISN_RFC6528:
+        gen_isn_pair(g, laddr, raddr);
+        return gen_isn_rfc6528(g, now_ns, laddr, lport, raddr, rport);
     case GEN_ISN_RANDOM:     return rng_u32(&g->rng);
     }
     return 0;

@@ -34,6 +34,9 @@ struct gen_isn {
     uint64_t ticks;       /* bsd64k: 500 ms ticks already added to iss */
     uint8_t key[16];      /* rfc6528: per-boot secret */
     uint64_t sip[4];      /* rfc6528: SipHash's initial state for key (lib/rng.h siphash_key_state) */
+    bool pair_ok;         /* rfc6528: pair_st is sip after the block (pair_laddr, pair_raddr) */
+    uint32_t pair_laddr, pair_raddr;
+    uint64_t pair_st[4];
     struct rng rng;
 };
 
