@@ -2,8 +2,14 @@
  *
  * Each value is commented with its source. Sources: ../shared/reference/stacks-and-offpath.md
  * sections 1, 2 and 7 ("ref s1" etc.); the stacks' own code as cited (Linux net/ipv4,
- * FreeBSD sys/netinet, OpenBSD sys/netinet, 4.3BSD tcp_timer.h 7.4); values marked
- * [recalled] are from memory of the stacks and nmap fingerprints, not re-checked here.
+ * FreeBSD sys/netinet, OpenBSD sys/netinet, 4.3BSD tcp_timer.h 7.4); nmap's OS fingerprint
+ * database (nmap-os-db as shipped with nmap 7.93, 5678 fingerprints; "db" below, with the
+ * fingerprint names and fields used: OPS O1..O6 are the SYN-ACK options answering nmap's six
+ * SYN probes, WIN W1..W6 their windows, TG the initial TTL, T1..T7 the answers to its seven
+ * TCP probes, TI/II the IP-ID classes; counts such as 26/27 are fingerprints agreeing out of
+ * those in the named group). Values marked [recalled] are from memory of the stacks, not
+ * re-checked: the db cannot show them (timers, budgets, queue lengths).
+ * Known gaps the db shows and the personality cannot express yet are listed per preset.
  *
  * Presets are read-only data; a host copies one and its scenario line overrides fields.
  */
@@ -49,22 +55,28 @@ static const struct personality os_linux = {
 
 static const struct personality os_freebsd = {
     .os = "freebsd",
-    .ttl = 64,              /* net.inet.ip.ttl = IPDEFTTL 64 */
-    .window = 65535,        /* net.inet.tcp.recvspace 64 KiB, shown unscaled in the SYN-ACK */
+    .ttl = 64,              /* net.inet.ip.ttl = IPDEFTTL 64; db TG=40 27/27 */
+    .window = 65535,        /* net.inet.tcp.recvspace 64 KiB, shown unscaled in the SYN-ACK;
+                               db W1..W6=FFFF 26/27 */
     .mss = 1460,
-    .wscale = 6,            /* nmap fingerprints O=M5B4NW6... [recalled] */
+    .wscale = 6,            /* db 'FreeBSD 11.x/12.x' (27): O1=M5B4NW6ST11 21 of 27 (W6) */
     .opt_sack = true, .opt_ts = true, .opt_wscale = true,
-    .opt_style = OS_OPTS_BSD,    /* tcp_addoptions order */
-    .ts_hz = 1000,          /* tcp_ts_getticks: ms (kern.hz 1000) */
-    .df = true,             /* net.inet.tcp.path_mtu_discovery = 1: DF on every TCP segment, RSTs too */
+    .opt_style = OS_OPTS_BSD,    /* tcp_addoptions order; db O1=M5B4NW6ST11, O3=..NW6NNT11,
+                                    O6=..ST11, ECN O=M5B4NW6SLL: the layout matches */
+    .ts_hz = 1000,          /* tcp_ts_getticks: ms (kern.hz 1000); the db cannot confirm it:
+                               TS=21/22 (random per-connection offsets, see below) */
+    .df = true,             /* net.inet.tcp.path_mtu_discovery = 1: DF on every TCP segment,
+                               RSTs too; db T1 and T5 DF=Y 27/27 */
     .rst_df_zero_id = false, /* the `zero` IP-ID generator already gives DF datagrams 0 */
     .synack_df_zero_id = false,
     .icmp_df = false,
-    .rst_window = 0,        /* tcp_respond with no tcpcb: window 0 */
-    .rst_on_fin_open = false,
-    .rst_ack_on_closed_syn = true,
-    .isn = { GEN_ISN_RFC6528, 0 },   /* ref s1: SipHash(4-tuple) + isn_offset; rfc6528-like */
-    .ipid = { GEN_IPID_ZERO, 0, 1000, false }, /* ref s2: net.inet.ip.rfc6864=1: DF -> 0 */
+    .rst_window = 0,        /* tcp_respond with no tcpcb: window 0; db T4-T7 W=0 */
+    .rst_on_fin_open = false, /* db T2(R=N) 27/27: a NULL to an open port is dropped */
+    .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 26/27 */
+    .isn = { GEN_ISN_RFC6528, 0 },   /* ref s1: SipHash(4-tuple) + isn_offset; rfc6528-like;
+                                        db GCD=1-6, SP~FE-108 27/27 (random to nmap) */
+    .ipid = { GEN_IPID_ZERO, 0, 1000, false }, /* ref s2: net.inet.ip.rfc6864=1: DF -> 0;
+                                                  db TI=Z 27/27, CI=Z 24/24 */
     .synack_retries = 3,    /* syncache SYNCACHE_MAXREXMTS 3 [recalled] */
     .synack_rto_ms = 1000,  /* tcp_rexmit_initial 1 s (FreeBSD 13+) [recalled] */
     .time_wait_ms = 60000,  /* 2 * net.inet.tcp.msl (30 s) */
@@ -76,26 +88,35 @@ static const struct personality os_freebsd = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    /* db 'FreeBSD 11.x/12.x' facts not expressible here (no field; tcp*.c, host.c):
+     * - SYN-ACK MSS = min(ours, the SYN's): O2=M578 O3=M280 O5=M218 O6=M109 15/27;
+     * - ECN: ECE on the SYN-ACK (net.inet.tcp.ecn.enable=2), CC=Y 26/27 (only linux_stack);
+     * - TCP timestamps with a random offset per connection (TS=21/22), not per address pair;
+     * - ICMP port unreachable quotes header + 8 bytes (U1 IPL=38 22/27), echo replies copy
+     *   the request's DF (IE DFI=S 27/27), ICMP IP-IDs look random (II=RI 17/17). */
 };
 
 static const struct personality os_openbsd = {
     .os = "openbsd",
-    .ttl = 64,              /* IPDEFTTL 64 */
-    .window = 16384,        /* tcp_recvspace 16 KiB (nmap W=4000) [recalled] */
+    .ttl = 64,              /* IPDEFTTL 64; db 'OpenBSD 6.x' (12): TG=40 12/12 for TCP */
+    .window = 16384,        /* tcp_recvspace 16 KiB; db W1..W6=4000 12/12 */
     .mss = 1460,
-    .wscale = 6,            /* [recalled] */
+    .wscale = 6,            /* db O1=..NW6.. 9/12 (NW3 3/12) */
     .opt_sack = true, .opt_ts = true, .opt_wscale = true,
-    .opt_style = OS_OPTS_BSD,
-    .ts_hz = 1000,          /* tcp_now() in ms (OpenBSD 6.x+) [recalled] */
-    .df = true,             /* PMTU discovery on */
+    .opt_style = OS_OPTS_OPENBSD, /* db O1=M5B4NNSNW6NNT11 12/12 (was OS_OPTS_BSD, FreeBSD's
+                                     MSS,NOP,WS,SACK,TS: not what OpenBSD sends) */
+    .ts_hz = 1000,          /* tcp_now() in ms (OpenBSD 6.x+) [recalled]: the db shows TS=21/22,
+                               random per-connection offsets hide the rate */
+    .df = true,             /* PMTU discovery on; db T1 DF=Y 9/12 */
     .rst_df_zero_id = false,
     .synack_df_zero_id = false,
     .icmp_df = false,
     .rst_window = 0,
     .rst_on_fin_open = false,
     .rst_ack_on_closed_syn = true,
-    .isn = { GEN_ISN_RANDOM, 0 },    /* ref s1: tcp_rndiss, OpenBSD 2.x-5.x */
-    .ipid = { GEN_IPID_RANDOM, 0, 1000, false }, /* ref s2: ip_id.c shuffle table */
+    .isn = { GEN_ISN_RANDOM, 0 },    /* ref s1: tcp_rndiss, OpenBSD 2.x-5.x (current: SHA-512 +
+                                        tcp_iss); db GCD=1-6 11/12: random to nmap either way */
+    .ipid = { GEN_IPID_RANDOM, 0, 1000, false }, /* ref s2: ip_id.c shuffle table; db TI=RD 12/12 */
     .synack_retries = 3,    /* syn cache retransmits [recalled] */
     .synack_rto_ms = 1000,  /* [recalled] */
     .time_wait_ms = 60000,  /* 2 * TCPTV_MSL (30 s) */
@@ -107,27 +128,41 @@ static const struct personality os_openbsd = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    /* db 'OpenBSD 6.x' facts not expressible here (tcp_in.c, host.c):
+     * - no answer to SYN+FIN+PSH+URG on an open port (T3 R=N 11/12), nor to FIN+PSH+URG on a
+     *   closed one (T7 R=N 11/12: FIN/Xmas scans see open|filtered everywhere);
+     * - a bare ACK gets RST+ACK with ACK = SEG.SEQ (T4 and T6 F=AR A=S 7/8), not a bare RST;
+     * - ICMP errors and echo replies with TTL 255 (U1 and IE TG=FF 12/12), quoting header + 8
+     *   bytes (U1 IPL=38 12/12); echo replies copy DF (IE DFI=S 7/11). */
 };
 
 static const struct personality os_windows = {
     .os = "windows",
-    .ttl = 128,             /* DefaultTTL 128 */
-    .window = 64240,        /* Windows 10 SYN-ACK W=FAF0 (44*1460); older 65535 [recalled] */
+    .ttl = 128,             /* DefaultTTL 128; db 'Windows 10'/'Server 2016' (42): TG=80 37/42 */
+    .window = 65535,        /* db 'Windows 10 1703' .. '1809 - 1909' (11): W1=FFFF 9/11, all three
+                               1709+ fingerprints; 1507-1607 and Server 2016 (29): 2000 (8192);
+                               no Windows 10 fingerprint has W1=FAF0 (64240 is the SYN a
+                               Windows client sends, not its SYN-ACK). Windows 11: not in db */
     .mss = 1460,
-    .wscale = 8,            /* nmap fingerprints O=M5B4NW8... [recalled] */
-    .opt_sack = true, .opt_ts = true, .opt_wscale = true,
-    .opt_style = OS_OPTS_WINDOWS,
-    .ts_hz = 1000,          /* nmap TS=A [recalled] */
-    .df = true,
+    .wscale = 8,            /* db O1=M5B4NW8.. 31/42 */
+    .opt_sack = true, .opt_wscale = true,
+    .opt_ts = false,        /* db 'Windows 10 1709 - 1803', '1709 - 1909', '1809 - 1909': TS=U,
+                               O1=M5B4NW8NNS (the offered TS not echoed); 1507-1703 echoed it
+                               (O1=M5B4NW8ST11, TS=A) */
+    .opt_style = OS_OPTS_WINDOWS, /* db O1=M5B4NW8ST11, O3=M5B4NW8NNT11, ECN O=M5B4NW8NNS */
+    .ts_hz = 1000,          /* db TS=A 38/42 (the builds that use timestamps) */
+    .df = true,             /* db T1 and T5 DF=Y 42/42 */
     .rst_df_zero_id = false,
     .synack_df_zero_id = false,
-    .icmp_df = false,
-    .rst_window = 0,
-    .rst_on_fin_open = true, /* ref s7: RST to FIN/NULL/Xmas even on open ports */
-    .rst_ack_on_closed_syn = true,
-    .isn = { GEN_ISN_RANDOM, 0 },    /* ref s1: random ISNs since NT4 SP4 */
-    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2: global counter, pre-Windows 8 style
-                                                    (8+ uses per-path counters) */
+    .icmp_df = false,       /* db IE DFI=N 39/39, U1 DF=N 42/42 */
+    .rst_window = 0,        /* db T2-T7 W=0 */
+    .rst_on_fin_open = true, /* ref s7: RST to FIN/NULL/Xmas even on open ports; db T2 (NULL,
+                                open port) R=Y S=Z A=S F=AR 33/42 */
+    .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/42 */
+    .isn = { GEN_ISN_RANDOM, 0 },    /* ref s1: random ISNs since NT4 SP4; db GCD=1-6 42/42 */
+    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2: global counter; db TI=I 41/42,
+                                                    II=I 38/38, SS=S 31/31 (one vantage point
+                                                    cannot tell it from 8+'s per-path counters) */
     .synack_retries = 2,    /* TcpMaxConnectResponseRetransmissions 2 [recalled] */
     .synack_rto_ms = 3000,  /* classic initial RTO 3 s [recalled] */
     .time_wait_ms = 240000, /* TcpTimedWaitDelay 240 s [recalled] */
@@ -138,27 +173,35 @@ static const struct personality os_windows = {
     .icmp_rate = 0,
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
-    .udp_unreach = true,
+    .udp_unreach = true,   /* db U1 IPL=164 42/42: the whole datagram quoted, as host.c does */
+    /* db facts not expressible here (tcp_in.c, tcp_out.c): SYN+FIN+PSH+URG to an open port
+     * gets RST+ACK (T3 F=AR 34/34), not a SYN-ACK; RSTs answering an ACK carry a nonzero ACK
+     * field (T4 and T6 A=O 38/38); echo replies have code 0 (IE CD=Z 39/39). */
 };
 
 static const struct personality os_bsd43 = {
     .os = "bsd43",
-    .ttl = 30,              /* 4.3BSD tcp_timer.h 7.4: TCP_TTL 30 (4.3-Reno/4.4: 60, then 64) */
-    .window = 4096,         /* tcp_recvspace 4096 */
-    .mss = 1460,            /* tcp_mss: if_mtu - 40 for a local net (512 off-net) */
+    .ttl = 30,              /* 4.3BSD tcp_timer.h 7.4: TCP_TTL 30 (4.3-Reno/4.4: 60, then 64);
+                               db '4.3BSD' (4.3BSD on VAX/SimH): T=19-23 on every TCP test */
+    .window = 4096,         /* tcp_recvspace 4096; db '4.3BSD' W1..W6=1000, 'DEC Ultrix 4.0' too */
+    .mss = 1024,            /* db '4.3BSD' O1..O6=M400 and 'DEC Ultrix 4.0' O1=M400: tcp_mss
+                               rounds if_mtu - 40 down to a cluster (MCLBYTES 1024 on a VAX);
+                               was 1460 */
     .wscale = 0,
     .opt_sack = false, .opt_ts = false, .opt_wscale = false, /* pre-RFC 1323 */
     .opt_style = OS_OPTS_MSS_ONLY,
     .ts_hz = 2,             /* PR_SLOWHZ (unused: no timestamps) */
-    .df = false,            /* no PMTU discovery before RFC 1191 */
+    .df = false,            /* no PMTU discovery before RFC 1191; db '4.3BSD' DF=N everywhere */
     .rst_df_zero_id = false,
     .synack_df_zero_id = false,
     .icmp_df = false,
-    .rst_window = 0,        /* tcp_respond with no tcpcb: window 0 */
-    .rst_on_fin_open = false,
-    .rst_ack_on_closed_syn = true,
-    .isn = { GEN_ISN_BSD64K, 0 },    /* ref s1: +64000 per 500 ms and per connection */
-    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2: ip_id++ for every datagram */
+    .rst_window = 0,        /* tcp_respond with no tcpcb: window 0; db '4.3BSD' T5-T7 W=0 */
+    .rst_on_fin_open = false, /* db '4.3BSD' T2 R=N */
+    .rst_ack_on_closed_syn = true, /* db '4.3BSD' T5 S=Z A=S+ F=AR */
+    .isn = { GEN_ISN_BSD64K, 0 },    /* ref s1: +64000 per 500 ms and per connection; db
+                                        '4.3BSD' GCD=FA00|1F400.. (64000), SP=C-16, ISR=97-A1 */
+    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2: ip_id++ for every datagram; db
+                                                    '4.3BSD' TI=I CI=I II=I SS=S */
     .synack_retries = 4,    /* SRTTDFLT 3 s doubling: 3+6+12+24 s fit in TCPTV_KEEP 75 s */
     .synack_rto_ms = 3000,  /* TCPTV_SRTTDFLT 3 s */
     .time_wait_ms = 30000,  /* 2 * TCPTV_MSL (15 s in tcp_timer.h 7.4) */
@@ -170,26 +213,46 @@ static const struct personality os_bsd43 = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    /* db '4.3BSD' facts not expressible here (tcp_in.c, tcp_out.c, host.c):
+     * - SYN+FIN+PSH+URG to an open port gets a bare ACK (T3 F=A), not a SYN-ACK;
+     * - a listener's RST carries its receive window (T4 W=1000), closed ports' RSTs 0;
+     * - the RST+ACK to FIN+PSH+URG acknowledges SEG.SEQ, not SEG.SEQ+1: only SYN counts
+     *   (T7 A=S; 'DEC Ultrix 4.x' and 'BSDI BSD/OS 4.2' too);
+     * - ICMP errors and echo replies with TTL 255 (U1 and IE TG=FF), quoting header + 8
+     *   bytes (U1 IPL=38) with the quoted IP ID byte-swapped (RID=4210) and checksums
+     *   zeroed (RIPCK=Z, RUCK=0). */
 };
 
+/* An HP JetDirect / LaserJet network printer: the db's largest printer family (116 of 405
+ * printer fingerprints are HP) and its most consistent single stack, the 44 HP fingerprints
+ * whose O1 is M...NW0NNT11 ("the JetDirect cluster" below: 'HP LaserJet 4250 printer',
+ * 'HP LaserJet 2420 printer', 'HP LaserJet P3005 printer', 'HP JetDirect J8013E printer', ...).
+ * What matters most here, the idle-scan zombie's global IP-ID, is what printers share:
+ * TI=I in 269 of all 405 printer fingerprints. */
 static const struct personality os_printer = {
     .os = "printer",
-    .ttl = 64,              /* most embedded stacks IPDEFTTL 64 (some 255) [recalled] */
-    .window = 8760,         /* 6 * 1460, common on embedded BSD-derived stacks [recalled] */
+    .ttl = 64,              /* db JetDirect cluster TG=40 44/44 (all printers: 296/405) */
+    .window = 1460,         /* db JetDirect cluster W1..W6=5B4 28/44 (16D0 6, 2DA0 4); was 8760
+                               (from memory), in 2 of 405 printer fingerprints */
     .mss = 1460,
-    .wscale = 0,
-    .opt_sack = false, .opt_ts = false, .opt_wscale = false,
-    .opt_style = OS_OPTS_MSS_ONLY,
-    .ts_hz = 2,
-    .df = false,
+    .wscale = 0,            /* db O1=..NW0.. 44/44: offers scaling, scales by 0 */
+    .opt_sack = false, .opt_ts = true, .opt_wscale = true, /* db O1=M5B4NW0NNT11 35/44 (no SACK),
+                               O6=M5B4NNT11; was MSS only (the db's Brother-style stacks) */
+    .opt_style = OS_OPTS_WINDOWS, /* the same bytes for these options: MSS, NOP,WS, NOP,NOP,TS
+                                     (ECN O=M5B4NW0 32/40) */
+    .ts_hz = 2,             /* db TS=1 (2 Hz, PR_SLOWHZ) 23/44; TS=7 (100 Hz) 12/44 */
+    .df = false,            /* db T1 DF=N 28/44, T5 DF=N 44/44 */
     .rst_df_zero_id = false,
     .synack_df_zero_id = false,
-    .icmp_df = false,
-    .rst_window = 0,
-    .rst_on_fin_open = false,
-    .rst_ack_on_closed_syn = true,
-    .isn = { GEN_ISN_RANDOM_INC, 64000 }, /* ref s1: late-1990s BSD arc4random() % 64000 + 1 */
-    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2/s6: the idle-scan zombie */
+    .icmp_df = false,       /* db U1 DF=N 44/44 */
+    .rst_window = 0,        /* db T5 W=0 44/44, T6 W=0 36/36 */
+    .rst_on_fin_open = false, /* db T2 R=N 44/44 */
+    .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/44 */
+    .isn = { GEN_ISN_RANDOM_INC, 64000 }, /* ref s1: late-1990s BSD arc4random() % 64000 + 1;
+                                             db GCD=1-6 34/44 with SP 92-9F in most (the 64K
+                                             rule in 8/44); `tcplab scan --seq` here: SP 0x91 */
+    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2/s6: the idle-scan zombie; db TI=I
+                                                    40/44, II=I 39/40, SS=S 37/37 */
     .synack_retries = 3,    /* [recalled] */
     .synack_rto_ms = 3000,  /* [recalled] */
     .time_wait_ms = 60000,
@@ -201,6 +264,10 @@ static const struct personality os_printer = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    /* db JetDirect-cluster facts not expressible here (tcp_in.c, tcp_out.c, host.c): a
+     * listener's RST carries its window (T4 W=5B4 14/36); the RST+ACK to FIN+PSH+URG
+     * acknowledges SEG.SEQ (T7 A=S 30/30); ICMP errors quote header + 8 bytes (U1 IPL=38
+     * 28/44); echo replies copy DF (IE DFI=S 40/40). */
 };
 
 static const struct personality *const os_presets[] = {

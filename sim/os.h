@@ -16,9 +16,13 @@
 /* How a stack lays out SYN-ACK options (only options the SYN offered are echoed). */
 enum os_opt_style {
     OS_OPTS_LINUX,    /* mss, [sackOK,TS | nop,nop,TS | nop,nop,sackOK], nop,wscale (tcp_options_write) */
-    OS_OPTS_BSD,      /* mss, nop,wscale, sackOK? , nop,nop,TS (FreeBSD/OpenBSD tcp_addoptions order) */
-    OS_OPTS_WINDOWS,  /* mss, nop,wscale, nop,nop,sackOK (no timestamps unless offered) */
+    OS_OPTS_BSD,      /* mss, nop,wscale, sackOK, TS, EOL-padded (FreeBSD tcp_addoptions;
+                         nmap-os-db FreeBSD 11/12: O1=M5B4NW6ST11, ECN O=M5B4NW6SLL) */
+    OS_OPTS_WINDOWS,  /* mss, nop,wscale, then sackOK,TS | nop,nop,sackOK | nop,nop,TS (nmap-os-db
+                         Windows 10: O1=M5B4NW8ST11, O3=M5B4NW8NNT11, ECN O=M5B4NW8NNS) */
     OS_OPTS_MSS_ONLY, /* old stacks and printers: MSS only */
+    OS_OPTS_OPENBSD,  /* mss, nop,nop,sackOK, nop,wscale, nop,nop,TS (nmap-os-db OpenBSD 6.x:
+                         O1=M5B4NNSNW6NNT11, O3=M5B4NW6NNT11, ECN O=M5B4NNSNW6) */
 };
 
 /* Room for a scenario's `options` list: at most 8 entries, as for `send ... options`. */

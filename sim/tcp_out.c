@@ -174,6 +174,23 @@ void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sac
     case OS_OPTS_MSS_ONLY:
         o->sack_perm = o->has_ts = o->has_wscale = false;
         break;
+    case OS_OPTS_OPENBSD:      /* each option NOP-aligned in its own word, SACK before WS:
+                                  nmap-os-db 'OpenBSD 6.x' O1..O6 and ECN O (os.h) */
+        if (sack) {
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_SACK_PERM);
+        }
+        if (ws) {
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_WSCALE);
+        }
+        if (ts) {
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_NOP);
+            tcp_opt(o, TCPOPT_TS);
+        }
+        break;
     }
 }
 

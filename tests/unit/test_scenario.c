@@ -78,7 +78,7 @@ static void test_design_example(void **state)
     assert_int_equal(z->addr, IP(198, 51, 100, 20));
     assert_string_equal(z->pers.os, "printer");
     assert_int_equal(z->pers.ipid.kind, GEN_IPID_GLOBAL);
-    assert_int_equal(z->pers.opt_style, OS_OPTS_MSS_ONLY);
+    assert_int_equal(z->pers.opt_style, OS_OPTS_WINDOWS);   /* JetDirect: MSS, NOP,WS, NOP,NOP,TS */
     assert_int_equal(t->pers.ttl, 64);
     assert_int_equal(t->pers.window, 64240);
     assert_true(scn_port_in(t->tcp, 22) && scn_port_in(t->tcp, 80) && scn_port_in(t->tcp, 443));
@@ -405,7 +405,7 @@ static void test_host_options(void **state)
     uint8_t bl[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM, TCPOPT_NOP,
                      TCPOPT_WSCALE };
     assert_string_equal(b->pers.os, "printer");
-    assert_int_equal(b->pers.opt_style, OS_OPTS_MSS_ONLY);
+    assert_int_equal(b->pers.opt_style, OS_OPTS_WINDOWS);
     assert_int_equal(b->pers.opt_layout_n, sizeof bl);
     assert_memory_equal(b->pers.opt_layout, bl, sizeof bl);
     assert_true(b->pers.opt_sack && b->pers.opt_wscale);
@@ -599,17 +599,34 @@ static void test_presets(void **state)
     assert_int_equal(b->ipid.kind, GEN_IPID_GLOBAL);
     assert_int_equal(b->ttl, 30);
     assert_int_equal(b->window, 4096);
+    assert_int_equal(b->mss, 1024);             /* nmap-os-db '4.3BSD': O1..O6=M400 */
+    assert_int_equal(b->opt_style, OS_OPTS_MSS_ONLY);
     assert_int_equal(b->chack, CHACK_OFF);
+    /* nmap-os-db's HP JetDirect cluster: W=5B4, O1=M5B4NW0NNT11, TS=1 (2 Hz), TI=I, DF=N */
     assert_int_equal(p->ipid.kind, GEN_IPID_GLOBAL);
-    assert_int_equal(p->opt_style, OS_OPTS_MSS_ONLY);
+    assert_int_equal(p->opt_style, OS_OPTS_WINDOWS);
+    assert_int_equal(p->window, 1460);
+    assert_true(p->opt_ts && p->opt_wscale);
+    assert_false(p->opt_sack);
+    assert_int_equal(p->wscale, 0);
+    assert_int_equal(p->ts_hz, 2);
+    assert_int_equal(p->ttl, 64);
+    assert_false(p->df);
+    /* nmap-os-db Windows 10 1709+: W=FFFF, O1=M5B4NW8NNS (no timestamps), TG=80 */
     assert_int_equal(w->ttl, 128);
+    assert_int_equal(w->window, 65535);
+    assert_int_equal(w->wscale, 8);
+    assert_false(w->opt_ts);
     assert_true(w->rst_on_fin_open);
     assert_int_equal(w->isn.kind, GEN_ISN_RANDOM);
     assert_int_equal(f->rst_rate, 200);
     assert_int_equal(f->ipid.kind, GEN_IPID_ZERO);
     assert_int_equal(f->window, 65535);
+    assert_int_equal(f->wscale, 6);             /* nmap-os-db FreeBSD 11/12: O1=M5B4NW6ST11 */
+    assert_int_equal(f->opt_style, OS_OPTS_BSD);
     assert_int_equal(o->ipid.kind, GEN_IPID_RANDOM);
     assert_int_equal(o->window, 16384);
+    assert_int_equal(o->opt_style, OS_OPTS_OPENBSD); /* nmap-os-db OpenBSD 6: M5B4NNSNW6NNT11 */
     assert_null(os_preset("solaris"));
     size_t n = 0;
     for (const char *const *nm = os_preset_names(); *nm; nm++, n++)

@@ -130,6 +130,27 @@ static void test_synack_options_other_styles(void **state)
     o = feed(&syn);
     uint8_t mss[] = { TCPOPT_MSS };
     expect_order(&o->opt, mss, 1);
+    tcp_host_free(F.th);
+
+    /* OpenBSD: nmap-os-db 'OpenBSD 6.x' O1=M5B4NNSNW6NNT11, O3 (no SACK) M5B4NW6NNT11 */
+    F.p.opt_style = OS_OPTS_OPENBSD;
+    F.p.linux_stack = false;
+    F.p.opt_ts = true;
+    fx_start();
+    syn = seg_mk(4104, 80, TCP_SYN, 10, 0);
+    opts_linux_syn(&syn, 9);
+    o = feed(&syn);
+    uint8_t obsd[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK_PERM, TCPOPT_NOP,
+                       TCPOPT_WSCALE, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TS };
+    expect_order(&o->opt, obsd, sizeof obsd);
+    assert_int_equal(wire_tcp_opts_len(&o->opt), 24);
+    syn = seg_mk(4105, 80, TCP_SYN, 10, 0);
+    opts_linux_syn(&syn, 9);
+    syn.opt.sack_perm = false;
+    o = feed(&syn);
+    uint8_t obsd3[] = { TCPOPT_MSS, TCPOPT_NOP, TCPOPT_WSCALE, TCPOPT_NOP, TCPOPT_NOP,
+                        TCPOPT_TS };
+    expect_order(&o->opt, obsd3, sizeof obsd3);
 }
 
 /* A scenario's `options LIST` (personality opt_layout, tcp_out.c tcp_opts_custom): a SYN-ACK
