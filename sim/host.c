@@ -7,7 +7,9 @@
  *    simulator does not reassemble (RFC 791 3.2; nothing here sends fragments);
  *  - a UDP datagram to a closed port gets ICMP 3/3 (RFC 1122 4.1.3.1) quoting the IP header
  *    and as much of the datagram as fits in 576 bytes in all (icmp_send: 576 - 20 - 8 = 548
- *    quoted bytes);
+ *    quoted bytes), or, on stacks whose personality says so, the IP header and the first
+ *    personality.icmp_quote bytes (the BSDs' icmp_error: RFC 792's 8; a filter's reject is
+ *    iptables', Linux's, whatever the host);
  *  - ICMP errors are limited twice (icmp.c): host-wide (`icmp-rate N/s`, aligned one-second
  *    slots of the virtual clock, FreeBSD badport_bandlim's shape) and, when the personality
  *    says so, per destination by Linux's token bucket (inet_peer xrlim_allow: one token per
@@ -17,7 +19,8 @@
  *    request -> timestamp reply (RFC 792, Linux icmp_timestamp: nmap -PP);
  *  - an ICMP error quoting a TCP segment this host sent is handed to TCP (tcp_v4_err), which
  *    is how -sT learns a filter rejected it.
- * ICMP replies and errors take DF from personality.icmp_df and their IP-ID from the host's
+ * ICMP replies and errors take DF from personality.icmp_df (echo and timestamp replies the
+ * request's, with icmp_echo_df), TTL from icmp_ttl when set, and their IP-ID from the host's
  * generator (Linux's ICMP socket never sets DF, so they read the hashed bucket: the
  * packet-counting lab depends on it; stacks-and-offpath.md section 2).
  *
@@ -334,16 +337,17 @@ static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t typ
 
 /* ---------------------------------------------------------------- ICMP out */
 
+/* An ICMP message from h to dst with DF as given; raw: a filter's reject (sim_out_push). */
 static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct wire_icmp *ic,
-                      bool raw)
+                      bool raw, bool df)
 {
     struct sim_slot *sl;
     uint32_t slot = sim_slot_take(s, &sl);
     if (slot == UINT32_MAX)
         return false;
     struct wire_ipv4 ip = {
-        .ttl = h->pers.ttl, .proto = WIRE_PROTO_ICMP, .df = h->pers.icmp_df,
-        .src = h->addr, .dst = dst,
+        .ttl = h->pers.icmp_ttl && !raw ? h->pers.icmp_ttl : h->pers.ttl, .proto = WIRE_PROTO_ICMP,
+        .df = df, .src = h->addr, .dst = dst,
     };
     ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, dst, WIRE_PROTO_ICMP, ip.df);
     size_t n = wire_emit_icmp(sl->buf, sizeof sl->buf, &ip, ic);
@@ -365,11 +369,16 @@ bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, 
 {
     if (!icmp_budget(s, h, dst, type, code, why))
         return false;
+    /* How much of the datagram goes back: the stack's own rule, or Linux's for a filter's
+     * reject (iptables REJECT is icmp_send) */
+    size_t quote = HOST_ICMP_QUOTE_MAX;
+    if (!raw && h->pers.icmp_quote && origlen >= WIRE_IPV4_HDR_MIN)
+        quote = (size_t)(orig[0] & 0x0f) * 4 + h->pers.icmp_quote;
     struct wire_icmp ic = {
         .type = type, .code = code, .payload = orig,
-        .payload_len = origlen < HOST_ICMP_QUOTE_MAX ? origlen : HOST_ICMP_QUOTE_MAX,
+        .payload_len = origlen < quote ? origlen : quote,
     };
-    if (!icmp_send(s, h, dst, &ic, raw)) {
+    if (!icmp_send(s, h, dst, &ic, raw, h->pers.icmp_df)) {
         *why = "out of memory";
         return false;
     }
@@ -455,6 +464,12 @@ static void host_st32(uint8_t *b, uint32_t v)
     b[3] = (uint8_t)v;
 }
 
+/* DF of an echo or timestamp reply: the request's on stacks that reflect its header. */
+static bool icmp_reply_df(const struct host *h, const struct wire_pkt *p)
+{
+    return h->pers.icmp_echo_df ? p->ip.df : h->pers.icmp_df;
+}
+
 /* Linux icmp_timestamp (RFC 792; RFC 1122 3.2.2.8 MAY): a request needs at least its 4-byte
  * originate timestamp ("Too short" otherwise: dropped). The reply is always 8 + 12 bytes
  * (head_len = sizeof(struct icmphdr) + 12): id and sequence echoed, originate copied,
@@ -479,7 +494,7 @@ static struct decision icmp_timestamp(struct sim *s, struct host *h, const struc
         .type = ICMP_TIMESTAMP_REPLY, .id = ic->id, .seq = ic->seq, .rest = ic->rest,
         .payload = ts, .payload_len = sizeof ts,
     };
-    if (!icmp_send(s, h, p->ip.src, &r, false))
+    if (!icmp_send(s, h, p->ip.src, &r, false, icmp_reply_df(h, p)))
         return (struct decision){ "drop", "out of memory" };
     return (struct decision){ "timestamp reply", "RFC 792: timestamp reply, originate copied, "
                                                  "receive = transmit = ms since midnight UT" };
@@ -499,7 +514,7 @@ static struct decision icmp_input(struct sim *s, struct host *h, const struct wi
             .type = ICMP_ECHO_REPLY, .id = ic->id, .seq = ic->seq, .rest = ic->rest,
             .payload = ic->payload, .payload_len = ic->payload_len,
         };
-        if (!icmp_send(s, h, p->ip.src, &r, false))
+        if (!icmp_send(s, h, p->ip.src, &r, false, icmp_reply_df(h, p)))
             return (struct decision){ "drop", "out of memory" };
         return (struct decision){ "echo reply", "RFC 792: echo reply, same id, seq and data" };
     }

@@ -88,12 +88,13 @@ static const struct personality os_freebsd = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    .icmp_quote = 8,        /* icmp_error: net.inet.icmp.quotelen 8; db U1 IPL=38 22/27 */
+    .icmp_echo_df = true,   /* icmp_reflect: the request's header turned round; db IE DFI=S 27/27 */
     /* db 'FreeBSD 11.x/12.x' facts not expressible here (no field; tcp*.c, host.c):
      * - SYN-ACK MSS = min(ours, the SYN's): O2=M578 O3=M280 O5=M218 O6=M109 15/27;
      * - ECN: ECE on the SYN-ACK (net.inet.tcp.ecn.enable=2), CC=Y 26/27 (only linux_stack);
      * - TCP timestamps with a random offset per connection (TS=21/22), not per address pair;
-     * - ICMP port unreachable quotes header + 8 bytes (U1 IPL=38 22/27), echo replies copy
-     *   the request's DF (IE DFI=S 27/27), ICMP IP-IDs look random (II=RI 17/17). */
+     * - ICMP IP-IDs look random (II=RI 17/17). */
 };
 
 static const struct personality os_openbsd = {
@@ -128,12 +129,13 @@ static const struct personality os_openbsd = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    .icmp_ttl = 255,        /* icmp_reflect: MAXTTL; db U1 and IE TG=FF 12/12 */
+    .icmp_quote = 8,        /* icmp_error: RFC 792's 8 bytes; db U1 IPL=38 12/12 */
+    .icmp_echo_df = true,   /* icmp_reflect; db IE DFI=S 7/11 */
     /* db 'OpenBSD 6.x' facts not expressible here (tcp_in.c, host.c):
      * - no answer to SYN+FIN+PSH+URG on an open port (T3 R=N 11/12), nor to FIN+PSH+URG on a
      *   closed one (T7 R=N 11/12: FIN/Xmas scans see open|filtered everywhere);
-     * - a bare ACK gets RST+ACK with ACK = SEG.SEQ (T4 and T6 F=AR A=S 7/8), not a bare RST;
-     * - ICMP errors and echo replies with TTL 255 (U1 and IE TG=FF 12/12), quoting header + 8
-     *   bytes (U1 IPL=38 12/12); echo replies copy DF (IE DFI=S 7/11). */
+     * - a bare ACK gets RST+ACK with ACK = SEG.SEQ (T4 and T6 F=AR A=S 7/8), not a bare RST. */
 };
 
 static const struct personality os_windows = {
@@ -213,14 +215,16 @@ static const struct personality os_bsd43 = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    .icmp_ttl = 255,        /* icmp_reflect: MAXTTL; db '4.3BSD' U1 and IE TG=FF */
+    .icmp_quote = 8,        /* icmp_error: RFC 792's 8 bytes; db U1 IPL=38 */
+    .icmp_echo_df = true,   /* icmp_reflect; db '4.3BSD' IE DFI=S */
     /* db '4.3BSD' facts not expressible here (tcp_in.c, tcp_out.c, host.c):
      * - SYN+FIN+PSH+URG to an open port gets a bare ACK (T3 F=A), not a SYN-ACK;
      * - a listener's RST carries its receive window (T4 W=1000), closed ports' RSTs 0;
      * - the RST+ACK to FIN+PSH+URG acknowledges SEG.SEQ, not SEG.SEQ+1: only SYN counts
      *   (T7 A=S; 'DEC Ultrix 4.x' and 'BSDI BSD/OS 4.2' too);
-     * - ICMP errors and echo replies with TTL 255 (U1 and IE TG=FF), quoting header + 8
-     *   bytes (U1 IPL=38) with the quoted IP ID byte-swapped (RID=4210) and checksums
-     *   zeroed (RIPCK=Z, RUCK=0). */
+     * - the quoted IP ID byte-swapped (U1 RID=4210) and the quoted checksums zeroed
+     *   (RIPCK=Z, RUCK=0). */
 };
 
 /* An HP JetDirect / LaserJet network printer: the db's largest printer family (116 of 405
@@ -264,10 +268,11 @@ static const struct personality os_printer = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
+    .icmp_quote = 8,        /* db U1 IPL=38 28/44 */
+    .icmp_echo_df = true,   /* db IE DFI=S 40/40 */
     /* db JetDirect-cluster facts not expressible here (tcp_in.c, tcp_out.c, host.c): a
      * listener's RST carries its window (T4 W=5B4 14/36); the RST+ACK to FIN+PSH+URG
-     * acknowledges SEG.SEQ (T7 A=S 30/30); ICMP errors quote header + 8 bytes (U1 IPL=38
-     * 28/44); echo replies copy DF (IE DFI=S 40/40). */
+     * acknowledges SEG.SEQ (T7 A=S 30/30). */
 };
 
 static const struct personality *const os_presets[] = {

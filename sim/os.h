@@ -58,6 +58,13 @@ struct personality {
     bool rst_df_zero_id;    /* Linux: RSTs from the control socket go out DF with ID 0 */
     bool synack_df_zero_id; /* Linux 5.17+: SYN-ACK with DF and ID 0 */
     bool icmp_df;           /* sets DF on ICMP replies and errors */
+    bool icmp_echo_df;      /* echo and timestamp replies copy the request's DF instead (BSD
+                               icmp_reflect turns the request's own header round) */
+    uint8_t icmp_ttl;       /* TTL of ICMP messages; 0: the host's ttl (BSD icmp_reflect and
+                               OpenBSD use MAXTTL 255 there) */
+    uint16_t icmp_quote;    /* bytes of the offending datagram past its IP header an ICMP
+                               error quotes (RFC 792's 8); 0: as many as fit in 576 bytes in
+                               all (RFC 1812 4.3.2.3, Linux icmp_send, Windows) */
     uint16_t rst_window;    /* window in RSTs (0 on Linux) */
     bool rst_on_fin_open;   /* Windows quirk: RST to FIN/NULL/Xmas on open ports */
     bool rst_ack_on_closed_syn; /* RST+ACK (true everywhere we model) */

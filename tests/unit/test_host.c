@@ -1,5 +1,5 @@
 /* test_host.c — a simulated host's IP, UDP and ICMP (sim/host.c): port unreachable with
- * Linux's quote, echo replies, both ICMP budgets, down hosts, bad checksums, open UDP ports.
+ * Linux's quote and the BSDs', echo replies, both ICMP budgets, down hosts, bad checksums, open UDP ports.
  */
 #include "tests/unit/sim_fixture.h"
 
@@ -100,6 +100,64 @@ static void test_echo_reply(void **state)
     assert_memory_equal(p.l4.icmp.payload, "abcdefgh12345", 13);
     assert_int_equal(p.ip.src, f.target);
     assert_false(p.ip.df);
+    fx_close(&f);
+}
+
+/* The BSDs' ICMP (personality icmp_quote, icmp_ttl, icmp_echo_df; nmap-os-db U1 and IE):
+ * OpenBSD quotes the IP header and 8 bytes, sends ICMP with TTL 255 and turns an echo
+ * request's DF round; Linux quotes up to 576 bytes in all and never sets DF. A filter's
+ * REJECT in front of an OpenBSD host is iptables': Linux's quote, the host's TCP TTL. */
+static size_t echo_df(uint8_t *b, uint32_t src, uint32_t dst)
+{
+    struct wire_ipv4 ip = { .ttl = 64, .id = 3, .df = true, .proto = WIRE_PROTO_ICMP,
+                            .src = src, .dst = dst };
+    struct wire_icmp ic = { .type = ICMP_ECHO, .id = 1, .seq = 2, .rest = 1u << 16 | 2,
+                            .payload = (const uint8_t *)"df", .payload_len = 2 };
+    size_t n = wire_emit_icmp(b, WIRE_MTU, &ip, &ic);
+    assert_true(n > 0);
+    return n;
+}
+
+static void test_bsd_icmp_quote_ttl_df(void **state)
+{
+    (void)state;
+    struct fx f = fx_open("net 198.51.100.0/24 delay 1ms\n"
+                          "host scanner 198.51.100.10 role scanner os linux\n"
+                          "host target 198.51.100.30 os linux\n"
+                          "host obsd 198.51.100.50 os openbsd\n"
+                          "host walled 198.51.100.51 os openbsd\n"
+                          "filter fw at walled in\n"
+                          "  reject udp dport 9\n");
+    uint32_t obsd = fx_addr(f.s, "obsd"), walled = fx_addr(f.s, "walled");
+    uint8_t b[WIRE_MTU];
+    struct wire_pkt p;
+    size_t n = fx_udp(b, f.sc, obsd, 40000, 9, 300);   /* nmap's U1: 300 data bytes */
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    n = echo_df(b, f.sc, obsd);
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    n = echo_df(b, f.sc, f.target);
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    n = fx_udp(b, f.sc, walled, 40001, 9, 300);
+    assert_int_equal(sim_inject(f.s, b, n), 0);
+    sim_run_until(f.s, 10000000);
+    assert_int_equal(f.c->n, 4);
+    fx_parse(f.c->pkt[0], f.c->len[0], &p);            /* OpenBSD: port unreachable */
+    assert_int_equal(p.l4.icmp.type, ICMP_UNREACH);
+    assert_int_equal(p.l4.icmp.payload_len, 20 + 8);
+    assert_int_equal(f.c->len[0], 56);
+    assert_int_equal(p.ip.ttl, 255);
+    fx_parse(f.c->pkt[1], f.c->len[1], &p);            /* OpenBSD: echo reply, DF kept */
+    assert_int_equal(p.l4.icmp.type, ICMP_ECHO_REPLY);
+    assert_true(p.ip.df);
+    assert_int_equal(p.ip.ttl, 255);
+    fx_parse(f.c->pkt[2], f.c->len[2], &p);            /* Linux: echo reply, no DF */
+    assert_int_equal(p.l4.icmp.type, ICMP_ECHO_REPLY);
+    assert_false(p.ip.df);
+    assert_int_equal(p.ip.ttl, 64);
+    fx_parse(f.c->pkt[3], f.c->len[3], &p);            /* iptables REJECT: whole datagram */
+    assert_int_equal(p.l4.icmp.type, ICMP_UNREACH);
+    assert_int_equal(p.l4.icmp.payload_len, 328);
+    assert_int_equal(p.ip.ttl, 64);
     fx_close(&f);
 }
 
@@ -356,6 +414,7 @@ int main(void)
         cmocka_unit_test(test_udp_closed_small),
         cmocka_unit_test(test_udp_closed_quote_576),
         cmocka_unit_test(test_echo_reply),
+        cmocka_unit_test(test_bsd_icmp_quote_ttl_df),
         cmocka_unit_test(test_echo_not_limited),
         cmocka_unit_test(test_icmp_rate_slots),
         cmocka_unit_test(test_icmp_per_dest_bucket),
