@@ -200,6 +200,7 @@ static const struct personality os_bsd43 = {
     .rst_window = 0,        /* tcp_respond with no tcpcb: window 0; db '4.3BSD' T5-T7 W=0 */
     .rst_on_fin_open = false, /* db '4.3BSD' T2 R=N */
     .rst_ack_on_closed_syn = true, /* db '4.3BSD' T5 S=Z A=S+ F=AR */
+    .rst_ack_skips_fin = true,     /* dropwithreset; db '4.3BSD' T7 (FIN+PSH+URG) A=S */
     .isn = { GEN_ISN_BSD64K, 0 },    /* ref s1: +64000 per 500 ms and per connection; db
                                         '4.3BSD' GCD=FA00|1F400.. (64000), SP=C-16, ISR=97-A1 */
     .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2: ip_id++ for every datagram; db
@@ -221,8 +222,6 @@ static const struct personality os_bsd43 = {
     /* db '4.3BSD' facts not expressible here (tcp_in.c, tcp_out.c, host.c):
      * - SYN+FIN+PSH+URG to an open port gets a bare ACK (T3 F=A), not a SYN-ACK;
      * - a listener's RST carries its receive window (T4 W=1000), closed ports' RSTs 0;
-     * - the RST+ACK to FIN+PSH+URG acknowledges SEG.SEQ, not SEG.SEQ+1: only SYN counts
-     *   (T7 A=S; 'DEC Ultrix 4.x' and 'BSDI BSD/OS 4.2' too);
      * - the quoted IP ID byte-swapped (U1 RID=4210) and the quoted checksums zeroed
      *   (RIPCK=Z, RUCK=0). */
 };
@@ -252,6 +251,7 @@ static const struct personality os_printer = {
     .rst_window = 0,        /* db T5 W=0 44/44, T6 W=0 36/36 */
     .rst_on_fin_open = false, /* db T2 R=N 44/44 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/44 */
+    .rst_ack_skips_fin = true,     /* BSD-derived dropwithreset; db T7 A=S 30/30 */
     .isn = { GEN_ISN_RANDOM_INC, 64000 }, /* ref s1: late-1990s BSD arc4random() % 64000 + 1;
                                              db GCD=1-6 34/44 with SP 92-9F in most (the 64K
                                              rule in 8/44); `tcplab scan --seq` here: SP 0x91 */
@@ -271,8 +271,7 @@ static const struct personality os_printer = {
     .icmp_quote = 8,        /* db U1 IPL=38 28/44 */
     .icmp_echo_df = true,   /* db IE DFI=S 40/40 */
     /* db JetDirect-cluster facts not expressible here (tcp_in.c, tcp_out.c, host.c): a
-     * listener's RST carries its window (T4 W=5B4 14/36); the RST+ACK to FIN+PSH+URG
-     * acknowledges SEG.SEQ (T7 A=S 30/30). */
+     * listener's RST carries its window (T4 W=5B4 14/36). */
 };
 
 static const struct personality *const os_presets[] = {

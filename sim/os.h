@@ -68,6 +68,8 @@ struct personality {
     uint16_t rst_window;    /* window in RSTs (0 on Linux) */
     bool rst_on_fin_open;   /* Windows quirk: RST to FIN/NULL/Xmas on open ports */
     bool rst_ack_on_closed_syn; /* RST+ACK (true everywhere we model) */
+    bool rst_ack_skips_fin; /* a RST+ACK acknowledges SEG.SEQ + data (+1 for SYN) but not the
+                               FIN (4.3/4.4BSD tcp_input dropwithreset: ti_len++ for SYN only) */
     struct gen_isn_cfg isn;
     struct gen_ipid_cfg ipid;
     int synack_retries;     /* SYN-ACK retransmissions before a half-open conn is dropped */

@@ -333,11 +333,13 @@ void tcp_send_reset_for(struct tcp_host *th, const struct tcp_io *io, const stru
     if (seg->flags & TCP_RST)
         return;
     struct wire_tcp s;
+    /* RFC 793 3.4: ACK = SEG.SEQ + SEG.LEN, FIN counted; 4.4BSD's dropwithreset adds the
+     * SYN to ti_len but never the FIN (personality.rst_ack_skips_fin) */
+    uint32_t len = tcp_seg_len(seg) - (th->p.rst_ack_skips_fin && (seg->flags & TCP_FIN));
     if (seg->flags & TCP_ACK)
         tcp_seg_hdr(&s, seg->dport, seg->sport, seg->ack, 0, TCP_RST);
     else
-        tcp_seg_hdr(&s, seg->dport, seg->sport, 0, seg->seq + tcp_seg_len(seg),
-                    TCP_RST | TCP_ACK);
+        tcp_seg_hdr(&s, seg->dport, seg->sport, 0, seg->seq + len, TCP_RST | TCP_ACK);
     s.window = th->p.rst_window;
     tcp_emit(th, io, ip->src, &s, tcp_ipinfo_for(th, NULL, TCP_IPK_CTL));
 }

@@ -71,6 +71,32 @@ static void test_closed_port_bsd_ipinfo(void **state)
     assert_int_equal(F.r.ii[0].ipid, -1);
 }
 
+/* 4.4BSD's dropwithreset counts a SYN in the ACK of its RST+ACK but not a FIN
+ * (personality.rst_ack_skips_fin; nmap-os-db '4.3BSD' T7 A=S): FIN+PSH+URG to a closed port
+ * is answered ACK = SEG.SEQ, data still counted; RFC 793's count (FIN included) otherwise. */
+static void test_closed_port_bsd_fin_not_counted(void **state)
+{
+    (void)state;
+    F.p.rst_ack_skips_fin = true;
+    fx_start();
+    struct wire_tcp s = seg_mk(1234, 81, TCP_FIN | TCP_PSH | TCP_URG, 7000, 0);
+    const struct wire_tcp *o = feed(&s);
+    assert_non_null(o);
+    assert_int_equal(o->flags, TCP_RST | TCP_ACK);
+    assert_int_equal(o->ack, 7000);
+    s = seg_mk(1235, 81, TCP_SYN | TCP_FIN, 9000, 0);
+    o = feed(&s);
+    assert_non_null(o);
+    assert_int_equal(o->ack, 9001);
+    F.p.rst_ack_skips_fin = false;   /* the same host as RFC 793 has it */
+    tcp_host_free(F.th);
+    fx_start();
+    s = seg_mk(1234, 81, TCP_FIN | TCP_PSH | TCP_URG, 7000, 0);
+    o = feed(&s);
+    assert_non_null(o);
+    assert_int_equal(o->ack, 7001);
+}
+
 /* ---------------------------------------------------------------- listening port */
 
 static void test_listen_all_flags(void **state)
@@ -420,6 +446,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_closed_port_all_flags),
         T(test_closed_port_bsd_ipinfo),
+        T(test_closed_port_bsd_fin_not_counted),
         T(test_listen_all_flags),
         T(test_listen_windows_rst_on_fin),
         T(test_challenge_acks),
