@@ -62,6 +62,14 @@ static void tcp_opt(struct wire_tcp_opts *o, uint8_t kind)
         o->order[o->n++] = kind;
 }
 
+/* nops NOPs, then the option: the word alignment most layouts use. */
+static void tcp_opt_nops(struct wire_tcp_opts *o, unsigned nops, uint8_t kind)
+{
+    while (nops--)
+        tcp_opt(o, TCPOPT_NOP);
+    tcp_opt(o, kind);
+}
+
 static void tcp_opt_pad(struct wire_tcp_opts *o, unsigned *len, unsigned mod, unsigned want)
 {
     while (*len == 0 || *len % mod != want) {
@@ -121,22 +129,14 @@ void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sac
     switch (p->opt_style) {
     case OS_OPTS_LINUX:        /* tcp_options_write */
         if (ts) {
-            if (sack) {
+            if (sack)
                 tcp_opt(o, TCPOPT_SACK_PERM);
-            } else {
-                tcp_opt(o, TCPOPT_NOP);
-                tcp_opt(o, TCPOPT_NOP);
-            }
-            tcp_opt(o, TCPOPT_TS);
+            tcp_opt_nops(o, sack ? 0 : 2, TCPOPT_TS);
         } else if (sack) {
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_SACK_PERM);
+            tcp_opt_nops(o, 2, TCPOPT_SACK_PERM);
         }
-        if (ws) {
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_WSCALE);
-        }
+        if (ws)
+            tcp_opt_nops(o, 1, TCPOPT_WSCALE);
         break;
     case OS_OPTS_BSD:          /* FreeBSD tcp_addoptions: MSS, WS, SACK_PERM, TS, padded */
         if (ws) {
@@ -158,17 +158,13 @@ void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sac
         }
         break;
     case OS_OPTS_WINDOWS:      /* Windows: MSS, NOP WS, SACK_PERM TS | NOP NOP SACK_PERM */
-        if (ws) {
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_WSCALE);
-        }
+        if (ws)
+            tcp_opt_nops(o, 1, TCPOPT_WSCALE);
         if (sack && ts) {
             tcp_opt(o, TCPOPT_SACK_PERM);
             tcp_opt(o, TCPOPT_TS);
         } else if (sack || ts) {
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, sack ? TCPOPT_SACK_PERM : TCPOPT_TS);
+            tcp_opt_nops(o, 2, sack ? TCPOPT_SACK_PERM : TCPOPT_TS);
         }
         break;
     case OS_OPTS_MSS_ONLY:
@@ -176,20 +172,12 @@ void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sac
         break;
     case OS_OPTS_OPENBSD:      /* each option NOP-aligned in its own word, SACK before WS:
                                   nmap-os-db 'OpenBSD 6.x' O1..O6 and ECN O (os.h) */
-        if (sack) {
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_SACK_PERM);
-        }
-        if (ws) {
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_WSCALE);
-        }
-        if (ts) {
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_NOP);
-            tcp_opt(o, TCPOPT_TS);
-        }
+        if (sack)
+            tcp_opt_nops(o, 2, TCPOPT_SACK_PERM);
+        if (ws)
+            tcp_opt_nops(o, 1, TCPOPT_WSCALE);
+        if (ts)
+            tcp_opt_nops(o, 2, TCPOPT_TS);
         break;
     }
 }
