@@ -1,7 +1,8 @@
 # tcplab — build, test, bench, demo.  `make` builds ./tcplab; see README.md.
 #
 # Sources are found by directory: lib/ (shared leaf code: wire, rng), sim/ (the simulator),
-# scanner/ (the scanner), cmd/ (the command line). Tests: tests/unit/test_*.c, one cmocka
+# pktio/ (the packet I/O seam and its backends), scanner/ (the scanner), cmd/ (the command
+# line). tests/layers.sh checks which directory may include which (`make layers`). Tests: tests/unit/test_*.c, one cmocka
 # binary each; tests/golden (whole runs, byte for byte); tests/live (network namespaces).
 # `make test` runs everything once with gcc and once with clang under ASan+UBSan (build-san/).
 
@@ -31,18 +32,22 @@ LDLIBS  := -lpcap -lncursesw -lm
 PREFIX  ?= /usr/local
 
 LIB_SRC  := $(wildcard lib/*.c)
-SIM_SRC  := $(wildcard sim/*.c sim/tui/*.c)
+SIM_SRC  := $(wildcard sim/*.c)
+PKTIO_SRC := $(wildcard pktio/*.c)
 SCAN_SRC := $(wildcard scanner/*.c scanner/scans/*.c scanner/output/*.c)
 CMD_SRC  := $(filter-out cmd/main.c,$(wildcard cmd/*.c))
 GEN_SRC  := $(BUILD)/gen/default_scn.c
-CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(SCAN_SRC) $(CMD_SRC)
+CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(CMD_SRC)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
-.PHONY: all deps test unit golden-check golden live bench demo fuzz install clean check-clang
+layers:
+	@sh tests/layers.sh
+
+.PHONY: layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang
 
 all: tcplab
 
@@ -91,6 +96,7 @@ deps:
 	@sh tests/deps.sh
 
 unit: $(TEST_BIN) $(BUILD)/tcplab
+	@sh tests/layers.sh
 	@sh tests/run_unit.sh $(BUILD)
 	@sh tests/fuzz/replay.sh $(BUILD) "$(CC)" "$(CFLAGS)" "$(LDSAN)"
 

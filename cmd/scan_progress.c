@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scanner/pktio_wrap.h"
+#include "pktio/pktio_wrap.h"
 
 #define PROGRESS_FIRST_NS 5000000000ULL
 #define PROGRESS_EVERY_NS 10000000000ULL

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "scanner/engine.h"
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 
 /* Wraps inner (owning it); NULL when out of memory (inner left to the caller). expected =
  * targets x ports: the number of first probes, against which progress is measured. */

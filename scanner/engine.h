@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 #include "scanner/result.h"
 
 /* Scan types (nmap's -s letters). SCAN_NONE: no TCP scan (e.g. -sU alone, or -sn). */

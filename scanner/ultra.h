@@ -21,7 +21,7 @@
 #include <stdint.h>
 
 #include "scanner/engine.h"
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 #include "scanner/timing.h"
 
 struct ultra;

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/wire_int.h"   /* wire_parse_trusted */
+#include "lib/wire_int.h"   /* wire_parse_trusted */
 #include "filter.h"
 
 /* ---------------------------------------------------------------- pool */

@@ -21,8 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/rng.h"
-#include "../lib/wire.h"
+#include "lib/rng.h"
+#include "lib/wire.h"
 #include "host.h"
 #include "scenario.h"
 #include "sim.h"

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 #include "scenario.h"
 
 struct sim;

@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/rng.h"
+#include "lib/rng.h"
 
 enum gen_isn_kind {
     GEN_ISN_CONSTANT,   /* param: the constant (default 0) */

@@ -36,7 +36,7 @@
 #include <string.h>
 
 #include "engine.h"
-#include "../lib/wire_int.h"   /* wire_emit_tcp_view */
+#include "lib/wire_int.h"   /* wire_emit_tcp_view */
 
 enum {
     HOST_UDP_ECHO_MAX = 32,

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 #include "gen.h"
 #include "os.h"
 #include "scenario.h"

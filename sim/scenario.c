@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 
 enum { SCN_FILE_MAX = 16 << 20 };
 

@@ -18,7 +18,7 @@
 
 #include <string.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 
 struct scn_arrow {
     uint32_t from, to;

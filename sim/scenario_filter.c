@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 
 int scn_stmt_filter(struct scn_parser *p)
 {

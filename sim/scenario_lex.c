@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 
 /* ---------------------------------------------------------------- errors */
 

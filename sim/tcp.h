@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 #include "os.h"
 #include "scenario.h"
 #include "sim.h"

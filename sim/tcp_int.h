@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/rng.h"
+#include "lib/rng.h"
 #include "gen.h"
 #include "os.h"
 #include "scenario.h"

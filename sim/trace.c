@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/wire.h"
+#include "lib/wire.h"
 
 const char *sim_ev_kind_name(enum sim_ev_kind k)
 {

@@ -17,7 +17,7 @@
 #include "lib/wire.h"
 #include "scanner/cookie.h"
 #include "scanner/engine.h"
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 #include "scanner/result.h"
 
 /* What the engine decided a probe carries. */

@@ -19,8 +19,8 @@
 
 #include "lib/wire.h"
 #include "scanner/engine.h"
-#include "scanner/pktio.h"
-#include "scanner/pktio_sim.h"
+#include "pktio/pktio.h"
+#include "pktio/pktio_sim.h"
 #include "sim/scenario.h"
 
 enum { RUNS = 3 };

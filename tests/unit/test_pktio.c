@@ -21,11 +21,11 @@
 
 #include "lib/pcapfile.h"
 #include "lib/wire.h"
-#include "scanner/pktio.h"
-#include "scanner/pktio_raw.h"
-#include "scanner/pktio_sim.h"
-#include "scanner/pktio_tee.h"
-#include "scanner/pktio_trace.h"
+#include "pktio/pktio.h"
+#include "pktio/pktio_raw.h"
+#include "pktio/pktio_sim.h"
+#include "pktio/pktio_tee.h"
+#include "pktio/pktio_trace.h"
 #include "sim/scenario.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))

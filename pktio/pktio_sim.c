@@ -1,6 +1,6 @@
 /* pktio_sim.c — the simulator backend: the scanner's raw socket inside a simulated network.
  *
- * The only scanner file that includes sim/. It plays the part a raw socket plus libpcap
+ * The only pktio file that includes sim/ (tests/layers.sh checks it). It plays the part a raw socket plus libpcap
  * play live (nmap's libnetutil): send = the datagram leaves the `role scanner` host now
  * (sim_inject, which also runs that host's outbound filter); receive = a tap on the scanner
  * host's address copies every datagram delivered to it into a preallocated ring, before
@@ -13,7 +13,7 @@
  * Streams (-sT) are the scanner host's own TCP active opens (sim_stream_*), the simulated
  * counterpart of nmap's non-blocking connect() in scan_engine_connect.cc.
  */
-#include "scanner/pktio_sim.h"
+#include "pktio/pktio_sim.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,7 +14,7 @@
  *
  * Formatting happens only when tracing is on: the wrapper is not stacked otherwise.
  */
-#include "scanner/pktio_trace.h"
+#include "pktio/pktio_trace.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "lib/wire.h"
-#include "scanner/pktio_wrap.h"
+#include "pktio/pktio_wrap.h"
 
 struct trace_ctx {
     FILE *out;

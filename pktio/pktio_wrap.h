@@ -8,7 +8,7 @@
 #ifndef TCPLAB_PKTIO_WRAP_H
 #define TCPLAB_PKTIO_WRAP_H
 
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 
 /* Called with each datagram that really left (send) or arrived (recv), t_ns on the inner
  * instance's clock. */

@@ -7,7 +7,7 @@
  * leaves no truncated file behind). Stream (-sT) packets are the kernel's or the simulated
  * host's own and are seen by recv only in their inbound half, as with nmap.
  */
-#include "scanner/pktio_tee.h"
+#include "pktio/pktio_tee.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "lib/pcapfile.h"
-#include "scanner/pktio_wrap.h"
+#include "pktio/pktio_wrap.h"
 
 struct tee_ctx {
     struct pcap_writer *w;           /* NULL once committed or aborted */

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 
 /* Wraps inner; the new instance owns inner (closing it closes inner). On failure returns
  * NULL with a message and inner is left to the caller. */

@@ -1,5 +1,5 @@
 /* pktio_wrap.c — forwarding shared by the pktio wrappers (see pktio_wrap.h). */
-#include "scanner/pktio_wrap.h"
+#include "pktio/pktio_wrap.h"
 
 #include <string.h>
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 
 struct pktio_raw_cfg {
     const char *ifname;   /* -e IF; NULL: from the route to route_to */

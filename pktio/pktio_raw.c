@@ -16,7 +16,7 @@
  * process drops what privileges it can (pktio_raw_drop_privileges).
  */
 #define _GNU_SOURCE   /* setresuid, setresgid (Linux) */
-#include "scanner/pktio_raw.h"
+#include "pktio/pktio_raw.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 
 struct scenario;
 struct sim;

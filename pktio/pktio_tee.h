@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "scanner/pktio.h"
+#include "pktio/pktio.h"
 
 /* Wraps inner; the new instance owns inner. NULL with a message (inner left to the caller)
  * when the capture cannot be started. */
