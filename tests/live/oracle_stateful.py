@@ -596,7 +596,7 @@ def pcap_records(path):
     import struct
     with open(path, "rb") as fh:
         b = fh.read()
-    end = "<" if b[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    end = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
     nano = b[:4] in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
     i = 24
     while i + 16 <= len(b):
