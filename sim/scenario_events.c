@@ -207,7 +207,7 @@ static int scn_opt_values(struct scn_parser *p, uint8_t kind, const struct scn_t
                           struct scn_optvals *ov, uint8_t *kind_out, unsigned *len)
 {
     struct scn_ctx *cx = &p->cx;
-    uint64_t a, b;
+    uint64_t a = 0, b = 0;
     size_t c = scn_tok_find(rest, ':');
     struct scn_tok v1 = scn_tok_sub(rest, 0, c);
     struct scn_tok v2 = scn_tok_sub(rest, c < rest->len ? c + 1 : c,

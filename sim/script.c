@@ -392,6 +392,12 @@ static void run_close(struct sim *s, uint32_t i)
         h->pending_connects--;
     }
     int rc = rt->conn >= 0 ? tcp_close(h->tcp, host_io(s, h), rt->conn) : -1;
+    /* close(2): the script lets go of the socket, which lives on orphaned (Linux tcp_close:
+     * an orphaned FIN-WAIT-2 becomes a TIME-WAIT socket, tcp_in.c) */
+    if (rt->conn >= 0) {
+        tcp_conn_release(h->tcp, rt->conn);
+        rt->conn = -1;
+    }
     if (sim_tracing(s))
         note(s, h, rc == 0 ? "close" : "close: no connection",
              sim_fmt(s, "close (line %d)", rt->cfg.pos.line));
