@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh — runs every live test: real Linux kernels and real nmap in network namespaces as the
-# oracle for the simulator and the scanner (design.md "Testing", "Live use and safety").
+# oracle for the simulator and the scanner (README.md "Tests", "Safety").
 #
 # Usage: tests/live/run.sh [TCPLAB]   (make live). Needs root (CAP_NET_ADMIN) for namespaces;
 # without it prints a visible SKIPPED line and exits 0. Each test runs under timeout(1); its
