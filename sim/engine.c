@@ -320,6 +320,17 @@ int sim_set_tap(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx)
     return 0;
 }
 
+int sim_set_external(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx)
+{
+    struct host *h = host_find(&s->hosts, addr);
+    if (!h || !fn)
+        return -1;
+    h->tap = fn;
+    h->tap_ctx = ctx;
+    h->external = true;
+    return 0;
+}
+
 void sim_get_stats(const struct sim *s, struct sim_stats *st) { *st = s->stats; }
 
 int sim_host_lookup(const struct sim *s, const char *name, uint32_t *addr)
@@ -635,6 +646,13 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
     s->stats.delivered++;
     if (h->tap)
         h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
+    if (h->external) {   /* a real host's kernel answers for it (sim_set_external) */
+        if (sim_tracing(s))
+            sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr, "to the real host",
+                       "external host: handed over, its own kernel answers", NULL);
+        sim_slot_free(s, slot);
+        return;
+    }
     if (h->down) {
         if (sim_tracing(s))
             sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host is down",

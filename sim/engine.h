@@ -2,7 +2,7 @@
  * filter.c and script.c share (the datagram pool, the event queue, the outbox, the trace).
  *
  * Why a pool and a heap of small entries: a probe round trip must cost no malloc and no
- * formatting (design.md, "hot paths"). Datagrams live in fixed 1500-byte slots (the
+ * formatting (the project's rule: nothing per packet allocates or formats unless a trace is on). Datagrams live in fixed 1500-byte slots (the
  * Ethernet MTU: the simulated links carry nothing bigger, as a real interface would refuse
  * it) held in chunks that never move, so a pointer into a slot stays valid while the pool
  * grows. The queue orders entries by (time, sequence number) and never by pointer, so the

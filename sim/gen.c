@@ -1,7 +1,7 @@
 /* gen.c — ISN and IP-ID generators, one small function each (see gen.h).
  *
  * Every generator copies one real stack; the numbers are from
- * ../shared/reference/stacks-and-offpath.md sections 1 (ISN) and 2 (IP-ID):
+ * docs/facts/stacks.md sections 1 (ISN) and 2 (IP-ID):
  *   bsd64k         4.3/4.4BSD tcp_timer.c tcp_slowtimo (tcp_iss += TCP_ISSINCR/PR_SLOWHZ)
  *                  and tcp_input.c (tp->iss = tcp_iss; tcp_iss += TCP_ISSINCR/2)
  *   clock250k      RFC 793 section 3.3 "Initial Sequence Number Selection" (4 us clock)

@@ -1,7 +1,7 @@
 /* gen.h — ISN and IP-ID generators, one small function each.
  *
  * Each generator copies a real stack's behaviour; the numbers and their sources are in
- * ../shared/reference/stacks-and-offpath.md sections 1 and 2. A generator is a value: its
+ * docs/facts/stacks.md sections 1 and 2. A generator is a value: its
  * state lives in the struct, its randomness in its own rng stream, its clock is the virtual
  * clock passed in (nanoseconds). `peek` is a copy-and-draw, so the trace can show the next
  * value without disturbing the run.

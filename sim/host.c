@@ -22,7 +22,7 @@
  * ICMP replies and errors take DF from personality.icmp_df (echo and timestamp replies the
  * request's, with icmp_echo_df), TTL from icmp_ttl when set, and their IP-ID from the host's
  * generator (Linux's ICMP socket never sets DF, so they read the hashed bucket: the
- * packet-counting lab depends on it; stacks-and-offpath.md section 2).
+ * packet-counting lab depends on it; docs/facts/stacks.md section 2).
  *
  * UDP applications: an open port answers a datagram that carries data with a datagram back
  * echoing its first bytes (up to HOST_UDP_ECHO_MAX), and stays silent for an empty one, as

@@ -1,6 +1,6 @@
 /* scenario.h — the scenario language: parsed form (plain data) and the parser's API.
  *
- * The grammar is ../shared/design.md "Scenario files". The parser (scenario.c) turns text
+ * The grammar is tcplab-scenario(5) (docs/tcplab-scenario.5). The parser (scenario.c) turns text
  * into a `struct scenario`; sim_load() (sim.c) turns that into a running network. Keeping
  * the parsed form plain data lets tests build scenarios without text and lets the parser be
  * fuzzed alone. Every error names FILE:LINE:COL and what was expected.

@@ -1,6 +1,6 @@
 /* scenario_events.c — the scenario statements that schedule packets: traffic, connect, send.
  *
- * Grammar: ../shared/design.md "Scenario files":
+ * Grammar (tcplab-scenario(5), EVENTS):
  *   traffic FROM -> TO[:PORT] tcp|udp|icmp rate N/s [start T] stop T
  *   connect FROM -> TO:PORT at T [send N] [close T]
  *   send FROM[:SPORT] -> TO:DPORT tcp flags FLAGS [seq N] [ack N] [win N] [ttl N] [ipid N]

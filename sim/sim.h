@@ -97,6 +97,11 @@ void sim_set_wiretap(struct sim *s, sim_wire_fn fn, void *ctx);
 /* Datagrams delivered to addr are also given to fn (before the host's stack sees them).
  * The address must be a host. 0 or -1. */
 int sim_set_tap(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx);
+/* The host at addr lives outside the simulation (the TUN bridge: the kernel plays it):
+ * datagrams delivered to it go to fn only, after its inbound filter, and its own stack never
+ * sees them (no RST for a SYN-ACK the real host's kernel answers itself). Replaces any tap.
+ * The address must be a host. 0 or -1. */
+int sim_set_external(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx);
 
 /* Hosts. */
 int sim_host_lookup(const struct sim *s, const char *name, uint32_t *addr);

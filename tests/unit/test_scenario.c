@@ -1,4 +1,4 @@
-/* test_scenario.c — the scenario language (design.md "Scenario files") and the OS presets:
+/* test_scenario.c — the scenario language (tcplab-scenario(5)) and the OS presets:
  * the design's whole example parsed field by field, every error as an exact
  * "file:line:col" message, keys overriding a preset in any order, names used before
  * their definition. */
