@@ -415,6 +415,8 @@ static struct sim_stream *stream_get(const struct sim *s, int handle)
 
 int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
 {
+    struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport };
+    sim_op_note(s, &op);
     struct host *h = host_find(&s->hosts, src);
     if (!h)
         return -1;
@@ -479,6 +481,8 @@ int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *cod
 
 void sim_stream_abort(struct sim *s, int handle)
 {
+    struct sim_op op = { .kind = SIM_OP_STREAM_ABORT, .handle = handle };
+    sim_op_note(s, &op);
     struct sim_stream *st = stream_get(s, handle);
     if (!st)
         return;

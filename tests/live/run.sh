@@ -44,6 +44,7 @@ run() {
 run netns_selftest 60 "$here/netns_selftest.sh"
 run oracle_linux 150 /usr/bin/python3 "$here/oracle_linux.py" "$bin"
 run scan_vs_nmap 240 "$here/scan_vs_nmap.sh" "$bin"
+run bridge 180 "$here/bridge.sh" "$bin"
 
 echo "live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
