@@ -136,6 +136,8 @@ install: tcplab
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 tcplab $(DESTDIR)$(PREFIX)/bin/tcplab
 	install -m 644 docs/tcplab.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcplab.1
+	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab
+	install -m 644 docs/rules.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/rules.md
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab
