@@ -2,6 +2,7 @@
  *
  *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
  *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
+ *   tcplab bridge SCENARIO --tun NAME [...]   real tools reach simulated hosts (cmd/bridge.c)
  *
  * Each subcommand owns its options and its --help; this file only dispatches.
  */
@@ -20,6 +21,9 @@ static void usage(FILE *f)
             "                              (try: tcplab scan -sS 198.51.100.0/24)\n"
             "  run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
             "                              run a scenario's scripted events, print the transcript\n"
+            "  bridge SCENARIO --tun NAME [--for T] [--pcap FILE]\n"
+            "                              attach the simulated network to a TUN device so real\n"
+            "                              tools (nmap, ping) reach it; needs CAP_NET_ADMIN\n"
             "  version                     print the version\n"
             "\n"
             "Each command takes --help. Scenarios for labs are in scenarios/.\n");
@@ -36,6 +40,8 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bridge"))
+        return cmd_bridge(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tcplab %s\n", TCPLAB_VERSION);
         return 0;

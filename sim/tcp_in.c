@@ -19,7 +19,8 @@
  */
 #include "tcp_int.h"
 
-enum { TCP_SYN_RETRIES = 6, TCP_RETRIES2 = 15, TCP_RTO_MAX_MS = 120000 };
+/* TCP_TIMEOUT_MIN_MS: Linux TCP_TIMEOUT_MIN, 2 jiffies (HZ 1000). */
+enum { TCP_SYN_RETRIES = 6, TCP_RETRIES2 = 15, TCP_RTO_MAX_MS = 120000, TCP_TIMEOUT_MIN_MS = 2 };
 
 static uint64_t tcp_ms(uint32_t ms) { return (uint64_t)ms * 1000000u; }
 
@@ -44,8 +45,17 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
     uint8_t f = seg->flags;
     if (f & TCP_ACK) {
         if (!tcp_after(seg->ack, t->snd_una) || tcp_after(seg->ack, t->snd_nxt)) {
-            tcp_rule_apply(th, io, idx, ip, seg, v,
-                           (f & TCP_RST) ? TR_SYNSENT_BADACK_RST : TR_SYNSENT_BADACK);
+            /* Linux: "Previous FIN/ACK or RST/ACK might be ignored": before any
+             * retransmission, the SYN goes again at once (TCP_TIMEOUT_MIN) */
+            bool again = th->p.linux_stack && t->retries == 0;
+            if (again)
+                tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(TCP_TIMEOUT_MIN_MS));
+            if (f & TCP_RST)
+                tcp_rule_apply(th, io, idx, ip, seg, v,
+                               again ? TR_SYNSENT_BADACK_RST_AGAIN : TR_SYNSENT_BADACK_RST);
+            else
+                tcp_rule_apply(th, io, idx, ip, seg, v,
+                               again ? TR_SYNSENT_BADACK_AGAIN : TR_SYNSENT_BADACK);
             return;
         }
         if (f & TCP_RST) {
@@ -59,6 +69,7 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
         /* our SYN is acknowledged: take the peer's options, ESTABLISHED */
         uint32_t rcv_wnd = t->rcv_wnd;
         tcp_take_syn(th, t, seg);
+        t->bytes_acked += seg->ack - t->snd_una;
         t->snd_una = seg->ack;
         t->snd_wl2 = seg->ack;
         t->rcv_wnd = rcv_wnd;
@@ -127,6 +138,12 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     }
     if (seg->seq == t->irs)
         flg &= (uint8_t)~TCP_SYN;  /* the SYN itself lies before the window: truncate it */
+    if ((flg & TCP_RST) && th->p.linux_stack && seg->seq != t->rcv_nxt) {
+        /* RFC 5961 3.2 in the request socket: only an exact RST ends it */
+        tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, true)
+                       ? TR_CHACK_OOW_LIMITED : TR_REQ_RST_CHALLENGE);
+        return;
+    }
     if (flg & (TCP_RST | TCP_SYN)) {
         tcp_rule_apply(th, io, idx, ip, seg, v,
                        (flg & TCP_RST) ? TR_REQ_RST : TR_REQ_SYN_IN_WINDOW);
@@ -150,6 +167,9 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     t->snd_wl2 = seg->ack;
     t->retries = 0;
     t->rto_ms = 1000;
+    /* RFC 7323 4.3 / Linux tcp_check_req: TS.Recent from the handshake's final ACK */
+    if (t->ts_ok && seg->opt.has_ts)
+        t->ts_recent = seg->opt.tsval;
     tcp_timer_stop(th, t);
     tcp_rule_note(th, v, TR_REQ_ACK);
     if (seg->payload_len || (seg->flags & TCP_FIN))
@@ -163,17 +183,19 @@ static void tcp_fin_received(struct tcp_host *th, const struct tcp_io *io, int32
                              struct tcp_verdict *v)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    if (t->state == TCP_ESTABLISHED && t->passive && t->conn < 0) {
+        t->state = TCP_LAST_ACK;
+        t->fin_queued = true;
+        if (!th->p.linux_stack)
+            tcp_send_ack(th, io, t, TCP_IPK_CONN);
+        tcp_output(th, io, idx);
+        tcp_rule_note(th, v, TR_FIN_SERVER_CLOSES);
+        return;
+    }
     tcp_send_ack(th, io, t, TCP_IPK_CONN);
     switch (t->state) {
     case TCP_ESTABLISHED:
         t->state = TCP_CLOSE_WAIT;
-        if (t->passive && t->conn < 0) {
-            t->state = TCP_LAST_ACK;
-            t->fin_queued = true;
-            tcp_output(th, io, idx);
-            tcp_rule_note(th, v, TR_FIN_SERVER_CLOSES);
-            return;
-        }
         tcp_rule_note(th, v, TR_FIN_ESTABLISHED);
         return;
     case TCP_FIN_WAIT_1:
@@ -257,7 +279,12 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         tcp_timer_stop(th, t);
     }
     if (tcp_before(ack, t->snd_una)) {
-        if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - t->max_snd_wnd)) {
+        /* Linux bounds MAX.SND.WND by the bytes acknowledged so far: "do not accept ACK for
+         * bytes we never sent" (tcp_ack, max_window = min(max_window, bytes_acked)) */
+        uint32_t maxw = t->max_snd_wnd;
+        if (th->p.linux_stack && t->bytes_acked < maxw)
+            maxw = t->bytes_acked;
+        if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - maxw)) {
             tcp_rule_apply(th, io, idx, ip, seg, v, TR_ACK_OLD_CHALLENGE);
             return false;
         }
@@ -280,6 +307,7 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         t->snd_wl2 = ack;
     }
     if (tcp_after(ack, t->snd_una)) {
+        t->bytes_acked += ack - t->snd_una;
         t->snd_una = ack;
         t->retries = 0;
         t->rto_ms = 1000;
@@ -296,12 +324,66 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         t->state = TCP_TIME_WAIT;
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
         tcp_rule_note(th, v, TR_CLOSING_ACKED);
+        if (th->p.linux_stack)
+            return false;   /* Linux tcp_rcv_state_process: tcp_time_wait, the rest consumed */
     } else if (fin_acked && t->state == TCP_LAST_ACK) {
         tcp_tcb_free(th, idx);
         tcp_rule_note(th, v, TR_LASTACK_ACKED);
         return false;
     }
     return true;
+}
+
+/* RFC 7323 5.3 PAWS (Linux tcp_paws_discard): a segment with a TSval older than TS.Recent
+ * on a connection with timestamps. The 24-day idle rule never applies to a simulation's
+ * connections; the one-second window Linux allows a RST (TCP_PAWS_WINDOW) is the caller's. */
+static bool tcp_paws_reject(const struct tcp_tcb *t, const struct wire_tcp *seg)
+{
+    return t->ts_ok && seg->opt.has_ts && tcp_before(seg->opt.tsval, t->ts_recent);
+}
+
+/* An orphaned FIN-WAIT-2 (the application closed, our FIN acknowledged): Linux keeps it as
+ * a TIME-WAIT socket in substate FIN_WAIT2 for tcp_fin_timeout (tcp_rcv_state_process,
+ * tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)), and tcp_timewait_state_process "repeats all the
+ * checks of tcp_rcv_state_process" in its own, harsher way: any RST in the window ends it,
+ * a SYN at or after RCV.NXT and new data are answered with a RST. */
+static void tcp_in_fw2_orphan(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                              const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                              struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint8_t f = seg->flags;
+    uint32_t end = tcp_end_seq(seg);
+    if (tcp_paws_reject(t, seg) ||
+        !tcp_in_window(seg->seq, end, t->rcv_nxt, t->rcv_nxt + t->rcv_wnd)) {
+        tcp_rule_apply(th, io, idx, ip, seg, v, (f & TCP_RST) ? TR_FW2_RST_OOW
+                       : tcp_oow_limited(t, seg, io->now_ns, false) ? TR_TW_OOW_LIMITED
+                       : TR_FW2_OOW);
+        return;
+    }
+    if (f & TCP_RST) {
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_RST);
+        return;
+    }
+    if ((f & TCP_SYN) && !tcp_before(seg->seq, t->rcv_nxt)) {
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_SYN);
+        return;
+    }
+    if (!(f & TCP_ACK) || !tcp_after(end, t->rcv_nxt) || end == seg->seq) {
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_DUPACK);
+        return;
+    }
+    if (!(f & TCP_FIN) || end != t->rcv_nxt + 1) {
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_DATA);
+        return;
+    }
+    if (t->ts_ok && seg->opt.has_ts)
+        t->ts_recent = seg->opt.tsval;
+    t->rcv_nxt = end;
+    t->state = TCP_TIME_WAIT;
+    tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
+    tcp_send_ack(th, io, t, TCP_IPK_CTL);
+    tcp_rule_note(th, v, TR_FW2_FIN);
 }
 
 static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
@@ -338,6 +420,15 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
                        ? TR_SYNC_OOW_LIMITED : TR_SYNC_UNACCEPTABLE);
         return;
     }
+    if (tcp_paws_reject(t, seg)) {
+        if (f & TCP_RST) {
+            /* "Reset is accepted even if it did not pass PAWS" (tcp_validate_incoming) */
+        } else {
+            tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, false)
+                           ? TR_PAWS_OOW_LIMITED : TR_PAWS);
+            return;
+        }
+    }
     if (f & TCP_RST) {
         tcp_rule_apply(th, io, idx, ip, seg, v, tcp_in_rst_rule(th, t, seg));
         return;
@@ -349,12 +440,18 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
         tcp_rule_apply(th, io, idx, ip, seg, v, tcp_in_syn_rule(th));
         return;
     }
-    if (t->ts_ok && seg->opt.has_ts && !tcp_after(seg->seq, t->rcv_wup))
-        t->ts_recent = seg->opt.tsval;
     tcp_rule_note(th, v, TR_ACK_OK);
+    /* RFC 7323 4.3: TS.Recent moves (forward only) with a segment at or before RCV.WUP
+     * (Last.ACK.sent) whose ACK is acceptable: Linux tcp_replace_ts_recent, in tcp_ack
+     * after its ACK checks, so a rejected ACK leaves it as it was. */
+    bool ts_take = t->ts_ok && seg->opt.has_ts && !tcp_after(seg->seq, t->rcv_wup) &&
+                   !tcp_before(seg->opt.tsval, t->ts_recent);
+    uint32_t tsval = seg->opt.tsval;
     if (!tcp_in_ack(th, io, idx, ip, seg, v))
         return;
     t = tcp_tcb_at(th, idx);
+    if (ts_take)
+        t->ts_recent = tsval;
     if (simopen_synack) {
         tcp_rule_note(th, v, TR_SIMOPEN_SYNACK);
         return;
@@ -392,7 +489,8 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     uint8_t f = seg->flags;
     uint64_t tw = tcp_ms(th->p.time_wait_ms);
-    if (seg->seq == t->rcv_nxt && (tcp_seg_len(seg) == 0 || (f & TCP_RST))) {
+    bool paws = tcp_paws_reject(t, seg);   /* RFC 7323 5.3: answered with an ACK below */
+    if (!paws && seg->seq == t->rcv_nxt && (tcp_seg_len(seg) == 0 || (f & TCP_RST))) {
         if (f & TCP_RST) {
             tcp_tcb_free(th, idx);
             tcp_rule_note(th, v, TR_TW_RST);
@@ -402,7 +500,8 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
         }
         return;
     }
-    if ((f & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN && tcp_after(seg->seq, t->rcv_nxt)) {
+    if (!paws && (f & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN &&
+        tcp_after(seg->seq, t->rcv_nxt)) {
         /* TCP_TW_SYN: a listener takes the SYN; without one tcp_v4_rcv falls through to
          * TCP_TW_ACK, an ACK outside tcp_timewait_check_oow_rate_limit, timer untouched. */
         int32_t lis = tcp_listener_find(th, t->lport);
@@ -423,7 +522,7 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
         tcp_rule_apply(th, io, idx, ip, seg, v, TR_TW_RST_OOW);
         return;
     }
-    if (f & TCP_ACK)
+    if ((f & TCP_ACK) || paws)
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tw);
     tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, false)
                    ? TR_TW_OOW_LIMITED : TR_TW_REACK);
@@ -445,6 +544,12 @@ void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
         break;
     case TCP_TIME_WAIT:
         tcp_in_timewait(th, io, idx, ip, seg, v);
+        break;
+    case TCP_FIN_WAIT_2:
+        if (th->p.linux_stack && t->conn < 0 && !t->passive)
+            tcp_in_fw2_orphan(th, io, idx, ip, seg, v);
+        else
+            tcp_in_sync(th, io, idx, ip, seg, v);
         break;
     default:
         tcp_in_sync(th, io, idx, ip, seg, v);

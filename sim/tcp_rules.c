@@ -86,9 +86,18 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
     [TR_SYNSENT_BADACK_RST] = { "SYN-SENT", "ACK outside ISS < SEG.ACK <= SND.NXT, RST",
         TCP_ACT_DROP, "drop", "rfc793-3.9-synsent-badack-rst",
         "RFC 793 3.9 SYN-SENT: unacceptable ACK with RST: drop" },
+    [TR_SYNSENT_BADACK_RST_AGAIN] = { "SYN-SENT (Linux), no retransmission yet",
+        "ACK outside ISS < SEG.ACK <= SND.NXT, RST", TCP_ACT_DROP, "drop",
+        "linux-synsent-badack-rst",
+        "Linux tcp_rcv_synsent_state_process: RST+ACK with an unacceptable ACK: drop, SYN "
+        "retransmitted at once" },
     [TR_SYNSENT_BADACK] = { "SYN-SENT", "ACK outside ISS < SEG.ACK <= SND.NXT", TCP_ACT_RST,
         NULL, "rfc793-3.4-case2-synsent",
         "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= SND.NXT: RST (SEQ=SEG.ACK)" },
+    [TR_SYNSENT_BADACK_AGAIN] = { "SYN-SENT (Linux), no retransmission yet",
+        "ACK outside ISS < SEG.ACK <= SND.NXT", TCP_ACT_RST, NULL, "linux-synsent-badack",
+        "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= SND.NXT: RST (SEQ=SEG.ACK); Linux "
+        "retransmits its SYN at once" },
     [TR_SYNSENT_RST] = { "SYN-SENT", "acceptable ACK, RST", TCP_ACT_RESET,
         "connection refused", "rfc793-3.9-synsent-rst",
         "RFC 793 3.9 SYN-SENT: RST acknowledging our SYN: connection refused" },
@@ -122,6 +131,10 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
     [TR_REQ_OOW_LIMITED] = { "SYN-RECEIVED (passive)", "outside the window, within 500 ms",
         TCP_ACT_DROP, "drop", "linux-oow-rate-limited-req",
         LINUX_RULE("tcp_oow_rate_limited", "ACK suppressed (500 ms per socket)") },
+    [TR_REQ_RST_CHALLENGE] = { "SYN-RECEIVED (passive, Linux)", "RST in the window, not exact",
+        TCP_ACT_ACK_CTL, "challenge ACK", "rfc5961-3.2-challenge-req",
+        "RFC 5961 3.2 (Linux tcp_check_req): in-window RST, not exact: challenge ACK, "
+        "half-open connection kept" },
     [TR_REQ_RST] = { "SYN-RECEIVED (passive)", "RST in the window", TCP_ACT_RESET,
         "drop half-open", "rfc793-3.9-synrecv-rst",
         "RFC 793 3.9 SYN-RECEIVED: RST in window: half-open connection dropped, back to "
@@ -154,6 +167,14 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         TCP_ACT_ACK, "ACK", "rfc793-3.4-case3",
         "RFC 793 3.9: unacceptable segment: ACK (<SEQ=SND.NXT><ACK=RCV.NXT>), never a RST" },
 
+    [TR_PAWS_OOW_LIMITED] = { "synchronized, timestamps on", "PAWS fails, within 500 ms",
+        TCP_ACT_DROP, "drop", "linux-oow-rate-limited-paws",
+        LINUX_RULE("tcp_oow_rate_limited", "PAWS duplicate ACK suppressed (500 ms per "
+                   "socket)") },
+    [TR_PAWS] = { "synchronized, timestamps on", "not RST, TSval older than TS.Recent",
+        TCP_ACT_ACK, "ACK", "rfc7323-5.3-paws",
+        "RFC 7323 5.3 PAWS: TSval older than TS.Recent: segment dropped, duplicate ACK" },
+
     /* ---- "second check the RST bit", "fourth check the SYN bit" ---- */
     [TR_SYNC_RST_793] = { "synchronized (RFC 5961 off)", "RST in the window", TCP_ACT_RESET,
         "reset", "rfc793-3.9-rst-in-window", "RFC 793 3.9: RST in window: connection reset" },
@@ -182,7 +203,9 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         "RFC 793 3.9 SYN-RECEIVED: unacceptable ACK: RST (SEQ=SEG.ACK)" },
     [TR_ACK_OLD_CHALLENGE] = { "synchronized (RFC 5961 on)", "SEG.ACK < SND.UNA - MAX.SND.WND",
         TCP_ACT_CHACK, "challenge ACK", "rfc5961-5.2",
-        "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK" },
+        .text = "RFC 5961 5.2 (Linux): SEG.ACK < SND.UNA - min(MAX.SND.WND, bytes acked): "
+                "challenge ACK",
+        .other = "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK" },
     [TR_ACK_FUTURE_CHALLENGE] = { "synchronized (RFC 5961, no host budget)",
         "SEG.ACK > SND.NXT", TCP_ACT_CHACK, "challenge ACK", "rfc5961-5.2-future",
         .text = "RFC 5961 5.2 (Linux 6.x): SEG.ACK > SND.NXT: challenge ACK",
@@ -222,7 +245,10 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
                  "start: this stack's own ACK timing is not modelled)" },
     [TR_FIN_SERVER_CLOSES] = { "ESTABLISHED (the simulated server)", "FIN", TCP_ACT_NOTE,
         "ACK, FIN", "rfc793-3.9-fin-server-close",
-        "RFC 793 3.9: FIN: ACK, CLOSE-WAIT; the server application closes: FIN, LAST-ACK" },
+        .text = "RFC 793 3.9: FIN: CLOSE-WAIT, the ACK delayed (Linux pingpong mode); the "
+                "server application closes at once: its FIN carries the ACK, LAST-ACK",
+        .other = "RFC 793 3.9: FIN: ACK, CLOSE-WAIT; the server application closes: FIN, "
+                 "LAST-ACK" },
     [TR_FIN_ESTABLISHED] = { "ESTABLISHED", "FIN", TCP_ACT_NOTE, "ACK",
         "rfc793-3.9-fin-established", "RFC 793 3.9: FIN in ESTABLISHED: ACK, CLOSE-WAIT" },
     [TR_FIN_FINWAIT1] = { "FIN-WAIT-1", "FIN, our FIN not yet acknowledged", TCP_ACT_NOTE, "ACK",
@@ -254,6 +280,32 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         LINUX_RULE("tcp_timewait_check_oow_rate_limit", "ACK suppressed (500 ms)") },
     [TR_TW_REACK] = { "TIME-WAIT", "any other", TCP_ACT_ACK_CTL, "ACK", "linux-timewait-reack",
         LINUX_RULE("tcp_timewait_state_process", "segment in TIME-WAIT: re-ACK") },
+
+    /* ---- an orphaned FIN-WAIT-2 (Linux keeps it as a TIME-WAIT socket, FIN_WAIT2) ---- */
+    [TR_FW2_RST_OOW] = { "FIN-WAIT-2 (orphaned, Linux)", "RST outside the window or PAWS",
+        TCP_ACT_DROP, "drop", "linux-fw2-rst-oow",
+        "Linux tcp_timewait_state_process (FIN_WAIT2): RST outside the window: drop" },
+    [TR_FW2_OOW] = { "FIN-WAIT-2 (orphaned, Linux)", "outside the window or PAWS",
+        TCP_ACT_ACK_CTL, "ACK", "linux-fw2-oow",
+        "Linux tcp_timewait_state_process (FIN_WAIT2): segment outside the window or failing "
+        "PAWS: ACK" },
+    [TR_FW2_RST] = { "FIN-WAIT-2 (orphaned, Linux)", "RST in the window", TCP_ACT_RESET,
+        "reset", "linux-fw2-rst",
+        "Linux tcp_timewait_state_process (FIN_WAIT2): RST in the window: the orphaned "
+        "FIN-WAIT-2 ends" },
+    [TR_FW2_SYN] = { "FIN-WAIT-2 (orphaned, Linux)", "SYN at or after RCV.NXT",
+        TCP_ACT_RST_RESET, NULL, "linux-fw2-syn",
+        "Linux tcp_timewait_state_process (FIN_WAIT2): SYN in the window: RST, the orphaned "
+        "FIN-WAIT-2 ends" },
+    [TR_FW2_DUPACK] = { "FIN-WAIT-2 (orphaned, Linux)", "nothing new", TCP_ACT_DROP, "drop",
+        "linux-fw2-dupack",
+        "Linux tcp_timewait_state_process (FIN_WAIT2): duplicate ACK: nothing to do" },
+    [TR_FW2_DATA] = { "FIN-WAIT-2 (orphaned, Linux)", "new data", TCP_ACT_RST_RESET, NULL,
+        "linux-fw2-data",
+        "Linux tcp_timewait_state_process (FIN_WAIT2): new data after close(): RST, the "
+        "orphaned FIN-WAIT-2 ends" },
+    [TR_FW2_FIN] = { "FIN-WAIT-2 (orphaned, Linux)", "the peer's FIN", TCP_ACT_NOTE, "ACK",
+        "linux-fw2-fin", "Linux tcp_timewait_state_process (FIN_WAIT2): FIN: ACK, TIME-WAIT" },
 
     /* ---- timers (RFC 6298; Linux tcp_timer.c) ---- */
     [TR_SYNACK_GIVEUP] = { "SYN-RECEIVED", "SYN-ACK retransmissions exhausted", TCP_ACT_NOTE,
