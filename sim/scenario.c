@@ -397,6 +397,13 @@ static void scn_host_apply(struct scn_host *h, const struct scn_hostkeys *k)
 {
     struct personality *ps = &h->pers;
     *ps = k->preset ? *k->preset : *os_default();
+    /* No `os`: a plain stack, every datagram numbered by its `ipid` generator. Linux's own
+     * IP-ID rules (ID 0 on the control socket's RSTs and on SYN-ACKs, a connected socket's
+     * own counter) belong to `os linux`, and to presets that name them. */
+    if (!k->preset) {
+        snprintf(ps->os, sizeof ps->os, "custom");
+        ps->rst_df_zero_id = ps->synack_df_zero_id = false;
+    }
     if (k->seen[HK_ISN])       ps->isn = k->isn;
     if (k->seen[HK_IPID])      ps->ipid = k->ipid;
     if (k->seen[HK_TTL])       ps->ttl = (uint8_t)k->ttl;
