@@ -62,6 +62,13 @@ static int scan_usage_error(const char *msg)
     return 1;
 }
 
+/* An input that cannot be used (a scenario file, a zombie): exit 1, without the usage hint. */
+static int scan_input_error(const char *msg)
+{
+    fprintf(stderr, "tcplab scan: %s\n", msg);
+    return 1;
+}
+
 static int scan_runtime_error(const char *msg)
 {
     fprintf(stderr, "tcplab scan: %s\n", msg);
@@ -213,16 +220,28 @@ static int scan_ports(struct scan_job *j, char *err, size_t errlen)
                        err, errlen);
     if (rc < 0)
         return -1;
-    /* Only the protocols being scanned: -p U:53 without -sU scans no UDP (nmap warns). */
-    if (!(protos & PORTS_TCP) && j->pl.ntcp) {
+    /* Only the protocols being scanned: -p U:53 without -sU scans no UDP; nmap warns when
+     * the prefix was written at all ("U:" alone too), and skips a scan type left without
+     * ports (nmap.cc, after getpts). */
+    if (!(protos & PORTS_TCP) && (j->pl.ntcp || (j->pl.prefixes & PORTS_TCP))) {
         fprintf(stderr, "WARNING: Your ports include \"T:\" but you haven't specified any "
                 "TCP scan type.\n");
         j->pl.ntcp = 0;
     }
-    if (!(protos & PORTS_UDP) && j->pl.nudp) {
+    if (!(protos & PORTS_UDP) && (j->pl.nudp || (j->pl.prefixes & PORTS_UDP))) {
         fprintf(stderr, "WARNING: Your ports include \"U:\" but you haven't specified UDP "
                 "scan with -sU.\n");
         j->pl.nudp = 0;
+    }
+    if (o->ports && (protos & PORTS_UDP) && !j->pl.nudp && j->pl.ntcp) {
+        fprintf(stderr, "WARNING: UDP scan was requested, but no udp ports were specified.  "
+                "Skipping this scan type.\n");
+        o->udp_scan = false;
+    }
+    if (o->ports && (protos & PORTS_TCP) && !j->pl.ntcp && j->pl.nudp) {
+        fprintf(stderr, "WARNING: a TCP scan type was requested, but no tcp ports were "
+                "specified.  Skipping this scan type.\n");
+        o->tcp_scan = SCAN_NONE;
     }
     if (j->pl.ntcp + j->pl.nudp == 0) {
         snprintf(err, errlen, "No ports to scan: the port list has none for the scan types "
@@ -438,8 +457,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
         return scan_usage_error(err);
     if (!o->live) {
         j->io = pktio_sim_open(o->sim_file, o->has_seed ? &o->seed : NULL, err, sizeof err);
-        if (!j->io)
-            return scan_runtime_error(err);
+        if (!j->io)   /* a missing or malformed scenario is an input error */
+            return scan_input_error(err);
         j->seed = pktio_sim_seed(j->io);
     } else {
         j->seed = o->has_seed ? o->seed : scan_live_seed();
@@ -464,7 +483,10 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     fflush(stdout);
     struct scan_config cfg;
     scan_fill_config(j, &cfg);
-    if (scan_run(&cfg, j->io, &j->rep, err, sizeof err) < 0)
+    int src = scan_run(&cfg, j->io, &j->rep, err, sizeof err);
+    if (src == SCAN_ERR_INPUT)   /* e.g. an idle-scan zombie that cannot be used */
+        return scan_input_error(err);
+    if (src < 0)
         return scan_runtime_error(err);
     j->report_ok = true;
     j->rep.start_unix = start_unix;
