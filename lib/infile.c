@@ -81,6 +81,11 @@ FILE *infile_open(const char *path, char *err, size_t errlen)
     return f;
 }
 
+const char *infile_name(const FILE *f, const char *path)
+{
+    return f == stdin ? "stdin" : path;
+}
+
 void infile_close(FILE *f)
 {
     if (f && f != stdin)

@@ -15,6 +15,8 @@
 
 /* NULL with "PATH: reason" in err. */
 FILE *infile_open(const char *path, char *err, size_t errlen);
+/* The name to show for f in messages: "stdin" for standard input, else path. */
+const char *infile_name(const FILE *f, const char *path);
 /* Closes f unless it is stdin. */
 void infile_close(FILE *f);
 

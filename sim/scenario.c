@@ -577,8 +577,7 @@ int scenario_load_file(const char *path, struct scenario *out, char *err, size_t
     FILE *f = infile_open(path, err, errlen);   /* "-": stdin */
     if (!f)
         return -1;
-    if (f == stdin)
-        path = "stdin";
+    path = infile_name(f, path);
     char *buf = malloc(SCN_FILE_MAX + 1);
     errno = 0;
     size_t n = buf ? fread(buf, 1, SCN_FILE_MAX + 1, f) : 0;
