@@ -306,7 +306,8 @@ static void rec_conn(struct tui_rec *r, size_t i, const struct tui_pk *k, bool s
         c->next[d] = k->seq;
     }
     c->bytes[d] += k->plen;
-    if (slen && c->has_isn[d]) {
+    if (slen && c->has_isn[d] && !(e->mark & TUI_M_INJECTED)) {   /* a spoofer's guesses
+                                                                     are not retransmissions */
         uint32_t end = k->seq + slen;
         if ((int32_t)(end - c->next[d]) <= 0)
             e->mark |= TUI_M_RETRANS;
