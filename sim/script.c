@@ -197,16 +197,42 @@ void script_free(struct sim *s)
 
 /* ---------------------------------------------------------------- send */
 
-static void build_opts(struct sim *s, const struct scn_send *sd, struct wire_tcp_opts *o)
+static void be32(uint8_t *p, uint32_t v)
 {
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* The options of a `send`: each listed kind with the values written (ts:V:E, mss:N,
+ * wscale:N, sack:L-R) or the defaults: MSS 1460, wscale 7, TSval = the virtual clock in ms
+ * and TSecr 0. SACK blocks go into sack (8 bytes each, big-endian), which o points at. */
+static void build_opts(struct sim *s, const struct scn_send *sd, struct wire_tcp_opts *o,
+                       uint8_t sack[32])
+{
+    const struct scn_optvals *ov = &sd->ov;
     for (uint8_t i = 0; i < sd->nopts && o->n < WIRE_TCP_OPT_MAX; i++) {
         uint8_t k = sd->opts[i];
         o->order[o->n++] = k;
         switch (k) {
-        case TCPOPT_MSS: o->has_mss = true; o->mss = 1460; break;
+        case TCPOPT_MSS: o->has_mss = true; o->mss = ov->has_mss ? ov->mss : 1460; break;
         case TCPOPT_SACK_PERM: o->sack_perm = true; break;
-        case TCPOPT_TS: o->has_ts = true; o->tsval = (uint32_t)(s->now / 1000000); o->tsecr = 0; break;
-        case TCPOPT_WSCALE: o->has_wscale = true; o->wscale = 7; break;
+        case TCPOPT_TS:
+            o->has_ts = true;
+            o->tsval = ov->has_ts ? ov->tsval : (uint32_t)(s->now / 1000000);
+            o->tsecr = ov->has_ts ? ov->tsecr : 0;
+            break;
+        case TCPOPT_WSCALE:
+            o->has_wscale = true;
+            o->wscale = ov->has_wscale ? ov->wscale : 7;
+            break;
+        case TCPOPT_SACK:
+            for (uint8_t b = 0; b < ov->nsack && b < 4; b++) {
+                be32(sack + 8 * b, ov->sack[b][0]);
+                be32(sack + 8 * b + 4, ov->sack[b][1]);
+            }
+            o->sack_n = ov->nsack;
+            o->sack_blocks = sack;
+            break;
         default: break;
         }
     }
@@ -230,7 +256,8 @@ static void run_send(struct sim *s, const struct scn_send *sd)
             .window = sd->has_win ? sd->win : 8192, .payload = sd->data,
             .payload_len = sd->data_len,
         };
-        build_opts(s, sd, &t.opt);
+        uint8_t sack[32];
+        build_opts(s, sd, &t.opt, sack);
         n = wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, &t);
     } else if (sd->proto == WIRE_PROTO_UDP) {
         struct wire_udp u = { .sport = sd->sport, .dport = sd->dport, .payload = sd->data,
@@ -261,10 +288,12 @@ static void run_send(struct sim *s, const struct scn_send *sd)
 
 /* ---------------------------------------------------------------- traffic */
 
-static void note(struct sim *s, const struct host *h, const char *action, const char *rule)
+/* A scripted action's record; its rule ID is "scenario-" and the statement (docs/rules.md). */
+static void note(struct sim *s, const struct host *h, const char *action, const char *rule_id,
+                 const char *rule)
 {
     if (sim_tracing(s))
-        sim_report(s, SIM_EV_NOTE, NULL, 0, h, h->addr, action, rule, NULL);
+        sim_report(s, SIM_EV_NOTE, NULL, 0, h, h->addr, action, rule_id, rule, NULL);
 }
 
 /* k / rate seconds in nanoseconds, UINT64_MAX when that does not fit: whole seconds and the
@@ -286,7 +315,7 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
     if (k == 0 && sim_tracing(s)) {
         char to[16];
         const char *proto = c->proto == WIRE_PROTO_TCP ? "tcp" : c->proto == WIRE_PROTO_UDP ? "udp" : "icmp";
-        note(s, h, "traffic",
+        note(s, h, "traffic", "scenario-traffic",
              sim_fmt(s, "traffic %s -> %s:%u %s %u/s (line %d)", h->name, wire_ip_str(c->to, to),
                      (unsigned)c->dport, proto, (unsigned)c->rate, c->pos.line));
     }
@@ -346,7 +375,7 @@ static void run_connect(struct sim *s, uint32_t i)
     rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, 0);
     if (sim_tracing(s)) {
         char to[16];
-        note(s, h, rt->conn >= 0 ? "connect" : "connect failed",
+        note(s, h, rt->conn >= 0 ? "connect" : "connect failed", "scenario-connect",
              sim_fmt(s, "connect %s -> %s:%u (line %d)", h->name, wire_ip_str(rt->cfg.to, to),
                      (unsigned)rt->cfg.dport, rt->cfg.pos.line));
     }
@@ -365,8 +394,14 @@ static void run_close(struct sim *s, uint32_t i)
         h->pending_connects--;
     }
     int rc = rt->conn >= 0 ? tcp_close(h->tcp, host_io(s, h), rt->conn) : -1;
+    /* close(2): the script lets go of the socket, which lives on orphaned (Linux tcp_close:
+     * an orphaned FIN-WAIT-2 becomes a TIME-WAIT socket, tcp_in.c) */
+    if (rt->conn >= 0) {
+        tcp_conn_release(h->tcp, rt->conn);
+        rt->conn = -1;
+    }
     if (sim_tracing(s))
-        note(s, h, rc == 0 ? "close" : "close: no connection",
+        note(s, h, rc == 0 ? "close" : "close: no connection", "scenario-close",
              sim_fmt(s, "close (line %d)", rt->cfg.pos.line));
 }
 
@@ -387,7 +422,7 @@ void script_check_pending(struct sim *s, struct host *h)
             continue;
         int rc = tcp_send(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_bytes);
         if (sim_tracing(s))
-            note(s, h, rc >= 0 ? "send" : "send failed",
+            note(s, h, rc >= 0 ? "send" : "send failed", "scenario-send",
                  sim_fmt(s, "send %u bytes (line %d)", (unsigned)rt->cfg.send_bytes,
                          rt->cfg.pos.line));
     }

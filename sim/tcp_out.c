@@ -182,19 +182,25 @@ void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sac
     }
 }
 
-/* Timestamps on an established connection: NOP NOP TS, as every stack we model writes it. */
+/* Timestamps on an established connection: NOP NOP TS, as every stack we model writes it,
+ * then (Linux, tcp_ooo.c) NOP NOP SACK with the blocks to report. */
 static void tcp_opts_data(struct tcp_host *th, struct tcp_tcb *t, struct wire_tcp_opts *o,
                           uint64_t now_ns)
 {
     memset(o, 0, sizeof *o);
-    if (!t->ts_ok)
+    if (!t->ts_ok) {
+        if (t->rq)
+            tcp_sack_opts(th, t, o);
         return;
+    }
     o->has_ts = true;
     o->tsval = tcp_tsval(th, t, now_ns);
     o->tsecr = t->ts_recent;
     tcp_opt(o, TCPOPT_NOP);
     tcp_opt(o, TCPOPT_NOP);
     tcp_opt(o, TCPOPT_TS);
+    if (t->rq)     /* SACK and D-SACK blocks after the timestamp (tcp_ooo.c) */
+        tcp_sack_opts(th, t, o);
 }
 
 /* --- windows --- */
@@ -476,16 +482,16 @@ bool tcp_oow_limited(struct tcp_tcb *t, const struct wire_tcp *seg, uint64_t now
     return false;
 }
 
-const char *tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
-                              const struct wire_tcp *seg)
+int tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                      const struct wire_tcp *seg)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     /* per-socket limit first: 4.0-4.6 exempt data segments; 4.7+ (083ae308280d) limit all */
     bool all = th->p.chack != CHACK_FIXED;
     if (tcp_oow_limited(t, seg, io->now_ns, all))
-        return "Linux tcp_oow_rate_limited: challenge ACK suppressed (500 ms per socket)";
+        return TR_CHACK_OOW_LIMITED;
     if (!tcp_chack_allow(th, io->now_ns))
-        return th->rule_chack;
+        return TR_BUDGET_CHACK;
     tcp_send_ack(th, io, t, TCP_IPK_CONN);
-    return NULL;
+    return -1;
 }
