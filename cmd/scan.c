@@ -53,6 +53,7 @@ struct scan_job {
     int zombie_port;
     bool report_ok;
     struct scan_report rep;
+    const struct cmd_scan_hooks *hooks;   /* NULL but for `tcplab tui ... -- SCAN` */
     struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
 };
 
@@ -460,6 +461,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
         if (!j->io)   /* a missing or malformed scenario is an input error */
             return scan_input_error(err);
         j->seed = pktio_sim_seed(j->io);
+        if (j->hooks && j->hooks->opened)
+            j->hooks->opened(j->hooks->ctx, j->io);
     } else {
         j->seed = o->has_seed ? o->seed : scan_live_seed();
     }
@@ -483,6 +486,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     fflush(stdout);
     struct scan_config cfg;
     scan_fill_config(j, &cfg);
+    if (j->hooks && j->hooks->configure)
+        j->hooks->configure(j->hooks->ctx, &cfg);
     int src = scan_run(&cfg, j->io, &j->rep, err, sizeof err);
     if (src == SCAN_ERR_INPUT)   /* e.g. an idle-scan zombie that cannot be used */
         return scan_input_error(err);
@@ -517,6 +522,11 @@ static void scan_job_free(struct scan_job *j)
 
 int cmd_scan(int argc, char **argv)
 {
+    return cmd_scan_hooked(argc, argv, NULL);
+}
+
+int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *hooks)
+{
     struct scan_opts o;
     char err[512];
     if (scan_opts_parse(&o, argc, argv, err, sizeof err) < 0) {
@@ -528,13 +538,15 @@ int cmd_scan(int argc, char **argv)
         scan_opts_free(&o);
         return 0;
     }
-    struct scan_job j = {.o = &o};
+    struct scan_job j = {.o = &o, .hooks = hooks};
     targets_init(&j.tl);
     targets_init(&j.ex);
     ports_init(&j.pl);
     ports_init(&j.syn_ping);
     ports_init(&j.ack_ping);
     int rc = scan_job_run(&j, argc, argv);
+    if (hooks && hooks->closing && j.io)
+        hooks->closing(hooks->ctx, j.io);
     scan_job_free(&j);
     scan_opts_free(&o);
     return rc;
