@@ -53,6 +53,7 @@ struct scan_job {
     int zombie_port;
     bool report_ok;
     struct scan_report rep;
+    const struct cmd_scan_hooks *hooks;   /* NULL but for `tcplab tui ... -- SCAN` */
     struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
 };
 
@@ -441,6 +442,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
         if (!j->io)
             return scan_runtime_error(err);
         j->seed = pktio_sim_seed(j->io);
+        if (j->hooks && j->hooks->opened)
+            j->hooks->opened(j->hooks->ctx, j->io);
     } else {
         j->seed = o->has_seed ? o->seed : scan_live_seed();
     }
@@ -464,6 +467,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     fflush(stdout);
     struct scan_config cfg;
     scan_fill_config(j, &cfg);
+    if (j->hooks && j->hooks->configure)
+        j->hooks->configure(j->hooks->ctx, &cfg);
     if (scan_run(&cfg, j->io, &j->rep, err, sizeof err) < 0)
         return scan_runtime_error(err);
     j->report_ok = true;
@@ -495,6 +500,11 @@ static void scan_job_free(struct scan_job *j)
 
 int cmd_scan(int argc, char **argv)
 {
+    return cmd_scan_hooked(argc, argv, NULL);
+}
+
+int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *hooks)
+{
     struct scan_opts o;
     char err[512];
     if (scan_opts_parse(&o, argc, argv, err, sizeof err) < 0) {
@@ -506,13 +516,15 @@ int cmd_scan(int argc, char **argv)
         scan_opts_free(&o);
         return 0;
     }
-    struct scan_job j = {.o = &o};
+    struct scan_job j = {.o = &o, .hooks = hooks};
     targets_init(&j.tl);
     targets_init(&j.ex);
     ports_init(&j.pl);
     ports_init(&j.syn_ping);
     ports_init(&j.ack_ping);
     int rc = scan_job_run(&j, argc, argv);
+    if (hooks && hooks->closing && j.io)
+        hooks->closing(hooks->ctx, j.io);
     scan_job_free(&j);
     scan_opts_free(&o);
     return rc;
