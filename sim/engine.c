@@ -265,14 +265,15 @@ void sim_set_op_hook(struct sim *s, sim_op_fn fn, void *ctx)
     s->op_ctx = ctx;
 }
 
-/* A call from outside begins: it is a unit of its own, and the op hook hears of it. */
+/* A call from outside begins: it is a unit of its own, and the op hook hears of it first,
+ * while the simulation is still as the previous unit left it (the hook may clone it). */
 static void sim_op_begin(struct sim *s, struct sim_op *op)
 {
-    s->nops++;
     if (s->op_fn) {
-        op->unit = sim_unit(s);
+        op->unit = sim_unit(s) + 1;
         s->op_fn(s->op_ctx, op);
     }
+    s->nops++;
 }
 
 void sim_op_note(struct sim *s, struct sim_op *op)

@@ -163,7 +163,8 @@ struct sim_op {
     int handle;                /* STREAM_ABORT */
 };
 typedef void (*sim_op_fn)(void *ctx, const struct sim_op *op);
-/* Called at the start of each such call (only the check when unset). */
+/* Called at the start of each such call, before it changes anything (so the callback may
+ * sim_clone the simulation as the last unit left it); only the check when unset. */
 void sim_set_op_hook(struct sim *s, sim_op_fn fn, void *ctx);
 /* Makes the same call on s (a clone being re-run). What the call returns. */
 int sim_apply_op(struct sim *s, const struct sim_op *op);
