@@ -3,6 +3,7 @@
  *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
  *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
  *   tcplab bridge SCENARIO --tun NAME [...]   real tools reach simulated hosts (cmd/bridge.c)
+ *   tcplab tui SCENARIO|CAPTURE [-- SCAN OPTIONS]   step through a run (cmd/tui.c)
  *
  * Each subcommand owns its options and its --help; this file only dispatches.
  */
@@ -24,6 +25,9 @@ static void usage(FILE *f)
             "  bridge SCENARIO --tun NAME [--for T] [--pcap FILE]\n"
             "                              attach the simulated network to a TUN device so real\n"
             "                              tools (nmap, ping) reach it; needs CAP_NET_ADMIN\n"
+            "  tui SCENARIO|CAPTURE [-- SCAN OPTIONS]\n"
+            "                              step through a run, a scan or a capture packet by\n"
+            "                              packet, inside the hosts, forward and back\n"
             "  version                     print the version\n"
             "\n"
             "Each command takes --help. Scenarios for labs are in scenarios/.\n");
@@ -42,6 +46,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "bridge"))
         return cmd_bridge(argc - 1, argv + 1);
+    if (!strcmp(cmd, "tui"))
+        return cmd_tui(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tcplab %s\n", TCPLAB_VERSION);
         return 0;

@@ -74,7 +74,10 @@ static void test_design_example(void **state)
     assert_int_equal(s->addr, IP(198, 51, 100, 10));
     assert_true(s->scanner);
     assert_false(z->scanner || t->scanner || q->scanner);
-    assert_string_equal(s->pers.os, "linux"); /* no os key: os_default() */
+    /* no os key: os_default()'s TCP as a plain stack, every IP-ID from its generator */
+    assert_string_equal(s->pers.os, "custom");
+    assert_true(s->pers.linux_stack);
+    assert_false(s->pers.rst_df_zero_id || s->pers.synack_df_zero_id);
     assert_int_equal(z->addr, IP(198, 51, 100, 20));
     assert_string_equal(z->pers.os, "printer");
     assert_int_equal(z->pers.ipid.kind, GEN_IPID_GLOBAL);
@@ -473,7 +476,7 @@ static void test_host_options(void **state)
     assert_false(b->pers.opt_ts);
     assert_int_equal(b->pers.ipid.kind, GEN_IPID_GLOBAL);
     uint8_t cl[] = { TCPOPT_WSCALE, TCPOPT_TS, TCPOPT_MSS };
-    assert_string_equal(c->pers.os, "linux");      /* no os key: os_default() */
+    assert_string_equal(c->pers.os, "custom");     /* no os key: os_default(), plain IP-IDs */
     assert_int_equal(c->pers.opt_layout_n, sizeof cl);
     assert_memory_equal(c->pers.opt_layout, cl, sizeof cl);
     assert_true(c->pers.opt_ts && c->pers.opt_wscale);
