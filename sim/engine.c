@@ -336,12 +336,11 @@ void sim_get_stats(const struct sim *s, struct sim_stats *st) { *st = s->stats; 
 
 int sim_host_lookup(const struct sim *s, const char *name, uint32_t *addr)
 {
-    for (uint32_t i = 0; i < s->hosts.n; i++)
-        if (strcmp(s->hosts.v[i]->name, name) == 0) {
-            *addr = s->hosts.v[i]->addr;
-            return 0;
-        }
-    return -1;
+    const struct host *h = host_find_name(&s->hosts, name);
+    if (!h)
+        return -1;
+    *addr = h->addr;
+    return 0;
 }
 
 const char *sim_host_name(const struct sim *s, uint32_t addr)

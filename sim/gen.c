@@ -362,11 +362,8 @@ int gen_ipid_init(struct gen_ipid *g, const struct gen_ipid_cfg *cfg, uint64_t s
         g->capdests = GEN_PERDEST_INIT;
         rc = g->dests ? 0 : -1;
         break;
-    case GEN_IPID_HASHED:
-        rc = gen_hashed_setup(g);
-        break;
+    case GEN_IPID_HASHED:   /* tables made on first use (gen_ipid_tables) */
     case GEN_IPID_RANDOM:
-        rc = gen_random_setup(g);
         break;
     default:
         break;
@@ -526,9 +523,27 @@ static uint16_t gen_ipid_random(struct gen_ipid *g)
     return r;
 }
 
+/* The hashed and random kinds' tables (Linux: 2048 counters and stamps, 20 KiB; OpenBSD: a
+ * 65536-entry permutation, 128 KiB) are made when the host first sends a datagram that
+ * needs them, not at load: a network of 100,000 hosts most of which never send would
+ * otherwise spend gigabytes on them. Nothing else draws from g->rng before them, so the
+ * draws, and every ID, are the same as when they were made at load. */
+static int gen_ipid_tables(struct gen_ipid *g)
+{
+    if (g->cfg.kind == GEN_IPID_HASHED && !g->bucket_ctr)
+        return gen_hashed_setup(g);
+    if (g->cfg.kind == GEN_IPID_RANDOM && !g->perm)
+        return gen_random_setup(g);
+    return 0;
+}
+
 uint16_t gen_ipid_next(struct gen_ipid *g, uint64_t now_ns, uint32_t src, uint32_t dst,
                        uint8_t proto, bool df)
 {
+    if ((g->cfg.kind == GEN_IPID_HASHED && !df) || g->cfg.kind == GEN_IPID_RANDOM) {
+        if (gen_ipid_tables(g) < 0)
+            return 0;   /* out of memory: an ID of 0, as a DF datagram carries */
+    }
     switch (g->cfg.kind) {
     case GEN_IPID_GLOBAL:         return gen_ipid_global(g);
     case GEN_IPID_GLOBAL_SWAPPED: return gen_ipid_swapped(g);
@@ -554,8 +569,17 @@ int32_t gen_ipid_counter(const struct gen_ipid *g, uint32_t src, uint32_t dst, u
         const struct gen_ipid_dest *d = gen_dest_find(g->dests, g->capdests, h, dst);
         return d && d->used ? d->ctr : (uint16_t)h;
     }
-    case GEN_IPID_HASHED:
-        return g->bucket_ctr[gen_hashed_bucket(g, src, dst, proto)];
+    case GEN_IPID_HASHED: {
+        uint32_t b = gen_hashed_bucket(g, src, dst, proto);
+        if (g->bucket_ctr)
+            return g->bucket_ctr[b];
+        /* Tables not made yet: bucket b will start at the (b+1)-th draw (gen_hashed_setup). */
+        struct rng r = g->rng;
+        uint16_t v = 0;
+        for (uint32_t i = 0; i <= b; i++)
+            v = (uint16_t)rng_u32(&r);
+        return v;
+    }
     case GEN_IPID_RANDOM:
         return -1;
     }

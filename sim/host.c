@@ -54,21 +54,59 @@ static const struct scn_portset host_no_ports;
 
 /* ---------------------------------------------------------------- table */
 
+/* FNV-1a of a host name, for the name slots (sim_host_lookup): loading a scenario looks
+ * every host's name up once, so a linear search made loading quadratic. */
+static uint32_t table_name_hash(const char *name)
+{
+    uint32_t h = 2166136261u;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+        h = (h ^ *p) * 16777619u;
+    return h ^ (h >> 15);
+}
+
+static void table_name_put(uint32_t *nslot, uint32_t mask, const struct host *h)
+{
+    uint32_t i = table_name_hash(h->name) & mask;
+    while (nslot[i])
+        i = (i + 1) & mask;
+    nslot[i] = h->idx + 1;
+}
+
 static int table_rehash(struct host_table *t, uint32_t nslots)
 {
     uint32_t *slot = calloc(nslots, sizeof *slot);
-    if (!slot)
+    uint32_t *nslot = calloc(nslots, sizeof *nslot);
+    if (!slot || !nslot) {
+        free(slot);
+        free(nslot);
         return -1;
+    }
     for (uint32_t k = 0; k < t->n; k++) {
         uint32_t i = host_hash(t->v[k]->addr) & (nslots - 1);
         while (slot[i])
             i = (i + 1) & (nslots - 1);
         slot[i] = k + 1;
+        table_name_put(nslot, nslots - 1, t->v[k]);
     }
     free(t->slot);
+    free(t->nslot);
     t->slot = slot;
+    t->nslot = nslot;
     t->mask = nslots - 1;
     return 0;
+}
+
+struct host *host_find_name(const struct host_table *t, const char *name)
+{
+    if (!t->nslot)
+        return NULL;
+    for (uint32_t i = table_name_hash(name) & t->mask;; i = (i + 1) & t->mask) {
+        uint32_t v = t->nslot[i];
+        if (v == 0)
+            return NULL;
+        if (strcmp(t->v[v - 1]->name, name) == 0)
+            return t->v[v - 1];
+    }
 }
 
 static int table_insert(struct host_table *t, struct host *h)
@@ -95,6 +133,7 @@ static int table_insert(struct host_table *t, struct host *h)
     while (t->slot[i])
         i = (i + 1) & t->mask;
     t->slot[i] = h->idx + 1;
+    table_name_put(t->nslot, t->mask, h);
     return 0;
 }
 
@@ -146,15 +185,19 @@ int host_table_clone(struct sim *s, struct host_table *dst, const struct host_ta
     memset(dst, 0, sizeof *dst);
     dst->v = calloc(src->capv ? src->capv : 1, sizeof *dst->v);
     dst->slot = src->slot ? malloc((src->mask + 1) * sizeof *dst->slot) : NULL;
-    if (!dst->v || (src->slot && !dst->slot)) {
+    dst->nslot = src->nslot ? malloc((src->mask + 1) * sizeof *dst->nslot) : NULL;
+    if (!dst->v || (src->slot && !dst->slot) || (src->nslot && !dst->nslot)) {
         free(dst->v);
         free(dst->slot);
+        free(dst->nslot);
         return -1;
     }
     dst->capv = src->capv;
     dst->mask = src->mask;
     if (src->slot)
         memcpy(dst->slot, src->slot, (src->mask + 1) * sizeof *dst->slot);
+    if (src->nslot)
+        memcpy(dst->nslot, src->nslot, (src->mask + 1) * sizeof *dst->nslot);
     for (uint32_t i = 0; i < src->n; i++) {
         if (!(dst->v[i] = host_clone(s, src->v[i]))) {
             host_table_free(dst);
@@ -171,6 +214,7 @@ void host_table_free(struct host_table *t)
         host_free(t->v[i]);
     free(t->v);
     free(t->slot);
+    free(t->nslot);
     memset(t, 0, sizeof *t);
 }
 

@@ -57,8 +57,12 @@ struct host_table {
     struct host **v;               /* creation order */
     uint32_t n, capv;
     uint32_t *slot;                /* hash slots: index + 1, 0 = empty */
+    uint32_t *nslot;               /* the same by name (host_find_name) */
     uint32_t mask;                 /* slots - 1 (a power of two) */
 };
+
+/* The host named name, or NULL: one probe of a hash of the name. */
+struct host *host_find_name(const struct host_table *t, const char *name);
 
 void host_table_free(struct host_table *t);
 /* A deep copy of src's hosts for the simulation s (sim_clone). 0, or -1 (dst left empty). */

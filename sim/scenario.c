@@ -56,6 +56,89 @@ int scn_vec_reserve(void **arr, size_t n, size_t elem)
     return 0;
 }
 
+/* ---------------------------------------------------------------- shared port sets */
+
+static uint64_t scn_portset_hash(const struct scn_portset *set, bool *empty)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull, any = 0;
+    for (size_t i = 0; i < SCN_PORTSET_WORDS; i++) {
+        any |= set->bits[i];
+        h = (h ^ set->bits[i]) * 0xFF51AFD7ED558CCDull;
+        h ^= h >> 29;
+    }
+    *empty = any == 0;
+    return h;
+}
+
+static int scn_sets_add(struct scenario *sc, struct scn_portset *set)
+{
+    if (scn_vec_reserve((void **)&sc->sets, sc->nsets, sizeof *sc->sets) < 0)
+        return -1;
+    sc->sets[sc->nsets++] = set;
+    return 0;
+}
+
+static int scn_itab_grow(struct scn_parser *p)
+{
+    size_t nc = p->icap ? p->icap * 2 : 64;
+    struct scn_portset **t = calloc(nc, sizeof *t);
+    if (!t)
+        return -1;
+    for (size_t k = 0; k < p->icap; k++) {
+        if (!p->itab[k])
+            continue;
+        bool e;
+        size_t i = (size_t)scn_portset_hash(p->itab[k], &e) & (nc - 1);
+        while (t[i])
+            i = (i + 1) & (nc - 1);
+        t[i] = p->itab[k];
+    }
+    free(p->itab);
+    p->itab = t;
+    p->icap = nc;
+    return 0;
+}
+
+struct scn_portset *scn_portset_intern(struct scn_parser *p, struct scn_portset *set, bool *oom)
+{
+    bool empty;
+    uint64_t h = scn_portset_hash(set, &empty);
+    if (empty) {
+        free(set);
+        return NULL;
+    }
+    if ((p->iused + 1) * 2 > p->icap && scn_itab_grow(p) < 0) {
+        free(set);
+        *oom = true;
+        return NULL;
+    }
+    size_t i = (size_t)h & (p->icap - 1);
+    for (; p->itab[i]; i = (i + 1) & (p->icap - 1)) {
+        if (!memcmp(p->itab[i]->bits, set->bits, sizeof set->bits)) {
+            free(set);
+            return p->itab[i];
+        }
+    }
+    if (scn_sets_add(p->sc, set) < 0) {
+        free(set);
+        *oom = true;
+        return NULL;
+    }
+    p->itab[i] = set;
+    p->iused++;
+    return set;
+}
+
+struct scn_portset *scenario_own_portset(struct scenario *sc)
+{
+    struct scn_portset *set = calloc(1, sizeof *set);
+    if (set && scn_sets_add(sc, set) < 0) {
+        free(set);
+        return NULL;
+    }
+    return set;
+}
+
 static int scn_name_cmp(const void *a, const void *b)
 {
     const struct scn_name *x = a, *y = b;
@@ -464,7 +547,11 @@ static int scn_stmt_host(struct scn_parser *p)
         i += (size_t)n;
     }
     scn_host_apply(hp, &k);
-    return 0;
+    bool oom = false;
+    hp->tcp = scn_portset_intern(p, hp->tcp, &oom);
+    hp->udp = scn_portset_intern(p, hp->udp, &oom);
+    hp->sets_shared = true;
+    return oom ? scn_expected(&p->cx, &p->ln, nt, "memory") : 0;
 }
 
 /* ---------------------------------------------------------------- driver */
@@ -568,6 +655,7 @@ int scenario_parse(const char *file, const char *text, size_t len, struct scenar
     scn_line_free(&p.ln);
     free(p.by_name);
     free(p.by_addr);
+    free(p.itab);
     if (rc < 0)
         scenario_free(out);
     return rc;
@@ -605,9 +693,14 @@ int scenario_load_file(const char *path, struct scenario *out, char *err, size_t
 void scenario_free(struct scenario *sc)
 {
     for (size_t i = 0; i < sc->nhosts; i++) {
+        if (sc->hosts[i].sets_shared)
+            continue;
         free(sc->hosts[i].tcp);
         free(sc->hosts[i].udp);
     }
+    for (size_t i = 0; i < sc->nsets; i++)
+        free(sc->sets[i]);
+    free(sc->sets);
     for (size_t i = 0; i < sc->nfilters; i++)
         free(sc->filters[i].rules);
     free(sc->nets);

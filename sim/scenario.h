@@ -43,6 +43,8 @@ struct scn_host {
     struct personality pers;  /* preset (os key, or the default) with this line's overrides */
     struct scn_portset *tcp;  /* open TCP ports (listening), heap */
     struct scn_portset *udp;  /* open UDP ports, heap */
+    bool sets_shared;         /* tcp/udp are the scenario's shared sets (struct scenario
+                                 .sets; NULL = empty), not this host's own */
     bool down;                /* answers nothing */
     bool scanner;             /* role scanner */
     struct scn_pos pos;
@@ -154,6 +156,7 @@ struct scenario {
     struct scn_traffic *traffic; size_t ntraffic;
     struct scn_connect *connects; size_t nconnects;
     struct scn_send *sends;    size_t nsends;
+    struct scn_portset **sets; size_t nsets;  /* distinct port sets the hosts share */
 };
 
 /* Parses `len` bytes of `text` named `file` into *out. Returns 0, or -1 with a message
@@ -163,6 +166,10 @@ int scenario_parse(const char *file, const char *text, size_t len, struct scenar
 /* Reads and parses a file; errors as above (an unreadable file: "FILE: strerror"). */
 int scenario_load_file(const char *path, struct scenario *out, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
+/* A new empty port set owned by sc (freed by scenario_free), for code that edits a parsed
+ * scenario's host: a parsed host's sets are shared with other hosts and must not be
+ * changed in place. NULL when out of memory. */
+struct scn_portset *scenario_own_portset(struct scenario *sc);
 const struct scn_host *scenario_host(const struct scenario *sc, const char *name);
 
 /* The embedded default network (scenarios/default.scn compiled in). */

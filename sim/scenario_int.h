@@ -25,7 +25,15 @@ struct scn_parser {
     size_t nnames;
     long cur_filter;                     /* index of the filter whose rules follow, or -1 */
     bool have_title, have_seed, have_scanner;
+    struct scn_portset **itab;           /* distinct port sets (scn_portset_intern), open */
+    size_t icap, iused;                  /*   addressing by a hash of the bits */
 };
+
+/* The one copy of set's contents in the scenario (set itself, now owned by the scenario's
+ * list, or an equal earlier one, set then freed); NULL for an empty set. NULL with *oom when
+ * memory ran out (set freed). Many host lines name the same ports: 100,000 `tcp 80` hosts
+ * share one 8 KiB bitmap instead of owning 1.6 GB of them. */
+struct scn_portset *scn_portset_intern(struct scn_parser *p, struct scn_portset *set, bool *oom);
 
 /* The i-th token of the current line, or NULL past the end. */
 const struct scn_tok *scn_at(const struct scn_parser *p, size_t i);

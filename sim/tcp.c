@@ -206,15 +206,17 @@ int32_t tcp_listener_find(const struct tcp_host *th, uint16_t port)
 
 static int tcp_listeners_build(struct tcp_host *th)
 {
+    /* Word by word: a host with one open port costs 1024 word tests, not 65536 bit tests
+     * (loading 100,000 hosts spent most of its time here). */
     uint32_t n = 0;
-    for (uint32_t p = 0; p < 65536; p++)
-        n += scn_port_in(&th->listen, (uint16_t)p);
+    for (uint32_t w = 0; w < SCN_PORTSET_WORDS; w++)
+        n += (uint32_t)__builtin_popcountll(th->listen.bits[w]);
     th->lis = calloc(n ? n : 1, sizeof *th->lis);
     if (!th->lis)
         return -1;
-    for (uint32_t p = 0; p < 65536; p++)
-        if (scn_port_in(&th->listen, (uint16_t)p))
-            th->lis[th->nlis++].port = (uint16_t)p;
+    for (uint32_t w = 0; w < SCN_PORTSET_WORDS; w++)
+        for (uint64_t b = th->listen.bits[w]; b; b &= b - 1)
+            th->lis[th->nlis++].port = (uint16_t)(w * 64 + (uint32_t)__builtin_ctzll(b));
     return 0;
 }
 

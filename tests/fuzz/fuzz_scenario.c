@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     for (size_t i = 0; i < sc.nhosts; i++)
-        if (!sc.hosts[i].tcp || !sc.hosts[i].udp || !sc.hosts[i].name[0])
+        if (!sc.hosts[i].sets_shared || !sc.hosts[i].name[0])   /* sets: shared or NULL */
             abort();
     for (size_t i = 0; i < sc.nsends; i++)
         if (sc.sends[i].data_len > SCN_DATA_MAX || sc.sends[i].nopts > sizeof sc.sends[i].opts)

@@ -124,6 +124,8 @@ static void test_small_mss_payload_in_bounds(void **state)
                        "connect target -> scanner:9 at 0 send 100\n";
     assert_int_equal(scenario_parse("r4.scn", text, strlen(text), &sc, err, sizeof err), 0);
     sc.hosts[1].pers.mss = 20;
+    sc.hosts[0].tcp = scenario_own_portset(&sc);   /* parsed sets are shared */
+    assert_non_null(sc.hosts[0].tcp);
     scn_port_add(sc.hosts[0].tcp, 9);
     struct sim *s = sim_new(1);
     assert_int_equal(sim_load(s, &sc, err, sizeof err), 0);
