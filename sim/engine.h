@@ -177,6 +177,10 @@ struct sim {
 
     struct sim_stats stats;
 
+    /* A datagram bigger than a slot, built before it leaves in fragments (an echo reply to
+     * ping -s 3000: host.c host_send_fragments); NULL until first needed. */
+    uint8_t *bigbuf;
+
     /* Formatting space, used only while tracing. */
     char rulebuf[256];
     char whobuf[16];

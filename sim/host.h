@@ -20,6 +20,7 @@
 #include "tcp.h"
 
 struct sim;
+struct reasm;
 
 /* Linux's per-destination ICMP token bucket (inet_peer rate_tokens / rate_last). */
 struct host_peer {
@@ -50,6 +51,7 @@ struct host {
     struct host_peer *peers;       /* per-destination buckets, open addressing */
     uint32_t npeers, cappeers;
     uint32_t pending_connects;     /* scripted connects waiting to send data */
+    struct reasm *reasm;           /* fragments in reassembly (reasm.h); NULL until the first */
 };
 
 struct host_table {
