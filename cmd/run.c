@@ -1,10 +1,12 @@
-/* run.c — `tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T]`.
+/* run.c — `tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T] [--replay SESSION]`.
  *
  * Loads a scenario (a file, or `default` for the embedded lab network), runs its scripted
  * events on the virtual clock and prints the transcript: one line per event (sim/trace.c).
  * With --pcap every datagram is written once, as it leaves its sender (LINKTYPE_RAW,
  * virtual nanosecond timestamps), and the file appears whole or not at all.
- * Same scenario + seed = same bytes out: nothing here reads a clock.
+ * Same scenario + seed = same bytes out: nothing here reads a clock. --replay SESSION
+ * replays a `tcplab bridge --pcap` session instead (cmd/replay.c): the kernel's datagrams
+ * at their recorded virtual times, the answers checked byte for byte (exit 1 if they differ).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -23,7 +25,7 @@
 #define RUN_DEFAULT_LIMIT_NS (3600ULL * 1000000000ULL)
 
 struct run_opts {
-    const char *scenario, *pcap;
+    const char *scenario, *pcap, *replay;
     int has_seed, has_until;
     unsigned long long seed, until_ns;
 };
@@ -31,7 +33,7 @@ struct run_opts {
 static void run_usage(FILE *f)
 {
     fprintf(f,
-            "usage: tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
+            "usage: tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T] [--replay SESSION]\n"
             "\n"
             "Runs a scenario's scripted events (send, connect, traffic) on the virtual clock and\n"
             "prints one line per event: time, kind, host, packet, what the host did and why,\n"
@@ -40,7 +42,10 @@ static void run_usage(FILE *f)
             "  SCENARIO      a scenario file, or `default` for the embedded lab network\n"
             "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW)\n"
             "  --seed N      override the scenario's seed\n"
-            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n");
+            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n"
+            "  --replay SESSION  replay a `tcplab bridge --pcap` session: the kernel's datagrams\n"
+            "                at their recorded times; exit 1 when an answer differs from the\n"
+            "                session's (bytes or time), 0 when all are identical\n");
 }
 
 static int parse_u64(const char *s, unsigned long long *v)
@@ -65,6 +70,10 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         } else if (!strcmp(a, "--pcap")) {
             if (!val) goto missing;
             o->pcap = val;
+            i++;
+        } else if (!strcmp(a, "--replay")) {
+            if (!val) goto missing;
+            o->replay = val;
             i++;
         } else if (!strcmp(a, "--seed")) {
             if (!val) goto missing;
@@ -117,6 +126,43 @@ static int load_scenario(const char *name, struct scenario *sc, char *err, size_
     return scenario_load_file(name, sc, err, errlen);
 }
 
+/* --replay: the transcript of the replayed session, then the verdict's exit status. */
+static int run_replay(const struct run_opts *o, struct scenario *sc, uint64_t seed)
+{
+    char err[512];
+    struct trace tr;
+    trace_init(&tr);
+    struct pcap_writer *pw = NULL;
+    int rc = 2;
+    if (o->pcap && !(pw = pcapw_open(o->pcap, err, sizeof err))) {
+        fprintf(stderr, "tcplab run: %s\n", err);
+        goto out;
+    }
+    int r = cmd_run_replay(sc, seed, o->replay, o->has_until ? &o->until_ns : NULL, pw, &tr);
+    if (r < 0) {
+        rc = r == -1 ? 1 : 2;
+        goto out;
+    }
+    if (tr.oom || trace_write(&tr, stdout) || fflush(stdout)) {
+        fprintf(stderr, "tcplab run: writing the transcript failed\n");
+        goto out;
+    }
+    if (pw) {
+        int c = pcapw_commit(pw, err, sizeof err);
+        pw = NULL;
+        if (c) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            goto out;
+        }
+    }
+    rc = r;
+out:
+    pcapw_abort(pw);
+    trace_free(&tr);
+    scenario_free(sc);
+    return rc;
+}
+
 int cmd_run(int argc, char **argv)
 {
     struct run_opts o;
@@ -130,6 +176,8 @@ int cmd_run(int argc, char **argv)
         return 1;
     }
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
+    if (o.replay)
+        return run_replay(&o, &sc, seed);
     struct sim *s = sim_new(seed);
     if (!s) {
         fprintf(stderr, "tcplab run: out of memory\n");
