@@ -1,4 +1,4 @@
-// fuzz-sources: bridge/*.c sim/*.c lib/*.c
+// fuzz-sources: bridge/bridge.c bridge/bridge_nets.c sim/*.c lib/*.c
 /* fuzz_bridge.c — libFuzzer target for the bridge's input path: every datagram a kernel
  * writes into the TUN device is untrusted (bridge/bridge.c bridge_classify, then the
  * simulator, reassembly included), so no sequence of bytes may crash it or make it read
