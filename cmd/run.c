@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "lib/outfile.h"
 #include "lib/pcapfile.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -40,7 +41,8 @@ static void run_usage(FILE *f)
             "its TCB state before -> after, its IP-ID counter and the next ISN it would choose.\n"
             "\n"
             "  SCENARIO      a scenario file, or `default` for the embedded lab network\n"
-            "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW)\n"
+            "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW);\n"
+            "                `--pcap -`: the capture alone on stdout, no transcript\n"
             "  --seed N      override the scenario's seed\n"
             "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n"
             "  --replay SESSION  replay a `tcplab bridge --pcap` session: the kernel's datagrams\n"
@@ -170,9 +172,22 @@ int cmd_run(int argc, char **argv)
         return 1;
 
     char err[512] = "";
+    /* The capture is opened first, so a path that cannot be written fails before any work
+     * (lib/outfile.h: devices and FIFOs in place, files whole or not at all). */
+    struct outfile *pcap_of = NULL;
+    if (o.pcap) {
+        outfile_catch_signals();
+        if (!(pcap_of = outfile_open(o.pcap, err, sizeof err))) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            return 1;
+        }
+    }
+    /* `--pcap -`: stdout carries the capture alone. */
+    bool transcript = !pcap_of || !outfile_is_stdout(pcap_of);
     struct scenario sc;
     if (load_scenario(o.scenario, &sc, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
+        outfile_abort(pcap_of);
         return 1;
     }
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
@@ -182,6 +197,7 @@ int cmd_run(int argc, char **argv)
     if (!s) {
         fprintf(stderr, "tcplab run: out of memory\n");
         scenario_free(&sc);
+        outfile_abort(pcap_of);
         return 2;
     }
     int rc = 2;
@@ -193,13 +209,14 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    if (o.pcap && !(pw = pcapw_open(o.pcap, err, sizeof err))) {
+    if (pcap_of && !(pw = pcapw_open_on(pcap_of, err, sizeof err))) {
         fprintf(stderr, "tcplab run: %s\n", err);
         goto out;
     }
     if (pw)
         sim_set_wiretap(s, wiretap_pcap, pw);
-    sim_set_trace(s, trace_record, &tr);
+    if (transcript)
+        sim_set_trace(s, trace_record, &tr);
 
     uint64_t limit = o.has_until ? o.until_ns : RUN_DEFAULT_LIMIT_NS;
     if (o.has_until)
@@ -215,8 +232,12 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     if (pw) {
-        int c = pcapw_commit(pw, err, sizeof err);
+        int c = pcapw_end(pw, err, sizeof err);
         pw = NULL;
+        if (c == 0) {
+            c = outfile_commit(pcap_of, err, sizeof err);
+            pcap_of = NULL;
+        }
         if (c) {
             fprintf(stderr, "tcplab run: %s\n", err);
             goto out;
@@ -226,6 +247,7 @@ int cmd_run(int argc, char **argv)
 out:
     if (pw)
         pcapw_abort(pw);
+    outfile_abort(pcap_of);
     trace_free(&tr);
     sim_free(s);
     scenario_free(&sc);

@@ -62,6 +62,8 @@ struct host_table {
 };
 
 void host_table_free(struct host_table *t);
+/* A deep copy of src's hosts for the simulation s (sim_clone). 0, or -1 (dst left empty). */
+int host_table_clone(struct sim *s, struct host_table *dst, const struct host_table *src);
 
 static inline uint32_t host_hash(uint32_t addr)
 {
