@@ -447,6 +447,7 @@ static void rec_trace(void *ctx, const struct sim_event *ev)
     e->host = rec_intern(r, ev->host);
     e->action = rec_intern(r, ev->action);
     e->rule = rec_intern(r, ev->rule);
+    e->rule_id = rec_intern(r, ev->rule_id);
     e->state_before = (int8_t)ev->state_before;
     e->state_after = (int8_t)ev->state_after;
     e->ipid = ev->ipid;

@@ -6,7 +6,7 @@
  * simulation (tui_rec_attach before, tui_rec_detach after), or a capture file
  * (tui_rec_load_pcap: events without a simulation, so no host's inside).
  *
- * Memory per event: one struct tui_ev (72 bytes) plus the datagram's bytes; strings (hosts,
+ * Memory per event: one struct tui_ev (80 bytes) plus the datagram's bytes; strings (hosts,
  * actions, rules) are interned once. Nothing is formatted while recording.
  */
 #ifndef TCPLAB_TUI_REC_H
@@ -35,7 +35,7 @@ struct tui_ev {
     uint64_t unit;           /* sim_event.unit (pcap: the record's number) */
     uint64_t pkt_off;        /* into rec->bytes */
     uint32_t host_addr;
-    uint32_t host, action, rule;   /* interned strings (tui_rec_str), 0 = none */
+    uint32_t host, action, rule, rule_id;   /* interned strings (tui_rec_str), 0 = none */
     uint32_t cause, fate;    /* event index + 1, 0 = none: what caused it; for a SEND, the
                                 RECV or DROP of its datagram, and for those, the SEND */
     uint32_t conn;           /* connection index + 1, 0 = none */
@@ -46,7 +46,7 @@ struct tui_ev {
     uint8_t mark;
     int8_t state_before, state_after;
     uint8_t pad[2];
-};
+};   /* 80 bytes */
 
 /* A connection: both directions of a TCP or UDP flow (ICMP echo: its id). Party 0 sent
  * first. isn: the first sequence number seen each way (TCP), for relative numbers. */
