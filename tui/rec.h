@@ -66,10 +66,18 @@ struct tui_snap {
     struct sim *sim;
 };
 
+struct tui_rec;
+/* An outside call (struct sim_op, compact: a scan makes one per probe). */
 struct tui_op {
-    struct sim_op op;        /* op.pkt points into rec->opbytes at op_off once stored */
-    uint64_t off;
+    uint64_t unit;
+    uint64_t arg;            /* CLOCK: the time; INJECT: the datagram's offset in opbytes */
+    uint32_t src, dst;       /* STREAM_CONNECT */
+    int32_t handle;          /* STREAM_ABORT */
+    uint16_t len, dport;
+    uint8_t kind;            /* enum sim_op_kind */
 };
+/* The call again, as sim_apply_op takes it. */
+struct sim_op tui_op_get(const struct tui_rec *r, size_t i);
 
 /* A decision of the scanner (scanner/engine.h struct scan_decision), placed before event
  * `ev` (the events recorded when it was made). */
