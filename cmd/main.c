@@ -2,6 +2,7 @@
  *
  *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
  *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
+ *   tcplab lab list|show|start|check|key ...          classroom labs (cmd/lab.c)
  *
  * Each subcommand owns its options and its --help; this file only dispatches.
  */
@@ -20,9 +21,13 @@ static void usage(FILE *f)
             "                              (try: tcplab scan -sS 198.51.100.0/24)\n"
             "  run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
             "                              run a scenario's scripted events, print the transcript\n"
+            "  lab list|show|start|check|key\n"
+            "                              classroom labs, a variant per student, graded\n"
+            "                              (try: tcplab lab list)\n"
             "  version                     print the version\n"
             "\n"
-            "Each command takes --help. Scenarios for labs are in scenarios/.\n");
+            "Each command takes --help. run and scan take --lab NAME --student ID to run a\n"
+            "student's variant of a lab.\n");
 }
 
 int main(int argc, char **argv)
@@ -36,6 +41,8 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "lab"))
+        return cmd_lab(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tcplab %s\n", TCPLAB_VERSION);
         return 0;
