@@ -1,9 +1,9 @@
 # tcplab — build, test, bench, demo.  `make` builds ./tcplab; see README.md.
 #
 # Sources are found by directory: lib/ (shared leaf code: wire, rng), sim/ (the simulator),
-# pktio/ (the packet I/O seam and its backends), scanner/ (the scanner), lab/ (labs, variants,
-# graders; the built-in labs come from labs/, scenarios/ and docs/labs/), cmd/ (the command
-# line). tests/layers.sh checks which directory may include which (`make layers`). Tests: tests/unit/test_*.c, one cmocka
+# pktio/ (the packet I/O seam and its backends), scanner/ (the scanner), bridge/ (the TUN
+# bridge), lab/ (labs, variants, graders; the built-in labs come from labs/, scenarios/ and
+# docs/labs/), cmd/ (the command line). tests/layers.sh checks which directory may include which (`make layers`). Tests: tests/unit/test_*.c, one cmocka
 # binary each; tests/golden (whole runs, byte for byte); tests/live (network namespaces).
 # `make test` runs everything once with gcc and once with clang under ASan+UBSan (build-san/).
 
@@ -36,13 +36,14 @@ LIB_SRC  := $(wildcard lib/*.c)
 SIM_SRC  := $(wildcard sim/*.c)
 PKTIO_SRC := $(wildcard pktio/*.c)
 SCAN_SRC := $(wildcard scanner/*.c scanner/scans/*.c scanner/output/*.c)
+BRIDGE_SRC := $(wildcard bridge/*.c)
 LAB_SRC  := $(wildcard lab/*.c)
 # The built-in labs (lab/lab.h): descriptions, scenario templates, worksheets.
 LAB_FILES := $(sort $(wildcard labs/*.lab) $(wildcard scenarios/*.scn) \
                $(filter-out docs/labs/README.md,$(wildcard docs/labs/*.md)))
 CMD_SRC  := $(filter-out cmd/main.c,$(wildcard cmd/*.c))
 GEN_SRC  := $(BUILD)/gen/default_scn.c
-CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(LAB_SRC) $(CMD_SRC)
+CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(LAB_SRC) $(CMD_SRC)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o $(BUILD)/gen/labs.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)

@@ -8,6 +8,7 @@
 int cmd_scan(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_bridge(int argc, char **argv);
 
 /* "250us", "1.5ms", "2s", "3m" (and "N" = seconds when bare_unit_s, else an error) -> ns.
  * 0 or -1. */

@@ -3,6 +3,7 @@
  *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
  *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
  *   tcplab lab list|show|start|check|key ...          classroom labs (cmd/lab.c)
+ *   tcplab bridge SCENARIO --tun NAME [...]   real tools reach simulated hosts (cmd/bridge.c)
  *
  * Each subcommand owns its options and its --help; this file only dispatches.
  */
@@ -24,6 +25,9 @@ static void usage(FILE *f)
             "  lab list|show|start|check|key\n"
             "                              classroom labs, a variant per student, graded\n"
             "                              (try: tcplab lab list)\n"
+            "  bridge SCENARIO --tun NAME [--for T] [--pcap FILE]\n"
+            "                              attach the simulated network to a TUN device so real\n"
+            "                              tools (nmap, ping) reach it; needs CAP_NET_ADMIN\n"
             "  version                     print the version\n"
             "\n"
             "Each command takes --help. run and scan take --lab NAME --student ID to run a\n"
@@ -43,6 +47,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "lab"))
         return cmd_lab(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bridge"))
+        return cmd_bridge(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tcplab %s\n", TCPLAB_VERSION);
         return 0;

@@ -18,6 +18,7 @@
 
 #include "cmd/cmd.h"
 #include "lab/lab.h"
+#include "lib/outfile.h"
 #include "lib/pcapfile.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
@@ -48,7 +49,8 @@ static void run_view_event(void *ctx, const struct sim_event *ev)
     struct run_view *rv = ctx;
     if (!lab_view_sees(rv->view, ev))
         return;
-    trace_record(rv->tr, ev);
+    if (rv->tr)
+        trace_record(rv->tr, ev);
     if (rv->pw && ev->pkt && (ev->kind == SIM_EV_SEND || ev->kind == SIM_EV_RECV))
         pcapw_write(rv->pw, ev->t_ns, ev->pkt, ev->len);
 }
@@ -64,7 +66,8 @@ static void run_usage(FILE *f)
             "its TCB state before -> after, its IP-ID counter and the next ISN it would choose.\n"
             "\n"
             "  SCENARIO      a scenario file, or `default` for the embedded lab network\n"
-            "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW)\n"
+            "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW);\n"
+            "                `--pcap -`: the capture alone on stdout, no transcript\n"
             "  --seed N      override the scenario's seed\n"
             "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n"
             "  --lab NAME    a lab's scenario (tcplab lab list), the variant of --student ID or\n"
@@ -192,10 +195,23 @@ int cmd_run(int argc, char **argv)
         return 1;
 
     char err[512] = "";
+    /* The capture is opened first, so a path that cannot be written fails before any work
+     * (lib/outfile.h: devices and FIFOs in place, files whole or not at all). */
+    struct outfile *pcap_of = NULL;
+    if (o.pcap) {
+        outfile_catch_signals();
+        if (!(pcap_of = outfile_open(o.pcap, err, sizeof err))) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            return 1;
+        }
+    }
+    /* `--pcap -`: stdout carries the capture alone. */
+    bool transcript = !pcap_of || !outfile_is_stdout(pcap_of);
     struct scenario sc;
     struct lab_view view;
     if (load_scenario(&o, &sc, &view, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
+        outfile_abort(pcap_of);
         return 1;
     }
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
@@ -203,6 +219,7 @@ int cmd_run(int argc, char **argv)
     if (!s) {
         fprintf(stderr, "tcplab run: out of memory\n");
         scenario_free(&sc);
+        outfile_abort(pcap_of);
         return 2;
     }
     int rc = 2;
@@ -214,17 +231,18 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
-    if (o.pcap && !(pw = pcapw_open(o.pcap, err, sizeof err))) {
+    if (pcap_of && !(pw = pcapw_open_on(pcap_of, err, sizeof err))) {
         fprintf(stderr, "tcplab run: %s\n", err);
         goto out;
     }
-    struct run_view rv = {.view = &view, .tr = &tr, .pw = pw};
+    struct run_view rv = {.view = &view, .tr = transcript ? &tr : NULL, .pw = pw};
     if (view.restricted) {
         sim_set_trace(s, run_view_event, &rv);
     } else {
         if (pw)
             sim_set_wiretap(s, wiretap_pcap, pw);
-        sim_set_trace(s, trace_record, &tr);
+        if (transcript)
+            sim_set_trace(s, trace_record, &tr);
     }
 
     uint64_t limit = o.has_until ? o.until_ns : RUN_DEFAULT_LIMIT_NS;
@@ -236,15 +254,19 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: out of memory while recording the run\n");
         goto out;
     }
-    if (tr.n == 0)
+    if (transcript && tr.n == 0)
         run_say_empty(&sc, &view);
     if (trace_write(&tr, stdout) || fflush(stdout)) {
         fprintf(stderr, "tcplab run: writing the transcript: %s\n", strerror(errno));
         goto out;
     }
     if (pw) {
-        int c = pcapw_commit(pw, err, sizeof err);
+        int c = pcapw_end(pw, err, sizeof err);
         pw = NULL;
+        if (c == 0) {
+            c = outfile_commit(pcap_of, err, sizeof err);
+            pcap_of = NULL;
+        }
         if (c) {
             fprintf(stderr, "tcplab run: %s\n", err);
             goto out;
@@ -254,6 +276,7 @@ int cmd_run(int argc, char **argv)
 out:
     if (pw)
         pcapw_abort(pw);
+    outfile_abort(pcap_of);
     trace_free(&tr);
     sim_free(s);
     scenario_free(&sc);

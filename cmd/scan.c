@@ -22,6 +22,7 @@
 #include "cmd/cmd.h"
 #include "cmd/scan_opts.h"
 #include "lab/lab.h"
+#include "lib/outfile.h"
 #include "lib/pcapfile.h"
 #include "lib/wire.h"
 #include "scanner/engine.h"
@@ -37,6 +38,9 @@
 #include "cmd/scan_progress.h"
 
 enum { SCAN_SIM_EPOCH = 946684800 };  /* 2000-01-01 00:00:00 UTC */
+
+/* The output files, in the order they are published: -oN -oG -oX -oJ, --capture. */
+enum { SCAN_OUT_N, SCAN_OUT_G, SCAN_OUT_X, SCAN_OUT_J, SCAN_OUT_CAPTURE, SCAN_NOUTS };
 
 /* Everything one run owns, freed in one place. */
 struct scan_job {
@@ -56,6 +60,7 @@ struct scan_job {
     bool have_sc;
     struct lab_view view;        /* in a lab: what the student's host observes */
     struct pcap_writer *wire;    /* --capture of the whole simulated network */
+    struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
 };
 
 static int scan_usage_error(const char *msg)
@@ -85,6 +90,63 @@ static char *scan_argv_line(int argc, char **argv)
         strcat(s, argv[i]);
     }
     return s;
+}
+
+/* --- output files ---------------------------------------------------------------------- */
+
+static const char *scan_out_path(const struct scan_opts *o, int k)
+{
+    switch (k) {
+    case SCAN_OUT_N: return o->out_normal;
+    case SCAN_OUT_G: return o->out_grep;
+    case SCAN_OUT_X: return o->out_xml;
+    case SCAN_OUT_J: return o->out_json;
+    default: return o->capture;
+    }
+}
+
+static const char *const scan_out_opt[SCAN_NOUTS] = {"-oN", "-oG", "-oX", "-oJ", "--capture"};
+
+/* Every output is opened before the scan starts, as nmap opens its -o files while reading
+ * its options: a path that cannot be written fails at once (exit 1), not after the scan.
+ * Two outputs naming one file would overwrite each other: refused, except a shared device
+ * (-oN /dev/null -oX /dev/null); nmap's "Cannot display multiple output types to stdout". */
+static int scan_open_outputs(struct scan_job *j, char *err, size_t errlen)
+{
+    outfile_catch_signals();
+    for (int k = 0; k < SCAN_NOUTS; k++) {
+        const char *path = scan_out_path(j->o, k);
+        if (!path)
+            continue;
+        if (k == SCAN_OUT_CAPTURE && !strcmp(path, "-")) {
+            snprintf(err, errlen, "--capture - would mix the capture with the report on "
+                     "stdout: give it a file (or run `tcplab run --pcap -`)");
+            return -1;
+        }
+        if (!(j->outs[k] = outfile_open(path, err, errlen)))
+            return -1;
+        for (int m = 0; m < k; m++) {
+            if (!j->outs[m] || !outfile_same(j->outs[m], j->outs[k]))
+                continue;
+            if (outfile_is_stdout(j->outs[k]))
+                snprintf(err, errlen, "Cannot display multiple output types to stdout.");
+            else if (outfile_in_place(j->outs[k]))
+                continue;
+            else
+                snprintf(err, errlen, "%s and %s name the same file '%s': give each output "
+                         "its own", scan_out_opt[m], scan_out_opt[k], path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void scan_abort_outputs(struct scan_job *j)
+{
+    for (int k = 0; k < SCAN_NOUTS; k++) {
+        outfile_abort(j->outs[k]);
+        j->outs[k] = NULL;
+    }
 }
 
 /* --- name resolution -------------------------------------------------------------------- */
@@ -259,7 +321,7 @@ static int scan_wrap(struct scan_job *j, char *err, size_t errlen)
 {
     struct scan_opts *o = j->o;
     if (o->capture && j->io->is_sim && !j->view.restricted) {
-        if (!(j->wire = pcapw_open(o->capture, err, errlen)))
+        if (!(j->wire = pcapw_open_on(j->outs[SCAN_OUT_CAPTURE], err, errlen)))
             return -1;
         pktio_sim_set_wiretap(j->io, scan_wire_pcap, j->wire);
     } else if (o->capture) {
@@ -271,7 +333,7 @@ static int scan_wrap(struct scan_job *j, char *err, size_t errlen)
             off = ((int64_t)rt.tv_sec - (int64_t)mt.tv_sec) * 1000000000 +
                   ((int64_t)rt.tv_nsec - (int64_t)mt.tv_nsec);
         }
-        struct pktio *t = pktio_tee_wrap(j->io, o->capture, off, err, errlen);
+        struct pktio *t = pktio_tee_wrap(j->io, j->outs[SCAN_OUT_CAPTURE], off, err, errlen);
         if (!t)
             return -1;
         j->io = t;
@@ -392,25 +454,34 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
     }
 }
 
-/* stdout always; each -o file whole or not at all. 0, or 2 when any write failed. */
-static int scan_outputs(struct scan_job *j)
+/* stdout always; then the -o files and the capture as one set: all of them appear, whole,
+ * or none (outfile_commit_all). 0, or 2 when any write failed. */
+static int scan_outputs(struct scan_job *j, bool capture_ok)
 {
-    struct scan_opts *o = j->o;
     int rc = 0;
     char err[512];
     fflush(stdout);
     if (output_normal_body.write(stdout, &j->rep) < 0 || fflush(stdout) != 0)
         rc = scan_runtime_error("writing the report to stdout failed");
-    const struct { const char *path; const struct output_ops *ops; } files[] = {
-        {o->out_normal, &output_normal_file}, {o->out_grep, &output_grep},
-        {o->out_xml, &output_xml}, {o->out_json, &output_json},
+    static const struct output_ops *const ops[SCAN_OUT_CAPTURE] = {
+        &output_normal_file, &output_grep, &output_xml, &output_json,
     };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        if (!files[i].path)
-            continue;
-        if (output_write_file(files[i].ops, files[i].path, &j->rep, err, sizeof err) < 0)
+    bool ok = capture_ok;
+    for (int k = 0; k < SCAN_OUT_CAPTURE && ok; k++) {
+        FILE *f = j->outs[k] ? outfile_fp(j->outs[k]) : NULL;
+        if (f && (ops[k]->write(f, &j->rep) < 0 || ferror(f))) {
+            outfile_path_msg(err, sizeof err, scan_out_path(j->o, k), "write failed");
             rc = scan_runtime_error(err);
+            ok = false;
+        }
     }
+    if (!ok) {
+        scan_abort_outputs(j);
+        return 2;
+    }
+    if (outfile_commit_all(j->outs, SCAN_NOUTS, err, sizeof err) < 0)
+        rc = scan_runtime_error(err);
+    memset(j->outs, 0, sizeof j->outs);
     return rc;
 }
 
@@ -421,6 +492,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     j->argv_line = scan_argv_line(argc, argv);
     if (!j->argv_line)
         return scan_runtime_error("out of memory");
+    if (scan_open_outputs(j, err, sizeof err) < 0)
+        return scan_usage_error(err);
     if (!o->live) {
         if (scan_load_scenario(j, err, sizeof err) < 0)
             return scan_usage_error(err);
@@ -458,16 +531,17 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     j->rep.start_unix = start_unix;
     j->rep.seed = j->seed;
     int rc = 0;
+    bool capture_ok = true;
     if (j->wire) {
         struct pcap_writer *w = j->wire;
         j->wire = NULL;
         pktio_sim_set_wiretap(j->io, NULL, NULL);
-        if (pcapw_commit(w, err, sizeof err) < 0)
-            rc = scan_runtime_error(err);
-    } else if (o->capture && pktio_tee_commit(j->io, err, sizeof err) < 0) {
-        rc = scan_runtime_error(err);
+        if (pcapw_end(w, err, sizeof err) < 0)
+            capture_ok = false, rc = scan_runtime_error(err);
+    } else if (o->capture && pktio_tee_end(j->io, err, sizeof err) < 0) {
+        capture_ok = false, rc = scan_runtime_error(err);
     }
-    int orc = scan_outputs(j);
+    int orc = scan_outputs(j, capture_ok);
     return rc ? rc : orc;
 }
 
@@ -478,6 +552,7 @@ static void scan_job_free(struct scan_job *j)
     pktio_close(j->io);
     if (j->wire)
         pcapw_abort(j->wire);
+    scan_abort_outputs(j);
     if (j->have_sc)
         scenario_free(&j->sc);
     targets_free(&j->tl);

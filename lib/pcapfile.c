@@ -22,7 +22,8 @@
 struct pcap_writer {
     struct outfile *of;
     FILE *fp;
-    int failed; /* a write failed; commit reports it */
+    int failed;   /* a write failed; commit reports it */
+    int borrowed; /* of belongs to the caller (pcapw_open_on) */
 };
 
 static void put32le(uint8_t *p, uint32_t v)
@@ -33,20 +34,8 @@ static void put32le(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-struct pcap_writer *pcapw_open(const char *path, char *err, size_t errlen)
+static void pcapw_header(struct pcap_writer *w)
 {
-    struct pcap_writer *w = calloc(1, sizeof *w);
-    if (!w) {
-        if (err && errlen)
-            snprintf(err, errlen, "%s: out of memory", path);
-        return NULL;
-    }
-    w->of = outfile_open(path, err, errlen);
-    if (!w->of) {
-        free(w);
-        return NULL;
-    }
-    w->fp = outfile_fp(w->of);
     uint8_t h[24];
     put32le(h, 0xa1b23c4d);
     h[4] = 2, h[5] = 0;   /* version 2.4 */
@@ -57,7 +46,53 @@ struct pcap_writer *pcapw_open(const char *path, char *err, size_t errlen)
     put32le(h + 20, PCAPFILE_LINKTYPE_RAW);
     if (fwrite(h, sizeof h, 1, w->fp) != 1)
         w->failed = 1;
+}
+
+struct pcap_writer *pcapw_open_on(struct outfile *of, char *err, size_t errlen)
+{
+    struct pcap_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        if (err && errlen)
+            snprintf(err, errlen, "capture file: out of memory");
+        return NULL;
+    }
+    w->of = of;
+    w->borrowed = 1;
+    w->fp = outfile_fp(of);
+    pcapw_header(w);
     return w;
+}
+
+struct pcap_writer *pcapw_open(const char *path, char *err, size_t errlen)
+{
+    struct outfile *of = outfile_open(path, err, errlen);
+    if (!of)
+        return NULL;
+    struct pcap_writer *w = pcapw_open_on(of, err, errlen);
+    if (!w) {
+        outfile_abort(of);
+        return NULL;
+    }
+    w->borrowed = 0;
+    return w;
+}
+
+int pcapw_end(struct pcap_writer *w, char *err, size_t errlen)
+{
+    int rc = 0;
+    if (w->failed || fflush(w->fp) != 0 || ferror(w->fp)) {
+        if (err && errlen)
+            snprintf(err, errlen, "capture file: write failed");
+        rc = -1;
+    }
+    if (!w->borrowed) {
+        if (rc)
+            outfile_abort(w->of);
+        else
+            rc = outfile_commit(w->of, err, errlen);
+    }
+    free(w);
+    return rc;
 }
 
 int pcapw_write(struct pcap_writer *w, uint64_t t_ns, const uint8_t *pkt, size_t len)
@@ -77,24 +112,15 @@ int pcapw_write(struct pcap_writer *w, uint64_t t_ns, const uint8_t *pkt, size_t
 
 int pcapw_commit(struct pcap_writer *w, char *err, size_t errlen)
 {
-    int rc;
-    if (w->failed) {
-        outfile_abort(w->of);
-        if (err && errlen)
-            snprintf(err, errlen, "capture file: write failed");
-        rc = -1;
-    } else {
-        rc = outfile_commit(w->of, err, errlen);
-    }
-    free(w);
-    return rc;
+    return pcapw_end(w, err, errlen);
 }
 
 void pcapw_abort(struct pcap_writer *w)
 {
     if (!w)
         return;
-    outfile_abort(w->of);
+    if (!w->borrowed)
+        outfile_abort(w->of);
     free(w);
 }
 

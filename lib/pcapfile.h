@@ -23,7 +23,14 @@ struct pcap_writer *pcapw_open(const char *path, char *err, size_t errlen);
 int pcapw_write(struct pcap_writer *w, uint64_t t_ns, const uint8_t *pkt, size_t len);
 /* Makes the file appear, whole. 0 or -1 with err; frees w either way. */
 int pcapw_commit(struct pcap_writer *w, char *err, size_t errlen);
-/* Frees w; no file appears. NULL is a no-op. */
+/* A writer on an output the caller opened and publishes itself (outfile_commit_all, with
+ * the other outputs of one run): pcapw_end then only reports whether every write went
+ * through, and pcapw_abort leaves the outfile to the caller too. */
+struct outfile;
+struct pcap_writer *pcapw_open_on(struct outfile *of, char *err, size_t errlen);
+/* 0, or -1 when a write failed (err). Commits the file when pcapw_open made it. Frees w. */
+int pcapw_end(struct pcap_writer *w, char *err, size_t errlen);
+/* Frees w; no file appears (pcapw_open's). NULL is a no-op. */
 void pcapw_abort(struct pcap_writer *w);
 
 struct pcap_reader;

@@ -87,8 +87,8 @@ struct wire_ipv4 {
 /* TCP options, both parsed values and the order they appeared / are to be emitted in.
  * `order` lists option kinds (NOP and EOL included) so a stack's exact layout, e.g. Linux's
  * SYN-ACK "mss,sackOK,TS,nop,wscale", can be reproduced byte for byte. Parse lists an EOL
- * only at a 4-byte boundary of the listed options (elsewhere it is just padding), and skips
- * SACK blocks and unknown kinds (their data has no place here; the printers show them). */
+ * only at a 4-byte boundary of the listed options (elsewhere it is just padding), records
+ * SACK blocks by reference (sack_blocks) and skips unknown kinds (the printers show them). */
 struct wire_tcp_opts { /* emit writes order[] only; the has_* flags are ignored there */
     uint8_t order[WIRE_TCP_OPT_MAX];
     uint8_t n;            /* entries used in order[] */
@@ -97,6 +97,11 @@ struct wire_tcp_opts { /* emit writes order[] only; the has_* flags are ignored 
     uint8_t wscale;
     uint32_t tsval, tsecr;
     bool malformed;       /* parse: an option ran past the header; the rest was ignored */
+    /* SACK blocks (RFC 2018 section 3), kind TCPOPT_SACK in order[]: sack_n (0-4) pairs of
+     * big-endian 32-bit left and right edges at sack_blocks, as on the wire. Parse points
+     * into the parsed bytes (as payload does); emit copies them from wherever they are. */
+    uint8_t sack_n;
+    const uint8_t *sack_blocks;
 };
 
 struct wire_tcp {

@@ -9,8 +9,9 @@
  * is one byte, a length < 2 or running past the header stops parsing ("silly options"), and a
  * known kind with the wrong length is skipped. Each option understood is recorded in
  * opt.order[] so a stack's exact layout (Linux's SYN "mss,sackOK,TS,nop,wscale") re-emits
- * byte for byte. SACK blocks and unknown kinds are skipped, not recorded: the repr cannot
- * hold their data (the text printer reads them from the raw bytes instead). An EOL is
+ * byte for byte. SACK blocks (RFC 2018 section 3: 1-4 pairs of edges) are recorded by
+ * reference to their bytes; unknown kinds are skipped, not recorded: the repr cannot hold
+ * their data (the text printer reads them from the raw bytes instead). An EOL is
  * recorded only at a 4-byte boundary of the recorded options ("mss,eol" + padding), since
  * elsewhere it is indistinguishable from emit's own padding.
  */
@@ -57,6 +58,12 @@ static size_t opts_take(struct wire_tcp_opts *o, const uint8_t *p, uint8_t olen)
         o->tsval = wire_ld32(p + 2);
         o->tsecr = wire_ld32(p + 6);
         break;
+    case TCPOPT_SACK:
+        if (olen < 10 || olen > 34 || (olen - 2) % 8)
+            return 0;
+        o->sack_n = (uint8_t)((olen - 2) / 8);
+        o->sack_blocks = p + 2;
+        break;
     default:
         return 0;
     }
@@ -67,7 +74,7 @@ static size_t opts_take(struct wire_tcp_opts *o, const uint8_t *p, uint8_t olen)
 /* What opts_take records for a well-formed option of kind, with its value from src (the
  * repr being emitted): the parse of emitted bytes, without the bytes. */
 static void opts_take_emitted(struct wire_tcp_opts *v, const struct wire_tcp_opts *src,
-                              uint8_t kind)
+                              uint8_t kind, const uint8_t *at)
 {
     switch (kind) {
     case TCPOPT_MSS:
@@ -85,6 +92,10 @@ static void opts_take_emitted(struct wire_tcp_opts *v, const struct wire_tcp_opt
         v->has_ts = true;
         v->tsval = src->tsval;
         v->tsecr = src->tsecr;
+        break;
+    case TCPOPT_SACK:
+        v->sack_n = src->sack_n;
+        v->sack_blocks = at + 2;
         break;
     default:   /* NOP */
         break;
@@ -161,10 +172,12 @@ void wire_tcp_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o)
     opts_parse_walk(p, len, o);
 }
 
-/* Bytes one option kind takes when emitted; 0 for kinds the repr cannot carry. */
-static size_t opt_size(uint8_t kind)
+/* Bytes one option kind takes when emitted from o; 0 for kinds the repr cannot carry (and
+ * for SACK without blocks). */
+static size_t opt_size(uint8_t kind, const struct wire_tcp_opts *o)
 {
     switch (kind) {
+    case TCPOPT_SACK: return o->sack_n && o->sack_n <= 4 && o->sack_blocks ? 2u + 8u * o->sack_n : 0;
     case TCPOPT_EOL:
     case TCPOPT_NOP: return 1;
     case TCPOPT_MSS: return 4;
@@ -188,7 +201,8 @@ static inline void opt_write(uint8_t *q, uint8_t kind, size_t sz, const struct w
     else if (kind == TCPOPT_TS) {
         wire_st32(q + 2, o->tsval);
         wire_st32(q + 6, o->tsecr);
-    }
+    } else if (kind == TCPOPT_SACK)
+        memmove(q + 2, o->sack_blocks, sz - 2);   /* may be a parsed packet's own bytes */
 }
 
 size_t wire_tcp_opts_len(const struct wire_tcp_opts *o)
@@ -196,7 +210,7 @@ size_t wire_tcp_opts_len(const struct wire_tcp_opts *o)
     size_t len = 0;
     size_t n = o->n < WIRE_TCP_OPT_MAX ? o->n : WIRE_TCP_OPT_MAX;
     for (size_t i = 0; i < n; i++)
-        len += opt_size(o->order[i]);
+        len += opt_size(o->order[i], o);
     return (len + 3) & ~(size_t)3;
 }
 
@@ -207,7 +221,7 @@ size_t wire_tcp_opts_emit(uint8_t *p, const struct wire_tcp_opts *o)
     for (size_t i = 0; i < n; i++) {
         uint8_t kind = o->order[i];
         uint8_t *q = p + at;
-        size_t sz = opt_size(kind);
+        size_t sz = opt_size(kind, o);
         if (sz == 0)
             continue;
         opt_write(q, kind, sz, o);
@@ -259,7 +273,8 @@ int wire_tcp_parse_v(const struct wire_ipv4 *ip, struct wire_tcp *out, bool veri
  * kinds emit cannot write are skipped by both. Out of line: wire_emit_tcp_view's common
  * layouts never come here, and its loop inlined would cost the hot path spilled registers. */
 static __attribute__((noinline)) size_t opts_write(uint8_t *out, const struct wire_tcp_opts *o,
-                                                   struct wire_tcp_opts *view)
+                                                   struct wire_tcp_opts *view,
+                                                   const uint8_t *final)
 {
     size_t at = 0;
     size_t n = o->n < WIRE_TCP_OPT_MAX ? o->n : WIRE_TCP_OPT_MAX;
@@ -269,9 +284,11 @@ static __attribute__((noinline)) size_t opts_write(uint8_t *out, const struct wi
     for (size_t i = 0; i < n && at <= WIRE_TCP_OPT_MAX; i++) {
         uint8_t kind = o->order[i];
         uint8_t *q = out + at;
-        size_t sz = opt_size(kind);
+        size_t sz = opt_size(kind, o);
         if (sz == 0)
             continue;
+        if (at + sz > WIRE_TCP_OPT_MAX)
+            return SIZE_MAX;       /* past the 40 bytes a header holds (and the stage) */
         opt_write(q, kind, sz, o);
         if (open) {
             if (kind == TCPOPT_EOL) {
@@ -279,7 +296,7 @@ static __attribute__((noinline)) size_t opts_write(uint8_t *out, const struct wi
                 if (at % 4 == 0)
                     opts_push(view, kind);
             } else {
-                opts_take_emitted(view, o, kind);
+                opts_take_emitted(view, o, kind, final + at);
             }
         }
         at += sz;
@@ -328,7 +345,8 @@ static inline size_t emit_opts(uint8_t *buf, size_t cap, size_t plen,
         return 4;
     }
     *staged = plen != 0 || cap < WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN + WIRE_TCP_OPT_MAX + 12;
-    return opts_write(*staged ? stage : buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN, o, tv);
+    return opts_write(*staged ? stage : buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN, o, tv,
+                      buf + WIRE_IPV4_HDR_MIN + WIRE_TCP_HDR_MIN);
 }
 
 /* The view's IPv4 and TCP parts past the options (emit_opts fills those): what

@@ -1,6 +1,6 @@
 /* pktio_raw.c — the live backend: raw IPv4 socket out, libpcap in, kernel sockets for -sT.
  *
- * Copies nmap's raw-IP path (tcpip.cc, libnetutil/netutil.cc; ../shared/reference/nmap.md
+ * Copies nmap's raw-IP path (tcpip.cc, libnetutil/netutil.cc; docs/facts/nmap.md
  * section 8):
  *  - send: socket(AF_INET, SOCK_RAW, IPPROTO_RAW) with IP_HDRINCL (Linux raw(7): the kernel
  *    still fills a zero IP ID and the header checksum), bound with SO_BINDTODEVICE so a

@@ -1,6 +1,6 @@
 /* pktio_raw.h — the live backend (--live): raw IPv4 out, libpcap in, on a real interface.
  *
- * nmap's raw-IP path (libnetutil, tcpip.cc; ../shared/reference/nmap.md section 8): an
+ * nmap's raw-IP path (libnetutil, tcpip.cc; docs/facts/nmap.md section 8): an
  * IPPROTO_RAW socket with IP_HDRINCL bound to the interface with SO_BINDTODEVICE, and a pcap
  * handle filtered to "dst host SRC and (tcp or udp or icmp)". The interface and source
  * address come from the routing table as nmap's route_dst() picks them, unless -e / -S say.

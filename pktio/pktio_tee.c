@@ -2,9 +2,9 @@
  *
  * Like smoltcp's phy::PcapWriter (PcapMode::Both) stacked as a curl connection filter: send
  * and recv pass through to `inner`, and each datagram that really left or arrived is handed
- * to lib/pcapfile's writer with its time on the backend clock. The writer keeps the file
- * unpublished until pcapw_commit, so a capture appears whole or not at all (a killed scan
- * leaves no truncated file behind). Stream (-sT) packets are the kernel's or the simulated
+ * to lib/pcapfile's writer with its time on the backend clock. The file is the caller's
+ * outfile, published with the run's other outputs (outfile_commit_all), so a capture appears
+ * whole or not at all (a killed scan leaves no truncated file behind). Stream (-sT) packets are the kernel's or the simulated
  * host's own and are seen by recv only in their inbound half, as with nmap.
  */
 #include "pktio/pktio_tee.h"
@@ -77,15 +77,14 @@ static int tee_finish(struct tee_ctx *c, char *err, size_t errlen)
         snprintf(err, errlen, "%s", c->werr);
         return -1;
     }
-    return pcapw_commit(w, err, errlen);
+    return pcapw_end(w, err, errlen);
 }
 
 static void tee_close(struct pktio *io)
 {
     struct tee_ctx *c = io->ctx;
-    char err[256];
-    if (tee_finish(c, err, sizeof err) < 0)
-        fprintf(stderr, "tcplab: %s\n", err);
+    if (c->w)
+        pcapw_abort(c->w);   /* never ended: the caller aborts its outfile */
     pktio_close(io->inner);
     free(c);
     free(io);
@@ -101,7 +100,7 @@ static const struct pktio_ops tee_ops_streams = {
     .stream_close = pktio_wrap_stream_close, .close = tee_close,
 };
 
-struct pktio *pktio_tee_wrap(struct pktio *inner, const char *path, int64_t ts_offset_ns,
+struct pktio *pktio_tee_wrap(struct pktio *inner, struct outfile *of, int64_t ts_offset_ns,
                              char *err, size_t errlen)
 {
     struct pktio *io = calloc(1, sizeof *io);
@@ -112,7 +111,7 @@ struct pktio *pktio_tee_wrap(struct pktio *inner, const char *path, int64_t ts_o
         snprintf(err, errlen, "capture: out of memory");
         return NULL;
     }
-    c->w = pcapw_open(path, err, errlen);
+    c->w = pcapw_open_on(of, err, errlen);
     if (!c->w) {
         free(io);
         free(c);
@@ -131,7 +130,7 @@ static struct tee_ctx *tee_find(struct pktio *io)
     return NULL;
 }
 
-int pktio_tee_commit(struct pktio *io, char *err, size_t errlen)
+int pktio_tee_end(struct pktio *io, char *err, size_t errlen)
 {
     struct tee_ctx *c = tee_find(io);
     if (!c) {

@@ -1,4 +1,4 @@
-/* discovery.c — host discovery: is anyone there before we scan its ports? (nmap.md section
+/* discovery.c — host discovery: is anyone there before we scan its ports? (docs/facts/nmap.md section
  * 2; nmap nmap.h DEFAULT_PING_TYPES, targets.cc, scan_engine_raw.cc ping probe handling).
  *
  * Probes per host, as nmap's privileged IPv4 default: ICMP echo (-PE), SYN to 443 (-PS443),

@@ -1,5 +1,5 @@
 /* engine.c — scan_run: the whole scan, host group by host group (nmap.cc nmap_main and
- * scan_engine.cc ultra_scan; nmap.md sections 1, 2, 6).
+ * scan_engine.cc ultra_scan; docs/facts/nmap.md sections 1, 2, 6).
  *
  * For each group of targets: host discovery (or -Pn: every host up, user-set), then for the
  * up hosts a TCP pass with the chosen scan type and a UDP pass (as nmap runs -sS -sU: one

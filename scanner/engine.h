@@ -1,7 +1,7 @@
 /* engine.h — the scan engine's public contract: what the command line fills, what it gets back.
  *
  * scan_run() is nmap's ultra_scan (scan_engine.cc) over the pktio seam: host groups, host
- * discovery (nmap.md section 2), the port scan of each up host (section 1) with nmap's timing
+ * discovery (docs/facts/nmap.md section 2), the port scan of each up host (section 1) with nmap's timing
  * (section 6), then optionally the six OS-detection SEQ probes (section 4). It never sleeps and
  * never reads a clock itself: time is pktio_now() and the deadlines given to pktio_recv(), so
  * over the simulator a whole scan runs in virtual time and is byte-for-byte repeatable.
@@ -47,7 +47,7 @@ enum scan_type scan_type_by_flag(char flag);
 const char *scan_type_name(enum scan_type t);    /* "syn", ..., "udp"; "none" */
 
 /* Timing. Every override is "unset" when negative (durations, retries, parallelism, group)
- * or 0 (rates); unset values come from the -T template (nmap.md section 6). */
+ * or 0 (rates); unset values come from the -T template (docs/facts/nmap.md section 6). */
 struct scan_timing {
     int template_level;          /* 0..5 (-T0..-T5); default 3 */
     int64_t min_rtt_ns;          /* --min-rtt-timeout */

@@ -1,11 +1,11 @@
 /* idle.c — nmap's idle scan (-sI ZOMBIE[:PROBEPORT]): a port scan in which no packet from
  * our own address reaches the target (with -Pn), read off a zombie's shared IP-ID counter.
  *
- * A copy of nmap's idle_scan.cc (IPv4 part), written down in ../shared/reference/nmap.md
+ * A copy of nmap's idle_scan.cc (IPv4 part), written down in docs/facts/nmap.md
  * section 3, function for function:
  *   idle_ipid_probe      ipid_proxy_probe: a SYN|ACK to zombie:probeport, up to 3 tries, the
  *                        IP ID of the RST that answers it;
- *   idle_qualify         initialize_idleproxy: 6 probes 30 ms apart, the IP-ID class (nmap.md
+ *   idle_qualify         initialize_idleproxy: 6 probes 30 ms apart, the IP-ID class (docs/facts/nmap.md
  *                        section 4; accepted: Incremental, Incrementing by 2, Broken
  *                        little-endian incremental), group sizes, the spoof test (4 SYN|ACKs
  *                        forged from the first target, distance 1 = per-host counter);

@@ -1,6 +1,6 @@
 /* idle.h — nmap's idle scan (-sI ZOMBIE[:PROBEPORT]) as a scan pass of its own.
  *
- * nmap's idle_scan.cc, written down rule by rule in ../shared/reference/nmap.md section 3:
+ * nmap's idle_scan.cc, written down rule by rule in docs/facts/nmap.md section 3:
  * the zombie is qualified once (6 SYN|ACK probes, IP-ID class check, a spoof test from the
  * first target's address), then each up host's TCP ports are counted in groups by forged
  * SYNs "from" the zombie and reads of its IP ID, with idle_treescan's binary search. engine.c

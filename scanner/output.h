@@ -2,11 +2,11 @@
  *
  * Like zmap's output modules: one const table per format, all reading only struct scan_report
  * (scanner/result.h), never the engine. Formats copy nmap's output.cc exactly where nmap has the
- * format (../shared/reference/nmap.md section 5); the banner names tcplab. Wall times printed
+ * format (docs/facts/nmap.md section 5); the banner names tcplab. Wall times printed
  * are start_unix + elapsed backend time, in UTC ("+0000"), so a simulated run whose caller
  * fixes start_unix gives byte-identical files.
  *
- *   output_normal       stdout: "Starting tcplab 0.1 ( ... ) at ...", the reports, "Nmap done: ..."
+ *   output_normal       stdout: "Starting tcplab 0.1 at ...", the reports, "Nmap done: ..."
  *   output_normal_file  -oN: "# tcplab 0.1 scan initiated ... as: ARGS" ... "# Nmap done at ..."
  *   output_grep         -oG      output_xml  -oX (nmap DTD 1.05)      output_json  -oJ
  *                                                          (schema: docs/json-schema.md)
@@ -21,7 +21,6 @@
 
 #define OUTPUT_TOOL "tcplab"
 #define OUTPUT_VERSION "0.1"
-#define OUTPUT_URL "https://github.com/tcplab"
 
 struct output_ops {
     const char *name;                                       /* "normal", "xml", ... */

@@ -1,7 +1,7 @@
 /* ports.c — the -p specification, top-ports defaults, probe order and the compressed list.
  *
  * Copies the rules of nmap's scan_lists.cc getpts()/getpts_aux() and random_port_cheat()
- * (../shared/reference/nmap.md section 7): comma items, T:/U: prefixes for what follows, open
+ * (docs/facts/nmap.md section 7): comma items, T:/U: prefixes for what follows, open
  * ranges, port 0 only when asked for by number, service names and fnmatch(3) wildcards over our
  * services table (services.h), "[a-b]" to keep only named ports in a range, nmap's messages.
  * Ports are collected in one 65536-bit map per protocol (so duplicates are found exactly and the

@@ -1,6 +1,6 @@
 /* ports.h — the -p port specification, the top-ports defaults, and the probe order.
  *
- * nmap's scan_lists.cc getpts() and utils random_port_cheat() (../shared/reference/nmap.md
+ * nmap's scan_lists.cc getpts() and utils random_port_cheat() (docs/facts/nmap.md
  * section 7): comma items "22", "a-b", "-b" (1..b), "a-" (a..65535), "-" (1..65535; port 0 only
  * when named explicitly), T:/U: prefixes for the items that follow (S:/P: are recognised and
  * refused: tcplab has no SCTP or IP-protocol scan), service names and wildcards ("http*",

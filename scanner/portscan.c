@@ -1,6 +1,6 @@
 /* portscan.c — one port-scan pass (one scan type over the up hosts of a group) as an ultra
  * job: build probes through the scan type's table, match replies statelessly by cookie,
- * apply nmap's verdicts and conflicting-replies rule (nmap.md section 1; nmap
+ * apply nmap's verdicts and conflicting-replies rule (docs/facts/nmap.md section 1; nmap
  * scan_engine_raw.cc get_pcap_result, scan_engine_connect.cc handleConnectResult). Replies
  * also pick each host's timing-ping probe by nmap's pingprobe_score (scan_engine.cc), and a
  * reply to a timing ping only feeds timing (ultrascan_ping_update), never a port state.

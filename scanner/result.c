@@ -1,6 +1,6 @@
 /* result.c — names of port states and reasons, exactly as nmap prints them.
  *
- * nmap's portlist.cc statenum2str and portreasons.cc reason_map (../shared/reference/nmap.md
+ * nmap's portlist.cc statenum2str and portreasons.cc reason_map (docs/facts/nmap.md
  * sections 1, 2 and 5). Every output format and ndiff compare these strings, so they must be
  * nmap's to the letter. A value out of range gives "unknown" rather than a crash.
  */

@@ -1,6 +1,6 @@
 /* result.h — what a scan found: the data the engine fills and every output format reads.
  *
- * Port states and reason strings are nmap's (../shared/reference/nmap.md sections 1, 2, 5),
+ * Port states and reason strings are nmap's (docs/facts/nmap.md sections 1, 2, 5),
  * so outputs can print them exactly as nmap does and ndiff can compare our XML with nmap's.
  * Times are nanoseconds on the backend's clock (virtual in the simulator), so two simulated
  * runs give identical files.

@@ -2,7 +2,7 @@
  *
  * A copy of the arithmetic in nmap's osscan2.cc (the SEQ test: GCD, ISR, SP; get_diffs and
  * identify_sequence for the IP-ID classes) and the labels of output.cc (seqidx2difficultystr,
- * ipidclass2ascii), as written down in ../shared/reference/nmap.md section 4. Students compare
+ * ipidclass2ascii), as written down in docs/facts/nmap.md section 4. Students compare
  * the numbers with nmap's, so the formulas are kept literally, including the n-2 divisor of the
  * standard deviation and the unsigned 32-bit IP-ID differences (a decrease counts as a jump).
  * Pure functions: no state, no allocation.

@@ -1,7 +1,7 @@
 /* seq.h — nmap's SEQ analysis: ISN predictability (GCD, ISR, SP) and IP-ID sequence classes.
  *
  * Copies nmap's osscan2.cc (get_diffs, identify_sequence, the SEQ test) and output.cc
- * (seqidx2difficultystr, ipidclass2ascii); formulas in ../shared/reference/nmap.md section 4.
+ * (seqidx2difficultystr, ipidclass2ascii); formulas in docs/facts/nmap.md section 4.
  * Pure functions over arrays: the engine collects the six SYN/ACKs' ISNs, the probes' send
  * times and the replies' IP IDs, and calls seq_analyze. The idle scan uses the class rules and
  * seq_ipid_distance to qualify and read a zombie.
@@ -24,7 +24,7 @@ enum seq_ipid_class {
     SEQ_IPID_INCR,
 };
 
-/* Classifies n IP IDs (rules 1-9 of nmap.md section 4, in that order). */
+/* Classifies n IP IDs (rules 1-9 of docs/facts/nmap.md section 4, in that order). */
 enum seq_ipid_class seq_ipid_classify(const uint16_t *ids, int n);
 /* "Incremental", "Randomized", "Broken little-endian incremental", "All zeros", ... */
 const char *seq_ipid_class_name(enum seq_ipid_class c);

@@ -1,4 +1,4 @@
-/* seqprobe.c — --seq: nmap's OS-detection SEQ probes (nmap.md section 4; nmap osscan2.cc
+/* seqprobe.c — --seq: nmap's OS-detection SEQ probes (docs/facts/nmap.md section 4; nmap osscan2.cc
  * send_seq_probe and the prbOpts table). Six SYNs to one open TCP port, 100 ms apart, with
  * windows 1, 63, 4, 4, 16, 512 and six different option lists, so the target's ISN and IP-ID
  * generators show themselves. The SYN/ACKs' ISNs, the probes' send times and the replies' IP

@@ -1,7 +1,7 @@
 /* targets.c — expands nmap target specifications into a sorted array of IPv4 addresses.
  *
  * Follows nmap's libnetutil/NetBlock.cc (octet ranges, CIDR) and targets.cc/nmap.cc (-iL,
- * --exclude, --excludefile), as summarised in ../shared/reference/nmap.md section 7. A spec is
+ * --exclude, --excludefile), as summarised in docs/facts/nmap.md section 7. A spec is
  * parsed into four 256-bit octet sets: a dotted quad sets one value per octet, an octet form
  * ("10.0.0-255.1-254", "192.168.3-5,7.1", "*", "-5", "250-") several, and "/N" widens the host
  * bits of every set (so CIDR includes network and broadcast, as nmap). Anything that is not an

@@ -1,6 +1,6 @@
 /* targets.h — nmap's target specifications: addresses, CIDR, octet ranges, names, -iL, --exclude.
  *
- * Follows nmap's libnetutil/NetBlock.cc and targets.cc (../shared/reference/nmap.md section 7):
+ * Follows nmap's libnetutil/NetBlock.cc and targets.cc (docs/facts/nmap.md section 7):
  * dotted quads; "/0".."/32" after an address, an octet form or a host name (the range includes
  * network and broadcast addresses); octet forms where each octet is "*", a number or comma-joined
  * ranges "a-b" open at either end ("10.0.0-255.1-254", "192.168.3-5,7.1", "-5", "250-"). Host

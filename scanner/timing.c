@@ -1,4 +1,4 @@
-/* timing.c — nmap's timing rules as plain functions (nmap.md section 6 and section 1).
+/* timing.c — nmap's timing rules as plain functions (docs/facts/nmap.md section 6 and section 1).
  *
  * Copies nmap timing.cc (adjust_timeouts2: RFC 6298-style srtt/rttvar with nmap's 5 ms..2 s
  * first rttvar, 8 s sample limit and 2.3 s rttvar reset; ultra_timing_vals::ack/drop/
@@ -11,7 +11,7 @@
 
 #include <stdio.h>
 
-/* One row of nmap.md section 6's table. */
+/* One row of docs/facts/nmap.md section 6's table. */
 struct timing_template {
     uint64_t min_rtt, max_rtt, initial_rtt;
     int max_retries;

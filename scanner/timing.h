@@ -1,5 +1,5 @@
 /* timing.h — nmap's scan timing: -T templates, the RTT estimator, congestion windows, send
- * delay and the --min-rate/--max-rate schedule (nmap.md section 6; nmap timing.cc,
+ * delay and the --min-rate/--max-rate schedule (docs/facts/nmap.md section 6; nmap timing.cc,
  * scan_engine.cc, NmapOps.cc). Plain values and pure functions of explicit times: the caller
  * passes `now` from pktio_now(), so the same inputs always give the same schedule.
  */

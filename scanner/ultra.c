@@ -1,6 +1,6 @@
 /* ultra.c — nmap's ultra_scan loop for one host group (see ultra.h; nmap scan_engine.cc:
  * doAnyPings, doAnyOutstandingRetransmits, doAnyNewProbes, waitForResponses, processData,
- * allowedTryno, ultrascan_adjust_timing, boostScanDelay; nmap.md sections 1 and 6).
+ * allowedTryno, ultrascan_adjust_timing, boostScanDelay; docs/facts/nmap.md sections 1 and 6).
  *
  * Each turn: time probes out (retransmit while the try number is allowed; at the cap give up
  * at once; else keep the probe for late replies, then on the bench until the cap rises or

@@ -224,6 +224,7 @@ struct sim *sim_new(uint64_t seed)
         return NULL;
     s->seed = seed;
     s->q_other_t = UINT64_MAX;
+    s->cause_unit = s->arrive_unit = UINT64_MAX;
     rng_seed(&s->rng_loss, seed, "loss");
     rng_seed(&s->rng_send, seed, "send");
     if (pool_grow(s)) {
@@ -256,6 +257,39 @@ void sim_free(struct sim *s)
 }
 
 uint64_t sim_now(const struct sim *s) { return s->now; }
+uint64_t sim_unit(const struct sim *s) { return s->stats.events + s->nops; }
+
+void sim_set_op_hook(struct sim *s, sim_op_fn fn, void *ctx)
+{
+    s->op_fn = fn;
+    s->op_ctx = ctx;
+}
+
+/* A call from outside begins: it is a unit of its own, and the op hook hears of it. */
+static void sim_op_begin(struct sim *s, struct sim_op *op)
+{
+    s->nops++;
+    if (s->op_fn) {
+        op->unit = sim_unit(s);
+        s->op_fn(s->op_ctx, op);
+    }
+}
+
+void sim_op_note(struct sim *s, struct sim_op *op)
+{
+    sim_op_begin(s, op);
+}
+
+int sim_apply_op(struct sim *s, const struct sim_op *op)
+{
+    switch (op->kind) {
+    case SIM_OP_INJECT: return sim_inject(s, op->pkt, op->len);
+    case SIM_OP_CLOCK: sim_run_until(s, op->t_ns); return 0;
+    case SIM_OP_STREAM_CONNECT: return sim_stream_connect(s, op->src, op->dst, op->dport);
+    case SIM_OP_STREAM_ABORT: sim_stream_abort(s, op->handle); return 0;
+    }
+    return -1;
+}
 uint64_t sim_seed(const struct sim *s) { return s->seed; }
 uint64_t sim_next_time(const struct sim *s)
 {
@@ -283,6 +317,17 @@ int sim_set_tap(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx)
         return -1;
     h->tap = fn;
     h->tap_ctx = ctx;
+    return 0;
+}
+
+int sim_set_external(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx)
+{
+    struct host *h = host_find(&s->hosts, addr);
+    if (!h || !fn)
+        return -1;
+    h->tap = fn;
+    h->tap_ctx = ctx;
+    h->external = true;
     return 0;
 }
 
@@ -361,8 +406,16 @@ void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, siz
         .seq = ++s->evseq, .t_ns = s->now, .kind = kind, .pkt = pkt, .len = (uint32_t)len,
         .host = sim_who(s, h, h ? h->addr : addr), .host_addr = h ? h->addr : addr,
         .action = action, .rule = rule, .state_before = TCB_NONE, .state_after = TCB_NONE,
-        .ipid = -1,
+        .ipid = -1, .unit = sim_unit(s),
     };
+    if (s->cause_unit != ev.unit) {
+        s->cause_unit = ev.unit;
+        s->cause_first = ev.seq;
+    }
+    if (kind == SIM_EV_SEND)
+        ev.cause = s->cause_first != ev.seq ? s->cause_first : 0;
+    else if ((kind == SIM_EV_RECV || kind == SIM_EV_DROP) && s->arrive_unit == ev.unit)
+        ev.cause = s->arrive_cause;
     if (v) {
         ev.state_before = v->state_before;
         ev.state_after = v->state_after;
@@ -385,6 +438,8 @@ static void drop_slot(struct sim *s, uint32_t slot, const struct host *h, uint32
     struct sim_slot *sl = sim_slot(s, slot);
     s->stats.dropped++;
     if (sim_tracing(s)) {
+        s->arrive_unit = sim_unit(s);
+        s->arrive_cause = sl->sent_ev;
         sim_slot_materialize(sl);
         sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, addr, "drop", rule, NULL);
     }
@@ -474,8 +529,10 @@ void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
     uint32_t src = rd32(sl->buf + 12), dst = rd32(sl->buf + 16);
     if (!sender)
         sender = host_find(&s->hosts, src);
-    if (sim_tracing(s))
+    if (sim_tracing(s)) {
         sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL);
+        sl->sent_ev = s->evseq;
+    }
     if (sender && !raw && (sender->filt_out >= 0 || sender->filt_in >= 0) &&
         !cross_filters(s, sender, slot, true, NULL))
         return;
@@ -533,6 +590,8 @@ static size_t inject_len(const uint8_t *d, size_t len)
 
 int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
 {
+    struct sim_op op = { .kind = SIM_OP_INJECT, .pkt = dgram, .len = len };
+    sim_op_begin(s, &op);
     size_t tl = len > WIRE_MTU ? 0 : inject_len(dgram, len);
     if (tl == 0)
         return -1;
@@ -573,6 +632,10 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
         return;
     }
     struct host *h = s->hosts.v[hidx - 1];
+    if (sim_tracing(s)) {
+        s->arrive_unit = sim_unit(s);
+        s->arrive_cause = sl->sent_ev;
+    }
     if (sl->lazy && (sim_tracing(s) || sim_reads_bytes(h)))   /* attached while in flight */
         sim_slot_materialize(sl);
     struct wire_pkt tmp;
@@ -583,6 +646,13 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
     s->stats.delivered++;
     if (h->tap)
         h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
+    if (h->external) {   /* a real host's kernel answers for it (sim_set_external) */
+        if (sim_tracing(s))
+            sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr, "to the real host",
+                       "external host: handed over, its own kernel answers", NULL);
+        sim_slot_free(s, slot);
+        return;
+    }
     if (h->down) {
         if (sim_tracing(s))
             sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host is down",
@@ -642,6 +712,9 @@ uint64_t sim_run(struct sim *s, uint64_t until, const size_t *stop)
 void sim_run_until(struct sim *s, uint64_t t_ns)
 {
     sim_run(s, t_ns, NULL);
-    if (t_ns > s->now)
+    if (t_ns > s->now) {
+        struct sim_op op = { .kind = SIM_OP_CLOCK, .t_ns = t_ns };
+        sim_op_begin(s, &op);
         s->now = t_ns;
+    }
 }

@@ -2,7 +2,7 @@
  * filter.c and script.c share (the datagram pool, the event queue, the outbox, the trace).
  *
  * Why a pool and a heap of small entries: a probe round trip must cost no malloc and no
- * formatting (design.md, "hot paths"). Datagrams live in fixed 1500-byte slots (the
+ * formatting (the project's rule: nothing per packet allocates or formats unless a trace is on). Datagrams live in fixed 1500-byte slots (the
  * Ethernet MTU: the simulated links carry nothing bigger, as a real interface would refuse
  * it) held in chunks that never move, so a pointer into a slot stays valid while the pool
  * grows. The queue orders entries by (time, sequence number) and never by pointer, so the
@@ -73,6 +73,9 @@ struct sim_slot {
      * sim_slot_materialize writes the bytes from it if anything asks after all. Cleared by
      * sim_slot_alloc. */
     bool lazy;
+    /* The trace's SEND event of this datagram (struct sim_event.cause of its arrival);
+     * written only while tracing. */
+    uint64_t sent_ev;
     struct wire_pkt view;
     uint8_t buf[WIRE_MTU];
 };
@@ -176,6 +179,15 @@ struct sim {
     void *wire_ctx;
 
     struct sim_stats stats;
+    /* Calls from outside that changed the network (sim_unit = stats.events + nops), and
+     * who hears of them (sim_set_op_hook). */
+    uint64_t nops;
+    sim_op_fn op_fn;
+    void *op_ctx;
+    /* Causes, kept only while tracing (sim_report): the unit and first event of the unit
+     * being reported, the unit of the arrival being handled and its datagram's SEND. */
+    uint64_t cause_unit, cause_first;
+    uint64_t arrive_unit, arrive_cause;
 
     /* Formatting space, used only while tracing. */
     char rulebuf[256];
@@ -369,6 +381,9 @@ void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, siz
 const char *sim_who(struct sim *s, const struct host *h, uint32_t addr);
 /* Formats into s->rulebuf (only while tracing). */
 const char *sim_fmt(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A call from outside begins (script.c's stream calls): counts the unit, tells the op hook. */
+void sim_op_note(struct sim *s, struct sim_op *op);
 
 /* --- scripted events (script.c) --- */
 void script_run(struct sim *s, const struct sim_qent *e);

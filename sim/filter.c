@@ -50,6 +50,8 @@ struct filter {
     struct scn_filter cfg;    /* rules point at our own copy */
     struct ct_ent *ct;
     uint32_t nct, capct;
+    uint64_t *hits;           /* datagrams each rule decided; [nrules]: the policy */
+    uint64_t ct_passed;       /* datagrams conntrack let through without the rules */
     char msg[192];            /* the rule text for the trace, formatted only when tracing */
 };
 
@@ -60,9 +62,15 @@ struct filter *filter_new(const struct scn_filter *cfg)
         return NULL;
     f->cfg = *cfg;
     f->cfg.rules = NULL;
+    f->hits = calloc(cfg->nrules + 1, sizeof *f->hits);
+    if (!f->hits) {
+        free(f);
+        return NULL;
+    }
     if (cfg->nrules) {
         f->cfg.rules = malloc(cfg->nrules * sizeof *f->cfg.rules);
         if (!f->cfg.rules) {
+            free(f->hits);
             free(f);
             return NULL;
         }
@@ -77,7 +85,91 @@ void filter_free(struct filter *f)
         return;
     free(f->cfg.rules);
     free(f->ct);
+    free(f->hits);
     free(f);
+}
+
+struct filter *filter_clone(const struct filter *src)
+{
+    struct filter *f = malloc(sizeof *f);
+    if (!f)
+        return NULL;
+    *f = *src;
+    f->cfg.rules = NULL;
+    f->ct = NULL;
+    f->hits = malloc((src->cfg.nrules + 1) * sizeof *f->hits);
+    if (src->cfg.nrules)
+        f->cfg.rules = malloc(src->cfg.nrules * sizeof *f->cfg.rules);
+    if (src->capct)
+        f->ct = malloc(src->capct * sizeof *f->ct);
+    if (!f->hits || (src->cfg.nrules && !f->cfg.rules) || (src->capct && !f->ct)) {
+        filter_free(f);
+        return NULL;
+    }
+    memcpy(f->hits, src->hits, (src->cfg.nrules + 1) * sizeof *f->hits);
+    if (src->cfg.nrules)
+        memcpy(f->cfg.rules, src->cfg.rules, src->cfg.nrules * sizeof *f->cfg.rules);
+    if (src->capct)
+        memcpy(f->ct, src->ct, src->capct * sizeof *f->ct);
+    return f;
+}
+
+void filter_inspect(const struct filter *f, struct sim_filter_info *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", f->cfg.name);
+    snprintf(out->host, sizeof out->host, "%s", f->cfg.host);
+    out->host_addr = f->cfg.host_addr;
+    out->inbound = f->cfg.inbound;
+    out->stateful = f->cfg.stateful;
+    out->policy_drop = f->cfg.policy != SCN_ACCEPT;
+    out->policy_line = f->cfg.policy_pos.line ? f->cfg.policy_pos.line : f->cfg.pos.line;
+    out->policy_hits = f->hits[f->cfg.nrules];
+    out->conntrack_passed = f->ct_passed;
+    out->nrules = (uint32_t)f->cfg.nrules;
+    out->nconntrack = f->nct;
+}
+
+int filter_inspect_rule(const struct filter *f, size_t i, struct sim_rule_info *out)
+{
+    if (i >= f->cfg.nrules)
+        return -1;
+    memset(out, 0, sizeof *out);
+    snprintf(out->text, sizeof out->text, "%s", f->cfg.rules[i].text);
+    out->line = f->cfg.rules[i].pos.line;
+    out->hits = f->hits[i];
+    return 0;
+}
+
+static int ct_info_cmp(const void *a, const void *b)
+{
+    const struct sim_ct_info *x = a, *y = b;
+    if (x->proto != y->proto)
+        return x->proto < y->proto ? -1 : 1;
+    if (x->orig != y->orig)
+        return x->orig < y->orig ? -1 : 1;
+    if (x->orig_port != y->orig_port)
+        return x->orig_port < y->orig_port ? -1 : 1;
+    if (x->resp != y->resp)
+        return x->resp < y->resp ? -1 : 1;
+    return (x->resp_port > y->resp_port) - (x->resp_port < y->resp_port);
+}
+
+int filter_inspect_ct(const struct filter *f, struct sim_ct_info *out, size_t max)
+{
+    /* All entries are copied and sorted when they fit; else the first `max` by table order. */
+    size_t n = 0;
+    for (uint32_t i = 0; i < f->capct; i++) {
+        const struct ct_ent *e = &f->ct[i];
+        if (!e->used)
+            continue;
+        if (n < max)
+            out[n] = (struct sim_ct_info){ e->proto, e->a1, e->a2, e->p1, e->p2, e->replied };
+        n++;
+    }
+    if (out && n <= max)
+        qsort(out, n, sizeof *out, ct_info_cmp);
+    return (int)n;
 }
 
 bool filter_stateful(const struct filter *f) { return f->cfg.stateful; }
@@ -407,8 +499,10 @@ bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct
 {
     struct tuple t;
     bool has_tuple = tuple_of(p, &t);
-    if (f->cfg.stateful && ((has_tuple && ct_passes(f, &t)) || ct_related(f, p)))
+    if (f->cfg.stateful && ((has_tuple && ct_passes(f, &t)) || ct_related(f, p))) {
+        f->ct_passed++;
         return true;
+    }
 
     int hit = -1;
     enum scn_action act = f->cfg.policy;
@@ -418,6 +512,7 @@ bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct
             act = f->cfg.rules[i].action;
             break;
         }
+    f->hits[hit >= 0 ? (size_t)hit : f->cfg.nrules]++;
 
     if (act == SCN_ACCEPT) {
         struct ct_ent *e;

@@ -13,6 +13,7 @@
 
 #include "lib/wire.h"
 #include "scenario.h"
+#include "sim.h"
 
 struct sim;
 struct host;
@@ -21,6 +22,12 @@ struct filter;
 /* Copies the scenario's filter (rules included). NULL on out of memory. */
 struct filter *filter_new(const struct scn_filter *cfg);
 void filter_free(struct filter *f);
+/* A deep copy (sim_clone). NULL on out of memory. */
+struct filter *filter_clone(const struct filter *f);
+/* Inspection copies (sim.h). */
+void filter_inspect(const struct filter *f, struct sim_filter_info *out);
+int filter_inspect_rule(const struct filter *f, size_t i, struct sim_rule_info *out);
+int filter_inspect_ct(const struct filter *f, struct sim_ct_info *out, size_t max);
 bool filter_stateful(const struct filter *f);
 bool filter_inbound(const struct filter *f);
 

@@ -1,7 +1,7 @@
 /* gen.c — ISN and IP-ID generators, one small function each (see gen.h).
  *
  * Every generator copies one real stack; the numbers are from
- * ../shared/reference/stacks-and-offpath.md sections 1 (ISN) and 2 (IP-ID):
+ * docs/facts/stacks.md sections 1 (ISN) and 2 (IP-ID):
  *   bsd64k         4.3/4.4BSD tcp_timer.c tcp_slowtimo (tcp_iss += TCP_ISSINCR/PR_SLOWHZ)
  *                  and tcp_input.c (tp->iss = tcp_iss; tcp_iss += TCP_ISSINCR/2)
  *   clock250k      RFC 793 section 3.3 "Initial Sequence Number Selection" (4 us clock)
@@ -19,7 +19,9 @@
  * no allocation except the per-dest table's amortised doubling (never in steady state).
  */
 #include "gen.h"
+#include "sim.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -553,4 +555,93 @@ int32_t gen_ipid_counter(const struct gen_ipid *g, uint32_t src, uint32_t dst, u
         return -1;
     }
     return -1;
+}
+
+/* ---------------------------------------------------------------- copies and names */
+
+static void *gen_dup(const void *p, size_t n)
+{
+    if (!p)
+        return NULL;
+    void *q = malloc(n);
+    if (q)
+        memcpy(q, p, n);
+    return q;
+}
+
+int gen_ipid_clone(struct gen_ipid *dst, const struct gen_ipid *src)
+{
+    *dst = *src;
+    uint32_t nb = src->cfg.kind == GEN_IPID_HASHED ? gen_hashed_buckets(&src->cfg) : 0;
+    dst->dests = gen_dup(src->dests, src->capdests * sizeof *src->dests);
+    dst->bucket_ctr = gen_dup(src->bucket_ctr, nb * sizeof *src->bucket_ctr);
+    dst->bucket_stamp = gen_dup(src->bucket_stamp, nb * sizeof *src->bucket_stamp);
+    dst->perm = gen_dup(src->perm, 65536 * sizeof *src->perm);
+    if ((src->dests && !dst->dests) || (src->bucket_ctr && !dst->bucket_ctr) ||
+        (src->bucket_stamp && !dst->bucket_stamp) || (src->perm && !dst->perm)) {
+        gen_ipid_free(dst);
+        return -1;
+    }
+    return 0;
+}
+
+void gen_isn_describe(const struct gen_isn_cfg *c, char *out, size_t cap)
+{
+    if (c->kind == GEN_ISN_CONSTANT || c->kind == GEN_ISN_RANDOM_INC)
+        snprintf(out, cap, "%s:%lu", gen_isn_name(c->kind), (unsigned long)c->param);
+    else
+        snprintf(out, cap, "%s", gen_isn_name(c->kind));
+}
+
+void gen_ipid_describe(const struct gen_ipid_cfg *c, char *out, size_t cap)
+{
+    const char *name = c->kind == GEN_IPID_HASHED && c->model2014 ? "hashed-2014"
+                                                                  : gen_ipid_name(c->kind);
+    if ((c->kind == GEN_IPID_GLOBAL && c->param > 1) || c->kind == GEN_IPID_HASHED)
+        snprintf(out, cap, "%s:%lu", name, (unsigned long)(c->kind == GEN_IPID_HASHED
+                                                           ? gen_hashed_buckets(c) : c->param));
+    else
+        snprintf(out, cap, "%s", name);
+}
+
+int32_t gen_ipid_global_ctr(const struct gen_ipid *g)
+{
+    switch (g->cfg.kind) {
+    case GEN_IPID_GLOBAL: case GEN_IPID_ZERO: return g->ctr;
+    case GEN_IPID_GLOBAL_SWAPPED: return gen_bswap16(g->ctr);
+    default: return -1;
+    }
+}
+
+uint32_t gen_ipid_ncounters(const struct gen_ipid *g)
+{
+    switch (g->cfg.kind) {
+    case GEN_IPID_PER_DEST: return g->ndests;
+    case GEN_IPID_HASHED: return gen_hashed_buckets(&g->cfg);
+    case GEN_IPID_RANDOM: return 0;
+    default: return 1;
+    }
+}
+
+static int gen_dest_cmp(const void *a, const void *b)
+{
+    const struct sim_ipid_dest *x = a, *y = b;
+    return (x->addr > y->addr) - (x->addr < y->addr);
+}
+
+int gen_ipid_dests(const struct gen_ipid *g, struct sim_ipid_dest *out, size_t max)
+{
+    size_t n = 0;
+    if (g->cfg.kind != GEN_IPID_PER_DEST)
+        return 0;
+    for (uint32_t i = 0; i < g->capdests; i++) {
+        if (!g->dests[i].used)
+            continue;
+        if (n < max)
+            out[n] = (struct sim_ipid_dest){ g->dests[i].addr, g->dests[i].ctr };
+        n++;
+    }
+    if (out && n <= max)
+        qsort(out, n, sizeof *out, gen_dest_cmp);
+    return (int)n;
 }

@@ -1,7 +1,7 @@
 /* gen.h — ISN and IP-ID generators, one small function each.
  *
  * Each generator copies a real stack's behaviour; the numbers and their sources are in
- * ../shared/reference/stacks-and-offpath.md sections 1 and 2. A generator is a value: its
+ * docs/facts/stacks.md sections 1 and 2. A generator is a value: its
  * state lives in the struct, its randomness in its own rng stream, its clock is the virtual
  * clock passed in (nanoseconds). `peek` is a copy-and-draw, so the trace can show the next
  * value without disturbing the run.
@@ -10,6 +10,7 @@
 #define TCPLAB_GEN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/rng.h"
@@ -94,5 +95,18 @@ uint16_t gen_ipid_next(struct gen_ipid *g, uint64_t now_ns, uint32_t src, uint32
 int32_t gen_ipid_counter(const struct gen_ipid *g, uint32_t src, uint32_t dst, uint8_t proto);
 int gen_ipid_parse(const char *s, struct gen_ipid_cfg *cfg);
 const char *gen_ipid_name(enum gen_ipid_kind k);
+
+/* Copies for sim_clone and the inspection API (sim.h). */
+int gen_ipid_clone(struct gen_ipid *dst, const struct gen_ipid *src);   /* 0, -1 */
+/* "random-inc:64000", "hashed:2048": the generator as a scenario would spell it. */
+void gen_isn_describe(const struct gen_isn_cfg *c, char *out, size_t cap);
+void gen_ipid_describe(const struct gen_ipid_cfg *c, char *out, size_t cap);
+/* The host-wide counter (global, global-swapped as on the wire, zero), -1 for the others. */
+int32_t gen_ipid_global_ctr(const struct gen_ipid *g);
+/* per-dest: destinations seen; hashed: buckets; random: 0; else 1. */
+uint32_t gen_ipid_ncounters(const struct gen_ipid *g);
+/* per-dest counters by address (at most max; returns how many in all); 0 for other kinds. */
+struct sim_ipid_dest;
+int gen_ipid_dests(const struct gen_ipid *g, struct sim_ipid_dest *out, size_t max);
 
 #endif

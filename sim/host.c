@@ -22,7 +22,7 @@
  * ICMP replies and errors take DF from personality.icmp_df (echo and timestamp replies the
  * request's, with icmp_echo_df), TTL from icmp_ttl when set, and their IP-ID from the host's
  * generator (Linux's ICMP socket never sets DF, so they read the hashed bucket: the
- * packet-counting lab depends on it; stacks-and-offpath.md section 2).
+ * packet-counting lab depends on it; docs/facts/stacks.md section 2).
  *
  * UDP applications: an open port answers a datagram that carries data with a datagram back
  * echoing its first bytes (up to HOST_UDP_ECHO_MAX), and stays silent for an empty one, as
@@ -30,6 +30,7 @@
  * nmap's -sU say open|filtered for an empty probe and open when it gets an answer.
  */
 #include "host.h"
+#include "tcp_inspect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,61 @@ static void host_free(struct host *h)
     free(h->udp);
     free(h->peers);
     free(h);
+}
+
+/* A deep copy of h for the simulation s (sim_clone): its own TCP, generators and tables;
+ * no tap (observers are not copied). NULL on out of memory. */
+static struct host *host_clone(struct sim *s, const struct host *src)
+{
+    struct host *h = malloc(sizeof *h);
+    if (!h)
+        return NULL;
+    *h = *src;
+    h->sim = s;
+    h->io.ctx = h;
+    h->tap = NULL;
+    h->tap_ctx = NULL;
+    h->udp = NULL;
+    h->peers = NULL;
+    h->tcp = NULL;
+    if (gen_ipid_clone(&h->ipid, &src->ipid)) {
+        free(h);
+        return NULL;
+    }
+    h->tcp = tcp_host_clone(src->tcp);
+    if (src->udp && (h->udp = malloc(sizeof *h->udp)))
+        *h->udp = *src->udp;
+    if (src->cappeers && (h->peers = malloc(src->cappeers * sizeof *h->peers)))
+        memcpy(h->peers, src->peers, src->cappeers * sizeof *h->peers);
+    if (!h->tcp || (src->udp && !h->udp) || (src->cappeers && !h->peers)) {
+        host_free(h);
+        return NULL;
+    }
+    return h;
+}
+
+int host_table_clone(struct sim *s, struct host_table *dst, const struct host_table *src)
+{
+    memset(dst, 0, sizeof *dst);
+    dst->v = calloc(src->capv ? src->capv : 1, sizeof *dst->v);
+    dst->slot = src->slot ? malloc((src->mask + 1) * sizeof *dst->slot) : NULL;
+    if (!dst->v || (src->slot && !dst->slot)) {
+        free(dst->v);
+        free(dst->slot);
+        return -1;
+    }
+    dst->capv = src->capv;
+    dst->mask = src->mask;
+    if (src->slot)
+        memcpy(dst->slot, src->slot, (src->mask + 1) * sizeof *dst->slot);
+    for (uint32_t i = 0; i < src->n; i++) {
+        if (!(dst->v[i] = host_clone(s, src->v[i]))) {
+            host_table_free(dst);
+            return -1;
+        }
+        dst->n = i + 1;
+    }
+    return 0;
 }
 
 void host_table_free(struct host_table *t)

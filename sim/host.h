@@ -34,6 +34,7 @@ struct host {
     uint32_t idx;                  /* index in the host table's creation order */
     struct personality pers;
     bool down, scanner;
+    bool external;                 /* outside the simulation: the tap gets all (sim_set_external) */
     int net;                       /* index of its net, -1 */
     int filt_in, filt_out;         /* filter index, -1 */
     struct sim *sim;
@@ -59,6 +60,8 @@ struct host_table {
 };
 
 void host_table_free(struct host_table *t);
+/* A deep copy of src's hosts for the simulation s (sim_clone). 0, or -1 (dst left empty). */
+int host_table_clone(struct sim *s, struct host_table *dst, const struct host_table *src);
 
 static inline uint32_t host_hash(uint32_t addr)
 {

@@ -1,7 +1,7 @@
 /* os.c — personality presets: the numbers that make a simulated host answer like a real one.
  *
- * Each value is commented with its source. Sources: ../shared/reference/stacks-and-offpath.md
- * sections 1, 2 and 7 ("ref s1" etc.); the stacks' own code as cited (Linux net/ipv4,
+ * Each value is commented with its source. Sources: docs/facts/stacks.md
+ * sections 1 to 4 ("facts s1" etc.) and docs/facts/offpath.md ("offpath s1"); the stacks' own code as cited (Linux net/ipv4,
  * FreeBSD sys/netinet, OpenBSD sys/netinet, 4.3BSD tcp_timer.h 7.4); nmap's OS fingerprint
  * database (nmap-os-db as shipped with nmap 7.93, 5678 fingerprints; "db" below, with the
  * fingerprint names and fields used: OPS O1..O6 are the SYN-ACK options answering nmap's six
@@ -32,23 +32,23 @@ static const struct personality os_linux = {
     .linux_stack = true,
     .ts_hz = 1000,          /* TCP timestamps in ms since 4.13 (tcp_clock_ms) */
     .df = true,             /* ip_no_pmtu_disc = 0: PMTU discovery, DF on TCP */
-    .rst_df_zero_id = true, /* ref s7: control-socket RSTs DF, IP-ID 0 (431280eebed9) */
-    .synack_df_zero_id = true, /* ref s2: "ipv4: tcp: send zero IPID in SYNACK messages" (5.17) */
-    .icmp_df = false,       /* ref s2: the ICMP socket never sets DF */
+    .rst_df_zero_id = true, /* facts s3: control-socket RSTs DF, IP-ID 0 (431280eebed9) */
+    .synack_df_zero_id = true, /* facts s2: "ipv4: tcp: send zero IPID in SYNACK messages" (5.17) */
+    .icmp_df = false,       /* facts s2: the ICMP socket never sets DF */
     .rst_window = 0,        /* tcp_v4_send_reset: th->window 0 */
     .rst_on_fin_open = false,
     .rst_ack_on_closed_syn = true,
-    .isn = { GEN_ISN_RFC6528, 0 },                     /* ref s1: Linux 4.11+ SipHash ISN */
-    .ipid = { GEN_IPID_HASHED, 2048, 1000, false },    /* ref s2: ip_idents_reserve, HZ 1000 */
+    .isn = { GEN_ISN_RFC6528, 0 },                     /* facts s1: Linux 4.11+ SipHash ISN */
+    .ipid = { GEN_IPID_HASHED, 2048, 1000, false },    /* facts s2: ip_idents_reserve, HZ 1000 */
     .synack_retries = 5,    /* net.ipv4.tcp_synack_retries = 5 */
     .synack_rto_ms = 1000,  /* TCP_TIMEOUT_INIT = 1 s, doubling */
     .time_wait_ms = 60000,  /* TCP_TIMEWAIT_LEN = 60 s */
     .backlog = 4096,        /* net.core.somaxconn = 4096 since 5.4 */
-    .chack = CHACK_UNLIMITED, /* ref s4: 79e3602caa6f (6.0) per-netns, default INT_MAX */
-    .chack_limit = 1000,    /* ref s4: tcp_challenge_ack_limit 1000 (4.7+), used by `N/s` */
-    .rst_rate = 0,          /* ref s7: Linux has no host-wide RST budget */
-    .icmp_rate = 1000,      /* ref s7: net.ipv4.icmp_msgs_per_sec = 1000 */
-    .icmp_per_dest_bucket = true, /* ref s7: icmp_ratelimit 1000 ms, burst 6 */
+    .chack = CHACK_UNLIMITED, /* facts s4: 79e3602caa6f (6.0) per-netns, default INT_MAX */
+    .chack_limit = 1000,    /* facts s4: tcp_challenge_ack_limit 1000 (4.7+), used by `N/s` */
+    .rst_rate = 0,          /* facts s3: Linux has no host-wide RST budget */
+    .icmp_rate = 1000,      /* facts s3: net.ipv4.icmp_msgs_per_sec = 1000 */
+    .icmp_per_dest_bucket = true, /* facts s3: icmp_ratelimit 1000 ms, burst 6 */
     .icmp_echo = true,
     .udp_unreach = true,
 };
@@ -73,9 +73,9 @@ static const struct personality os_freebsd = {
     .rst_window = 0,        /* tcp_respond with no tcpcb: window 0; db T4-T7 W=0 */
     .rst_on_fin_open = false, /* db T2(R=N) 27/27: a NULL to an open port is dropped */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 26/27 */
-    .isn = { GEN_ISN_RFC6528, 0 },   /* ref s1: SipHash(4-tuple) + isn_offset; rfc6528-like;
+    .isn = { GEN_ISN_RFC6528, 0 },   /* facts s1: SipHash(4-tuple) + isn_offset; rfc6528-like;
                                         db GCD=1-6, SP~FE-108 27/27 (random to nmap) */
-    .ipid = { GEN_IPID_ZERO, 0, 1000, false }, /* ref s2: net.inet.ip.rfc6864=1: DF -> 0;
+    .ipid = { GEN_IPID_ZERO, 0, 1000, false }, /* facts s2: net.inet.ip.rfc6864=1: DF -> 0;
                                                   db TI=Z 27/27, CI=Z 24/24 */
     .synack_retries = 3,    /* syncache SYNCACHE_MAXREXMTS 3 [recalled] */
     .synack_rto_ms = 1000,  /* tcp_rexmit_initial 1 s (FreeBSD 13+) [recalled] */
@@ -83,8 +83,8 @@ static const struct personality os_freebsd = {
     .backlog = 128,         /* kern.ipc.soacceptqueue = SOMAXCONN 128 */
     .chack = CHACK_UNLIMITED, /* RFC 5961 RST/SYN checks (insecure_rst=0); no host budget [recalled] */
     .chack_limit = 1000,
-    .rst_rate = 200,        /* ref s7: badport_bandlim, net.inet.icmp.icmplim 200/s */
-    .icmp_rate = 200,       /* ref s7: same icmplim */
+    .rst_rate = 200,        /* facts s3: badport_bandlim, net.inet.icmp.icmplim 200/s */
+    .icmp_rate = 200,       /* facts s3: same icmplim */
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
@@ -115,9 +115,9 @@ static const struct personality os_openbsd = {
     .rst_window = 0,
     .rst_on_fin_open = false,
     .rst_ack_on_closed_syn = true,
-    .isn = { GEN_ISN_RANDOM, 0 },    /* ref s1: tcp_rndiss, OpenBSD 2.x-5.x (current: SHA-512 +
+    .isn = { GEN_ISN_RANDOM, 0 },    /* facts s1: tcp_rndiss, OpenBSD 2.x-5.x (current: SHA-512 +
                                         tcp_iss); db GCD=1-6 11/12: random to nmap either way */
-    .ipid = { GEN_IPID_RANDOM, 0, 1000, false }, /* ref s2: ip_id.c shuffle table; db TI=RD 12/12 */
+    .ipid = { GEN_IPID_RANDOM, 0, 1000, false }, /* facts s2: ip_id.c shuffle table; db TI=RD 12/12 */
     .synack_retries = 3,    /* syn cache retransmits [recalled] */
     .synack_rto_ms = 1000,  /* [recalled] */
     .time_wait_ms = 60000,  /* 2 * TCPTV_MSL (30 s) */
@@ -158,11 +158,11 @@ static const struct personality os_windows = {
     .synack_df_zero_id = false,
     .icmp_df = false,       /* db IE DFI=N 39/39, U1 DF=N 42/42 */
     .rst_window = 0,        /* db T2-T7 W=0 */
-    .rst_on_fin_open = true, /* ref s7: RST to FIN/NULL/Xmas even on open ports; db T2 (NULL,
+    .rst_on_fin_open = true, /* facts s3: RST to FIN/NULL/Xmas even on open ports; db T2 (NULL,
                                 open port) R=Y S=Z A=S F=AR 33/42 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/42 */
-    .isn = { GEN_ISN_RANDOM, 0 },    /* ref s1: random ISNs since NT4 SP4; db GCD=1-6 42/42 */
-    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2: global counter; db TI=I 41/42,
+    .isn = { GEN_ISN_RANDOM, 0 },    /* facts s1: random ISNs since NT4 SP4; db GCD=1-6 42/42 */
+    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* facts s2: global counter; db TI=I 41/42,
                                                     II=I 38/38, SS=S 31/31 (one vantage point
                                                     cannot tell it from 8+'s per-path counters) */
     .synack_retries = 2,    /* TcpMaxConnectResponseRetransmissions 2 [recalled] */
@@ -201,14 +201,14 @@ static const struct personality os_bsd43 = {
     .rst_on_fin_open = false, /* db '4.3BSD' T2 R=N */
     .rst_ack_on_closed_syn = true, /* db '4.3BSD' T5 S=Z A=S+ F=AR */
     .rst_ack_skips_fin = true,     /* dropwithreset; db '4.3BSD' T7 (FIN+PSH+URG) A=S */
-    .isn = { GEN_ISN_BSD64K, 0 },    /* ref s1: +64000 per 500 ms and per connection; db
+    .isn = { GEN_ISN_BSD64K, 0 },    /* facts s1: +64000 per 500 ms and per connection; db
                                         '4.3BSD' GCD=FA00|1F400.. (64000), SP=C-16, ISR=97-A1 */
-    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2: ip_id++ for every datagram; db
+    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* facts s2: ip_id++ for every datagram; db
                                                     '4.3BSD' TI=I CI=I II=I SS=S */
     .synack_retries = 4,    /* SRTTDFLT 3 s doubling: 3+6+12+24 s fit in TCPTV_KEEP 75 s */
     .synack_rto_ms = 3000,  /* TCPTV_SRTTDFLT 3 s */
     .time_wait_ms = 30000,  /* 2 * TCPTV_MSL (15 s in tcp_timer.h 7.4) */
-    .backlog = 5,           /* SOMAXCONN 5: the queue Mitnick filled (ref s5) */
+    .backlog = 5,           /* SOMAXCONN 5: the queue Mitnick filled (offpath s1) */
     .chack = CHACK_OFF,     /* RFC 793: any in-window RST resets */
     .chack_limit = 1000,
     .rst_rate = 0,
@@ -252,10 +252,10 @@ static const struct personality os_printer = {
     .rst_on_fin_open = false, /* db T2 R=N 44/44 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/44 */
     .rst_ack_skips_fin = true,     /* BSD-derived dropwithreset; db T7 A=S 30/30 */
-    .isn = { GEN_ISN_RANDOM_INC, 64000 }, /* ref s1: late-1990s BSD arc4random() % 64000 + 1;
+    .isn = { GEN_ISN_RANDOM_INC, 64000 }, /* facts s1: late-1990s BSD arc4random() % 64000 + 1;
                                              db GCD=1-6 34/44 with SP 92-9F in most (the 64K
                                              rule in 8/44); `tcplab scan --seq` here: SP 0x91 */
-    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* ref s2/s6: the idle-scan zombie; db TI=I
+    .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* facts s2, offpath s3: the idle-scan zombie; db TI=I
                                                     40/44, II=I 39/40, SS=S 37/37 */
     .synack_retries = 3,    /* [recalled] */
     .synack_rto_ms = 3000,  /* [recalled] */

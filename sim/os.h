@@ -2,7 +2,7 @@
  *
  * A personality is plain data: TTL, windows, MSS, which TCP options it supports and the
  * layout it writes them in, its ISN and IP-ID generators, its rate limits and quirks.
- * Presets (os.c) follow ../shared/reference/stacks-and-offpath.md; `linux` is checked
+ * Presets (os.c) follow docs/facts/stacks.md section 5; `linux` is checked
  * against a real kernel by tests/live/oracle_linux.
  */
 #ifndef TCPLAB_OS_H

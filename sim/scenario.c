@@ -1,7 +1,7 @@
 /* scenario.c — the scenario language's parser: driver and the scenario, seed, net and host
  * statements (filter in scenario_filter.c; traffic, connect, send in scenario_events.c).
  *
- * Grammar: ../shared/design.md "Scenario files". Two passes: pass 1 collects every
+ * Grammar: tcplab-scenario(5) (docs/tcplab-scenario.5). Two passes: pass 1 collects every
  * `host NAME ADDR` so a name may be used on any line, before or after its definition;
  * pass 2 parses every statement in order and stops at the first error, reported as
  * "FILE:LINE:COL: error: expected X, found Y". Host keys may come in any order: the `os`
@@ -10,7 +10,7 @@
  * Linux that sends and answers MSS only.
  *
  * Filters and their rules are in scenario_filter.c. `challenge-ack`
- * (RFC 5961, numbers from stacks-and-offpath.md section 4):
+ * (RFC 5961, numbers from docs/facts/stacks.md section 4):
  *   off          CHACK_OFF: RFC 793 behaviour (Linux before 3.6)
  *   on           the preset's mode when it has one, else CHACK_RANDOM 1000/s (Linux 4.7+)
  *   N/s          CHACK_FIXED: count up to N per aligned 1-s slot (Linux 3.6-4.6, N = 100)

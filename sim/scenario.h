@@ -1,6 +1,6 @@
 /* scenario.h — the scenario language: parsed form (plain data) and the parser's API.
  *
- * The grammar is ../shared/design.md "Scenario files". The parser (scenario.c) turns text
+ * The grammar is tcplab-scenario(5) (docs/tcplab-scenario.5). The parser (scenario.c) turns text
  * into a `struct scenario`; sim_load() (sim.c) turns that into a running network. Keeping
  * the parsed form plain data lets tests build scenarios without text and lets the parser be
  * fuzzed alone. Every error names FILE:LINE:COL and what was expected.
@@ -126,6 +126,15 @@ struct scn_send {                  /* a packet by hand */
     uint8_t opts[OS_OPT_LAYOUT_MAX]; /* option kinds in order (TCPOPT_*): the same list as a
                                     host's `options` (scn_get_tcp_options), 8 entries */
     uint8_t nopts;
+    struct scn_optvals {           /* values written in the list: ts:V:E, sack:L-R, mss:N,
+                                      wscale:N (else the defaults of script.c build_opts) */
+        bool has_ts, has_mss, has_wscale;
+        uint32_t tsval, tsecr;
+        uint16_t mss;
+        uint8_t wscale;
+        uint8_t nsack;             /* SACK blocks (kind 5, RFC 2018 3): left, right edges */
+        uint32_t sack[4][2];
+    } ov;
     uint16_t icmp_id, icmp_seq;
     bool icmp_ts;                  /* icmp timestamp (13) instead of echo (8) */
     bool has_data;                 /* a data key was given */

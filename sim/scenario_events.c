@@ -1,10 +1,12 @@
 /* scenario_events.c — the scenario statements that schedule packets: traffic, connect, send.
  *
- * Grammar: ../shared/design.md "Scenario files":
+ * Grammar (tcplab-scenario(5), EVENTS):
  *   traffic FROM -> TO[:PORT] tcp|udp|icmp rate N/s [start T] stop T
  *   connect FROM -> TO:PORT at T [send N] [close T]
  *   send FROM[:SPORT] -> TO:DPORT tcp flags FLAGS [seq N] [ack N] [win N] [ttl N] [ipid N]
  *        [options mss,sack,ts,nop,wscale] [data N | data "TEXT"] at T
+ *        where an option may carry values: mss:N, wscale:N, ts:TSVAL:TSECR (RFC 7323 3),
+ *        sack:L-R[:L-R...] (1-4 SACK blocks, RFC 2018 3; `sack` alone is SACK-permitted)
  *   send FROM[:SPORT] -> TO:DPORT udp [data N | data "TEXT"] [ttl N] [ipid N] at T
  *   send FROM -> TO icmp echo|timestamp [id N] [seq N] [ttl N] [ipid N]
  *        [data N | data "TEXT"] at T
@@ -200,8 +202,73 @@ static int scn_layout_check(struct scn_parser *p, const struct scn_tok *t,
     return 0;
 }
 
-int scn_get_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layout,
-                        uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n)
+/* One option's values after its name (`rest`: the text after the first ':'), into ov. */
+static int scn_opt_values(struct scn_parser *p, uint8_t kind, const struct scn_tok *rest,
+                          struct scn_optvals *ov, uint8_t *kind_out, unsigned *len)
+{
+    struct scn_ctx *cx = &p->cx;
+    uint64_t a = 0, b = 0;
+    size_t c = scn_tok_find(rest, ':');
+    struct scn_tok v1 = scn_tok_sub(rest, 0, c);
+    struct scn_tok v2 = scn_tok_sub(rest, c < rest->len ? c + 1 : c,
+                                    c < rest->len ? rest->len - c - 1 : 0);
+    switch (kind) {
+    case TCPOPT_MSS:
+        if (c < rest->len)
+            return scn_expected(cx, &p->ln, rest, "mss:N (one value)");
+        if (scn_get_uint(cx, &p->ln, &v1, 0, 65535, "an MSS 0-65535", &a) < 0)
+            return -1;
+        ov->has_mss = true, ov->mss = (uint16_t)a;
+        return 0;
+    case TCPOPT_WSCALE:
+        if (c < rest->len)
+            return scn_expected(cx, &p->ln, rest, "wscale:N (one value)");
+        if (scn_get_uint(cx, &p->ln, &v1, 0, 255, "a window scale 0-255", &a) < 0)
+            return -1;
+        ov->has_wscale = true, ov->wscale = (uint8_t)a;
+        return 0;
+    case TCPOPT_TS:
+        if (c == rest->len || scn_tok_find(&v2, ':') < v2.len)
+            return scn_expected(cx, &p->ln, rest, "ts:TSVAL:TSECR");
+        if (scn_get_uint(cx, &p->ln, &v1, 0, UINT32_MAX, "a TSval 0-4294967295", &a) < 0 ||
+            scn_get_uint(cx, &p->ln, &v2, 0, UINT32_MAX, "a TSecr 0-4294967295", &b) < 0)
+            return -1;
+        ov->has_ts = true, ov->tsval = (uint32_t)a, ov->tsecr = (uint32_t)b;
+        return 0;
+    case TCPOPT_SACK_PERM:     /* sack:L-R[:L-R...]: SACK blocks, not SACK-permitted */
+        *kind_out = TCPOPT_SACK;
+        *len = 2;
+        ov->nsack = 0;
+        for (size_t i = 0;;) {
+            struct scn_tok r2 = scn_tok_sub(rest, i, rest->len - i);
+            struct scn_tok blk = scn_tok_sub(rest, i, scn_tok_find(&r2, ':'));
+            size_t d = scn_tok_find(&blk, '-');
+            struct scn_tok l = scn_tok_sub(&blk, 0, d);
+            struct scn_tok r = scn_tok_sub(&blk, d < blk.len ? d + 1 : d,
+                                           d < blk.len ? blk.len - d - 1 : 0);
+            if (ov->nsack == 4)
+                return scn_expected(cx, &p->ln, &blk, "at most 4 SACK blocks");
+            if (d == blk.len)
+                return scn_expected(cx, &p->ln, &blk, "a SACK block LEFT-RIGHT");
+            if (scn_get_uint(cx, &p->ln, &l, 0, UINT32_MAX, "a left edge 0-4294967295", &a) < 0 ||
+                scn_get_uint(cx, &p->ln, &r, 0, UINT32_MAX, "a right edge 0-4294967295", &b) < 0)
+                return -1;
+            ov->sack[ov->nsack][0] = (uint32_t)a;
+            ov->sack[ov->nsack][1] = (uint32_t)b;
+            ov->nsack++;
+            *len += 8;
+            i += blk.len + 1;
+            if (i > rest->len)
+                return 0;
+        }
+    default:
+        return scn_expected(cx, &p->ln, rest, "no value after nop");
+    }
+}
+
+/* The list reader of scn_get_tcp_options and scn_get_send_options; ov NULL: no values. */
+static int scn_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layout,
+                           uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n, struct scn_optvals *ov)
 {
     static const struct { const char *n; uint8_t kind, len; } opts[] = {
         { "mss", TCPOPT_MSS, 4 }, { "sack", TCPOPT_SACK_PERM, 2 }, { "ts", TCPOPT_TS, 10 },
@@ -211,24 +278,54 @@ int scn_get_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layo
     if (!t || t->quoted)
         return scn_expected(&p->cx, &p->ln, t, "an option list such as mss,sack,ts,nop,wscale");
     unsigned bytes = 0;
+    bool sack_blocks = false;
     *n = 0;
     for (size_t i = 0;;) {
         struct scn_tok rest = scn_tok_sub(t, i, t->len - i);
         struct scn_tok item = scn_tok_sub(t, i, scn_tok_find(&rest, ','));
+        size_t colon = ov ? scn_tok_find(&item, ':') : item.len;
+        struct scn_tok name = scn_tok_sub(&item, 0, colon);
         size_t k = 0;
-        while (k < sizeof opts / sizeof *opts && !scn_tok_is(&item, opts[k].n))
+        while (k < sizeof opts / sizeof *opts && !scn_tok_is(&name, opts[k].n))
             k++;
         if (k == sizeof opts / sizeof *opts)
-            return scn_expected(&p->cx, &p->ln, &item, "a TCP option (mss, sack, ts, nop, wscale)");
-        bytes += opts[k].len;
+            return scn_expected(&p->cx, &p->ln, &name, ov
+                ? "a TCP option (mss, sack, ts, nop, wscale; ts:V:E, sack:L-R, mss:N, wscale:N)"
+                : "a TCP option (mss, sack, ts, nop, wscale)");
+        uint8_t kind = opts[k].kind;
+        unsigned len = opts[k].len;
+        if (colon < item.len) {
+            struct scn_tok vals = scn_tok_sub(&item, colon + 1, item.len - colon - 1);
+            if (scn_opt_values(p, kind, &vals, ov, &kind, &len) < 0)
+                return -1;
+            if (kind == TCPOPT_SACK) {
+                if (sack_blocks)
+                    return scn_expected_note(&p->cx, &p->ln, &item, "one list of SACK blocks",
+                                             "(a second time)");
+                sack_blocks = true;
+            }
+        }
+        bytes += len;
         if (*n >= OS_OPT_LAYOUT_MAX || bytes > WIRE_TCP_OPT_MAX)
             return scn_expected(&p->cx, &p->ln, &item, "at most 8 options and 40 bytes");
         items[*n] = item;
-        kinds[(*n)++] = opts[k].kind;
+        kinds[(*n)++] = kind;
         i += item.len + 1;
         if (i > t->len)
             return layout ? scn_layout_check(p, t, items, kinds, *n) : 0;
     }
+}
+
+int scn_get_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layout,
+                        uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n)
+{
+    return scn_tcp_options(p, t, layout, kinds, n, NULL);
+}
+
+int scn_get_send_options(struct scn_parser *p, const struct scn_tok *t,
+                         uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n, struct scn_optvals *ov)
+{
+    return scn_tcp_options(p, t, false, kinds, n, ov);
 }
 
 /* data N (N bytes of 'X') | data "TEXT". */
@@ -256,7 +353,7 @@ static int scn_send_value(struct scn_parser *p, unsigned bit, const struct scn_t
     int rc = 0;
     switch (bit) {
     case SK_FLAGS:   return scn_get_flags(cx, &p->ln, v, &s->flags);
-    case SK_OPTIONS: return scn_get_tcp_options(p, v, false, s->opts, &s->nopts);
+    case SK_OPTIONS: return scn_get_send_options(p, v, s->opts, &s->nopts, &s->ov);
     case SK_DATA:    s->has_data = true; return scn_send_data(p, v, s);
     case SK_AT:      return scn_get_time(cx, &p->ln, v, &s->at_ns);
     case SK_SEQ:

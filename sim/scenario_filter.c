@@ -1,6 +1,6 @@
 /* scenario_filter.c — the scenario language's `filter` statement and its indented rules.
  *
- * Grammar: ../shared/design.md "Scenario files". Semantics are iptables': rules are read
+ * Grammar: tcplab-scenario(5), FILTERS. Semantics are iptables': rules are read
  * top down and the first match wins; `policy accept|drop` is the chain policy; reject types
  * are REJECT --reject-with names (icmp-port-unreachable is the default). Where iptables
  * needs `-p tcp` spelled out, the language infers it: `flags` and `with tcp-reset` make a

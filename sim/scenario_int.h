@@ -55,6 +55,11 @@ uint32_t scn_mask(uint8_t plen);
  * a NOP pads the option after it (tcp_out.c tcp_opts_custom). */
 int scn_get_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layout,
                         uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n);
+/* The same list for `send`, where an option may carry its values: ts:TSVAL:TSECR,
+ * mss:N, wscale:N, and sack:L-R[:L-R...] (SACK blocks, kind 5, 1-4 of them; `sack` alone
+ * is SACK-permitted). Values go into *ov. */
+int scn_get_send_options(struct scn_parser *p, const struct scn_tok *t,
+                         uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n, struct scn_optvals *ov);
 
 int scn_stmt_filter(struct scn_parser *p);
 int scn_rule_line(struct scn_parser *p);   /* an indented line under the current filter */

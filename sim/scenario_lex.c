@@ -1,6 +1,6 @@
 /* scenario_lex.c — the scenario language's lexer and value parsers (see scenario_lex.h).
  *
- * Grammar: ../shared/design.md "Scenario files". A line is words separated by blanks
+ * Grammar: tcplab-scenario(5) (docs/tcplab-scenario.5). A line is words separated by blanks
  * (space, tab, CR); '#' outside a string starts a comment; "..." is a string with \" \\ \n
  * \t escapes. Columns are 1-based byte offsets (a tab counts one), like gcc's.
  *

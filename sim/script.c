@@ -197,16 +197,42 @@ void script_free(struct sim *s)
 
 /* ---------------------------------------------------------------- send */
 
-static void build_opts(struct sim *s, const struct scn_send *sd, struct wire_tcp_opts *o)
+static void be32(uint8_t *p, uint32_t v)
 {
+    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* The options of a `send`: each listed kind with the values written (ts:V:E, mss:N,
+ * wscale:N, sack:L-R) or the defaults: MSS 1460, wscale 7, TSval = the virtual clock in ms
+ * and TSecr 0. SACK blocks go into sack (8 bytes each, big-endian), which o points at. */
+static void build_opts(struct sim *s, const struct scn_send *sd, struct wire_tcp_opts *o,
+                       uint8_t sack[32])
+{
+    const struct scn_optvals *ov = &sd->ov;
     for (uint8_t i = 0; i < sd->nopts && o->n < WIRE_TCP_OPT_MAX; i++) {
         uint8_t k = sd->opts[i];
         o->order[o->n++] = k;
         switch (k) {
-        case TCPOPT_MSS: o->has_mss = true; o->mss = 1460; break;
+        case TCPOPT_MSS: o->has_mss = true; o->mss = ov->has_mss ? ov->mss : 1460; break;
         case TCPOPT_SACK_PERM: o->sack_perm = true; break;
-        case TCPOPT_TS: o->has_ts = true; o->tsval = (uint32_t)(s->now / 1000000); o->tsecr = 0; break;
-        case TCPOPT_WSCALE: o->has_wscale = true; o->wscale = 7; break;
+        case TCPOPT_TS:
+            o->has_ts = true;
+            o->tsval = ov->has_ts ? ov->tsval : (uint32_t)(s->now / 1000000);
+            o->tsecr = ov->has_ts ? ov->tsecr : 0;
+            break;
+        case TCPOPT_WSCALE:
+            o->has_wscale = true;
+            o->wscale = ov->has_wscale ? ov->wscale : 7;
+            break;
+        case TCPOPT_SACK:
+            for (uint8_t b = 0; b < ov->nsack && b < 4; b++) {
+                be32(sack + 8 * b, ov->sack[b][0]);
+                be32(sack + 8 * b + 4, ov->sack[b][1]);
+            }
+            o->sack_n = ov->nsack;
+            o->sack_blocks = sack;
+            break;
         default: break;
         }
     }
@@ -230,7 +256,8 @@ static void run_send(struct sim *s, const struct scn_send *sd)
             .window = sd->has_win ? sd->win : 8192, .payload = sd->data,
             .payload_len = sd->data_len,
         };
-        build_opts(s, sd, &t.opt);
+        uint8_t sack[32];
+        build_opts(s, sd, &t.opt, sack);
         n = wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, &t);
     } else if (sd->proto == WIRE_PROTO_UDP) {
         struct wire_udp u = { .sport = sd->sport, .dport = sd->dport, .payload = sd->data,
@@ -365,6 +392,12 @@ static void run_close(struct sim *s, uint32_t i)
         h->pending_connects--;
     }
     int rc = rt->conn >= 0 ? tcp_close(h->tcp, host_io(s, h), rt->conn) : -1;
+    /* close(2): the script lets go of the socket, which lives on orphaned (Linux tcp_close:
+     * an orphaned FIN-WAIT-2 becomes a TIME-WAIT socket, tcp_in.c) */
+    if (rt->conn >= 0) {
+        tcp_conn_release(h->tcp, rt->conn);
+        rt->conn = -1;
+    }
     if (sim_tracing(s))
         note(s, h, rc == 0 ? "close" : "close: no connection",
              sim_fmt(s, "close (line %d)", rt->cfg.pos.line));
@@ -415,6 +448,8 @@ static struct sim_stream *stream_get(const struct sim *s, int handle)
 
 int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
 {
+    struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport };
+    sim_op_note(s, &op);
     struct host *h = host_find(&s->hosts, src);
     if (!h)
         return -1;
@@ -479,6 +514,8 @@ int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *cod
 
 void sim_stream_abort(struct sim *s, int handle)
 {
+    struct sim_op op = { .kind = SIM_OP_STREAM_ABORT, .handle = handle };
+    sim_op_note(s, &op);
     struct sim_stream *st = stream_get(s, handle);
     if (!st)
         return;

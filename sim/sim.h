@@ -52,6 +52,14 @@ struct sim_event {
     int32_t ipid;              /* the host's IP-ID counter after the event, -1 if not applicable */
     bool has_isn;
     uint32_t isn_next;         /* the ISN its generator would give next (for this 4-tuple) */
+    /* The unit of work the event belongs to (sim_unit: a queue entry run, or a call from
+     * outside such as sim_inject), and the event that caused it: for a SEND, the first event
+     * of its unit (the RECV of the probe it answers, the TIMER that retransmits, the DROP
+     * of a filter's reject); for a RECV or DROP on arrival, the SEND of that datagram; 0
+     * when none (an injected datagram's SEND, a timer, a note). Only computed while
+     * tracing. */
+    uint64_t unit;
+    uint64_t cause;
 };
 
 typedef void (*sim_trace_fn)(void *ctx, const struct sim_event *ev);
@@ -89,6 +97,11 @@ void sim_set_wiretap(struct sim *s, sim_wire_fn fn, void *ctx);
 /* Datagrams delivered to addr are also given to fn (before the host's stack sees them).
  * The address must be a host. 0 or -1. */
 int sim_set_tap(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx);
+/* The host at addr lives outside the simulation (the TUN bridge: the kernel plays it):
+ * datagrams delivered to it go to fn only, after its inbound filter, and its own stack never
+ * sees them (no RST for a SYN-ACK the real host's kernel answers itself). Replaces any tap.
+ * The address must be a host. 0 or -1. */
+int sim_set_external(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx);
 
 /* Hosts. */
 int sim_host_lookup(const struct sim *s, const char *name, uint32_t *addr);
@@ -115,6 +128,155 @@ enum sim_stream_state sim_stream_state(const struct sim *s, int handle);
 int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *code);
 /* Close with SO_LINGER 0: a RST, as nmap's -sT does. Frees the handle. */
 void sim_stream_abort(struct sim *s, int handle);
+
+/* Units of work done so far: queue entries run plus calls from outside that change the
+ * network (sim_inject, a clock move by sim_run_until, sim_stream_connect, sim_stream_abort).
+ * An event reported during a unit carries that unit's number (struct sim_event.unit); a
+ * clone given the same calls after the same units runs the same events. */
+uint64_t sim_unit(const struct sim *s);
+
+/* ---------------------------------------------------------------- snapshots (clone.c)
+ * A deep copy of a simulation: clock, queue, datagrams in flight, every host's TCP, IP-ID
+ * and ISN generators, filters, script state, counters. Observers are not copied (no trace,
+ * wiretap, taps or op hook): the clone runs silently until its owner attaches its own. Run
+ * forward with the same outside calls, a clone gives the same events as the original (the
+ * TUI's step back: snapshots plus a deterministic re-run). NULL when out of memory. */
+struct sim *sim_clone(const struct sim *s);
+
+/* The calls from outside that change a simulation, as the op hook reports them: enough to
+ * give a clone the same calls again (sim_apply_op). pkt is valid during the callback. */
+enum sim_op_kind { SIM_OP_INJECT, SIM_OP_CLOCK, SIM_OP_STREAM_CONNECT, SIM_OP_STREAM_ABORT };
+struct sim_op {
+    enum sim_op_kind kind;
+    uint64_t unit;             /* the unit this call is (sim_unit during it) */
+    uint64_t t_ns;             /* CLOCK: the new time */
+    const uint8_t *pkt;        /* INJECT: the datagram */
+    size_t len;
+    uint32_t src, dst;         /* STREAM_CONNECT */
+    uint16_t dport;
+    int handle;                /* STREAM_ABORT */
+};
+typedef void (*sim_op_fn)(void *ctx, const struct sim_op *op);
+/* Called at the start of each such call (only the check when unset). */
+void sim_set_op_hook(struct sim *s, sim_op_fn fn, void *ctx);
+/* Makes the same call on s (a clone being re-run). What the call returns. */
+int sim_apply_op(struct sim *s, const struct sim_op *op);
+
+/* ---------------------------------------------------------------- inspection (inspect.c)
+ * Read-only copies of what is inside a simulation, for the TUI, tests and lab graders: the
+ * caller's structs are filled, nothing points into the simulator. Hosts are addressed by
+ * address; functions return -1 when there is no host there. Lists fill at most `max`
+ * entries and return how many there are in all, so a caller can size its array. */
+enum { SIM_INFO_NAME = 32, SIM_INFO_GEN = 32, SIM_INFO_RULE = 96 };
+
+struct sim_host_info {
+    char name[SIM_INFO_NAME];
+    uint32_t addr;
+    char os[16];                   /* personality preset, "custom" */
+    bool down, scanner;
+    char isn_gen[SIM_INFO_GEN];    /* "bsd64k", "random-inc:64000" ... */
+    char ipid_gen[SIM_INFO_GEN];
+    uint32_t ntcbs, nlisteners, ntimers;
+    int filter_in, filter_out;     /* filter index (sim_filter_info), -1 */
+};
+size_t sim_host_count(const struct sim *s);
+/* The i-th host in scenario order. 0, or -1 past the end. */
+int sim_host_at(const struct sim *s, size_t i, struct sim_host_info *out);
+int sim_host_info(const struct sim *s, uint32_t addr, struct sim_host_info *out);
+
+/* One TCB (RFC 793 3.2 names). Sequence numbers absolute. */
+struct sim_tcb_info {
+    int state;                     /* enum tcp_state (tcp_state_name) */
+    uint32_t laddr, raddr;
+    uint16_t lport, rport;
+    uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, iss, irs;
+    uint16_t mss;                  /* send MSS */
+    uint8_t snd_wscale, rcv_wscale, retries;
+    uint32_t rto_ms;
+    bool passive;                  /* created from a listener */
+    int timer;                     /* enum sim_timer_kind */
+    uint64_t timer_at_ns;          /* when it fires; 0 when no timer */
+};
+/* TCBs in the order of the host's table (stable for a given run). */
+int sim_host_tcbs(const struct sim *s, uint32_t addr, struct sim_tcb_info *out, size_t max);
+/* The TCB of one 4-tuple (local first). 0, or -1 when none. */
+int sim_host_tcb(const struct sim *s, uint32_t addr, uint16_t lport, uint32_t raddr,
+                 uint16_t rport, struct sim_tcb_info *out);
+
+enum sim_timer_kind { SIM_TIMER_NONE, SIM_TIMER_REXMIT, SIM_TIMER_TIMEWAIT, SIM_TIMER_FINWAIT2 };
+const char *sim_timer_name(int kind);   /* "retransmit", "time-wait", "fin-wait-2", "-" */
+struct sim_timer_info {
+    int kind;                      /* enum sim_timer_kind */
+    uint64_t at_ns;
+    uint16_t lport, rport;
+    uint32_t raddr;
+    int state;                     /* its TCB's state */
+    uint8_t retries;               /* retransmissions so far */
+};
+/* Armed timers, earliest first. */
+int sim_host_timers(const struct sim *s, uint32_t addr, struct sim_timer_info *out, size_t max);
+
+struct sim_listener_info {
+    uint16_t port;
+    uint32_t half_open;            /* SYN-RECEIVED TCBs in its backlog */
+    int backlog;                   /* the backlog's length (personality) */
+};
+int sim_host_listeners(const struct sim *s, uint32_t addr, struct sim_listener_info *out,
+                       size_t max);
+
+struct sim_ipid_info {
+    char gen[SIM_INFO_GEN];
+    /* The next IP-ID of a datagram to `peer` (sim_host_ipid's argument) with protocol
+     * `proto`, as the trace's ipid= shows it; -1 where the kind has none (random). */
+    int32_t toward;
+    /* The host-wide counter of global, global-swapped and zero; -1 for the others. */
+    int32_t global;
+    uint32_t ncounters;            /* per-dest: destinations seen; hashed: buckets; else 1 or 0 */
+};
+int sim_host_ipid(const struct sim *s, uint32_t addr, uint32_t peer, uint8_t proto,
+                  struct sim_ipid_info *out);
+struct sim_ipid_dest { uint32_t addr; uint16_t counter; };
+/* per-dest: every destination's counter, by address. 0 entries for other kinds. */
+int sim_host_ipid_dests(const struct sim *s, uint32_t addr, struct sim_ipid_dest *out,
+                        size_t max);
+
+struct sim_isn_info {
+    char gen[SIM_INFO_GEN];
+    /* Whether the next ISN is determined by what is visible: false for random and
+     * random-inc (their next value is a future draw, never shown). */
+    bool predictable;
+    uint32_t next;                 /* for the tuple asked, now; 0 when not predictable */
+};
+int sim_host_isn(const struct sim *s, uint32_t addr, uint16_t lport, uint32_t raddr,
+                 uint16_t rport, struct sim_isn_info *out);
+
+struct sim_filter_info {
+    char name[SIM_INFO_NAME];
+    char host[SIM_INFO_NAME];
+    uint32_t host_addr;
+    bool inbound, stateful;
+    bool policy_drop;              /* policy drop (else accept) */
+    int policy_line;
+    uint64_t policy_hits;          /* datagrams the policy decided */
+    uint64_t conntrack_passed;     /* datagrams passed by the conntrack without the rules */
+    uint32_t nrules, nconntrack;
+};
+size_t sim_filter_count(const struct sim *s);
+int sim_filter_info(const struct sim *s, size_t i, struct sim_filter_info *out);
+struct sim_rule_info {
+    char text[SIM_INFO_RULE];      /* as written */
+    int line;
+    uint64_t hits;
+};
+int sim_filter_rule(const struct sim *s, size_t filter, size_t rule, struct sim_rule_info *out);
+struct sim_ct_info {
+    uint8_t proto;
+    uint32_t orig, resp;           /* originator and responder addresses */
+    uint16_t orig_port, resp_port; /* ICMP: the id in both */
+    bool replied;                  /* a reply passed: ESTABLISHED */
+};
+/* Conntrack entries, by (proto, orig, orig_port, resp, resp_port). */
+int sim_filter_conntrack(const struct sim *s, size_t filter, struct sim_ct_info *out, size_t max);
 
 /* Counters for benchmarks and tests. */
 struct sim_stats {

@@ -18,7 +18,8 @@
  */
 #include "tcp_int.h"
 
-enum { TCP_SYN_RETRIES = 6, TCP_RETRIES2 = 15, TCP_RTO_MAX_MS = 120000 };
+/* TCP_TIMEOUT_MIN_MS: Linux TCP_TIMEOUT_MIN, 2 jiffies (HZ 1000). */
+enum { TCP_SYN_RETRIES = 6, TCP_RETRIES2 = 15, TCP_RTO_MAX_MS = 120000, TCP_TIMEOUT_MIN_MS = 2 };
 
 static uint64_t tcp_ms(uint32_t ms) { return (uint64_t)ms * 1000000u; }
 
@@ -43,12 +44,23 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
     uint8_t f = seg->flags;
     if (f & TCP_ACK) {
         if (!tcp_after(seg->ack, t->snd_una) || tcp_after(seg->ack, t->snd_nxt)) {
+            /* Linux: "Previous FIN/ACK or RST/ACK might be ignored": before any
+             * retransmission, the SYN goes again at once (TCP_TIMEOUT_MIN) */
+            bool again = th->p.linux_stack && t->retries == 0;
+            if (again)
+                tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(TCP_TIMEOUT_MIN_MS));
             if (f & TCP_RST) {
-                tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: unacceptable ACK with RST: drop");
+                tcp_verdict_set(v, "drop", again
+                    ? "Linux tcp_rcv_synsent_state_process: RST+ACK with an unacceptable ACK: "
+                      "drop, SYN retransmitted at once"
+                    : "RFC 793 3.9 SYN-SENT: unacceptable ACK with RST: drop");
             } else {
                 tcp_send_reset_for(th, io, ip, seg);
-                tcp_verdict_set(v, "RST", "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= "
-                                          "SND.NXT: RST (SEQ=SEG.ACK)");
+                tcp_verdict_set(v, "RST", again
+                    ? "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= SND.NXT: RST "
+                      "(SEQ=SEG.ACK); Linux retransmits its SYN at once"
+                    : "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= "
+                      "SND.NXT: RST (SEQ=SEG.ACK)");
             }
             return;
         }
@@ -65,6 +77,7 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
         /* our SYN is acknowledged: take the peer's options, ESTABLISHED */
         uint32_t rcv_wnd = t->rcv_wnd;
         tcp_take_syn(th, t, seg);
+        t->bytes_acked += seg->ack - t->snd_una;
         t->snd_una = seg->ack;
         t->snd_wl2 = seg->ack;
         t->rcv_wnd = rcv_wnd;
@@ -142,6 +155,19 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     }
     if (seg->seq == t->irs)
         flg &= (uint8_t)~TCP_SYN;  /* the SYN itself lies before the window: truncate it */
+    if ((flg & TCP_RST) && th->p.linux_stack && seg->seq != t->rcv_nxt) {
+        /* RFC 5961 3.2 in the request socket: only an exact RST ends it */
+        if (tcp_oow_limited(t, seg, io->now_ns, true)) {
+            tcp_verdict_set(v, "drop", "Linux tcp_oow_rate_limited: challenge ACK suppressed "
+                                       "(500 ms per socket)");
+        } else {
+            tcp_send_ack(th, io, t, TCP_IPK_CTL);
+            tcp_verdict_set(v, "challenge ACK", "RFC 5961 3.2 (Linux tcp_check_req): in-window "
+                                                "RST, not exact: challenge ACK, half-open "
+                                                "connection kept");
+        }
+        return;
+    }
     if (flg & (TCP_RST | TCP_SYN)) {
         if (!(flg & TCP_RST))
             tcp_send_reset_for(th, io, ip, seg);
@@ -171,6 +197,9 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     t->snd_wl2 = seg->ack;
     t->retries = 0;
     t->rto_ms = 1000;
+    /* RFC 7323 4.3 / Linux tcp_check_req: TS.Recent from the handshake's final ACK */
+    if (t->ts_ok && seg->opt.has_ts)
+        t->ts_recent = seg->opt.tsval;
     tcp_timer_stop(th, t);
     tcp_verdict_set(v, "accept", "RFC 793 3.9 SYN-RECEIVED: ACK of our SYN-ACK: ESTABLISHED "
                                  "(the application accepts)");
@@ -185,18 +214,22 @@ static void tcp_fin_received(struct tcp_host *th, const struct tcp_io *io, int32
                              struct tcp_verdict *v)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    if (t->state == TCP_ESTABLISHED && t->passive && t->conn < 0) {
+        t->state = TCP_LAST_ACK;
+        t->fin_queued = true;
+        if (!th->p.linux_stack)
+            tcp_send_ack(th, io, t, TCP_IPK_CONN);
+        tcp_output(th, io, idx);
+        tcp_verdict_set(v, "ACK, FIN", th->p.linux_stack
+            ? "RFC 793 3.9: FIN: CLOSE-WAIT, the ACK delayed (Linux pingpong mode); the server "
+              "application closes at once: its FIN carries the ACK, LAST-ACK"
+            : "RFC 793 3.9: FIN: ACK, CLOSE-WAIT; the server application closes: FIN, LAST-ACK");
+        return;
+    }
     tcp_send_ack(th, io, t, TCP_IPK_CONN);
     switch (t->state) {
     case TCP_ESTABLISHED:
         t->state = TCP_CLOSE_WAIT;
-        if (t->passive && t->conn < 0) {
-            t->state = TCP_LAST_ACK;
-            t->fin_queued = true;
-            tcp_output(th, io, idx);
-            tcp_verdict_set(v, "ACK, FIN", "RFC 793 3.9: FIN: ACK, CLOSE-WAIT; the server "
-                                           "application closes: FIN, LAST-ACK");
-            return;
-        }
         tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN in ESTABLISHED: ACK, CLOSE-WAIT");
         return;
     case TCP_FIN_WAIT_1:
@@ -315,10 +348,16 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         tcp_timer_stop(th, t);
     }
     if (tcp_before(ack, t->snd_una)) {
-        if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - t->max_snd_wnd)) {
-            tcp_in_chack(th, io, idx, seg, v,
-                         "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: "
-                         "challenge ACK");
+        /* Linux bounds MAX.SND.WND by the bytes acknowledged so far: "do not accept ACK for
+         * bytes we never sent" (tcp_ack, max_window = min(max_window, bytes_acked)) */
+        uint32_t maxw = t->max_snd_wnd;
+        if (th->p.linux_stack && t->bytes_acked < maxw)
+            maxw = t->bytes_acked;
+        if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - maxw)) {
+            tcp_in_chack(th, io, idx, seg, v, th->p.linux_stack
+                         ? "RFC 5961 5.2 (Linux): SEG.ACK < SND.UNA - min(MAX.SND.WND, bytes "
+                           "acked): challenge ACK"
+                         : "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK");
             return false;
         }
         return true;                           /* old duplicate ACK: ignore it, keep data */
@@ -346,6 +385,7 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         t->snd_wl2 = ack;
     }
     if (tcp_after(ack, t->snd_una)) {
+        t->bytes_acked += ack - t->snd_una;
         t->snd_una = ack;
         t->retries = 0;
         t->rto_ms = 1000;
@@ -362,12 +402,85 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         t->state = TCP_TIME_WAIT;
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
         tcp_verdict_set(v, "accept", "RFC 793 3.9 CLOSING: our FIN acknowledged: TIME-WAIT");
+        if (th->p.linux_stack)
+            return false;   /* Linux tcp_rcv_state_process: tcp_time_wait, the rest consumed */
     } else if (fin_acked && t->state == TCP_LAST_ACK) {
         tcp_tcb_free(th, idx);
         tcp_verdict_set(v, "accept", "RFC 793 3.9 LAST-ACK: our FIN acknowledged: CLOSED");
         return false;
     }
     return true;
+}
+
+/* RFC 7323 5.3 PAWS (Linux tcp_paws_discard): a segment with a TSval older than TS.Recent
+ * on a connection with timestamps. The 24-day idle rule never applies to a simulation's
+ * connections; the one-second window Linux allows a RST (TCP_PAWS_WINDOW) is the caller's. */
+static bool tcp_paws_reject(const struct tcp_tcb *t, const struct wire_tcp *seg)
+{
+    return t->ts_ok && seg->opt.has_ts && tcp_before(seg->opt.tsval, t->ts_recent);
+}
+
+/* An orphaned FIN-WAIT-2 (the application closed, our FIN acknowledged): Linux keeps it as
+ * a TIME-WAIT socket in substate FIN_WAIT2 for tcp_fin_timeout (tcp_rcv_state_process,
+ * tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)), and tcp_timewait_state_process "repeats all the
+ * checks of tcp_rcv_state_process" in its own, harsher way: any RST in the window ends it,
+ * a SYN at or after RCV.NXT and new data are answered with a RST. */
+static void tcp_in_fw2_orphan(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                              const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                              struct tcp_verdict *v)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    uint8_t f = seg->flags;
+    uint32_t end = tcp_end_seq(seg);
+    if (tcp_paws_reject(t, seg) ||
+        !tcp_in_window(seg->seq, end, t->rcv_nxt, t->rcv_nxt + t->rcv_wnd)) {
+        if (f & TCP_RST)
+            tcp_verdict_set(v, "drop", "Linux tcp_timewait_state_process (FIN_WAIT2): RST "
+                                       "outside the window: drop");
+        else if (tcp_oow_limited(t, seg, io->now_ns, false))
+            tcp_verdict_set(v, "drop", "Linux tcp_timewait_check_oow_rate_limit: ACK "
+                                       "suppressed (500 ms)");
+        else {
+            tcp_send_ack(th, io, t, TCP_IPK_CTL);
+            tcp_verdict_set(v, "ACK", "Linux tcp_timewait_state_process (FIN_WAIT2): segment "
+                                      "outside the window or failing PAWS: ACK");
+        }
+        return;
+    }
+    if (f & TCP_RST) {
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, "reset", "Linux tcp_timewait_state_process (FIN_WAIT2): RST in "
+                                    "the window: the orphaned FIN-WAIT-2 ends");
+        return;
+    }
+    if ((f & TCP_SYN) && !tcp_before(seg->seq, t->rcv_nxt)) {
+        tcp_send_reset_for(th, io, ip, seg);
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, (f & TCP_ACK) ? "RST" : "RST+ACK",
+                        "Linux tcp_timewait_state_process (FIN_WAIT2): SYN in the window: "
+                        "RST, the orphaned FIN-WAIT-2 ends");
+        return;
+    }
+    if (!(f & TCP_ACK) || !tcp_after(end, t->rcv_nxt) || end == seg->seq) {
+        tcp_verdict_set(v, "drop", "Linux tcp_timewait_state_process (FIN_WAIT2): duplicate "
+                                   "ACK: nothing to do");
+        return;
+    }
+    if (!(f & TCP_FIN) || end != t->rcv_nxt + 1) {
+        tcp_send_reset_for(th, io, ip, seg);
+        tcp_tcb_free(th, idx);
+        tcp_verdict_set(v, "RST", "Linux tcp_timewait_state_process (FIN_WAIT2): new data "
+                                  "after close(): RST, the orphaned FIN-WAIT-2 ends");
+        return;
+    }
+    if (t->ts_ok && seg->opt.has_ts)
+        t->ts_recent = seg->opt.tsval;
+    t->rcv_nxt = end;
+    t->state = TCP_TIME_WAIT;
+    tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
+    tcp_send_ack(th, io, t, TCP_IPK_CTL);
+    tcp_verdict_set(v, "ACK", "Linux tcp_timewait_state_process (FIN_WAIT2): FIN: ACK, "
+                              "TIME-WAIT");
 }
 
 static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
@@ -413,6 +526,21 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
         }
         return;
     }
+    if (tcp_paws_reject(t, seg)) {
+        if (f & TCP_RST) {
+            /* "Reset is accepted even if it did not pass PAWS" (tcp_validate_incoming) */
+        } else {
+            if (tcp_oow_limited(t, seg, io->now_ns, false))
+                tcp_verdict_set(v, "drop", "Linux tcp_oow_rate_limited: PAWS duplicate ACK "
+                                           "suppressed (500 ms per socket)");
+            else {
+                tcp_send_ack(th, io, t, TCP_IPK_CONN);
+                tcp_verdict_set(v, "ACK", "RFC 7323 5.3 PAWS: TSval older than TS.Recent: "
+                                          "segment dropped, duplicate ACK");
+            }
+            return;
+        }
+    }
     if (f & TCP_RST) {
         tcp_in_rst(th, io, idx, seg, v);
         return;
@@ -424,12 +552,18 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
         tcp_in_syn(th, io, idx, ip, seg, v);
         return;
     }
-    if (t->ts_ok && seg->opt.has_ts && !tcp_after(seg->seq, t->rcv_wup))
-        t->ts_recent = seg->opt.tsval;
     tcp_verdict_set(v, "accept", "RFC 793 3.9: acceptable ACK");
+    /* RFC 7323 4.3: TS.Recent moves (forward only) with a segment at or before RCV.WUP
+     * (Last.ACK.sent) whose ACK is acceptable: Linux tcp_replace_ts_recent, in tcp_ack
+     * after its ACK checks, so a rejected ACK leaves it as it was. */
+    bool ts_take = t->ts_ok && seg->opt.has_ts && !tcp_after(seg->seq, t->rcv_wup) &&
+                   !tcp_before(seg->opt.tsval, t->ts_recent);
+    uint32_t tsval = seg->opt.tsval;
     if (!tcp_in_ack(th, io, idx, ip, seg, v))
         return;
     t = tcp_tcb_at(th, idx);
+    if (ts_take)
+        t->ts_recent = tsval;
     if (simopen_synack) {
         tcp_verdict_set(v, "accept", "RFC 793 3.9 SYN-RECEIVED: SYN-ACK of a simultaneous "
                                      "open: ESTABLISHED");
@@ -471,7 +605,8 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     uint8_t f = seg->flags;
     uint64_t tw = tcp_ms(th->p.time_wait_ms);
-    if (seg->seq == t->rcv_nxt && (tcp_seg_len(seg) == 0 || (f & TCP_RST))) {
+    bool paws = tcp_paws_reject(t, seg);   /* RFC 7323 5.3: answered with an ACK below */
+    if (!paws && seg->seq == t->rcv_nxt && (tcp_seg_len(seg) == 0 || (f & TCP_RST))) {
         if (f & TCP_RST) {
             tcp_tcb_free(th, idx);
             tcp_verdict_set(v, "reset", "Linux tcp_timewait_state_process: RST in window "
@@ -483,7 +618,8 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
         }
         return;
     }
-    if ((f & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN && tcp_after(seg->seq, t->rcv_nxt)) {
+    if (!paws && (f & (TCP_SYN | TCP_RST | TCP_ACK)) == TCP_SYN &&
+        tcp_after(seg->seq, t->rcv_nxt)) {
         /* TCP_TW_SYN: a listener takes the SYN; without one tcp_v4_rcv falls through to
          * TCP_TW_ACK, an ACK outside tcp_timewait_check_oow_rate_limit, timer untouched. */
         int32_t lis = tcp_listener_find(th, t->lport);
@@ -507,7 +643,7 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
         tcp_verdict_set(v, "drop", "Linux tcp_timewait_state_process: RST out of window: drop");
         return;
     }
-    if (f & TCP_ACK)
+    if ((f & TCP_ACK) || paws)
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tw);
     if (tcp_oow_limited(t, seg, io->now_ns, false)) {
         tcp_verdict_set(v, "drop", "Linux tcp_timewait_check_oow_rate_limit: ACK suppressed "
@@ -534,6 +670,12 @@ void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
         break;
     case TCP_TIME_WAIT:
         tcp_in_timewait(th, io, idx, ip, seg, v);
+        break;
+    case TCP_FIN_WAIT_2:
+        if (th->p.linux_stack && t->conn < 0 && !t->passive)
+            tcp_in_fw2_orphan(th, io, idx, ip, seg, v);
+        else
+            tcp_in_sync(th, io, idx, ip, seg, v);
         break;
     default:
         tcp_in_sync(th, io, idx, ip, seg, v);

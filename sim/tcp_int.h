@@ -66,6 +66,8 @@ struct tcp_tcb {
     uint32_t write_seq;    /* end of the bytes the application queued (sent or not) */
     uint32_t rcv_nxt, rcv_wnd, rcv_wup;
     uint32_t ts_recent, ts_off;
+    uint32_t bytes_acked;  /* Linux tp->bytes_acked: what SND.UNA advanced by, SYN included
+                              (RFC 5961 5.2's bound on an old ACK, tcp_ack) */
     uint16_t mss;          /* effective send MSS (peer's MSS, less 12 with timestamps) */
     uint16_t ipid;         /* connected socket's own IP-ID counter */
     uint32_t rto_ms;

@@ -107,6 +107,8 @@ void trace_record(void *ctx, const struct sim_event *ev)
     e->ipid = ev->ipid;
     e->has_isn = ev->has_isn;
     e->isn_next = ev->isn_next;
+    e->unit = ev->unit;
+    e->cause = ev->cause;
 }
 
 const uint8_t *trace_pkt(const struct trace *t, const struct trace_ev *e)

@@ -1,7 +1,7 @@
 /* common.c — pieces every report writer shares: times, the summary line, the hidden-state
  * rule, grouping of hidden ports by state/protocol/reason, atomic file writing.
  *
- * Rules from nmap's output.cc and portlist.cc (../shared/reference/nmap.md section 5). Times:
+ * Rules from nmap's output.cc and portlist.cc (docs/facts/nmap.md section 5). Times:
  * a report carries backend-clock nanoseconds and one wall-clock start (start_unix); every wall
  * time printed is start_unix + elapsed, in UTC, so a simulated run is byte-for-byte repeatable.
  */

@@ -1,7 +1,7 @@
 /* grep.c — nmap's grepable report (-oG): one "Host:" line for the status, one for the ports.
  *
  * nmap's output.cc (write_host_status, printportoutput's LOG_MACHINE half, the "# Ports
- * scanned" header of output_ports_to_machine_parseable_output) as in ../shared/reference/nmap.md
+ * scanned" header of output_ports_to_machine_parseable_output) as in docs/facts/nmap.md
  * section 5. Entries are port/state/protocol/owner/service/rpc-info/version/ with '/' inside a
  * field written as '|'; folded ports are never listed, and the folded state is named only
  * when there is exactly one, as in nmap.

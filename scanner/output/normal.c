@@ -2,7 +2,7 @@
  *
  * Line for line nmap's output.cc (write_host_header, printportoutput, printosscanoutput's
  * sequence lines, printfinaloutput) and NmapOutputTable.cc's column padding, as written down in
- * ../shared/reference/nmap.md section 5: "Nmap scan report for", "Host is up (0.00050s
+ * docs/facts/nmap.md section 5: "Nmap scan report for", "Host is up (0.00050s
  * latency).", the "Not shown:" groups with their reasons, the PORT/STATE/SERVICE[/REASON]
  * table padded to the widest cell plus one space with no trailing blanks, "Nmap done: ...".
  * Only the banner names tcplab; the rest keeps nmap's words so people and scripts that read
@@ -165,7 +165,7 @@ int output_normal_banner(FILE *f, int64_t start_unix)
     char when[64];
     r.start_unix = start_unix;
     output_time(when, sizeof when, "%Y-%m-%d %H:%M %z", &r, 0);
-    fprintf(f, "Starting %s %s ( %s ) at %s\n", OUTPUT_TOOL, OUTPUT_VERSION, OUTPUT_URL, when);
+    fprintf(f, "Starting %s %s at %s\n", OUTPUT_TOOL, OUTPUT_VERSION, when);
     return ferror(f) ? -1 : 0;
 }
 

@@ -3,7 +3,7 @@
  * Element for element what nmap's output.cc writes (doscaninfo, write_host_header,
  * write_xml_initial_hostinfo, printportoutput's XML half with extraports/extrareasons,
  * printosscanoutput's tcpsequence/ipidsequence, the times element, printfinaloutput's
- * runstats), per ../shared/reference/nmap.md section 5, so that ndiff, nmap.xsl and other nmap
+ * runstats), per docs/facts/nmap.md section 5, so that ndiff, nmap.xsl and other nmap
  * tooling read it. nmaprun's scanner attribute says "nmap" because nmap.dtd allows no other
  * value and the file must validate against the unmodified DTD; the comment before it and the
  * args attribute ("tcplab scan ...") say which program wrote the file.

@@ -1,4 +1,4 @@
-/* ack.c — -sA, the ACK scan: maps firewall rulesets, not open ports (nmap.md section 1).
+/* ack.c — -sA, the ACK scan: maps firewall rulesets, not open ports (docs/facts/nmap.md section 1).
  * Probe: a bare ACK, window 1024. A host answers an unexpected ACK with RST whether the port
  * is open or closed (RFC 793, Reset Generation case 2), so RST -> unfiltered (reset);
  * ICMP unreachables and silence -> filtered.

@@ -1,5 +1,5 @@
 /* common.c — what the scan types share: nmap's TCP probe layout, the ICMP error table and
- * the conflicting-replies rule (nmap.md section 1; nmap scan_engine_raw.cc
+ * the conflicting-replies rule (docs/facts/nmap.md section 1; nmap scan_engine_raw.cc
  * get_pcap_result/ultrascan_port_pspec_update, RFC 792 and RFC 1812 5.2.7.1 for the codes).
  */
 #include "scanner/scans/scans.h"

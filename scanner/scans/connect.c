@@ -1,4 +1,4 @@
-/* connect.c — -sT, the connect scan: the host's own stack does the handshake (nmap.md section
+/* connect.c — -sT, the connect scan: the host's own stack does the handshake (docs/facts/nmap.md section
  * 1; nmap scan_engine_connect.cc). The engine calls pktio stream_connect/stream_poll/
  * stream_close instead of sending datagrams; the close uses SO_LINGER 0, so the target sees
  * SYN, SYN/ACK, ACK, RST. Success -> open (syn-ack); ECONNREFUSED -> closed (conn-refused);

@@ -1,7 +1,7 @@
 /* fin.c — -sF, the FIN scan: a bare FIN. RFC 793 (3.9, SEGMENT ARRIVES, CLOSED and
  * LISTEN) makes a closed port answer RST and an open port drop the segment.
  * RST -> closed (reset); ICMP unreachables -> filtered; silence -> open|filtered, since an
- * open port and a firewall that drops look the same (nmap.md section 1). Windows, Cisco and
+ * open port and a firewall that drops look the same (docs/facts/nmap.md section 1). Windows, Cisco and
  * some others send RST from open ports too, so every port looks closed there.
  */
 #include "scanner/scans/scans.h"

@@ -1,7 +1,7 @@
 /* maimon.c — -sM, the Maimon scan (Uriel Maimon, Phrack 49): FIN/ACK. RFC 793 says
  * answer with RST either way, but many BSD-derived stacks drop the probe at an open port.
  * RST -> closed (reset); ICMP unreachables -> filtered; silence -> open|filtered, since an
- * open port and a firewall that drops look the same (nmap.md section 1). Windows, Cisco and
+ * open port and a firewall that drops look the same (docs/facts/nmap.md section 1). Windows, Cisco and
  * some others send RST from open ports too, so every port looks closed there.
  */
 #include "scanner/scans/scans.h"

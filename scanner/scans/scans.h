@@ -4,7 +4,7 @@
  * exports one const struct scan_ops: how to build its probe (nmap's probes: window 1024, SYN
  * probes carrying only MSS 1460, TTL 37..59 and the IP ID chosen by the engine) and how to read
  * a reply the engine has already matched to that probe by its cookie, giving nmap's state and
- * reason string (nmap.md section 1; nmap scan_engine_raw.cc, scan_engine_connect.cc).
+ * reason string (docs/facts/nmap.md section 1; nmap scan_engine_raw.cc, scan_engine_connect.cc).
  * The engine knows nothing about flags or ICMP codes; a scan type knows nothing about timing.
  */
 #ifndef TCPLAB_SCANNER_SCANS_H

@@ -1,4 +1,4 @@
-/* syn.c — -sS, the half-open SYN scan (nmap.md section 1; nmap scan_engine_raw.cc).
+/* syn.c — -sS, the half-open SYN scan (docs/facts/nmap.md section 1; nmap scan_engine_raw.cc).
  * Probe: SYN, window 1024, one option (MSS 1460). SYN/ACK -> open (syn-ack); any RST ->
  * closed (reset); a bare SYN (the "split handshake" of some stacks) -> open (syn); ICMP
  * unreachables -> filtered; silence -> filtered. We never complete the handshake: the

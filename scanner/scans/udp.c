@@ -1,4 +1,4 @@
-/* udp.c — -sU, the UDP scan (nmap.md section 1; nmap scan_engine_raw.cc, RFC 768, RFC 1122
+/* udp.c — -sU, the UDP scan (docs/facts/nmap.md section 1; nmap scan_engine_raw.cc, RFC 768, RFC 1122
  * 3.2.2.1 and 4.1.3.1: a host must send ICMP port unreachable for a closed UDP port).
  * Probe: a UDP datagram, empty or carrying a protocol-correct request for well-known ports
  * (udp_payloads.c) so that a listening service has a reason to answer. Any UDP reply -> open

@@ -1,4 +1,4 @@
-/* window.c — -sW, the window scan (nmap.md section 1). The ACK scan's probe, but the RST is
+/* window.c — -sW, the window scan (docs/facts/nmap.md section 1). The ACK scan's probe, but the RST is
  * read more closely: some stacks (old HP-UX, AIX, some BSDs) send RSTs from open ports with a
  * non-zero window, so RST with window != 0 -> open, window 0 -> closed, both reason reset.
  * On a modern stack (Linux: window 0 on every RST) every port looks closed.

@@ -1,7 +1,7 @@
 /* xmas.c — -sX, the Xmas scan: FIN, PSH and URG lit up like a tree. RFC 793 (3.9)
  * makes a closed port answer RST and an open port drop a segment without SYN, RST or ACK.
  * RST -> closed (reset); ICMP unreachables -> filtered; silence -> open|filtered, since an
- * open port and a firewall that drops look the same (nmap.md section 1). Windows, Cisco and
+ * open port and a firewall that drops look the same (docs/facts/nmap.md section 1). Windows, Cisco and
  * some others send RST from open ports too, so every port looks closed there.
  */
 #include "scanner/scans/scans.h"

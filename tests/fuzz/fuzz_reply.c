@@ -1,6 +1,6 @@
 // fuzz-sources: scanner/[c-i]*.c scanner/m*.c scanner/port*.c scanner/[r-u]*.c scanner/scans/*.c lib/*.c
 /* fuzz_reply.c — libFuzzer target for the scanner's reply handling: whatever arrives from a
- * live network must never crash the scanner (design.md "Live use and safety").
+ * live network must never crash the scanner (README.md "Safety"; bad input never crashes).
  *
  * Each input is a 2-byte header and a datagram template. The reply parsers (match_parse_tcp,
  * wire_parse + match_quote_parse) run on the raw bytes; then a whole scan (scanner/engine.c:

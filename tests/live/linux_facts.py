@@ -1,7 +1,7 @@
 """linux_facts.py — probe a real Linux kernel in a network namespace and write LINUX-FACTS.md.
 
 Why: the simulator's `os linux` preset (sim/os.c, sim/tcp.c) must answer every probe exactly as a
-current Linux kernel does (design.md "OS presets"). This script measures that kernel: all 256 TCP
+current Linux kernel does (tcplab-scenario(5) "OS PRESETS", docs/facts/stacks.md section 5). This script measures that kernel: all 256 TCP
 flag bytes to an open and a closed port (RFC 793 3.4 reset generation; Linux tcp_v4_send_reset,
 tcp_rcv_state_process LISTEN), SYN option negotiation (RFC 7323, RFC 2018; tcp_options_write),
 ICMP errors and echo (RFC 792, RFC 1812 4.3.2.3; icmp.c and its rate limit icmp_ratelimit),

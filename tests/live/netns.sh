@@ -2,7 +2,7 @@
 # shellcheck shell=sh
 #
 # Why: the live tests use a real Linux kernel (and real nmap) as the oracle for the simulator
-# and the scanner (design.md "Live use and safety"). Every packet they send must stay inside
+# and the scanner (README.md "Safety"). Every packet they send must stay inside
 # namespaces they create, on 198.18.0.0/15 (RFC 2544 benchmarking range), and everything must
 # be removed on every exit path. These helpers are the only place that creates or deletes
 # namespaces, veths and iptables rules for the live tests.

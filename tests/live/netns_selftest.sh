@@ -2,7 +2,7 @@
 # netns_selftest.sh — netns.sh builds a working pair of namespaces and removes everything on
 # every exit path: normal exit, SIGTERM (what timeout(1) sends) and SIGINT.
 #
-# Why: the live tests' safety rule (design.md "Live use and safety") is that nothing they create
+# Why: the live tests' safety rule (README.md "Safety") is that nothing they create
 # outlives them. This checks it: a child shell sources netns.sh, brings the pair up, starts a
 # listener, adds iptables rules, and then exits or is killed; afterwards its namespaces and veths
 # must be gone. Only 198.18.0.0/15 inside the namespaces is used.

@@ -1,6 +1,6 @@
 """oracle_linux.py — the simulator's `os linux` host against a real Linux kernel, probe by probe.
 
-Why: design.md requires `os linux` to answer every probe exactly as a current Linux kernel does.
+Why: `os linux` must answer every probe exactly as a current Linux kernel does.
 This test sends one probe list (all 256 TCP flag bytes to an open and to a closed port, SYNs with
 the option sets of linuxprobe.SYN_OPTION_SETS, UDP to a closed port, ICMP echo, ICMP timestamp
 requests of 3, 4, 12 and 20 bytes (TS_PROBES), and iptables-style
@@ -78,7 +78,7 @@ def kernel_half():
 
 # ---------------------------------------------------------------- simulator half
 def scenario_text(probes, first_reject):
-    """The probes as a scenario (design.md "Packets by hand")."""
+    """The probes as a scenario (the `send` statement, tcplab-scenario(5))."""
     L = ['scenario "oracle_linux: os linux against a real kernel"', "seed 1",
          "net 198.18.0.0/24",
          "host scanner %s role scanner" % lp.SCANNER,

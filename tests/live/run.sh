@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh — runs every live test: real Linux kernels and real nmap in network namespaces as the
-# oracle for the simulator and the scanner (design.md "Testing", "Live use and safety").
+# oracle for the simulator and the scanner (README.md "Tests", "Safety").
 #
 # Usage: tests/live/run.sh [TCPLAB]   (make live). Needs root (CAP_NET_ADMIN) for namespaces;
 # without it prints a visible SKIPPED line and exits 0. Each test runs under timeout(1); its
@@ -44,6 +44,7 @@ run() {
 run netns_selftest 60 "$here/netns_selftest.sh"
 run oracle_linux 150 /usr/bin/python3 "$here/oracle_linux.py" "$bin"
 run scan_vs_nmap 240 "$here/scan_vs_nmap.sh" "$bin"
+run bridge 180 "$here/bridge.sh" "$bin"
 
 echo "live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,7 +1,7 @@
 #!/bin/bash
 # scan_vs_nmap.sh — `tcplab scan --live` against real nmap, port by port, on a real kernel target.
 #
-# Why: nmap is the reference for port states and reasons (reference/nmap.md section 1, from
+# Why: nmap is the reference for port states and reasons (docs/facts/nmap.md section 1, from
 # scan_engine_raw.cc / scan_engine_connect.cc). In two network namespaces (netns.sh) a Linux target
 # has TCP ports open (listener), closed, DROPped, REJECTed with icmp-port-unreachable,
 # icmp-admin-prohibited and tcp-reset, and UDP ports open (a listener that answers), closed and

@@ -1,8 +1,8 @@
 #!/bin/sh
 # alloc_check.sh BUILD/tcplab — fails if a scan's heap allocations grow with its probes.
 #
-# Why: per-probe work must not allocate (design.md, "Hot paths (per packet) do no
-# allocation"; issue 4 item 9: a simulated /16 x 10 ports must not allocate per probe). Each
+# Why: per-probe work must not allocate (the project's rule: per-packet
+# paths do no allocation; issue 4 item 9: a simulated /16 x 10 ports must not allocate per probe). Each
 # check runs two scans that differ only in the number of probes, with tests/unit/alloc_shim.c
 # preloaded to count malloc/calloc/realloc, and allows a small fixed difference (tables sized
 # once per pass, e.g. a -p- scan's direct port table and sort scratch), far below the

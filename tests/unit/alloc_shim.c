@@ -1,7 +1,7 @@
 /* alloc_shim.c — an LD_PRELOAD library that counts heap allocations of a whole process.
  *
- * Why: the scanner promises that per-probe work allocates nothing (design.md: "Hot paths (per
- * packet) do no allocation"); tests/unit/alloc_check.sh and tests/bench/scan_bench.sh prove it
+ * Why: the scanner promises that per-probe work allocates nothing (the project's rule:
+ * per-packet paths do no allocation); tests/unit/alloc_check.sh and tests/bench/scan_bench.sh prove it
  * by running the same scan with 1 and with 10 ports (ten times the probes, the same hosts and
  * host groups) and comparing the counts. Built by those scripts as a shared object
  * (cc -shared -fPIC), never linked into tcplab, so it is not part of the Makefile's sources.

@@ -2,7 +2,7 @@
  * tests (test_scan_engine.c: states, reasons, scan types, discovery; test_scan_timing.c:
  * rates, timing pings, send delay, retries). A virtual clock, written here so the engine is
  * tested without the simulator. The fake target 198.51.100.30 answers like a Linux host
- * behind a partial firewall; every expected state and reason is nmap's (nmap.md sections
+ * behind a partial firewall; every expected state and reason is nmap's (docs/facts/nmap.md sections
  * 1, 2 and 6). Header-only (static inline) so each test stays one program.
  */
 #ifndef TCPLAB_TEST_SCAN_FAKE_H

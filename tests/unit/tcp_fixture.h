@@ -4,8 +4,8 @@
  * what the host sent (its ISN, its SND.NXT). Header-only (static inline) so each test stays
  * one program; T(f) runs a test between fx_setup and fx_teardown.
  *
- * Numbers come from the reference (../shared/reference/stacks-and-offpath.md sections 4, 5
- * and 7) and from Linux: SYN-ACK window 64240 (65160 with timestamps), DF and IP-ID 0 on
+ * Numbers come from docs/facts/stacks.md (sections 3 and 4), docs/facts/offpath.md
+ * (sections 2 and 5) and from Linux: SYN-ACK window 64240 (65160 with timestamps), DF and IP-ID 0 on
  * control-socket RSTs and SYN-ACKs, SYN-ACK retransmissions at 1, 3, 7, 15, 31 s and the
  * half-open connection dropped at 63 s, SYN retransmissions up to 127 s.
  */

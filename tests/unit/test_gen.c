@@ -1,5 +1,5 @@
 /* test_gen.c — ISN and IP-ID generators against the reference numbers
- * (../shared/reference/stacks-and-offpath.md sections 1 and 2, nmap.md section 4). */
+ * (docs/facts/stacks.md sections 1 and 2, docs/facts/nmap.md section 4). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_idle.c — the idle scan (scanner/idle.c, nmap's idle_scan.cc; nmap.md section 3)
+/* test_idle.c — the idle scan (scanner/idle.c, nmap's idle_scan.cc; docs/facts/nmap.md section 3)
  * against a fake network written here: a pktio with a virtual clock and an event queue, 1 ms
  * one-way delay on every hop. Zombies answer every SYN|ACK with a RST whose IP ID comes from
  * their generator (global counter, by 2, byte-swapped, random, all zeros, per destination,
@@ -376,7 +376,7 @@ static void test_global_counter(void **state)
     fx_free(x);
 }
 
-/* The qualification and the spoof test, packet by packet (nmap.md section 3 steps 1 and 4). */
+/* The qualification and the spoof test, packet by packet (docs/facts/nmap.md section 3 steps 1 and 4). */
 static void test_qualification_packets(void **state)
 {
     (void)state;
@@ -429,7 +429,7 @@ static void test_qualification_packets(void **state)
     fx_free(x);
 }
 
-/* The reads of one count (nmap.md section 3): target srtt = max(200 ms, 2 x the zombie's
+/* The reads of one count (docs/facts/nmap.md section 3): target srtt = max(200 ms, 2 x the zombie's
  * 2 ms) = 200 ms, rttvar = max(10 ms, 5 ms) = 10 ms, so t0 = start + 150 ms, t1 = start +
  * 200 ms (skipped: less than 50 ms after t0's read), t2 = end + 410 ms, t3 = end + 440 ms
  * only with probability 55/256. */

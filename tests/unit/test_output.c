@@ -1,5 +1,5 @@
 /* test_output.c — the report writers (scanner/output/) on hand-built reports, compared with
- * the exact text nmap prints (../shared/reference/nmap.md section 5). `test_output --xml FILE
+ * the exact text nmap prints (docs/facts/nmap.md section 5). `test_output --xml FILE
  * [variant]` writes a sample report's XML for tests/unit/xml_check.sh (DTD, ndiff, xsltproc).
  */
 #include <setjmp.h>
@@ -89,7 +89,7 @@ static void test_normal(void **st)
     struct sample s;
     sample_init(&s);
     expect(&output_normal, &s.r,
-           "Starting tcplab 0.1 ( https://github.com/tcplab ) at 2026-01-01 00:00 +0000\n"
+           "Starting tcplab 0.1 at 2026-01-01 00:00 +0000\n"
            "Nmap scan report for target (198.51.100.30)\n"
            "Host is up (0.00050s latency).\n"
            "Not shown: 27 closed tcp ports (reset)\n"
@@ -109,7 +109,7 @@ static void test_normal_reason(void **st)
     s.r.reason = true;
     s.hosts[0].srtt_ns = 170000000;
     expect(&output_normal, &s.r,
-           "Starting tcplab 0.1 ( https://github.com/tcplab ) at 2026-01-01 00:00 +0000\n"
+           "Starting tcplab 0.1 at 2026-01-01 00:00 +0000\n"
            "Nmap scan report for target (198.51.100.30)\n"
            "Host is up, received syn-ack ttl 64 (0.17s latency).\n"
            "Not shown: 27 closed tcp ports (reset)\n"
@@ -175,7 +175,7 @@ static void test_normal_file_and_ping(void **st)
     s.r.ping_only = true;
     s.r.scan_type = "ping";
     expect(&output_normal, &s.r,
-           "Starting tcplab 0.1 ( https://github.com/tcplab ) at 2026-01-01 00:00 +0000\n"
+           "Starting tcplab 0.1 at 2026-01-01 00:00 +0000\n"
            "Nmap scan report for target (198.51.100.30)\n"
            "Host is up (0.00050s latency).\n"
            "Nmap done: 2 IP addresses (1 host up) scanned in 1.50 seconds\n");
@@ -184,7 +184,7 @@ static void test_normal_file_and_ping(void **st)
     s.r.hosts = &s.hosts[1];
     s.r.nhosts = 1;
     expect(&output_normal, &s.r,
-           "Starting tcplab 0.1 ( https://github.com/tcplab ) at 2026-01-01 00:00 +0000\n"
+           "Starting tcplab 0.1 at 2026-01-01 00:00 +0000\n"
            "Note: Host seems down. If it is really up, but blocking our ping probes, try -Pn\n"
            "Nmap done: 1 IP address (0 hosts up) scanned in 1.50 seconds\n");
 }

@@ -167,7 +167,7 @@ static void test_failed_commit_leaves_no_partial_file(void **state)
 {
     struct tmpdir *t = *state;
     char err[256] = "";
-    /* The target is a non-empty directory: rename() must fail at commit time. */
+    /* The target is a directory: refused when the output is opened, nothing created. */
     char sub[160], inner[200];
     snprintf(sub, sizeof sub, "%s/target", t->dir);
     snprintf(inner, sizeof inner, "%s/keep", sub);
@@ -175,16 +175,18 @@ static void test_failed_commit_leaves_no_partial_file(void **state)
     FILE *f = fopen(inner, "w");
     assert_non_null(f);
     fclose(f);
-    struct pcap_writer *w = pcapw_open(sub, err, sizeof err);
-    assert_non_null(w);
-    assert_int_equal(pcapw_write(w, 1, rst, sizeof rst), 0);
-    assert_int_equal(count_entries(t->dir), 2);
-    assert_int_equal(pcapw_commit(w, err, sizeof err), -1);
+    assert_null(pcapw_open(sub, err, sizeof err));
     assert_non_null(strstr(err, sub));
-    assert_int_equal(count_entries(t->dir), 1); /* the temp is gone */
+    assert_non_null(strstr(err, "is a directory"));
+    assert_int_equal(count_entries(t->dir), 1); /* no temp */
     assert_int_equal(count_entries(sub), 1);    /* the directory is intact */
     unlink(inner);
     rmdir(sub);
+
+    /* A write that fails (a full device) is reported at commit. */
+    struct pcap_writer *w = pcapw_open("/dev/full", err, sizeof err);
+    assert_non_null(w);
+    assert_int_equal(pcapw_commit(w, err, sizeof err), -1);
 
     /* A directory that does not exist fails at open, with the path in the message. */
     char nodir[200];

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <pcap/pcap.h>
 
+#include "lib/outfile.h"
 #include "lib/pcapfile.h"
 #include "lib/wire.h"
 #include "pktio/pktio.h"
@@ -387,7 +388,9 @@ static void test_tee_pcap_reads_back(void **state)
     assert_true(fd >= 0);
     close(fd);
     char err[256];
-    struct pktio *io = pktio_tee_wrap(fake_new(), path, 0, err, sizeof err);
+    struct outfile *of = outfile_open(path, err, sizeof err);
+    assert_non_null(of);
+    struct pktio *io = pktio_tee_wrap(fake_new(), of, 0, err, sizeof err);
     assert_non_null(io);
 
     uint8_t syn[128], rst[128], buf[256];
@@ -399,8 +402,9 @@ static void test_tee_pcap_reads_back(void **state)
     assert_int_equal(pktio_recv(io, buf, sizeof buf, &len, &t, MS * 50), 1); /* at 3.1 ms */
     assert_int_equal(pktio_send(io, rst, nr), 0);                        /* at 5.2 ms */
     assert_int_equal(pktio_tee_count(io), 3);
-    assert_int_equal(pktio_tee_commit(io, err, sizeof err), 0);
+    assert_int_equal(pktio_tee_end(io, err, sizeof err), 0);
     pktio_close(io);
+    assert_int_equal(outfile_commit(of, err, sizeof err), 0);
 
     struct pcap_reader *r = pcapr_open(path, err, sizeof err);
     assert_non_null(r);
@@ -422,10 +426,21 @@ static void test_tee_pcap_reads_back(void **state)
     pcapr_close(r);
     unlink(path);
 
-    /* A capture that cannot be created fails at once, leaving inner to the caller. */
-    struct pktio *inner = fake_new();
-    assert_null(pktio_tee_wrap(inner, "/nonexistent-dir/x.pcap", 0, err, sizeof err));
-    pktio_close(inner);
+    /* A capture closed without being ended leaves its outfile to the caller, who aborts
+     * it: no file appears. */
+    char path2[] = "/tmp/test_pktio_tee2_XXXXXX";
+    fd = mkstemp(path2);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path2);
+    of = outfile_open(path2, err, sizeof err);
+    assert_non_null(of);
+    io = pktio_tee_wrap(fake_new(), of, 0, err, sizeof err);
+    assert_non_null(io);
+    assert_int_equal(pktio_send(io, syn, ns), 0);
+    pktio_close(io);
+    outfile_abort(of);
+    assert_int_equal(access(path2, F_OK), -1);
 }
 
 /* --- raw backend helpers ------------------------------------------------------------------ */

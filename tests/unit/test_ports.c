@@ -1,5 +1,5 @@
 /* test_ports.c — -p parsing, top ports, probe order and the compressed list (scanner/ports.c,
- * scanner/services.c), against nmap's rules in ../shared/reference/nmap.md section 7.
+ * scanner/services.c), against nmap's rules in docs/facts/nmap.md section 7.
  */
 #include <setjmp.h>
 #include <stdarg.h>

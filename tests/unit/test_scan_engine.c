@@ -85,7 +85,7 @@ struct type_case {
     uint8_t s22, r22, s80, r80, s443, s113;
 };
 
-/* Every raw TCP scan type against the same four ports, nmap.md section 1's table. */
+/* Every raw TCP scan type against the same four ports, docs/facts/nmap.md section 1's table. */
 static void test_all_tcp_types(void **state)
 {
     (void)state;

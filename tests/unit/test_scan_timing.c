@@ -87,7 +87,7 @@ static size_t fx_sports(const struct fake *f, uint16_t port, uint16_t *out, size
 /* Timing pings (nmap's doAnyPings): port 80 answered RST, then 100 silent ports. After
  * 1.25 s without a reply and 10 probes, port 80's SYN goes again with ping try 52 (source
  * port base + 52). (a) Its SYN/ACK only feeds timing: 80 stays closed/reset. (b) Lost pings
- * are drops: 11 of them against the one good reply raise the send delay (nmap.md 6). */
+ * are drops: 11 of them against the one good reply raise the send delay (docs/facts/nmap.md 6). */
 static void test_timing_ping(void **state)
 {
     (void)state;

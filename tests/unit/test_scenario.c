@@ -1,4 +1,4 @@
-/* test_scenario.c — the scenario language (design.md "Scenario files") and the OS presets:
+/* test_scenario.c — the scenario language (tcplab-scenario(5)) and the OS presets:
  * the design's whole example parsed field by field, every error as an exact
  * "file:line:col" message, keys overriding a preset in any order, names used before
  * their definition. */
@@ -273,7 +273,8 @@ static void test_errors(void **state)
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:53 udp flags S at 1s\n",
           "t.scn:2:26: error: expected a key (data, ttl, ipid, at), found 'flags'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S options mss,bogus at 1s\n",
-          "t.scn:2:46: error: expected a TCP option (mss, sack, ts, nop, wscale), found 'bogus'" },
+          "t.scn:2:46: error: expected a TCP option (mss, sack, ts, nop, wscale; ts:V:E, "
+          "sack:L-R, mss:N, wscale:N), found 'bogus'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S options ts,ts,ts,ts,ts at 1s\n",
           "t.scn:2:54: error: expected at most 8 options and 40 bytes, found 'ts'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S data 1401 at 1s\n",

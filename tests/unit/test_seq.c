@@ -1,5 +1,5 @@
 /* test_seq.c — nmap's SEQ arithmetic (scanner/seq.c) against the values in
- * ../shared/reference/nmap.md section 4: GCD/ISR/SP for known ISN schemes, the IP-ID class
+ * docs/facts/nmap.md section 4: GCD/ISR/SP for known ISN schemes, the IP-ID class
  * rules in order, the difficulty labels and the idle-scan distance.
  */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* test_targets.c — nmap target syntax (scanner/targets.c) per ../shared/reference/nmap.md
+/* test_targets.c — nmap target syntax (scanner/targets.c) per docs/facts/nmap.md
  * section 7: CIDR, octet ranges, names through the callback, -iL files, excludes, limits.
  */
 #include <setjmp.h>

@@ -316,8 +316,20 @@ static void test_synrecv_rules(void **state)
     feed(&syn2);
     assert_int_equal(sent_since(mark), 0);
     assert_string_equal(F.v.rule, "backlog 1 full: SYN dropped");
-    /* in-window RST frees the half-open TCB; the backlog has room again */
+    /* an in-window RST that is not exact: challenge ACK, the half-open TCB stays (RFC 5961
+     * 3.2 in Linux's tcp_check_req, measured on 6.18) */
     struct wire_tcp rst = seg_mk(5100, 80, TCP_RST, 101 + 1000, 0);
+    F.io.now_ns += 1 * SEC;    /* past the 500 ms the retransmitted SYN's answer started */
+    o = feed(&rst);
+    assert_int_equal(sent_since(mark), 1);
+    assert_int_equal(o->flags, TCP_ACK);
+    assert_int_equal(o->seq, ISN + 1);
+    assert_int_equal(o->ack, 101);
+    assert_string_equal(F.v.action, "challenge ACK");
+    assert_int_equal(F.v.state_after, TCP_SYN_RECEIVED);
+    /* the exact RST frees the half-open TCB; the backlog has room again */
+    rst.seq = 101;
+    mark = F.r.n;
     feed(&rst);
     assert_int_equal(sent_since(mark), 0);
     assert_int_equal(F.v.state_before, TCP_SYN_RECEIVED);
@@ -410,11 +422,12 @@ static void test_passive_close(void **state)
     struct wire_tcp fin = seg_mk(6100, 80, TCP_FIN | TCP_ACK, 901, iss + 1);
     int mark = F.r.n;
     feed(&fin);
-    assert_int_equal(sent_since(mark), 2);
-    assert_int_equal(F.r.seg[mark].flags, TCP_ACK);
+    /* Linux delays the ACK of a FIN (pingpong mode); the server closes at once, so one
+     * FIN+ACK carries it (measured on 6.18: oracle_stateful es_fin) */
+    assert_int_equal(sent_since(mark), 1);
+    assert_int_equal(F.r.seg[mark].flags, TCP_FIN | TCP_ACK);
     assert_int_equal(F.r.seg[mark].ack, 902);
-    assert_int_equal(F.r.seg[mark + 1].flags, TCP_FIN | TCP_ACK);
-    assert_int_equal(F.r.seg[mark + 1].seq, iss + 1);
+    assert_int_equal(F.r.seg[mark].seq, iss + 1);
     assert_int_equal(F.v.state_after, TCP_LAST_ACK);
     /* no ACK: the FIN is retransmitted after 1 s */
     run_until(1 * SEC);

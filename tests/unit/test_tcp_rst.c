@@ -218,7 +218,8 @@ static void test_challenge_acks(void **state)
     struct wire_tcp old = seg_mk(7000, 80, TCP_ACK, rcv_nxt, iss - 0x40000000u);
     o = feed(&old);
     assert_non_null(o);
-    assert_string_equal(F.v.rule, "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK");
+    assert_string_equal(F.v.rule, "RFC 5961 5.2 (Linux): SEG.ACK < SND.UNA - min(MAX.SND.WND, "
+                                  "bytes acked): challenge ACK");
     /* current Linux (LINUX-FACTS 5): ACK of unsent data -> challenge ACK, data dropped */
     F.io.now_ns = 5 * SEC;
     struct wire_tcp ahead = seg_mk(7000, 80, TCP_ACK, rcv_nxt, iss + 1000);

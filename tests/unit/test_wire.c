@@ -286,11 +286,19 @@ static void test_opts_parse_malformed(void **state)
     assert_false(o.has_mss);
     assert_true(o.has_wscale);
     assert_int_equal(o.wscale, 9);
-    /* SACK blocks and unknown kinds are stepped over, not recorded. */
+    /* SACK blocks are recorded by reference (RFC 2018 section 3); unknown kinds are stepped
+     * over, not recorded; a SACK whose length is not 2 + 8n is skipped as a wrong length. */
     static const uint8_t sack[] = {1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 30, 2};
     wire_tcp_opts_parse(sack, sizeof sack, &o);
     assert_false(o.malformed);
+    assert_int_equal(o.n, 3);
+    assert_int_equal(o.order[2], TCPOPT_SACK);
+    assert_int_equal(o.sack_n, 1);
+    assert_ptr_equal(o.sack_blocks, sack + 4);
+    static const uint8_t sack_odd[] = {5, 6, 0, 0, 0, 1, 1, 1};
+    wire_tcp_opts_parse(sack_odd, sizeof sack_odd, &o);
     assert_int_equal(o.n, 2);
+    assert_int_equal(o.sack_n, 0);
 }
 
 static void test_bad_checksums_flagged(void **state)

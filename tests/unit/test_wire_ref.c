@@ -92,6 +92,9 @@ static void assert_opts_equal(const struct wire_tcp_opts *a, const struct wire_t
     assert_int_equal(a->tsval, b->tsval);
     assert_int_equal(a->tsecr, b->tsecr);
     assert_int_equal(a->malformed, b->malformed);
+    assert_int_equal(a->sack_n, b->sack_n);
+    if (a->sack_n)
+        assert_memory_equal(a->sack_blocks, b->sack_blocks, 8u * a->sack_n);
 }
 
 /* Every field a reader of the view may read, against the parse (padding aside). */
@@ -135,11 +138,13 @@ static void assert_pkt_equal(const struct wire_pkt *v, const struct wire_pkt *p)
     assert_int_equal(x->payload_len, y->payload_len);
 }
 
-/* A random repr: every field drawn, options drawn from every kind emit knows plus SACK and
- * an unknown kind (both skipped), often the fast-path layouts (none, a lone MSS). */
+/* A random repr: every field drawn, options drawn from every kind emit knows plus an
+ * unknown kind (skipped) and SACK with 0-4 blocks (none: skipped), often the fast-path
+ * layouts (none, a lone MSS). */
 static void random_repr(struct rng *r, struct wire_ipv4 *ip, struct wire_tcp *t,
                         uint8_t *payload, size_t room)
 {
+    static uint8_t blocks[32];
     static const uint8_t kinds[] = {TCPOPT_EOL, TCPOPT_NOP, TCPOPT_MSS, TCPOPT_WSCALE,
                                     TCPOPT_SACK_PERM, TCPOPT_TS, TCPOPT_SACK, 99};
     *ip = (struct wire_ipv4){
@@ -157,6 +162,9 @@ static void random_repr(struct rng *r, struct wire_ipv4 *ip, struct wire_tcp *t,
     t->opt.wscale = (uint8_t)rng_u32(r);
     t->opt.tsval = rng_u32(r);
     t->opt.tsecr = rng_u32(r);
+    rng_bytes(r, blocks, sizeof blocks);
+    t->opt.sack_n = (uint8_t)rng_below(r, 5);
+    t->opt.sack_blocks = blocks;
     switch (rng_below(r, 4)) {
     case 0: break;                                         /* no options */
     case 1: t->opt.order[t->opt.n++] = TCPOPT_MSS; break;  /* a lone MSS */
@@ -320,9 +328,13 @@ static void ref_opts_parse(const uint8_t *p, size_t len, struct wire_tcp_opts *o
         }
         uint8_t olen = p[i + 1];
         bool ok = (kind == TCPOPT_MSS && olen == 4) || (kind == TCPOPT_WSCALE && olen == 3) ||
-                  (kind == TCPOPT_SACK_PERM && olen == 2) || (kind == TCPOPT_TS && olen == 10);
+                  (kind == TCPOPT_SACK_PERM && olen == 2) || (kind == TCPOPT_TS && olen == 10) ||
+                  (kind == TCPOPT_SACK && olen >= 10 && olen <= 34 && (olen - 2) % 8 == 0);
         if (ok) {
-            if (kind == TCPOPT_MSS) {
+            if (kind == TCPOPT_SACK) {
+                o->sack_n = (uint8_t)((olen - 2) / 8);
+                o->sack_blocks = p + i + 2;
+            } else if (kind == TCPOPT_MSS) {
                 o->has_mss = true;
                 o->mss = (uint16_t)(p[i + 2] << 8 | p[i + 3]);
             } else if (kind == TCPOPT_WSCALE) {
