@@ -283,6 +283,8 @@ static int scan_load_scenario(struct scan_job *j, char *err, size_t errlen)
         rc = lab_open(&sel, &j->sc, &j->view, err, errlen) ? -1 : 0;
     } else if (o->sim_file) {
         rc = lab_scenario_file(o->sim_file, &j->sc, err, errlen);
+        if (rc == -2)
+            return -2;   /* cannot be read: a runtime failure, as nmap's missing files are */
     } else {
         rc = scenario_parse("default.scn", scenario_default_text, scenario_default_len, &j->sc,
                             err, errlen);
@@ -495,7 +497,10 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     if (scan_open_outputs(j, err, sizeof err) < 0)
         return scan_usage_error(err);
     if (!o->live) {
-        if (scan_load_scenario(j, err, sizeof err) < 0)
+        int lrc = scan_load_scenario(j, err, sizeof err);
+        if (lrc == -2)
+            return scan_runtime_error(err);
+        if (lrc < 0)
             return scan_usage_error(err);
         j->io = pktio_sim_open_scenario(&j->sc, o->has_seed ? o->seed : j->sc.seed, err,
                                         sizeof err);

@@ -142,8 +142,8 @@ int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_
 void lab_variant_free(struct lab_variant *v);
 
 /* Reads a scenario file, expanding its parameters with their defaults when it has any, and
- * parses it (what `run FILE` and `scan --sim FILE` load). 0 or -1 with a FILE:LINE:COL
- * message. */
+ * parses it (what `run FILE` and `scan --sim FILE` load). 0; -1 with a FILE:LINE:COL
+ * message when the text is wrong; -2 when the file cannot be read. */
 int lab_scenario_file(const char *path, struct scenario *sc, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- the seam for commands */

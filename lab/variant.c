@@ -219,7 +219,7 @@ int lab_scenario_file(const char *path, struct scenario *sc, char *err, size_t e
     size_t n;
     memset(sc, 0, sizeof *sc);
     if (lab_slurp(path, &b, &n, err, errlen))
-        return -1;
+        return -2;
     int rc;
     if (lab_has_params(b, n)) {
         struct lab_params ps;
