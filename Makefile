@@ -146,10 +146,15 @@ fuzz:
 check-clang:
 	$(MAKE) CC=clang BUILD=build-clang build-clang/tcplab
 
+# The binary, its man pages (tcplab(1), tcplab-scenario(5)) and its bash completion.
 install: tcplab
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 tcplab $(DESTDIR)$(PREFIX)/bin/tcplab
 	install -m 644 docs/tcplab.1 $(DESTDIR)$(PREFIX)/share/man/man1/tcplab.1
+	install -m 644 docs/tcplab-scenario.5 $(DESTDIR)$(PREFIX)/share/man/man5/tcplab-scenario.5
+	install -m 644 docs/tcplab.bash-completion \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcplab
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab

@@ -183,6 +183,7 @@ void tcp_tcb_free(struct tcp_host *th, int32_t idx)
     }
     t->in_use = false;
     tcp_timer_stop(th, t);
+    tcp_rq_release(th, t);
     t->next_free = th->free_head;
     th->free_head = idx;
 }
@@ -268,6 +269,7 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     memset(th->xbuf, 'X', th->xcap);
     th->cappool = TCP_POOL_INIT;
     th->free_head = -1;
+    th->rq_free = -1;
     th->slot_mask = TCP_SLOTS_INIT - 1;
     for (uint32_t i = 0; i < TCP_SLOTS_INIT; i++)
         th->slot[i] = -1;
@@ -295,6 +297,7 @@ void tcp_host_free(struct tcp_host *th)
     if (!th)
         return;
     free(th->pool);
+    free(th->rq);
     free(th->slot);
     free(th->conns);
     free(th->xbuf);

@@ -10,11 +10,15 @@
  *                           tcp_ack (RFC 5961 5.2), tcp_rcv_state_process, tcp_data_queue
  *   TIME-WAIT               tcp_timewait_state_process (re-ACK; SYN reuse with ISN+65537)
  *
- * Deliberate simplifications (documented so a student is not surprised): out-of-order data
- * is not queued (a duplicate ACK is sent and the peer retransmits); every in-order segment
- * is ACKed at once, as Linux does in quickack mode at the start of a connection; no PAWS,
- * no SACK blocks, no congestion control beyond an initial window of 10 segments; the RTO
- * is 1 s doubling (RFC 6298's initial value) rather than measured.
+ * Linux hosts keep out-of-order data and report SACK and D-SACK blocks (tcp_ooo.c), check
+ * PAWS and keep TS.Recent as RFC 7323 says (tcp_paws_reject, tcp_in_sync).
+ *
+ * Deliberate simplifications (documented so a student is not surprised): other stacks do
+ * not queue out-of-order data (a duplicate ACK is sent and the peer retransmits); every
+ * in-order segment is ACKed at once, as Linux does in quickack mode at the start of a
+ * connection (a FIN's ACK is delayed only when the server's own FIN can carry it); no
+ * congestion control beyond an initial window of 10 segments; the RTO is 1 s doubling
+ * (RFC 6298's initial value) rather than measured; the peer's SACK blocks are not read.
  */
 #include "tcp_int.h"
 
@@ -248,7 +252,9 @@ static void tcp_fin_received(struct tcp_host *th, const struct tcp_io *io, int32
     }
 }
 
-/* Segment text and FIN (RFC 793 3.9 "seventh" and "eighth"; Linux tcp_data_queue). */
+/* Segment text and FIN (RFC 793 3.9 "seventh" and "eighth"; Linux tcp_data_queue). A Linux
+ * host queues a segment ahead of RCV.NXT and reports it in SACK blocks, and reports
+ * duplicates in D-SACK blocks (tcp_ooo.c); other stacks answer it with a duplicate ACK. */
 static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                         const struct wire_ipv4 *ip, const struct wire_tcp *seg,
                         struct tcp_verdict *v)
@@ -256,28 +262,52 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     uint32_t end = tcp_end_seq(seg);
     bool fin = seg->flags & TCP_FIN;
+    bool lx = th->p.linux_stack;
     (void)ip;
     if (!seg->payload_len && !fin)
         return;
     if (tcp_after(seg->seq, t->rcv_nxt)) {
+        if (lx && tcp_ooo_add(th, t, seg->seq, end, fin)) {
+            tcp_send_ack(th, io, t, TCP_IPK_CONN);
+            tcp_verdict_set(v, "ACK", t->sack_ok
+                ? "Linux tcp_data_queue_ofo: out-of-order segment queued: ACK at once with "
+                  "SACK blocks (RFC 2018)"
+                : "Linux tcp_data_queue_ofo: out-of-order segment queued: duplicate ACK");
+            return;
+        }
         tcp_send_ack(th, io, t, TCP_IPK_CONN);
         tcp_verdict_set(v, "ACK", "RFC 793 3.9: out-of-order segment: duplicate ACK "
                                   "(not queued; the sender retransmits)");
         return;
     }
     if (!tcp_after(end, t->rcv_nxt)) {
+        if (lx)
+            tcp_dsack_set(th, t, seg->seq, end);
         tcp_send_ack(th, io, t, TCP_IPK_CONN);
-        tcp_verdict_set(v, "ACK", "RFC 793 3.9: duplicate segment: ACK");
+        tcp_verdict_set(v, "ACK", lx && t->sack_ok
+            ? "RFC 793 3.9: duplicate segment: ACK with a D-SACK block (RFC 2883)"
+            : "RFC 793 3.9: duplicate segment: ACK");
         return;
     }
+    if (lx && tcp_before(seg->seq, t->rcv_nxt))
+        tcp_dsack_set(th, t, seg->seq, t->rcv_nxt);   /* the duplicate head of a partial one */
     t->rcv_nxt = end;              /* in order, or overlapping: take the new bytes */
+    bool filled = false;
+    if (t->rq) {
+        int got = tcp_ooo_pull(th, t);
+        tcp_sack_remove(th, t);
+        filled = got != 0;
+        fin |= (got & 2) != 0;
+    }
     if (fin) {
         tcp_fin_received(th, io, idx, v);
         return;
     }
     tcp_send_ack(th, io, t, TCP_IPK_CONN);
-    tcp_verdict_set(v, "accept data", "RFC 793 3.9: in-order data: ACK at once (Linux "
-                                      "quickack at connection start)");
+    tcp_verdict_set(v, "accept data", filled
+        ? "Linux tcp_ofo_queue: the hole is filled, queued segments join: ACK at once "
+          "(RFC 5681 4.2)"
+        : "RFC 793 3.9: in-order data: ACK at once (Linux quickack at connection start)");
 }
 
 static void tcp_reset_conn(struct tcp_host *th, int32_t idx, struct tcp_verdict *v,
@@ -520,6 +550,10 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
             tcp_verdict_set(v, "drop", "Linux tcp_oow_rate_limited: duplicate ACK suppressed "
                                        "(500 ms per socket)");
         } else {
+            /* Linux tcp_send_dupack: an old segment's bytes before RCV.NXT as a D-SACK */
+            if (th->p.linux_stack && tcp_seg_len(seg) && tcp_before(seg->seq, t->rcv_nxt))
+                tcp_dsack_set(th, t, seg->seq, tcp_after(tcp_end_seq(seg), t->rcv_nxt)
+                                                   ? t->rcv_nxt : tcp_end_seq(seg));
             tcp_send_ack(th, io, t, TCP_IPK_CONN);
             tcp_verdict_set(v, "ACK", "RFC 793 3.9: unacceptable segment: ACK "
                                       "(<SEQ=SND.NXT><ACK=RCV.NXT>), never a RST");

@@ -66,6 +66,7 @@ struct tcp_tcb {
     uint32_t write_seq;    /* end of the bytes the application queued (sent or not) */
     uint32_t rcv_nxt, rcv_wnd, rcv_wup;
     uint32_t ts_recent, ts_off;
+    int32_t rq;            /* out-of-order queue and SACK state: th->rq[rq - 1]; 0 = none */
     uint32_t bytes_acked;  /* Linux tp->bytes_acked: what SND.UNA advanced by, SYN included
                               (RFC 5961 5.2's bound on an old ACK, tcp_ack) */
     uint16_t mss;          /* effective send MSS (peer's MSS, less 12 with timestamps) */
@@ -87,6 +88,20 @@ struct tcp_tcb {
  * one delay come in due order, so inserting is an append; two lists keep a 1 s RTO from
  * walking back over every 60 s TIME-WAIT. The host's earliest timer is the earlier head. */
 enum { TCP_TM_REXMIT, TCP_TM_LONG, TCP_TM_LISTS };
+
+/* A connection's out-of-order queue and SACK scoreboard (tcp_ooo.c), kept apart from the
+ * TCB so that connections that never use it cost nothing. */
+enum { TCP_OOO_MAX = 16, TCP_NUM_SACKS = 4 };
+struct tcp_rcvq {
+    uint8_t n;                       /* queued ranges [l, r), sorted, disjoint */
+    uint8_t nsack;                   /* SACK blocks to report, most recent first */
+    bool dsack;                      /* a D-SACK block is pending */
+    bool fin[TCP_OOO_MAX];           /* the range ends with the peer's FIN */
+    uint32_t l[TCP_OOO_MAX], r[TCP_OOO_MAX];
+    uint32_t sack[TCP_NUM_SACKS][2];
+    uint32_t dsack_l, dsack_r;
+    int32_t next_free;
+};
 
 struct tcp_listener {
     uint16_t port;
@@ -132,6 +147,12 @@ struct tcp_host {
      * this host's own MSS (personality.mss, 536 when unset) */
     uint8_t *xbuf;
     uint32_t xlen, xcap;
+    /* out-of-order queues (tcp_ooo.c): a pool with a free list; the SACK blocks of the
+     * segment being emitted, big-endian */
+    struct tcp_rcvq *rq;
+    uint32_t nrq, caprq;
+    int32_t rq_free;
+    uint8_t sackbuf[8 * TCP_NUM_SACKS];
     /* rule texts with this host's numbers, formatted once at setup */
     char rule_backlog[64], rule_chack[64], rule_rst_rate[64];
 };
@@ -182,6 +203,23 @@ static inline uint32_t tcp_seg_len(const struct wire_tcp *s)
 {
     return (uint32_t)s->payload_len + !!(s->flags & TCP_SYN) + !!(s->flags & TCP_FIN);
 }
+
+/* --- tcp_ooo.c --- */
+struct tcp_rcvq *tcp_rq_of(struct tcp_host *th, const struct tcp_tcb *t);
+void tcp_rq_release(struct tcp_host *th, struct tcp_tcb *t);
+/* The next ACK reports [l, r) as a duplicate (RFC 2883), when SACK was negotiated. */
+void tcp_dsack_set(struct tcp_host *th, struct tcp_tcb *t, uint32_t l, uint32_t r);
+/* Queues [l, r) (fin: it ends with the FIN) ahead of RCV.NXT; SACK and D-SACK as Linux.
+ * false: no room (the segment is dropped). */
+bool tcp_ooo_add(struct tcp_host *th, struct tcp_tcb *t, uint32_t l, uint32_t r, bool fin);
+/* After RCV.NXT moved: takes the queued ranges it reaches. Returns 0 nothing, bit 0 data,
+ * bit 1 the FIN reached. */
+int tcp_ooo_pull(struct tcp_host *th, struct tcp_tcb *t);
+bool tcp_ooo_pending(const struct tcp_host *th, const struct tcp_tcb *t);
+/* Drops SACK blocks RCV.NXT has passed (all of them when the queue is empty). */
+void tcp_sack_remove(struct tcp_host *th, struct tcp_tcb *t);
+/* Appends NOP NOP SACK with the pending D-SACK and SACK blocks to o (after TS). */
+void tcp_sack_opts(struct tcp_host *th, struct tcp_tcb *t, struct wire_tcp_opts *o);
 
 /* --- tcp_out.c --- */
 struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k);

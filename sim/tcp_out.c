@@ -182,19 +182,25 @@ void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sac
     }
 }
 
-/* Timestamps on an established connection: NOP NOP TS, as every stack we model writes it. */
+/* Timestamps on an established connection: NOP NOP TS, as every stack we model writes it,
+ * then (Linux, tcp_ooo.c) NOP NOP SACK with the blocks to report. */
 static void tcp_opts_data(struct tcp_host *th, struct tcp_tcb *t, struct wire_tcp_opts *o,
                           uint64_t now_ns)
 {
     memset(o, 0, sizeof *o);
-    if (!t->ts_ok)
+    if (!t->ts_ok) {
+        if (t->rq)
+            tcp_sack_opts(th, t, o);
         return;
+    }
     o->has_ts = true;
     o->tsval = tcp_tsval(th, t, now_ns);
     o->tsecr = t->ts_recent;
     tcp_opt(o, TCPOPT_NOP);
     tcp_opt(o, TCPOPT_NOP);
     tcp_opt(o, TCPOPT_TS);
+    if (t->rq)     /* SACK and D-SACK blocks after the timestamp (tcp_ooo.c) */
+        tcp_sack_opts(th, t, o);
 }
 
 /* --- windows --- */

@@ -63,6 +63,27 @@ KERNEL_NOTES = {
 }
 
 
+# Cases whose kernel answer depends on timing the test cannot control, with the reading
+# that takes it out: {case: (why, normaliser of the kernel's answers)}.
+def _fold_ack_into_fin(ans):
+    """A pure ACK followed by a FIN+ACK with the same numbers is the FIN+ACK alone."""
+    out = []
+    for i, a in enumerate(ans):
+        nxt = ans[i + 1] if i + 1 < len(ans) else ""
+        if a.startswith("A ") and nxt.startswith("FA ") and a[1:] == nxt[2:]:
+            continue
+        out.append(a)
+    return out
+
+
+RACES = {
+    "sr_fin_ack": ("a FIN on the handshake's last ACK: the new socket's delayed-ACK timer "
+                   "(no ATO yet: the next tick) races the application's accept, read and "
+                   "close, so the kernel sends ACK then FIN+ACK, or FIN+ACK alone",
+                   _fold_ack_into_fin),
+}
+
+
 def tsopt(tsval, tsecr):
     return ("ts", tsval, tsecr)
 
@@ -724,6 +745,8 @@ def main(argv):
     bad, noted = [], []
     for name in kern:
         k, s = kern[name], sim[name]
+        if name in RACES:
+            k = dict(k, answers=RACES[name][1](k["answers"]))
         if k == s:
             continue
         notes = [n for pred, n in KERNEL_NOTES.get(name, []) if pred(ver)]

@@ -9,7 +9,9 @@
  *   SYN-RECEIVED: an in-window, inexact RST gets a challenge ACK, the request socket stays;
  *   an orphaned FIN-WAIT-2 is a TIME-WAIT socket (tcp_timewait_state_process, FIN_WAIT2);
  *   CLOSING: the segment that acknowledges our FIN is consumed by tcp_time_wait;
- *   TIME-WAIT answers a PAWS failure with an ACK.
+ *   TIME-WAIT answers a PAWS failure with an ACK;
+ *   the out-of-order queue, SACK blocks (RFC 2018 4) and D-SACK blocks (RFC 2883 4),
+ *   sim/tcp_ooo.c.
  * Each case is named after the oracle case it mirrors.
  */
 #include "tests/unit/tcp_fixture.h"
@@ -287,6 +289,94 @@ static void test_timewait_paws(void **state)
     assert_int_equal(sent_since(mark), 0);
 }
 
+/* Block i of a segment's SACK option: (left, right) as the wire has them. */
+static void sack_block(const struct wire_tcp *o, unsigned i, uint32_t *l, uint32_t *r)
+{
+    const uint8_t *b = o->opt.sack_blocks + 8 * i;
+    *l = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    *r = (uint32_t)b[4] << 24 | (uint32_t)b[5] << 16 | (uint32_t)b[6] << 8 | b[7];
+}
+
+static void assert_sack(const struct wire_tcp *o, unsigned n, const uint32_t *edges)
+{
+    assert_non_null(o);
+    assert_int_equal(o->opt.sack_n, n);
+    for (unsigned i = 0; i < n; i++) {
+        uint32_t l, r;
+        sack_block(o, i, &l, &r);
+        assert_int_equal(l, edges[2 * i]);
+        assert_int_equal(r, edges[2 * i + 1]);
+    }
+    if (n) {   /* laid out after the timestamp: NOP NOP TS NOP NOP SACK */
+        assert_int_equal(o->opt.n, 6);
+        assert_int_equal(o->opt.order[5], TCPOPT_SACK);
+    }
+}
+
+/* es_ooo, es_ooo_two, es_ooo_fill */
+static void test_ooo_queue_and_sack(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss = establish_ts(7100), c = CISN + 1;
+    const struct wire_tcp *o = feed((struct wire_tcp[]){ data_ts(7100, c + 100, iss + 1, 120, 10) });
+    assert_int_equal(o->ack, c);
+    assert_sack(o, 1, (uint32_t[]){ c + 100, c + 110 });
+    o = feed((struct wire_tcp[]){ data_ts(7100, c + 300, iss + 1, 120, 10) });
+    assert_sack(o, 2, (uint32_t[]){ c + 300, c + 310, c + 100, c + 110 });   /* newest first */
+    /* the hole before c + 100 filled: the queued block joins, its SACK block goes */
+    o = feed((struct wire_tcp[]){ data_ts(7100, c, iss + 1, 130, 100) });
+    assert_int_equal(o->ack, c + 110);
+    assert_sack(o, 1, (uint32_t[]){ c + 300, c + 310 });
+    assert_string_equal(F.v.rule, "Linux tcp_ofo_queue: the hole is filled, queued segments "
+                                  "join: ACK at once (RFC 5681 4.2)");
+    /* and the last hole: no SACK option any more */
+    o = feed((struct wire_tcp[]){ data_ts(7100, c + 110, iss + 1, 130, 190) });
+    assert_int_equal(o->ack, c + 310);
+    assert_sack(o, 0, NULL);
+    assert_int_equal(o->opt.n, 3);
+}
+
+/* es_dup_data, es_dup_partial, es_ooo_dup, cw_fin_again (D-SACK, RFC 2883) */
+static void test_dsack(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss = establish_ts(7101), c = CISN + 1;
+    feed((struct wire_tcp[]){ data_ts(7101, c, iss + 1, 120, 10) });
+    const struct wire_tcp *o = feed((struct wire_tcp[]){ data_ts(7101, c, iss + 1, 130, 10) });
+    assert_int_equal(o->ack, c + 10);
+    assert_sack(o, 1, (uint32_t[]){ c, c + 10 });
+    /* reported once: the next ACK has no block */
+    o = feed((struct wire_tcp[]){ data_ts(7101, c + 10, iss + 1, 130, 10) });
+    assert_int_equal(o->ack, c + 20);
+    assert_sack(o, 0, NULL);
+    /* partial: its duplicate head is reported, the new tail taken */
+    o = feed((struct wire_tcp[]){ data_ts(7101, c + 15, iss + 1, 130, 20) });
+    assert_int_equal(o->ack, c + 35);
+    assert_sack(o, 1, (uint32_t[]){ c + 15, c + 20 });
+    /* a duplicate of a queued segment: D-SACK first, then its SACK block */
+    feed((struct wire_tcp[]){ data_ts(7101, c + 100, iss + 1, 130, 10) });
+    o = feed((struct wire_tcp[]){ data_ts(7101, c + 100, iss + 1, 130, 10) });
+    assert_sack(o, 2, (uint32_t[]){ c + 100, c + 110, c + 100, c + 110 });
+}
+
+/* Without SACK-permitted on the SYN: queued all the same, no SACK option */
+static void test_ooo_without_sack(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss = establish(7102, CISN, false), c = CISN + 1;
+    struct wire_tcp d = seg_mk(7102, 80, TCP_ACK, c + 10, iss + 1);
+    d.payload_len = 10;
+    const struct wire_tcp *o = feed(&d);
+    assert_int_equal(o->ack, c);
+    assert_int_equal(o->opt.n, 0);
+    d.seq = c;
+    o = feed(&d);
+    assert_int_equal(o->ack, c + 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -299,6 +389,9 @@ int main(void)
         T(test_orphan_finwait2),
         T(test_closing_ack_consumed),
         T(test_timewait_paws),
+        T(test_ooo_queue_and_sack),
+        T(test_dsack),
+        T(test_ooo_without_sack),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
