@@ -84,12 +84,11 @@ def _fold_ack_into_fin(ans):
     return out
 
 
-RACES = {
-    "sr_fin_ack": ("a FIN on the handshake's last ACK: the new socket's delayed-ACK timer "
-                   "(no ATO yet: the next tick) races the application's accept, read and "
-                   "close, so the kernel sends ACK then FIN+ACK, or FIN+ACK alone",
-                   _fold_ack_into_fin),
-}
+_FIN_RACE = ("the FIN's delayed ACK (a socket that has received no data has no ATO yet: "
+             "the timer fires at the next tick) races the application's read and close, so "
+             "on a busy machine the kernel sends ACK then FIN+ACK instead of FIN+ACK alone; "
+             "both count as FIN+ACK", _fold_ack_into_fin)
+RACES = {"sr_fin_ack": _FIN_RACE, "es_fin": _FIN_RACE, "es_fin_data": _FIN_RACE}
 
 
 def tsopt(tsval, tsecr):
