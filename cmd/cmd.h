@@ -19,6 +19,7 @@ struct cmd_scan_hooks {
 };
 int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *h);
 int cmd_run(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 int cmd_bridge(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 
@@ -29,8 +30,12 @@ struct tui_rec;
 int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc, char **argv,
                  struct tui_rec *rec, char **report);
 
-/* "250us", "1.5ms", "2s", "3m" (and "N" = seconds when bare_unit_s, else an error) -> ns.
- * 0 or -1. */
+/* The one number parser: decimal ("010" is ten) or 0x-prefixed hex, no sign, no blanks, at
+ * most max. 0 or -1. */
+int cmd_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+/* The one time parser: "250us", "1.5ms", "2s", "3m", "1h" (and a bare "N" = seconds when
+ * bare_is_seconds, as nmap reads its times; every subcommand passes 1) -> ns. 0 or -1. */
 int cmd_parse_duration(const char *s, int bare_is_seconds, unsigned long long *ns);
 
 #endif

@@ -144,8 +144,14 @@ struct scan_config {
 /* Fills every field with its default: T3, SYN scan, no targets, every override unset. */
 void scan_config_init(struct scan_config *cfg);
 
+/* What scan_run returns when the scan's inputs cannot be used (an idle-scan zombie that
+ * answers nothing or whose IP-ID is not incremental): the command's exit status 1, where
+ * -1 (bad configuration, backend failure) is 2. */
+enum { SCAN_ERR_INPUT = -2 };
+
 /* Runs the whole scan. Returns 0 and fills *out (free with scan_report_free), or -1 with a
- * message in err (bad configuration, e.g. min rate above max rate; backend failure). */
+ * message in err (bad configuration, e.g. min rate above max rate; backend failure), or
+ * SCAN_ERR_INPUT. */
 int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report *out,
              char *err, size_t errlen);
 

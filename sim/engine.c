@@ -422,11 +422,15 @@ void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, siz
         ev.state_after = v->state_after;
         ev.has_isn = v->has_isn;
         ev.isn_next = v->isn_next;
+        ev.isn_unpredictable = v->isn_unpredictable;
     }
     if (h && kind != SIM_EV_SEND && pkt && len >= WIRE_IPV4_HDR_MIN) {
         uint32_t src = rd32(pkt + 12), dst = rd32(pkt + 16);
         uint32_t peer = src == h->addr ? dst : src;
         ev.ipid = gen_ipid_counter(&h->ipid, h->addr, peer, ipid_proto ? ipid_proto : pkt[9]);
+        /* a reply TCP numbered itself (Linux's zero rule, a socket's own counter): that */
+        if (v && v->ipid_fixed)
+            ev.ipid = (int32_t)(v->ipid_fixed - 1);
     }
     s->trace(s->trace_ctx, &ev);
 }

@@ -186,6 +186,7 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     struct host *h = ctx;
     struct sim *s = h->sim;
     struct sim_slot *sl;
+    h->tcp_ipid_fixed = ii->ipid >= 0 ? (uint32_t)ii->ipid_next + 1 : 0;
     uint32_t slot = sim_slot_take(s, &sl);
     if (slot == UINT32_MAX)
         return;
@@ -248,8 +249,11 @@ void host_timer(struct sim *s, struct host *h, uint64_t token)
     /* An entry superseded by an earlier timer, or whose timer was stopped, does nothing and
      * reports nothing (tcp_timer_due). */
     struct tcp_verdict v;
-    if (tcp_timer_due(h->tcp, host_io(s, h), token, &v) && sim_tracing(s) && v.action)
+    h->tcp_ipid_fixed = 0;
+    if (tcp_timer_due(h->tcp, host_io(s, h), token, &v) && sim_tracing(s) && v.action) {
+        v.ipid_fixed = h->tcp_ipid_fixed;
         sim_report(s, SIM_EV_TIMER, NULL, 0, h, h->addr, v.action, v.rule_id, v.rule, &v);
+    }
 }
 
 /* ---------------------------------------------------------------- creation */
@@ -605,7 +609,9 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
      * scan); tcp_input fills the verdict itself. */
     if (p->ip.csum_ok && p->l4_err == WIRE_OK && p->ip.proto == WIRE_PROTO_TCP &&
         p->l4.tcp.csum_ok) {
+        h->tcp_ipid_fixed = 0;
         tcp_input(h->tcp, host_io(s, h), &p->ip, &p->l4.tcp, &v);
+        v.ipid_fixed = h->tcp_ipid_fixed;
         if (sim_tracing(s))
             sim_report(s, SIM_EV_RECV, pkt, len, h, h->addr, v.action ? v.action : "accept",
                        v.rule_id, v.rule, &v);

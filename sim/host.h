@@ -50,6 +50,7 @@ struct host {
     struct host_peer *peers;       /* per-destination buckets, open addressing */
     uint32_t npeers, cappeers;
     uint32_t pending_connects;     /* scripted connects waiting to send data */
+    uint32_t tcp_ipid_fixed;       /* during a TCP event: tcp_verdict.ipid_fixed so far */
 };
 
 struct host_table {

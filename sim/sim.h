@@ -56,6 +56,8 @@ struct sim_event {
     int32_t ipid;              /* the host's IP-ID counter after the event, -1 if not applicable */
     bool has_isn;
     uint32_t isn_next;         /* the ISN its generator would give next (for this 4-tuple) */
+    bool isn_unpredictable;    /* with has_isn: the generator draws at random (random,
+                                  random-inc); isn_next is 0, the transcript says so */
     /* The unit of work the event belongs to (sim_unit: a queue entry run, or a call from
      * outside such as sim_inject), and the event that caused it: for a SEND, the first event
      * of its unit (the RECV of the probe it answers, the TIMER that retransmits, the DROP

@@ -422,7 +422,10 @@ void tcp_verdict_finish(const struct tcp_host *th, const struct tcp_io *io,
     else
         v->state_after = lis ? TCP_LISTEN : TCB_NONE;
     v->has_isn = true;
-    v->isn_next = tcp_peek_isn(th, io->now_ns, lport, raddr, rport);
+    /* random and random-inc: the next value is the rng's next draw, which the transcript
+     * must not give away (a student could read the future ISN off it) */
+    v->isn_unpredictable = !gen_isn_predictable(&th->isn);
+    v->isn_next = v->isn_unpredictable ? 0 : tcp_peek_isn(th, io->now_ns, lport, raddr, rport);
 }
 
 void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
@@ -433,6 +436,7 @@ void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_i
     v->state_after = TCB_NONE;
     v->has_isn = false;
     v->isn_next = 0;
+    v->isn_unpredictable = false;
     uint32_t hash = tcp_hash(seg->dport, ip->src, seg->sport);
     int32_t idx = tcp_lookup_h(th, seg->dport, ip->src, seg->sport, hash);
     int32_t lis;

@@ -24,6 +24,8 @@ struct tcp_ipinfo {
     bool df;
     int32_t ipid;   /* >= 0: use this IP-ID (0 for Linux RSTs/SYN-ACKs, or a connected
                        socket's own counter); -1: the host's IP-ID generator */
+    int32_t ipid_next; /* with ipid >= 0: where that numbering stands after this datagram
+                          (0 for the zero rule, the socket's counter), for the transcript */
 };
 
 struct tcp_io {
@@ -56,6 +58,11 @@ struct tcp_verdict {
     int state_before, state_after;   /* enum tcp_state, TCB_NONE */
     bool has_isn;
     uint32_t isn_next;         /* what this host's ISN generator would give next for the tuple */
+    bool isn_unpredictable;    /* a random draw: isn_next not shown (0) */
+    /* Set by the host, not TCP: 1 + the ipid_next of the last segment this event sent whose
+     * IP-ID did not come from the host's generator; 0 when none did. The transcript's ipid=
+     * then shows the counter that datagram used. */
+    uint32_t ipid_fixed;
 };
 
 /* listen: open ports (copied); name: for the rng streams. NULL on out of memory. */

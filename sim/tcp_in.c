@@ -73,7 +73,6 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
         /* our SYN is acknowledged: take the peer's options, ESTABLISHED */
         uint32_t rcv_wnd = t->rcv_wnd;
         tcp_take_syn(th, t, seg);
-        t->bytes_acked += seg->ack - t->snd_una;
         t->snd_una = seg->ack;
         t->snd_wl2 = seg->ack;
         t->rcv_wnd = rcv_wnd;
@@ -305,8 +304,8 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         /* Linux bounds MAX.SND.WND by the bytes acknowledged so far: "do not accept ACK for
          * bytes we never sent" (tcp_ack, max_window = min(max_window, bytes_acked)) */
         uint32_t maxw = t->max_snd_wnd;
-        if (th->p.linux_stack && t->bytes_acked < maxw)
-            maxw = t->bytes_acked;
+        if (th->p.linux_stack && tcp_bytes_acked(t) < maxw)
+            maxw = tcp_bytes_acked(t);
         if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - maxw)) {
             tcp_rule_apply(th, io, idx, ip, seg, v, TR_ACK_OLD_CHALLENGE);
             return false;
@@ -330,7 +329,6 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         t->snd_wl2 = ack;
     }
     if (tcp_after(ack, t->snd_una)) {
-        t->bytes_acked += ack - t->snd_una;
         t->snd_una = ack;
         t->retries = 0;
         t->rto_ms = 1000;

@@ -67,9 +67,6 @@ struct tcp_tcb {
     uint32_t write_seq;    /* end of the bytes the application queued (sent or not) */
     uint32_t rcv_nxt, rcv_wnd, rcv_wup;
     uint32_t ts_recent, ts_off;
-    int32_t rq;            /* out-of-order queue and SACK state: th->rq[rq - 1]; 0 = none */
-    uint32_t bytes_acked;  /* Linux tp->bytes_acked: what SND.UNA advanced by, SYN included
-                              (RFC 5961 5.2's bound on an old ACK, tcp_ack) */
     uint16_t mss;          /* effective send MSS (peer's MSS, less 12 with timestamps) */
     uint16_t ipid;         /* connected socket's own IP-ID counter */
     uint32_t rto_ms;
@@ -80,6 +77,8 @@ struct tcp_tcb {
     /* list mode (tcp_io.timer_at): place in the host's timer list `tm_list` */
     bool tm_linked;
     uint8_t tm_list;
+    uint16_t rq;           /* out-of-order queue and SACK state: th->rq[rq - 1]; 0 = none
+                              (in what was padding: the TCB stays 144 bytes) */
     int32_t tm_prev, tm_next;
     uint64_t tm_at, tm_key;   /* due time and the engine's tie break */
 };
@@ -194,6 +193,15 @@ static inline void tcp_verdict_clear(struct tcp_verdict *v)
 void tcp_tcb_reset(struct tcp_host *th, int32_t idx);
 /* What a peer's SYN (or SYN-ACK) sets: IRS, RCV.NXT, negotiated options, send MSS, SND.WND. */
 void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp *seg);
+
+/* Linux tp->bytes_acked: what SND.UNA has advanced by, the SYN included (RFC 5961 5.2's
+ * bound on an old ACK, tcp_ack). Derived, not kept: a passive TCB's SND.UNA starts at
+ * ISS+1 with nothing acknowledged, an active one's at ISS (exact for the first 4 GiB). */
+static inline uint32_t tcp_bytes_acked(const struct tcp_tcb *t)
+{
+    uint32_t d = t->snd_una - t->iss;
+    return t->passive ? (d ? d - 1 : 0) : d;
+}
 
 /* --- tcp_in.c --- */
 void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,

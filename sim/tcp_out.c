@@ -23,16 +23,17 @@
 struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k)
 {
     const struct personality *p = &th->p;
-    struct tcp_ipinfo ii = { p->df, -1 };
+    struct tcp_ipinfo ii = { p->df, -1, -1 };
     if (k == TCP_IPK_CTL && p->rst_df_zero_id) {
         ii.df = true;
-        ii.ipid = 0;
+        ii.ipid = ii.ipid_next = 0;
     } else if (k == TCP_IPK_SYNACK && p->synack_df_zero_id) {
         ii.df = true;
-        ii.ipid = 0;
+        ii.ipid = ii.ipid_next = 0;
     } else if (k == TCP_IPK_CONN && t && p->df && p->synack_df_zero_id) {
         /* Linux 5.17+: a connected socket numbers its DF segments from its own counter */
         ii.ipid = t->ipid++;
+        ii.ipid_next = t->ipid;
     }
     return ii;
 }

@@ -11,6 +11,8 @@
  *     (rfc793-3.9-listen-syn: RFC 793 3.9 LISTEN: SYN: SYN-ACK, SYN-RECEIVED)
  *     LISTEN -> SYN-RECEIVED ipid=0 isn_next=1583286803
  * RULE-ID is the rule's stable name (docs/rules.md), RULE its text for a person.
+ * isn_next=unpredictable: the host's ISN generator draws at random (random, random-inc), so
+ * its next value is not shown.
  */
 #include "trace.h"
 
@@ -110,6 +112,7 @@ void trace_record(void *ctx, const struct sim_event *ev)
     e->ipid = ev->ipid;
     e->has_isn = ev->has_isn;
     e->isn_next = ev->isn_next;
+    e->isn_unpredictable = ev->isn_unpredictable;
     e->unit = ev->unit;
     e->cause = ev->cause;
 }
@@ -159,7 +162,8 @@ int trace_format(const struct trace *t, size_t i, char *out, size_t cap)
     if (e->ipid >= 0)
         APPEND(" ipid=%ld", (long)e->ipid);
     if (e->has_isn)
-        APPEND(" isn_next=%lu", (unsigned long)e->isn_next);
+        APPEND(e->isn_unpredictable ? " isn_next=unpredictable" : " isn_next=%lu",
+               (unsigned long)e->isn_next);
     return (int)used;
 }
 

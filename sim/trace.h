@@ -25,6 +25,7 @@ struct trace_ev {
     int32_t ipid;
     int has_isn;
     uint32_t isn_next;
+    int isn_unpredictable;   /* isn_next=unpredictable: a random generator's next draw */
     uint64_t unit, cause;    /* struct sim_event's */
 };
 
