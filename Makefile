@@ -29,7 +29,10 @@ LTO     ?= $(shell $(CC) --version 2>/dev/null | grep -qi clang || echo -flto=au
 endif
 CFLAGS  ?=
 CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I.
-LDLIBS  := -lpcap -lncursesw -lm
+# ncurses goes into the tcplab binary only (the TUI's view, tui/view_*.c and cmd/tui*.c):
+# test programs link the headless model without it.
+LDLIBS  := -lpcap -lm
+CURSES_LIBS := -lncursesw
 PREFIX  ?= /usr/local
 
 LIB_SRC  := $(wildcard lib/*.c)
@@ -41,9 +44,14 @@ LAB_SRC  := $(wildcard lab/*.c)
 # The built-in labs (lab/lab.h): descriptions, scenario templates, worksheets.
 LAB_FILES := $(sort $(wildcard labs/*.lab) $(wildcard scenarios/*.scn) \
                $(filter-out docs/labs/README.md,$(wildcard docs/labs/*.md)))
-CMD_SRC  := $(filter-out cmd/main.c,$(wildcard cmd/*.c))
+CMD_SRC  := $(filter-out cmd/main.c cmd/tui.c cmd/tui_scan.c,$(wildcard cmd/*.c))
+# The TUI: its model (tui/rec, rewind, model, text) is headless and in the library with the
+# rest; its terminal view and the command that starts it are a library of their own.
+TUI_SRC  := $(filter-out tui/view_%.c,$(wildcard tui/*.c))
+TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui.c cmd/tui_scan.c)
+TUIV_OBJ := $(TUIV_SRC:%.c=$(BUILD)/%.o)
 GEN_SRC  := $(BUILD)/gen/default_scn.c
-CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(LAB_SRC) $(CMD_SRC)
+CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(LAB_SRC) $(CMD_SRC) $(TUI_SRC)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o $(BUILD)/gen/labs.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -64,8 +72,12 @@ tcplab: $(BUILD)/tcplab
 	cp $(BUILD)/tcplab tcplab
 endif
 
-$(BUILD)/tcplab: $(BUILD)/cmd/main.o $(BUILD)/libtcplab.a
-	$(CC) $(LTO) $(LDSAN) -o $@ $^ $(LDLIBS)
+$(BUILD)/tcplab: $(BUILD)/cmd/main.o $(BUILD)/libtcplab_tui.a $(BUILD)/libtcplab.a
+	$(CC) $(LTO) $(LDSAN) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
+
+$(BUILD)/libtcplab_tui.a: $(TUIV_OBJ)
+	rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/libtcplab.a: $(CORE_OBJ)
 	rm -f $@
@@ -103,7 +115,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libtcplab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LTO) -MMD -MP -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) $(LDLIBS)
 
--include $(CORE_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(CORE_OBJ:.o=.d) $(TUIV_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
 # Installs missing Debian packages when root (CI and fresh machines); otherwise says what is missing.
 deps:
@@ -155,6 +167,8 @@ install: tcplab
 	install -m 644 docs/tcplab-scenario.5 $(DESTDIR)$(PREFIX)/share/man/man5/tcplab-scenario.5
 	install -m 644 docs/tcplab.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcplab
+	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab
+	install -m 644 docs/rules.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/rules.md
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab

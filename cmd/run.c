@@ -77,16 +77,6 @@ static void run_usage(FILE *f)
             "  --labs DIR    labs from DIR first (also $TCPLAB_LABS)\n");
 }
 
-static int parse_u64(const char *s, unsigned long long *v)
-{
-    char *end;
-    if (!s || !*s || *s == '-')
-        return -1;
-    errno = 0;
-    *v = strtoull(s, &end, 0);
-    return (errno || *end) ? -1 : 0;
-}
-
 static int run_parse_args(int argc, char **argv, struct run_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -113,7 +103,7 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
             i++;
         } else if (!strcmp(a, "--seed")) {
             if (!val) goto missing;
-            if (parse_u64(val, &o->seed)) {
+            if (cmd_parse_uint(val, UINT64_MAX, &o->seed)) {
                 fprintf(stderr, "tcplab run: --seed wants a non-negative integer, got '%s'\n", val);
                 return -1;
             }
@@ -121,8 +111,8 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
             i++;
         } else if (!strcmp(a, "--until")) {
             if (!val) goto missing;
-            if (cmd_parse_duration(val, 0, &o->until_ns)) {
-                fprintf(stderr, "tcplab run: --until wants a time like 500ms or 10s, got '%s'\n", val);
+            if (cmd_parse_duration(val, 1, &o->until_ns)) {
+                fprintf(stderr, "tcplab run: --until wants a time like 500ms, 10s or 5 (seconds), got '%s'\n", val);
                 return -1;
             }
             o->has_until = 1;

@@ -60,12 +60,20 @@ struct scan_job {
     bool have_sc;
     struct lab_view view;        /* in a lab: what the student's host observes */
     struct pcap_writer *wire;    /* --capture of the whole simulated network */
+    const struct cmd_scan_hooks *hooks;   /* NULL but for `tcplab tui ... -- SCAN` */
     struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
 };
 
 static int scan_usage_error(const char *msg)
 {
     fprintf(stderr, "tcplab scan: %s\nSee 'tcplab scan --help' for the options.\n", msg);
+    return 1;
+}
+
+/* An input that cannot be used (a scenario file, a zombie): exit 1, without the usage hint. */
+static int scan_input_error(const char *msg)
+{
+    fprintf(stderr, "tcplab scan: %s\n", msg);
     return 1;
 }
 
@@ -220,16 +228,28 @@ static int scan_ports(struct scan_job *j, char *err, size_t errlen)
                        err, errlen);
     if (rc < 0)
         return -1;
-    /* Only the protocols being scanned: -p U:53 without -sU scans no UDP (nmap warns). */
-    if (!(protos & PORTS_TCP) && j->pl.ntcp) {
+    /* Only the protocols being scanned: -p U:53 without -sU scans no UDP; nmap warns when
+     * the prefix was written at all ("U:" alone too), and skips a scan type left without
+     * ports (nmap.cc, after getpts). */
+    if (!(protos & PORTS_TCP) && (j->pl.ntcp || (j->pl.prefixes & PORTS_TCP))) {
         fprintf(stderr, "WARNING: Your ports include \"T:\" but you haven't specified any "
                 "TCP scan type.\n");
         j->pl.ntcp = 0;
     }
-    if (!(protos & PORTS_UDP) && j->pl.nudp) {
+    if (!(protos & PORTS_UDP) && (j->pl.nudp || (j->pl.prefixes & PORTS_UDP))) {
         fprintf(stderr, "WARNING: Your ports include \"U:\" but you haven't specified UDP "
                 "scan with -sU.\n");
         j->pl.nudp = 0;
+    }
+    if (o->ports && (protos & PORTS_UDP) && !j->pl.nudp && j->pl.ntcp) {
+        fprintf(stderr, "WARNING: UDP scan was requested, but no udp ports were specified.  "
+                "Skipping this scan type.\n");
+        o->udp_scan = false;
+    }
+    if (o->ports && (protos & PORTS_TCP) && !j->pl.ntcp && j->pl.nudp) {
+        fprintf(stderr, "WARNING: a TCP scan type was requested, but no tcp ports were "
+                "specified.  Skipping this scan type.\n");
+        o->tcp_scan = SCAN_NONE;
     }
     if (j->pl.ntcp + j->pl.nudp == 0) {
         snprintf(err, errlen, "No ports to scan: the port list has none for the scan types "
@@ -497,16 +517,15 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     if (scan_open_outputs(j, err, sizeof err) < 0)
         return scan_usage_error(err);
     if (!o->live) {
-        int lrc = scan_load_scenario(j, err, sizeof err);
-        if (lrc == -2)
-            return scan_runtime_error(err);
-        if (lrc < 0)
-            return scan_usage_error(err);
+        if (scan_load_scenario(j, err, sizeof err) < 0)   /* missing or malformed: input */
+            return scan_input_error(err);
         j->io = pktio_sim_open_scenario(&j->sc, o->has_seed ? o->seed : j->sc.seed, err,
                                         sizeof err);
         if (!j->io)
             return scan_runtime_error(err);
         j->seed = pktio_sim_seed(j->io);
+        if (j->hooks && j->hooks->opened)
+            j->hooks->opened(j->hooks->ctx, j->io);
     } else {
         j->seed = o->has_seed ? o->seed : scan_live_seed();
     }
@@ -530,7 +549,12 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     fflush(stdout);
     struct scan_config cfg;
     scan_fill_config(j, &cfg);
-    if (scan_run(&cfg, j->io, &j->rep, err, sizeof err) < 0)
+    if (j->hooks && j->hooks->configure)
+        j->hooks->configure(j->hooks->ctx, &cfg);
+    int src = scan_run(&cfg, j->io, &j->rep, err, sizeof err);
+    if (src == SCAN_ERR_INPUT)   /* e.g. an idle-scan zombie that cannot be used */
+        return scan_input_error(err);
+    if (src < 0)
         return scan_runtime_error(err);
     j->report_ok = true;
     j->rep.start_unix = start_unix;
@@ -573,6 +597,11 @@ static void scan_job_free(struct scan_job *j)
 
 int cmd_scan(int argc, char **argv)
 {
+    return cmd_scan_hooked(argc, argv, NULL);
+}
+
+int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *hooks)
+{
     struct scan_opts o;
     char err[512];
     if (scan_opts_parse(&o, argc, argv, err, sizeof err) < 0) {
@@ -584,13 +613,15 @@ int cmd_scan(int argc, char **argv)
         scan_opts_free(&o);
         return 0;
     }
-    struct scan_job j = {.o = &o};
+    struct scan_job j = {.o = &o, .hooks = hooks};
     targets_init(&j.tl);
     targets_init(&j.ex);
     ports_init(&j.pl);
     ports_init(&j.syn_ping);
     ports_init(&j.ack_ping);
     int rc = scan_job_run(&j, argc, argv);
+    if (hooks && hooks->closing && j.io)
+        hooks->closing(hooks->ctx, j.io);
     scan_job_free(&j);
     scan_opts_free(&o);
     return rc;

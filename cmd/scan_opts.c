@@ -101,18 +101,10 @@ static const struct long_opt long_opts[] = {
     {"instructor", O_INSTRUCTOR, false},
 };
 
-/* A whole non-negative decimal number no larger than max. */
+/* A whole non-negative number no larger than max: the one parser (cmd/util.c). */
 static int opts_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
-    if (!s || !*s || *s == '-' || *s == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end || v > max)
-        return -1;
-    *out = v;
-    return 0;
+    return cmd_parse_uint(s, max, out);
 }
 
 static int opts_int(const char *s, int lo, int hi, int *out)

@@ -50,6 +50,7 @@ struct host {
     struct host_peer *peers;       /* per-destination buckets, open addressing */
     uint32_t npeers, cappeers;
     uint32_t pending_connects;     /* scripted connects waiting to send data */
+    uint32_t tcp_ipid_fixed;       /* during a TCP event: tcp_verdict.ipid_fixed so far */
 };
 
 struct host_table {
@@ -97,9 +98,10 @@ const struct tcp_io *host_io(struct sim *s, struct host *h);
 /* An ICMP error from h's address to dst quoting the
  * datagram orig (Linux icmp_send: the IP header and as much as fits in 576 bytes), through
  * h's ICMP budgets. Returns true when sent; false with *why (a static string, or one
- * formatted while tracing) when a budget refused it or memory ran out. raw: a filter's
+ * formatted while tracing; *why_id its rule ID, when why_id is not NULL) when a budget refused it or memory ran out. raw: a filter's
  * reject, which goes onto the wire without crossing h's filters. */
 bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
-                     const uint8_t *orig, size_t origlen, bool raw, const char **why);
+                     const uint8_t *orig, size_t origlen, bool raw, const char **why_id,
+                     const char **why);
 
 #endif
