@@ -56,11 +56,11 @@ struct scan_job {
     int zombie_port;
     bool report_ok;
     struct scan_report rep;
+    const struct cmd_scan_hooks *hooks;   /* NULL but for `tcplab tui ... -- SCAN` */
     struct scenario sc;          /* a simulated scan's scenario (outlives io) */
     bool have_sc;
     struct lab_view view;        /* in a lab: what the student's host observes */
     struct pcap_writer *wire;    /* --capture of the whole simulated network */
-    const struct cmd_scan_hooks *hooks;   /* NULL but for `tcplab tui ... -- SCAN` */
     struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
 };
 
@@ -517,7 +517,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     if (scan_open_outputs(j, err, sizeof err) < 0)
         return scan_usage_error(err);
     if (!o->live) {
-        if (scan_load_scenario(j, err, sizeof err) < 0)   /* missing or malformed: input */
+        int lrc = scan_load_scenario(j, err, sizeof err);
+        if (lrc < 0)   /* a missing, unreadable or malformed scenario is an input error */
             return scan_input_error(err);
         j->io = pktio_sim_open_scenario(&j->sc, o->has_seed ? o->seed : j->sc.seed, err,
                                         sizeof err);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
+#include "lib/infile.h"
 #include "lib/rng.h"
 #include "lib/wire.h"
 #include "sim/scenario.h"
@@ -23,19 +24,22 @@ enum { LAB_KEY_MIN = 16, LAB_FILE_MAX = 16u << 20 };
 
 static const uint8_t lab_zero_key[16];
 
-static int lab_slurp(const char *path, char **buf, size_t *len, char *err, size_t errlen)
+/* Reads a whole file (or standard input for "-", as every tcplab input: lib/infile.h), and
+ * the name its messages should give it. */
+static int lab_slurp_named(const char *path, char **buf, size_t *len, const char **name,
+                           char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    FILE *f = infile_open(path, err, errlen);
+    if (!f)
         return -1;
-    }
+    *name = infile_name(f, path);
     char *b = malloc(LAB_FILE_MAX + 1);
+    errno = 0;
     size_t n = b ? fread(b, 1, LAB_FILE_MAX + 1, f) : 0;
     int bad = !b ? ENOMEM : ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
+    infile_close(f);
     if (bad || n > LAB_FILE_MAX) {
-        snprintf(err, errlen, "%s: %s", path, bad ? strerror(bad) : "larger than 16 MiB");
+        snprintf(err, errlen, "%s: %s", *name, bad ? strerror(bad) : "larger than 16 MiB");
         free(b);
         return -1;
     }
@@ -43,6 +47,12 @@ static int lab_slurp(const char *path, char **buf, size_t *len, char *err, size_
     *buf = b;
     *len = n;
     return 0;
+}
+
+static int lab_slurp(const char *path, char **buf, size_t *len, char *err, size_t errlen)
+{
+    const char *name;
+    return lab_slurp_named(path, buf, len, &name, err, errlen);
 }
 
 int lab_course_key_read(const char *path, uint8_t key[16], char *err, size_t errlen)

@@ -213,6 +213,7 @@ static inline uint32_t sim_slot_take(struct sim *s, struct sim_slot **out)
         return UINT32_MAX;
     uint32_t i = s->pool.free[--s->pool.nfree];
     struct sim_slot *sl = sim_slot(s, i);
+    sl->idx = i;   /* set on every take, beside the flags: a clone leaves free slots unwritten */
     sl->trusted = sl->viewed = sl->lazy = false;
     *out = sl;
     return i;

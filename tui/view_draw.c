@@ -348,7 +348,7 @@ void tv_draw(struct tui_view *v)
             draw_detail(v, 1 + th, 0, body - th, lw - 1);
         draw_inside(v, 1 + th, lw, body - th, W - lw);
     } else {
-        int th = body * 45 / 100;
+        int th = body * 40 / 100;
         if (th < 5)
             th = 5;
         if (v->top == TV_LIST)
