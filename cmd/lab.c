@@ -27,12 +27,13 @@ struct lab_cmd {
 static void lab_usage(FILE *f)
 {
     fprintf(f,
-            "usage: tcplab lab list\n"
-            "       tcplab lab show NAME\n"
-            "       tcplab lab start NAME [DIR] --student ID [--course-key FILE]\n"
-            "       tcplab lab check NAME FILE|DIR [--student ID | --ticket FILE] [--course-key FILE]\n"
-            "                                     [--csv OUT]\n"
-            "       tcplab lab key NAME --student ID [--course-key FILE]\n"
+            "usage:\n"
+            "  tcplab lab list\n"
+            "  tcplab lab show NAME\n"
+            "  tcplab lab start NAME [DIR] --student ID [--course-key FILE]\n"
+            "  tcplab lab check NAME FILE|DIR [--student ID | --ticket FILE] [--course-key FILE]\n"
+            "                              [--csv OUT]\n"
+            "  tcplab lab key NAME --student ID [--course-key FILE]\n"
             "\n"
             "Labs are scenarios with a worksheet and a grader; each student gets a variant of\n"
             "their own (its open ports, hosts, sequence numbers) derived from the lab, the ID\n"

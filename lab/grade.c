@@ -244,7 +244,7 @@ static int lab_grader_run(const struct lab *l, struct lab_variant *v, struct sce
 {
     char *probes = NULL, *text = NULL;
     size_t plen = 0;
-    if (l->probes && lab_expand(l->file, l->probe_line, 1, l->probes, l->probes_len,
+    if (l->probes && param_expand(l->file, l->probe_line, 1, l->probes, l->probes_len,
                                 &v->params, &probes, &plen, err, errlen))
         return -1;
     text = malloc(v->len + plen + 2);
@@ -316,7 +316,7 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
         const struct lab_question *q = &l->q[i];
         char *a;
         size_t alen;
-        rc = lab_expand(l->file, q->answer_line, q->answer_col, q->answer, strlen(q->answer),
+        rc = param_expand(l->file, q->answer_line, q->answer_col, q->answer, strlen(q->answer),
                         &v.params, &a, &alen, err, errlen);
         if (rc)
             break;

@@ -5,7 +5,7 @@
  *
  *   lab NAME                   the lab's name (the file's name without .lab)
  *   title "TEXT"
- *   derivation N               the variant derivation's version (param.h)
+ *   derivation N               the variant derivation's version (lib/param.h)
  *   scenario FILE              the scenario template
  *   worksheet FILE             the worksheet given to the student
  *   student HOST               the student's host in the scenario

@@ -3,7 +3,7 @@
  *
  * A lab is three files: NAME.lab (this module's description: title, derivation version, the
  * student's host, the questions with their answers and hints), a scenario template (a
- * scenario file with `${...}` parameters, lab/param.h) and a worksheet (Markdown). The labs
+ * scenario file with `${...}` parameters, lib/param.h) and a worksheet (Markdown). The labs
  * that ship are compiled into the binary (labs/NAME.lab, scenarios/NAME.scn, docs/labs/NAME.md; the
  * Makefile turns them into a C table), so an installed tcplab needs no source tree; an
  * instructor's directory (--labs DIR or TCPLAB_LABS) is searched first, and a file it lacks
@@ -16,7 +16,7 @@
  * instructor hands each student a ticket (`lab start --course-key`), a file holding that
  * secret: enough to run the variant, not to derive another's, and `lab key` or
  * `--instructor` then want the course key itself. The lab's `derivation N` enters every
- * draw (param.h), so a later tcplab with the same N gives the same variant.
+ * draw (lib/param.h), so a later tcplab with the same N gives the same variant.
  *
  * Views. A lab names the student's host; unless the lab says `view all`, the transcript and
  * the capture of a student's run show only what that host sends and receives, as a capture
@@ -35,7 +35,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "lab/param.h"
+#include "lib/param.h"
 
 struct scenario;
 struct sim_event;
@@ -130,7 +130,7 @@ int lab_course_key_read(const char *path, uint8_t key[16], char *err, size_t err
 /* ---------------------------------------------------------------- variants */
 
 struct lab_variant {
-    struct lab_params params;
+    struct param_set params;
     char *text;              /* the expanded scenario */
     size_t len;
     char file[96];           /* its name in messages: "idle-scan.scn" */
@@ -141,9 +141,9 @@ int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_
                      char *err, size_t errlen);
 void lab_variant_free(struct lab_variant *v);
 
-/* Reads a scenario file, expanding its parameters with their defaults when it has any, and
- * parses it (what `run FILE` and `scan --sim FILE` load). 0; -1 with a FILE:LINE:COL
- * message when the text is wrong; -2 when the file cannot be read. */
+/* Reads and parses a scenario file (`-`: stdin), its parameters at their defaults (what
+ * `run FILE` and `scan --sim FILE` load; sim/scenario.c expands them). 0, or -1 with a
+ * message (FILE:LINE:COL for a wrong text). */
 int lab_scenario_file(const char *path, struct scenario *sc, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------- the seam for commands */

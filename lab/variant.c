@@ -204,13 +204,13 @@ int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_
 {
     memset(v, 0, sizeof *v);
     if (who)
-        lab_params_init_variant(&v->params, who->secret, l->derivation);
+        param_init_variant(&v->params, who->secret, l->derivation);
     else
-        lab_params_init_default(&v->params);
+        param_init_default(&v->params);
     snprintf(v->file, sizeof v->file, "%s", l->scenario_file);
-    if (lab_expand(v->file, 1, 1, l->scenario, l->scenario_len, &v->params, &v->text, &v->len,
+    if (param_expand(v->file, 1, 1, l->scenario, l->scenario_len, &v->params, &v->text, &v->len,
                    err, errlen)) {
-        lab_params_free(&v->params);
+        param_free(&v->params);
         return -1;
     }
     return 0;
@@ -218,35 +218,14 @@ int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_
 
 void lab_variant_free(struct lab_variant *v)
 {
-    lab_params_free(&v->params);
+    param_free(&v->params);
     free(v->text);
     memset(v, 0, sizeof *v);
 }
 
 int lab_scenario_file(const char *path, struct scenario *sc, char *err, size_t errlen)
 {
-    char *b;
-    size_t n;
-    memset(sc, 0, sizeof *sc);
-    if (lab_slurp_named(path, &b, &n, &path, err, errlen))
-        return -2;
-    int rc;
-    if (lab_has_params(b, n)) {
-        struct lab_params ps;
-        char *t;
-        size_t tl;
-        lab_params_init_default(&ps);
-        rc = lab_expand(path, 1, 1, b, n, &ps, &t, &tl, err, errlen);
-        lab_params_free(&ps);
-        if (!rc) {
-            rc = scenario_parse(path, t, tl, sc, err, errlen);
-            free(t);
-        }
-    } else {
-        rc = scenario_parse(path, b, n, sc, err, errlen);
-    }
-    free(b);
-    return rc;
+    return scenario_load_file(path, sc, err, errlen);   /* parameters: scenario_parse */
 }
 
 /* ---------------------------------------------------------------- the command seam */

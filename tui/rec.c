@@ -59,6 +59,7 @@ void tui_rec_free(struct tui_rec *r)
     free(r->colset);
     free(r->colname);
     free(r->decs);
+    free(r->decsort);
     memset(r, 0, sizeof *r);
 }
 

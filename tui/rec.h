@@ -125,6 +125,8 @@ struct tui_rec {
     uint64_t first_seq;      /* sim_event.seq of ev[0] */
     struct tui_dec *decs;    /* the scanner's decisions, in order (scan mode) */
     size_t ndecs, capdecs;
+    uint32_t *decsort;       /* decisions by (target, port, proto): tui_scan_index */
+    uint32_t zombie;         /* -sI: the zombie's address, for the IP-ID strip; 0 */
     bool from_pcap;
     bool oom;
     uint64_t end_unit;       /* units the recorded run did */

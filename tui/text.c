@@ -792,6 +792,8 @@ const char *const tui_help_lines[] = {
     "  [ ]                  select a field in the packet detail (its bytes light up)",
     "  P                    play / pause        + -   faster / slower",
     "  e                    export the ladder: tcplab-ladder.txt and tcplab-ladder.svg",
+    "  o                    a scan's ports folded by outcome (Enter opens, goes to a port)",
+    "  s                    the scan's report      z   IP-ID strip (the -sI zombie's)",
     "  ?                    this help           q     quit",
     NULL,
 };

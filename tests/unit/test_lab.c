@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "lab/lab.h"
-#include "lab/param.h"
+#include "lib/param.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 
@@ -24,11 +24,11 @@ static const uint8_t secret_a[16] = "0123456789abcdef";
 static const uint8_t secret_b[16] = "fedcba9876543210";
 
 /* Expands text; returns the heap result (or NULL with err). */
-static char *expand(struct lab_params *ps, const char *text, char *err, size_t errlen)
+static char *expand(struct param_set *ps, const char *text, char *err, size_t errlen)
 {
     char *out = NULL;
     size_t n;
-    if (lab_expand("t.scn", 1, 1, text, strlen(text), ps, &out, &n, err, errlen))
+    if (param_expand("t.scn", 1, 1, text, strlen(text), ps, &out, &n, err, errlen))
         return NULL;
     assert_int_equal(n, strlen(out));
     return out;
@@ -36,25 +36,25 @@ static char *expand(struct lab_params *ps, const char *text, char *err, size_t e
 
 static char *expand_default(const char *text)
 {
-    struct lab_params ps;
+    struct param_set ps;
     char err[256] = "";
-    lab_params_init_default(&ps);
+    param_init_default(&ps);
     char *r = expand(&ps, text, err, sizeof err);
     if (!r)
         fail_msg("%s", err);
-    lab_params_free(&ps);
+    param_free(&ps);
     return r;
 }
 
 static char *expand_variant(const uint8_t *secret, unsigned version, const char *text)
 {
-    struct lab_params ps;
+    struct param_set ps;
     char err[256] = "";
-    lab_params_init_variant(&ps, secret, version);
+    param_init_variant(&ps, secret, version);
     char *r = expand(&ps, text, err, sizeof err);
     if (!r)
         fail_msg("%s", err);
-    lab_params_free(&ps);
+    param_free(&ps);
     return r;
 }
 
@@ -114,11 +114,11 @@ static void test_variant_deterministic_and_different(void **state)
 
 static void expect_error(const char *text, const char *want)
 {
-    struct lab_params ps;
+    struct param_set ps;
     char err[256] = "";
-    lab_params_init_default(&ps);
+    param_init_default(&ps);
     char *r = expand(&ps, text, err, sizeof err);
-    lab_params_free(&ps);
+    param_free(&ps);
     if (r) {
         free(r);
         fail_msg("'%s' expanded; expected the error %s", text, want);

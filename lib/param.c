@@ -11,27 +11,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lab/param.h"
+#include "lib/param.h"
 #include "lib/rng.h"
 
-enum { LAB_WORD_MAX = 24 };
+enum { PARAM_WORD_MAX = 24 };
 
-struct lab_list {
-    char (*e)[LAB_WORD_MAX];
+struct param_list {
+    char (*e)[PARAM_WORD_MAX];
     size_t n, cap;
 };
 
 /* Where we are, for messages. */
-struct lab_px {
+struct param_px {
     const char *file;
     int line, col;          /* of the `$` */
     char *err;
     size_t errlen;
 };
 
-static int lab_perr(const struct lab_px *px, size_t off, const char *fmt, ...)
+static int param_perr(const struct param_px *px, size_t off, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int lab_perr(const struct lab_px *px, size_t off, const char *fmt, ...)
+static int param_perr(const struct param_px *px, size_t off, const char *fmt, ...)
 {
     int n = snprintf(px->err, px->errlen, "%s:%d:%d: error: ", px->file, px->line,
                      px->col + (int)off);
@@ -45,7 +45,7 @@ static int lab_perr(const struct lab_px *px, size_t off, const char *fmt, ...)
 }
 
 /* "found 'x'" text for the bytes at s (up to a blank, a comma or a brace). */
-static void lab_found(const char *s, size_t len, char *out, size_t cap)
+static void param_found(const char *s, size_t len, char *out, size_t cap)
 {
     if (len == 0 || *s == '\n') {
         snprintf(out, cap, "end of line");
@@ -58,12 +58,12 @@ static void lab_found(const char *s, size_t len, char *out, size_t cap)
     snprintf(out, cap, "'%.*s'", (int)n, s);
 }
 
-void lab_params_init_default(struct lab_params *ps)
+void param_init_default(struct param_set *ps)
 {
     memset(ps, 0, sizeof *ps);
 }
 
-void lab_params_init_variant(struct lab_params *ps, const uint8_t secret[16], unsigned version)
+void param_init_variant(struct param_set *ps, const uint8_t secret[16], unsigned version)
 {
     memset(ps, 0, sizeof *ps);
     ps->variant = true;
@@ -71,14 +71,14 @@ void lab_params_init_variant(struct lab_params *ps, const uint8_t secret[16], un
     ps->version = version;
 }
 
-void lab_params_free(struct lab_params *ps)
+void param_free(struct param_set *ps)
 {
     for (size_t i = 0; i < ps->n; i++)
         free(ps->p[i].value);
     ps->n = 0;
 }
 
-static struct lab_param *lab_params_find(struct lab_params *ps, const char *name)
+static struct param_param *param_find(struct param_set *ps, const char *name)
 {
     for (size_t i = 0; i < ps->n; i++)
         if (!strcmp(ps->p[i].name, name))
@@ -86,7 +86,7 @@ static struct lab_param *lab_params_find(struct lab_params *ps, const char *name
     return NULL;
 }
 
-const char *lab_params_get(const struct lab_params *ps, const char *name)
+const char *param_get(const struct param_set *ps, const char *name)
 {
     for (size_t i = 0; i < ps->n; i++)
         if (!strcmp(ps->p[i].name, name))
@@ -94,7 +94,7 @@ const char *lab_params_get(const struct lab_params *ps, const char *name)
     return NULL;
 }
 
-bool lab_has_params(const char *text, size_t len)
+bool param_has(const char *text, size_t len)
 {
     for (size_t i = 0; i + 1 < len; i++)
         if (text[i] == '$' && text[i + 1] == '{')
@@ -104,13 +104,13 @@ bool lab_has_params(const char *text, size_t len)
 
 /* ---------------------------------------------------------------- output buffer */
 
-struct lab_buf {
+struct param_buf {
     char *s;
     size_t n, cap;
     bool oom;
 };
 
-static void lab_buf_put(struct lab_buf *b, const char *s, size_t n)
+static void param_buf_put(struct param_buf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
@@ -133,9 +133,9 @@ static void lab_buf_put(struct lab_buf *b, const char *s, size_t n)
 
 /* ---------------------------------------------------------------- lists */
 
-static int lab_list_add(struct lab_list *l, const char *s, size_t n)
+static int param_list_add(struct param_list *l, const char *s, size_t n)
 {
-    if (l->n == LAB_LIST_MAX)
+    if (l->n == PARAM_LIST_MAX)
         return -1;
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
@@ -151,14 +151,14 @@ static int lab_list_add(struct lab_list *l, const char *s, size_t n)
     return 0;
 }
 
-static bool lab_word_char(char c)
+static bool param_word_char(char c)
 {
     return isalnum((unsigned char)c) || c == '_' || c == '.' || c == ':' || c == '/' ||
            c == '-' || c == '+';
 }
 
 /* A decimal number of at most 10 digits, no larger than 2^32 - 1. */
-static bool lab_decimal(const char *s, size_t n, unsigned long *v)
+static bool param_decimal(const char *s, size_t n, unsigned long *v)
 {
     if (n == 0 || n > 10)
         return false;
@@ -173,39 +173,39 @@ static bool lab_decimal(const char *s, size_t n, unsigned long *v)
 }
 
 /* One word of a list: LO-HI of two decimals is every number between. */
-static int lab_list_word(const struct lab_px *px, size_t off, const char *s, size_t n,
-                         struct lab_list *l)
+static int param_list_word(const struct param_px *px, size_t off, const char *s, size_t n,
+                         struct param_list *l)
 {
-    if (n >= LAB_WORD_MAX)
-        return lab_perr(px, off, "expected a word of at most %d characters, found '%.*s'",
-                        LAB_WORD_MAX - 1, (int)n, s);
+    if (n >= PARAM_WORD_MAX)
+        return param_perr(px, off, "expected a word of at most %d characters, found '%.*s'",
+                        PARAM_WORD_MAX - 1, (int)n, s);
     const char *dash = memchr(s, '-', n);
     unsigned long lo, hi;
-    if (dash && lab_decimal(s, (size_t)(dash - s), &lo) &&
-        lab_decimal(dash + 1, n - (size_t)(dash - s) - 1, &hi)) {
+    if (dash && param_decimal(s, (size_t)(dash - s), &lo) &&
+        param_decimal(dash + 1, n - (size_t)(dash - s) - 1, &hi)) {
         if (hi < lo)
-            return lab_perr(px, off, "expected a range LO-HI with LO <= HI, found '%.*s'",
+            return param_perr(px, off, "expected a range LO-HI with LO <= HI, found '%.*s'",
                             (int)n, s);
-        if (hi - lo >= LAB_LIST_MAX)
-            return lab_perr(px, off, "expected at most %d elements in a list, found '%.*s'",
-                            LAB_LIST_MAX, (int)n, s);
+        if (hi - lo >= PARAM_LIST_MAX)
+            return param_perr(px, off, "expected at most %d elements in a list, found '%.*s'",
+                            PARAM_LIST_MAX, (int)n, s);
         for (unsigned long v = lo; v <= hi; v++) {
             char w[16];
             int k = snprintf(w, sizeof w, "%lu", v);
-            if (lab_list_add(l, w, (size_t)k))
-                return lab_perr(px, off, "expected at most %d elements in a list",
-                                LAB_LIST_MAX);
+            if (param_list_add(l, w, (size_t)k))
+                return param_perr(px, off, "expected at most %d elements in a list",
+                                PARAM_LIST_MAX);
         }
         return 0;
     }
-    if (lab_list_add(l, s, n))
-        return lab_perr(px, off, "expected at most %d elements in a list", LAB_LIST_MAX);
+    if (param_list_add(l, s, n))
+        return param_perr(px, off, "expected at most %d elements in a list", PARAM_LIST_MAX);
     return 0;
 }
 
 /* A list from args [a, a+n) whose first byte is `off` columns after the `$`. */
-static int lab_list_parse(const struct lab_px *px, size_t off, const char *a, size_t n,
-                          struct lab_list *l)
+static int param_list_parse(const struct param_px *px, size_t off, const char *a, size_t n,
+                          struct param_list *l)
 {
     size_t i = 0;
     while (i < n) {
@@ -214,24 +214,24 @@ static int lab_list_parse(const struct lab_px *px, size_t off, const char *a, si
         if (i == n)
             break;
         size_t j = i;
-        while (j < n && lab_word_char(a[j]))
+        while (j < n && param_word_char(a[j]))
             j++;
         if (j == i) {
             char f[32];
-            lab_found(a + i, n - i, f, sizeof f);
-            return lab_perr(px, off + i, "expected a list word (letters, digits, . : / - + _), "
+            param_found(a + i, n - i, f, sizeof f);
+            return param_perr(px, off + i, "expected a list word (letters, digits, . : / - + _), "
                             "found %s", f);
         }
-        if (lab_list_word(px, off + i, a + i, j - i, l))
+        if (param_list_word(px, off + i, a + i, j - i, l))
             return -1;
         i = j;
     }
     if (l->n == 0)
-        return lab_perr(px, off + n, "expected a list of words, found '}'");
+        return param_perr(px, off + n, "expected a list of words, found '}'");
     return 0;
 }
 
-static char *lab_list_join(const struct lab_list *l, const size_t *idx, size_t k)
+static char *param_list_join(const struct param_list *l, const size_t *idx, size_t k)
 {
     size_t len = 1;
     for (size_t i = 0; i < k; i++)
@@ -252,21 +252,21 @@ static char *lab_list_join(const struct lab_list *l, const size_t *idx, size_t k
 
 /* ---------------------------------------------------------------- draws */
 
-static void lab_param_rng(const struct lab_params *ps, const char *name, struct rng *r)
+static void param_param_rng(const struct param_set *ps, const char *name, struct rng *r)
 {
     char msg[64];
     int n = snprintf(msg, sizeof msg, "v%u|%s", ps->version, name);
     rng_seed(r, siphash24(ps->secret, msg, (size_t)n), "lab.param");
 }
 
-static int lab_cmp_size(const void *a, const void *b)
+static int param_cmp_size(const void *a, const void *b)
 {
     size_t x = *(const size_t *)a, y = *(const size_t *)b;
     return (x > y) - (x < y);
 }
 
 /* The first k of a permutation of 0..n-1 (identity with no variant); sorted when `sorted`. */
-static size_t *lab_draw_perm(const struct lab_params *ps, const char *name, size_t n, size_t k,
+static size_t *param_draw_perm(const struct param_set *ps, const char *name, size_t n, size_t k,
                              bool sorted)
 {
     size_t *idx = malloc((n ? n : 1) * sizeof *idx);
@@ -276,7 +276,7 @@ static size_t *lab_draw_perm(const struct lab_params *ps, const char *name, size
         idx[i] = i;
     if (ps->variant) {
         struct rng r;
-        lab_param_rng(ps, name, &r);
+        param_param_rng(ps, name, &r);
         for (size_t i = 0; i < k && i + 1 < n; i++) {  /* Fisher-Yates, the first k places */
             size_t j = i + rng_below(&r, (uint32_t)(n - i));
             size_t t = idx[i];
@@ -285,18 +285,18 @@ static size_t *lab_draw_perm(const struct lab_params *ps, const char *name, size
         }
     }
     if (sorted)
-        qsort(idx, k, sizeof *idx, lab_cmp_size);
+        qsort(idx, k, sizeof *idx, param_cmp_size);
     return idx;
 }
 
 /* ---------------------------------------------------------------- one parameter */
 
 /* The kinds, given the args text [a, a+n) at `off` columns after the `$`. */
-static char *lab_define(const struct lab_px *px, const struct lab_params *ps, const char *name,
+static char *param_define(const struct param_px *px, const struct param_set *ps, const char *name,
                         const char *kind, size_t klen, size_t koff, const char *a, size_t n,
                         size_t off)
 {
-    struct lab_list l = {0};
+    struct param_list l = {0};
     char *val = NULL;
     size_t *idx = NULL;
     if (klen == 5 && !memcmp(kind, "range", 5)) {
@@ -306,17 +306,17 @@ static char *lab_define(const struct lab_px *px, const struct lab_params *ps, co
             n--;
         const char *dash = memchr(a, '-', n);
         unsigned long lo, hi;
-        if (!dash || !lab_decimal(a, (size_t)(dash - a), &lo) ||
-            !lab_decimal(dash + 1, n - (size_t)(dash - a) - 1, &hi) || hi < lo) {
+        if (!dash || !param_decimal(a, (size_t)(dash - a), &lo) ||
+            !param_decimal(dash + 1, n - (size_t)(dash - a) - 1, &hi) || hi < lo) {
             char f[32];
-            lab_found(a, n, f, sizeof f);
-            lab_perr(px, off, "expected a range LO-HI of decimal numbers, LO <= HI, found %s", f);
+            param_found(a, n, f, sizeof f);
+            param_perr(px, off, "expected a range LO-HI of decimal numbers, LO <= HI, found %s", f);
             return NULL;
         }
         unsigned long v = lo;
         if (ps->variant) {
             struct rng r;
-            lab_param_rng(ps, name, &r);
+            param_param_rng(ps, name, &r);
             v = hi - lo == 0xffffffffUL ? rng_u32(&r) : lo + rng_below(&r, (uint32_t)(hi - lo + 1));
         }
         val = malloc(16);
@@ -338,18 +338,18 @@ static char *lab_define(const struct lab_px *px, const struct lab_params *ps, co
         while (j < n && isdigit((unsigned char)a[j]))
             j++;
         unsigned long kk;
-        if (!lab_decimal(a + i, j - i, &kk) || kk == 0) {
+        if (!param_decimal(a + i, j - i, &kk) || kk == 0) {
             char f[32];
-            lab_found(a + i, n - i, f, sizeof f);
-            lab_perr(px, off + i, "expected how many to pick (a number >= 1), found %s", f);
+            param_found(a + i, n - i, f, sizeof f);
+            param_perr(px, off + i, "expected how many to pick (a number >= 1), found %s", f);
             return NULL;
         }
         while (j < n && (a[j] == ' ' || a[j] == '\t'))
             j++;
         if (n - j < 3 || memcmp(a + j, "of", 2) || (a[j + 2] != ' ' && a[j + 2] != '\t')) {
             char f[32];
-            lab_found(a + j, n - j, f, sizeof f);
-            lab_perr(px, off + j, "expected 'of' after the count, found %s", f);
+            param_found(a + j, n - j, f, sizeof f);
+            param_perr(px, off + j, "expected 'of' after the count, found %s", f);
             return NULL;
         }
         k = kk;
@@ -359,22 +359,22 @@ static char *lab_define(const struct lab_px *px, const struct lab_params *ps, co
         n -= j + 2;
     } else {
         char f[32];
-        lab_found(kind, klen, f, sizeof f);
-        lab_perr(px, koff, "expected a parameter kind (choice, range, pick, shuffle), found %s", f);
+        param_found(kind, klen, f, sizeof f);
+        param_perr(px, koff, "expected a parameter kind (choice, range, pick, shuffle), found %s", f);
         return NULL;
     }
-    if (lab_list_parse(px, off, a, n, &l))
+    if (param_list_parse(px, off, a, n, &l))
         goto out;
     if (k == SIZE_MAX)
         k = l.n;
     if (k > l.n) {
-        lab_perr(px, off, "expected at most as many to pick as the list has (%zu), found %zu",
+        param_perr(px, off, "expected at most as many to pick as the list has (%zu), found %zu",
                  l.n, k);
         goto out;
     }
-    idx = lab_draw_perm(ps, name, l.n, k, sorted);
+    idx = param_draw_perm(ps, name, l.n, k, sorted);
     if (idx)
-        val = lab_list_join(&l, idx, k);
+        val = param_list_join(&l, idx, k);
     if (!val)
         snprintf(px->err, px->errlen, "%s: out of memory", px->file);
 out:
@@ -384,13 +384,13 @@ out:
 }
 
 /* Element i (1-based) of a comma-joined value into b. -1 when out of range. */
-static int lab_element(const char *v, unsigned long i, struct lab_buf *b)
+static int param_element(const char *v, unsigned long i, struct param_buf *b)
 {
     for (unsigned long k = 1; *v; k++) {
         const char *c = strchr(v, ',');
         size_t n = c ? (size_t)(c - v) : strlen(v);
         if (k == i) {
-            lab_buf_put(b, v, n);
+            param_buf_put(b, v, n);
             return 0;
         }
         if (!c)
@@ -402,55 +402,55 @@ static int lab_element(const char *v, unsigned long i, struct lab_buf *b)
 
 /* The parameter at text[0] == '$' (text[1] == '{'), up to rem bytes; appends its expansion
  * and returns the bytes consumed, or 0 on error. */
-static size_t lab_one(const struct lab_px *px, struct lab_params *ps, const char *t, size_t rem,
-                      struct lab_buf *b)
+static size_t param_one(const struct param_px *px, struct param_set *ps, const char *t, size_t rem,
+                      struct param_buf *b)
 {
     size_t end = 2;
     while (end < rem && t[end] != '}' && t[end] != '\n')
         end++;
     size_t i = 2;
-    char name[LAB_PARAM_NAME_MAX];
+    char name[PARAM_NAME_MAX];
     size_t nl = 0;
     if (i < end && (isalpha((unsigned char)t[i]) || t[i] == '_'))
         while (i < end && (isalnum((unsigned char)t[i]) || t[i] == '_'))
             i++, nl++;
     if (nl == 0 || nl >= sizeof name) {
         char f[32];
-        lab_found(t + 2, rem - 2, f, sizeof f);
-        lab_perr(px, 2, "expected a parameter name (a letter, then letters, digits or _; at "
-                 "most %d), found %s", LAB_PARAM_NAME_MAX - 1, f);
+        param_found(t + 2, rem - 2, f, sizeof f);
+        param_perr(px, 2, "expected a parameter name (a letter, then letters, digits or _; at "
+                 "most %d), found %s", PARAM_NAME_MAX - 1, f);
         return 0;
     }
     memcpy(name, t + 2, nl);
     name[nl] = 0;
     if (end == rem || t[end] != '}') {
-        lab_perr(px, end, "expected '}' to close the parameter '%s', found end of line", name);
+        param_perr(px, end, "expected '}' to close the parameter '%s', found end of line", name);
         return 0;
     }
-    struct lab_param *p = lab_params_find(ps, name);
+    struct param_param *p = param_find(ps, name);
     if (t[i] == '}' || t[i] == '[') {
         if (!p) {
-            lab_perr(px, 2, "expected a defined parameter, found '%s' (define it before its "
+            param_perr(px, 2, "expected a defined parameter, found '%s' (define it before its "
                      "first use, e.g. ${%s:choice A,B})", name, name);
             return 0;
         }
         if (t[i] == '}') {
-            lab_buf_put(b, p->value, strlen(p->value));
+            param_buf_put(b, p->value, strlen(p->value));
             return end + 1;
         }
         size_t j = i + 1;
         while (j < end && isdigit((unsigned char)t[j]))
             j++;
         unsigned long k;
-        if (!lab_decimal(t + i + 1, j - i - 1, &k) || k == 0 || t[j] != ']' || j + 1 != end) {
+        if (!param_decimal(t + i + 1, j - i - 1, &k) || k == 0 || t[j] != ']' || j + 1 != end) {
             char f[32];
-            lab_found(t + i + 1, end - i - 1, f, sizeof f);
-            lab_perr(px, i + 1, "expected an element number and ']' (as in ${%s[1]}), found %s",
+            param_found(t + i + 1, end - i - 1, f, sizeof f);
+            param_perr(px, i + 1, "expected an element number and ']' (as in ${%s[1]}), found %s",
                      name, f);
             return 0;
         }
-        if (lab_element(p->value, k, b)) {
-            lab_perr(px, i + 1, "expected an element number of '%s' (its value is '%s'), found %lu",
+        if (param_element(p->value, k, b)) {
+            param_perr(px, i + 1, "expected an element number of '%s' (its value is '%s'), found %lu",
                      name, p->value, k);
             return 0;
         }
@@ -458,23 +458,23 @@ static size_t lab_one(const struct lab_px *px, struct lab_params *ps, const char
     }
     if (t[i] != ':') {
         char f[32];
-        lab_found(t + i, end - i, f, sizeof f);
-        lab_perr(px, i, "expected '}', '[' or ':' after the parameter name, found %s", f);
+        param_found(t + i, end - i, f, sizeof f);
+        param_perr(px, i, "expected '}', '[' or ':' after the parameter name, found %s", f);
         return 0;
     }
     if (p) {
-        lab_perr(px, 2, "expected a new parameter name, found '%s' (defined at %d:%d)", name,
+        param_perr(px, 2, "expected a new parameter name, found '%s' (defined at %d:%d)", name,
                  p->line, p->col);
         return 0;
     }
-    if (ps->n == LAB_PARAM_MAX) {
-        lab_perr(px, 2, "expected at most %d parameters, found one more", LAB_PARAM_MAX);
+    if (ps->n == PARAM_MAX) {
+        param_perr(px, 2, "expected at most %d parameters, found one more", PARAM_MAX);
         return 0;
     }
     size_t ks = i + 1, ke = ks;
     while (ke < end && isalpha((unsigned char)t[ke]))
         ke++;
-    char *val = lab_define(px, ps, name, t + ks, ke - ks, ks, t + ke, end - ke, ke);
+    char *val = param_define(px, ps, name, t + ks, ke - ks, ks, t + ke, end - ke, ke);
     if (!val)
         return 0;
     p = &ps->p[ps->n++];
@@ -482,21 +482,21 @@ static size_t lab_one(const struct lab_px *px, struct lab_params *ps, const char
     p->value = val;
     p->line = px->line;
     p->col = px->col;
-    lab_buf_put(b, val, strlen(val));
+    param_buf_put(b, val, strlen(val));
     return end + 1;
 }
 
-int lab_expand(const char *file, int line0, int col0, const char *text, size_t len,
-               struct lab_params *ps, char **out, size_t *outlen, char *err, size_t errlen)
+int param_expand(const char *file, int line0, int col0, const char *text, size_t len,
+               struct param_set *ps, char **out, size_t *outlen, char *err, size_t errlen)
 {
-    struct lab_buf b = {0};
-    struct lab_px px = {.file = file, .line = line0, .col = col0, .err = err, .errlen = errlen};
+    struct param_buf b = {0};
+    struct param_px px = {.file = file, .line = line0, .col = col0, .err = err, .errlen = errlen};
     size_t i = 0, run = 0;
-    lab_buf_put(&b, "", 0);
+    param_buf_put(&b, "", 0);
     while (i < len) {
         if (text[i] == '$' && i + 1 < len && text[i + 1] == '{') {
-            lab_buf_put(&b, text + run, i - run);
-            size_t used = lab_one(&px, ps, text + i, len - i, &b);
+            param_buf_put(&b, text + run, i - run);
+            size_t used = param_one(&px, ps, text + i, len - i, &b);
             if (!used) {
                 free(b.s);
                 return -1;
@@ -514,7 +514,7 @@ int lab_expand(const char *file, int line0, int col0, const char *text, size_t l
         }
         i++;
     }
-    lab_buf_put(&b, text + run, i - run);
+    param_buf_put(&b, text + run, i - run);
     if (b.oom) {
         free(b.s);
         snprintf(err, errlen, "%s: out of memory", file);

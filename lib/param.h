@@ -1,5 +1,8 @@
 /* param.h — a lab's parameters: `${...}` in a scenario template, one value per student.
  *
+ * Leaf code (lib/) because both the scenario parser (sim/scenario.c: a template run as a
+ * plain file takes the defaults) and the labs (lab/: a student's draws) expand them.
+ *
  * A lab's scenario is an ordinary scenario file in which some words are parameters. The
  * expander copies the text and replaces each `${...}`:
  *
@@ -24,23 +27,23 @@
  * Errors name the place as the scenario language does: FILE:LINE:COL: error: expected X,
  * found Y. Nothing here reads a clock or rand().
  */
-#ifndef TCPLAB_LAB_PARAM_H
-#define TCPLAB_LAB_PARAM_H
+#ifndef TCPLAB_PARAM_H
+#define TCPLAB_PARAM_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum { LAB_PARAM_MAX = 64, LAB_PARAM_NAME_MAX = 32, LAB_LIST_MAX = 65536 };
+enum { PARAM_MAX = 64, PARAM_NAME_MAX = 32, PARAM_LIST_MAX = 65536 };
 
-struct lab_param {
-    char name[LAB_PARAM_NAME_MAX];
+struct param_param {
+    char name[PARAM_NAME_MAX];
     char *value;            /* heap: "22" or "21,80,443" */
     int line, col;          /* where it was defined */
 };
 
-struct lab_params {
-    struct lab_param p[LAB_PARAM_MAX];
+struct param_set {
+    struct param_param p[PARAM_MAX];
     size_t n;
     bool variant;           /* false: every parameter takes its default */
     uint8_t secret[16];
@@ -48,20 +51,20 @@ struct lab_params {
 };
 
 /* Defaults (no variant). */
-void lab_params_init_default(struct lab_params *ps);
+void param_init_default(struct param_set *ps);
 /* A variant's draws from secret and the derivation version. */
-void lab_params_init_variant(struct lab_params *ps, const uint8_t secret[16], unsigned version);
-void lab_params_free(struct lab_params *ps);
+void param_init_variant(struct param_set *ps, const uint8_t secret[16], unsigned version);
+void param_free(struct param_set *ps);
 /* The value of NAME, or NULL. */
-const char *lab_params_get(const struct lab_params *ps, const char *name);
+const char *param_get(const struct param_set *ps, const char *name);
 
 /* Expands len bytes of text (named file; its first byte is at line0:col0, 1-based, so a
  * string from inside another file reports that file's place) into *out (heap, NUL-ended,
  * *outlen bytes). Definitions are added to ps. 0, or -1 with the error in err. */
-int lab_expand(const char *file, int line0, int col0, const char *text, size_t len,
-               struct lab_params *ps, char **out, size_t *outlen, char *err, size_t errlen);
+int param_expand(const char *file, int line0, int col0, const char *text, size_t len,
+               struct param_set *ps, char **out, size_t *outlen, char *err, size_t errlen);
 
 /* True when text contains a parameter (a `${`). */
-bool lab_has_params(const char *text, size_t len);
+bool param_has(const char *text, size_t len);
 
 #endif
