@@ -2,7 +2,8 @@
 #
 # Sources are found by directory: lib/ (shared leaf code: wire, rng), sim/ (the simulator),
 # pktio/ (the packet I/O seam and its backends), scanner/ (the scanner), bridge/ (the TUN
-# bridge), cmd/ (the command line). tests/layers.sh checks which directory may include which (`make layers`). Tests: tests/unit/test_*.c, one cmocka
+# bridge), lab/ (labs, variants, graders; the built-in labs come from labs/, scenarios/ and
+# docs/labs/), cmd/ (the command line). tests/layers.sh checks which directory may include which (`make layers`). Tests: tests/unit/test_*.c, one cmocka
 # binary each; tests/golden (whole runs, byte for byte); tests/live (network namespaces).
 # `make test` runs everything once with gcc and once with clang under ASan+UBSan (build-san/).
 
@@ -28,7 +29,10 @@ LTO     ?= $(shell $(CC) --version 2>/dev/null | grep -qi clang || echo -flto=au
 endif
 CFLAGS  ?=
 CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I.
-LDLIBS  := -lpcap -lncursesw -lm
+# ncurses goes into the tcplab binary only (the TUI's view, tui/view_*.c and cmd/tui*.c):
+# test programs link the headless model without it.
+LDLIBS  := -lpcap -lm
+CURSES_LIBS := -lncursesw
 PREFIX  ?= /usr/local
 
 LIB_SRC  := $(wildcard lib/*.c)
@@ -36,10 +40,19 @@ SIM_SRC  := $(wildcard sim/*.c)
 PKTIO_SRC := $(wildcard pktio/*.c)
 SCAN_SRC := $(wildcard scanner/*.c scanner/scans/*.c scanner/output/*.c)
 BRIDGE_SRC := $(wildcard bridge/*.c)
-CMD_SRC  := $(filter-out cmd/main.c,$(wildcard cmd/*.c))
+LAB_SRC  := $(wildcard lab/*.c)
+# The built-in labs (lab/lab.h): descriptions, scenario templates, worksheets.
+LAB_FILES := $(sort $(wildcard labs/*.lab) $(wildcard scenarios/*.scn) \
+               $(filter-out docs/labs/README.md,$(wildcard docs/labs/*.md)))
+CMD_SRC  := $(filter-out cmd/main.c cmd/tui.c cmd/tui_scan.c,$(wildcard cmd/*.c))
+# The TUI: its model (tui/rec, rewind, model, text) is headless and in the library with the
+# rest; its terminal view and the command that starts it are a library of their own.
+TUI_SRC  := $(filter-out tui/view_%.c,$(wildcard tui/*.c))
+TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui.c cmd/tui_scan.c)
+TUIV_OBJ := $(TUIV_SRC:%.c=$(BUILD)/%.o)
 GEN_SRC  := $(BUILD)/gen/default_scn.c
-CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(CMD_SRC)
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o
+CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(LAB_SRC) $(CMD_SRC) $(TUI_SRC)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o $(BUILD)/gen/labs.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -48,7 +61,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 layers:
 	@sh tests/layers.sh
 
-.PHONY: layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang
+.PHONY: layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang mutants
 
 all: tcplab
 
@@ -59,8 +72,12 @@ tcplab: $(BUILD)/tcplab
 	cp $(BUILD)/tcplab tcplab
 endif
 
-$(BUILD)/tcplab: $(BUILD)/cmd/main.o $(BUILD)/libtcplab.a
-	$(CC) $(LTO) $(LDSAN) -o $@ $^ $(LDLIBS)
+$(BUILD)/tcplab: $(BUILD)/cmd/main.o $(BUILD)/libtcplab_tui.a $(BUILD)/libtcplab.a
+	$(CC) $(LTO) $(LDSAN) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
+
+$(BUILD)/libtcplab_tui.a: $(TUIV_OBJ)
+	rm -f $@
+	ar rcs $@ $^
 
 $(BUILD)/libtcplab.a: $(CORE_OBJ)
 	rm -f $@
@@ -80,6 +97,14 @@ $(BUILD)/gen/default_scn.c: scenarios/default.scn
 $(BUILD)/gen/default_scn.o: $(BUILD)/gen/default_scn.c
 	$(CC) $(CFLAGS) $(LTO) -c -o $@ $<
 
+# The built-in labs as C arrays (lab/embed.sh), so an installed tcplab needs no source tree.
+$(BUILD)/gen/labs.c: lab/embed.sh $(LAB_FILES)
+	@mkdir -p $(dir $@)
+	sh lab/embed.sh $(LAB_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/labs.o: $(BUILD)/gen/labs.c lab/lab.h
+	$(CC) $(CFLAGS) $(LTO) -c -o $@ $<
+
 # Test and bench programs track the headers they include (-MMD), as the library's objects
 # do: a changed fixture header rebuilds every test that uses it.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtcplab.a
@@ -90,7 +115,7 @@ $(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libtcplab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LTO) -MMD -MP -o $@ $< $(BUILD)/libtcplab.a $(LDSAN) $(LDLIBS)
 
--include $(CORE_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(CORE_OBJ:.o=.d) $(TUIV_OBJ:.o=.d) $(BUILD)/cmd/main.d $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
 
 # Installs missing Debian packages when root (CI and fresh machines); otherwise says what is missing.
 deps:
@@ -126,6 +151,11 @@ bench: deps tcplab $(BENCH_BIN)
 demo: deps tcplab
 	./tcplab scan -sS --reason 198.51.100.0/24
 
+# Mutation testing of the TCP, filter and generator rules against the fast unit tests
+# (tests/mutants/mutants.txt; a scratch copy, about 10 minutes on 2 cores).
+mutants:
+	@python3 tests/mutants/run.py 2
+
 # Coverage-guided fuzzers (clang libFuzzer), short runs seeded with real packets.
 fuzz:
 	@sh tests/fuzz/run.sh
@@ -142,6 +172,8 @@ install: tcplab
 	install -m 644 docs/tcplab-scenario.5 $(DESTDIR)$(PREFIX)/share/man/man5/tcplab-scenario.5
 	install -m 644 docs/tcplab.bash-completion \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcplab
+	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab
+	install -m 644 docs/rules.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/rules.md
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab

@@ -8,8 +8,6 @@
 #define TCPLAB_VERSION "0.1"
 
 int cmd_scan(int argc, char **argv);
-int cmd_run(int argc, char **argv);
-int cmd_bridge(int argc, char **argv);
 
 struct scenario;
 struct pcap_writer;
@@ -23,6 +21,35 @@ int cmd_run_replay(const struct scenario *sc, uint64_t seed, const char *session
 
 /* "250us", "1.5ms", "2s", "3m" (and "N" = seconds when bare_unit_s, else an error) -> ns.
  * 0 or -1. */
+/* What `tcplab tui ... -- SCAN OPTIONS` hooks into a scan (cmd/scan.c): the same scan,
+ * with a look at its simulated backend before the first probe and after the last. */
+struct pktio;
+struct scan_config;
+struct cmd_scan_hooks {
+    void *ctx;
+    void (*opened)(void *ctx, struct pktio *io);    /* backend open, nothing sent yet */
+    void (*configure)(void *ctx, struct scan_config *cfg);   /* before scan_run */
+    void (*closing)(void *ctx, struct pktio *io);   /* the scan is over; io still open */
+};
+int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *h);
+int cmd_run(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+int cmd_bridge(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
+
+struct tui_rec;
+/* `tcplab tui SCENARIO -- SCAN OPTIONS` (cmd/tui_scan.c): runs the scan over the scenario
+ * while rec records it; *report: the scan's normal output (malloc'd). 0, or the exit
+ * status of a failure (with a message on stderr). */
+int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc, char **argv,
+                 struct tui_rec *rec, char **report);
+
+/* The one number parser: decimal ("010" is ten) or 0x-prefixed hex, no sign, no blanks, at
+ * most max. 0 or -1. */
+int cmd_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+
+/* The one time parser: "250us", "1.5ms", "2s", "3m", "1h" (and a bare "N" = seconds when
+ * bare_is_seconds, as nmap reads its times; every subcommand passes 1) -> ns. 0 or -1. */
 int cmd_parse_duration(const char *s, int bare_is_seconds, unsigned long long *ns);
 
 #endif

@@ -24,7 +24,7 @@ struct pktio_raw_cfg {
 
 /* The message printed when raw sockets are refused (EPERM/EACCES). */
 #define PKTIO_RAW_NEED_CAP \
-    "tcplab scan --live needs CAP_NET_RAW: run as root, or " \
+    "--live needs CAP_NET_RAW: run as root, or " \
     "`sudo setcap cap_net_raw,cap_net_admin+eip ./tcplab`"
 
 /* Opens raw socket, pcap and the stream table, then drops privileges. NULL with a message. */

@@ -173,11 +173,11 @@ static int engine_group(struct scan_ctx *sc, const struct scan_ops *tcp_ops, boo
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        if (ntcp && (cfg->idle_scan   /* -sI: the idle pass replaces the TCP probes */
-                         ? idle_run(sc, up, nup, cfg->tcp_ports, ntcp, 0, err, errlen)
-                         : portscan_run(sc, tcp_ops, up, nup, cfg->tcp_ports, ntcp, 0, err,
-                                        errlen)) < 0)
-            return -1;
+        int prc = !ntcp ? 0 : cfg->idle_scan   /* -sI: the idle pass replaces the TCP probes */
+                  ? idle_run(sc, up, nup, cfg->tcp_ports, ntcp, 0, err, errlen)
+                  : portscan_run(sc, tcp_ops, up, nup, cfg->tcp_ports, ntcp, 0, err, errlen);
+        if (prc < 0)
+            return prc < -1 ? prc : -1;
         if (nudp && portscan_run(sc, &scan_udp, up, nup, cfg->udp_ports, nudp, ntcp, err,
                                  errlen) < 0)
             return -1;

@@ -82,6 +82,26 @@ struct scan_discovery {
  * on port because retransmission cap hit (10)."). NULL: silent. */
 typedef void (*scan_log_fn)(void *ctx, const char *line);
 
+/* Optional: the engine's decisions as it makes them, for `tcplab tui ... -- SCAN` (the
+ * scanner's reasoning beside the packets). NULL: no call and no cost. */
+enum scan_decision_kind {
+    SCAN_DEC_PROBE,      /* a port's try goes out */
+    SCAN_DEC_VERDICT,    /* a port got its state from a reply */
+    SCAN_DEC_SILENT,     /* a port's last try went unanswered: the scan type's default */
+};
+struct scan_decision {
+    enum scan_decision_kind kind;
+    uint32_t target;
+    uint16_t port;
+    uint8_t proto;               /* WIRE_PROTO_TCP or UDP */
+    uint8_t tryno;               /* 0 = first try */
+    uint64_t timeout_ns;         /* PROBE: the host's retransmission timeout now */
+    double cwnd, group_cwnd;     /* PROBE: the host's and the group's congestion windows */
+    uint8_t state;               /* VERDICT, SILENT: enum port_state */
+    uint8_t reason;              /* enum reason */
+};
+typedef void (*scan_decision_fn)(void *ctx, const struct scan_decision *d);
+
 struct scan_config {
     enum scan_type tcp_scan;     /* SCAN_NONE or a TCP type; default SCAN_SYN */
     bool udp_scan;               /* -sU (may combine with a TCP type, as in nmap -sS -sU) */
@@ -109,6 +129,8 @@ struct scan_config {
 
     scan_log_fn log;             /* optional */
     void *log_ctx;
+    scan_decision_fn decide;     /* optional */
+    void *decide_ctx;
 
     /* -sI ZOMBIE[:PORT] (added for scanner/idle.c): the TCP ports are idle-scanned through
      * the zombie instead of probed with tcp_scan (keep tcp_scan = SCAN_SYN so the TCP port
@@ -122,8 +144,14 @@ struct scan_config {
 /* Fills every field with its default: T3, SYN scan, no targets, every override unset. */
 void scan_config_init(struct scan_config *cfg);
 
+/* What scan_run returns when the scan's inputs cannot be used (an idle-scan zombie that
+ * answers nothing or whose IP-ID is not incremental): the command's exit status 1, where
+ * -1 (bad configuration, backend failure) is 2. */
+enum { SCAN_ERR_INPUT = -2 };
+
 /* Runs the whole scan. Returns 0 and fills *out (free with scan_report_free), or -1 with a
- * message in err (bad configuration, e.g. min rate above max rate; backend failure). */
+ * message in err (bad configuration, e.g. min rate above max rate; backend failure), or
+ * SCAN_ERR_INPUT. */
 int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report *out,
              char *err, size_t errlen);
 

@@ -340,14 +340,14 @@ static int idle_qualify(struct idle_proxy *z, uint32_t first_target)
         idle_fatal(z, "Idle scan zombie %s (%s) port %u cannot be used because it has not "
                    "returned any of our probes -- perhaps it is down or firewalled.",
                    z->name, z->ip, (unsigned)z->probe_port);
-        return -1;
+        return SCAN_ERR_INPUT;
     }
     z->cls = seq_ipid_classify(ids, n);
     if (z->cls != SEQ_IPID_INCR && z->cls != SEQ_IPID_INCR_BY_2 && z->cls != SEQ_IPID_BI) {
         idle_fatal(z, "Idle scan zombie %s (%s) port %u cannot be used because IP ID sequence "
                    "class is: %s.  Try another proxy.", z->name, z->ip,
                    (unsigned)z->probe_port, seq_ipid_class_name(z->cls));
-        return -1;
+        return SCAN_ERR_INPUT;
     }
     idle_log(z, "Idle scan using zombie %s (%s:%u); Class: %s", z->name, z->ip,
              (unsigned)z->probe_port, seq_ipid_class_name(z->cls));
@@ -751,8 +751,9 @@ int idle_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n,
                      "machine (localhost).", label);
         } else {
             if (!z->ready) {   /* the first target qualifies the zombie */
-                if (idle_qualify(z, res->addr) < 0) {
-                    rc = -1;
+                int q = idle_qualify(z, res->addr);
+                if (q < 0) {
+                    rc = q;
                     break;
                 }
                 z->ready = true;
@@ -766,12 +767,22 @@ int idle_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n,
             }
             hosts[h].rtt = t.to;
         }
-        for (size_t i = 0; i < nports; i++)
+        for (size_t i = 0; i < nports; i++) {
             res->ports[base + i] = (struct port_result){
                 .port = ports[i], .proto = SP_TCP,
                 .state = open[i] ? PORT_OPEN : PORT_CLOSED_FILTERED,
                 .reason = open[i] ? RS_IPID_CHANGE : RS_NO_IPID_CHANGE,
             };
+            const struct scan_config *cfg = z->sc->cfg;
+            if (cfg->decide) {   /* the TUI's record of the scan's reasoning */
+                struct scan_decision d = {
+                    .kind = SCAN_DEC_VERDICT, .target = res->addr, .port = ports[i],
+                    .proto = WIRE_PROTO_TCP, .state = res->ports[base + i].state,
+                    .reason = res->ports[base + i].reason,
+                };
+                cfg->decide(cfg->decide_ctx, &d);
+            }
+        }
         res->end_ns = idle_now(z);
     }
     free(open);

@@ -23,8 +23,9 @@ int idle_begin(struct scan_ctx *sc, char *err, size_t errlen);
 
 /* Idle-scans the up hosts given: results go to res->ports[base + i] for port i of `ports`
  * (open/ipid-change, every other port closed|filtered/no-ipid-change), timing to hosts[].rtt.
- * The zombie is qualified on the first call. -1 with nmap's fatal message in err when the
- * zombie cannot be used or stops giving meaningful counts. */
+ * The zombie is qualified on the first call. SCAN_ERR_INPUT with nmap's fatal message in err
+ * when the zombie cannot be used (silent, or its IP-ID sequence is not incremental), -1 when
+ * it stops giving meaningful counts or the backend fails. */
 int idle_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n,
              const uint16_t *ports, size_t nports, size_t base, char *err, size_t errlen);
 

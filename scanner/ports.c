@@ -208,7 +208,7 @@ int ports_parse(struct port_list *pl, const char *spec, unsigned default_protos,
         snprintf(err, errlen, "Out of memory for the port list");
         goto out;
     }
-    unsigned protos = default_protos;
+    unsigned protos = default_protos, prefixes = 0;
     char *save = NULL;
     bool any = false;
     for (char *item = strtok_r(copy, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
@@ -228,18 +228,21 @@ int ports_parse(struct port_list *pl, const char *spec, unsigned default_protos,
                 snprintf(err, errlen, "%s", ports_example);
                 goto out;
             }
+            prefixes |= protos;
             item += 2;
             if (*item == '\0') continue; /* "T:,80": the prefix alone is allowed */
         }
         if (ports_item(m, item, protos, err, errlen) < 0) goto out;
         any = true;
     }
-    if (!any) {
+    if (!any && !prefixes) {
         snprintf(err, errlen, "%s", ports_example);
         goto out;
     }
     if (m->dup && warn) fprintf(warn, "WARNING: Duplicate port number(s) specified.\n");
     rc = ports_store(pl, m, err, errlen);
+    if (rc == 0)
+        pl->prefixes = prefixes;
 out:
     free(copy);
     free(m);

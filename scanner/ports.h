@@ -28,6 +28,8 @@ struct port_list {
     size_t ntcp;
     uint16_t *udp;
     size_t nudp;
+    unsigned prefixes;  /* ports_parse: PORTS_TCP / PORTS_UDP when "T:" / "U:" was written,
+                           even with nothing after it (nmap warns about either) */
 };
 
 void ports_init(struct port_list *pl);

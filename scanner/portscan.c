@@ -80,12 +80,28 @@ static void ps_active_remove(struct portscan *ps, uint32_t slot)
     ps->handle[slot] = -1;
 }
 
+/* The decision hook (scan_config.decide), for the TUI; only called when set. */
+static void ps_decide(struct portscan *ps, struct ultra *u, uint32_t slot,
+                      enum scan_decision_kind kind, uint8_t tryno, uint8_t state, uint8_t reason)
+{
+    const struct scan_config *c = ps->sc->cfg;
+    size_t h = slot / ps->nports, i = slot % ps->nports;
+    uint32_t uh = ultra_host_of(u, slot);
+    struct scan_decision d = {
+        .kind = kind, .target = ps->addrs[h], .port = ps->ports[i], .proto = ps->ops->proto,
+        .tryno = tryno, .timeout_ns = ultra_host_timeout(u, uh), .cwnd = u->hosts[uh].cc.cwnd,
+        .group_cwnd = u->gcc.cwnd, .state = state, .reason = reason,
+    };
+    c->decide(c->decide_ctx, &d);
+}
+
 static int ps_send(void *ctx, struct ultra *u, uint32_t slot, uint8_t tryno)
 {
-    (void)u;
     struct portscan *ps = ctx;
     struct pktio *io = ps->sc->io;
     size_t h = slot / ps->nports, i = slot % ps->nports;
+    if (ps->sc->cfg->decide && !ultra_is_ping_try(tryno))
+        ps_decide(ps, u, slot, SCAN_DEC_PROBE, tryno, 0, 0);
     if (ps->ops->type == SCAN_CONNECT) {
         ps_active_remove(ps, slot);
         int hd = io->ops->stream_connect(io, ps->addrs[h], ps->ports[i]);
@@ -146,6 +162,8 @@ static void ps_apply(struct portscan *ps, struct ultra *u, uint32_t slot, enum u
     r->reason = v->reason;
     r->reason_ttl = ttl;
     r->reason_ip = reason_ip;
+    if (ps->sc->cfg->decide)
+        ps_decide(ps, u, slot, SCAN_DEC_VERDICT, u->slots[slot].tryno, v->state, v->reason);
     if (a == ULTRA_ACTIVE)
         ultra_finish(u, slot, t);
 }
@@ -281,13 +299,14 @@ static void ps_recv(void *ctx, struct ultra *u, const uint8_t *d, size_t len, ui
 
 static void ps_silent(void *ctx, struct ultra *u, uint32_t slot)
 {
-    (void)u;
     struct portscan *ps = ctx;
     struct port_result *r = ps_result(ps, slot);
     r->state = ps->ops->silent_state;
     r->reason = RS_NO_RESPONSE;
     r->reason_ttl = 0;
     r->reason_ip = 0;
+    if (ps->sc->cfg->decide)
+        ps_decide(ps, u, slot, SCAN_DEC_SILENT, u->slots[slot].tryno, r->state, r->reason);
 }
 
 static void ps_timedout(void *ctx, struct ultra *u, uint32_t slot)

@@ -11,6 +11,8 @@
  */
 #include "scanner/targets.h"
 
+#include "lib/infile.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -341,14 +343,14 @@ int targets_add_file(struct target_list *t, const char *path, const struct targe
                      char *err, size_t errlen)
 {
     if (strcmp(path, "-") == 0) return targets_add_stream(t, stdin, "stdin", cfg, err, errlen);
-    FILE *f = fopen(path, "r");
+    char why[400];
+    FILE *f = infile_open(path, why, sizeof why);   /* a directory, a FIFO: lib/infile.h */
     if (!f) {
-        snprintf(err, errlen, "Failed to open input file %s for reading: %s", path,
-                 strerror(errno));
+        snprintf(err, errlen, "Failed to open input file %s", why);
         return -1;
     }
     int rc = targets_add_stream(t, f, path, cfg, err, errlen);
-    fclose(f);
+    infile_close(f);
     return rc;
 }
 

@@ -267,14 +267,15 @@ void sim_set_op_hook(struct sim *s, sim_op_fn fn, void *ctx)
     s->op_ctx = ctx;
 }
 
-/* A call from outside begins: it is a unit of its own, and the op hook hears of it. */
+/* A call from outside begins: it is a unit of its own, and the op hook hears of it first,
+ * while the simulation is still as the previous unit left it (the hook may clone it). */
 static void sim_op_begin(struct sim *s, struct sim_op *op)
 {
-    s->nops++;
     if (s->op_fn) {
-        op->unit = sim_unit(s);
+        op->unit = sim_unit(s) + 1;
         s->op_fn(s->op_ctx, op);
     }
+    s->nops++;
 }
 
 void sim_op_note(struct sim *s, struct sim_op *op)
@@ -394,21 +395,21 @@ static uint32_t rd32(const uint8_t *p)
 }
 
 void sim_report(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,
-                const struct host *h, uint32_t addr, const char *action, const char *rule,
-                const struct tcp_verdict *v)
+                const struct host *h, uint32_t addr, const char *action, const char *rule_id,
+                const char *rule, const struct tcp_verdict *v)
 {
-    sim_report_as(s, kind, pkt, len, h, addr, action, rule, v, 0);
+    sim_report_as(s, kind, pkt, len, h, addr, action, rule_id, rule, v, 0);
 }
 
 void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,
-                   const struct host *h, uint32_t addr, const char *action, const char *rule,
-                   const struct tcp_verdict *v, uint8_t ipid_proto)
+                   const struct host *h, uint32_t addr, const char *action, const char *rule_id,
+                   const char *rule, const struct tcp_verdict *v, uint8_t ipid_proto)
 {
     struct sim_event ev = {
         .seq = ++s->evseq, .t_ns = s->now, .kind = kind, .pkt = pkt, .len = (uint32_t)len,
         .host = sim_who(s, h, h ? h->addr : addr), .host_addr = h ? h->addr : addr,
-        .action = action, .rule = rule, .state_before = TCB_NONE, .state_after = TCB_NONE,
-        .ipid = -1, .unit = sim_unit(s),
+        .action = action, .rule_id = rule_id, .rule = rule, .state_before = TCB_NONE,
+        .state_after = TCB_NONE, .ipid = -1, .unit = sim_unit(s),
     };
     if (s->cause_unit != ev.unit) {
         s->cause_unit = ev.unit;
@@ -423,11 +424,15 @@ void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, siz
         ev.state_after = v->state_after;
         ev.has_isn = v->has_isn;
         ev.isn_next = v->isn_next;
+        ev.isn_unpredictable = v->isn_unpredictable;
     }
     if (h && kind != SIM_EV_SEND && pkt && len >= WIRE_IPV4_HDR_MIN) {
         uint32_t src = rd32(pkt + 12), dst = rd32(pkt + 16);
         uint32_t peer = src == h->addr ? dst : src;
         ev.ipid = gen_ipid_counter(&h->ipid, h->addr, peer, ipid_proto ? ipid_proto : pkt[9]);
+        /* a reply TCP numbered itself (Linux's zero rule, a socket's own counter): that */
+        if (v && v->ipid_fixed)
+            ev.ipid = (int32_t)(v->ipid_fixed - 1);
     }
     s->trace(s->trace_ctx, &ev);
 }
@@ -435,7 +440,7 @@ void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, siz
 /* ---------------------------------------------------------------- delivery */
 
 static void drop_slot(struct sim *s, uint32_t slot, const struct host *h, uint32_t addr,
-                      const char *rule)
+                      const char *rule_id, const char *rule)
 {
     struct sim_slot *sl = sim_slot(s, slot);
     s->stats.dropped++;
@@ -443,14 +448,14 @@ static void drop_slot(struct sim *s, uint32_t slot, const struct host *h, uint32
         s->arrive_unit = sim_unit(s);
         s->arrive_cause = sl->sent_ev;
         sim_slot_materialize(sl);
-        sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, addr, "drop", rule, NULL);
+        sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, addr, "drop", rule_id, rule, NULL);
     }
     sim_slot_free(s, slot);
 }
 
 void sim_drop_oom(struct sim *s, uint32_t slot, const struct host *dh)
 {
-    drop_slot(s, slot, dh, dh->addr, "out of memory");
+    drop_slot(s, slot, dh, dh->addr, "sim-oom", "out of memory");
 }
 
 void sim_slot_materialize(struct sim_slot *sl)
@@ -512,13 +517,13 @@ static void wire_deliver(struct sim *s, uint32_t slot, const struct sim_slot *sl
     if (net >= 0) {
         const struct scn_net *n = &s->nets[net];
         if (n->loss_ppm && rng_chance_ppm(&s->rng_loss, n->loss_ppm)) {
-            drop_slot(s, slot, dh, dst, sim_tracing(s) ? loss_rule(s, n) : "loss");
+            drop_slot(s, slot, dh, dst, "net-loss", sim_tracing(s) ? loss_rule(s, n) : "loss");
             return;
         }
         delay = n->delay_ns;
     }
     if (sim_queue_push(s, s->now + delay, SQ_ARRIVE, dh ? dh->idx + 1 : 0, (uintptr_t)sl))
-        drop_slot(s, slot, dh, dst, "out of memory");
+        drop_slot(s, slot, dh, dst, "sim-oom", "out of memory");
 }
 
 /* The datagram in `slot` leaves its sender now. */
@@ -532,7 +537,7 @@ void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
     if (!sender)
         sender = host_find(&s->hosts, src);
     if (sim_tracing(s)) {
-        sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL);
+        sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL, NULL);
         sl->sent_ev = s->evseq;
     }
     if (sender && !raw && (sender->filt_out >= 0 || sender->filt_in >= 0) &&
@@ -644,7 +649,7 @@ static void arrive_big(struct sim *s, struct host *h, const uint8_t *d, size_t l
     s->stats.delivered++;
     if (h->down) {
         if (sim_tracing(s))
-            sim_report(s, SIM_EV_DROP, d, len, h, h->addr, "drop", "host is down", NULL);
+            sim_report(s, SIM_EV_DROP, d, len, h, h->addr, "drop", "host-down", "host is down", NULL);
         return;
     }
     host_input(s, h, &p, d, len);
@@ -662,7 +667,7 @@ static void arrive_fragment(struct sim *s, struct sim_slot *sl, struct host *h)
     if (h->tap)
         h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
     if (!h->reasm && !(h->reasm = reasm_new())) {
-        drop_slot(s, slot, h, h->addr, "out of memory");
+        drop_slot(s, slot, h, h->addr, "oom", "out of memory");
         return;
     }
     const uint8_t *whole = NULL;
@@ -670,12 +675,12 @@ static void arrive_fragment(struct sim *s, struct sim_slot *sl, struct host *h)
     const char *why = "";
     enum reasm_result r = reasm_add(h->reasm, s->now, sl->buf, sl->len, &whole, &wlen, &why);
     if (r != REASM_HELD && r != REASM_DONE) {
-        drop_slot(s, slot, h, h->addr, why);
+        drop_slot(s, slot, h, h->addr, "ip-reassembly", why);
         return;
     }
     if (sim_tracing(s))
         sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr,
-                   r == REASM_DONE ? "reassembled" : "fragment held", why, NULL);
+                   r == REASM_DONE ? "reassembled" : "fragment held", "ip-reassembly", why, NULL);
     sim_slot_free(s, slot);
     if (r != REASM_DONE)
         return;
@@ -709,14 +714,15 @@ inline static void deliver(struct sim *s, struct sim_slot *sl, struct host *h,
     if (h->external) {   /* a real host's kernel answers for it (sim_set_external) */
         if (sim_tracing(s))
             sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr, "to the real host",
-                       "external host: handed over, its own kernel answers", NULL);
+                       "external-host", "external host: handed over, its own kernel answers",
+                       NULL);
         sim_slot_free(s, slot);
         return;
     }
     if (h->down) {
         if (sim_tracing(s))
-            sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host is down",
-                       NULL);
+            sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host-down",
+                       "host is down", NULL);
         sim_slot_free(s, slot);
         return;
     }
@@ -729,7 +735,7 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
     uint32_t slot = sl->idx;
     if (hidx == 0) {   /* never lazy (sim_quiet_route wants a host): written all the same */
         sim_slot_materialize(sl);
-        drop_slot(s, slot, NULL, rd32(sl->buf + 16),
+        drop_slot(s, slot, NULL, rd32(sl->buf + 16), "net-no-host",
                   sim_tracing(s) ? sim_fmt(s, "no host at %s",
                                            wire_ip_str(rd32(sl->buf + 16), s->whobuf))
                                  : "no host");

@@ -217,6 +217,7 @@ static inline uint32_t sim_slot_take(struct sim *s, struct sim_slot **out)
         return UINT32_MAX;
     uint32_t i = s->pool.free[--s->pool.nfree];
     struct sim_slot *sl = sim_slot(s, i);
+    sl->idx = i;   /* set on every take, beside the flags: a clone leaves free slots unwritten */
     sl->trusted = sl->viewed = sl->lazy = false;
     *out = sl;
     return i;
@@ -371,16 +372,17 @@ int sim_net_find(const struct sim *s, uint32_t addr);
 
 /* --- trace --- */
 /* Reports one event. Call only when sim_tracing(). h: the acting host or NULL (then addr
- * names it). v: TCP's verdict or NULL. */
+ * names it). rule_id: the rule's stable ID (docs/rules.md), rule its text. v: TCP's verdict
+ * or NULL. */
 void sim_report(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,
-                const struct host *h, uint32_t addr, const char *action, const char *rule,
-                const struct tcp_verdict *v);
+                const struct host *h, uint32_t addr, const char *action, const char *rule_id,
+                const char *rule, const struct tcp_verdict *v);
 /* sim_report, with the record's ipid= read from the counter of protocol ipid_proto (the
  * reply's, when it differs from the datagram's: ICMP for a UDP probe to a closed port);
  * 0: the datagram's own protocol. */
 void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, size_t len,
-                   const struct host *h, uint32_t addr, const char *action, const char *rule,
-                   const struct tcp_verdict *v, uint8_t ipid_proto);
+                   const struct host *h, uint32_t addr, const char *action, const char *rule_id,
+                   const char *rule, const struct tcp_verdict *v, uint8_t ipid_proto);
 /* Dotted quad of addr, or the host's name. Valid until the next call. */
 const char *sim_who(struct sim *s, const struct host *h, uint32_t addr);
 /* Formats into s->rulebuf (only while tracing). */

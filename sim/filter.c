@@ -530,10 +530,11 @@ bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct
             why = "no ICMP error about an ICMP error or a fragment";
         else
             host_icmp_error(s, fh, p->ip.src, ICMP_UNREACH, reject_code(r->reject), pkt, len,
-                            true, &why);
+                            true, NULL, &why);
         action = why ? (sim_tracing(s) ? why : "drop") : reject_name(r->reject);
     }
     if (sim_tracing(s))
-        sim_report(s, SIM_EV_DROP, pkt, len, fh, fh->addr, action, rule_text(s, f, hit), NULL);
+        sim_report(s, SIM_EV_DROP, pkt, len, fh, fh->addr, action,
+                   hit >= 0 ? "filter-rule" : "filter-policy", rule_text(s, f, hit), NULL);
     return false;
 }

@@ -167,6 +167,11 @@ uint32_t gen_isn_next(struct gen_isn *g, uint64_t now_ns, uint32_t laddr, uint16
 }
 
 /* A generator is a plain value (no pointers): peeking is drawing from a copy. */
+bool gen_isn_predictable(const struct gen_isn *g)
+{
+    return g->cfg.kind != GEN_ISN_RANDOM && g->cfg.kind != GEN_ISN_RANDOM_INC;
+}
+
 uint32_t gen_isn_peek(const struct gen_isn *g, uint64_t now_ns, uint32_t laddr, uint16_t lport,
                       uint32_t raddr, uint16_t rport)
 {

@@ -46,6 +46,9 @@ void gen_isn_init(struct gen_isn *g, const struct gen_isn_cfg *cfg, uint64_t see
 /* The ISN for a new connection, from the choosing host's view (local first). */
 uint32_t gen_isn_next(struct gen_isn *g, uint64_t now_ns, uint32_t laddr, uint16_t lport,
                       uint32_t raddr, uint16_t rport);
+/* false for the generators whose next value is a fresh random draw (random, random-inc):
+ * nothing can show it without giving away the future. */
+bool gen_isn_predictable(const struct gen_isn *g);
 uint32_t gen_isn_peek(const struct gen_isn *g, uint64_t now_ns, uint32_t laddr, uint16_t lport,
                       uint32_t raddr, uint16_t rport);
 /* "constant:5", "bsd64k", ... Returns 0, or -1 and leaves cfg unchanged. */

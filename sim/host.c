@@ -189,6 +189,7 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     struct host *h = ctx;
     struct sim *s = h->sim;
     struct sim_slot *sl;
+    h->tcp_ipid_fixed = ii->ipid >= 0 ? (uint32_t)ii->ipid_next + 1 : 0;
     uint32_t slot = sim_slot_take(s, &sl);
     if (slot == UINT32_MAX)
         return;
@@ -251,8 +252,11 @@ void host_timer(struct sim *s, struct host *h, uint64_t token)
     /* An entry superseded by an earlier timer, or whose timer was stopped, does nothing and
      * reports nothing (tcp_timer_due). */
     struct tcp_verdict v;
-    if (tcp_timer_due(h->tcp, host_io(s, h), token, &v) && sim_tracing(s) && v.action)
-        sim_report(s, SIM_EV_TIMER, NULL, 0, h, h->addr, v.action, v.rule, &v);
+    h->tcp_ipid_fixed = 0;
+    if (tcp_timer_due(h->tcp, host_io(s, h), token, &v) && sim_tracing(s) && v.action) {
+        v.ipid_fixed = h->tcp_ipid_fixed;
+        sim_report(s, SIM_EV_TIMER, NULL, 0, h, h->addr, v.action, v.rule_id, v.rule, &v);
+    }
 }
 
 /* ---------------------------------------------------------------- creation */
@@ -359,7 +363,7 @@ static bool peer_allow(struct host *h, uint32_t dst, bool commit)
     return ok;
 }
 
-static bool icmp_type_limited(uint8_t type, uint8_t code)
+bool host_icmp_limited(uint8_t type, uint8_t code)
 {
     if (type == ICMP_UNREACH && code == ICMP_FRAG_NEEDED)
         return false;
@@ -368,9 +372,9 @@ static bool icmp_type_limited(uint8_t type, uint8_t code)
 
 /* Whether an ICMP error may go out now; spends the budgets when it may. */
 static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
-                        const char **why)
+                        const char **why_id, const char **why)
 {
-    if (!icmp_type_limited(type, code))
+    if (!host_icmp_limited(type, code))
         return true;
     uint64_t slot = s->now / NS_PER_S;
     if (h->pers.icmp_rate) {
@@ -379,6 +383,7 @@ static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t typ
             h->icmp_used = 0;
         }
         if (h->icmp_used >= h->pers.icmp_rate) {
+            *why_id = "budget-icmp-rate";
             *why = sim_tracing(s) ? sim_fmt(s, "icmp-rate %u/s: budget spent",
                                             (unsigned)h->pers.icmp_rate)
                                   : "icmp-rate: budget spent";
@@ -386,6 +391,7 @@ static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t typ
         }
     }
     if (h->pers.icmp_per_dest_bucket && !peer_allow(h, dst, true)) {
+        *why_id = "linux-icmp-ratelimit";
         *why = "icmp_ratelimit 1/s per destination, burst 6 (Linux): budget spent";
         return false;
     }
@@ -469,9 +475,13 @@ static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct 
 }
 
 bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
-                     const uint8_t *orig, size_t origlen, bool raw, const char **why)
+                     const uint8_t *orig, size_t origlen, bool raw, const char **why_id,
+                     const char **why)
 {
-    if (!icmp_budget(s, h, dst, type, code, why))
+    const char *id_spare;
+    if (!why_id)
+        why_id = &id_spare;
+    if (!icmp_budget(s, h, dst, type, code, why_id, why))
         return false;
     /* How much of the datagram goes back: the stack's own rule, or Linux's for a filter's
      * reject (iptables REJECT is icmp_send) */
@@ -483,6 +493,7 @@ bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, 
         .payload_len = origlen < quote ? origlen : quote,
     };
     if (!icmp_send(s, h, dst, &ic, raw, h->pers.icmp_df)) {
+        *why_id = "sim-oom";
         *why = "out of memory";
         return false;
     }
@@ -491,8 +502,9 @@ bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, 
 
 /* ---------------------------------------------------------------- input */
 
+/* What the host did, the rule's ID (docs/rules.md) and its text. */
 struct decision {
-    const char *action, *rule;
+    const char *action, *id, *rule;
 };
 
 /* A closed UDP port that this stack answers with ICMP 3/3. */
@@ -507,18 +519,18 @@ static struct decision udp_input(struct sim *s, struct host *h, const struct wir
     const struct wire_udp *u = &p->l4.udp;
     if (!h->udp || !scn_port_in(h->udp, u->dport)) {
         if (!h->pers.udp_unreach)
-            return (struct decision){ "drop", "closed UDP port; this stack sends no ICMP" };
-        const char *why = NULL;
+            return (struct decision){ "drop", "udp-closed-silent", "closed UDP port; this stack sends no ICMP" };
+        const char *why = NULL, *why_id = NULL;
         if (!host_icmp_error(s, h, p->ip.src, ICMP_UNREACH, ICMP_PORT_UNREACH, pkt,
-                             p->ip.total_len, false, &why))
-            return (struct decision){ "drop", why };
-        return (struct decision){ "ICMP 3/3", "RFC 1122 4.1.3.1: UDP port unreachable" };
+                             p->ip.total_len, false, &why_id, &why))
+            return (struct decision){ "drop", why_id, why };
+        return (struct decision){ "ICMP 3/3", "rfc1122-4.1.3.1", "RFC 1122 4.1.3.1: UDP port unreachable" };
     }
     if (u->payload_len == 0)
-        return (struct decision){ "accept", "open UDP port: empty datagram, the application stays silent" };
+        return (struct decision){ "accept", "udp-open-empty", "open UDP port: empty datagram, the application stays silent" };
     uint32_t slot = sim_slot_alloc(s);
     if (slot == UINT32_MAX)
-        return (struct decision){ "drop", "out of memory" };
+        return (struct decision){ "drop", "sim-oom", "out of memory" };
     struct wire_ipv4 ip = {
         .ttl = h->pers.ttl, .proto = WIRE_PROTO_UDP, .df = h->pers.df,
         .src = h->addr, .dst = p->ip.src,
@@ -532,11 +544,11 @@ static struct decision udp_input(struct sim *s, struct host *h, const struct wir
     sl->len = (uint16_t)wire_emit_udp(sl->buf, sizeof sl->buf, &ip, &r);
     if (sl->len == 0) {
         sim_slot_free(s, slot);
-        return (struct decision){ "drop", "reply too big" };
+        return (struct decision){ "drop", "udp-reply-too-big", "reply too big" };
     }
     sl->trusted = true;
     sim_send(s, slot, sl, h, ip.dst);
-    return (struct decision){ "UDP reply", "open UDP port: the application answers (echoes the first bytes)" };
+    return (struct decision){ "UDP reply", "udp-open-echo", "open UDP port: the application answers (echoes the first bytes)" };
 }
 
 /* An ICMP error quoting a TCP segment this host sent: tell TCP (tcp_v4_err). */
@@ -585,9 +597,10 @@ static struct decision icmp_timestamp(struct sim *s, struct host *h, const struc
 {
     const struct wire_icmp *ic = &p->l4.icmp;
     if (!h->pers.icmp_echo)
-        return (struct decision){ "drop", "ICMP queries ignored by this stack" };
+        return (struct decision){ "drop", "icmp-query-ignored", "ICMP queries ignored by this stack" };
     if (ic->payload_len < 4)
-        return (struct decision){ "drop", "Linux icmp_timestamp: no originate timestamp "
+        return (struct decision){ "drop", "linux-icmp-timestamp-short",
+                                          "Linux icmp_timestamp: no originate timestamp "
                                           "(under 4 bytes): drop" };
     uint8_t ts[12];
     uint32_t ms = (uint32_t)(s->now / 1000000u % 86400000u);
@@ -599,8 +612,9 @@ static struct decision icmp_timestamp(struct sim *s, struct host *h, const struc
         .payload = ts, .payload_len = sizeof ts,
     };
     if (!icmp_send(s, h, p->ip.src, &r, false, icmp_reply_df(h, p)))
-        return (struct decision){ "drop", "out of memory" };
-    return (struct decision){ "timestamp reply", "RFC 792: timestamp reply, originate copied, "
+        return (struct decision){ "drop", "sim-oom", "out of memory" };
+    return (struct decision){ "timestamp reply", "rfc792-timestamp",
+                                         "RFC 792: timestamp reply, originate copied, "
                                                  "receive = transmit = ms since midnight UT" };
 }
 
@@ -613,24 +627,25 @@ static struct decision icmp_input(struct sim *s, struct host *h, const struct wi
     switch (ic->type) {
     case ICMP_ECHO: {
         if (!h->pers.icmp_echo)
-            return (struct decision){ "drop", "echo requests ignored by this stack" };
+            return (struct decision){ "drop", "icmp-echo-ignored", "echo requests ignored by this stack" };
         struct wire_icmp r = {
             .type = ICMP_ECHO_REPLY, .id = ic->id, .seq = ic->seq, .rest = ic->rest,
             .payload = ic->payload, .payload_len = ic->payload_len,
         };
         if (!icmp_send(s, h, p->ip.src, &r, false, icmp_reply_df(h, p)))
-            return (struct decision){ "drop", "out of memory" };
-        return (struct decision){ "echo reply", "RFC 792: echo reply, same id, seq and data" };
+            return (struct decision){ "drop", "sim-oom", "out of memory" };
+        return (struct decision){ "echo reply", "rfc792-echo", "RFC 792: echo reply, same id, seq and data" };
     }
     case ICMP_TIMESTAMP:
         return icmp_timestamp(s, h, p);
     case ICMP_UNREACH: case ICMP_TIME_EXCEEDED: case 4: case 12:
         if (icmp_to_tcp(s, h, ic, v))
             return (struct decision){ v->action ? v->action : "accept",
+                                      v->rule_id ? v->rule_id : "icmp-error-to-tcp",
                                       v->rule ? v->rule : "ICMP error handed to TCP" };
-        return (struct decision){ "accept", "ICMP error: no TCP socket to tell" };
+        return (struct decision){ "accept", "icmp-error-no-socket", "ICMP error: no TCP socket to tell" };
     default:
-        return (struct decision){ "accept", "ICMP message needs no answer" };
+        return (struct decision){ "accept", "icmp-no-answer", "ICMP message needs no answer" };
     }
 }
 
@@ -642,35 +657,43 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
      * scan); tcp_input fills the verdict itself. */
     if (p->ip.csum_ok && p->l4_err == WIRE_OK && p->ip.proto == WIRE_PROTO_TCP &&
         p->l4.tcp.csum_ok) {
+        h->tcp_ipid_fixed = 0;
         tcp_input(h->tcp, host_io(s, h), &p->ip, &p->l4.tcp, &v);
+        v.ipid_fixed = h->tcp_ipid_fixed;
         if (sim_tracing(s))
             sim_report(s, SIM_EV_RECV, pkt, len, h, h->addr, v.action ? v.action : "accept",
-                       v.rule, &v);
+                       v.rule_id, v.rule, &v);
         if (h->pending_connects)
             script_check_pending(s, h);
         return;
     }
     verdict_init(&v);
-    struct decision d = { "drop", NULL };
+    struct decision d = { "drop", NULL, NULL };
     enum sim_ev_kind kind = SIM_EV_RECV;
 
     if (!p->ip.csum_ok) {
+        d.id = "ip-bad-checksum";
         d.rule = "bad checksum";
         kind = SIM_EV_DROP;
     } else if (p->l4_err == WIRE_EFRAG) {
+        d.id = "ip-fragment";
         d.rule = "fragment: not reassembled (an external host's own kernel does that)";
         kind = SIM_EV_DROP;
     } else if (p->l4_err == WIRE_EPROTO) {
+        d.id = "ip-proto";
         d.rule = "protocol not handled";
         kind = SIM_EV_DROP;
     } else if (p->l4_err != WIRE_OK) {
+        d.id = "ip-malformed";
         d.rule = "malformed transport header";
         kind = SIM_EV_DROP;
     } else if (p->ip.proto == WIRE_PROTO_TCP) {   /* a valid segment went to TCP above */
+        d.id = "ip-bad-checksum";
         d.rule = "bad checksum";
         kind = SIM_EV_DROP;
     } else if (p->ip.proto == WIRE_PROTO_UDP) {
         if (!p->l4.udp.csum_ok) {
+            d.id = "ip-bad-checksum";
             d.rule = "bad checksum";
             kind = SIM_EV_DROP;
         } else {
@@ -678,6 +701,7 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
         }
     } else if (p->ip.proto == WIRE_PROTO_ICMP) {
         if (!p->l4.icmp.csum_ok) {
+            d.id = "ip-bad-checksum";
             d.rule = "bad checksum";
             kind = SIM_EV_DROP;
         } else {
@@ -691,7 +715,7 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
          * closed port (answered or refused by a budget), else the datagram's own. */
         uint8_t ipid_proto = kind == SIM_EV_RECV && p->ip.proto == WIRE_PROTO_UDP &&
                              udp_unreachable(h, p->l4.udp.dport) ? WIRE_PROTO_ICMP : 0;
-        sim_report_as(s, kind, pkt, len, h, h->addr, d.action, d.rule, &v, ipid_proto);
+        sim_report_as(s, kind, pkt, len, h, h->addr, d.action, d.id, d.rule, &v, ipid_proto);
     }
     if (h->pending_connects && p->ip.proto == WIRE_PROTO_TCP)
         script_check_pending(s, h);

@@ -52,6 +52,7 @@ struct host {
     uint32_t npeers, cappeers;
     uint32_t pending_connects;     /* scripted connects waiting to send data */
     struct reasm *reasm;           /* fragments in reassembly (reasm.h); NULL until the first */
+    uint32_t tcp_ipid_fixed;       /* during a TCP event: tcp_verdict.ipid_fixed so far */
 };
 
 struct host_table {
@@ -99,9 +100,14 @@ const struct tcp_io *host_io(struct sim *s, struct host *h);
 /* An ICMP error from h's address to dst quoting the
  * datagram orig (Linux icmp_send: the IP header and as much as fits in 576 bytes), through
  * h's ICMP budgets. Returns true when sent; false with *why (a static string, or one
- * formatted while tracing) when a budget refused it or memory ran out. raw: a filter's
+ * formatted while tracing; *why_id its rule ID, when why_id is not NULL) when a budget refused it or memory ran out. raw: a filter's
  * reject, which goes onto the wire without crossing h's filters. */
+/* Whether ICMP type/code counts against the host's ICMP budgets: Linux icmp_ratemask 0x1818
+ * (destination unreachable, source quench, time exceeded, parameter problem), with
+ * fragmentation-needed exempt (icmpv4_mask_allow). */
+bool host_icmp_limited(uint8_t type, uint8_t code);
 bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
-                     const uint8_t *orig, size_t origlen, bool raw, const char **why);
+                     const uint8_t *orig, size_t origlen, bool raw, const char **why_id,
+                     const char **why);
 
 #endif

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Linux 6.18 (the kernel tests/live/oracle_linux.py and oracle_stateful.py were last run
+ * against): single probes and segments inside connections (TS.Recent and PAWS, RFC 5961,
+ * SACK and D-SACK, the request and TIME-WAIT sockets: sim/tcp_in.c, sim/tcp_ooo.c). */
 static const struct personality os_linux = {
     .os = "linux",
     .ttl = 64,              /* net.ipv4.ip_default_ttl = IPDEFTTL 64 */

@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/infile.h"
+#include "lib/outfile.h"
+#include "lib/param.h"
 #include "lib/wire.h"
 
 enum { SCN_FILE_MAX = 16 << 20 };
@@ -397,6 +400,13 @@ static void scn_host_apply(struct scn_host *h, const struct scn_hostkeys *k)
 {
     struct personality *ps = &h->pers;
     *ps = k->preset ? *k->preset : *os_default();
+    /* No `os`: a plain stack, every datagram numbered by its `ipid` generator. Linux's own
+     * IP-ID rules (ID 0 on the control socket's RSTs and on SYN-ACKs, a connected socket's
+     * own counter) belong to `os linux`, and to presets that name them. */
+    if (!k->preset) {
+        snprintf(ps->os, sizeof ps->os, "custom");
+        ps->rst_df_zero_id = ps->synack_df_zero_id = false;
+    }
     if (k->seen[HK_ISN])       ps->isn = k->isn;
     if (k->seen[HK_IPID])      ps->ipid = k->ipid;
     if (k->seen[HK_TTL])       ps->ttl = (uint8_t)k->ttl;
@@ -540,8 +550,37 @@ static int scn_index_names(struct scn_parser *p)
     return 0;
 }
 
+static int scenario_parse_text(const char *file, const char *text, size_t len,
+                               struct scenario *out, char *err, size_t errlen);
+
+/* A text with `${...}` parameters (lib/param.h) is expanded first, each at its default: a
+ * lab's template runs as a plain scenario. A lab's variant arrives expanded already. */
 int scenario_parse(const char *file, const char *text, size_t len, struct scenario *out,
                    char *err, size_t errlen)
+{
+    if (!param_has(text, len))
+        return scenario_parse_text(file, text, len, out, err, errlen);
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    memset(out, 0, sizeof *out);
+    struct param_set ps;
+    char *t;
+    size_t tl;
+    param_init_default(&ps);
+    int rc = param_expand(file ? file : "", 1, 1, text, len, &ps, &t, &tl, err, errlen);
+    param_free(&ps);
+    if (rc)
+        return -1;
+    rc = scenario_parse_text(file, t, tl, out, err, errlen);
+    free(t);
+    return rc;
+}
+
+static int scenario_parse_text(const char *file, const char *text, size_t len,
+                               struct scenario *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->seed = 1;
@@ -572,20 +611,19 @@ int scenario_load_file(const char *path, struct scenario *out, char *err, size_t
         errlen = sizeof dummy;
     }
     memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    FILE *f = infile_open(path, err, errlen);   /* "-": stdin */
+    if (!f)
         return -1;
-    }
+    path = infile_name(f, path);
     char *buf = malloc(SCN_FILE_MAX + 1);
     errno = 0;
     size_t n = buf ? fread(buf, 1, SCN_FILE_MAX + 1, f) : 0;
     /* keep read(2)'s own errno (EISDIR for a directory says more than EIO) */
     int bad = !buf ? ENOMEM : ferror(f) ? (errno ? errno : EIO) : 0;
-    fclose(f);
+    infile_close(f);
     int rc = -1;
     if (bad)
-        snprintf(err, errlen, "%s: %s", path, strerror(bad));
+        outfile_path_msg(err, errlen, path, strerror(bad));
     else if (n > SCN_FILE_MAX)
         snprintf(err, errlen, "%s: larger than 16 MiB", path);
     else

@@ -288,10 +288,12 @@ static void run_send(struct sim *s, const struct scn_send *sd)
 
 /* ---------------------------------------------------------------- traffic */
 
-static void note(struct sim *s, const struct host *h, const char *action, const char *rule)
+/* A scripted action's record; its rule ID is "scenario-" and the statement (docs/rules.md). */
+static void note(struct sim *s, const struct host *h, const char *action, const char *rule_id,
+                 const char *rule)
 {
     if (sim_tracing(s))
-        sim_report(s, SIM_EV_NOTE, NULL, 0, h, h->addr, action, rule, NULL);
+        sim_report(s, SIM_EV_NOTE, NULL, 0, h, h->addr, action, rule_id, rule, NULL);
 }
 
 /* k / rate seconds in nanoseconds, UINT64_MAX when that does not fit: whole seconds and the
@@ -313,7 +315,7 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
     if (k == 0 && sim_tracing(s)) {
         char to[16];
         const char *proto = c->proto == WIRE_PROTO_TCP ? "tcp" : c->proto == WIRE_PROTO_UDP ? "udp" : "icmp";
-        note(s, h, "traffic",
+        note(s, h, "traffic", "scenario-traffic",
              sim_fmt(s, "traffic %s -> %s:%u %s %u/s (line %d)", h->name, wire_ip_str(c->to, to),
                      (unsigned)c->dport, proto, (unsigned)c->rate, c->pos.line));
     }
@@ -373,7 +375,7 @@ static void run_connect(struct sim *s, uint32_t i)
     rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, 0);
     if (sim_tracing(s)) {
         char to[16];
-        note(s, h, rt->conn >= 0 ? "connect" : "connect failed",
+        note(s, h, rt->conn >= 0 ? "connect" : "connect failed", "scenario-connect",
              sim_fmt(s, "connect %s -> %s:%u (line %d)", h->name, wire_ip_str(rt->cfg.to, to),
                      (unsigned)rt->cfg.dport, rt->cfg.pos.line));
     }
@@ -399,7 +401,7 @@ static void run_close(struct sim *s, uint32_t i)
         rt->conn = -1;
     }
     if (sim_tracing(s))
-        note(s, h, rc == 0 ? "close" : "close: no connection",
+        note(s, h, rc == 0 ? "close" : "close: no connection", "scenario-close",
              sim_fmt(s, "close (line %d)", rt->cfg.pos.line));
 }
 
@@ -420,7 +422,7 @@ void script_check_pending(struct sim *s, struct host *h)
             continue;
         int rc = tcp_send(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_bytes);
         if (sim_tracing(s))
-            note(s, h, rc >= 0 ? "send" : "send failed",
+            note(s, h, rc >= 0 ? "send" : "send failed", "scenario-send",
                  sim_fmt(s, "send %u bytes (line %d)", (unsigned)rt->cfg.send_bytes,
                          rt->cfg.pos.line));
     }

@@ -47,11 +47,17 @@ struct sim_event {
     const char *host;          /* the host acting (receiver for RECV/DROP, sender for SEND) */
     uint32_t host_addr;
     const char *action;        /* what it did: "SYN-ACK", "RST+ACK", "drop", "ICMP 3/3", "accept", ... */
-    const char *rule;          /* why: "RFC 793 3.4 reset generation: no connection", "filter fw rule 2: reject tcp dport 443 with tcp-reset", "rst-rate 200/s: budget spent" */
+    const char *rule_id;       /* the rule's stable ID, or NULL: "rfc793-3.4-case1-noack",
+                                  "rfc5961-3.2-challenge", "filter-rule", "budget-rst-rate";
+                                  tests, graders and the TUI match this, never the text
+                                  (every ID: docs/rules.md) */
+    const char *rule;          /* why, for a person: "RFC 793 3.4 reset generation: no connection", "filter fw rule 2: reject tcp dport 443 with tcp-reset", "rst-rate 200/s: budget spent" */
     int state_before, state_after;  /* enum tcp_state of the TCB concerned, TCB_NONE if none */
     int32_t ipid;              /* the host's IP-ID counter after the event, -1 if not applicable */
     bool has_isn;
     uint32_t isn_next;         /* the ISN its generator would give next (for this 4-tuple) */
+    bool isn_unpredictable;    /* with has_isn: the generator draws at random (random,
+                                  random-inc); isn_next is 0, the transcript says so */
     /* The unit of work the event belongs to (sim_unit: a queue entry run, or a call from
      * outside such as sim_inject), and the event that caused it: for a SEND, the first event
      * of its unit (the RECV of the probe it answers, the TIMER that retransmits, the DROP
@@ -157,7 +163,8 @@ struct sim_op {
     int handle;                /* STREAM_ABORT */
 };
 typedef void (*sim_op_fn)(void *ctx, const struct sim_op *op);
-/* Called at the start of each such call (only the check when unset). */
+/* Called at the start of each such call, before it changes anything (so the callback may
+ * sim_clone the simulation as the last unit left it); only the check when unset. */
 void sim_set_op_hook(struct sim *s, sim_op_fn fn, void *ctx);
 /* Makes the same call on s (a clone being re-run). What the call returns. */
 int sim_apply_op(struct sim *s, const struct sim_op *op);

@@ -5,6 +5,9 @@
  * takes, as Linux's tcp_v4_rcv does: a TCB for the 4-tuple (tcp_in.c), else a listener
  * (LISTEN, below), else the closed-port reset of RFC 793 section 3.4 case 1.
  *
+ * Which rule applies is decided here; what the rule does, its ID and its text are its row in
+ * the rule table (tcp_rules.c).
+ *
  * Sources: RFC 793 3.4 (reset generation) and 3.9 (LISTEN state); RFC 9293 3.10.7.2;
  * Linux net/ipv4/tcp_ipv4.c (tcp_v4_rcv, tcp_v4_send_reset), tcp_input.c
  * (tcp_rcv_state_process, case TCP_LISTEN: ACK checked before RST, SYN+FIN discarded),
@@ -24,12 +27,6 @@
 
 enum { TCP_POOL_INIT = 16, TCP_SLOTS_INIT = 64, TCP_CONNS_INIT = 8 };
 enum { TCP_EPH_LO = 32768, TCP_EPH_HI = 60999 };   /* Linux ip_local_port_range */
-
-void tcp_verdict_set(struct tcp_verdict *v, const char *action, const char *rule)
-{
-    v->action = action;
-    v->rule = rule;
-}
 
 /* --- the 4-tuple table --- */
 
@@ -307,29 +304,13 @@ void tcp_host_free(struct tcp_host *th)
 
 /* --- closed port and LISTEN --- */
 
-void tcp_reset_closed(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
-                      const struct wire_tcp *seg, bool counted, struct tcp_verdict *v,
-                      const char *rule)
-{
-    if (seg->flags & TCP_RST) {
-        tcp_verdict_set(v, "drop", "RFC 793 3.4 reset generation: a RST is never answered");
-        return;
-    }
-    if (counted && !tcp_rst_allow(th, io->now_ns)) {
-        tcp_verdict_set(v, "drop", th->rule_rst_rate);
-        return;
-    }
-    tcp_send_reset_for(th, io, ip, seg);
-    tcp_verdict_set(v, (seg->flags & TCP_ACK) ? "RST" : "RST+ACK", rule);
-}
-
+/* RFC 793 3.4 case 1; a 4.4BSD-derived stack's dropwithreset leaves the FIN out of ACK. */
 static void tcp_closed_input(struct tcp_host *th, const struct tcp_io *io,
                              const struct wire_ipv4 *ip, const struct wire_tcp *seg,
                              struct tcp_verdict *v)
 {
-    tcp_reset_closed(th, io, ip, seg, true, v, (seg->flags & TCP_ACK)
-        ? "RFC 793 3.4 reset generation: no listener, segment has ACK (SEQ=SEG.ACK)"
-        : "RFC 793 3.4 reset generation: no listener, no ACK (SEQ=0, ACK=SEG.SEQ+SEG.LEN)");
+    tcp_reset_closed(th, io, ip, seg, true, v, (seg->flags & TCP_ACK) ? TR_CLOSED_ACK
+                     : th->p.rst_ack_skips_fin ? TR_CLOSED_NOACK_BSD : TR_CLOSED_NOACK);
 }
 
 /* Options and sequence state a SYN negotiates (Linux tcp_openreq_init, tcp_parse_options). */
@@ -369,33 +350,31 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
     const struct personality *p = &th->p;
     uint8_t f = seg->flags;
     if (f & TCP_ACK) {           /* Linux checks ACK first: RST+ACK reaches send_reset and stops */
-        tcp_reset_closed(th, io, ip, seg, false, v,
-                         "RFC 793 3.4 reset generation: LISTEN, segment has ACK (SEQ=SEG.ACK)");
+        tcp_reset_closed(th, io, ip, seg, false, v, TR_LISTEN_ACK);
         return;
     }
     if (f & TCP_RST) {
-        tcp_verdict_set(v, "drop", "RFC 793 3.9 LISTEN: RST ignored");
+        tcp_rule_note(th, v, TR_LISTEN_RST);
         return;
     }
     if (!(f & TCP_SYN)) {
         if (p->rst_on_fin_open)
-            tcp_reset_closed(th, io, ip, seg, false, v,
-                             "Windows: no SYN, ACK or RST on an open port: RST+ACK as if closed");
+            tcp_reset_closed(th, io, ip, seg, false, v, TR_LISTEN_OTHER_WINDOWS);
         else
-            tcp_verdict_set(v, "drop", "RFC 793 3.9 LISTEN: no SYN, ACK or RST: drop");
+            tcp_rule_note(th, v, TR_LISTEN_OTHER);
         return;
     }
     if ((f & TCP_FIN) && p->linux_stack) {
-        tcp_verdict_set(v, "drop", "Linux tcp_rcv_state_process: SYN+FIN to a listener: discard");
+        tcp_rule_note(th, v, TR_LISTEN_SYNFIN);
         return;
     }
     if (p->backlog > 0 && th->lis[lis].synrecv >= p->backlog) {
-        tcp_verdict_set(v, "drop", th->rule_backlog);
+        tcp_rule_note_text(v, TR_BUDGET_BACKLOG, th->rule_backlog);
         return;
     }
     int32_t idx = tcp_tcb_new_h(th, seg->dport, ip->src, seg->sport, hash);
     if (idx < 0) {
-        tcp_verdict_set(v, "drop", "out of memory: SYN dropped");
+        tcp_rule_note(th, v, TR_OOM);
         return;
     }
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
@@ -413,7 +392,7 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
     t->rto_ms = p->synack_rto_ms ? p->synack_rto_ms : 1000;
     tcp_send_synack(th, io, t);
     tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, (uint64_t)t->rto_ms * 1000000u);
-    tcp_verdict_set(v, "SYN-ACK", "RFC 793 3.9 LISTEN: SYN: SYN-ACK, SYN-RECEIVED");
+    tcp_rule_note(th, v, TR_LISTEN_SYN);
 }
 
 void tcp_listen_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
@@ -443,17 +422,21 @@ void tcp_verdict_finish(const struct tcp_host *th, const struct tcp_io *io,
     else
         v->state_after = lis ? TCP_LISTEN : TCB_NONE;
     v->has_isn = true;
-    v->isn_next = tcp_peek_isn(th, io->now_ns, lport, raddr, rport);
+    /* random and random-inc: the next value is the rng's next draw, which the transcript
+     * must not give away (a student could read the future ISN off it) */
+    v->isn_unpredictable = !gen_isn_predictable(&th->isn);
+    v->isn_next = v->isn_unpredictable ? 0 : tcp_peek_isn(th, io->now_ns, lport, raddr, rport);
 }
 
 void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                const struct wire_tcp *seg, struct tcp_verdict *v)
 {
     /* Every field, one store each (a memset of the struct costs more, three times a probe) */
-    v->action = v->rule = NULL;
+    v->action = v->rule = v->rule_id = NULL;
     v->state_after = TCB_NONE;
     v->has_isn = false;
     v->isn_next = 0;
+    v->isn_unpredictable = false;
     uint32_t hash = tcp_hash(seg->dport, ip->src, seg->sport);
     int32_t idx = tcp_lookup_h(th, seg->dport, ip->src, seg->sport, hash);
     int32_t lis;
@@ -486,9 +469,9 @@ void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, 
     bool hard = (type == ICMP_UNREACH && code <= 15 && code != ICMP_FRAG_NEEDED) ||
                 type == ICMP_TIME_EXCEEDED || type == 12;
     if (idx < 0) {
-        tcp_verdict_set(v, "ignore", "ICMP error for no connection: ignored");
+        tcp_rule_note(th, v, TR_ICMP_NO_CONN);
     } else if (!hard) {
-        tcp_verdict_set(v, "ignore", "Linux tcp_v4_err: not a connection error: ignored");
+        tcp_rule_note(th, v, TR_ICMP_SOFT);
     } else if (th->pool[idx].state == TCP_SYN_SENT ||
                (th->pool[idx].state == TCP_SYN_RECEIVED && !th->pool[idx].passive)) {
         struct tcp_tcb *t = &th->pool[idx];
@@ -498,21 +481,18 @@ void tcp_icmp_error(struct tcp_host *th, const struct tcp_io *io, uint8_t type, 
             th->conns[t->conn].icmp_code = code;
         }
         tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, "connect failed",
-                        "Linux tcp_v4_err: ICMP error in SYN-SENT ends the connect");
+        tcp_rule_note(th, v, TR_ICMP_SYNSENT);
     } else if (th->pool[idx].state == TCP_SYN_RECEIVED) {
         bool abort = type != ICMP_UNREACH || code == ICMP_NET_UNREACH ||
                      code == ICMP_HOST_UNREACH;
         if (abort) {
             tcp_tcb_free(th, idx);
-            tcp_verdict_set(v, "drop half-open",
-                            "Linux tcp_req_err: net/host unreachable, time exceeded or "
-                            "parameter problem: request dropped");
+            tcp_rule_note(th, v, TR_ICMP_REQ_ABORT);
         } else {
-            tcp_verdict_set(v, "ignore", "Linux tcp_req_err: not an abort code: ignored");
+            tcp_rule_note(th, v, TR_ICMP_REQ_IGNORE);
         }
     } else {
-        tcp_verdict_set(v, "ignore", "Linux tcp_v4_err: soft error on a synchronized connection");
+        tcp_rule_note(th, v, TR_ICMP_SYNC);
     }
     if (!io->quiet)
         tcp_verdict_finish(th, io, v, lport, raddr, rport, idx >= 0);

@@ -3,7 +3,8 @@
  * Internal to the simulator. host.c owns the host and hands TCP every segment addressed to
  * it; TCP answers through the `tcp_io` callbacks (emit a segment, arm a timer), so it never
  * reaches into the host's or the engine's structs. Every decision is reported in a
- * `tcp_verdict` naming the rule that made it (the transcript's "why").
+ * `tcp_verdict` naming the rule that made it (the transcript's "why"): one row of the rule
+ * table in tcp_rules.c, with its stable ID.
  */
 #ifndef TCPLAB_TCP_H
 #define TCPLAB_TCP_H
@@ -23,6 +24,8 @@ struct tcp_ipinfo {
     bool df;
     int32_t ipid;   /* >= 0: use this IP-ID (0 for Linux RSTs/SYN-ACKs, or a connected
                        socket's own counter); -1: the host's IP-ID generator */
+    int32_t ipid_next; /* with ipid >= 0: where that numbering stands after this datagram
+                          (0 for the zero rule, the socket's counter), for the transcript */
 };
 
 struct tcp_io {
@@ -50,10 +53,16 @@ struct tcp_io {
 
 struct tcp_verdict {
     const char *action;        /* "SYN-ACK", "RST+ACK", "ACK", "challenge ACK", "drop", "accept data" */
-    const char *rule;          /* "RFC 793 3.4 reset generation, case 1: no connection" ... */
+    const char *rule_id;       /* the rule's stable ID: "rfc793-3.4-case1-noack" (tcp_rules.c) */
+    const char *rule;          /* its text: "RFC 793 3.4 reset generation: no listener, ..." */
     int state_before, state_after;   /* enum tcp_state, TCB_NONE */
     bool has_isn;
     uint32_t isn_next;         /* what this host's ISN generator would give next for the tuple */
+    bool isn_unpredictable;    /* a random draw: isn_next not shown (0) */
+    /* Set by the host, not TCP: 1 + the ipid_next of the last segment this event sent whose
+     * IP-ID did not come from the host's generator; 0 when none did. The transcript's ipid=
+     * then shows the counter that datagram used. */
+    uint32_t ipid_fixed;
 };
 
 /* listen: open ports (copied); name: for the rng streams. NULL on out of memory. */

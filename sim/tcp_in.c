@@ -3,7 +3,8 @@
  * Why: the states after LISTEN are where real stacks differ from the RFC 793 text most
  * (RFC 5961's challenge ACKs, Linux's request sockets and TIME-WAIT sockets), and those
  * differences are what off-path attacks and scanners observe. Each branch follows one
- * function of Linux, named in the verdict's rule:
+ * function of Linux, named in the verdict's rule; each decision is a row of the rule table
+ * (tcp_rules.c), which this file consults for what the row does:
  *   SYN-SENT                tcp_rcv_synsent_state_process (RFC 793 3.9 "SYN-SENT STATE")
  *   SYN-RECEIVED (passive)  tcp_check_req (tcp_minisocks.c): a request socket, not a TCB
  *   synchronized states     tcp_validate_incoming (RFC 5961: sequence -> RST -> SYN), then
@@ -29,7 +30,7 @@ static uint64_t tcp_ms(uint32_t ms) { return (uint64_t)ms * 1000000u; }
 
 static uint32_t tcp_end_seq(const struct wire_tcp *s) { return s->seq + tcp_seg_len(s); }
 
-/* Ends a connection the peer reset (Linux tcp_reset + tcp_done). */
+/* Ends a connection: err is what an active open learns ('R' reset, 'T' timeout). */
 static void tcp_drop_conn(struct tcp_host *th, int32_t idx, char err)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
@@ -53,35 +54,25 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
             bool again = th->p.linux_stack && t->retries == 0;
             if (again)
                 tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(TCP_TIMEOUT_MIN_MS));
-            if (f & TCP_RST) {
-                tcp_verdict_set(v, "drop", again
-                    ? "Linux tcp_rcv_synsent_state_process: RST+ACK with an unacceptable ACK: "
-                      "drop, SYN retransmitted at once"
-                    : "RFC 793 3.9 SYN-SENT: unacceptable ACK with RST: drop");
-            } else {
-                tcp_send_reset_for(th, io, ip, seg);
-                tcp_verdict_set(v, "RST", again
-                    ? "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= SND.NXT: RST "
-                      "(SEQ=SEG.ACK); Linux retransmits its SYN at once"
-                    : "RFC 793 3.9 SYN-SENT: ACK outside ISS < SEG.ACK <= "
-                      "SND.NXT: RST (SEQ=SEG.ACK)");
-            }
+            if (f & TCP_RST)
+                tcp_rule_apply(th, io, idx, ip, seg, v,
+                               again ? TR_SYNSENT_BADACK_RST_AGAIN : TR_SYNSENT_BADACK_RST);
+            else
+                tcp_rule_apply(th, io, idx, ip, seg, v,
+                               again ? TR_SYNSENT_BADACK_AGAIN : TR_SYNSENT_BADACK);
             return;
         }
         if (f & TCP_RST) {
-            tcp_drop_conn(th, idx, 'R');
-            tcp_verdict_set(v, "connection refused",
-                            "RFC 793 3.9 SYN-SENT: RST acknowledging our SYN: connection refused");
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_SYNSENT_RST);
             return;
         }
         if (!(f & TCP_SYN)) {
-            tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: neither SYN nor RST: drop");
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_SYNSENT_NOSYN);
             return;
         }
         /* our SYN is acknowledged: take the peer's options, ESTABLISHED */
         uint32_t rcv_wnd = t->rcv_wnd;
         tcp_take_syn(th, t, seg);
-        t->bytes_acked += seg->ack - t->snd_una;
         t->snd_una = seg->ack;
         t->snd_wl2 = seg->ack;
         t->rcv_wnd = rcv_wnd;
@@ -91,23 +82,21 @@ static void tcp_in_synsent(struct tcp_host *th, const struct tcp_io *io, int32_t
         tcp_timer_stop(th, t);
         tcp_send_ack(th, io, t, TCP_IPK_CONN);
         tcp_output(th, io, idx);
-        tcp_verdict_set(v, "ACK", "RFC 793 3.9 SYN-SENT: SYN-ACK acknowledging our SYN: ACK, "
-                                  "ESTABLISHED");
+        tcp_rule_note(th, v, TR_SYNSENT_SYNACK);
         return;
     }
     if (f & TCP_RST) {
-        tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: RST without ACK: drop");
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_SYNSENT_RST_NOACK);
         return;
     }
     if (f & TCP_SYN) {             /* crossed SYNs: simultaneous open, same ISN */
         tcp_take_syn(th, t, seg);
         t->state = TCP_SYN_RECEIVED;
         tcp_send_synack(th, io, t);
-        tcp_verdict_set(v, "SYN-ACK", "RFC 793 3.9 SYN-SENT: SYN without ACK: simultaneous "
-                                      "open, SYN-ACK, SYN-RECEIVED");
+        tcp_rule_note(th, v, TR_SYNSENT_SYN);
         return;
     }
-    tcp_verdict_set(v, "drop", "RFC 793 3.9 SYN-SENT: neither SYN nor RST: drop");
+    tcp_rule_apply(th, io, idx, ip, seg, v, TR_SYNSENT_NOSYN);
 }
 
 /* --- SYN-RECEIVED: Linux's request socket (tcp_check_req) --- */
@@ -133,58 +122,38 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     uint8_t flg = seg->flags & (TCP_RST | TCP_SYN | TCP_ACK);
     if (seg->seq == t->irs && flg == TCP_SYN) {
         if (tcp_oow_limited(t, seg, io->now_ns, false)) {
-            tcp_verdict_set(v, "drop", "Linux tcp_check_req: retransmitted SYN, SYN-ACK rate "
-                                       "limited (500 ms)");
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_REQ_SYN_LIMITED);
         } else {
             tcp_send_synack(th, io, t);
-            tcp_verdict_set(v, "SYN-ACK", "Linux tcp_check_req: retransmitted SYN: SYN-ACK again");
+            tcp_rule_note(th, v, TR_REQ_SYN);
         }
         return;
     }
     if ((flg & TCP_ACK) && seg->ack != t->iss + 1) {
-        tcp_reset_closed(th, io, ip, seg, false, v, "Linux tcp_check_req: ACK does not "
-                         "acknowledge our SYN-ACK: the listener answers RST (SEQ=SEG.ACK)");
+        tcp_reset_closed(th, io, ip, seg, false, v, TR_REQ_BADACK);
         return;
     }
     if (!tcp_in_window(seg->seq, tcp_end_seq(seg), t->rcv_nxt, t->rcv_nxt + t->rcv_wnd)) {
-        if (!(flg & TCP_RST) && !tcp_oow_limited(t, seg, io->now_ns, false)) {
-            tcp_send_ack(th, io, t, TCP_IPK_CTL);
-            tcp_verdict_set(v, "ACK", "Linux tcp_check_req: segment outside the window: ACK");
-        } else {
-            tcp_verdict_set(v, "drop", (flg & TCP_RST)
-                ? "Linux tcp_check_req: RST outside the window: drop"
-                : "Linux tcp_oow_rate_limited: ACK suppressed (500 ms per socket)");
-        }
+        tcp_rule_apply(th, io, idx, ip, seg, v, (flg & TCP_RST) ? TR_REQ_OOW_RST
+                       : tcp_oow_limited(t, seg, io->now_ns, false) ? TR_REQ_OOW_LIMITED
+                       : TR_REQ_OOW);
         return;
     }
     if (seg->seq == t->irs)
         flg &= (uint8_t)~TCP_SYN;  /* the SYN itself lies before the window: truncate it */
     if ((flg & TCP_RST) && th->p.linux_stack && seg->seq != t->rcv_nxt) {
         /* RFC 5961 3.2 in the request socket: only an exact RST ends it */
-        if (tcp_oow_limited(t, seg, io->now_ns, true)) {
-            tcp_verdict_set(v, "drop", "Linux tcp_oow_rate_limited: challenge ACK suppressed "
-                                       "(500 ms per socket)");
-        } else {
-            tcp_send_ack(th, io, t, TCP_IPK_CTL);
-            tcp_verdict_set(v, "challenge ACK", "RFC 5961 3.2 (Linux tcp_check_req): in-window "
-                                                "RST, not exact: challenge ACK, half-open "
-                                                "connection kept");
-        }
+        tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, true)
+                       ? TR_CHACK_OOW_LIMITED : TR_REQ_RST_CHALLENGE);
         return;
     }
     if (flg & (TCP_RST | TCP_SYN)) {
-        if (!(flg & TCP_RST))
-            tcp_send_reset_for(th, io, ip, seg);
-        tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, (flg & TCP_RST) ? "drop half-open" : "RST",
-                        (flg & TCP_RST) ? "RFC 793 3.9 SYN-RECEIVED: RST in window: half-open "
-                                          "connection dropped, back to LISTEN"
-                                        : "RFC 793 3.9 SYN-RECEIVED: SYN in window: RST, "
-                                          "half-open connection dropped");
+        tcp_rule_apply(th, io, idx, ip, seg, v,
+                       (flg & TCP_RST) ? TR_REQ_RST : TR_REQ_SYN_IN_WINDOW);
         return;
     }
     if (!(flg & TCP_ACK)) {
-        tcp_verdict_set(v, "drop", "Linux tcp_check_req: no ACK: drop");
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_REQ_NOACK);
         return;
     }
     /* the three-way handshake completes: the listening application accepts */
@@ -205,8 +174,7 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     if (t->ts_ok && seg->opt.has_ts)
         t->ts_recent = seg->opt.tsval;
     tcp_timer_stop(th, t);
-    tcp_verdict_set(v, "accept", "RFC 793 3.9 SYN-RECEIVED: ACK of our SYN-ACK: ESTABLISHED "
-                                 "(the application accepts)");
+    tcp_rule_note(th, v, TR_REQ_ACK);
     if (seg->payload_len || (seg->flags & TCP_FIN))
         tcp_in_data(th, io, idx, ip, seg, v);
 }
@@ -224,30 +192,26 @@ static void tcp_fin_received(struct tcp_host *th, const struct tcp_io *io, int32
         if (!th->p.linux_stack)
             tcp_send_ack(th, io, t, TCP_IPK_CONN);
         tcp_output(th, io, idx);
-        tcp_verdict_set(v, "ACK, FIN", th->p.linux_stack
-            ? "RFC 793 3.9: FIN: CLOSE-WAIT, the ACK delayed (Linux pingpong mode); the server "
-              "application closes at once: its FIN carries the ACK, LAST-ACK"
-            : "RFC 793 3.9: FIN: ACK, CLOSE-WAIT; the server application closes: FIN, LAST-ACK");
+        tcp_rule_note(th, v, TR_FIN_SERVER_CLOSES);
         return;
     }
     tcp_send_ack(th, io, t, TCP_IPK_CONN);
     switch (t->state) {
     case TCP_ESTABLISHED:
         t->state = TCP_CLOSE_WAIT;
-        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN in ESTABLISHED: ACK, CLOSE-WAIT");
+        tcp_rule_note(th, v, TR_FIN_ESTABLISHED);
         return;
     case TCP_FIN_WAIT_1:
         t->state = TCP_CLOSING;
-        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN in FIN-WAIT-1, our FIN unacknowledged: "
-                                  "ACK, CLOSING");
+        tcp_rule_note(th, v, TR_FIN_FINWAIT1);
         return;
     case TCP_FIN_WAIT_2:
         t->state = TCP_TIME_WAIT;
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
-        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN in FIN-WAIT-2: ACK, TIME-WAIT");
+        tcp_rule_note(th, v, TR_FIN_FINWAIT2);
         return;
     default:
-        tcp_verdict_set(v, "ACK", "RFC 793 3.9: FIN again: ACK");
+        tcp_rule_note(th, v, TR_FIN_AGAIN);
         return;
     }
 }
@@ -263,30 +227,21 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     uint32_t end = tcp_end_seq(seg);
     bool fin = seg->flags & TCP_FIN;
     bool lx = th->p.linux_stack;
-    (void)ip;
     if (!seg->payload_len && !fin)
         return;
     if (tcp_after(seg->seq, t->rcv_nxt)) {
-        if (lx && tcp_ooo_add(th, t, seg->seq, end, fin)) {
-            tcp_send_ack(th, io, t, TCP_IPK_CONN);
-            tcp_verdict_set(v, "ACK", t->sack_ok
-                ? "Linux tcp_data_queue_ofo: out-of-order segment queued: ACK at once with "
-                  "SACK blocks (RFC 2018)"
-                : "Linux tcp_data_queue_ofo: out-of-order segment queued: duplicate ACK");
-            return;
-        }
-        tcp_send_ack(th, io, t, TCP_IPK_CONN);
-        tcp_verdict_set(v, "ACK", "RFC 793 3.9: out-of-order segment: duplicate ACK "
-                                  "(not queued; the sender retransmits)");
+        if (lx && tcp_ooo_add(th, t, seg->seq, end, fin))
+            tcp_rule_apply(th, io, idx, ip, seg, v,
+                           t->sack_ok ? TR_DATA_OOO_QUEUED_SACK : TR_DATA_OOO_QUEUED);
+        else
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_DATA_OOO);
         return;
     }
     if (!tcp_after(end, t->rcv_nxt)) {
         if (lx)
             tcp_dsack_set(th, t, seg->seq, end);
-        tcp_send_ack(th, io, t, TCP_IPK_CONN);
-        tcp_verdict_set(v, "ACK", lx && t->sack_ok
-            ? "RFC 793 3.9: duplicate segment: ACK with a D-SACK block (RFC 2883)"
-            : "RFC 793 3.9: duplicate segment: ACK");
+        tcp_rule_apply(th, io, idx, ip, seg, v,
+                       lx && t->sack_ok ? TR_DATA_DUP_DSACK : TR_DATA_DUP);
         return;
     }
     if (lx && tcp_before(seg->seq, t->rcv_nxt))
@@ -304,60 +259,29 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
         return;
     }
     tcp_send_ack(th, io, t, TCP_IPK_CONN);
-    tcp_verdict_set(v, "accept data", filled
-        ? "Linux tcp_ofo_queue: the hole is filled, queued segments join: ACK at once "
-          "(RFC 5681 4.2)"
-        : "RFC 793 3.9: in-order data: ACK at once (Linux quickack at connection start)");
+    tcp_rule_note(th, v, filled ? TR_DATA_OOO_FILLED : TR_DATA);
 }
 
-static void tcp_reset_conn(struct tcp_host *th, int32_t idx, struct tcp_verdict *v,
-                           const char *rule)
+void tcp_tcb_reset(struct tcp_host *th, int32_t idx)
 {
     tcp_drop_conn(th, idx, 'R');
-    tcp_verdict_set(v, "reset", rule);
 }
 
-/* RFC 5961's answer to a suspect segment: a challenge ACK (reason `why` in the verdict), or
- * a drop when tcp_challenge_ack's rate limit or budget says so. */
-static void tcp_in_chack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
-                         const struct wire_tcp *seg, struct tcp_verdict *v, const char *why)
+/* RFC 5961 3.2 RST check (Linux tcp_validate_incoming step 2): an in-window RST. */
+static enum tcp_rule_ix tcp_in_rst_rule(const struct tcp_host *th, const struct tcp_tcb *t,
+                                        const struct wire_tcp *seg)
 {
-    const char *limit = tcp_challenge_ack(th, io, idx, seg);
-    tcp_verdict_set(v, limit ? "drop" : "challenge ACK", limit ? limit : why);
+    if (th->p.chack == CHACK_OFF)
+        return TR_SYNC_RST_793;
+    return seg->seq == t->rcv_nxt ? TR_SYNC_RST_EXACT : TR_SYNC_RST_CHALLENGE;
 }
 
-/* RFC 5961 3.2 RST check (Linux tcp_validate_incoming step 2). */
-static void tcp_in_rst(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
-                       const struct wire_tcp *seg, struct tcp_verdict *v)
+/* RFC 5961 4.2 SYN check (Linux step 4, syn_challenge); without RFC 5961, 4.4BSD tcp_input:
+ * "If a SYN is in the window, then this is an error and we send an RST and drop the
+ * connection." */
+static enum tcp_rule_ix tcp_in_syn_rule(const struct tcp_host *th)
 {
-    struct tcp_tcb *t = tcp_tcb_at(th, idx);
-    if (th->p.chack == CHACK_OFF) {
-        tcp_reset_conn(th, idx, v, "RFC 793 3.9: RST in window: connection reset");
-        return;
-    }
-    if (seg->seq == t->rcv_nxt) {
-        tcp_reset_conn(th, idx, v, "RFC 5961 3.2: RST with SEQ == RCV.NXT: connection reset");
-        return;
-    }
-    tcp_in_chack(th, io, idx, seg, v,
-                 "RFC 5961 3.2: in-window RST, not exact: challenge ACK");
-}
-
-/* RFC 5961 4.2 SYN check (Linux step 4, syn_challenge). */
-static void tcp_in_syn(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
-                       const struct wire_ipv4 *ip, const struct wire_tcp *seg,
-                       struct tcp_verdict *v)
-{
-    if (th->p.chack == CHACK_OFF) {
-        /* 4.4BSD tcp_input: "If a SYN is in the window, then this is an error and we send
-         * an RST and drop the connection." */
-        tcp_send_reset_for(th, io, ip, seg);
-        tcp_reset_conn(th, idx, v, "RFC 793 3.9: SYN in window: RST, connection reset");
-        v->action = (seg->flags & TCP_ACK) ? "RST" : "RST+ACK";
-        return;
-    }
-    tcp_in_chack(th, io, idx, seg, v,
-                 "RFC 5961 4.2: SYN in a synchronized state: challenge ACK");
+    return th->p.chack == CHACK_OFF ? TR_SYNC_SYN_793 : TR_SYNC_SYN_CHALLENGE;
 }
 
 /* RFC 5961 5.2 and RFC 793 3.9 "fifth, check the ACK field" (Linux tcp_ack). Returns false
@@ -370,8 +294,7 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
     uint32_t ack = seg->ack;
     if (t->state == TCP_SYN_RECEIVED) {        /* simultaneous open, a full socket */
         if (tcp_before(ack, t->snd_una) || tcp_after(ack, t->snd_nxt)) {
-            tcp_reset_closed(th, io, ip, seg, false, v, "RFC 793 3.9 SYN-RECEIVED: "
-                             "unacceptable ACK: RST (SEQ=SEG.ACK)");
+            tcp_reset_closed(th, io, ip, seg, false, v, TR_SIMOPEN_BADACK);
             return false;
         }
         t->state = TCP_ESTABLISHED;
@@ -381,13 +304,10 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         /* Linux bounds MAX.SND.WND by the bytes acknowledged so far: "do not accept ACK for
          * bytes we never sent" (tcp_ack, max_window = min(max_window, bytes_acked)) */
         uint32_t maxw = t->max_snd_wnd;
-        if (th->p.linux_stack && t->bytes_acked < maxw)
-            maxw = t->bytes_acked;
+        if (th->p.linux_stack && tcp_bytes_acked(t) < maxw)
+            maxw = tcp_bytes_acked(t);
         if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - maxw)) {
-            tcp_in_chack(th, io, idx, seg, v, th->p.linux_stack
-                         ? "RFC 5961 5.2 (Linux): SEG.ACK < SND.UNA - min(MAX.SND.WND, bytes "
-                           "acked): challenge ACK"
-                         : "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK");
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_ACK_OLD_CHALLENGE);
             return false;
         }
         return true;                           /* old duplicate ACK: ignore it, keep data */
@@ -396,14 +316,8 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         /* 2016-era Linux dropped it silently (RFC 793 3.9); current Linux answers with a
          * challenge ACK (RFC 9293 3.10.7.4, RFC 5961 5.2), as LINUX-FACTS.md section 5
          * measured. CHACK_UNLIMITED is the current-kernel model. */
-        if (th->p.chack == CHACK_UNLIMITED) {
-            tcp_in_chack(th, io, idx, seg, v,
-                         "RFC 5961 5.2 (Linux 6.x): SEG.ACK > SND.NXT: "
-                         "challenge ACK");
-            return false;
-        }
-        tcp_verdict_set(v, "drop", "RFC 793 3.9 / Linux tcp_ack (3.6-5.x): SEG.ACK > SND.NXT: "
-                                   "drop");
+        tcp_rule_apply(th, io, idx, ip, seg, v, th->p.chack == CHACK_UNLIMITED
+                       ? TR_ACK_FUTURE_CHALLENGE : TR_ACK_FUTURE_DROP);
         return false;
     }
     if (tcp_before(t->snd_wl1, seg->seq) || (t->snd_wl1 == seg->seq &&
@@ -415,7 +329,6 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         t->snd_wl2 = ack;
     }
     if (tcp_after(ack, t->snd_una)) {
-        t->bytes_acked += ack - t->snd_una;
         t->snd_una = ack;
         t->retries = 0;
         t->rto_ms = 1000;
@@ -431,12 +344,12 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
     } else if (fin_acked && t->state == TCP_CLOSING) {
         t->state = TCP_TIME_WAIT;
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
-        tcp_verdict_set(v, "accept", "RFC 793 3.9 CLOSING: our FIN acknowledged: TIME-WAIT");
+        tcp_rule_note(th, v, TR_CLOSING_ACKED);
         if (th->p.linux_stack)
             return false;   /* Linux tcp_rcv_state_process: tcp_time_wait, the rest consumed */
     } else if (fin_acked && t->state == TCP_LAST_ACK) {
         tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, "accept", "RFC 793 3.9 LAST-ACK: our FIN acknowledged: CLOSED");
+        tcp_rule_note(th, v, TR_LASTACK_ACKED);
         return false;
     }
     return true;
@@ -464,43 +377,25 @@ static void tcp_in_fw2_orphan(struct tcp_host *th, const struct tcp_io *io, int3
     uint32_t end = tcp_end_seq(seg);
     if (tcp_paws_reject(t, seg) ||
         !tcp_in_window(seg->seq, end, t->rcv_nxt, t->rcv_nxt + t->rcv_wnd)) {
-        if (f & TCP_RST)
-            tcp_verdict_set(v, "drop", "Linux tcp_timewait_state_process (FIN_WAIT2): RST "
-                                       "outside the window: drop");
-        else if (tcp_oow_limited(t, seg, io->now_ns, false))
-            tcp_verdict_set(v, "drop", "Linux tcp_timewait_check_oow_rate_limit: ACK "
-                                       "suppressed (500 ms)");
-        else {
-            tcp_send_ack(th, io, t, TCP_IPK_CTL);
-            tcp_verdict_set(v, "ACK", "Linux tcp_timewait_state_process (FIN_WAIT2): segment "
-                                      "outside the window or failing PAWS: ACK");
-        }
+        tcp_rule_apply(th, io, idx, ip, seg, v, (f & TCP_RST) ? TR_FW2_RST_OOW
+                       : tcp_oow_limited(t, seg, io->now_ns, false) ? TR_TW_OOW_LIMITED
+                       : TR_FW2_OOW);
         return;
     }
     if (f & TCP_RST) {
-        tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, "reset", "Linux tcp_timewait_state_process (FIN_WAIT2): RST in "
-                                    "the window: the orphaned FIN-WAIT-2 ends");
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_RST);
         return;
     }
     if ((f & TCP_SYN) && !tcp_before(seg->seq, t->rcv_nxt)) {
-        tcp_send_reset_for(th, io, ip, seg);
-        tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, (f & TCP_ACK) ? "RST" : "RST+ACK",
-                        "Linux tcp_timewait_state_process (FIN_WAIT2): SYN in the window: "
-                        "RST, the orphaned FIN-WAIT-2 ends");
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_SYN);
         return;
     }
     if (!(f & TCP_ACK) || !tcp_after(end, t->rcv_nxt) || end == seg->seq) {
-        tcp_verdict_set(v, "drop", "Linux tcp_timewait_state_process (FIN_WAIT2): duplicate "
-                                   "ACK: nothing to do");
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_DUPACK);
         return;
     }
     if (!(f & TCP_FIN) || end != t->rcv_nxt + 1) {
-        tcp_send_reset_for(th, io, ip, seg);
-        tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, "RST", "Linux tcp_timewait_state_process (FIN_WAIT2): new data "
-                                  "after close(): RST, the orphaned FIN-WAIT-2 ends");
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_FW2_DATA);
         return;
     }
     if (t->ts_ok && seg->opt.has_ts)
@@ -509,8 +404,7 @@ static void tcp_in_fw2_orphan(struct tcp_host *th, const struct tcp_io *io, int3
     t->state = TCP_TIME_WAIT;
     tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tcp_ms(th->p.time_wait_ms));
     tcp_send_ack(th, io, t, TCP_IPK_CTL);
-    tcp_verdict_set(v, "ACK", "Linux tcp_timewait_state_process (FIN_WAIT2): FIN: ACK, "
-                              "TIME-WAIT");
+    tcp_rule_note(th, v, TR_FW2_FIN);
 }
 
 static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
@@ -523,9 +417,8 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
     /* Linux checks this before the sequence number in every synchronized state:
      * tcp_rcv_established's slow path in ESTABLISHED, tcp_rcv_state_process elsewhere. */
     if (!(f & (TCP_ACK | TCP_RST | TCP_SYN))) {
-        tcp_verdict_set(v, "drop", t->state == TCP_ESTABLISHED
-            ? "Linux tcp_rcv_established: no ACK, RST or SYN: drop"
-            : "Linux tcp_rcv_state_process: no ACK, RST or SYN: drop");
+        tcp_rule_apply(th, io, idx, ip, seg, v,
+                       t->state == TCP_ESTABLISHED ? TR_SYNC_NOFLAGS_EST : TR_SYNC_NOFLAGS);
         return;
     }
     /* first: sequence acceptability, Linux's window [RCV.WUP, RCV.NXT + RCV.WND] */
@@ -535,58 +428,47 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
         if (f & TCP_RST) {
             bool fin_rcvd = t->state == TCP_CLOSE_WAIT || t->state == TCP_LAST_ACK ||
                             t->state == TCP_CLOSING;
-            if (chack && fin_rcvd && seg->seq == t->rcv_nxt - 1)
-                tcp_reset_conn(th, idx, v, "Linux tcp_reset_check: RST at RCV.NXT-1 after "
-                                           "the peer's FIN: connection reset");
-            else
-                tcp_verdict_set(v, "drop", "RFC 5961 3.2: RST outside the window: drop");
+            tcp_rule_apply(th, io, idx, ip, seg, v,
+                           chack && fin_rcvd && seg->seq == t->rcv_nxt - 1
+                           ? TR_SYNC_RST_RCVNXT_1 : TR_SYNC_RST_OUTSIDE);
             return;
         }
         if ((f & TCP_SYN) && chack) {
-            tcp_in_syn(th, io, idx, ip, seg, v);
+            tcp_rule_apply(th, io, idx, ip, seg, v, tcp_in_syn_rule(th));
             return;
         }
         if (tcp_oow_limited(t, seg, io->now_ns, false)) {
-            tcp_verdict_set(v, "drop", "Linux tcp_oow_rate_limited: duplicate ACK suppressed "
-                                       "(500 ms per socket)");
-        } else {
-            /* Linux tcp_send_dupack: an old segment's bytes before RCV.NXT as a D-SACK */
-            if (th->p.linux_stack && tcp_seg_len(seg) && tcp_before(seg->seq, t->rcv_nxt))
-                tcp_dsack_set(th, t, seg->seq, tcp_after(tcp_end_seq(seg), t->rcv_nxt)
-                                                   ? t->rcv_nxt : tcp_end_seq(seg));
-            tcp_send_ack(th, io, t, TCP_IPK_CONN);
-            tcp_verdict_set(v, "ACK", "RFC 793 3.9: unacceptable segment: ACK "
-                                      "(<SEQ=SND.NXT><ACK=RCV.NXT>), never a RST");
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_SYNC_OOW_LIMITED);
+            return;
         }
+        /* Linux tcp_send_dupack: an old segment's bytes before RCV.NXT as a D-SACK */
+        if (th->p.linux_stack && tcp_seg_len(seg) && tcp_before(seg->seq, t->rcv_nxt))
+            tcp_dsack_set(th, t, seg->seq, tcp_after(tcp_end_seq(seg), t->rcv_nxt)
+                                               ? t->rcv_nxt : tcp_end_seq(seg));
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_SYNC_UNACCEPTABLE);
         return;
     }
     if (tcp_paws_reject(t, seg)) {
         if (f & TCP_RST) {
             /* "Reset is accepted even if it did not pass PAWS" (tcp_validate_incoming) */
         } else {
-            if (tcp_oow_limited(t, seg, io->now_ns, false))
-                tcp_verdict_set(v, "drop", "Linux tcp_oow_rate_limited: PAWS duplicate ACK "
-                                           "suppressed (500 ms per socket)");
-            else {
-                tcp_send_ack(th, io, t, TCP_IPK_CONN);
-                tcp_verdict_set(v, "ACK", "RFC 7323 5.3 PAWS: TSval older than TS.Recent: "
-                                          "segment dropped, duplicate ACK");
-            }
+            tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, false)
+                           ? TR_PAWS_OOW_LIMITED : TR_PAWS);
             return;
         }
     }
     if (f & TCP_RST) {
-        tcp_in_rst(th, io, idx, seg, v);
+        tcp_rule_apply(th, io, idx, ip, seg, v, tcp_in_rst_rule(th, t, seg));
         return;
     }
     bool simopen_synack = t->state == TCP_SYN_RECEIVED && (f & TCP_ACK) &&
                           tcp_seg_len(seg) == 1 && seg->seq + 1 == t->rcv_nxt &&
                           seg->ack == t->snd_nxt;
     if ((f & TCP_SYN) && !simopen_synack) {
-        tcp_in_syn(th, io, idx, ip, seg, v);
+        tcp_rule_apply(th, io, idx, ip, seg, v, tcp_in_syn_rule(th));
         return;
     }
-    tcp_verdict_set(v, "accept", "RFC 793 3.9: acceptable ACK");
+    tcp_rule_note(th, v, TR_ACK_OK);
     /* RFC 7323 4.3: TS.Recent moves (forward only) with a segment at or before RCV.WUP
      * (Last.ACK.sent) whose ACK is acceptable: Linux tcp_replace_ts_recent, in tcp_ack
      * after its ACK checks, so a rejected ACK leaves it as it was. */
@@ -599,8 +481,7 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
     if (ts_take)
         t->ts_recent = tsval;
     if (simopen_synack) {
-        tcp_verdict_set(v, "accept", "RFC 793 3.9 SYN-RECEIVED: SYN-ACK of a simultaneous "
-                                     "open: ESTABLISHED");
+        tcp_rule_note(th, v, TR_SIMOPEN_SYNACK);
         return;
     }
     bool newdata = seg->payload_len && tcp_after(tcp_end_seq(seg) - !!(f & TCP_FIN), t->rcv_nxt);
@@ -608,16 +489,13 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
     case TCP_CLOSE_WAIT: case TCP_CLOSING: case TCP_LAST_ACK:
         if (!tcp_before(seg->seq, t->rcv_nxt)) {
             if (seg->payload_len || (f & TCP_FIN))
-                tcp_verdict_set(v, "drop", "RFC 793 3.9: text after the peer's FIN: ignored");
+                tcp_rule_note(th, v, TR_TEXT_AFTER_FIN);
             break;
         }
         /* fall through */
     case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
         if (newdata) {             /* close() shut the receive side too */
-            tcp_send_reset_for(th, io, ip, seg);
-            tcp_reset_conn(th, idx, v, "Linux tcp_rcv_state_process: new data after close(): "
-                                       "RST, connection reset");
-            v->action = "RST";
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_DATA_AFTER_CLOSE);
             return;
         }
         /* fall through */
@@ -643,12 +521,10 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
     if (!paws && seg->seq == t->rcv_nxt && (tcp_seg_len(seg) == 0 || (f & TCP_RST))) {
         if (f & TCP_RST) {
             tcp_tcb_free(th, idx);
-            tcp_verdict_set(v, "reset", "Linux tcp_timewait_state_process: RST in window "
-                                        "(tcp_rfc1337 = 0): TIME-WAIT ended");
+            tcp_rule_note(th, v, TR_TW_RST);
         } else {
             tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tw);
-            tcp_verdict_set(v, "accept", "Linux tcp_timewait_state_process: bare ACK in "
-                                         "window: TIME-WAIT restarted");
+            tcp_rule_note(th, v, TR_TW_ACK);
         }
         return;
     }
@@ -658,34 +534,24 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
          * TCP_TW_ACK, an ACK outside tcp_timewait_check_oow_rate_limit, timer untouched. */
         int32_t lis = tcp_listener_find(th, t->lport);
         if (lis < 0) {
-            tcp_send_ack(th, io, t, TCP_IPK_CTL);
-            tcp_verdict_set(v, "ACK", "Linux tcp_v4_rcv: new SYN in TIME-WAIT, no listener: "
-                                      "ACK (not rate limited)");
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_TW_SYN_NOLISTENER);
             return;
         }
-        uint32_t isn = t->snd_nxt + 65535 + 2;
-        if (isn == 0)
-            isn = 1;
+        uint32_t isn = tcp_tw_reuse_isn(t->snd_nxt);
         tcp_tcb_free(th, idx);
         tcp_listen_input(th, io, ip, seg, lis, isn, v);
-        if (v->action && v->action[0] == 'S')
-            v->rule = "Linux tcp_timewait_state_process: new SYN (SEQ > RCV.NXT) in TIME-WAIT: "
-                      "reuse, ISN = SND.NXT + 65537, SYN-ACK";
+        if (v->rule_id == tcp_rules[TR_LISTEN_SYN].id)
+            tcp_rule_note(th, v, TR_TW_SYN_REUSE);
         return;
     }
     if (f & TCP_RST) {
-        tcp_verdict_set(v, "drop", "Linux tcp_timewait_state_process: RST out of window: drop");
+        tcp_rule_apply(th, io, idx, ip, seg, v, TR_TW_RST_OOW);
         return;
     }
     if ((f & TCP_ACK) || paws)
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tw);
-    if (tcp_oow_limited(t, seg, io->now_ns, false)) {
-        tcp_verdict_set(v, "drop", "Linux tcp_timewait_check_oow_rate_limit: ACK suppressed "
-                                   "(500 ms)");
-        return;
-    }
-    tcp_send_ack(th, io, t, TCP_IPK_CTL);
-    tcp_verdict_set(v, "ACK", "Linux tcp_timewait_state_process: segment in TIME-WAIT: re-ACK");
+    tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, false)
+                   ? TR_TW_OOW_LIMITED : TR_TW_REACK);
 }
 
 void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
@@ -724,44 +590,34 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     int limit;
-    const char *give_up;
-    char err = 'T';
+    enum tcp_rule_ix give_up;
     if (t->state == TCP_SYN_RECEIVED) {
         limit = th->p.synack_retries;
-        give_up = th->p.linux_stack
-                ? "tcp_synack_retries exhausted: half-open connection dropped"
-                : "SYN-ACK retransmissions exhausted: half-open connection dropped";
+        give_up = TR_SYNACK_GIVEUP;
     } else if (t->state == TCP_SYN_SENT) {
         limit = TCP_SYN_RETRIES;
-        give_up = "tcp_syn_retries (6) exhausted: connect timed out";
+        give_up = TR_SYN_GIVEUP;
     } else {
         limit = TCP_RETRIES2;
-        give_up = "tcp_retries2 (15) exhausted: connection dropped";
+        give_up = TR_REXMIT_GIVEUP;
     }
     if (t->snd_una == t->snd_nxt && t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
         t->timer_kind = TCP_TK_NONE;
-        tcp_verdict_set(v, NULL, NULL);       /* nothing unacknowledged: nothing to report */
+        tcp_verdict_clear(v);                 /* nothing unacknowledged: nothing to report */
         return;
     }
     if (t->retries >= limit) {
-        tcp_drop_conn(th, idx, err);
-        tcp_verdict_set(v, "drop", give_up);
+        tcp_drop_conn(th, idx, 'T');
+        tcp_rule_note(th, v, give_up);
         return;
     }
     t->retries++;
     t->rto_ms = t->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : t->rto_ms * 2;
     tcp_retransmit(th, io, t);
     tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
-    if (t->state == TCP_SYN_RECEIVED)   /* Linux's request-socket timer, BSD's syncache */
-        tcp_verdict_set(v, "SYN-ACK", th->p.linux_stack
-                        ? "RFC 6298 / Linux reqsk timer: SYN-ACK retransmission, timeout doubles"
-                        : "RFC 6298: SYN-ACK retransmission, timeout doubles");
-    else if (t->state == TCP_SYN_SENT)
-        tcp_verdict_set(v, "SYN", "RFC 6298 / Linux tcp_retransmit_timer: SYN retransmission, "
-                                  "timeout doubles");
-    else
-        tcp_verdict_set(v, "retransmit", "RFC 6298: retransmission timeout: oldest "
-                                         "unacknowledged segment again, timeout doubles");
+    /* Linux's request-socket timer, BSD's syncache */
+    tcp_rule_note(th, v, t->state == TCP_SYN_RECEIVED ? TR_SYNACK_REXMIT
+                         : t->state == TCP_SYN_SENT ? TR_SYN_REXMIT : TR_REXMIT);
 }
 
 void tcp_tcb_timer(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
@@ -774,14 +630,14 @@ void tcp_tcb_timer(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
         break;
     case TCP_TK_TIMEWAIT:
         tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, "close", "RFC 793 3.9: TIME-WAIT timeout: CLOSED");
+        tcp_rule_note(th, v, TR_TW_TIMEOUT);
         break;
     case TCP_TK_FINWAIT2:
         tcp_tcb_free(th, idx);
-        tcp_verdict_set(v, "close", "Linux tcp_fin_timeout: orphaned FIN-WAIT-2 expired: CLOSED");
+        tcp_rule_note(th, v, TR_FINWAIT2_TIMEOUT);
         break;
     default:
-        tcp_verdict_set(v, NULL, NULL);
+        tcp_verdict_clear(v);
         break;
     }
 }

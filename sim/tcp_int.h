@@ -28,6 +28,7 @@
 #include "os.h"
 #include "scenario.h"
 #include "tcp.h"
+#include "tcp_rules.h"
 
 /* Linux TCP_MIN_SND_MSS (net.ipv4.tcp_min_snd_mss default, 5.4+): the send MSS floor. */
 enum { TCP_MIN_SND_MSS = 48 };
@@ -66,9 +67,6 @@ struct tcp_tcb {
     uint32_t write_seq;    /* end of the bytes the application queued (sent or not) */
     uint32_t rcv_nxt, rcv_wnd, rcv_wup;
     uint32_t ts_recent, ts_off;
-    int32_t rq;            /* out-of-order queue and SACK state: th->rq[rq - 1]; 0 = none */
-    uint32_t bytes_acked;  /* Linux tp->bytes_acked: what SND.UNA advanced by, SYN included
-                              (RFC 5961 5.2's bound on an old ACK, tcp_ack) */
     uint16_t mss;          /* effective send MSS (peer's MSS, less 12 with timestamps) */
     uint16_t ipid;         /* connected socket's own IP-ID counter */
     uint32_t rto_ms;
@@ -79,6 +77,8 @@ struct tcp_tcb {
     /* list mode (tcp_io.timer_at): place in the host's timer list `tm_list` */
     bool tm_linked;
     uint8_t tm_list;
+    uint16_t rq;           /* out-of-order queue and SACK state: th->rq[rq - 1]; 0 = none
+                              (in what was padding: the TCB stays 144 bytes) */
     int32_t tm_prev, tm_next;
     uint64_t tm_at, tm_key;   /* due time and the engine's tie break */
 };
@@ -183,13 +183,25 @@ int32_t tcp_listener_find(const struct tcp_host *th, uint16_t port);
 void tcp_listen_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                       const struct wire_tcp *seg, int32_t lis, uint32_t isn_override,
                       struct tcp_verdict *v);
-/* Closed port, RFC 793 3.4 case 1, through the RST-rate budget when counted. */
-void tcp_reset_closed(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
-                      const struct wire_tcp *seg, bool counted, struct tcp_verdict *v,
-                      const char *rule);
-void tcp_verdict_set(struct tcp_verdict *v, const char *action, const char *rule);
+/* A verdict that reports nothing (a timer that did nothing). */
+static inline void tcp_verdict_clear(struct tcp_verdict *v)
+{
+    v->action = v->rule_id = v->rule = NULL;
+}
+/* The connection on TCB idx is reset (Linux tcp_reset + tcp_done): the TCB is gone and an
+ * active open learns ECONNREFUSED. */
+void tcp_tcb_reset(struct tcp_host *th, int32_t idx);
 /* What a peer's SYN (or SYN-ACK) sets: IRS, RCV.NXT, negotiated options, send MSS, SND.WND. */
 void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp *seg);
+
+/* Linux tp->bytes_acked: what SND.UNA has advanced by, the SYN included (RFC 5961 5.2's
+ * bound on an old ACK, tcp_ack). Derived, not kept: a passive TCB's SND.UNA starts at
+ * ISS+1 with nothing acknowledged, an active one's at ISS (exact for the first 4 GiB). */
+static inline uint32_t tcp_bytes_acked(const struct tcp_tcb *t)
+{
+    uint32_t d = t->snd_una - t->iss;
+    return t->passive ? (d ? d - 1 : 0) : d;
+}
 
 /* --- tcp_in.c --- */
 void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
@@ -220,6 +232,14 @@ bool tcp_ooo_pending(const struct tcp_host *th, const struct tcp_tcb *t);
 void tcp_sack_remove(struct tcp_host *th, struct tcp_tcb *t);
 /* Appends NOP NOP SACK with the pending D-SACK and SACK blocks to o (after TS). */
 void tcp_sack_opts(struct tcp_host *th, struct tcp_tcb *t, struct wire_tcp_opts *o);
+
+/* Linux tcp_timewait_state_process, TCP_TW_SYN: the new connection's ISN is tw_snd_nxt +
+ * 65535 + 2, never 0 (0 would mean "draw from the generator"). */
+static inline uint32_t tcp_tw_reuse_isn(uint32_t snd_nxt)
+{
+    uint32_t isn = snd_nxt + 65535 + 2;
+    return isn ? isn : 1;
+}
 
 /* --- tcp_out.c --- */
 struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k);
@@ -258,8 +278,76 @@ bool tcp_rst_allow(struct tcp_host *th, uint64_t now_ns);
  * data segments (payload or FIN, no SYN) are exempt unless `all`. true: rate limited. */
 bool tcp_oow_limited(struct tcp_tcb *t, const struct wire_tcp *seg, uint64_t now_ns, bool all);
 /* Sends a challenge ACK through the per-socket and host-wide limits; returns the rule that
- * stopped it, or NULL when sent. */
-const char *tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
-                              const struct wire_tcp *seg);
+ * stopped it (TR_CHACK_OOW_LIMITED, TR_BUDGET_CHACK), or -1 when sent. */
+int tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                      const struct wire_tcp *seg);
+
+/* --- the rule table's verdicts and actions (tcp_rules.h) --- */
+
+/* Sets the verdict's action, rule ID and text from row r (this host's text), without acting. */
+static inline void tcp_rule_note(const struct tcp_host *th, struct tcp_verdict *v,
+                                 enum tcp_rule_ix r)
+{
+    const struct tcp_rule *row = &tcp_rules[r];
+    v->action = row->action;
+    v->rule_id = row->id;
+    v->rule = !th->p.linux_stack && row->other ? row->other : row->text;
+}
+
+/* The same with the host's own text (a budget's numbers). */
+static inline void tcp_rule_note_text(struct tcp_verdict *v, enum tcp_rule_ix r,
+                                      const char *text)
+{
+    v->action = tcp_rules[r].action;
+    v->rule_id = tcp_rules[r].id;
+    v->rule = text;
+}
+
+/* Carries out row r's action for segment seg (from ip) on TCB idx (-1: none) and sets the
+ * verdict from the row, or from the limit's row when a challenge ACK is refused. The rows
+ * that send go through tcp_rule_apply_send (tcp_rules.c); the rest cost a few stores here. */
+static inline void tcp_rule_apply(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                                  const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                                  struct tcp_verdict *v, enum tcp_rule_ix r)
+{
+    switch (tcp_rules[r].act) {
+    case TCP_ACT_NOTE:
+    case TCP_ACT_DROP:
+        tcp_rule_note(th, v, r);
+        return;
+    case TCP_ACT_RESET:
+        tcp_tcb_reset(th, idx);
+        tcp_rule_note(th, v, r);
+        return;
+    default:
+        tcp_rule_apply_send(th, io, idx, ip, seg, v, r);
+        return;
+    }
+}
+
+/* A reset answering seg as rule r says (RFC 793 3.4 cases 1 and 2), except that a RST is
+ * never answered, and through the host's RST-rate budget when counted (a closed port).
+ * Inline: every closed port a SYN scan probes comes here, twice a round trip. */
+static inline void tcp_reset_closed(struct tcp_host *th, const struct tcp_io *io,
+                                    const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                                    bool counted, struct tcp_verdict *v, enum tcp_rule_ix r)
+{
+    if (seg->flags & TCP_RST) {
+        tcp_rule_note(th, v, TR_RST_NEVER_ANSWERED);
+        return;
+    }
+    if (counted && !tcp_rst_allow(th, io->now_ns)) {
+        tcp_rule_note_text(v, TR_BUDGET_RST, th->rule_rst_rate);
+        return;
+    }
+    if (tcp_rules[r].act != TCP_ACT_RST) {   /* what the table says, when not a reset */
+        tcp_rule_apply_send(th, io, -1, ip, seg, v, r);
+        return;
+    }
+    /* tcp_rule_apply's TCP_ACT_RST, here without the call */
+    tcp_send_reset_for(th, io, ip, seg);
+    tcp_rule_note(th, v, r);
+    v->action = (seg->flags & TCP_ACK) ? "RST" : "RST+ACK";
+}
 
 #endif

@@ -40,6 +40,8 @@ static struct tcp_rcvq *tcp_rq_get(struct tcp_host *th, struct tcp_tcb *t)
     if (t->rq)
         return &th->rq[t->rq - 1];
     int32_t i = th->rq_free;
+    if (i < 0 && th->nrq >= UINT16_MAX)
+        return NULL;               /* tcb.rq is 16 bits: further queues are refused */
     if (i >= 0) {
         th->rq_free = th->rq[i].next_free;
     } else {
@@ -54,7 +56,7 @@ static struct tcp_rcvq *tcp_rq_get(struct tcp_host *th, struct tcp_tcb *t)
         i = (int32_t)th->nrq++;
     }
     th->rq[i] = (struct tcp_rcvq){ .next_free = -1 };
-    t->rq = i + 1;
+    t->rq = (uint16_t)(i + 1);
     return &th->rq[i];
 }
 

@@ -23,16 +23,17 @@
 struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k)
 {
     const struct personality *p = &th->p;
-    struct tcp_ipinfo ii = { p->df, -1 };
+    struct tcp_ipinfo ii = { p->df, -1, -1 };
     if (k == TCP_IPK_CTL && p->rst_df_zero_id) {
         ii.df = true;
-        ii.ipid = 0;
+        ii.ipid = ii.ipid_next = 0;
     } else if (k == TCP_IPK_SYNACK && p->synack_df_zero_id) {
         ii.df = true;
-        ii.ipid = 0;
+        ii.ipid = ii.ipid_next = 0;
     } else if (k == TCP_IPK_CONN && t && p->df && p->synack_df_zero_id) {
         /* Linux 5.17+: a connected socket numbers its DF segments from its own counter */
         ii.ipid = t->ipid++;
+        ii.ipid_next = t->ipid;
     }
     return ii;
 }
@@ -482,16 +483,16 @@ bool tcp_oow_limited(struct tcp_tcb *t, const struct wire_tcp *seg, uint64_t now
     return false;
 }
 
-const char *tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
-                              const struct wire_tcp *seg)
+int tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                      const struct wire_tcp *seg)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     /* per-socket limit first: 4.0-4.6 exempt data segments; 4.7+ (083ae308280d) limit all */
     bool all = th->p.chack != CHACK_FIXED;
     if (tcp_oow_limited(t, seg, io->now_ns, all))
-        return "Linux tcp_oow_rate_limited: challenge ACK suppressed (500 ms per socket)";
+        return TR_CHACK_OOW_LIMITED;
     if (!tcp_chack_allow(th, io->now_ns))
-        return th->rule_chack;
+        return TR_BUDGET_CHACK;
     tcp_send_ack(th, io, t, TCP_IPK_CONN);
-    return NULL;
+    return -1;
 }

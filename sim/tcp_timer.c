@@ -146,7 +146,7 @@ void tcp_timer(struct tcp_host *th, const struct tcp_io *io, uint64_t token, str
     v->state_before = v->state_after = TCB_NONE;
     if (!tcp_timer_live(th, token)) {
         /* superseded or connection gone: nothing happened, nothing to report (NULL) */
-        tcp_verdict_set(v, NULL, NULL);
+        tcp_verdict_clear(v);
         return;
     }
     struct tcp_tcb *t = &th->pool[idx];

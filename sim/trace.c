@@ -5,10 +5,14 @@
  * trace is attached: benchmarks and scans without tracing never reach this file.
  *
  * Transcript line format (one per event, fixed field order so labs can grep it):
- *   TIME KIND HOST PACKET [=> ACTION] [(RULE)] [STATE -> STATE] [ipid=N] [isn_next=N]
+ *   TIME KIND HOST PACKET [=> ACTION] [(RULE-ID: RULE)] [STATE -> STATE] [ipid=N] [isn_next=N]
  * e.g.
  *   1.001000000 RECV target 198.51.100.10:40000 > 198.51.100.30:80 TCP [S] ... => SYN-ACK
- *     (RFC 793 3.4: SYN to a listener) LISTEN -> SYN-RECEIVED ipid=0 isn_next=0x5e2f0a13
+ *     (rfc793-3.9-listen-syn: RFC 793 3.9 LISTEN: SYN: SYN-ACK, SYN-RECEIVED)
+ *     LISTEN -> SYN-RECEIVED ipid=0 isn_next=1583286803
+ * RULE-ID is the rule's stable name (docs/rules.md), RULE its text for a person.
+ * isn_next=unpredictable: the host's ISN generator draws at random (random, random-inc), so
+ * its next value is not shown.
  */
 #include "trace.h"
 
@@ -101,12 +105,14 @@ void trace_record(void *ctx, const struct sim_event *ev)
     }
     e->host_off = put_str(t, ev->host);
     e->action_off = put_str(t, ev->action);
+    e->rule_id_off = put_str(t, ev->rule_id);
     e->rule_off = put_str(t, ev->rule);
     e->state_before = ev->state_before;
     e->state_after = ev->state_after;
     e->ipid = ev->ipid;
     e->has_isn = ev->has_isn;
     e->isn_next = ev->isn_next;
+    e->isn_unpredictable = ev->isn_unpredictable;
     e->unit = ev->unit;
     e->cause = ev->cause;
 }
@@ -144,16 +150,20 @@ int trace_format(const struct trace *t, size_t i, char *out, size_t cap)
         APPEND(" %s", pkt);
     }
     const char *action = trace_str(t, e->action_off), *rule = trace_str(t, e->rule_off);
+    const char *id = trace_str(t, e->rule_id_off);
     if (*action)
         APPEND(" => %s", action);
-    if (*rule)
-        APPEND(" (%s)", rule);
+    if (*rule && *id)
+        APPEND(" (%s: %s)", id, rule);
+    else if (*rule || *id)
+        APPEND(" (%s)", *rule ? rule : id);
     if (e->state_before != TCB_NONE || e->state_after != TCB_NONE)
         APPEND(" %s -> %s", tcp_state_name(e->state_before), tcp_state_name(e->state_after));
     if (e->ipid >= 0)
         APPEND(" ipid=%ld", (long)e->ipid);
     if (e->has_isn)
-        APPEND(" isn_next=%lu", (unsigned long)e->isn_next);
+        APPEND(e->isn_unpredictable ? " isn_next=unpredictable" : " isn_next=%lu",
+               (unsigned long)e->isn_next);
     return (int)used;
 }
 

@@ -20,11 +20,12 @@ struct trace_ev {
     uint32_t host_addr;
     size_t pkt_off;          /* into the arena */
     uint32_t len;
-    uint32_t host_off, action_off, rule_off;  /* strings in the string arena, 0 = none */
+    uint32_t host_off, action_off, rule_id_off, rule_off;  /* strings in the string arena, 0 = none */
     int state_before, state_after;
     int32_t ipid;
     int has_isn;
     uint32_t isn_next;
+    int isn_unpredictable;   /* isn_next=unpredictable: a random generator's next draw */
     uint64_t unit, cause;    /* struct sim_event's */
 };
 

@@ -344,6 +344,17 @@ SUMMARY = """## 0. Summary: what `os linux` must do (read with the tables below)
 - **iptables REJECT**: `tcp-reset` sends exactly the closed-port RST (same flags, seq/ack,
   window 0, DF, IP-ID 0, TTL 64); `icmp-*` send ICMP 3/code (port 3, host 1, net 0, net-prohibited
   9, host-prohibited 10, admin-prohibited 13) shaped like any ICMP error above. DROP: silence.
+- **Inside connections** (section 7): TS.Recent is the TSval of the handshake's last ACK, and
+  moves only with a segment at or before RCV.WUP whose ACK is acceptable (a challenge-ACKed
+  segment leaves it); a segment older than TS.Recent gets a duplicate ACK (PAWS), a RST passes.
+  An old ACK is accepted only within the bytes acknowledged so far (none on a passive
+  connection that sent nothing: SND.UNA-1 already gets a challenge ACK; one, the SYN, on an
+  active one). A RST in SYN-RECEIVED that is in the window but not exact gets a challenge ACK
+  and the request socket stays. In SYN-SENT an unacceptable ACK (RST+ACK included) makes the
+  kernel send its SYN again at once. An orphaned FIN-WAIT-2 ends on any RST in its window and
+  answers a SYN or new data with a RST. A FIN to a server that closes at EOF is answered by one
+  FIN+ACK (the ACK was delayed). Out-of-order data is kept and each ACK carries SACK blocks,
+  newest first; a duplicate is reported first in a D-SACK block; 3 blocks fit after TS.
 
 """
 
@@ -376,8 +387,11 @@ def main():
             return 1
         res = json.loads(p.stdout)
     sysctls = ", ".join("%s=%s" % (n, _SYSCTLS[n]) for n in names)
+    # section 7: inside connections, from the stateful oracle's kernel half
+    import oracle_stateful as osf
+    inconn = osf.facts_markdown(osf.kernel_half(None), kernel)
     with open(out, "w") as fh:
-        fh.write(report(res, kernel, sysctls))
+        fh.write(report(res, kernel, sysctls) + "\n" + inconn)
     return 0
 
 

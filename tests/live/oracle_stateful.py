@@ -29,8 +29,9 @@ Known kernel differences are tabulated in KERNEL_NOTES: where the kernel answeri
 one `os linux` models (Linux 6.18) and a listed case differs, the report says which kernel
 behaviour it saw instead of failing obscurely.
 
-Usage (root): /usr/bin/python3 tests/live/oracle_stateful.py [TCPLAB] [--kernel-only]
+Usage (root): /usr/bin/python3 tests/live/oracle_stateful.py [TCPLAB] [--kernel-only | --facts]
               [--only NAME,...] [--keep DIR]
+  --kernel-only  print the kernel's answers; --facts: as LINUX-FACTS.md's section 7 (markdown).
 Exit 0 when every case matches, 1 on a mismatch, 2 when a half could not run.
 Only 198.18.0.0/15 inside namespaces this script creates is used; they are removed on exit.
 """
@@ -56,10 +57,17 @@ TTL = 63                   # the peer's TTL: the scanner kernel's own RSTs (TTL 
 
 # Kernel versions whose answer to a case differs from the one modelled, with what they do:
 # {case: [(predicate on (major, minor), note)]}.
+_BYTES_ACKED = (lambda v: v < (6, 2),
+                "before Linux 6.2 (\"tcp: do not accept ACK of bytes we never sent\") an old "
+                "ACK was bounded by MAX.SND.WND alone, so one this close to SND.UNA is ignored "
+                "without a challenge ACK")
 KERNEL_NOTES = {
+    "es_ack_old": [_BYTES_ACKED],
+    "ea_ack_old2": [_BYTES_ACKED],
     "es_ack_future": [(lambda v: v < (6, 0),
-                       "kernels before 6.0 drop SEG.ACK > SND.NXT silently (RFC 793); 6.x "
-                       "answers a challenge ACK (RFC 5961 5.2)")],
+                       "older kernels (2016-era, LINUX-FACTS.md section 5) drop SEG.ACK > "
+                       "SND.NXT silently (RFC 793 3.9); the one modelled answers a challenge "
+                       "ACK (RFC 5961 5.2); the version where this changed is not pinned down")],
 }
 
 
@@ -76,12 +84,11 @@ def _fold_ack_into_fin(ans):
     return out
 
 
-RACES = {
-    "sr_fin_ack": ("a FIN on the handshake's last ACK: the new socket's delayed-ACK timer "
-                   "(no ATO yet: the next tick) races the application's accept, read and "
-                   "close, so the kernel sends ACK then FIN+ACK, or FIN+ACK alone",
-                   _fold_ack_into_fin),
-}
+_FIN_RACE = ("the FIN's delayed ACK (a socket that has received no data has no ATO yet: "
+             "the timer fires at the next tick) races the application's read and close, so "
+             "on a busy machine the kernel sends ACK then FIN+ACK instead of FIN+ACK alone; "
+             "both count as FIN+ACK", _fold_ack_into_fin)
+RACES = {"sr_fin_ack": _FIN_RACE, "es_fin": _FIN_RACE, "es_fin_data": _FIN_RACE}
 
 
 def tsopt(tsval, tsecr):
@@ -322,6 +329,71 @@ def peer_port(i):
 
 
 # ---------------------------------------------------------------- reduction
+def describe(sg, seen):
+    """A peer segment relative to the connection, for the facts table."""
+    d = [sg["flags"] or "none", "seq=pss" + rel(sg["seq"], PISS)]
+    if "A" in sg["flags"] and seen.iss is not None:
+        d.append("ack=iss" + rel(sg["ack"], seen.iss))
+    if sg["data"]:
+        d.append("len=%d" % sg["data"])
+    for o in sg["opts"]:
+        if o[0] == "ts":
+            d.append("tsval=%d" % o[1])
+    return " ".join(d)
+
+
+# Where each group of cases is decided in the kernel (net/ipv4/), for the facts table.
+SOURCES = [
+    ("sr_", "SYN-RECEIVED (the listener's request socket)",
+     "tcp_minisocks.c tcp_check_req; tcp_ipv4.c tcp_v4_reqsk_send_ack, tcp_v4_send_reset"),
+    ("es_", "ESTABLISHED, passive (the application reads, closes at EOF)",
+     "tcp_input.c tcp_validate_incoming (sequence, PAWS tcp_paws_discard, RST, SYN), tcp_ack "
+     "(RFC 5961 5.2: max_window = min(max_window, bytes_acked); tcp_replace_ts_recent), "
+     "tcp_data_queue, tcp_data_queue_ofo, tcp_sack_new_ofo_skb, tcp_dsack_set, tcp_fin "
+     "(pingpong: the FIN's ACK delayed); tcp_output.c tcp_established_options"),
+    ("la_", "LAST-ACK", "tcp_input.c tcp_rcv_state_process, tcp_validate_incoming"),
+    ("ss_", "SYN-SENT (connect())",
+     "tcp_input.c tcp_rcv_synsent_state_process (bad ACK: reset_and_undo, and the SYN "
+     "retransmitted at TCP_TIMEOUT_MIN when icsk_retransmits == 0)"),
+    ("ea_", "ESTABLISHED, active (one byte, the SYN, acknowledged)", "tcp_input.c tcp_ack"),
+    ("f1_", "FIN-WAIT-1 (the application closed)", "tcp_input.c tcp_rcv_state_process"),
+    ("f2_", "FIN-WAIT-2, orphaned: a TIME-WAIT socket in substate FIN_WAIT2",
+     "tcp_input.c tcp_rcv_state_process (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)); "
+     "tcp_minisocks.c tcp_timewait_state_process"),
+    ("cl_", "CLOSING", "tcp_input.c tcp_rcv_state_process (tcp_time_wait, then consume)"),
+    ("tw_", "TIME-WAIT", "tcp_minisocks.c tcp_timewait_state_process"),
+    ("cw_", "CLOSE-WAIT (connect(), the application never closes)",
+     "tcp_input.c tcp_rcv_state_process, tcp_data_queue (D-SACK of a repeated FIN)"),
+]
+
+
+def facts_markdown(kern, release):
+    """The kernel half as LINUX-FACTS.md's section 7."""
+    L = ["## 7. Inside connections, state by state (tests/live/oracle_stateful.py)", "",
+         "Measured on kernel **%s**. Each case is its own connection, driven step by step "
+         "100 ms apart by a raw peer (198.18.0.1, ISS `pss` = %d, window %d, MSS 1460, "
+         "SACK-permitted and timestamps offered, no window scaling; TSval 100 + 10 per step "
+         "unless the probe says otherwise); the last step's segments are the probe. Answers "
+         "within 90 ms: `seq` from the target's ISS (`iss`), `ack` from the peer's, `ecr` = "
+         "the TSecr (the peer TSval it echoes: TS.Recent), `sack` blocks from `pss`. The "
+         "state is ss(8)'s right after (LISTEN: the connection is gone, the listener stays; "
+         "CLOSED likewise for a connect()). `os linux` must give the same (make live)." % (
+             release, PISS, PWIN), ""]
+    for prefix, title, src in SOURCES:
+        rows = [(n, k) for n, k in kern.items() if n.startswith(prefix)]
+        if not rows:
+            continue
+        L += ["### %s" % title, "", "Source: %s." % src, "",
+              "| case | probe | answers | state after |", "|---|---|---|---|"]
+        for n, k in rows:
+            L.append("| %s | %s | %s | %s |" % (n, "; ".join(k.get("probe", [])) or "-",
+                                                "; ".join(k["answers"]) or "none", k["state"]))
+        L.append("")
+    for n, (why, _) in RACES.items():
+        L.append("Timing: `%s`: %s." % (n, why))
+    return "\n".join(L) + "\n"
+
+
 def rel(a, b):
     d = (a - b) & 0xffffffff
     return "%+d" % (d - (1 << 32) if d >= 0x80000000 else d)
@@ -528,7 +600,7 @@ def kernel_inside(iface, ns_t, only):
                              stdout=subprocess.PIPE, text=True)
     if agent.stdout.readline().strip() != "ready":
         raise RuntimeError("target agent did not start")
-    sent_at = {}
+    sent_at, probes = {}, {}
     n = nsteps()
     try:
         for st in range(n):
@@ -540,6 +612,7 @@ def kernel_inside(iface, ns_t, only):
                 seen = Seen([g for g in got if g["dport"] == port])
                 if st == len(c["steps"]) - 1:
                     sent_at[c["name"]] = time.time()
+                    probes[c["name"]] = [describe(sg, seen) for sg in c["steps"][st](seen, st)]
                 for sg in c["steps"][st](seen, st):
                     dport = LPORT if c["kind"] == "passive" else (seen.tport or 1)
                     tx.sendto(tcp_build(sg, port, dport), (lp.TARGET, 0))
@@ -560,6 +633,7 @@ def kernel_inside(iface, ns_t, only):
         ans = [s for s in segs if ts <= s["t"] < ts + WINDOW_S]
         default = "LISTEN" if c["kind"] == "passive" else "CLOSED"
         out[c["name"]] = outcome(c, before, ans, states.get(port, default))
+        out[c["name"]]["probe"] = probes.get(c["name"], [])
     json.dump(out, sys.stdout)
 
 
@@ -719,7 +793,8 @@ def main(argv):
     tcplab = os.path.abspath(args[0] if args else "./tcplab")
     release, ver = kernel_version()
     print("oracle_stateful: kernel %s (os linux models %s), %d cases" % (
-        release, MODELLED, len(only) if only else len(CASES)))
+        release, MODELLED, len(only) if only else len(CASES)),
+        file=sys.stderr if "--facts" in argv else sys.stdout)
     t = time.time()
     try:
         kern = kernel_half(only)
@@ -727,6 +802,9 @@ def main(argv):
         print("oracle_stateful: kernel half: %s" % e)
         return 2
     tk = time.time() - t
+    if "--facts" in argv:
+        sys.stdout.write(facts_markdown(kern, release))
+        return 0
     if "--kernel-only" in argv:
         for name, o in kern.items():
             print("%-18s %-12s %s" % (name, o["state"], " | ".join(o["answers"]) or "(none)"))
@@ -747,7 +825,7 @@ def main(argv):
         k, s = kern[name], sim[name]
         if name in RACES:
             k = dict(k, answers=RACES[name][1](k["answers"]))
-        if k == s:
+        if (k["answers"], k["state"]) == (s["answers"], s["state"]):
             continue
         notes = [n for pred, n in KERNEL_NOTES.get(name, []) if pred(ver)]
         (noted if notes else bad).append((name, k, s, notes))
@@ -759,6 +837,10 @@ def main(argv):
     if not bad:
         print("oracle_stateful: %d cases, every answer and state matches the kernel" % len(kern))
         return 0
+    if "%d.%d" % ver != MODELLED:
+        print("oracle_stateful: kernel %s is not the %s that `os linux` models: the differences "
+              "below may be this kernel's own (LINUX-FACTS.md section 7 has %s's answers)" % (
+                  release, MODELLED, MODELLED))
     print("oracle_stateful: %d of %d cases differ (kernel vs tcplab `os linux`):" % (
         len(bad), len(kern)))
     for name, k, s, _ in bad:

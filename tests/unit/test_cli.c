@@ -234,8 +234,8 @@ static void test_cmd_scan_exit_codes(void **state)
     assert_non_null(strstr(e, "tcplab scan: "));
     assert_int_equal(run_scan("-p 80", e, sizeof e), 1);
     assert_non_null(strstr(e, "No targets were specified"));
-    /* A scenario that cannot be read is a runtime failure. */
-    assert_int_equal(run_scan("--sim /nonexistent.scn -p 80 198.51.100.1", e, sizeof e), 2);
+    /* A scenario that cannot be read is an input error, as it is for `run`. */
+    assert_int_equal(run_scan("--sim /nonexistent.scn -p 80 198.51.100.1", e, sizeof e), 1);
     assert_non_null(strstr(e, "/nonexistent.scn"));
 }
 

@@ -487,7 +487,7 @@ static void test_refused_zombies(void **state)
     (void)state;
     struct fixture *x = fx_new(Z_RANDOM);
     x->cfg.idle_zombie_name = NULL;   /* named by its address, as nmap's HostName() */
-    assert_int_equal(fx_run(x), -1);
+    assert_int_equal(fx_run(x), SCAN_ERR_INPUT);
     assert_string_equal(x->err, "Idle scan zombie 198.51.100.23 (198.51.100.23) port 80 cannot "
                                 "be used because IP ID sequence class is: Randomized.  Try "
                                 "another proxy.");
@@ -496,7 +496,7 @@ static void test_refused_zombies(void **state)
     fx_free(x);
 
     x = fx_new(Z_ZERO);
-    assert_int_equal(fx_run(x), -1);
+    assert_int_equal(fx_run(x), SCAN_ERR_INPUT);
     assert_string_equal(x->err, "Idle scan zombie zombie (198.51.100.24) port 80 cannot be used "
                                 "because IP ID sequence class is: All zeros.  Try another "
                                 "proxy.");
@@ -504,7 +504,7 @@ static void test_refused_zombies(void **state)
 
     x = fx_new(Z_DEAD);
     x->cfg.idle_probe_port = 8080;
-    assert_int_equal(fx_run(x), -1);
+    assert_int_equal(fx_run(x), SCAN_ERR_INPUT);
     assert_string_equal(x->err, "Idle scan zombie zombie (198.51.100.26) port 8080 cannot be "
                                 "used because it has not returned any of our probes -- perhaps "
                                 "it is down or firewalled.");

@@ -512,6 +512,8 @@ static void test_raw_needs_cap_message(void **state)
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
     assert_non_null(strstr(PKTIO_RAW_NEED_CAP, "setcap cap_net_raw"));
+    /* cmd/scan.c prefixes "tcplab scan: ": the message must not say it again. */
+    assert_null(strstr(PKTIO_RAW_NEED_CAP, "tcplab scan"));
 }
 
 int main(void)

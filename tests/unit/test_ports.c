@@ -59,6 +59,12 @@ static void test_prefixes(void **st)
     assert_non_null(strstr(err, "not supported"));
     /* a failed parse leaves the previous list alone */
     assert_string_equal(fmt(pl.tcp, pl.ntcp), "7,22,80");
+    assert_int_equal(pl.prefixes, PORTS_TCP | PORTS_UDP);
+    /* "U:" with nothing after it is still a UDP prefix (nmap warns without -sU) */
+    assert_int_equal(ports_parse(&pl, "T:1-2,U:", PORTS_TCP, NULL, err, sizeof err), 0);
+    assert_string_equal(fmt(pl.tcp, pl.ntcp), "1-2");
+    assert_int_equal(pl.nudp, 0);
+    assert_int_equal(pl.prefixes, PORTS_TCP | PORTS_UDP);
     ports_free(&pl);
 }
 

@@ -74,7 +74,10 @@ static void test_design_example(void **state)
     assert_int_equal(s->addr, IP(198, 51, 100, 10));
     assert_true(s->scanner);
     assert_false(z->scanner || t->scanner || q->scanner);
-    assert_string_equal(s->pers.os, "linux"); /* no os key: os_default() */
+    /* no os key: os_default()'s TCP as a plain stack, every IP-ID from its generator */
+    assert_string_equal(s->pers.os, "custom");
+    assert_true(s->pers.linux_stack);
+    assert_false(s->pers.rst_df_zero_id || s->pers.synack_df_zero_id);
     assert_int_equal(z->addr, IP(198, 51, 100, 20));
     assert_string_equal(z->pers.os, "printer");
     assert_int_equal(z->pers.ipid.kind, GEN_IPID_GLOBAL);
@@ -178,6 +181,66 @@ static void test_design_example(void **state)
     scenario_free(&sc);
     assert_int_equal(sc.nhosts, 0);
     assert_null(sc.hosts);
+}
+
+/* A send's options with values: ts:V:E, sack:L-R:L-R (SACK blocks), mss:N, wscale:N. */
+static void test_send_option_values(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    char err[256];
+    const char *text =
+        "host a 1.2.3.4\n"
+        "send a -> 1.2.3.5:80 tcp flags A options nop,nop,ts:120:7,nop,nop,"
+        "sack:1101-1111:1301-1311 at 1s\n"
+        "send a -> 1.2.3.5:80 tcp flags S options mss:1200,sack,wscale:3,ts at 2s\n";
+    assert_int_equal(parse(text, &sc, err, sizeof err), 0);
+    const struct scn_send *p = &sc.sends[0];
+    assert_int_equal(p->nopts, 6);
+    const uint8_t k0[] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TS, TCPOPT_NOP, TCPOPT_NOP, TCPOPT_SACK };
+    assert_memory_equal(p->opts, k0, sizeof k0);
+    assert_true(p->ov.has_ts);
+    assert_int_equal(p->ov.tsval, 120);
+    assert_int_equal(p->ov.tsecr, 7);
+    assert_int_equal(p->ov.nsack, 2);
+    assert_int_equal(p->ov.sack[0][0], 1101);
+    assert_int_equal(p->ov.sack[0][1], 1111);
+    assert_int_equal(p->ov.sack[1][0], 1301);
+    assert_int_equal(p->ov.sack[1][1], 1311);
+    p = &sc.sends[1];
+    const uint8_t k1[] = { TCPOPT_MSS, TCPOPT_SACK_PERM, TCPOPT_WSCALE, TCPOPT_TS };
+    assert_memory_equal(p->opts, k1, sizeof k1);
+    assert_true(p->ov.has_mss && p->ov.has_wscale && !p->ov.has_ts);
+    assert_int_equal(p->ov.mss, 1200);
+    assert_int_equal(p->ov.wscale, 3);
+    assert_int_equal(p->ov.nsack, 0);
+    scenario_free(&sc);
+    static const struct { const char *opt, *msg; } bad[] = {
+        { "ts:1", "t.scn:2:45: error: expected ts:TSVAL:TSECR, found '1'" },
+        { "ts:1:2:3", "t.scn:2:45: error: expected ts:TSVAL:TSECR, found '1:2:3'" },
+        { "ts:x:1", "t.scn:2:45: error: expected a TSval 0-4294967295, found 'x'" },
+        { "sack:5", "t.scn:2:47: error: expected a SACK block LEFT-RIGHT, found '5'" },
+        { "sack:1-2:3-4:5-6:7-8:9-10",
+          "t.scn:2:63: error: expected at most 4 SACK blocks, found '9-10'" },
+        { "sack:1-2,sack:3-4", "t.scn:2:51: error: expected one list of SACK blocks, found "
+                               "'sack:3-4' (a second time)" },
+        { "mss:1:2", "t.scn:2:46: error: expected mss:N (one value), found '1:2'" },
+        { "nop:3", "t.scn:2:46: error: expected no value after nop, found '3'" },
+        { "nop,nop,ts:1:2,nop,nop,sack:1-2:3-4:5-6:7-8",
+          "t.scn:2:65: error: expected at most 8 options and 40 bytes, found "
+          "'sack:1-2:3-4:5-6:7-8'" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags A options %s at 1s\n",
+                 bad[i].opt);
+        assert_int_equal(parse(line, &sc, err, sizeof err), -1);
+        if (strcmp(err, bad[i].msg) != 0)
+            fprintf(stderr, "case %zu:\n  got:  %s\n  want: %s\n", i, err, bad[i].msg);
+        assert_string_equal(err, bad[i].msg);
+    }
+    /* a host's layout takes names only */
+    assert_int_equal(parse("host a 1.2.3.4 options mss:1200\n", &sc, err, sizeof err), -1);
 }
 
 /* Each mistake gives exactly one message, with the file, line and column of the culprit. */
@@ -413,7 +476,7 @@ static void test_host_options(void **state)
     assert_false(b->pers.opt_ts);
     assert_int_equal(b->pers.ipid.kind, GEN_IPID_GLOBAL);
     uint8_t cl[] = { TCPOPT_WSCALE, TCPOPT_TS, TCPOPT_MSS };
-    assert_string_equal(c->pers.os, "linux");      /* no os key: os_default() */
+    assert_string_equal(c->pers.os, "custom");     /* no os key: os_default(), plain IP-IDs */
     assert_int_equal(c->pers.opt_layout_n, sizeof cl);
     assert_memory_equal(c->pers.opt_layout, cl, sizeof cl);
     assert_true(c->pers.opt_ts && c->pers.opt_wscale);
@@ -642,6 +705,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_design_example),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_send_option_values),
         cmocka_unit_test(test_overrides_after_os),
         cmocka_unit_test(test_host_options),
         cmocka_unit_test(test_names_before_definition),

@@ -31,10 +31,11 @@ static void test_record_copies_and_formats(void **state)
     trace_init(&t);
     char rule[64] = "RFC 793 3.4: SYN to a listener";
     char action[16] = "SYN-ACK";
+    char id[32] = "rfc793-3.9-listen-syn";
     struct sim_event ev = {
         .seq = 3, .t_ns = 1001000000ULL, .kind = SIM_EV_RECV, .pkt = pkt, .len = (uint32_t)len,
-        .host = "target", .host_addr = 0xC633641E, .action = action, .rule = rule,
-        .state_before = TCP_LISTEN, .state_after = TCP_SYN_RECEIVED, .ipid = 0,
+        .host = "target", .host_addr = 0xC633641E, .action = action, .rule_id = id,
+        .rule = rule, .state_before = TCP_LISTEN, .state_after = TCP_SYN_RECEIVED, .ipid = 0,
         .has_isn = true, .isn_next = 12345,
     };
     trace_record(&t, &ev);
@@ -42,12 +43,18 @@ static void test_record_copies_and_formats(void **state)
     memset(pkt, 0xAA, sizeof pkt);
     strcpy(rule, "clobbered");
     strcpy(action, "clobbered");
+    strcpy(id, "clobbered");
 
     struct sim_event note = {.seq = 4, .t_ns = 2000000000ULL, .kind = SIM_EV_NOTE,
                              .host = "client", .action = "connect", .rule = NULL,
                              .state_before = TCB_NONE, .state_after = TCB_NONE, .ipid = -1};
     trace_record(&t, &note);
-    assert_int_equal(t.n, 2);
+    /* An ID without text prints alone. */
+    struct sim_event idonly = {.seq = 5, .t_ns = 3000000000ULL, .kind = SIM_EV_NOTE,
+                               .host = "client", .action = "close", .rule_id = "scenario-close",
+                               .state_before = TCB_NONE, .state_after = TCB_NONE, .ipid = -1};
+    trace_record(&t, &idonly);
+    assert_int_equal(t.n, 3);
     assert_false(t.oom);
 
     char line[1024];
@@ -57,13 +64,18 @@ static void test_record_copies_and_formats(void **state)
     wire_summary(want_pkt, sizeof want_pkt, pkt, len);
     char want[1024];
     snprintf(want, sizeof want,
-             "1.001000000 RECV  target     %s => SYN-ACK (RFC 793 3.4: SYN to a listener) "
+             "1.001000000 RECV  target     %s => SYN-ACK (rfc793-3.9-listen-syn: RFC 793 3.4: "
+             "SYN to a listener) "
              "LISTEN -> SYN-RECEIVED ipid=0 isn_next=12345",
              want_pkt);
     assert_string_equal(line, want);
 
     trace_format(&t, 1, line, sizeof line);
     assert_string_equal(line, "2.000000000 NOTE  client     => connect");
+
+    trace_format(&t, 2, line, sizeof line);
+    assert_string_equal(line, "3.000000000 NOTE  client     => close (scenario-close)");
+    assert_string_equal(trace_str(&t, t.ev[0].rule_id_off), "rfc793-3.9-listen-syn");
 
     /* A short buffer truncates but reports the full length, like snprintf. */
     char small[8];

@@ -1,0 +1,143 @@
+/* tui_scan.c — `tcplab tui SCENARIO -- SCAN OPTIONS`: the real scan (cmd/scan.c, the same
+ * code `tcplab scan --sim SCENARIO` runs, over pktio_sim) with the TUI's recorder on its
+ * simulation: every event, the scanner's probes as outside calls (for the step back) and
+ * the scanner's report, captured from its standard output, for the view. The scan runs to
+ * its end first; the view then browses it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "pktio/pktio_sim.h"
+#include "scanner/engine.h"
+#include "tui/rec.h"
+#include "tui/scan.h"
+
+struct tui_scan_ctx {
+    struct tui_rec *rec;
+    bool attached, oom;
+};
+
+static void tui_scan_opened(void *ctx, struct pktio *io)
+{
+    struct tui_scan_ctx *c = ctx;
+    struct sim *s = pktio_sim_get(io);
+    if (!s)
+        return;
+    if (tui_rec_attach(c->rec, s, 0))
+        c->oom = true;
+    c->attached = true;
+    snprintf(c->rec->title, sizeof c->rec->title, "%s", pktio_sim_title(io));
+}
+
+static void tui_scan_configure(void *ctx, struct scan_config *cfg)
+{
+    struct tui_scan_ctx *c = ctx;
+    tui_rec_scan_hook(c->rec, cfg);
+}
+
+static void tui_scan_closing(void *ctx, struct pktio *io)
+{
+    struct tui_scan_ctx *c = ctx;
+    (void)io;
+    if (c->attached)
+        tui_rec_detach(c->rec);
+}
+
+/* Reads all of f from the start into a malloc'd string. */
+static char *slurp(FILE *f)
+{
+    if (fseek(f, 0, SEEK_END) != 0)
+        return NULL;
+    long n = ftell(f);
+    if (n < 0 || fseek(f, 0, SEEK_SET) != 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = 0;
+    return s;
+}
+
+/* -sI ZOMBIE[:PORT] (or -sIZOMBIE): the zombie whose IP-ID the strip chart shows. */
+static void tui_scan_zombie(int argc, char **argv, struct tui_rec *rec)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *z = NULL;
+        if (!strcmp(argv[i], "-sI") && i + 1 < argc)
+            z = argv[i + 1];
+        else if (!strncmp(argv[i], "-sI", 3) && argv[i][3])
+            z = argv[i] + 3;
+        if (!z)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s", z);
+        char *colon = strchr(name, ':');
+        if (colon)
+            *colon = 0;
+        uint32_t a;
+        if (tui_rec_host_lookup(rec, name, &a) == 0)
+            rec->zombie = a;
+    }
+}
+
+int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc, char **argv,
+                 struct tui_rec *rec, char **report)
+{
+    for (int i = 0; i < argc; i++)
+        if (!strcmp(argv[i], "--sim") || !strcmp(argv[i], "--live")) {
+            fprintf(stderr, "tcplab tui: the scan runs against the scenario given before '--'; "
+                    "drop %s\n", argv[i]);
+            return 1;
+        }
+    char seedbuf[32];
+    char **av = calloc((size_t)argc + 6, sizeof *av);
+    if (!av)
+        return 2;
+    int n = 0;
+    av[n++] = "scan";
+    av[n++] = "--sim";
+    av[n++] = (char *)scenario;
+    if (seed) {
+        snprintf(seedbuf, sizeof seedbuf, "%llu", *seed);
+        av[n++] = "--seed";
+        av[n++] = seedbuf;
+    }
+    for (int i = 0; i < argc; i++)
+        av[n++] = argv[i];
+    /* The scan prints its report on stdout: into a temporary file while it runs. */
+    FILE *tmp = tmpfile();
+    int saved = dup(STDOUT_FILENO);
+    if (!tmp || saved < 0) {
+        fprintf(stderr, "tcplab tui: cannot make a temporary file for the scan's report\n");
+        if (tmp)
+            fclose(tmp);
+        free(av);
+        return 2;
+    }
+    fflush(stdout);
+    dup2(fileno(tmp), STDOUT_FILENO);
+    struct tui_scan_ctx c = { .rec = rec };
+    struct cmd_scan_hooks h = { .ctx = &c, .opened = tui_scan_opened,
+                                .configure = tui_scan_configure, .closing = tui_scan_closing };
+    int rc = cmd_scan_hooked(n, av, &h);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    free(av);
+    *report = slurp(tmp);
+    fclose(tmp);
+    if (rc) {
+        if (*report)
+            fputs(*report, stderr);
+        return rc;
+    }
+    if (c.oom || rec->oom || tui_scan_index(rec)) {
+        fprintf(stderr, "tcplab tui: out of memory while recording the scan\n");
+        return 2;
+    }
+    tui_scan_zombie(argc, argv, rec);
+    return 0;
+}
