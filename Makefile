@@ -61,7 +61,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 layers:
 	@sh tests/layers.sh
 
-.PHONY: tui-test layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang
+.PHONY: tui-test layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang mutants
 
 all: tcplab
 
@@ -155,6 +155,11 @@ bench: deps tcplab $(BENCH_BIN)
 
 demo: deps tcplab
 	./tcplab scan -sS --reason 198.51.100.0/24
+
+# Mutation testing of the TCP, filter and generator rules against the fast unit tests
+# (tests/mutants/mutants.txt; a scratch copy, about 10 minutes on 2 cores).
+mutants:
+	@python3 tests/mutants/run.py 2
 
 # Coverage-guided fuzzers (clang libFuzzer), short runs seeded with real packets.
 fuzz:

@@ -360,7 +360,7 @@ static bool peer_allow(struct host *h, uint32_t dst, bool commit)
     return ok;
 }
 
-static bool icmp_type_limited(uint8_t type, uint8_t code)
+bool host_icmp_limited(uint8_t type, uint8_t code)
 {
     if (type == ICMP_UNREACH && code == ICMP_FRAG_NEEDED)
         return false;
@@ -371,7 +371,7 @@ static bool icmp_type_limited(uint8_t type, uint8_t code)
 static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
                         const char **why_id, const char **why)
 {
-    if (!icmp_type_limited(type, code))
+    if (!host_icmp_limited(type, code))
         return true;
     uint64_t slot = s->now / NS_PER_S;
     if (h->pers.icmp_rate) {
