@@ -61,7 +61,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 layers:
 	@sh tests/layers.sh
 
-.PHONY: layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang mutants
+.PHONY: tui-test layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang mutants
 
 all: tcplab
 
@@ -133,6 +133,10 @@ golden-check: tcplab $(BUILD)/tcplab
 golden: tcplab
 	@sh tests/golden/run.sh $(BUILD)/tcplab update
 
+# The TUI end to end: the real binary in tmux at 80x24 and 200x50 (tests/tui/*.sh).
+tui-test: tcplab
+	@for t in tests/tui/*.sh; do sh $$t ./tcplab || exit 1; done
+
 live: tcplab
 	@sh tests/live/run.sh ./tcplab
 
@@ -141,6 +145,7 @@ live: tcplab
 SANCC ?= clang
 test: deps
 	$(MAKE) all unit golden-check
+	$(MAKE) tui-test
 	$(MAKE) live
 	$(MAKE) SAN=1 CC=$(SANCC) unit golden-check
 	@echo "make test: all suites passed"
