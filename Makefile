@@ -2,7 +2,8 @@
 #
 # Sources are found by directory: lib/ (shared leaf code: wire, rng), sim/ (the simulator),
 # pktio/ (the packet I/O seam and its backends), scanner/ (the scanner), bridge/ (the TUN
-# bridge), cmd/ (the command line). tests/layers.sh checks which directory may include which (`make layers`). Tests: tests/unit/test_*.c, one cmocka
+# bridge), lab/ (labs, variants, graders; the built-in labs come from labs/, scenarios/ and
+# docs/labs/), cmd/ (the command line). tests/layers.sh checks which directory may include which (`make layers`). Tests: tests/unit/test_*.c, one cmocka
 # binary each; tests/golden (whole runs, byte for byte); tests/live (network namespaces).
 # `make test` runs everything once with gcc and once with clang under ASan+UBSan (build-san/).
 
@@ -39,6 +40,10 @@ SIM_SRC  := $(wildcard sim/*.c)
 PKTIO_SRC := $(wildcard pktio/*.c)
 SCAN_SRC := $(wildcard scanner/*.c scanner/scans/*.c scanner/output/*.c)
 BRIDGE_SRC := $(wildcard bridge/*.c)
+LAB_SRC  := $(wildcard lab/*.c)
+# The built-in labs (lab/lab.h): descriptions, scenario templates, worksheets.
+LAB_FILES := $(sort $(wildcard labs/*.lab) $(wildcard scenarios/*.scn) \
+               $(filter-out docs/labs/README.md,$(wildcard docs/labs/*.md)))
 CMD_SRC  := $(filter-out cmd/main.c cmd/tui.c cmd/tui_scan.c,$(wildcard cmd/*.c))
 # The TUI: its model (tui/rec, rewind, model, text) is headless and in the library with the
 # rest; its terminal view and the command that starts it are a library of their own.
@@ -46,8 +51,8 @@ TUI_SRC  := $(filter-out tui/view_%.c,$(wildcard tui/*.c))
 TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui.c cmd/tui_scan.c)
 TUIV_OBJ := $(TUIV_SRC:%.c=$(BUILD)/%.o)
 GEN_SRC  := $(BUILD)/gen/default_scn.c
-CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(CMD_SRC) $(TUI_SRC)
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o
+CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(LAB_SRC) $(CMD_SRC) $(TUI_SRC)
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o $(BUILD)/gen/labs.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
@@ -56,7 +61,7 @@ BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 layers:
 	@sh tests/layers.sh
 
-.PHONY: layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang
+.PHONY: tui-test layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang mutants
 
 all: tcplab
 
@@ -92,6 +97,14 @@ $(BUILD)/gen/default_scn.c: scenarios/default.scn
 $(BUILD)/gen/default_scn.o: $(BUILD)/gen/default_scn.c
 	$(CC) $(CFLAGS) $(LTO) -c -o $@ $<
 
+# The built-in labs as C arrays (lab/embed.sh), so an installed tcplab needs no source tree.
+$(BUILD)/gen/labs.c: lab/embed.sh $(LAB_FILES)
+	@mkdir -p $(dir $@)
+	sh lab/embed.sh $(LAB_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/labs.o: $(BUILD)/gen/labs.c lab/lab.h
+	$(CC) $(CFLAGS) $(LTO) -c -o $@ $<
+
 # Test and bench programs track the headers they include (-MMD), as the library's objects
 # do: a changed fixture header rebuilds every test that uses it.
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libtcplab.a
@@ -120,6 +133,10 @@ golden-check: tcplab $(BUILD)/tcplab
 golden: tcplab
 	@sh tests/golden/run.sh $(BUILD)/tcplab update
 
+# The TUI end to end: the real binary in tmux at 80x24 and 200x50 (tests/tui/*.sh).
+tui-test: tcplab
+	@for t in tests/tui/*.sh; do sh $$t ./tcplab || exit 1; done
+
 live: tcplab
 	@sh tests/live/run.sh ./tcplab
 
@@ -128,6 +145,7 @@ live: tcplab
 SANCC ?= clang
 test: deps
 	$(MAKE) all unit golden-check
+	$(MAKE) tui-test
 	$(MAKE) live
 	$(MAKE) SAN=1 CC=$(SANCC) unit golden-check
 	@echo "make test: all suites passed"
@@ -137,6 +155,11 @@ bench: deps tcplab $(BENCH_BIN)
 
 demo: deps tcplab
 	./tcplab scan -sS --reason 198.51.100.0/24
+
+# Mutation testing of the TCP, filter and generator rules against the fast unit tests
+# (tests/mutants/mutants.txt; a scratch copy, about 10 minutes on 2 cores).
+mutants:
+	@python3 tests/mutants/run.py 2
 
 # Coverage-guided fuzzers (clang libFuzzer), short runs seeded with real packets.
 fuzz:

@@ -251,14 +251,19 @@ int cmd_bridge(int argc, char **argv)
     }
     struct bridge_session ss = { 0 };
     int rc = 2;
-    if (o.pcap && !(ss.pw = pcapngw_open(o.pcap, o.tun, "tcplab bridge: inbound = from the "
-                                         "kernel into the simulated network, outbound = to "
-                                         "the kernel", err, sizeof err))) {
+    uint64_t seed = o.has_seed ? o.seed : sc.seed;
+    char comment[320];
+    snprintf(comment, sizeof comment, "tcplab bridge %s seed %llu (replay: tcplab run %s "
+             "--seed %llu --replay THIS-FILE)", o.scenario, (unsigned long long)seed, o.scenario,
+             (unsigned long long)seed);
+    if (o.pcap && !(ss.pw = pcapngw_open(o.pcap, comment, o.tun, "tcplab bridge: inbound = "
+                                         "from the kernel into the simulated network, "
+                                         "outbound = to the kernel", err, sizeof err))) {
         fprintf(stderr, "tcplab bridge: %s\n", err);
         scenario_free(&sc);
         return 2;
     }
-    struct bridge *b = bridge_new(&sc, o.has_seed ? o.seed : sc.seed, routes, nroutes, bridge_out,
+    struct bridge *b = bridge_new(&sc, seed, routes, nroutes, bridge_out,
                                   ss.pw ? bridge_record : NULL, &ss, err, sizeof err);
     if (!b) {
         fprintf(stderr, "%s\n", err);

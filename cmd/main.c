@@ -2,6 +2,7 @@
  *
  *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
  *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
+ *   tcplab lab list|show|start|check|key ...          classroom labs (cmd/lab.c)
  *   tcplab bridge SCENARIO --tun NAME [...]   real tools reach simulated hosts (cmd/bridge.c)
  *   tcplab tui SCENARIO|CAPTURE [-- SCAN OPTIONS]   step through a run (cmd/tui.c)
  *
@@ -22,6 +23,9 @@ static void usage(FILE *f)
             "                              (try: tcplab scan -sS 198.51.100.0/24)\n"
             "  run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
             "                              run a scenario's scripted events, print the transcript\n"
+            "  lab list|show|start|check|key\n"
+            "                              classroom labs, a variant per student, graded\n"
+            "                              (try: tcplab lab list)\n"
             "  bridge SCENARIO --tun NAME [--for T] [--pcap FILE]\n"
             "                              attach the simulated network to a TUN device so real\n"
             "                              tools (nmap, ping) reach it; needs CAP_NET_ADMIN\n"
@@ -30,7 +34,8 @@ static void usage(FILE *f)
             "                              packet, inside the hosts, forward and back\n"
             "  version                     print the version\n"
             "\n"
-            "Each command takes --help. Scenarios for labs are in scenarios/.\n");
+            "Each command takes --help. run and scan take --lab NAME --student ID to run a\n"
+            "student's variant of a lab.\n");
 }
 
 int main(int argc, char **argv)
@@ -44,6 +49,8 @@ int main(int argc, char **argv)
         return cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "lab"))
+        return cmd_lab(argc - 1, argv + 1);
     if (!strcmp(cmd, "bridge"))
         return cmd_bridge(argc - 1, argv + 1);
     if (!strcmp(cmd, "tui"))

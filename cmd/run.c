@@ -1,10 +1,15 @@
-/* run.c — `tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T]`.
+/* run.c — `tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T]`, or
+ * `tcplab run --lab NAME --student ID ...` for a student's variant of a lab.
  *
- * Loads a scenario (a file, or `default` for the embedded lab network), runs its scripted
- * events on the virtual clock and prints the transcript: one line per event (sim/trace.c).
- * With --pcap every datagram is written once, as it leaves its sender (LINKTYPE_RAW,
- * virtual nanosecond timestamps), and the file appears whole or not at all.
- * Same scenario + seed = same bytes out: nothing here reads a clock.
+ * Loads a scenario (a file, its `${...}` parameters at their defaults; `default` for the
+ * embedded lab network; or a lab's variant, lab/lab.h), runs its scripted events on the
+ * virtual clock and prints the transcript: one line per event (sim/trace.c). With --pcap
+ * every datagram is written once, as it leaves its sender (LINKTYPE_RAW, virtual nanosecond
+ * timestamps), and the file appears whole or not at all. In a lab the student sees only
+ * what their own host sends and receives (lab_view_sees), in the transcript and the capture
+ * alike; --instructor shows everything. Same scenario + seed = same bytes out: nothing here
+ * reads a clock. --replay SESSION replays a `tcplab bridge --pcap` session (cmd/replay.c):
+ * the kernel's datagrams at their recorded times, answers checked byte for byte.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,6 +18,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "lab/lab.h"
 #include "lib/outfile.h"
 #include "lib/pcapfile.h"
 #include "sim/scenario.h"
@@ -24,15 +30,37 @@
 #define RUN_DEFAULT_LIMIT_NS (3600ULL * 1000000000ULL)
 
 struct run_opts {
-    const char *scenario, *pcap;
+    const char *scenario, *pcap, *replay;
     int has_seed, has_until;
     unsigned long long seed, until_ns;
+    struct lab_sel lab;
+    bool in_lab;             /* any lab option given */
 };
+
+/* The student's view between the simulator and the trace: only events the student's host
+ * observes are recorded, and the capture holds the datagrams of those events. */
+struct run_view {
+    const struct lab_view *view;
+    struct trace *tr;
+    struct pcap_writer *pw;
+};
+
+static void run_view_event(void *ctx, const struct sim_event *ev)
+{
+    struct run_view *rv = ctx;
+    if (!lab_view_sees(rv->view, ev))
+        return;
+    if (rv->tr)
+        trace_record(rv->tr, ev);
+    if (rv->pw && ev->pkt && (ev->kind == SIM_EV_SEND || ev->kind == SIM_EV_RECV))
+        pcapw_write(rv->pw, ev->t_ns, ev->pkt, ev->len);
+}
 
 static void run_usage(FILE *f)
 {
     fprintf(f,
-            "usage: tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
+            "usage: tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T] [--replay SESSION]\n"
+            "       tcplab run --lab NAME --student ID [--pcap FILE] [--until T]\n"
             "\n"
             "Runs a scenario's scripted events (send, connect, traffic) on the virtual clock and\n"
             "prints one line per event: time, kind, host, packet, what the host did and why,\n"
@@ -42,7 +70,15 @@ static void run_usage(FILE *f)
             "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW);\n"
             "                `--pcap -`: the capture alone on stdout, no transcript\n"
             "  --seed N      override the scenario's seed\n"
-            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n");
+            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n"
+            "  --lab NAME    a lab's scenario (tcplab lab list), the variant of --student ID or\n"
+            "                of --ticket FILE; the transcript and capture show only what the\n"
+            "                student's host sends and receives\n"
+            "  --instructor  in a lab, show everything (needs --course-key FILE if one is set)\n"
+            "  --labs DIR    labs from DIR first (also $TCPLAB_LABS)\n"
+            "  --replay SESSION  replay a `tcplab bridge --pcap` session: the kernel's datagrams\n"
+            "                at their recorded times; exit 1 when an answer differs from the\n"
+            "                session's (bytes or time), 0 when all are identical\n");
 }
 
 static int run_parse_args(int argc, char **argv, struct run_opts *o)
@@ -51,12 +87,27 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
+        char lerr[256];
+        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
+        if (used < 0) {
+            fprintf(stderr, "tcplab run: %s\n", lerr);
+            return -1;
+        }
+        if (used) {
+            o->in_lab = true;
+            i += used - 1;
+            continue;
+        }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             exit(0);
         } else if (!strcmp(a, "--pcap")) {
             if (!val) goto missing;
             o->pcap = val;
+            i++;
+        } else if (!strcmp(a, "--replay")) {
+            if (!val) goto missing;
+            o->replay = val;
             i++;
         } else if (!strcmp(a, "--seed")) {
             if (!val) goto missing;
@@ -88,7 +139,12 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         fprintf(stderr, "tcplab run: %s needs a value\n", a);
         return -1;
     }
-    if (!o->scenario) {
+    if (o->in_lab && o->scenario) {
+        fprintf(stderr, "tcplab run: a lab brings its own scenario; give --lab or '%s', not "
+                "both\n", o->scenario);
+        return -1;
+    }
+    if (!o->scenario && !o->in_lab) {
         run_usage(stderr);
         return -1;
     }
@@ -101,12 +157,70 @@ static void wiretap_pcap(void *ctx, uint64_t t_ns, const uint8_t *pkt, size_t le
     pcapw_write(w, t_ns, pkt, len);   /* errors surface at commit */
 }
 
-static int load_scenario(const char *name, struct scenario *sc, char *err, size_t errlen)
+static int load_scenario(const struct run_opts *o, struct scenario *sc, struct lab_view *view,
+                         char *err, size_t errlen)
 {
-    if (!strcmp(name, "default"))
+    memset(view, 0, sizeof *view);
+    if (o->in_lab) {
+        int n = snprintf(err, errlen, "tcplab run: ");
+        return lab_open(&o->lab, sc, view, err + n, errlen - (size_t)n) ? -1 : 0;
+    }
+    if (!strcmp(o->scenario, "default"))
         return scenario_parse("default.scn", scenario_default_text, scenario_default_len, sc,
                               err, errlen);
-    return scenario_load_file(name, sc, err, errlen);
+    return lab_scenario_file(o->scenario, sc, err, errlen);
+}
+
+/* A run in which nothing happened says so, and what to do instead. */
+static void run_say_empty(const struct scenario *sc, const struct lab_view *view)
+{
+    if (view->restricted)
+        fprintf(stderr, "tcplab run: nothing reached or left %s, the student's host, in this "
+                "run; the lab's worksheet says what to do (tcplab lab show)\n", view->host);
+    else if (!sc->nsends && !sc->nconnects && !sc->ntraffic)
+        fprintf(stderr, "tcplab run: %s has no scripted events (send, connect, traffic), so "
+                "nothing happened; scan it instead, e.g. tcplab scan%s%s -sS --reason TARGET\n",
+                sc->file[0] ? sc->file : "the scenario", strcmp(sc->file, "default.scn") ?
+                " --sim " : "", strcmp(sc->file, "default.scn") ? sc->file : "");
+    else
+        fprintf(stderr, "tcplab run: no event happened before the time limit\n");
+}
+
+/* --replay: the transcript of the replayed session, then the verdict's exit status. */
+static int run_replay(const struct run_opts *o, struct scenario *sc, uint64_t seed)
+{
+    char err[512];
+    struct trace tr;
+    trace_init(&tr);
+    struct pcap_writer *pw = NULL;
+    int rc = 2;
+    if (o->pcap && !(pw = pcapw_open(o->pcap, err, sizeof err))) {
+        fprintf(stderr, "tcplab run: %s\n", err);
+        goto out;
+    }
+    int r = cmd_run_replay(sc, seed, o->replay, o->has_until ? &o->until_ns : NULL, pw, &tr);
+    if (r < 0) {
+        rc = r == -1 ? 1 : 2;
+        goto out;
+    }
+    if (tr.oom || trace_write(&tr, stdout) || fflush(stdout)) {
+        fprintf(stderr, "tcplab run: writing the transcript failed\n");
+        goto out;
+    }
+    if (pw) {
+        int c = pcapw_commit(pw, err, sizeof err);
+        pw = NULL;
+        if (c) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            goto out;
+        }
+    }
+    rc = r;
+out:
+    pcapw_abort(pw);
+    trace_free(&tr);
+    scenario_free(sc);
+    return rc;
 }
 
 int cmd_run(int argc, char **argv)
@@ -129,12 +243,15 @@ int cmd_run(int argc, char **argv)
     /* `--pcap -`: stdout carries the capture alone. */
     bool transcript = !pcap_of || !outfile_is_stdout(pcap_of);
     struct scenario sc;
-    if (load_scenario(o.scenario, &sc, err, sizeof err)) {
+    struct lab_view view;
+    if (load_scenario(&o, &sc, &view, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         outfile_abort(pcap_of);
         return 1;
     }
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
+    if (o.replay)
+        return run_replay(&o, &sc, seed);
     struct sim *s = sim_new(seed);
     if (!s) {
         fprintf(stderr, "tcplab run: out of memory\n");
@@ -155,10 +272,15 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: %s\n", err);
         goto out;
     }
-    if (pw)
-        sim_set_wiretap(s, wiretap_pcap, pw);
-    if (transcript)
-        sim_set_trace(s, trace_record, &tr);
+    struct run_view rv = {.view = &view, .tr = transcript ? &tr : NULL, .pw = pw};
+    if (view.restricted) {
+        sim_set_trace(s, run_view_event, &rv);
+    } else {
+        if (pw)
+            sim_set_wiretap(s, wiretap_pcap, pw);
+        if (transcript)
+            sim_set_trace(s, trace_record, &tr);
+    }
 
     uint64_t limit = o.has_until ? o.until_ns : RUN_DEFAULT_LIMIT_NS;
     if (o.has_until)
@@ -169,6 +291,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: out of memory while recording the run\n");
         goto out;
     }
+    if (transcript && tr.n == 0)
+        run_say_empty(&sc, &view);
     if (trace_write(&tr, stdout) || fflush(stdout)) {
         fprintf(stderr, "tcplab run: writing the transcript: %s\n", strerror(errno));
         goto out;

@@ -21,7 +21,9 @@
 
 #include "cmd/cmd.h"
 #include "cmd/scan_opts.h"
+#include "lab/lab.h"
 #include "lib/outfile.h"
+#include "lib/pcapfile.h"
 #include "lib/wire.h"
 #include "scanner/engine.h"
 #include "scanner/output.h"
@@ -32,6 +34,7 @@
 #include "pktio/pktio_trace.h"
 #include "scanner/ports.h"
 #include "scanner/targets.h"
+#include "sim/scenario.h"
 #include "cmd/scan_progress.h"
 
 enum { SCAN_SIM_EPOCH = 946684800 };  /* 2000-01-01 00:00:00 UTC */
@@ -54,6 +57,10 @@ struct scan_job {
     bool report_ok;
     struct scan_report rep;
     const struct cmd_scan_hooks *hooks;   /* NULL but for `tcplab tui ... -- SCAN` */
+    struct scenario sc;          /* a simulated scan's scenario (outlives io) */
+    bool have_sc;
+    struct lab_view view;        /* in a lab: what the student's host observes */
+    struct pcap_writer *wire;    /* --capture of the whole simulated network */
     struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
 };
 
@@ -282,11 +289,64 @@ static int scan_open_live(struct scan_job *j, char *err, size_t errlen)
     return j->io ? 0 : 2;
 }
 
-/* Capture and packet trace, stacked on the backend: trace(tee(backend)). */
+/* The scenario of a simulated scan: a lab's variant (--lab/--ticket), a file (--sim, its
+ * parameters at their defaults) or the embedded network. A bad scenario is a usage error
+ * (1), as a scenario without a `role scanner` host is. */
+static int scan_load_scenario(struct scan_job *j, char *err, size_t errlen)
+{
+    struct scan_opts *o = j->o;
+    int rc;
+    if (o->lab || o->ticket || o->student || o->instructor || o->course_key || o->labs_dir) {
+        struct lab_sel sel = {.lab = o->lab, .labs_dir = o->labs_dir, .student = o->student,
+                              .course_key = o->course_key, .ticket = o->ticket,
+                              .instructor = o->instructor};
+        rc = lab_open(&sel, &j->sc, &j->view, err, errlen) ? -1 : 0;
+    } else if (o->sim_file) {
+        rc = lab_scenario_file(o->sim_file, &j->sc, err, errlen);
+        if (rc == -2)
+            return -2;   /* cannot be read: a runtime failure, as nmap's missing files are */
+    } else {
+        rc = scenario_parse("default.scn", scenario_default_text, scenario_default_len, &j->sc,
+                            err, errlen);
+    }
+    if (rc)
+        return -1;
+    j->have_sc = true;
+    bool scanner = false;
+    for (size_t i = 0; i < j->sc.nhosts; i++)
+        scanner |= j->sc.hosts[i].scanner;
+    if (!scanner) {
+        snprintf(err, errlen, "%s: no host has `role scanner`: add it to the host that scans, "
+                 "e.g. host me 198.51.100.10 role scanner", j->sc.file[0] ? j->sc.file : "scenario");
+        return -1;
+    }
+    size_t scripted = j->sc.nsends + j->sc.nconnects;
+    if (o->no_script) {
+        j->sc.nsends = j->sc.nconnects = 0;   /* the arrays stay for scenario_free */
+    } else if (scripted) {
+        fprintf(stderr, "Note: the scenario's own script (%zu send and %zu connect lines) runs "
+                "during the scan; --no-script leaves it out.\n", j->sc.nsends, j->sc.nconnects);
+    }
+    return 0;
+}
+
+static void scan_wire_pcap(void *ctx, uint64_t t_ns, const uint8_t *pkt, size_t len)
+{
+    pcapw_write(ctx, t_ns, pkt, len);   /* errors surface at commit */
+}
+
+/* Capture and packet trace, stacked on the backend: trace(tee(backend)). A simulated scan
+ * outside a lab's student view captures the whole network (what an idle scan is about
+ * happens between the zombie and the target), as `tcplab run --pcap` does; a student's
+ * view and a live scan capture what the scanner's own host sends and receives. */
 static int scan_wrap(struct scan_job *j, char *err, size_t errlen)
 {
     struct scan_opts *o = j->o;
-    if (o->capture) {
+    if (o->capture && j->io->is_sim && !j->view.restricted) {
+        if (!(j->wire = pcapw_open_on(j->outs[SCAN_OUT_CAPTURE], err, errlen)))
+            return -1;
+        pktio_sim_set_wiretap(j->io, scan_wire_pcap, j->wire);
+    } else if (o->capture) {
         int64_t off = 0;
         if (!j->io->is_sim) {   /* wall-clock stamps in a live capture */
             struct timespec rt, mt;
@@ -457,9 +517,13 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     if (scan_open_outputs(j, err, sizeof err) < 0)
         return scan_usage_error(err);
     if (!o->live) {
-        j->io = pktio_sim_open(o->sim_file, o->has_seed ? &o->seed : NULL, err, sizeof err);
-        if (!j->io)   /* a missing or malformed scenario is an input error */
+        int lrc = scan_load_scenario(j, err, sizeof err);
+        if (lrc < 0)   /* a missing, unreadable or malformed scenario is an input error */
             return scan_input_error(err);
+        j->io = pktio_sim_open_scenario(&j->sc, o->has_seed ? o->seed : j->sc.seed, err,
+                                        sizeof err);
+        if (!j->io)
+            return scan_runtime_error(err);
         j->seed = pktio_sim_seed(j->io);
         if (j->hooks && j->hooks->opened)
             j->hooks->opened(j->hooks->ctx, j->io);
@@ -497,9 +561,17 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     j->rep.start_unix = start_unix;
     j->rep.seed = j->seed;
     int rc = 0;
-    if (o->capture && pktio_tee_end(j->io, err, sizeof err) < 0)
-        rc = scan_runtime_error(err);
-    int orc = scan_outputs(j, rc == 0);
+    bool capture_ok = true;
+    if (j->wire) {
+        struct pcap_writer *w = j->wire;
+        j->wire = NULL;
+        pktio_sim_set_wiretap(j->io, NULL, NULL);
+        if (pcapw_end(w, err, sizeof err) < 0)
+            capture_ok = false, rc = scan_runtime_error(err);
+    } else if (o->capture && pktio_tee_end(j->io, err, sizeof err) < 0) {
+        capture_ok = false, rc = scan_runtime_error(err);
+    }
+    int orc = scan_outputs(j, capture_ok);
     return rc ? rc : orc;
 }
 
@@ -508,7 +580,11 @@ static void scan_job_free(struct scan_job *j)
     if (j->report_ok)
         scan_report_free(&j->rep);
     pktio_close(j->io);
+    if (j->wire)
+        pcapw_abort(j->wire);
     scan_abort_outputs(j);
+    if (j->have_sc)
+        scenario_free(&j->sc);
     targets_free(&j->tl);
     targets_free(&j->ex);
     ports_free(&j->pl);

@@ -53,9 +53,13 @@ const char scan_opts_usage[] =
     "  --reason                  why each port is in its state\n"
     "  --packet-trace            every packet sent and received\n"
     "  --seq                     IP-ID and ISN sequence analysis of each up host\n"
-    "  --capture FILE            the scanner's packets into a pcap file\n"
+    "  --capture FILE            a pcap file: in a simulation the whole network's datagrams\n"
+    "                            (in a lab, only the student's host's); live, the scanner's\n"
     "MISC:\n"
     "  --sim FILE                scan a scenario instead of the embedded network\n"
+    "  --no-script               leave out the scenario's own send and connect lines\n"
+    "  --lab NAME --student ID   scan that student's variant of a lab (tcplab lab list);\n"
+    "                            --ticket FILE, --course-key FILE, --instructor, --labs DIR\n"
     "  --seed N                  the simulation's (and probes') seed\n"
     "  --live                    raw sockets on a real network (needs CAP_NET_RAW)\n"
     "  -e IF  -S ADDR            live: interface and source address\n"
@@ -67,7 +71,8 @@ enum opt_id {
     O_TOP_PORTS, O_EXCLUDE, O_EXCLUDEFILE, O_MAX_RETRIES, O_MIN_RATE, O_MAX_RATE,
     O_SCAN_DELAY, O_MAX_SCAN_DELAY, O_MIN_RTT, O_MAX_RTT, O_INITIAL_RTT, O_MIN_HOSTGROUP,
     O_MAX_HOSTGROUP, O_MIN_PAR, O_MAX_PAR, O_REASON, O_PACKET_TRACE, O_SEED, O_SEQ,
-    O_CAPTURE, O_SIM, O_LIVE, O_HELP, O_SOURCE_PORT, O_TTL,
+    O_CAPTURE, O_SIM, O_LIVE, O_HELP, O_SOURCE_PORT, O_TTL, O_NO_SCRIPT, O_LAB, O_LABS,
+    O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR,
 };
 
 struct long_opt {
@@ -90,6 +95,10 @@ static const struct long_opt long_opts[] = {
     {"capture", O_CAPTURE, true},              {"sim", O_SIM, true},
     {"live", O_LIVE, false},                   {"help", O_HELP, false},
     {"source-port", O_SOURCE_PORT, true},      {"ttl", O_TTL, true},
+    {"no-script", O_NO_SCRIPT, false},         {"lab", O_LAB, true},
+    {"labs", O_LABS, true},                    {"student", O_STUDENT, true},
+    {"course-key", O_COURSE_KEY, true},        {"ticket", O_TICKET, true},
+    {"instructor", O_INSTRUCTOR, false},
 };
 
 /* A whole non-negative number no larger than max: the one parser (cmd/util.c). */
@@ -333,6 +342,13 @@ static int opts_long(struct scan_opts *o, const struct long_opt *lo, const char 
     case O_CAPTURE: o->capture = v; return 0;
     case O_SIM: o->sim_file = v; return 0;
     case O_LIVE: o->live = true; return 0;
+    case O_NO_SCRIPT: o->no_script = true; return 0;
+    case O_LAB: o->lab = v; return 0;
+    case O_LABS: o->labs_dir = v; return 0;
+    case O_STUDENT: o->student = v; return 0;
+    case O_COURSE_KEY: o->course_key = v; return 0;
+    case O_TICKET: o->ticket = v; return 0;
+    case O_INSTRUCTOR: o->instructor = true; return 0;
     case O_HELP: o->help = true; return 0;
     case O_SOURCE_PORT:
         if (opts_int(v, 0, 65535, &o->source_port) < 0) {
@@ -391,6 +407,11 @@ static int opts_check(struct scan_opts *o, char *err, size_t errlen)
     if (o->ping_only && (o->ports || o->fast || o->top_ports)) {
         snprintf(err, errlen, "-sn (no port scan) cannot be combined with a port list "
                  "(-p, -F, --top-ports)");
+        return -1;
+    }
+    if ((o->lab || o->ticket) && (o->sim_file || o->live)) {
+        snprintf(err, errlen, "--lab cannot be combined with %s: a lab brings its own scenario",
+                 o->live ? "--live" : "--sim");
         return -1;
     }
     if (o->live && o->sim_file) {

@@ -49,6 +49,11 @@ struct scan_opts {
     const char *capture;         /* --capture */
     const char *sim_file;        /* --sim */
     bool live;                   /* --live */
+    bool no_script;              /* --no-script: leave out the scenario's send and connect lines */
+    /* --lab NAME --student ID (--labs DIR, --course-key FILE, --ticket FILE, --instructor):
+       a student's variant of a lab (lab/lab.h) instead of --sim */
+    const char *lab, *labs_dir, *student, *course_key, *ticket;
+    bool instructor;
     bool help;                   /* --help / -h */
 
     const char *idle_zombie;     /* -sI ZOMBIE[:PROBEPORT], as typed (cmd/scan.c resolves it);

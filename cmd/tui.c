@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "lab/lab.h"
 #include "sim/scenario.h"
 #include "tui/rec.h"
 #include "tui/view.h"
@@ -130,7 +131,7 @@ static int tui_load_scenario(const char *name, struct scenario *sc, char *err, s
     if (!strcmp(name, "default"))
         return scenario_parse("default.scn", scenario_default_text, scenario_default_len, sc,
                               err, errlen);
-    return scenario_load_file(name, sc, err, errlen);
+    return lab_scenario_file(name, sc, err, errlen) ? -1 : 0;   /* parameters at their defaults */
 }
 
 int cmd_tui(int argc, char **argv)

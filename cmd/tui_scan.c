@@ -12,6 +12,7 @@
 #include "pktio/pktio_sim.h"
 #include "scanner/engine.h"
 #include "tui/rec.h"
+#include "tui/scan.h"
 
 struct tui_scan_ctx {
     struct tui_rec *rec;
@@ -58,6 +59,28 @@ static char *slurp(FILE *f)
     size_t got = fread(s, 1, (size_t)n, f);
     s[got] = 0;
     return s;
+}
+
+/* -sI ZOMBIE[:PORT] (or -sIZOMBIE): the zombie whose IP-ID the strip chart shows. */
+static void tui_scan_zombie(int argc, char **argv, struct tui_rec *rec)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *z = NULL;
+        if (!strcmp(argv[i], "-sI") && i + 1 < argc)
+            z = argv[i + 1];
+        else if (!strncmp(argv[i], "-sI", 3) && argv[i][3])
+            z = argv[i] + 3;
+        if (!z)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s", z);
+        char *colon = strchr(name, ':');
+        if (colon)
+            *colon = 0;
+        uint32_t a;
+        if (tui_rec_host_lookup(rec, name, &a) == 0)
+            rec->zombie = a;
+    }
 }
 
 int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc, char **argv,
@@ -111,9 +134,10 @@ int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc,
             fputs(*report, stderr);
         return rc;
     }
-    if (c.oom || rec->oom) {
+    if (c.oom || rec->oom || tui_scan_index(rec)) {
         fprintf(stderr, "tcplab tui: out of memory while recording the scan\n");
         return 2;
     }
+    tui_scan_zombie(argc, argv, rec);
     return 0;
 }

@@ -141,8 +141,8 @@ static int png_end(struct pcapng_writer *w, bool options)
     return w->failed ? -1 : 0;
 }
 
-struct pcapng_writer *pcapngw_open(const char *path, const char *ifname, const char *desc,
-                                   char *err, size_t errlen)
+struct pcapng_writer *pcapngw_open(const char *path, const char *comment, const char *ifname,
+                                   const char *desc, char *err, size_t errlen)
 {
     struct pcapng_writer *w = calloc(1, sizeof *w);
     if (!w) {
@@ -160,6 +160,7 @@ struct pcapng_writer *pcapngw_open(const char *path, const char *ifname, const c
     png_u16(w, 0);
     png_u32(w, 0xffffffffu);   /* section length: unknown */
     png_u32(w, 0xffffffffu);
+    png_opt_str(w, 1, comment);    /* opt_comment */
     png_opt_str(w, 4, "tcplab");   /* shb_userappl */
     png_end(w, true);
     png_begin(w, PNG_IDB);
@@ -247,6 +248,7 @@ struct pcapng_reader {
     uint32_t nifs;
     bool has_end;
     uint64_t end_ns;
+    char section_comment[256];
     char err[160];
 };
 
@@ -345,14 +347,28 @@ static void png_isb_opt(struct pcapng_reader *r, void *ctx, uint16_t code, const
     }
 }
 
+static void png_shb_opt(struct pcapng_reader *r, void *ctx, uint16_t code, const uint8_t *v,
+                        uint16_t len)
+{
+    (void)ctx;
+    if (code != 1 || r->section_comment[0])
+        return;
+    size_t n = len < sizeof r->section_comment - 1 ? len : sizeof r->section_comment - 1;
+    memcpy(r->section_comment, v, n);
+    r->section_comment[n] = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)r->section_comment[i] < 0x20)
+            r->section_comment[i] = ' ';
+}
+
 static int png_shb(struct pcapng_reader *r, const uint8_t *b, size_t blen)
 {
-    (void)b;
     if (blen < 28)
         return png_fail(r, "section header too short");
     r->nifs = 0;
     r->in_section = true;
-    return 0;
+    r->section_comment[0] = 0;
+    return png_options(r, b + 24, b + blen - 4, png_shb_opt, NULL);
 }
 
 static int png_idb(struct pcapng_reader *r, const uint8_t *b, size_t blen)
@@ -532,6 +548,7 @@ bool pcapngr_end_time(const struct pcapng_reader *r, uint64_t *t_ns)
 }
 
 const char *pcapngr_error(const struct pcapng_reader *r) { return r->err; }
+const char *pcapngr_section_comment(const struct pcapng_reader *r) { return r->section_comment; }
 
 void pcapngr_close(struct pcapng_reader *r)
 {

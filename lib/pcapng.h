@@ -26,10 +26,10 @@ enum { PCAPNG_DIR_NONE = 0, PCAPNG_DIR_IN = 1, PCAPNG_DIR_OUT = 2 };
 #define PCAPNG_MAX_FILE (512u << 20)
 
 struct pcapng_writer;
-/* A section with one LINKTYPE_RAW interface named ifname, described by desc (may be NULL).
- * "-" writes to stdout. NULL with a message on error. */
-struct pcapng_writer *pcapngw_open(const char *path, const char *ifname, const char *desc,
-                                   char *err, size_t errlen);
+/* A section (its opt_comment: comment, may be NULL) with one LINKTYPE_RAW interface named
+ * ifname, described by desc (may be NULL). "-" writes to stdout. NULL with a message. */
+struct pcapng_writer *pcapngw_open(const char *path, const char *comment, const char *ifname,
+                                   const char *desc, char *err, size_t errlen);
 /* One datagram at t_ns with its direction (PCAPNG_DIR_*) and a comment (NULL or "": none).
  * 0, or -1 on a write error (reported again by commit). */
 int pcapngw_packet(struct pcapng_writer *w, uint64_t t_ns, const uint8_t *pkt, size_t len,
@@ -58,6 +58,8 @@ struct pcapng_reader *pcapngr_open(const char *path, char *err, size_t errlen);
 struct pcapng_reader *pcapngr_open_mem(const uint8_t *buf, size_t len, char *err, size_t errlen);
 /* The next packet: 1, 0 at the end, -1 on malformed input (pcapngr_error says where). */
 int pcapngr_next(struct pcapng_reader *r, struct pcapng_rec *rec);
+/* The current section's opt_comment ("" when none). */
+const char *pcapngr_section_comment(const struct pcapng_reader *r);
 /* isb_endtime of the last statistics block read so far; false when none was. */
 bool pcapngr_end_time(const struct pcapng_reader *r, uint64_t *t_ns);
 const char *pcapngr_error(const struct pcapng_reader *r);

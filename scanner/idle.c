@@ -767,12 +767,22 @@ int idle_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n,
             }
             hosts[h].rtt = t.to;
         }
-        for (size_t i = 0; i < nports; i++)
+        for (size_t i = 0; i < nports; i++) {
             res->ports[base + i] = (struct port_result){
                 .port = ports[i], .proto = SP_TCP,
                 .state = open[i] ? PORT_OPEN : PORT_CLOSED_FILTERED,
                 .reason = open[i] ? RS_IPID_CHANGE : RS_NO_IPID_CHANGE,
             };
+            const struct scan_config *cfg = z->sc->cfg;
+            if (cfg->decide) {   /* the TUI's record of the scan's reasoning */
+                struct scan_decision d = {
+                    .kind = SCAN_DEC_VERDICT, .target = res->addr, .port = ports[i],
+                    .proto = WIRE_PROTO_TCP, .state = res->ports[base + i].state,
+                    .reason = res->ports[base + i].reason,
+                };
+                cfg->decide(cfg->decide_ctx, &d);
+            }
+        }
         res->end_ns = idle_now(z);
     }
     free(open);

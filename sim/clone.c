@@ -7,8 +7,8 @@
  *
  * What is copied: the clock and counters, the queue (heap and FIFO lanes; an arrival's entry
  * points at its datagram's slot, so it is re-pointed at the copy's slot of the same index),
- * the datagram pool (only slots in use carry bytes; a slot's parsed view points into its own
- * bytes and is moved with them), the outbox, the rng streams, every host (tcp_inspect.c and
+ * the datagram pool (only slots in use are written, so a snapshot's free slots cost no
+ * memory until used; a slot's parsed view points into its own bytes and is moved with them), the outbox, the rng streams, every host (tcp_inspect.c and
  * gen.c copy their parts), nets, filters with their conntrack and hit counts, the script's
  * running state and the streams. What is not: observers (trace, wiretap, taps, op hook),
  * which belong to whoever set them on the original.
@@ -86,9 +86,8 @@ static int clone_pool(struct sim *d, const struct sim *s)
         for (uint32_t k = 0; k < n / SIM_POOL_CHUNK; k++)
             q->chunk[base / SIM_POOL_CHUNK + k] = blk + (size_t)k * SIM_POOL_CHUNK;
         for (uint32_t i = 0; i < n; i++) {
-            if (is_free[base + i])
-                blk[i] = (struct sim_slot){ .idx = base + i };
-            else
+            if (!is_free[base + i])   /* a free slot stays unwritten (its pages untouched):
+                                         sim_slot_take sets its index and flags */
                 clone_slot(&blk[i], sim_slot((struct sim *)s, base + i));
         }
         base += n;

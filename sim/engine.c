@@ -21,6 +21,7 @@
 
 #include "lib/wire_int.h"   /* wire_parse_trusted */
 #include "filter.h"
+#include "reasm.h"
 
 /* ---------------------------------------------------------------- pool */
 
@@ -253,6 +254,7 @@ void sim_free(struct sim *s)
         free(s->pool.block[i]);
     free(s->pool.chunk);
     free(s->pool.free);
+    free(s->bigbuf);
     free(s);
 }
 
@@ -624,6 +626,109 @@ int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
     return 0;
 }
 
+static void deliver(struct sim *s, struct sim_slot *sl, struct host *h,
+                    const struct wire_pkt *p, bool tap);
+
+/* A reassembled datagram too big for a slot (ping -s 3000): the rest of deliver() on the
+ * reassembly buffer (valid until h's next fragment, so through host_input); its fragments
+ * were tapped already. */
+static void arrive_big(struct sim *s, struct host *h, const uint8_t *d, size_t len)
+{
+    struct wire_pkt p;
+    wire_parse(d, len, &p);
+    int mine = h->filt_in, other = h->filt_out;
+    if (other >= 0 && !filter_stateful(s->filters[other]))
+        other = -1;
+    if (mine >= 0 && !filter_apply(s, s->filters[mine], h, &p, d, len)) {
+        s->stats.dropped++;
+        return;
+    }
+    if (other >= 0)
+        filter_track(s->filters[other], &p);
+    s->stats.delivered++;
+    if (h->down) {
+        if (sim_tracing(s))
+            sim_report(s, SIM_EV_DROP, d, len, h, h->addr, "drop", "host-down", "host is down", NULL);
+        return;
+    }
+    host_input(s, h, &p, d, len);
+}
+
+/* A fragment reached h: into its reassembly queues (sim/reasm.h) before its inbound filter,
+ * as Linux's nf_defrag_ipv4 reassembles before iptables sees a datagram. A tap on h sees
+ * each fragment as it comes (a capture sees the wire; the scanner's pcap does), not the
+ * whole. The whole datagram then goes on as any other, in a slot of its own when it fits,
+ * else from the reassembly buffer. */
+__attribute__((noinline))
+static void arrive_fragment(struct sim *s, struct sim_slot *sl, struct host *h)
+{
+    uint32_t slot = sl->idx;
+    if (h->tap)
+        h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
+    if (!h->reasm && !(h->reasm = reasm_new())) {
+        drop_slot(s, slot, h, h->addr, "oom", "out of memory");
+        return;
+    }
+    const uint8_t *whole = NULL;
+    size_t wlen = 0;
+    const char *why = "";
+    enum reasm_result r = reasm_add(h->reasm, s->now, sl->buf, sl->len, &whole, &wlen, &why);
+    if (r != REASM_HELD && r != REASM_DONE) {
+        drop_slot(s, slot, h, h->addr, "ip-reassembly", why);
+        return;
+    }
+    if (sim_tracing(s))
+        sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr,
+                   r == REASM_DONE ? "reassembled" : "fragment held", "ip-reassembly", why, NULL);
+    sim_slot_free(s, slot);
+    if (r != REASM_DONE)
+        return;
+    if (wlen > WIRE_MTU) {
+        arrive_big(s, h, whole, wlen);
+        return;
+    }
+    struct sim_slot *ns;
+    if (sim_slot_take(s, &ns) == UINT32_MAX)
+        return;
+    memcpy(ns->buf, whole, wlen);
+    ns->len = (uint16_t)wlen;
+    struct wire_pkt tmp;
+    const struct wire_pkt *p;
+    sim_slot_parse(ns, &p, &tmp);
+    deliver(s, ns, h, p, false);
+}
+
+/* The part of arrival after reassembly: h's filters, the tap on its address (unless the
+ * datagram's fragments were tapped already), then its stack. */
+__attribute__((always_inline))
+inline static void deliver(struct sim *s, struct sim_slot *sl, struct host *h,
+                           const struct wire_pkt *p, bool tap)
+{
+    uint32_t slot = sl->idx;
+    if ((h->filt_in >= 0 || h->filt_out >= 0) && !cross_filters(s, h, slot, false, p))
+        return;
+    s->stats.delivered++;
+    if (h->tap && tap)
+        h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
+    if (h->external) {   /* a real host's kernel answers for it (sim_set_external) */
+        if (sim_tracing(s))
+            sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr, "to the real host",
+                       "external-host", "external host: handed over, its own kernel answers",
+                       NULL);
+        sim_slot_free(s, slot);
+        return;
+    }
+    if (h->down) {
+        if (sim_tracing(s))
+            sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host-down",
+                       "host is down", NULL);
+        sim_slot_free(s, slot);
+        return;
+    }
+    host_input(s, h, p, sl->buf, sl->len);
+    sim_slot_free(s, slot);
+}
+
 static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
 {
     uint32_t slot = sl->idx;
@@ -644,29 +749,12 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
         sim_slot_materialize(sl);
     struct wire_pkt tmp;
     const struct wire_pkt *p;
-    sim_slot_parse(sl, &p, &tmp);
-    if ((h->filt_in >= 0 || h->filt_out >= 0) && !cross_filters(s, h, slot, false, p))
-        return;
-    s->stats.delivered++;
-    if (h->tap)
-        h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
-    if (h->external) {   /* a real host's kernel answers for it (sim_set_external) */
-        if (sim_tracing(s))
-            sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr, "to the real host",
-                       "external-host", "external host: handed over, its own kernel answers",
-                       NULL);
-        sim_slot_free(s, slot);
+    if (sim_slot_parse(sl, &p, &tmp) == WIRE_OK && (p->ip.mf || p->ip.frag_off) &&
+        p->ip.csum_ok && !h->external) {
+        arrive_fragment(s, sl, h);
         return;
     }
-    if (h->down) {
-        if (sim_tracing(s))
-            sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host-down", "host is down",
-                       NULL);
-        sim_slot_free(s, slot);
-        return;
-    }
-    host_input(s, h, p, sl->buf, sl->len);
-    sim_slot_free(s, slot);
+    deliver(s, sl, h, p, true);
 }
 
 /* Runs one popped entry. Inline (always) in sim_step and sim_run, so a run of events pays one

@@ -189,6 +189,10 @@ struct sim {
     uint64_t cause_unit, cause_first;
     uint64_t arrive_unit, arrive_cause;
 
+    /* A datagram bigger than a slot, built before it leaves in fragments (an echo reply to
+     * ping -s 3000: host.c host_send_fragments); NULL until first needed. */
+    uint8_t *bigbuf;
+
     /* Formatting space, used only while tracing. */
     char rulebuf[256];
     char whobuf[16];
@@ -213,6 +217,7 @@ static inline uint32_t sim_slot_take(struct sim *s, struct sim_slot **out)
         return UINT32_MAX;
     uint32_t i = s->pool.free[--s->pool.nfree];
     struct sim_slot *sl = sim_slot(s, i);
+    sl->idx = i;   /* set on every take, beside the flags: a clone leaves free slots unwritten */
     sl->trusted = sl->viewed = sl->lazy = false;
     *out = sl;
     return i;

@@ -3,8 +3,9 @@
  *
  * Behaviour copied from Linux (net/ipv4/ip_input.c, udp.c, icmp.c):
  *  - a bad IP header or transport checksum is dropped silently (ip_rcv_core, __udp4_lib_rcv,
- *    tcp_v4_rcv count it in a MIB and say nothing); so is a non-first fragment, since the
- *    simulator does not reassemble (RFC 791 3.2; nothing here sends fragments);
+ *    tcp_v4_rcv count it in a MIB and say nothing); fragments are reassembled before they
+ *    get here (engine.c arrive_fragment, reasm.c), and an ICMP reply too big for the MTU
+ *    leaves in fragments (host_send_fragments, RFC 791 3.2);
  *  - a UDP datagram to a closed port gets ICMP 3/3 (RFC 1122 4.1.3.1) quoting the IP header
  *    and as much of the datagram as fits in 576 bytes in all (icmp_send: 576 - 20 - 8 = 548
  *    quoted bytes), or, on stacks whose personality says so, the IP header and the first
@@ -37,6 +38,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "reasm.h"
 #include "lib/wire_int.h"   /* wire_emit_tcp_view */
 
 enum {
@@ -146,6 +148,7 @@ static void host_free(struct host *h)
     gen_ipid_free(&h->ipid);
     free(h->udp);
     free(h->peers);
+    reasm_free(h->reasm);
     free(h);
 }
 
@@ -404,7 +407,7 @@ static bool peer_allow(struct host *h, uint32_t dst, bool commit)
     return ok;
 }
 
-static bool icmp_type_limited(uint8_t type, uint8_t code)
+bool host_icmp_limited(uint8_t type, uint8_t code)
 {
     if (type == ICMP_UNREACH && code == ICMP_FRAG_NEEDED)
         return false;
@@ -415,7 +418,7 @@ static bool icmp_type_limited(uint8_t type, uint8_t code)
 static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
                         const char **why_id, const char **why)
 {
-    if (!icmp_type_limited(type, code))
+    if (!host_icmp_limited(type, code))
         return true;
     uint64_t slot = s->now / NS_PER_S;
     if (h->pers.icmp_rate) {
@@ -443,6 +446,50 @@ static bool icmp_budget(struct sim *s, struct host *h, uint32_t dst, uint8_t typ
 
 /* ---------------------------------------------------------------- ICMP out */
 
+/* A datagram bigger than the MTU leaves in fragments (RFC 791 3.2, Linux ip_do_fragment):
+ * each carries a copy of the 20-byte header with the same identification, DF clear, MF on
+ * all but the last, its offset in 8-octet units and (MTU - 20) & ~7 = 1480 data bytes. */
+static bool host_send_fragments(struct sim *s, struct host *h, const uint8_t *d, size_t len,
+                                uint32_t dst)
+{
+    size_t hl = (size_t)(d[0] & 0x0f) * 4, per = (WIRE_MTU - hl) & ~(size_t)7;
+    for (size_t off = 0; off < len - hl; off += per) {
+        size_t n = len - hl - off < per ? len - hl - off : per;
+        bool last = off + n == len - hl;
+        struct sim_slot *sl;
+        uint32_t slot = sim_slot_take(s, &sl);
+        if (slot == UINT32_MAX)
+            return false;
+        memcpy(sl->buf, d, hl);
+        memcpy(sl->buf + hl, d + hl + off, n);
+        size_t tl = hl + n;
+        uint16_t fo = (uint16_t)((last ? 0 : 0x2000) | (off / 8));
+        sl->buf[2] = (uint8_t)(tl >> 8);
+        sl->buf[3] = (uint8_t)tl;
+        sl->buf[6] = (uint8_t)(fo >> 8);
+        sl->buf[7] = (uint8_t)fo;
+        sl->buf[10] = sl->buf[11] = 0;
+        uint16_t c = wire_csum_fold(wire_csum_add(0, sl->buf, hl));
+        sl->buf[10] = (uint8_t)(c >> 8);
+        sl->buf[11] = (uint8_t)c;
+        sl->len = (uint16_t)tl;
+        sl->trusted = true;
+        sim_send(s, slot, sl, h, dst);
+    }
+    return true;
+}
+
+/* An ICMP message too big for one datagram on the wire (the echo reply to a large echo
+ * request, reassembled): built whole, then sent in fragments. */
+static bool icmp_send_big(struct sim *s, struct host *h, const struct wire_ipv4 *ip,
+                          const struct wire_icmp *ic)
+{
+    if (!s->bigbuf && !(s->bigbuf = malloc(WIRE_MAX_DGRAM)))
+        return false;
+    size_t n = wire_emit_icmp(s->bigbuf, WIRE_MAX_DGRAM, ip, ic);
+    return n > WIRE_MTU && host_send_fragments(s, h, s->bigbuf, n, ip->dst);
+}
+
 /* An ICMP message from h to dst with DF as given; raw: a filter's reject (sim_out_push). */
 static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct wire_icmp *ic,
                       bool raw, bool df)
@@ -459,7 +506,8 @@ static bool icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct 
     size_t n = wire_emit_icmp(sl->buf, sizeof sl->buf, &ip, ic);
     if (n == 0) {
         sim_slot_free(s, slot);
-        return false;
+        ip.df = false;   /* a local stack fragments its own large datagram */
+        return !raw && icmp_send_big(s, h, &ip, ic);
     }
     sl->len = (uint16_t)n;
     sl->trusted = true;
@@ -673,7 +721,7 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
         kind = SIM_EV_DROP;
     } else if (p->l4_err == WIRE_EFRAG) {
         d.id = "ip-fragment";
-        d.rule = "non-first fragment: the simulator does not reassemble";
+        d.rule = "fragment: not reassembled (an external host's own kernel does that)";
         kind = SIM_EV_DROP;
     } else if (p->l4_err == WIRE_EPROTO) {
         d.id = "ip-proto";

@@ -20,6 +20,7 @@
 #include "tcp.h"
 
 struct sim;
+struct reasm;
 
 /* Linux's per-destination ICMP token bucket (inet_peer rate_tokens / rate_last). */
 struct host_peer {
@@ -50,6 +51,7 @@ struct host {
     struct host_peer *peers;       /* per-destination buckets, open addressing */
     uint32_t npeers, cappeers;
     uint32_t pending_connects;     /* scripted connects waiting to send data */
+    struct reasm *reasm;           /* fragments in reassembly (reasm.h); NULL until the first */
     uint32_t tcp_ipid_fixed;       /* during a TCP event: tcp_verdict.ipid_fixed so far */
 };
 
@@ -104,6 +106,10 @@ const struct tcp_io *host_io(struct sim *s, struct host *h);
  * h's ICMP budgets. Returns true when sent; false with *why (a static string, or one
  * formatted while tracing; *why_id its rule ID, when why_id is not NULL) when a budget refused it or memory ran out. raw: a filter's
  * reject, which goes onto the wire without crossing h's filters. */
+/* Whether ICMP type/code counts against the host's ICMP budgets: Linux icmp_ratemask 0x1818
+ * (destination unreachable, source quench, time exceeded, parameter problem), with
+ * fragmentation-needed exempt (icmpv4_mask_allow). */
+bool host_icmp_limited(uint8_t type, uint8_t code);
 bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
                      const uint8_t *orig, size_t origlen, bool raw, const char **why_id,
                      const char **why);

@@ -25,6 +25,7 @@
 
 #include "lib/infile.h"
 #include "lib/outfile.h"
+#include "lib/param.h"
 #include "lib/wire.h"
 
 enum { SCN_FILE_MAX = 16 << 20 };
@@ -636,8 +637,37 @@ static int scn_index_names(struct scn_parser *p)
     return 0;
 }
 
+static int scenario_parse_text(const char *file, const char *text, size_t len,
+                               struct scenario *out, char *err, size_t errlen);
+
+/* A text with `${...}` parameters (lib/param.h) is expanded first, each at its default: a
+ * lab's template runs as a plain scenario. A lab's variant arrives expanded already. */
 int scenario_parse(const char *file, const char *text, size_t len, struct scenario *out,
                    char *err, size_t errlen)
+{
+    if (!param_has(text, len))
+        return scenario_parse_text(file, text, len, out, err, errlen);
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof dummy;
+    }
+    memset(out, 0, sizeof *out);
+    struct param_set ps;
+    char *t;
+    size_t tl;
+    param_init_default(&ps);
+    int rc = param_expand(file ? file : "", 1, 1, text, len, &ps, &t, &tl, err, errlen);
+    param_free(&ps);
+    if (rc)
+        return -1;
+    rc = scenario_parse_text(file, t, tl, out, err, errlen);
+    free(t);
+    return rc;
+}
+
+static int scenario_parse_text(const char *file, const char *text, size_t len,
+                               struct scenario *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->seed = 1;

@@ -537,9 +537,7 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
             tcp_rule_apply(th, io, idx, ip, seg, v, TR_TW_SYN_NOLISTENER);
             return;
         }
-        uint32_t isn = t->snd_nxt + 65535 + 2;
-        if (isn == 0)
-            isn = 1;
+        uint32_t isn = tcp_tw_reuse_isn(t->snd_nxt);
         tcp_tcb_free(th, idx);
         tcp_listen_input(th, io, ip, seg, lis, isn, v);
         if (v->rule_id == tcp_rules[TR_LISTEN_SYN].id)

@@ -233,6 +233,14 @@ void tcp_sack_remove(struct tcp_host *th, struct tcp_tcb *t);
 /* Appends NOP NOP SACK with the pending D-SACK and SACK blocks to o (after TS). */
 void tcp_sack_opts(struct tcp_host *th, struct tcp_tcb *t, struct wire_tcp_opts *o);
 
+/* Linux tcp_timewait_state_process, TCP_TW_SYN: the new connection's ISN is tw_snd_nxt +
+ * 65535 + 2, never 0 (0 would mean "draw from the generator"). */
+static inline uint32_t tcp_tw_reuse_isn(uint32_t snd_nxt)
+{
+    uint32_t isn = snd_nxt + 65535 + 2;
+    return isn ? isn : 1;
+}
+
 /* --- tcp_out.c --- */
 struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k);
 /* TSval for t now; computes and keeps t's offset on first use. */

@@ -2,7 +2,7 @@
 # deps.sh — the Debian packages tcplab needs to build, test and bench. Installs the missing
 # ones when run as root (CI, a fresh machine); otherwise prints what to install.
 PKGS="build-essential clang libclang-rt-14-dev libpcap-dev libncurses-dev libcmocka-dev pkg-config \
-iproute2 iptables nmap ndiff hping3 python3-scapy tshark tcpdump xsltproc libxml2-utils iputils-ping \
+iproute2 iptables nmap ndiff hping3 python3-scapy tshark tcpdump xsltproc libxml2-utils tmux iputils-ping \
 groff-base man-db"
 missing=""
 for p in $PKGS; do

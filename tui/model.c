@@ -104,6 +104,10 @@ static bool ev_matches(const struct tui_rec *r, const struct tui_filter *f, uint
         return false;
     if ((e->mark & f->mark) != f->mark)
         return false;
+    if (!f->has_host && !f->proto && !f->has_port && !f->has_flags)
+        return true;   /* kind and marks only: no packet to read */
+    if (f->has_host && !f->proto && !f->has_port && !f->has_flags && e->host_addr == f->host)
+        return true;
     struct tui_pk k;
     tui_pk_read(tui_rec_pkt(r, e), e->len, &k);
     if (f->has_host && e->host_addr != f->host && !(k.ok && (k.src == f->host || k.dst == f->host)))

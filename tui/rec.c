@@ -20,7 +20,7 @@
 #include "scanner/engine.h"
 #include "sim/scenario.h"
 
-enum { TUI_SNAP_EVERY = 2048 };
+enum { TUI_SNAP_EVERY = 8192 };
 
 static int rec_grow(void **buf, size_t *cap, size_t used, size_t more, size_t sz)
 {
@@ -59,6 +59,7 @@ void tui_rec_free(struct tui_rec *r)
     free(r->colset);
     free(r->colname);
     free(r->decs);
+    free(r->decsort);
     memset(r, 0, sizeof *r);
 }
 
@@ -447,6 +448,7 @@ static void rec_trace(void *ctx, const struct sim_event *ev)
     e->host = rec_intern(r, ev->host);
     e->action = rec_intern(r, ev->action);
     e->rule = rec_intern(r, ev->rule);
+    e->rule_id = rec_intern(r, ev->rule_id);
     e->state_before = (int8_t)ev->state_before;
     e->state_after = (int8_t)ev->state_after;
     e->ipid = ev->ipid;
@@ -506,20 +508,34 @@ static void rec_op(void *ctx, const struct sim_op *op)
     struct tui_rec *r = ctx;
     tui_rec_maybe_snap(r);   /* the simulation is as unit op->unit - 1 left it */
     r->op_unit = op->unit;
-    size_t len = op->kind == SIM_OP_INJECT ? op->len : 0;
+    size_t len = op->kind == SIM_OP_INJECT ? (op->len > UINT16_MAX ? UINT16_MAX : op->len) : 0;
     if (rec_grow((void **)&r->ops, &r->capops, r->nops, 1, sizeof *r->ops) ||
         rec_grow((void **)&r->opbytes, &r->capopbytes, r->nopbytes, len, 1)) {
         r->oom = true;
         return;
     }
     struct tui_op *o = &r->ops[r->nops++];
-    o->op = *op;
-    o->op.pkt = NULL;
-    o->off = r->nopbytes;
+    *o = (struct tui_op){ .unit = op->unit, .arg = op->kind == SIM_OP_CLOCK ? op->t_ns : r->nopbytes,
+                          .src = op->src, .dst = op->dst, .handle = op->handle,
+                          .len = (uint16_t)len, .dport = op->dport, .kind = (uint8_t)op->kind };
     if (len) {
         memcpy(r->opbytes + r->nopbytes, op->pkt, len);
         r->nopbytes += len;
     }
+}
+
+struct sim_op tui_op_get(const struct tui_rec *r, size_t i)
+{
+    const struct tui_op *o = &r->ops[i];
+    struct sim_op op = { .kind = (enum sim_op_kind)o->kind, .unit = o->unit, .src = o->src,
+                         .dst = o->dst, .dport = o->dport, .handle = o->handle };
+    if (o->kind == SIM_OP_CLOCK)
+        op.t_ns = o->arg;
+    else if (o->kind == SIM_OP_INJECT) {
+        op.pkt = r->opbytes + o->arg;
+        op.len = o->len;
+    }
+    return op;
 }
 
 static void rec_decide(void *ctx, const struct scan_decision *d)

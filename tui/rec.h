@@ -6,7 +6,7 @@
  * simulation (tui_rec_attach before, tui_rec_detach after), or a capture file
  * (tui_rec_load_pcap: events without a simulation, so no host's inside).
  *
- * Memory per event: one struct tui_ev (72 bytes) plus the datagram's bytes; strings (hosts,
+ * Memory per event: one struct tui_ev (80 bytes) plus the datagram's bytes; strings (hosts,
  * actions, rules) are interned once. Nothing is formatted while recording.
  */
 #ifndef TCPLAB_TUI_REC_H
@@ -35,7 +35,7 @@ struct tui_ev {
     uint64_t unit;           /* sim_event.unit (pcap: the record's number) */
     uint64_t pkt_off;        /* into rec->bytes */
     uint32_t host_addr;
-    uint32_t host, action, rule;   /* interned strings (tui_rec_str), 0 = none */
+    uint32_t host, action, rule, rule_id;   /* interned strings (tui_rec_str), 0 = none */
     uint32_t cause, fate;    /* event index + 1, 0 = none: what caused it; for a SEND, the
                                 RECV or DROP of its datagram, and for those, the SEND */
     uint32_t conn;           /* connection index + 1, 0 = none */
@@ -46,7 +46,7 @@ struct tui_ev {
     uint8_t mark;
     int8_t state_before, state_after;
     uint8_t pad[2];
-};
+};   /* 80 bytes */
 
 /* A connection: both directions of a TCP or UDP flow (ICMP echo: its id). Party 0 sent
  * first. isn: the first sequence number seen each way (TCP), for relative numbers. */
@@ -66,10 +66,18 @@ struct tui_snap {
     struct sim *sim;
 };
 
+struct tui_rec;
+/* An outside call (struct sim_op, compact: a scan makes one per probe). */
 struct tui_op {
-    struct sim_op op;        /* op.pkt points into rec->opbytes at op_off once stored */
-    uint64_t off;
+    uint64_t unit;
+    uint64_t arg;            /* CLOCK: the time; INJECT: the datagram's offset in opbytes */
+    uint32_t src, dst;       /* STREAM_CONNECT */
+    int32_t handle;          /* STREAM_ABORT */
+    uint16_t len, dport;
+    uint8_t kind;            /* enum sim_op_kind */
 };
+/* The call again, as sim_apply_op takes it. */
+struct sim_op tui_op_get(const struct tui_rec *r, size_t i);
 
 /* A decision of the scanner (scanner/engine.h struct scan_decision), placed before event
  * `ev` (the events recorded when it was made). */
@@ -117,6 +125,8 @@ struct tui_rec {
     uint64_t first_seq;      /* sim_event.seq of ev[0] */
     struct tui_dec *decs;    /* the scanner's decisions, in order (scan mode) */
     size_t ndecs, capdecs;
+    uint32_t *decsort;       /* decisions by (target, port, proto): tui_scan_index */
+    uint32_t zombie;         /* -sI: the zombie's address, for the IP-ID strip; 0 */
     bool from_pcap;
     bool oom;
     uint64_t end_unit;       /* units the recorded run did */

@@ -37,7 +37,7 @@ static size_t op_after(const struct tui_rec *r, uint64_t unit)
     size_t lo = 0, hi = r->nops;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (r->ops[mid].op.unit <= unit)
+        if (r->ops[mid].unit <= unit)
             lo = mid + 1;
         else
             hi = mid;
@@ -69,9 +69,8 @@ const struct sim *tui_rewind_at(struct tui_rewind *rw, uint64_t unit)
     size_t oi = op_after(r, sim_unit(s));
     while (sim_unit(s) < unit) {
         uint64_t before = sim_unit(s);
-        if (oi < r->nops && r->ops[oi].op.unit == before + 1) {
-            struct sim_op op = r->ops[oi++].op;
-            op.pkt = r->opbytes + r->ops[oi - 1].off;
+        if (oi < r->nops && r->ops[oi].unit == before + 1) {
+            struct sim_op op = tui_op_get(r, oi++);
             sim_apply_op(s, &op);
         } else if (!sim_step(s)) {
             break;

@@ -585,6 +585,28 @@ static void tcb_line(char (*lines)[160], size_t *np, size_t max, const char *nam
     *np = n;
 }
 
+/* Two raw fields on one line: "  ISS 5000  IRS 0 -> 1000". */
+static void tcb_pair(char (*lines)[160], size_t *np, size_t max, const char *n1,
+                     const struct inside_side *b, const struct inside_side *a, size_t o1,
+                     const char *n2, size_t o2)
+{
+    size_t n = *np;
+    char part[2][64];
+    size_t off[2] = { o1, o2 };
+    for (int i = 0; i < 2; i++) {
+        uint32_t vb = b->tcb ? *(const uint32_t *)((const char *)&b->t + off[i]) : 0;
+        uint32_t va = a->tcb ? *(const uint32_t *)((const char *)&a->t + off[i]) : 0;
+        if (b->tcb && a->tcb && vb != va)
+            snprintf(part[i], sizeof part[i], "%lu -> %lu *", (unsigned long)vb, (unsigned long)va);
+        else if (a->tcb || b->tcb)
+            snprintf(part[i], sizeof part[i], "%lu", (unsigned long)(a->tcb ? va : vb));
+        else
+            snprintf(part[i], sizeof part[i], "-");
+    }
+    LINE("  %-8s %-24s %s %s", n1, part[0], n2, part[1]);
+    *np = n;
+}
+
 size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, char (*lines)[160],
                   size_t max)
 {
@@ -620,11 +642,13 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
     sim_host_info(sa, e->host_addr, &hi);
     LINE("%s %s  os %s  isn %s  ipid %s", hi.name, wire_ip_str(hi.addr, hb), hi.os, hi.isn_gen,
          hi.ipid_gen);
+    const char *rid = tui_rec_str(r, e->rule_id);
     if (*act || *rule)
-        LINE("did: %s%s%s%s", *act ? act : "-", *rule ? "  (" : "", rule, *rule ? ")" : "");
+        LINE("did: %s%s%s%s%s%s", *act ? act : "-", *rid ? "  [" : "", rid, *rid ? "]" : "",
+             *rule ? "  " : "", rule);
     if (tuple && (proto == WIRE_PROTO_TCP)) {
-        LINE("TCB %s:%u <-> %s:%u   before -> after", wire_ip_str(hi.addr, hb), lp,
-             tui_rec_host_name(r, ra, ab), rp);
+        LINE("TCB %s:%u <-> %s:%u  before -> after%s", wire_ip_str(hi.addr, hb), lp,
+             tui_rec_host_name(r, ra, ab), rp, m->absolute ? "" : " (SND rel. ISS, RCV rel. IRS)");
         if (!before.tcb && !after.tcb) {
             LINE("  no TCB, before or after (state %s -> %s)", tcp_state_name(e->state_before),
                  tcp_state_name(e->state_after));
@@ -636,21 +660,18 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
                      offsetof(struct sim_tcb_info, snd_una), rb);
             tcb_line(lines, &n, max, "SND.NXT", &before, &after,
                      offsetof(struct sim_tcb_info, snd_nxt), rb);
-            tcb_line(lines, &n, max, "SND.WND", &before, &after,
-                     offsetof(struct sim_tcb_info, snd_wnd), 0);
             tcb_line(lines, &n, max, "RCV.NXT", &before, &after,
                      offsetof(struct sim_tcb_info, rcv_nxt), rr);
-            tcb_line(lines, &n, max, "RCV.WND", &before, &after,
-                     offsetof(struct sim_tcb_info, rcv_wnd), 0);
-            tcb_line(lines, &n, max, "ISS", &before, &after, offsetof(struct sim_tcb_info, iss), 0);
-            tcb_line(lines, &n, max, "IRS", &before, &after, offsetof(struct sim_tcb_info, irs), 0);
+            tcb_pair(lines, &n, max, "WND snd", &before, &after,
+                     offsetof(struct sim_tcb_info, snd_wnd), "rcv",
+                     offsetof(struct sim_tcb_info, rcv_wnd));
+            tcb_pair(lines, &n, max, "ISS", &before, &after, offsetof(struct sim_tcb_info, iss),
+                     "IRS", offsetof(struct sim_tcb_info, irs));
             if (after.tcb && after.t.timer)
                 LINE("  timer    %s at %llu.%06llu s (try %u)", sim_timer_name(after.t.timer),
                      (unsigned long long)(after.t.timer_at_ns / 1000000000ULL),
                      (unsigned long long)(after.t.timer_at_ns % 1000000000ULL / 1000),
                      after.t.retries);
-            if (!m->absolute)
-                LINE("  (SND.* relative to ISS, RCV.* to IRS; r: absolute)");
         }
     }
     if (before.ok && after.ok) {
@@ -771,6 +792,8 @@ const char *const tui_help_lines[] = {
     "  [ ]                  select a field in the packet detail (its bytes light up)",
     "  P                    play / pause        + -   faster / slower",
     "  e                    export the ladder: tcplab-ladder.txt and tcplab-ladder.svg",
+    "  o                    a scan's ports folded by outcome (Enter opens, goes to a port)",
+    "  s                    the scan's report      z   IP-ID strip (the -sI zombie's)",
     "  ?                    this help           q     quit",
     NULL,
 };

@@ -210,8 +210,10 @@ static void draw_inside(struct tui_view *v, int y, int x, int h, int w)
              ev + 1);
     title(v, y, x, w, t);
     if (v->inside_ev != ev || v->inside_abs != v->m.absolute) {
-        v->ninside = tui_inside(&v->m, v->rec->from_pcap ? NULL : &v->rw, ev, v->inside,
-                                TV_INSIDE_MAX);
+        /* a scan's reasoning about this port first, then the host's inside */
+        size_t ns = tui_scan_lines(&v->m, ev, v->inside, TV_INSIDE_MAX / 2);
+        v->ninside = ns + tui_inside(&v->m, v->rec->from_pcap ? NULL : &v->rw, ev,
+                                     v->inside + ns, TV_INSIDE_MAX - ns);
         v->inside_ev = ev;
         v->inside_abs = v->m.absolute;
     }
@@ -258,9 +260,64 @@ static void draw_scan(struct tui_view *v, int y, int x, int h, int w)
     }
 }
 
+static void draw_ipid(struct tui_view *v, int y, int x, int h, int w)
+{
+    size_t ev = tui_model_ev(&v->m);
+    uint32_t host = v->rec->zombie ? v->rec->zombie : ev != SIZE_MAX ? v->rec->ev[ev].host_addr : 0;
+    title(v, y, x, w, v->rec->zombie ? " the zombie's IP-ID (z: back)"
+                                     : " IP-ID of this event's host (z: back)");
+    if (ev == SIZE_MAX || !host)
+        return;
+    static char lines[128][160];
+    size_t n = tui_ipid_strip(&v->m, host, ev, lines, h - 1 < 128 ? (size_t)(h - 1) : 128);
+    for (size_t i = 0; i < n; i++) {
+        attr_t a = i == 0 ? A_BOLD : lines[i][0] == '>' ? A_REVERSE : A_NORMAL;
+        attron(a);
+        put(y + 1 + (int)i, x, w, lines[i]);
+        attroff(a);
+        char *bar = i ? strchr(lines[i] + 20, '#') : NULL;
+        if (bar && lines[i][0] != '>') {
+            attron(pair(v, TV_C_TIMER) | A_BOLD);
+            size_t len = strspn(bar, "#");
+            mvaddnstr(y + 1 + (int)i, x + (int)(bar - lines[i]), bar, (int)len);
+            attroff(pair(v, TV_C_TIMER) | A_BOLD);
+        }
+    }
+}
+
+static void draw_outline(struct tui_view *v, int y, int x, int h, int w)
+{
+    char t[160];
+    snprintf(t, sizeof t, " the scan's %zu ports by outcome (Enter: open a group / go to a "
+             "port's first probe, o: back)", v->ol.nports);
+    title(v, y, x, w, t);
+    size_t rows = tui_outline_rows(&v->ol);
+    if (v->ol.row >= rows)
+        v->ol.row = rows ? rows - 1 : 0;
+    if (v->ol.row < v->ol_top)
+        v->ol_top = v->ol.row;
+    if (v->ol.row >= v->ol_top + (size_t)(h - 1))
+        v->ol_top = v->ol.row - (size_t)(h - 1) + 1;
+    for (int i = 0; i < h - 1; i++) {
+        size_t r = v->ol_top + (size_t)i;
+        if (r >= rows)
+            break;
+        char line[200];
+        bool grp;
+        tui_outline_text(&v->ol, v->rec, r, line, sizeof line, &grp);
+        attr_t a = r == v->ol.row ? A_REVERSE | A_BOLD : grp ? A_BOLD : A_NORMAL;
+        attron(a);
+        if (r == v->ol.row)
+            fill_line(y + 1 + i, x, w);
+        put(y + 1 + i, x, w, line);
+        attroff(a);
+    }
+}
+
 static void draw_bottom(struct tui_view *v, int y, int x, int h, int w)
 {
     switch (v->bottom) {
+    case TV_IPID: draw_ipid(v, y, x, h, w); break;
     case TV_INSIDE: draw_inside(v, y, x, h, w); break;
     case TV_DETAIL: draw_detail(v, y, x, h, w); break;
     case TV_STREAM: draw_stream(v, y, x, h, w); break;
@@ -340,18 +397,23 @@ void tv_draw(struct tui_view *v)
     int body = H - 2;
     if (W >= 160 && H >= 40) {
         int th = body / 2, lw = W / 2;
-        draw_list(v, 1, 0, th, lw - 1);
+        if (v->outline)
+            draw_outline(v, 1, 0, th, lw - 1);
+        else
+            draw_list(v, 1, 0, th, lw - 1);
         draw_ladder(v, 1, lw, th, W - lw);
-        if (v->bottom == TV_STREAM || v->bottom == TV_SCAN)
+        if (v->bottom == TV_STREAM || v->bottom == TV_SCAN || v->bottom == TV_IPID)
             draw_bottom(v, 1 + th, 0, body - th, lw - 1);
         else
             draw_detail(v, 1 + th, 0, body - th, lw - 1);
         draw_inside(v, 1 + th, lw, body - th, W - lw);
     } else {
-        int th = body * 45 / 100;
+        int th = body * 40 / 100;
         if (th < 5)
             th = 5;
-        if (v->top == TV_LIST)
+        if (v->outline)
+            draw_outline(v, 1, 0, th, W);
+        else if (v->top == TV_LIST)
             draw_list(v, 1, 0, th, W);
         else
             draw_ladder(v, 1, 0, th, W);

@@ -8,6 +8,7 @@
 
 #include "tui/model.h"
 #include "tui/rewind.h"
+#include "tui/scan.h"
 #include "tui/text.h"
 #include "tui/view.h"
 
@@ -15,7 +16,7 @@ enum { TV_C_RECV = 1, TV_C_DROP, TV_C_TIMER, TV_C_NOTE, TV_C_INJ, TV_C_DIR0, TV_
        TV_C_BAR, TV_C_BAD };
 
 enum tv_top { TV_LIST, TV_LADDER };
-enum tv_bottom { TV_INSIDE, TV_DETAIL, TV_STREAM, TV_SCAN };
+enum tv_bottom { TV_INSIDE, TV_DETAIL, TV_STREAM, TV_SCAN, TV_IPID };
 
 enum { TV_INSIDE_MAX = 64 };
 
@@ -35,6 +36,10 @@ struct tui_view {
     size_t ninside;
     char inside[TV_INSIDE_MAX][160];
     char msg[200];
+    bool outline;                /* the scan's ports by outcome, in the top panel */
+    bool ol_built;
+    struct tui_outline ol;
+    size_t ol_top;
 };
 
 void tv_draw(struct tui_view *v);

@@ -133,9 +133,43 @@ static int view_letter(struct tui_view *v)
     }
 }
 
+/* Keys while the outline of a scan's ports is shown. true: handled. */
+static bool view_outline_key(struct tui_view *v, int ch)
+{
+    size_t rows = tui_outline_rows(&v->ol);
+    switch (ch) {
+    case KEY_DOWN: case 'j': case 'n': case ' ':
+        if (v->ol.row + 1 < rows)
+            v->ol.row++;
+        return true;
+    case KEY_UP: case 'k': case 'p':
+        if (v->ol.row > 0)
+            v->ol.row--;
+        return true;
+    case '\n': case '\r': case KEY_ENTER: {
+        size_t ev = tui_outline_enter(&v->ol, v->ol.row);
+        if (ev != SIZE_MAX) {
+            char err[160];
+            tui_model_set_filter(&v->m, "", err, sizeof err);
+            if (v->m.follow)
+                tui_model_toggle_follow(&v->m);
+            tui_model_goto_ev(&v->m, ev);
+            v->outline = false;
+        }
+        return true;
+    }
+    case 'o': case 27:
+        v->outline = false;
+        return true;
+    }
+    return false;
+}
+
 /* One key. false: quit. */
 static bool view_key(struct tui_view *v, int ch)
 {
+    if (v->outline && view_outline_key(v, ch))
+        return true;
     struct tui_model *m = &v->m;
     size_t page = v->list_h > 2 ? (size_t)v->list_h - 1 : 1;
     char buf[96], err[160];
@@ -245,6 +279,18 @@ static bool view_key(struct tui_view *v, int ch)
         else
             view_message(v, "not a scan: no report to show");
         break;
+    case 'o':
+        if (!v->rec->ndecs) {
+            view_message(v, "not a scan: no probes to group (tcplab tui SCENARIO -- -sS ...)");
+            break;
+        }
+        if (!v->ol_built && tui_outline_build(&v->ol, v->rec) == 0)
+            v->ol_built = true;
+        v->outline = v->ol_built;
+        break;
+    case 'z':
+        v->bottom = v->bottom == TV_IPID ? TV_INSIDE : TV_IPID;
+        break;
     case '?':
         v->help = !v->help;
         break;
@@ -320,6 +366,7 @@ int tui_view_run(struct tui_rec *rec, const struct tui_view_opts *o)
         v->inside_ev = SIZE_MAX;
         view_colors(v);
         view_loop(v);
+        tui_outline_free(&v->ol);
         tui_rewind_free(&v->rw);
         tui_model_free(&v->m);
         free(v);

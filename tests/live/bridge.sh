@@ -81,26 +81,151 @@ sim_vs_nmap() {
     fi
 }
 
+# xml_lines FILE: "PORT STATE REASON" per port of an -oX file, sorted.
+xml_lines() {
+    /usr/bin/python3 -c '
+import sys; sys.path.insert(0, sys.argv[1]); import nmapxml
+for (proto, port), (st, why) in sorted(nmapxml.ports(sys.argv[2]).items()):
+    print(port, st, why)' "$here" "$1"
+}
+# hping_state PORT: open/closed/filtered from one hping3 SYN (SA, RA, or nothing/ICMP).
+hping_state() {
+    out=$(inns timeout 10 hping3 -S -p "$1" -c 1 "$TARGET" 2>&1)
+    case "$out" in
+        *flags=SA*) echo "$1 open" ;;
+        *flags=RA*) echo "$1 closed" ;;
+        *) echo "$1 filtered" ;;
+    esac
+}
+# rss_kb PID: the resident set, in kB.
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
 [ "$(id -u)" = 0 ] || { echo "bridge: need root" >&2; exit 2; }
+for t in nmap hping3 ping tshark; do
+    command -v "$t" >/dev/null 2>&1 || { echo "bridge: $t not installed (make deps)" >&2; exit 2; }
+done
 ip netns add "$ns" || exit 2
 inns ip link set lo up
 
+# --- 1. The session: every tool once, recorded. ---------------------------------------
 bridge_start main --pcap "$work/session.pcapng" || exit 1
 
-# ping: three echo requests, three replies.
 if inns timeout 10 ping -n -c 3 -i 0.2 -W 2 "$TARGET" >"$work/ping.log" 2>&1 &&
    grep -q '3 received' "$work/ping.log"; then
     ok "ping: 3 of 3 echo replies"
 else
     bad "ping"; cat "$work/ping.log" >&2
 fi
+# ping -s 3000: the kernel fragments the request, the host reassembles it and answers in
+# fragments, which the kernel reassembles.
+if inns timeout 10 ping -n -c 2 -i 0.2 -W 2 -s 3000 "$TARGET" >"$work/ping3000.log" 2>&1 &&
+   grep -q '2 received' "$work/ping3000.log" && grep -q '^3008 bytes from' "$work/ping3000.log"; then
+    ok "ping -s 3000: fragments reassembled both ways"
+else
+    bad "ping -s 3000"; cat "$work/ping3000.log" >&2
+fi
 
 TCP_PORTS=21,22,80,113,443,3306,8080,9999
+UDP_PORTS=9,53,123,161,514
 sim_vs_nmap -sS "-sS" "-sS" "$TCP_PORTS" "$TARGET"
+sim_vs_nmap -sT "-sT" "-sT" "$TCP_PORTS" "$TARGET"
+sim_vs_nmap -sA "-sA" "-sA" "$TCP_PORTS" "$TARGET"
+sim_vs_nmap -sU "-sU" "-sU" "$UDP_PORTS" "$TARGET"
+sim_vs_nmap -sI "-sI $ZOMBIE" "-sI $ZOMBIE" 22,80,113,9999 "$TARGET"
+sim_vs_nmap -f "-sS -f" "-sS" "$TCP_PORTS" "$TARGET"
+
+# tcplab's own scanner on the live backend, through the device (raw socket + pcap on it).
+for st in sS sI; do
+    [ "$st" = sI ] && extra="-sI $ZOMBIE" && ports=22,80,113,9999 || { extra="-sS"; ports=$TCP_PORTS; }
+    # shellcheck disable=SC2086
+    if inns timeout 60 "$tcplab" scan --live -e "$dev" -S 198.18.7.1 $extra -n -Pn --reason \
+            -p "$ports" -oX "$work/live-$st.xml" "$TARGET" >"$work/live-$st.log" 2>&1; then
+        if /usr/bin/python3 "$here/nmapxml.py" "live -$st" "$work/live-$st.xml" "$work/sim-$st.xml"; then
+            ok "tcplab scan --live -$st through the bridge agrees with --sim"
+        else
+            bad "tcplab scan --live -$st through the bridge disagrees with --sim"
+        fi
+    else
+        bad "tcplab scan --live -$st failed"; tail -5 "$work/live-$st.log" >&2
+    fi
+done
+
+# scapy's own SYNs, read as -sS reads them.
+inns timeout 30 /usr/bin/python3 "$here/bridge_scapy.py" syn "$TARGET" "$TCP_PORTS" \
+    >"$work/scapy.txt" 2>"$work/scapy.err" || { bad "scapy failed"; cat "$work/scapy.err" >&2; }
+xml_lines "$work/sim-sS.xml" >"$work/sim-sS.txt"
+if diff "$work/sim-sS.txt" "$work/scapy.txt" >"$work/scapy.diff"; then
+    ok "scapy through the bridge agrees with tcplab scan --sim -sS"
+else
+    bad "scapy and tcplab scan --sim -sS disagree:"; cat "$work/scapy.diff" >&2
+fi
+# hping3: one SYN each to an open, a closed and a dropped port.
+for p in 22 21 9999; do hping_state "$p"; done >"$work/hping.txt"
+awk '$1 == 22 || $1 == 21 || $1 == 9999 {print $1, $2}' "$work/sim-sS.txt" | sort -n >"$work/sim-hping.txt"
+if [ "$(sort -n "$work/hping.txt")" = "$(cat "$work/sim-hping.txt")" ]; then
+    ok "hping3 through the bridge agrees with tcplab scan --sim -sS"
+else
+    bad "hping3 and tcplab scan --sim disagree:"; cat "$work/hping.txt" "$work/sim-hping.txt" >&2
+fi
+# Below overload nothing is lost or reordered: 300 echo requests 1 ms apart.
+if inns timeout 20 /usr/bin/python3 "$here/bridge_scapy.py" order "$TARGET" 300 >"$work/order.txt" 2>&1; then
+    ok "$(cat "$work/order.txt")"
+else
+    bad "$(cat "$work/order.txt")"
+fi
+
+# nmap -O against each OS preset: recorded, never failed on (the presets are tuned elsewhere).
+inns timeout 90 nmap -O --osscan-guess -n -Pn -p 1,22,80,135,139,445,515,631,9100 \
+    198.18.7.41-45 >"$work/os.txt" 2>&1 || bad "nmap -O failed"
+for pair in linux:41 windows:42 freebsd:43 openbsd:44 printer:45; do
+    name=${pair%:*}; ip=198.18.7.${pair#*:}
+    guess=$(awk -v ip="$ip" '/^Nmap scan report/ {cur = $NF} cur == ip && /^(Running|OS details|Aggressive OS guesses)/ {print; exit}' "$work/os.txt")
+    echo "bridge: nmap -O $name ($ip): ${guess:-no guess}"
+done
 
 bridge_stop
 grep -q '^bridge: .* datagrams in [1-9]' "$work/main.out" || bad "no summary after SIGTERM"
-tshark -r "$work/session.pcapng" >/dev/null 2>&1 || bad "tshark cannot read the session file"
+cat "$work/main.out" | grep '^bridge:' | sed 's/^/    /'
+
+# The session file: tshark reads it, with directions and the answering rules as comments.
+if tshark -r "$work/session.pcapng" -T fields -e frame.packet_flags_direction -e frame.comment \
+        >"$work/tshark.txt" 2>"$work/tshark.err" &&
+   grep -q '^0x00000001	into the simulated network' "$work/tshark.txt" &&
+   grep -q '^0x00000002	target SYN-ACK: RFC 793' "$work/tshark.txt"; then
+    ok "tshark reads the session: directions and rules"
+else
+    bad "tshark cannot read the session file or it lacks directions/comments"; head "$work/tshark.err" >&2
+fi
+# Replay: the same answers, byte for byte, on the virtual clock alone.
+if timeout 60 "$tcplab" run "$scn" --replay "$work/session.pcapng" >"$work/replay.txt" 2>"$work/replay.err"; then
+    ok "$(cat "$work/replay.err")"
+else
+    bad "replay differs:"; cat "$work/replay.err" >&2
+fi
+
+# --- 2. hping3 --flood for ten seconds: bounded memory, still answering. ---------------
+bridge_start flood || exit 1
+rss0=$(rss_kb "$bpid")
+inns timeout 10 hping3 --flood -S -p 80 "$TARGET" >"$work/flood.log" 2>&1 &
+fpid=$!
+rssmax=$rss0
+for i in $(seq 10); do
+    sleep 1
+    r=$(rss_kb "$bpid"); [ "$r" -gt "$rssmax" ] && rssmax=$r
+    [ "$i" = 5 ] && inns timeout 4 ping -n -c 5 -i 0.2 -W 1 "$TARGET" >"$work/ping-flood.log" 2>&1
+done
+wait "$fpid" 2>/dev/null
+echo "bridge: flood: RSS $rss0 kB before, at most $rssmax kB during; $(grep -o '[0-9]* packets transmitted' "$work/flood.log")"
+grep -q ' [1-5] received' "$work/ping-flood.log" && ok "the bridge answered ping during the flood: $(grep -o '[0-9] received' "$work/ping-flood.log")" ||
+    bad "no answer to ping during the flood"
+[ "$rssmax" -lt 65536 ] && ok "memory bounded under the flood (< 64 MB)" || bad "RSS grew to $rssmax kB"
+if inns timeout 10 ping -n -c 3 -i 0.2 -W 2 "$TARGET" 2>&1 | grep -q '3 received'; then
+    ok "ping after the flood: 3 of 3"
+else
+    bad "no ping replies after the flood"
+fi
+bridge_stop
+grep '^bridge:' "$work/flood.out" | sed 's/^/    /'
 
 [ "$fail" -eq 0 ] && echo "bridge: all checks passed"
 exit "$fail"

@@ -4,8 +4,8 @@
 # Why: a new user learns the scenario language from `man tcplab-scenario` alone, so the page
 # must name every keyword the parser accepts, its examples must be scenarios that load, and
 # the error messages it quotes must be the ones the binary prints. Four checks:
-#   1. every keyword the parser knows (single-word string literals in sim/scenario*.c, the
-#      generator spellings of sim/gen.c, the preset names of sim/os.c) appears in bold in
+#   1. every keyword the parser knows (single-word string literals in sim/scenario*.c and in
+#      lib/param.c, the `${...}` parameters expanded before parsing; the generator spellings of sim/gen.c, the preset names of sim/os.c) appears in bold in
 #      docs/tcplab-scenario.5 (a keyword added to the parser without a line in the page fails
 #      here; a literal that is not a keyword goes into NOT_KEYWORDS below);
 #   2. every example in the EXAMPLES section loads and runs (`tcplab run FILE`);
@@ -21,11 +21,11 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # Literals of the parser's sources that are not keywords of the language.
-NOT_KEYWORDS="memory nothing rb"
+NOT_KEYWORDS="memory nothing rb lab.param"
 
 # --- 1. keywords -----------------------------------------------------------------------
 {
-    grep -ohE '"[a-z][a-z0-9_.-]*"' sim/scenario*.c | grep -v '\.h"$'
+    grep -ohE '"[a-z][a-z0-9_.-]*"' sim/scenario*.c lib/param.c | grep -v '\.h"$'
     grep -hE '^[[:space:]]*\{ "[a-z0-9-]+", GEN_' sim/gen.c | grep -oE '^[[:space:]]*\{ "[a-z0-9-]+"'
     sed -n '/os_names\[\] = {/,/};/p' sim/os.c | grep -oE '"[a-z0-9-]+"'
 } | tr -d '"{ \t' | sort -u > "$tmp/keywords"

@@ -1,6 +1,7 @@
 /* tcp_fixture.h — the fixture shared by the sim/tcp*.c tests (test_tcp_rst.c,
  * test_tcp_conn.c, test_tcp_timers.c): one tcp_host, a fake tcp_io that records every
- * emitted segment and every timer, and lwIP-style helpers that build segments relative to
+ * emitted segment and every timer entry (in list mode, timer_key and timer_at, as the
+ * simulator's hosts run their timers), and lwIP-style helpers that build segments relative to
  * what the host sent (its ISN, its SND.NXT). Header-only (static inline) so each test stays
  * one program; T(f) runs a test between fx_setup and fx_teardown.
  *
@@ -36,8 +37,9 @@ struct rec {
     struct wire_tcp seg[MAXREC];
     struct tcp_ipinfo ii[MAXREC];
     int nt;
-    uint64_t tt[MAXREC], tok[MAXREC];
+    uint64_t tt[MAXREC], tok[MAXREC], key[MAXREC];
     bool fired[MAXREC];
+    uint64_t nextkey;
 };
 
 static inline void rec_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
@@ -52,11 +54,21 @@ static inline void rec_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     r->n++;
 }
 
-static inline void rec_timer(void *ctx, uint64_t t, uint64_t token)
+/* The timers as the simulator's hosts run them (host.c: tcp_io.timer_key and timer_at):
+ * TCP keeps its timers in order and asks for one engine entry, for its earliest; an entry
+ * is (due time, key), the key the engine's tie break. */
+static inline uint64_t rec_timer_key(void *ctx)
+{
+    struct rec *r = ctx;
+    return ++r->nextkey;
+}
+
+static inline void rec_timer_at(void *ctx, uint64_t t, uint64_t key, uint64_t token)
 {
     struct rec *r = ctx;
     assert_true(r->nt < MAXREC);
     r->tt[r->nt] = t;
+    r->key[r->nt] = key;
     r->tok[r->nt] = token;
     r->fired[r->nt] = false;
     r->nt++;
@@ -108,7 +120,8 @@ static inline void fx_start(void)
     F.io.ctx = &F.r;
     F.io.now_ns = 0;
     F.io.emit = rec_emit;
-    F.io.timer = rec_timer;
+    F.io.timer_key = rec_timer_key;
+    F.io.timer_at = rec_timer_at;
 }
 
 static inline int fx_setup(void **state)
@@ -171,19 +184,25 @@ static inline const struct wire_tcp *feed(const struct wire_tcp *s)
 
 static inline int sent_since(int mark) { return F.r.n - mark; }
 
-/* Fires every recorded timer due at or before t, earliest first (a tiny engine). */
+/* Fires every engine entry due at or before t, earliest (time, key) first, as the
+ * simulator's engine does: tcp_timer_due runs the timer if the entry is still the one TCP
+ * wants, and asks for the next. */
 static inline void run_until(uint64_t t)
 {
     for (;;) {
         int best = -1;
         for (int i = 0; i < F.r.nt; i++)
-            if (!F.r.fired[i] && F.r.tt[i] <= t && (best < 0 || F.r.tt[i] < F.r.tt[best]))
+            if (!F.r.fired[i] && F.r.tt[i] <= t &&
+                (best < 0 || F.r.tt[i] < F.r.tt[best] ||
+                 (F.r.tt[i] == F.r.tt[best] && F.r.key[i] < F.r.key[best])))
                 best = i;
         if (best < 0)
             break;
         F.r.fired[best] = true;
         F.io.now_ns = F.r.tt[best];
-        tcp_timer(F.th, &F.io, F.r.tok[best], &F.v);
+        struct tcp_verdict v;
+        if (tcp_timer_due(F.th, &F.io, F.r.tok[best], &v))
+            F.v = v;
     }
     F.io.now_ns = t;
 }

@@ -17,6 +17,7 @@
 
 #include "lib/pcapfile.h"
 #include "lib/wire.h"
+#include "lab/lab.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "tui/model.h"
@@ -27,7 +28,7 @@
 static void load(const char *path, struct scenario *sc)
 {
     char err[512];
-    if (scenario_load_file(path, sc, err, sizeof err))
+    if (lab_scenario_file(path, sc, err, sizeof err))   /* a lab scenario's parameters at their defaults */
         fail_msg("%s", err);
 }
 

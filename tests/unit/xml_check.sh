@@ -19,6 +19,15 @@ trap 'rm -rf "$dir"' EXIT INT TERM
 "$tcplab" scan -sS --reason -p 1-1024 198.51.100.0/24 -oX "$dir/s.xml" > /dev/null
 "$tcplab" scan -sU -p 53,123,161,514 web db -oX "$dir/u.xml" > /dev/null
 fail=0
+# A check whose tool is missing has checked nothing: under CI (CI=true) that fails; on a
+# developer's machine it says so loudly and the run still fails unless XML_CHECK_SKIP=1.
+skip() {
+    echo "xml_check: NOT CHECKED: $1" >&2
+    if [ "${CI:-}" = true ] || [ "${XML_CHECK_SKIP:-0}" != 1 ]; then
+        echo "xml_check: FAIL: $1 (install it: tests/deps.sh; outside CI, XML_CHECK_SKIP=1 skips)" >&2
+        fail=1
+    fi
+}
 dtd=/usr/share/nmap/nmap.dtd
 if command -v xmllint >/dev/null 2>&1; then
     if [ -r "$dtd" ]; then
@@ -26,11 +35,11 @@ if command -v xmllint >/dev/null 2>&1; then
             xmllint --noout --dtdvalid "$dtd" "$dir/$f.xml" || { echo "FAIL: $f.xml not valid against nmap.dtd"; fail=1; }
         done
     else
-        echo "xml_check: SKIP DTD validation ($dtd absent; apt-get install nmap)"
+        skip "DTD validation ($dtd absent; apt-get install nmap)"
         for f in a b v s u; do xmllint --noout "$dir/$f.xml" || fail=1; done
     fi
 else
-    echo "xml_check: SKIP xmllint (apt-get install libxml2-utils)"
+    skip "xmllint (apt-get install libxml2-utils)"
 fi
 if command -v ndiff >/dev/null 2>&1; then
     ndiff "$dir/a.xml" "$dir/a2.xml" > "$dir/same.txt" || { echo "FAIL: ndiff of identical scans exited $?"; fail=1; }
@@ -39,13 +48,13 @@ if command -v ndiff >/dev/null 2>&1; then
     grep -q '^-80/tcp  *open' "$dir/diff.txt" || { echo "FAIL: ndiff did not report port 80"; cat "$dir/diff.txt"; fail=1; }
     grep -q '^+Not shown: 28 closed ports' "$dir/diff.txt" || { echo "FAIL: ndiff did not count port 80 as closed"; fail=1; }
 else
-    echo "xml_check: SKIP ndiff (apt-get install ndiff)"
+    skip "ndiff (apt-get install ndiff)"
 fi
 if command -v xsltproc >/dev/null 2>&1 && [ -r /usr/share/nmap/nmap.xsl ]; then
     xsltproc -o "$dir/a.html" /usr/share/nmap/nmap.xsl "$dir/a.xml" 2> "$dir/xslt.err" || { echo "FAIL: xsltproc"; cat "$dir/xslt.err"; fail=1; }
     grep -q '198.51.100.30' "$dir/a.html" || { echo "FAIL: xsltproc output lacks the host"; fail=1; }
 else
-    echo "xml_check: SKIP xsltproc (apt-get install xsltproc nmap)"
+    skip "xsltproc with nmap.xsl (apt-get install xsltproc nmap)"
 fi
 [ "$fail" -eq 0 ] && echo "xml_check: ok"
 exit "$fail"

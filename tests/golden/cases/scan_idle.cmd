@@ -5,7 +5,9 @@ scan -sI printer -Pn -p 1-100,443 --reason web
 scan -sI printer -p 20-30,80 db
 # A Linux zombie is refused: its RSTs carry IP-ID 0 ("All zeros"), not an incremental class.
 scan -sI web -Pn -p 80 db
-scan --sim scenarios/idle-scan.scn -sI zombie -Pn -p 20-30,80 target
+# The idle-scan lab's scenario at its defaults: the zombie is h20, the target answers only it.
+scan --sim scenarios/idle-scan.scn -sI h20 -Pn -p 20-30,80 target
+scan --sim scenarios/idle-scan.scn --no-script -sS -Pn -p 20-30,80 target
 # The XML has no <scaninfo> for an idle scan (nmap's DTD has no idle type).
 scan -sI printer:80 -Pn -p 22,25,80 -oX $OUT/idle.xml db
 scan -sI printer:0 db

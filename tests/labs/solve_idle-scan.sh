@@ -1,0 +1,36 @@
+#!/bin/sh
+# solve_idle-scan.sh TCPLAB OUT LAB-OPTIONS... — the idle-scan lab solved as the worksheet
+# has a student do it, from the student's own views only: read the three candidates'
+# IP-IDs in `tcplab run`, take the one that grows by one per read as the zombie, SYN-scan
+# the target directly, then idle-scan it through the zombie. Writes the answers to OUT.
+# LAB-OPTIONS select the variant (--student ID, or --ticket FILE).
+set -eu
+tcplab=$1 out=$2
+shift 2
+student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
+tmp=$(mktemp -d /tmp/solve_idle.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$tcplab" run --lab idle-scan "$@" > "$tmp/run"
+# RECV lines at the attacker: "... RECV  attacker   SRC:80 > ...:PORT TCP [R] ... id=N ..."
+zombie=$(awk '$2 == "RECV" && $3 == "attacker" && / TCP \[R\] / {
+        split($4, a, ":"); src = a[1]
+        for (i = 5; i <= NF; i++) if ($i ~ /^id=/) { id = substr($i, 4) + 0 }
+        n[src]++; v[src, n[src]] = id
+    } END {
+        for (s in n) if (n[s] == 3 && v[s, 2] == v[s, 1] + 1 && v[s, 3] == v[s, 2] + 1) print s
+    }' "$tmp/run")
+[ -n "$zombie" ] || { echo "solve_idle-scan: no candidate has a global counter" >&2; exit 1; }
+zid=$(awk -v z="$zombie" '$2 == "RECV" && $3 == "attacker" && index($4, z ":") == 1 {
+        for (i = 5; i <= NF; i++) if ($i ~ /^id=/) last = substr($i, 4) } END { print last }' "$tmp/run")
+"$tcplab" scan --lab idle-scan "$@" -sS -Pn -p 1-1024 target > "$tmp/direct" 2>/dev/null
+direct=$(awk -F/ '/^[0-9]+\/tcp +open /{ printf "%s%s", sep, $1; sep = "," }' "$tmp/direct")
+"$tcplab" scan --lab idle-scan "$@" -sI "$zombie" -Pn -p 1-1024 target > "$tmp/idle" 2>/dev/null
+open=$(awk -F/ '/^[0-9]+\/tcp +open /{ printf "%s%s", sep, $1; sep = "," }' "$tmp/idle")
+{
+    [ -z "$student" ] || echo "student = $student"
+    echo "lab = idle-scan"
+    echo "zombie = $zombie"
+    echo "zombie_id = $zid"
+    echo "direct = ${direct:-none}"
+    echo "open = ${open:-none}"
+} > "$out"

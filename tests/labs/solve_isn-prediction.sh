@@ -1,0 +1,32 @@
+#!/bin/sh
+# solve_isn-prediction.sh TCPLAB OUT LAB-OPTIONS... — the ISN-prediction lab solved from the
+# student's transcript alone: the VAX's SYN-ACKs give its counter; the next ISN is the last
+# one + 64000 for that connection + 64000 for every 500 ms tick between its arrival and
+# 2.201 s (the fifth SYN leaves at 2.2 s, 1 ms of delay). Writes the answers to OUT.
+set -eu
+tcplab=$1 out=$2
+shift 2
+student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
+tmp=$(mktemp -d /tmp/solve_isn.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$tcplab" run --lab isn-prediction "$@" > "$tmp/run"
+# "T RECV attacker SRC:513 > DST:PORT TCP [SA] seq=N ..."
+awk '$2 == "RECV" && $3 == "attacker" && / TCP \[SA\] / {
+        split($4, s, ":"); split($6, d, ":")
+        for (i = 7; i <= NF; i++) if ($i ~ /^seq=/) seq = substr($i, 5)
+        print $1, s[1], d[2], seq }' "$tmp/run" > "$tmp/synacks"
+first=$(awk '$2 == "198.51.100.60" && $3 == 1000 { print $4 }' "$tmp/synacks")
+linux=$(awk '$2 == "198.51.100.70" && $3 == 2001 { print $4 }' "$tmp/synacks")
+# The VAX saw the last SYN 1 ms before our host saw its SYN-ACK.
+next=$(awk '$2 == "198.51.100.60" { t = $1; seq = $4 } END {
+        tick_then = int((t - 0.001) / 0.5); tick_at = int(2.201 / 0.5)
+        printf "%.0f\n", (seq + 64000 + 64000 * (tick_at - tick_then)) % 4294967296 }' "$tmp/synacks")
+{
+    [ -z "$student" ] || echo "student = $student"
+    echo "lab = isn-prediction"
+    echo "first = $first"
+    echo "per_conn = 64000"
+    echo "next = $next"
+    echo "linux_second = $linux"
+    echo "class = vax"
+} > "$out"

@@ -1,0 +1,86 @@
+#!/bin/sh
+# keys.sh TCPLAB — drives the real `tcplab tui` in tmux (send-keys, capture-pane) at 80x24 and
+# at 200x50 and checks the screen after each key: stepping, a true step back (the inside
+# shows the TCB before and after), filter, follow, the cause jump, help, a scan inside, a
+# capture, NO_COLOR, quitting cleanly, and exit 1 without a terminal. Skipped without tmux.
+tcplab=$(cd "$(dirname "${1:-./tcplab}")" && pwd)/$(basename "${1:-./tcplab}")
+cd "$(dirname "$0")/../.." || exit 2
+command -v tmux >/dev/null || { echo "tui: tmux not installed, skipped"; exit 0; }
+sock=tcplab-tui-$$
+T() { tmux -L "$sock" "$@"; }
+fail=0
+screen() { T capture-pane -p -t s; }
+key() { T send-keys -t s "$@"; sleep 0.3; }
+want() { # want WHAT PATTERN: the screen shows PATTERN
+    if screen | grep -q -- "$2"; then :; else echo "tui: FAIL: $1: no '$2' on screen"; screen; fail=1; fi
+}
+start() { # start W H CMD...
+    T kill-server 2>/dev/null
+    sleep 0.5
+    w=$1; h=$2; shift 2
+    T new-session -d -s s -x "$w" -y "$h" "$*; echo EXIT=\$?; sleep 20"
+    sleep 1
+}
+for size in "80 24" "200 50"; do
+    start $size "$tcplab" tui scenarios/handshake.scn
+    want "$size opens" "events 1/"
+    want "$size note" "NOTE  client"
+    key n; key n
+    want "$size step to the SYN" "event 3 of"
+    want "$size inside before->after" "LISTEN\|SYN-RECEIVED"
+    key n; key n
+    want "$size the SYN-ACK received" "SYN-SENT -> ESTABLISHED"
+    key p
+    want "$size step back" "event 4 of"
+    key p
+    want "$size step back shows the server's TCB again" "SYN-RECEIVED"
+    key c
+    want "$size cause of the SYN's RECV is its SEND" "event 2 of"
+    key b
+    want "$size back" "event 3 of"
+    key / ; key -l "port 81"; key Enter
+    want "$size filter" "filter: port 81"
+    key / ; key Enter
+    key : ; key -l 2; key Enter
+    key f
+    want "$size follow" "following"
+    key f
+    key '?'
+    want "$size help" "tcplab tui: keys"
+    key Escape
+    key q
+    sleep 0.5
+    want "$size quits with 0" "EXIT=0"
+done
+# A scan inside: the scanner's reasoning and the outline of ports.
+start 80 24 "$tcplab" tui scenarios/port-states.scn -- -sS -p 21,22,80,8080 target
+want "scan opens" "events 1/"
+key o
+want "outline" "ports by outcome"
+key Enter
+want "group opens" "\[-\]"
+key q; key q
+# -sI: the zombie's IP-ID strip
+start 80 24 "$tcplab" tui scenarios/idle-scan.scn -- -sI 198.51.100.20 -Pn -p 22,81 198.51.100.30
+key G; key z
+want "IP-ID strip" "IP-ID of "
+key q
+# A capture, and NO_COLOR
+cap=/tmp/tcplab-tui-$$.pcap
+"$tcplab" run scenarios/handshake.scn --pcap "$cap" >/dev/null
+start 80 24 NO_COLOR=1 "$tcplab" tui "$cap"
+want "capture opens" "events 1/"
+key n
+want "capture has no inside" "capture shows the wire only"
+key q
+sleep 0.5
+want "capture quits" "EXIT=0"
+T kill-server 2>/dev/null
+rm -f "$cap"
+# No terminal: exit 1 with a message.
+out=$("$tcplab" tui scenarios/handshake.scn </dev/null 2>&1 >/dev/null); rc=$?
+if [ "$rc" != 1 ] || ! printf '%s' "$out" | grep -q "needs a terminal"; then
+    echo "tui: FAIL: no terminal: exit $rc, '$out'"; fail=1
+fi
+[ $fail -eq 0 ] && echo "tui: tmux end-to-end checks passed"
+exit $fail

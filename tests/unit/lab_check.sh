@@ -1,0 +1,102 @@
+#!/bin/sh
+# lab_check.sh BUILD/tcplab — the labs as a class uses them, with the binary alone (copied
+# out of the tree and run from an empty directory, as an installed tcplab is):
+#  - every lab's reference solution (tests/labs/solve_NAME.sh, which uses only what the
+#    student's views show) passes `lab check` for several students, and one student's
+#    answers fail on another's variant (exit 1);
+#  - `lab start` writes the worksheet and an answer template; `lab check DIR` grades a
+#    directory into a CSV; a course key gives tickets, and then `lab key` and --instructor
+#    want the key;
+#  - a student's transcript and capture hold only their own host's datagrams;
+#  - a parameter error names FILE:LINE:COL.
+set -u
+src=$(cd "$(dirname "$0")/../.." && pwd)
+bin=$(cd "$(dirname "${1:-build/tcplab}")" && pwd)/$(basename "${1:-build/tcplab}")
+tmp=$(mktemp -d /tmp/tcplab_labs.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+mkdir -p "$tmp/bin" "$tmp/class"
+cp "$bin" "$tmp/bin/tcplab"
+t="$tmp/bin/tcplab"
+cd "$tmp/class" || exit 2
+fail=0
+no() { echo "FAIL: $*"; fail=1; }
+expect_rc() { # WANT DESCRIPTION COMMAND...
+    want=$1 what=$2
+    shift 2
+    "$@" > "$tmp/out" 2>&1
+    rc=$?
+    [ "$rc" = "$want" ] || { no "$what: exit $rc, expected $want"; sed 's/^/    /' "$tmp/out" | head -20; }
+}
+
+# --- reference solutions, several students, and a cross-check ---------------------------
+students="alice bob carol dave"
+for solver in "$src"/tests/labs/solve_*.sh; do
+    lab=$(basename "$solver" .sh); lab=${lab#solve_}
+    for s in $students; do
+        sh "$solver" "$t" "$tmp/$lab.$s.txt" --student "$s" || no "$lab: the solver failed for $s"
+        expect_rc 0 "$lab: $s's solution" "$t" lab check "$lab" "$tmp/$lab.$s.txt"
+        grep -q '^  FAIL' "$tmp/out" && no "$lab: $s's check prints a FAIL"
+    done
+    expect_rc 1 "$lab: bob's answers on alice's variant" \
+        "$t" lab check "$lab" "$tmp/$lab.bob.txt" --student alice
+    grep -q '^  FAIL' "$tmp/out" || no "$lab: no FAIL line for bob's answers on alice's variant"
+    cmp -s "$tmp/$lab.alice.txt" "$tmp/$lab.bob.txt" && no "$lab: alice and bob have the same answers"
+    # The key is in the form check accepts.
+    "$t" lab key "$lab" --student carol > "$tmp/key.txt" || no "$lab: lab key failed"
+    expect_rc 0 "$lab: the key passes" "$t" lab check "$lab" "$tmp/key.txt"
+done
+
+# --- a class: start, a directory of submissions, a CSV ----------------------------------
+expect_rc 0 "lab list" "$t" lab list
+grep -q '^idle-scan ' "$tmp/out" || no "lab list does not list idle-scan"
+expect_rc 0 "lab start" "$t" lab start idle-scan --student alice
+[ -s idle-scan-alice/idle-scan.md ] || no "lab start wrote no worksheet"
+grep -q '^zombie =$' idle-scan-alice/answers.txt || no "the answer template has no 'zombie =' line"
+grep -q '^student = alice$' idle-scan-alice/answers.txt || no "the answer template names no student"
+expect_rc 1 "an empty template fails" "$t" lab check idle-scan idle-scan-alice/answers.txt
+grep -q 'FAIL  zombie: no answer' "$tmp/out" || no "an empty answer is not called 'no answer'"
+mkdir -p subs
+cp "$tmp/idle-scan.alice.txt" subs/alice.txt
+cp "$tmp/idle-scan.bob.txt" subs/bob.txt
+expect_rc 0 "a directory of right answers" "$t" lab check idle-scan subs --csv grades.csv
+grep -q '^"alice","subs/alice.txt",pass,pass,pass,pass,4,4$' grades.csv || no "CSV: alice's line"
+sed 's/^student = bob/student = alice/' "$tmp/idle-scan.bob.txt" > subs/copied.txt
+expect_rc 1 "a directory with a copied answer" "$t" lab check idle-scan subs
+grep -q '^"alice","subs/copied.txt",fail,fail,pass,fail,1,4$' "$tmp/out" || no "CSV: the copy's line"
+expect_rc 2 "check of a missing file" "$t" lab check idle-scan nonexistent.txt
+expect_rc 1 "an unknown lab" "$t" lab show nosuchlab
+
+# --- a course key: tickets; key and --instructor need the key -----------------------------
+printf 'a course key of more than sixteen bytes\n' > course.key
+expect_rc 0 "lab start with a course key" "$t" lab start isn-prediction carol --student carol \
+    --course-key course.key
+[ -s carol/ticket ] || no "no ticket written"
+expect_rc 1 "lab key with a ticket alone" "$t" lab key isn-prediction --ticket carol/ticket
+expect_rc 1 "--instructor with a ticket alone" "$t" run --ticket carol/ticket --instructor
+expect_rc 0 "lab key with the course key" "$t" lab key isn-prediction --ticket carol/ticket \
+    --course-key course.key
+sh "$src/tests/labs/solve_isn-prediction.sh" "$t" "$tmp/carol.txt" --ticket carol/ticket
+expect_rc 0 "the keyed variant, solved with the ticket" "$t" lab check isn-prediction \
+    "$tmp/carol.txt" --ticket carol/ticket
+expect_rc 0 "graded by the instructor with the key" "$t" lab check isn-prediction \
+    "$tmp/carol.txt" --student carol --course-key course.key
+expect_rc 1 "the keyed variant is not the self-study one" "$t" lab check isn-prediction \
+    "$tmp/carol.txt" --student carol
+
+# --- the student's view -----------------------------------------------------------------
+"$t" run --lab idle-scan --student alice --pcap view.pcap > view.txt || no "run --lab failed"
+awk '$3 != "attacker"' view.txt | grep -q . && no "the student's transcript shows another host"
+"$t" run --lab idle-scan --student alice --instructor > all.txt || no "run --instructor failed"
+grep -q 'RECV  target\|SEND  h2' all.txt || no "the instructor's transcript lacks the others"
+if command -v tcpdump > /dev/null 2>&1; then
+    n=$(tcpdump -nn -r view.pcap 2>/dev/null | grep -vc '198\.51\.100\.10\.')
+    [ "$n" = 0 ] || no "the student's capture has $n datagrams not to or from the student"
+fi
+
+# --- parameter errors in a scenario -----------------------------------------------------
+printf 'scenario "x"\nhost a 198.51.100.1 tcp ${p:choose 1,2}\n' > bad.scn
+expect_rc 1 "a bad parameter" "$t" run bad.scn
+grep -q '^bad.scn:2:29: error: expected a parameter kind' "$tmp/out" || no "no FILE:LINE:COL for a bad parameter: $(cat "$tmp/out")"
+
+[ $fail = 0 ] && echo "lab_check: the labs, their solutions and a class's commands work"
+exit $fail
