@@ -463,6 +463,7 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
     c->disc.ping_timestamp = o->ping_timestamp;
     c->verbose = o->verbose;
     c->reason = o->reason;
+    c->open_only = o->open_only;
     c->seq = o->seq;
     c->seed = j->seed;
     c->source_port = o->source_port;

@@ -61,6 +61,7 @@ const char scan_opts_usage[] =
     "  --lab NAME --student ID   scan that student's variant of a lab (tcplab lab list);\n"
     "                            --ticket FILE, --course-key FILE, --instructor, --labs DIR\n"
     "  --seed N                  the simulation's (and probes') seed\n"
+    "  --open                    show only open (or possibly open) ports, and hosts with one\n"
     "  --live                    raw sockets on a real network (needs CAP_NET_RAW)\n"
     "  -e IF  -S ADDR            live: interface and source address\n"
     "  -g PORT                   source port; --ttl N: IP TTL of probes\n"
@@ -70,7 +71,7 @@ const char scan_opts_usage[] =
 enum opt_id {
     O_TOP_PORTS, O_EXCLUDE, O_EXCLUDEFILE, O_MAX_RETRIES, O_MIN_RATE, O_MAX_RATE,
     O_SCAN_DELAY, O_MAX_SCAN_DELAY, O_MIN_RTT, O_MAX_RTT, O_INITIAL_RTT, O_MIN_HOSTGROUP,
-    O_MAX_HOSTGROUP, O_MIN_PAR, O_MAX_PAR, O_REASON, O_PACKET_TRACE, O_SEED, O_SEQ,
+    O_MAX_HOSTGROUP, O_MIN_PAR, O_MAX_PAR, O_REASON, O_PACKET_TRACE, O_SEED, O_SEQ, O_OPEN,
     O_CAPTURE, O_SIM, O_LIVE, O_HELP, O_SOURCE_PORT, O_TTL, O_NO_SCRIPT, O_LAB, O_LABS,
     O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR,
 };
@@ -92,6 +93,7 @@ static const struct long_opt long_opts[] = {
     {"min-parallelism", O_MIN_PAR, true},      {"max-parallelism", O_MAX_PAR, true},
     {"reason", O_REASON, false},               {"packet-trace", O_PACKET_TRACE, false},
     {"seed", O_SEED, true},                    {"seq", O_SEQ, false},
+    {"open", O_OPEN, false},
     {"capture", O_CAPTURE, true},              {"sim", O_SIM, true},
     {"live", O_LIVE, false},                   {"help", O_HELP, false},
     {"source-port", O_SOURCE_PORT, true},      {"ttl", O_TTL, true},
@@ -339,6 +341,7 @@ static int opts_long(struct scan_opts *o, const struct long_opt *lo, const char 
         o->seed = u;
         return 0;
     case O_SEQ: o->seq = true; return 0;
+    case O_OPEN: o->open_only = true; return 0;
     case O_CAPTURE: o->capture = v; return 0;
     case O_SIM: o->sim_file = v; return 0;
     case O_LIVE: o->live = true; return 0;

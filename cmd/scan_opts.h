@@ -36,6 +36,7 @@ struct scan_opts {
     int min_hostgroup;           /* --min-hostgroup (checked against max; nmap's meaning) */
 
     bool reason, packet_trace, seq;
+    bool open_only;              /* --open */
     int verbose;
     const char *out_normal, *out_grep, *out_xml, *out_json;
     char *oa_paths[3];           /* -oA BASE: BASE.nmap BASE.gnmap BASE.xml (owned) */

@@ -229,6 +229,7 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
     out->nudp = udp ? (int)cfg->nudp_ports : 0;
     out->verbose = cfg->verbose;
     out->reason = cfg->reason;
+    out->open_only = cfg->open_only;
     out->ping_only = cfg->disc.ping_only;
     out->seed = cfg->seed;
     out->start_ns = pktio_now(io);

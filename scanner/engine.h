@@ -122,6 +122,7 @@ struct scan_config {
 
     int verbose;                 /* -v count */
     bool reason;                 /* --reason */
+    bool open_only;              /* --open: report only hosts with open ports, and those */
     bool seq;                    /* --seq: OS-detection SEQ probes after the port scan */
     uint64_t seed;               /* per-run key for cookies, TTLs, IP IDs */
     int source_port;             /* -g; -1 = unset (ports from the cookie) */

@@ -82,6 +82,8 @@ struct scan_report {
     int ntcp, nudp;          /* numbers of ports */
     int verbose;
     bool reason;             /* --reason */
+    bool open_only;          /* --open (nmap): only open, open|filtered and unfiltered ports
+                                are listed, and only hosts that have one */
     bool ping_only;          /* -sn */
     uint64_t start_ns, end_ns;  /* backend clock */
     int64_t start_unix;      /* wall-clock epoch seconds for headers; 0 = the simulated epoch */

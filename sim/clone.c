@@ -158,6 +158,8 @@ struct sim *sim_clone(const struct sim *s)
         d->lanes[l].v = NULL;
     d->outbox = NULL;
     memset(&d->hosts, 0, sizeof d->hosts);
+    d->pops = NULL;
+    d->npops = 0;
     d->nets = NULL;
     d->filters = NULL;
     d->nfilters = 0;
@@ -181,7 +183,8 @@ struct sim *sim_clone(const struct sim *s)
     if ((s->capout && !d->outbox) || (s->nnets && !d->nets) || (s->nsends && !d->sends) ||
         (s->ntraffic && !d->traffic) || (s->nconnects && !d->connects) ||
         (s->nstreams && !d->streams) || clone_pool(d, s) || clone_queue(d, s) ||
-        host_table_clone(d, &d->hosts, &s->hosts) || clone_filters(d, s)) {
+        host_table_clone(d, &d->hosts, &s->hosts) || clone_filters(d, s) ||
+        sim_pop_clone(d, s)) {
         if (!s->capout)
             d->capout = 0;
         sim_free(d);

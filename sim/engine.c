@@ -243,6 +243,7 @@ void sim_free(struct sim *s)
         filter_free(s->filters[i]);
     free(s->filters);
     host_table_free(&s->hosts);
+    sim_pop_free(s);
     script_free(s);
     free(s->nets);
     free(s->streams);
@@ -348,7 +349,7 @@ int sim_host_lookup(const struct sim *s, const char *name, uint32_t *addr)
 const char *sim_host_name(const struct sim *s, uint32_t addr)
 {
     const struct host *h = host_find(&s->hosts, addr);
-    return h ? h->name : NULL;
+    return h && !h->from_pop ? h->name : NULL;   /* a population's host has no name */
 }
 
 uint32_t sim_scanner_addr(const struct sim *s) { return s->scanner; }
@@ -511,6 +512,8 @@ static bool cross_filters(struct sim *s, struct host *fh, uint32_t slot, bool ou
 static void wire_deliver(struct sim *s, uint32_t slot, const struct sim_slot *sl, uint32_t dst)
 {
     struct host *dh = host_find(&s->hosts, dst);
+    if (!dh && s->npops)   /* a population's address: its host is made as it is reached */
+        dh = sim_pop_touch(s, dst);
     int net = dh ? dh->net : sim_net_find(s, dst);
     uint64_t delay = 0;
     if (net >= 0) {

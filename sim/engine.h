@@ -24,6 +24,7 @@
 #include "lib/rng.h"
 #include "lib/wire.h"
 #include "host.h"
+#include "pop.h"
 #include "scenario.h"
 #include "sim.h"
 
@@ -157,6 +158,8 @@ struct sim {
 
     struct host_table hosts;
     uint32_t scanner;              /* address of the `role scanner` host, 0 */
+    struct sim_pop *pops;          /* populations (pop.h): hosts made on first touch */
+    uint32_t npops;
 
     struct scn_net *nets;
     size_t nnets;

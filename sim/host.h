@@ -35,6 +35,7 @@ struct host {
     uint32_t idx;                  /* index in the host table's creation order */
     struct personality pers;
     bool down, scanner;
+    bool from_pop;                 /* made from a population on first touch (pop.c) */
     bool external;                 /* outside the simulation: the tap gets all (sim_set_external) */
     int net;                       /* index of its net, -1 */
     int filt_in, filt_out;         /* filter index, -1 */

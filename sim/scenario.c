@@ -555,11 +555,54 @@ static int scn_stmt_host(struct scn_parser *p)
     return oom ? scn_expected(&p->cx, &p->ln, nt, "memory") : 0;
 }
 
+/* `hosts PREFIX/LEN [alive P%] KEYS...`: a population (struct scn_pop). */
+static int scn_stmt_hosts(struct scn_parser *p)
+{
+    struct scenario *sc = p->sc;
+    struct scn_pop pop = { .alive_ppm = 1000000, .pos = { p->ln.lineno, scn_at(p, 0)->col } };
+    if (scn_cidr(p, scn_at(p, 1), &pop.prefix, &pop.plen) < 0)
+        return -1;
+    pop.prefix &= scn_mask(pop.plen);
+    size_t i = 2;
+    if (scn_tok_is(scn_at(p, i), "alive")) {
+        if (scn_get_percent_ppm(&p->cx, &p->ln, scn_at(p, i + 1), &pop.alive_ppm) < 0)
+            return -1;
+        i += 2;
+    }
+    if (scn_vec_reserve((void **)&sc->pops, sc->npops, sizeof *sc->pops) < 0)
+        return scn_expected(&p->cx, &p->ln, scn_at(p, 0), "memory");
+    pop.tmpl.pos = pop.pos;
+    pop.tmpl.tcp = calloc(1, sizeof *pop.tmpl.tcp);
+    pop.tmpl.udp = calloc(1, sizeof *pop.tmpl.udp);
+    sc->pops[sc->npops++] = pop;   /* owned by sc from here */
+    struct scn_host *hp = &sc->pops[sc->npops - 1].tmpl;
+    if (!hp->tcp || !hp->udp)
+        return scn_expected(&p->cx, &p->ln, scn_at(p, 0), "memory");
+    struct scn_hostkeys k = { .chack = CHACK_OFF };
+    while (i < p->ln.n) {
+        const struct scn_tok *key = scn_at(p, i);
+        if (scn_tok_is(key, "role"))
+            return scn_expected_note(&p->cx, &p->ln, key, "a host key",
+                                     "(a population cannot hold the scanner)");
+        int n = scn_host_key(p, i, hp, &k);
+        if (n < 0)
+            return -1;
+        i += (size_t)n;
+    }
+    scn_host_apply(hp, &k);
+    bool oom = false;
+    hp->tcp = scn_portset_intern(p, hp->tcp, &oom);
+    hp->udp = scn_portset_intern(p, hp->udp, &oom);
+    hp->sets_shared = true;
+    return oom ? scn_expected(&p->cx, &p->ln, scn_at(p, 0), "memory") : 0;
+}
+
 /* ---------------------------------------------------------------- driver */
 
 static const struct { const char *kw; int (*fn)(struct scn_parser *); } scn_stmts[] = {
     { "scenario", scn_stmt_scenario }, { "seed", scn_stmt_seed }, { "net", scn_stmt_net },
-    { "host", scn_stmt_host },         { "filter", scn_stmt_filter },
+    { "host", scn_stmt_host },         { "hosts", scn_stmt_hosts },
+    { "filter", scn_stmt_filter },
     { "traffic", scn_stmt_traffic },   { "connect", scn_stmt_connect }, { "send", scn_stmt_send },
 };
 
@@ -582,7 +625,7 @@ static int scn_statement(struct scn_parser *p)
         if (scn_tok_is(t, scn_stmts[i].kw))
             return scn_stmts[i].fn(p);
     return scn_expected(&p->cx, &p->ln, t,
-                        "a statement (scenario, seed, net, host, filter, traffic, connect, send)");
+                        "a statement (scenario, seed, net, host, hosts, filter, traffic, connect, send)");
 }
 
 /* Calls fn for each line: [s, s+len) without its '\n'. Stops at a negative return. */
@@ -728,6 +771,13 @@ void scenario_free(struct scenario *sc)
         free(sc->hosts[i].tcp);
         free(sc->hosts[i].udp);
     }
+    for (size_t i = 0; i < sc->npops; i++) {
+        if (sc->pops[i].tmpl.sets_shared)
+            continue;
+        free(sc->pops[i].tmpl.tcp);
+        free(sc->pops[i].tmpl.udp);
+    }
+    free(sc->pops);
     for (size_t i = 0; i < sc->nsets; i++)
         free(sc->sets[i]);
     free(sc->sets);

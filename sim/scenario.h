@@ -146,6 +146,18 @@ struct scn_send {                  /* a packet by hand */
     struct scn_pos pos;
 };
 
+/* hosts PREFIX/LEN [alive P%] [host keys]: a population. Each address of the prefix is alive
+ * or not by a keyed hash of the seed and the address (not a stream, so one address's fate
+ * never depends on another's); a live one becomes a host named by its dotted quad, with the
+ * template's keys, when a datagram first reaches it. Declared hosts take precedence. */
+struct scn_pop {
+    uint32_t prefix;          /* masked */
+    uint8_t plen;
+    uint32_t alive_ppm;       /* default 1000000 (all) */
+    struct scn_host tmpl;     /* name "", addr 0; tcp/udp shared like a host line's */
+    struct scn_pos pos;
+};
+
 struct scenario {
     char file[256];
     char title[SCN_TITLE_MAX];
@@ -157,6 +169,7 @@ struct scenario {
     struct scn_connect *connects; size_t nconnects;
     struct scn_send *sends;    size_t nsends;
     struct scn_portset **sets; size_t nsets;  /* distinct port sets the hosts share */
+    struct scn_pop *pops;      size_t npops;
 };
 
 /* Parses `len` bytes of `text` named `file` into *out. Returns 0, or -1 with a message

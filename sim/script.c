@@ -182,7 +182,8 @@ int sim_load(struct sim *s, const struct scenario *sc, char *err, size_t errlen)
             s->nets[s->nnets++] = sc->nets[i];
         }
     }
-    if (load_hosts(s, sc, err, errlen) || load_filters(s, sc, err, errlen) ||
+    if (load_hosts(s, sc, err, errlen) || sim_pop_load(s, sc, err, errlen) ||
+        load_filters(s, sc, err, errlen) ||
         load_script(s, sc, err, errlen))
         return -1;
     return 0;

@@ -69,6 +69,8 @@ int output_state_hidden(const struct scan_report *r, const struct host_result *h
     /* output.cc: a state is folded away above 25 ports (25 per verbosity level above 0);
      * open never; open|filtered is shown in full at -vvv. */
     if (state == PORT_OPEN) return 0;
+    if (r->open_only)   /* --open: nmap lists open, open|filtered and unfiltered alone */
+        return state != PORT_OPEN_FILTERED && state != PORT_UNFILTERED;
     if (state == PORT_OPEN_FILTERED && r->verbose >= 3) return 0;
     size_t limit = 25 * (size_t)(r->verbose + 1);
     return out_state_count(h, state) > limit;
@@ -185,7 +187,16 @@ const char *output_ip(uint32_t a, char buf[16])
 
 int output_host_listed(const struct scan_report *r, const struct host_result *h)
 {
-    /* nmap lists down hosts only with -v. */
+    /* nmap lists down hosts only with -v; with --open, only hosts with an open (or
+     * open|filtered, unfiltered) port, unless no port was scanned (-sn). */
+    if (r->open_only && !r->ping_only) {
+        for (size_t i = 0; i < h->nports; i++) {
+            int s = h->ports[i].state;
+            if (s == PORT_OPEN || s == PORT_OPEN_FILTERED || s == PORT_UNFILTERED)
+                return 1;
+        }
+        return 0;
+    }
     return h->up || r->verbose > 0;
 }
 

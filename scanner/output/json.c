@@ -106,7 +106,13 @@ static int js_write(FILE *f, const struct scan_report *r)
             (long long)r->start_unix, start, (unsigned long long)r->seed);
     js_scaninfo(f, r);
     fputs("  \"hosts\": [\n", f);
-    for (size_t i = 0; i < r->nhosts; i++) js_host(f, r, &r->hosts[i], i + 1 == r->nhosts);
+    size_t last = r->nhosts;   /* --open: only the hosts it lists */
+    for (size_t i = 0; i < r->nhosts; i++)
+        if (!r->open_only || output_host_listed(r, &r->hosts[i]))
+            last = i;
+    for (size_t i = 0; i < r->nhosts; i++)
+        if (!r->open_only || output_host_listed(r, &r->hosts[i]))
+            js_host(f, r, &r->hosts[i], i == last);
     size_t up = output_hosts_up(r);
     fprintf(f, "  ],\n  \"stats\": {\"elapsed\": %.3f, \"hosts_up\": %zu, \"hosts_down\": %zu, "
                "\"hosts_total\": %zu}\n}\n",

@@ -130,6 +130,8 @@ static void nm_seq(FILE *f, const struct seq_result *s)
 static void nm_host(FILE *f, const struct scan_report *r, const struct host_result *h)
 {
     char label[96];
+    if (r->open_only && !output_host_listed(r, h))
+        return;
     output_host_label(h, label, sizeof label);
     if (!h->up) {
         if (r->verbose > 0) fprintf(f, "Nmap scan report for %s [host down]\n", label);

@@ -249,7 +249,7 @@ static void test_errors(void **state)
     (void)state;
     static const struct { const char *text, *msg; } cases[] = {
         { "hots a 1.2.3.4\n",
-          "t.scn:1:1: error: expected a statement (scenario, seed, net, host, filter, traffic, connect, send), found 'hots'" },
+          "t.scn:1:1: error: expected a statement (scenario, seed, net, host, hosts, filter, traffic, connect, send), found 'hots'" },
         { "# comment\nhost a 1.2.3.256\n",
           "t.scn:2:8: error: expected an IPv4 address, found '1.2.3.256'" },
         { "host a 1.2.3.4 tcp 22,x\n", "t.scn:1:23: error: expected a port number, found 'x'" },

@@ -1,0 +1,3 @@
+# A population: --open lists only the live hosts with port 80 open; -sn counts the live ones.
+scan --sim tests/golden/data/population.scn -sS -Pn -n -p 80,22 -T5 --max-retries 0 --open 198.18.5.0/24 -oX $OUT/pop.xml
+scan --sim tests/golden/data/population.scn -sn -T5 198.18.5.0/24
