@@ -58,12 +58,12 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRC := $(wildcard tests/bench/*.c)
 BENCH_BIN := $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 
+all: tcplab
+
 layers:
 	@sh tests/layers.sh
 
 .PHONY: tui-test layers all deps test unit golden-check golden live bench demo fuzz install clean check-clang mutants
-
-all: tcplab
 
 ifeq ($(SAN),1)
 tcplab: $(BUILD)/tcplab
