@@ -5,7 +5,7 @@
 # written here, in docs/ (tcplab(1), tcplab-scenario(5), docs/facts/*.md), with its sources.
 #
 # Usage: sh tests/unit/standalone_check.sh   (run by `make unit`; the argument is ignored)
-# Fails, listing FILE:LINE, when any tracked text file names ../shared, design.md,
+# Fails, listing FILE:LINE, when any tracked text file names the outside notes folder (dot-dot-slash plus its name), design.md,
 # reference/NAME.md, seeds/, or one of the outside notes by file name.
 cd "$(dirname "$0")/../.." || exit 2
 self=tests/unit/standalone_check.sh
