@@ -12,6 +12,7 @@ diff --lab idle-scan --student alice --set-b open=80
 diff scenarios/handshake.scn --set server.bogus=1
 diff scenarios/handshake.scn --set nohost.isn=random
 diff scenarios/handshake.scn --set port=1
+diff scenarios/handshake.scn --set len=1000 --as server --context 1
 diff scenarios/handshake.scn --set noequals
 diff scenarios/handshake.scn
 diff scenarios/handshake.scn --as nobody --set seed=2
