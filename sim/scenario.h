@@ -108,8 +108,9 @@ struct scn_traffic {               /* background packets: FROM -> TO:PORT proto 
     struct scn_pos pos;
 };
 
-struct scn_connect {               /* connect FROM -> TO:PORT at T [send N] [close T] */
+struct scn_connect {               /* connect FROM[:SPORT] -> TO:PORT at T [send N] [close T] */
     uint32_t from, to;
+    uint16_t sport;                /* 0: an ephemeral port, drawn as connect(2) does */
     uint16_t dport;
     uint64_t at_ns;
     uint32_t send_bytes;

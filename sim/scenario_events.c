@@ -2,7 +2,7 @@
  *
  * Grammar (tcplab-scenario(5), EVENTS):
  *   traffic FROM -> TO[:PORT] tcp|udp|icmp rate N/s [start T] stop T
- *   connect FROM -> TO:PORT at T [send N] [close T]
+ *   connect FROM[:SPORT] -> TO:PORT at T [send N] [close T]
  *   send FROM[:SPORT] -> TO:DPORT tcp flags FLAGS [seq N] [ack N] [win N] [ttl N] [ipid N]
  *        [options mss,sack,ts,nop,wscale] [data N | data "TEXT"] at T
  *        where an option may carry values: mss:N, wscale:N, ts:TSVAL:TSECR (RFC 7323 3),
@@ -124,10 +124,13 @@ int scn_stmt_connect(struct scn_parser *p)
 {
     struct scn_arrow a = { 0 };
     struct scn_connect c = { .pos = { p->ln.lineno, scn_at(p, 0)->col } };
-    if (scn_arrow(p, 0, &a) < 0)
+    if (scn_arrow(p, 1, &a) < 0)
         return -1;
     if (!a.has_dport)
         return scn_expected(&p->cx, &p->ln, scn_at(p, 3), "ADDRESS:PORT");
+    if (a.has_sport && a.sport == 0)
+        return scn_expected(&p->cx, &p->ln, scn_at(p, 1), "a source port in 1-65535");
+    c.sport = a.has_sport ? a.sport : 0;
     c.from = a.from;
     c.to = a.to;
     c.dport = a.dport;

@@ -375,7 +375,7 @@ static void run_connect(struct sim *s, uint32_t i)
 {
     struct sim_connect_rt *rt = &s->connects[i];
     struct host *h = s->hosts.v[rt->host];
-    rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, 0);
+    rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, rt->cfg.sport);
     if (sim_tracing(s)) {
         char to[16];
         note(s, h, rt->conn >= 0 ? "connect" : "connect failed", "scenario-connect",

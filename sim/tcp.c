@@ -295,6 +295,11 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     tcp_stream(&th->rng_port, seed, "port", name);
     tcp_stream(&th->rng_chack, seed, "chack", name);
     rng_bytes(&th->rng_chack, th->chack_key, sizeof th->chack_key);
+    /* jiffies count from boot, at no particular point of anyone else's second: with a
+     * kernel era the budget's seconds start at a phase drawn for the host, which Cao et
+     * al.'s attacker must find (its step 0); without one they are the virtual clock's */
+    if (p->chack_era)
+        th->chack_phase_ns = rng_below(&th->rng_chack, 1000000000u);
     tcp_stream(&th->rng_conn, seed, "conn", name);
     rng_bytes(&th->rng_conn, th->ts_key, sizeof th->ts_key);
     struct rng ck;

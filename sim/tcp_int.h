@@ -130,6 +130,7 @@ struct tcp_host {
     struct rng rng_port, rng_chack, rng_conn;
     uint8_t ts_key[16];
     uint8_t chack_key[16];  /* keys each second's random challenge-ACK quota (tcp_chack_quota) */
+    uint64_t chack_phase_ns; /* where the host's seconds begin (a kernel era: drawn; else 0) */
     uint32_t lin_space;            /* Linux: receive space before MSS rounding */
     uint16_t synack_wnd[2];        /* tcp_synack_window without and with timestamps */
     /* TCB pool and the 4-tuple table (open addressing, linear probing, -1 = empty) */

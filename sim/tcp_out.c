@@ -444,7 +444,9 @@ uint32_t tcp_chack_quota(const struct tcp_host *th, uint64_t slot)
 bool tcp_chack_allow(struct tcp_host *th, uint64_t now_ns)
 {
     const struct personality *p = &th->p;
-    uint64_t slot = now_ns / 1000000000u;   /* Linux: jiffies / HZ, aligned seconds */
+    /* Linux: jiffies / HZ, seconds since the host booted; a kernel era's host booted at a
+     * phase of its own (tcp_host_new), so its seconds are not the attacker's. */
+    uint64_t slot = (now_ns + th->chack_phase_ns) / 1000000000u;
     switch (p->chack) {
     case CHACK_UNLIMITED:
         return true;
