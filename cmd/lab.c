@@ -293,7 +293,11 @@ static int lab_cmd_key(const struct lab_cmd *c)
     printf("# tcplab lab %s: the key of %s's variant (derivation %u)\nlab = %s\nstudent = %s\n",
            l->name, w.student, l->derivation, l->name, w.student);
     for (size_t i = 0; i < l->nq; i++)
-        printf("%s = %s\n", l->q[i].id, key[i]);
+        if (l->q[i].kind == LAB_Q_RECORD)   /* no answer to type: a behaviour to show */
+            printf("# %s: a `tcplab attach --record` file whose replay counts more than %s\n",
+                   l->q[i].id, key[i]);
+        else
+            printf("%s = %s\n", l->q[i].id, key[i]);
     rc = fflush(stdout) ? 2 : 0;
 out:
     lab_key_free(key, l->nq);

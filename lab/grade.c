@@ -3,14 +3,17 @@
  *
  * An answer is either a template expanded with the variant's parameters, or
  *
- *   event KIND HOST [proto P] [flags F] [src A] [dst A] [sport N] [dport N] [nth N|last]
- *         field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|rule|count
+ *   event KIND HOST [proto P] [flags F] [src A] [dst A] [sport N] [dport N] [rule ID,...]
+ *         [nth N|last] field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|rule|count
  *
  * read from the grader's run of the variant: the scenario plus the lab's `probe` lines, run
  * until nothing is left, every event recorded (sim/trace.h). KIND is SEND, RECV, DROP, TIMER
  * or NOTE; HOST the host the event is at; the filters match the event's datagram; `nth`
- * picks among the matches (default the first); `rule` is the rule ID the host's decision
- * names (docs/rules.md); `count` is how many matched. So the key for
+ * picks among the matches (default the first); `rule ID,...` keeps the events whose decision
+ * names one of those rule IDs (docs/rules.md); the field `rule` is that ID; `count` is how
+ * many matched. A record question's answer, `replay event ... field count`, is such a count:
+ * its key is the count in the grader's run, and a student's attach record passes when its
+ * replay in the variant counts more (lab_record_count; the replay is cmd/'s). So the key for
  * "the ISN of a 64K-rule host at 2.2 s" is what the simulated host really chose, not a
  * formula that a timer tick could put off by 64000.
  */
@@ -47,6 +50,7 @@ struct lab_match {
     int sport, dport;        /* -1 any */
     long nth;                /* 1-based; 0 = last */
     enum lab_field field;
+    char rules[160];         /* `rule A,B`: the decision's rule ID is one of these ("": any) */
 };
 
 /* ---------------------------------------------------------------- event answers */
@@ -127,6 +131,9 @@ static int lab_event_parse(const char *file, int line, const char *text,
             else if (!isnum || num == 0) { want = "a number >= 1 or 'last'"; bad = v; goto fail; }
             else
                 m->nth = num;
+        } else if (!strcmp(k, "rule")) {
+            if (strlen(v) >= sizeof m->rules) { want = "shorter rule IDs"; bad = v; goto fail; }
+            snprintf(m->rules, sizeof m->rules, "%s", v);
         } else if (!strcmp(k, "field")) {
             for (size_t f = 0; f < sizeof lab_fields / sizeof *lab_fields; f++)
                 if (!strcmp(v, lab_fields[f]))
@@ -138,7 +145,7 @@ static int lab_event_parse(const char *file, int line, const char *text,
                 goto fail;
             }
         } else {
-            want = "proto, flags, src, dst, sport, dport, nth or field";
+            want = "proto, flags, src, dst, sport, dport, rule, nth or field";
             bad = k;
             goto fail;
         }
@@ -153,10 +160,26 @@ fail:
     return -1;
 }
 
+/* Is id one of the comma-separated IDs of list? */
+static bool lab_rule_in(const char *list, const char *id)
+{
+    size_t n = strlen(id);
+    for (const char *p = list; *p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (n && len == n && !memcmp(p, id, n))
+            return true;
+        p += len + (c != NULL);
+    }
+    return false;
+}
+
 static bool lab_event_matches(const struct lab_match *m, const struct trace *t,
                               const struct trace_ev *e, struct wire_pkt *p)
 {
     if ((int)e->kind != m->kind || e->host_addr != m->host)
+        return false;
+    if (m->rules[0] && !lab_rule_in(m->rules, e->rule_id_off ? trace_str(t, e->rule_id_off) : ""))
         return false;
     bool need_pkt = m->proto >= 0 || m->has_src || m->has_dst || m->sport >= 0 ||
                     m->dport >= 0 || m->field != LAB_F_COUNT;
@@ -313,7 +336,7 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
     struct trace t;
     int rc = key ? 0 : -1;
     for (size_t i = 0; i < l->nq && !rc; i++)
-        events |= lab_is_event(l->q[i].answer);
+        events |= lab_is_event(l->q[i].answer) || lab_is_replay(l->q[i].answer);
     if (!rc && events) {
         rc = lab_grader_run(l, &v, &sc, &t, err, errlen);
         ran = !rc;
@@ -326,8 +349,9 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
                         &v.params, &a, &alen, err, errlen);
         if (rc)
             break;
-        if (lab_is_event(a)) {
-            rc = lab_event_answer(l->file, q->answer_line, a, &sc, &t, &key[i], err, errlen);
+        if (lab_is_event(a) || lab_is_replay(a)) {
+            rc = lab_event_answer(l->file, q->answer_line, a + (lab_is_replay(a) ? 7 : 0), &sc,
+                                  &t, &key[i], err, errlen);
             free(a);
         } else {
             key[i] = a;
@@ -344,6 +368,32 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
     }
     *keyp = key;
     return 0;
+}
+
+bool lab_is_replay(const char *a)
+{
+    return !strncmp(a, "replay", 6) && (a[6] == ' ' || a[6] == '\t') && lab_is_event(a + 7);
+}
+
+int lab_record_count(const struct lab *l, const struct lab_question *q, struct lab_variant *v,
+                     const struct scenario *sc, const struct trace *t, long *count, char *err,
+                     size_t errlen)
+{
+    char *a, *n = NULL;
+    size_t alen;
+    if (param_expand(l->file, q->answer_line, q->answer_col, q->answer, strlen(q->answer),
+                     &v->params, &a, &alen, err, errlen))
+        return -1;
+    int rc = lab_is_replay(a) ? lab_event_answer(l->file, q->answer_line, a + 7, sc, t, &n,
+                                                 err, errlen) : -1;
+    if (!rc)
+        *count = strtol(n, NULL, 10);
+    else if (!lab_is_replay(a))
+        snprintf(err, errlen, "%s:%d: error: question %s: not a `replay event` answer", l->file,
+                 q->answer_line, q->id);
+    free(n);
+    free(a);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- answer files */
@@ -549,6 +599,8 @@ bool lab_answer_ok(const struct lab_question *q, const char *key, const char *gi
     }
     case LAB_Q_WORD:
         return !strcasecmp(key, gv);
+    case LAB_Q_RECORD:
+        return false;   /* a replay decides (lab_record_count) */
     }
     return false;
 }
@@ -563,6 +615,7 @@ static const char *lab_kind_help(enum lab_qkind k)
     case LAB_Q_ADDR:  return "an IPv4 address";
     case LAB_Q_ADDRS: return "IPv4 addresses, comma-separated (or none)";
     case LAB_Q_WORD:  return "one word";
+    case LAB_Q_RECORD: return "the file your tcplab attach --record FILE wrote";
     }
     return "";
 }

@@ -11,9 +11,10 @@
  *   student HOST               the student's host in the scenario
  *   view student|all           what a student's transcript shows (default: student)
  *   probe SCENARIO-LINE        a scenario line only the grader's run has (repeatable)
- *   question ID KIND [tolerance N]   KIND: ports, int, addr, addrs, word
+ *   question ID KIND [tolerance N]   KIND: ports, int, addr, addrs, word, record
  *     prompt "TEXT"            what the answer template asks (repeatable: lines join)
- *     answer TEXT              the rest of the line: a template, or `event ...` (grade.c)
+ *     answer TEXT              the rest of the line: a template, or `event ...` (grade.c);
+ *                              a record question's: `replay event ... field count`
  *     hint "TEXT"              shown when the answer is wrong (repeatable)
  *
  * Errors: FILE:LINE:COL: error: expected X, found Y.
@@ -184,7 +185,7 @@ static char *lab_rest(struct lab_lx *x, size_t i)
     return r;
 }
 
-static const char *const lab_kinds[] = {"ports", "int", "addr", "addrs", "word"};
+static const char *const lab_kinds[] = {"ports", "int", "addr", "addrs", "word", "record"};
 
 const char *lab_qkind_name(enum lab_qkind k)
 {
@@ -209,7 +210,7 @@ static int lab_question_line(struct lab_lx *x, struct lab *l)
         if (x->n > 2 && lab_tok_is(&x->t[2], lab_kinds[k]))
             break;
     if (k == sizeof lab_kinds / sizeof *lab_kinds)
-        return lab_expected(x, 2, "an answer kind (ports, int, addr, addrs, word)");
+        return lab_expected(x, 2, "an answer kind (ports, int, addr, addrs, word, record)");
     q->kind = (enum lab_qkind)k;
     size_t i = 3;
     if (i < x->n && lab_tok_is(&x->t[i], "tolerance")) {
@@ -263,6 +264,12 @@ static int lab_qfield(struct lab_lx *x, struct lab *l, const struct lab_tok *k)
         return lab_lerr(x, k->col, "expected one answer per question, found a second");
     if (x->n < 2)
         return lab_expected(x, 1, "the answer (a template or `event ...`)");
+    bool replay = lab_tok_is(&x->t[1], "replay");
+    if (replay != (q->kind == LAB_Q_RECORD))
+        return replay ? lab_expected(x, 1, "a template or `event ...` (`replay` is for record "
+                                     "questions)")
+                      : lab_expected(x, 1, "`replay event ... field count` (a record "
+                                     "question's answer)");
     q->answer = lab_rest(x, 1);
     q->answer_line = x->line;
     q->answer_col = x->t[1].col;
