@@ -27,6 +27,7 @@ struct trace_ev {
     uint32_t isn_next;
     int isn_unpredictable;   /* isn_next=unpredictable: a random generator's next draw */
     uint64_t unit, cause;    /* struct sim_event's */
+    int injected;            /* a SEND an attached script injected: HOST*inj */
 };
 
 struct trace {
@@ -49,6 +50,8 @@ const char *trace_str(const struct trace *t, uint32_t off);
 int trace_format(const struct trace *t, size_t i, char *out, size_t cap);
 /* Every event, one line each. Returns 0 or -1 on a write error. */
 int trace_write(const struct trace *t, FILE *f);
+/* Every event as one JSON object a line (trace_json.c). 0, or -1 on a write error. */
+int trace_write_json(const struct trace *t, FILE *f);
 const char *sim_ev_kind_name(enum sim_ev_kind k);
 
 #endif
