@@ -280,7 +280,7 @@ static int outputs_finish(const struct attach_opts *o, struct attach_out *ao)
         fprintf(stderr, "tcplab attach: writing the transcript failed\n");
         return -1;
     }
-    if (ao->json && trace_write_json(ao->tr, outfile_fp(ao->json))) {
+    if (ao->json && trace_json_write(ao->tr, outfile_fp(ao->json))) {
         fprintf(stderr, "tcplab attach: writing %s failed\n", o->json);
         return -1;
     }

@@ -41,6 +41,7 @@ struct lab_view;
  * -1 with a message in err ("tcplab CMD: ..." for a lab's). */
 int cmd_load_scenario(const char *cmd, const char *scenario, const struct lab_sel *lab,
                       struct scenario *sc, struct lab_view *view, char *err, size_t errlen);
+int cmd_diff(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_bridge(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
