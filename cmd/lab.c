@@ -13,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "cmd/lab_replay.h"
 #include "lab/lab.h"
 #include "lib/outfile.h"
 
@@ -308,6 +310,20 @@ out:
 
 /* ---------------------------------------------------------------- check */
 
+/* A record answer names a file: relative to the answers file's directory when it is there,
+ * else as given (relative to where lab check runs). */
+static void lab_record_path(const char *answers, const char *given, char *out, size_t cap)
+{
+    const char *slash = strrchr(answers, '/');
+    snprintf(out, cap, "%s", given);
+    if (given[0] == '/' || !slash)
+        return;
+    char joined[1024];
+    int n = snprintf(joined, sizeof joined, "%.*s/%s", (int)(slash - answers), answers, given);
+    if (n > 0 && (size_t)n < sizeof joined && access(joined, F_OK) == 0)
+        snprintf(out, cap, "%s", joined);
+}
+
 /* Grades one answer file against student's variant. Prints per question when `verbose`,
  * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
 static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const char *file,
@@ -352,12 +368,28 @@ static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const ch
     for (size_t i = 0; i < l->nq; i++) {
         const struct lab_question *q = &l->q[i];
         const char *given = lab_answers_get(&a, q->id);
-        pass[i] = lab_answer_ok(q, key[i], given);
+        char why[600] = "";
+        if (q->kind == LAB_Q_RECORD && given && *given) {
+            char path[1024];
+            lab_record_path(file, given, path, sizeof path);
+            int r = lab_record_check(l, &w, q, key[i], path, why, sizeof why);
+            if (r < 0) {
+                fprintf(stderr, "tcplab lab: %s: question %s: %s\n", file, q->id, why);
+                ok = -1;
+                goto out;
+            }
+            pass[i] = r == 1;
+        } else {
+            pass[i] = lab_answer_ok(q, key[i], given);
+        }
         ok += pass[i];
         if (!verbose)
             continue;
         if (pass[i])
             printf("  PASS  %s\n", q->id);
+        else if (why[0])
+            printf("  FAIL  %s: %s: %s%s%s\n", q->id, given, why, q->hint ? ". Hint: " : "",
+                   q->hint ? q->hint : "");
         else if (!given || !*given)
             printf("  FAIL  %s: no answer%s%s\n", q->id, q->hint ? ". Hint: " : "",
                    q->hint ? q->hint : "");
