@@ -439,7 +439,7 @@ static void test_marks_retrans_ladder(void **state)
 {
     (void)state;
     struct tui_rec r;
-    record("scenarios/challenge-ack.scn", &r, 0);
+    record("tests/golden/data/heldout_challenge.scn", &r, 0);   /* spoofed sends */
     struct tui_model m;
     tui_model_init(&m, &r);
     assert_true(r.ncols >= 2);

@@ -4,6 +4,8 @@ lab list
 lab key idle-scan --student alice
 lab key idle-scan --student bob
 lab key isn-prediction --student alice
+lab key challenge-ack --student alice
+lab key packet-counting --student alice
 run --lab isn-prediction --student alice --until 600ms
 scan --lab idle-scan --student alice -sI 198.51.100.20 -Pn -p 20-25,100-140 target
 lab key nosuchlab --student alice
