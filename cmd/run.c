@@ -25,8 +25,9 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 
-/* With no --until, a run stops when no event is left, or at this virtual time (a scenario
- * whose traffic never stops would otherwise run forever). */
+/* With no --until, a run stops when no event is left, or this long after the scenario's
+ * last scripted event (a send's or connect's `at`, a close, a traffic's stop), so every
+ * scripted event runs; what is still queued then is said on stderr. */
 #define RUN_DEFAULT_LIMIT_NS (3600ULL * 1000000000ULL)
 
 struct run_opts {
@@ -41,7 +42,7 @@ struct run_opts {
  * observes are recorded, and the capture holds the datagrams of those events. */
 struct run_view {
     const struct lab_view *view;
-    struct trace *tr;
+    struct trace_stream *ts;
     struct pcap_writer *pw;
 };
 
@@ -50,8 +51,8 @@ static void run_view_event(void *ctx, const struct sim_event *ev)
     struct run_view *rv = ctx;
     if (!lab_view_sees(rv->view, ev))
         return;
-    if (rv->tr)
-        trace_record(rv->tr, ev);
+    if (rv->ts)
+        trace_stream_record(rv->ts, ev);
     if (rv->pw && ev->pkt && (ev->kind == SIM_EV_SEND || ev->kind == SIM_EV_RECV))
         pcapw_write(rv->pw, ev->t_ns, ev->pkt, ev->len);
 }
@@ -70,7 +71,8 @@ static void run_usage(FILE *f)
             "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW);\n"
             "                `--pcap -`: the capture alone on stdout, no transcript\n"
             "  --seed N      override the scenario's seed\n"
-            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n"
+            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle, at\n"
+            "                most 1h after the last scripted event\n"
             "  --lab NAME    a lab's scenario (tcplab lab list), the variant of --student ID or\n"
             "                of --ticket FILE; the transcript and capture show only what the\n"
             "                student's host sends and receives\n"
@@ -186,6 +188,57 @@ static void run_say_empty(const struct scenario *sc, const struct lab_view *view
         fprintf(stderr, "tcplab run: no event happened before the time limit\n");
 }
 
+/* The time of the scenario's last scripted event: the latest send or connect `at`, close
+ * and traffic stop; 0 when it scripts nothing. */
+static uint64_t run_last_scripted(const struct scenario *sc)
+{
+    uint64_t last = 0;
+    for (size_t i = 0; i < sc->nsends; i++)
+        last = sc->sends[i].at_ns > last ? sc->sends[i].at_ns : last;
+    for (size_t i = 0; i < sc->nconnects; i++) {
+        const struct scn_connect *c = &sc->connects[i];
+        uint64_t t = c->has_close && c->close_ns > c->at_ns ? c->close_ns : c->at_ns;
+        last = t > last ? t : last;
+    }
+    for (size_t i = 0; i < sc->ntraffic; i++)
+        last = sc->traffic[i].stop_ns > last ? sc->traffic[i].stop_ns : last;
+    return last;
+}
+
+static void run_fmt_time(char *buf, size_t cap, uint64_t ns)
+{
+    snprintf(buf, cap, "%llu.%09llus", (unsigned long long)(ns / 1000000000ULL),
+             (unsigned long long)(ns % 1000000000ULL));
+}
+
+/* --until T: the scripted events it leaves out (send and connect `at`, traffic start and
+ * stop after T), counted, the first one named; nothing is left out silently. */
+static void run_say_left_out(const struct scenario *sc, uint64_t until)
+{
+    size_t n = 0;
+    int line = 0;
+    uint64_t first = UINT64_MAX;
+    for (size_t i = 0; i < sc->nsends; i++)
+        if (sc->sends[i].at_ns > until && (n++, sc->sends[i].at_ns < first))
+            first = sc->sends[i].at_ns, line = sc->sends[i].pos.line;
+    for (size_t i = 0; i < sc->nconnects; i++) {
+        const struct scn_connect *c = &sc->connects[i];
+        if ((c->at_ns > until || (c->has_close && c->close_ns > until)) && (n++, c->at_ns < first))
+            first = c->at_ns, line = c->pos.line;
+    }
+    for (size_t i = 0; i < sc->ntraffic; i++)
+        if (sc->traffic[i].stop_ns > until && (n++, sc->traffic[i].start_ns < first))
+            first = sc->traffic[i].start_ns, line = sc->traffic[i].pos.line;
+    if (!n)
+        return;
+    char u[32], f[32];
+    run_fmt_time(u, sizeof u, until);
+    run_fmt_time(f, sizeof f, first);
+    fprintf(stderr, "tcplab run: --until %s left out all or part of %zu scripted event%s (the "
+            "first at %s, line %d); a later --until runs %s\n", u, n, n == 1 ? "" : "s", f,
+            line, n == 1 ? "it" : "them");
+}
+
 /* --replay: the transcript of the replayed session, then the verdict's exit status. */
 static int run_replay(const struct run_opts *o, struct scenario *sc, uint64_t seed)
 {
@@ -260,8 +313,8 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     int rc = 2;
-    struct trace tr;
-    trace_init(&tr);
+    struct trace_stream ts;
+    trace_stream_init(&ts, stdout);
     struct pcap_writer *pw = NULL;
     if (sim_load(s, &sc, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
@@ -272,30 +325,35 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: %s\n", err);
         goto out;
     }
-    struct run_view rv = {.view = &view, .tr = transcript ? &tr : NULL, .pw = pw};
+    struct run_view rv = {.view = &view, .ts = transcript ? &ts : NULL, .pw = pw};
     if (view.restricted) {
         sim_set_trace(s, run_view_event, &rv);
     } else {
         if (pw)
             sim_set_wiretap(s, wiretap_pcap, pw);
-        if (transcript)
-            sim_set_trace(s, trace_record, &tr);
+        if (transcript)   /* each line is written as its event happens */
+            sim_set_trace(s, trace_stream_record, &ts);
     }
 
-    uint64_t limit = o.has_until ? o.until_ns : RUN_DEFAULT_LIMIT_NS;
+    uint64_t limit = o.has_until ? o.until_ns : run_last_scripted(&sc) + RUN_DEFAULT_LIMIT_NS;
     if (o.has_until)
         sim_run_until(s, limit);
     else   /* the clock stays at the last event */
         sim_run(s, limit, NULL);
-    if (tr.oom) {
-        fprintf(stderr, "tcplab run: out of memory while recording the run\n");
+    if (fflush(stdout) || ts.err) {
+        fprintf(stderr, "tcplab run: writing the transcript: %s\n",
+                errno ? strerror(errno) : "out of memory");
         goto out;
     }
-    if (transcript && tr.n == 0)
+    if (transcript && ts.n == 0)
         run_say_empty(&sc, &view);
-    if (trace_write(&tr, stdout) || fflush(stdout)) {
-        fprintf(stderr, "tcplab run: writing the transcript: %s\n", strerror(errno));
-        goto out;
+    if (o.has_until) {
+        run_say_left_out(&sc, o.until_ns);
+    } else if (sim_next_time(s) != UINT64_MAX) {
+        char t[32];
+        run_fmt_time(t, sizeof t, sim_now(s));
+        fprintf(stderr, "tcplab run: stopped at %s, an hour after the last scripted event, "
+                "with events still queued; --until T runs further\n", t);
     }
     if (pw) {
         int c = pcapw_end(pw, err, sizeof err);
@@ -314,7 +372,7 @@ out:
     if (pw)
         pcapw_abort(pw);
     outfile_abort(pcap_of);
-    trace_free(&tr);
+    trace_stream_free(&ts);
     sim_free(s);
     scenario_free(&sc);
     return rc;

@@ -51,4 +51,18 @@ int trace_format(const struct trace *t, size_t i, char *out, size_t cap);
 int trace_write(const struct trace *t, FILE *f);
 const char *sim_ev_kind_name(enum sim_ev_kind k);
 
+/* The transcript as it happens: each event is recorded, written as one line and dropped, so
+ * a run of millions of events holds one event at a time (tcplab run). The trace's buffers
+ * are kept and reused. */
+struct trace_stream {
+    struct trace tr;
+    FILE *f;
+    uint64_t n;              /* events written */
+    int err;                 /* a write failed, or memory ran out (the transcript has a gap) */
+};
+void trace_stream_init(struct trace_stream *ts, FILE *f);
+/* A sim_trace_fn: pass the struct trace_stream as ctx. */
+void trace_stream_record(void *ctx, const struct sim_event *ev);
+void trace_stream_free(struct trace_stream *ts);
+
 #endif
