@@ -1,4 +1,4 @@
-/* run.c — `tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T]`, or
+/* run.c — `tcplab run SCENARIO [--pcap FILE] [--json FILE] [--as HOST] [--seed N] [--until T]`, or
  * `tcplab run --lab NAME --student ID ...` for a student's variant of a lab.
  *
  * Loads a scenario (a file, its `${...}` parameters at their defaults; `default` for the
@@ -7,7 +7,9 @@
  * every datagram is written once, as it leaves its sender (LINKTYPE_RAW, virtual nanosecond
  * timestamps), and the file appears whole or not at all. In a lab the student sees only
  * what their own host sends and receives (lab_view_sees), in the transcript and the capture
- * alike; --instructor shows everything. Same scenario + seed = same bytes out: nothing here
+ * alike; --instructor shows everything. --as HOST keeps only what HOST receives (its RECV
+ * events: an off-path observer's whole view); --json writes the same events as JSON lines
+ * (sim/trace_json.c). Same scenario + seed = same bytes out: nothing here
  * reads a clock. --replay SESSION replays a `tcplab bridge --pcap` session (cmd/replay.c):
  * the kernel's datagrams at their recorded times, answers checked byte for byte.
  */
@@ -21,6 +23,7 @@
 #include "lab/lab.h"
 #include "lib/outfile.h"
 #include "lib/pcapfile.h"
+#include "lib/wire.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
@@ -31,7 +34,7 @@
 #define RUN_DEFAULT_LIMIT_NS (3600ULL * 1000000000ULL)
 
 struct run_opts {
-    const char *scenario, *pcap, *replay;
+    const char *scenario, *pcap, *replay, *json, *as;
     int has_seed, has_until;
     unsigned long long seed, until_ns;
     struct lab_sel lab;
@@ -42,6 +45,8 @@ struct run_opts {
  * observes are recorded, and the capture holds the datagrams of those events. */
 struct run_view {
     const struct lab_view *view;
+    bool as;                 /* --as: only the RECV events of the host at as_addr */
+    uint32_t as_addr;
     struct trace_stream *ts;
     struct pcap_writer *pw;
 };
@@ -50,6 +55,8 @@ static void run_view_event(void *ctx, const struct sim_event *ev)
 {
     struct run_view *rv = ctx;
     if (!lab_view_sees(rv->view, ev))
+        return;
+    if (rv->as && (ev->kind != SIM_EV_RECV || ev->host_addr != rv->as_addr))
         return;
     if (rv->ts)
         trace_stream_record(rv->ts, ev);
@@ -60,8 +67,9 @@ static void run_view_event(void *ctx, const struct sim_event *ev)
 static void run_usage(FILE *f)
 {
     fprintf(f,
-            "usage: tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T] [--replay SESSION]\n"
-            "       tcplab run --lab NAME --student ID [--pcap FILE] [--until T]\n"
+            "usage: tcplab run SCENARIO [--pcap FILE] [--json FILE] [--as HOST] [--seed N]\n"
+            "                  [--until T] [--replay SESSION]\n"
+            "       tcplab run --lab NAME --student ID [--pcap FILE] [--json FILE] [--until T]\n"
             "\n"
             "Runs a scenario's scripted events (send, connect, traffic) on the virtual clock and\n"
             "prints one line per event: time, kind, host, packet, what the host did and why,\n"
@@ -70,6 +78,10 @@ static void run_usage(FILE *f)
             "  SCENARIO      a scenario file, or `default` for the embedded lab network\n"
             "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW);\n"
             "                `--pcap -`: the capture alone on stdout, no transcript\n"
+            "  --json FILE   the transcript as JSON lines, one object per event\n"
+            "                (docs/json-schema.md); `--json -`: on stdout instead of the text\n"
+            "  --as HOST     only what HOST receives: its arrivals, with their times (the\n"
+            "                off-path view of a student at HOST); the capture likewise\n"
             "  --seed N      override the scenario's seed\n"
             "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle, at\n"
             "                most 1h after the last scripted event\n"
@@ -106,6 +118,14 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         } else if (!strcmp(a, "--pcap")) {
             if (!val) goto missing;
             o->pcap = val;
+            i++;
+        } else if (!strcmp(a, "--json")) {
+            if (!val) goto missing;
+            o->json = val;
+            i++;
+        } else if (!strcmp(a, "--as")) {
+            if (!val) goto missing;
+            o->as = val;
             i++;
         } else if (!strcmp(a, "--replay")) {
             if (!val) goto missing;
@@ -150,6 +170,15 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         run_usage(stderr);
         return -1;
     }
+    if (o->pcap && o->json && !strcmp(o->pcap, "-") && !strcmp(o->json, "-")) {
+        fprintf(stderr, "tcplab run: --pcap - and --json - both want stdout; give one a file\n");
+        return -1;
+    }
+    if (o->replay && (o->json || o->as)) {
+        fprintf(stderr, "tcplab run: --replay prints the replayed session; --json and --as are "
+                "for a scenario's own run\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -186,6 +215,23 @@ static void run_say_empty(const struct scenario *sc, const struct lab_view *view
                 " --sim " : "", strcmp(sc->file, "default.scn") ? sc->file : "");
     else
         fprintf(stderr, "tcplab run: no event happened before the time limit\n");
+}
+
+/* --as HOST: a host name or an address of the scenario; in a lab with a restricted view,
+ * the student's own host only. 0, or -1 with a message. */
+static int run_as_host(const struct sim *s, const struct lab_view *view, const char *host,
+                       uint32_t *addr)
+{
+    if (sim_host_lookup(s, host, addr) && (wire_ip_parse(host, addr) || !sim_host_name(s, *addr))) {
+        fprintf(stderr, "tcplab run: --as %s: no such host in the scenario\n", host);
+        return -1;
+    }
+    if (view->restricted && *addr != view->addr) {
+        fprintf(stderr, "tcplab run: --as %s: in this lab you see what %s receives, not "
+                "another host\n", host, view->host);
+        return -1;
+    }
+    return 0;
 }
 
 /* The time of the scenario's last scripted event: the latest send or connect `at`, close
@@ -237,6 +283,20 @@ static void run_say_left_out(const struct scenario *sc, uint64_t until)
     fprintf(stderr, "tcplab run: --until %s left out all or part of %zu scripted event%s (the "
             "first at %s, line %d); a later --until runs %s\n", u, n, n == 1 ? "" : "s", f,
             line, n == 1 ? "it" : "them");
+}
+
+/* Why the run stopped, when it may not be the end: --until's left-out scripted events, or
+ * events still queued at the default limit. */
+static void run_say_stop(const struct run_opts *o, const struct scenario *sc, const struct sim *s)
+{
+    if (o->has_until) {
+        run_say_left_out(sc, o->until_ns);
+    } else if (sim_next_time(s) != UINT64_MAX) {
+        char t[32];
+        run_fmt_time(t, sizeof t, sim_now(s));
+        fprintf(stderr, "tcplab run: stopped at %s, an hour after the last scripted event, "
+                "with events still queued; --until T runs further\n", t);
+    }
 }
 
 /* --replay: the transcript of the replayed session, then the verdict's exit status. */
@@ -293,13 +353,25 @@ int cmd_run(int argc, char **argv)
             return 1;
         }
     }
-    /* `--pcap -`: stdout carries the capture alone. */
-    bool transcript = !pcap_of || !outfile_is_stdout(pcap_of);
+    struct outfile *json_of = NULL;
+    if (o.json) {
+        outfile_catch_signals();
+        if (!(json_of = outfile_open(o.json, err, sizeof err))) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            outfile_abort(pcap_of);
+            return 1;
+        }
+    }
+    /* `--pcap -` or `--json -`: stdout carries that alone. */
+    bool text = (!pcap_of || !outfile_is_stdout(pcap_of)) &&
+                (!json_of || !outfile_is_stdout(json_of));
+    bool transcript = text || json_of;
     struct scenario sc;
     struct lab_view view;
     if (load_scenario(&o, &sc, &view, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         outfile_abort(pcap_of);
+        outfile_abort(json_of);
         return 1;
     }
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
@@ -310,11 +382,13 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: out of memory\n");
         scenario_free(&sc);
         outfile_abort(pcap_of);
+        outfile_abort(json_of);
         return 2;
     }
     int rc = 2;
+    /* Each event is written as it happens: text to stdout, JSON into --json's file. */
     struct trace_stream ts;
-    trace_stream_init(&ts, stdout);
+    trace_stream_init(&ts, text ? stdout : NULL, json_of ? outfile_fp(json_of) : NULL);
     struct pcap_writer *pw = NULL;
     if (sim_load(s, &sc, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
@@ -326,12 +400,17 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     struct run_view rv = {.view = &view, .ts = transcript ? &ts : NULL, .pw = pw};
-    if (view.restricted) {
+    if (o.as && run_as_host(s, &view, o.as, &rv.as_addr)) {
+        rc = 1;
+        goto out;
+    }
+    rv.as = o.as != NULL;
+    if (view.restricted || rv.as) {
         sim_set_trace(s, run_view_event, &rv);
     } else {
         if (pw)
             sim_set_wiretap(s, wiretap_pcap, pw);
-        if (transcript)   /* each line is written as its event happens */
+        if (transcript)
             sim_set_trace(s, trace_stream_record, &ts);
     }
 
@@ -340,20 +419,31 @@ int cmd_run(int argc, char **argv)
         sim_run_until(s, limit);
     else   /* the clock stays at the last event */
         sim_run(s, limit, NULL);
-    if (fflush(stdout) || ts.err) {
-        fprintf(stderr, "tcplab run: writing the transcript: %s\n",
-                errno ? strerror(errno) : "out of memory");
+    if (ts.oom) {
+        fprintf(stderr, "tcplab run: out of memory while recording the run\n");
         goto out;
     }
-    if (transcript && ts.n == 0)
+    if ((text && ts.werr) || fflush(stdout)) {
+        fprintf(stderr, "tcplab run: writing the transcript: %s\n", strerror(errno));
+        goto out;
+    }
+    if (transcript && ts.n == 0 && !o.as)
         run_say_empty(&sc, &view);
-    if (o.has_until) {
-        run_say_left_out(&sc, o.until_ns);
-    } else if (sim_next_time(s) != UINT64_MAX) {
-        char t[32];
-        run_fmt_time(t, sizeof t, sim_now(s));
-        fprintf(stderr, "tcplab run: stopped at %s, an hour after the last scripted event, "
-                "with events still queued; --until T runs further\n", t);
+    if (transcript && ts.n == 0 && o.as)
+        fprintf(stderr, "tcplab run: nothing reached %s in this run\n", o.as);
+    run_say_stop(&o, &sc, s);
+    if (json_of) {
+        FILE *jf = outfile_fp(json_of);
+        int c = ts.jerr || fflush(jf) ? -1 : 0;
+        if (c)
+            snprintf(err, sizeof err, "%s: %s", o.json, strerror(errno));
+        else
+            c = outfile_commit(json_of, err, sizeof err);
+        json_of = NULL;
+        if (c) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            goto out;
+        }
     }
     if (pw) {
         int c = pcapw_end(pw, err, sizeof err);
@@ -372,6 +462,7 @@ out:
     if (pw)
         pcapw_abort(pw);
     outfile_abort(pcap_of);
+    outfile_abort(json_of);
     trace_stream_free(&ts);
     sim_free(s);
     scenario_free(&sc);

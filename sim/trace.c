@@ -178,11 +178,12 @@ int trace_write(const struct trace *t, FILE *f)
     return 0;
 }
 
-void trace_stream_init(struct trace_stream *ts, FILE *f)
+void trace_stream_init(struct trace_stream *ts, FILE *f, FILE *jf)
 {
     memset(ts, 0, sizeof *ts);
     trace_init(&ts->tr);
     ts->f = f;
+    ts->jf = jf;
 }
 
 void trace_stream_record(void *ctx, const struct sim_event *ev)
@@ -193,13 +194,20 @@ void trace_stream_record(void *ctx, const struct sim_event *ev)
     t->oom = 0;
     trace_record(t, ev);
     if (t->oom || t->n != 1) {
-        ts->err = 1;
+        ts->oom = 1;
         return;
     }
-    char line[2048];
-    trace_format(t, 0, line, sizeof line);
-    if (fputs(line, ts->f) == EOF || fputc('\n', ts->f) == EOF)
-        ts->err = 1;
+    char line[4096];
+    if (ts->f) {
+        trace_format(t, 0, line, sizeof line);
+        if (fputs(line, ts->f) == EOF || fputc('\n', ts->f) == EOF)
+            ts->werr = 1;
+    }
+    if (ts->jf) {
+        trace_json(t, 0, line, sizeof line);
+        if (fputs(line, ts->jf) == EOF || fputc('\n', ts->jf) == EOF)
+            ts->jerr = 1;
+    }
     ts->n++;
 }
 
