@@ -267,21 +267,25 @@ static void run_say_left_out(const struct scenario *sc, uint64_t until)
     for (size_t i = 0; i < sc->nsends; i++)
         if (sc->sends[i].at_ns > until && (n++, sc->sends[i].at_ns < first))
             first = sc->sends[i].at_ns, line = sc->sends[i].pos.line;
-    for (size_t i = 0; i < sc->nconnects; i++) {
+    for (size_t i = 0; i < sc->nconnects; i++) {   /* its open, or only its close */
         const struct scn_connect *c = &sc->connects[i];
-        if ((c->at_ns > until || (c->has_close && c->close_ns > until)) && (n++, c->at_ns < first))
-            first = c->at_ns, line = c->pos.line;
+        uint64_t t = c->at_ns > until ? c->at_ns : c->has_close ? c->close_ns : 0;
+        if (t > until && (n++, t < first))
+            first = t, line = c->pos.line;
     }
-    for (size_t i = 0; i < sc->ntraffic; i++)
-        if (sc->traffic[i].stop_ns > until && (n++, sc->traffic[i].start_ns < first))
-            first = sc->traffic[i].start_ns, line = sc->traffic[i].pos.line;
+    for (size_t i = 0; i < sc->ntraffic; i++) {    /* all of it, or what follows T */
+        const struct scn_traffic *tr = &sc->traffic[i];
+        uint64_t t = tr->start_ns > until ? tr->start_ns : until;
+        if (tr->stop_ns > until && (n++, t < first))
+            first = t, line = tr->pos.line;
+    }
     if (!n)
         return;
     char u[32], f[32];
     run_fmt_time(u, sizeof u, until);
     run_fmt_time(f, sizeof f, first);
     fprintf(stderr, "tcplab run: --until %s left out all or part of %zu scripted event%s (the "
-            "first at %s, line %d); a later --until runs %s\n", u, n, n == 1 ? "" : "s", f,
+            "first from %s, line %d); a later --until runs %s\n", u, n, n == 1 ? "" : "s", f,
             line, n == 1 ? "it" : "them");
 }
 
