@@ -37,6 +37,8 @@ struct scn_net {
     struct scn_pos pos;
 };
 
+enum { SCN_TRUST_MAX = 8 };   /* `tcp PORTS from ADDR` ports per host */
+
 struct scn_host {
     char name[SCN_NAME_MAX];
     uint32_t addr;
@@ -47,6 +49,9 @@ struct scn_host {
                                  .sets; NULL = empty), not this host's own */
     bool down;                /* answers nothing */
     bool scanner;             /* role scanner */
+    /* `tcp PORTS from ADDR`: listeners that serve one address only (rsh's trust) */
+    uint8_t ntrust;
+    struct scn_trust { uint16_t port; uint32_t addr; } trust[SCN_TRUST_MAX];
     struct scn_pos pos;
 };
 
