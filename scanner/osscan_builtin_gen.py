@@ -2,9 +2,9 @@
 """osscan_builtin_gen.py TCPLAB — rewrites the fingerprint records in scanner/osscan_builtin.c.
 
 Runs `tcplab scan -O` (with no nmap database, so nothing but the fingerprints matter) of
-each preset host of scenarios/os-detection.scn under several seeds, and writes one
+each preset host of scenarios/os-detection.scn under eight seeds, and writes one
 nmap-os-db record per preset: the values every run agreed on as they are, the ones that
-varied (SP, ISR, GCD, TS, the IP-ID classes) as nmap-style ranges or '|' lists, and TG
+varied (SP, ISR widened by 16, GCD, TS, the IP-ID classes) as nmap-style ranges or '|' lists, and TG
 next to each T. Run from the top directory after changing a preset (sim/os.c); review the
 diff. Our own measurements of our own presets: no nmap data."""
 import re
@@ -45,7 +45,7 @@ def merge(values, attr):
     vals = sorted(set(values))
     if attr in ('SP', 'ISR') and all(re.fullmatch('[0-9A-F]+', v) for v in vals):
         lo, hi = min(int(v, 16) for v in vals), max(int(v, 16) for v in vals)
-        return '%X-%X' % (max(0, lo - 8), hi + 8)
+        return '%X-%X' % (max(0, lo - 16), hi + 16)
     if attr == 'GCD' and all(int(v, 16) <= 6 for v in vals):
         return '1-6'
     return '|'.join(vals)
@@ -73,7 +73,7 @@ def records(runs):
 
 
 def main():
-    runs = [fingerprints(sys.argv[1], s) for s in (1, 2, 3, 4)]
+    runs = [fingerprints(sys.argv[1], s) for s in range(1, 9)]
     body = ''.join('    "%s\\n"\n' % l for l in records(runs))
     path = 'scanner/osscan_builtin.c'
     src = open(path).read()
