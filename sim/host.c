@@ -783,3 +783,40 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
     if (h->pending_connects && p->ip.proto == WIRE_PROTO_TCP)
         script_check_pending(s, h);
 }
+
+/* ---------------------------------------------------------------- the host's own fields */
+
+int host_set_filter(struct host *h, bool inbound, int idx)
+{
+    int *slot = inbound ? &h->filt_in : &h->filt_out;
+    if (idx >= 0 && *slot >= 0)
+        return -1;
+    *slot = idx;
+    return 0;
+}
+
+void host_set_tap(struct host *h, sim_tap_fn fn, void *ctx, bool external)
+{
+    h->tap = fn;
+    h->tap_ctx = fn ? ctx : NULL;
+    h->external = fn && external;
+}
+
+void host_set_attached(struct host *h, bool on) { h->attached = on; }
+
+void host_set_from_pop(struct host *h) { h->from_pop = true; }
+
+void host_connect_waiting(struct host *h, int delta)
+{
+    if (delta > 0)
+        h->pending_connects++;
+    else if (h->pending_connects)
+        h->pending_connects--;
+}
+
+struct reasm *host_reasm(struct host *h)
+{
+    if (!h->reasm)
+        h->reasm = reasm_new();
+    return h->reasm;
+}
