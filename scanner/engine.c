@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scanner/match.h"
+#include "scanner/osscan.h"
 #include "scanner/idle.h"
 #include "scanner/passes.h"
 
@@ -37,8 +38,10 @@ void scan_report_free(struct scan_report *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; r->hosts && i < r->nhosts; i++)
+    for (size_t i = 0; r->hosts && i < r->nhosts; i++) {
         free(r->hosts[i].ports);
+        os_result_free(r->hosts[i].os);
+    }
     free(r->hosts);
     memset(r, 0, sizeof *r);
 }
@@ -183,7 +186,9 @@ static int engine_group(struct scan_ctx *sc, const struct scan_ops *tcp_ops, boo
             return -1;
         for (size_t h = 0; h < nup; h++)
             engine_sort_ports(order, up[h].res);
-        if (cfg->seq && seqprobe_run(sc, up, nup, err, errlen) < 0)
+        if (cfg->seq && !cfg->osdb && seqprobe_run(sc, up, nup, err, errlen) < 0)
+            return -1;
+        if (cfg->osdb && osscan_run(sc, up, nup, err, errlen) < 0)
             return -1;
     }
     uint64_t end = pktio_now(sc->io);
@@ -243,6 +248,7 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
     out->reason = cfg->reason;
     out->open_only = cfg->open_only;
     out->ping_only = cfg->disc.ping_only;
+    out->osscan = cfg->osdb != NULL && !cfg->disc.ping_only;
     out->seed = cfg->seed;
     out->start_ns = pktio_now(io);
     size_t nports = (tcp_ops ? cfg->ntcp_ports : 0) + (udp ? cfg->nudp_ports : 0);
@@ -281,13 +287,16 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
             rc = cfg->on_group(cfg->group_ctx, &hdr, res, n, err, errlen) < 0 ? -1 : 0;
             for (size_t h = 0; h < n; h++) {
                 free(res[h].ports);
+                os_result_free(res[h].os);
                 memset(&res[h], 0, sizeof res[h]);
             }
         }
     }
     if (cfg->on_group) {   /* nothing is kept: the report is its header and counts */
-        for (size_t h = 0; out->hosts && h < nres; h++)
-            free(out->hosts[h].ports);   /* a group an error cut short */
+        for (size_t h = 0; out->hosts && h < nres; h++) {   /* a group an error cut short */
+            free(out->hosts[h].ports);
+            os_result_free(out->hosts[h].os);
+        }
         free(out->hosts);
         out->hosts = NULL;
     }

@@ -109,7 +109,7 @@ struct host *sim_pop_touch(struct sim *s, uint32_t addr)
     char msg[128];
     struct host *h = host_add(s, &sh, p->tcp, p->udp, msg, sizeof msg);   /* NULL: no memory */
     if (h)
-        h->from_pop = true;
+        host_set_from_pop(h);
     return h;
 }
 
