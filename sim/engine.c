@@ -289,7 +289,10 @@ int sim_apply_op(struct sim *s, const struct sim_op *op)
     switch (op->kind) {
     case SIM_OP_INJECT: return sim_inject(s, op->pkt, op->len);
     case SIM_OP_CLOCK: sim_run_until(s, op->t_ns); return 0;
-    case SIM_OP_STREAM_CONNECT: return sim_stream_connect(s, op->src, op->dst, op->dport);
+    case SIM_OP_STREAM_CONNECT:
+        return op->handle ? sim_stream_connect_buffered(s, op->src, op->dst, op->dport)
+                          : sim_stream_connect(s, op->src, op->dst, op->dport);
+    case SIM_OP_STREAM_WRITE: return sim_stream_write(s, op->handle, op->pkt, op->len);
     case SIM_OP_STREAM_ABORT: sim_stream_abort(s, op->handle); return 0;
     }
     return -1;

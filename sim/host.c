@@ -332,7 +332,7 @@ struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_
     }
     h->tcp = tcp_host_new(&h->pers, h->addr, sh->tcp ? sh->tcp : &host_no_ports, s->seed,
                           h->name);
-    if (!h->tcp)
+    if (!h->tcp || tcp_host_services(h->tcp, sh->svc, sh->nsvc) < 0)
         goto oom_h;
     if (sh->udp) {
         h->udp = malloc(sizeof *h->udp);

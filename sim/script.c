@@ -374,6 +374,8 @@ static void run_connect(struct sim *s, uint32_t i)
     struct sim_connect_rt *rt = &s->connects[i];
     struct host *h = s->hosts.v[rt->host];
     rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, 0);
+    if (rt->conn >= 0 && rt->cfg.has_data)
+        tcp_buffer(h->tcp, rt->conn);   /* out of memory: the bytes go as 'X's */
     if (sim_tracing(s)) {
         char to[16];
         note(s, h, rt->conn >= 0 ? "connect" : "connect failed", "scenario-connect",
@@ -421,7 +423,11 @@ void script_check_pending(struct sim *s, struct host *h)
         h->pending_connects--;
         if (failed)
             continue;
-        int rc = tcp_send(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_bytes);
+        int rc = rt->cfg.has_data
+                 ? tcp_write(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_data, rt->cfg.send_bytes)
+                 : -1;
+        if (rc < 0)
+            rc = tcp_send(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_bytes);
         if (sim_tracing(s))
             note(s, h, rc >= 0 ? "send" : "send failed", "scenario-send",
                  sim_fmt(s, "send %u bytes (line %d)", (unsigned)rt->cfg.send_bytes,
@@ -442,6 +448,8 @@ void script_run(struct sim *s, const struct sim_qent *e)
 
 /* ---------------------------------------------------------------- streams */
 
+static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, bool buffered);
+
 static struct sim_stream *stream_get(const struct sim *s, int handle)
 {
     if (handle < 0 || (size_t)handle >= s->nstreams || !s->streams[handle].used)
@@ -451,7 +459,18 @@ static struct sim_stream *stream_get(const struct sim *s, int handle)
 
 int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
 {
-    struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport };
+    return stream_open(s, src, dst, dport, false);
+}
+
+int sim_stream_connect_buffered(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
+{
+    return stream_open(s, src, dst, dport, true);
+}
+
+static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, bool buffered)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport,
+                         .handle = buffered };
     sim_op_note(s, &op);
     struct host *h = host_find(&s->hosts, src);
     if (!h)
@@ -469,6 +488,11 @@ int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport
         s->nstreams = nc;
     }
     int conn = tcp_connect(h->tcp, host_io(s, h), dst, dport, 0);
+    if (conn >= 0 && buffered && tcp_buffer(h->tcp, conn) < 0) {
+        tcp_abort(h->tcp, host_io(s, h), conn);
+        tcp_conn_release(h->tcp, conn);
+        conn = -1;
+    }
     if (conn < 0) {
         sim_flush(s);
         return -1;
@@ -513,6 +537,30 @@ int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *cod
     *type = t;
     *code = c;
     return 0;
+}
+
+int sim_stream_write(struct sim *s, int handle, const uint8_t *data, size_t n)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_WRITE, .handle = handle, .pkt = data, .len = n };
+    sim_op_note(s, &op);
+    struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    struct host *h = s->hosts.v[st->host];
+    int rc = tcp_write(h->tcp, host_io(s, h), st->conn, data,
+                       n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+    sim_flush(s);
+    return rc;
+}
+
+int sim_stream_read(struct sim *s, int handle, uint8_t *buf, size_t cap, bool *eof)
+{
+    struct sim_stream *st = stream_get(s, handle);
+    *eof = false;
+    if (!st)
+        return -1;
+    return tcp_read(s->hosts.v[st->host]->tcp, st->conn, buf,
+                    cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap, eof);
 }
 
 void sim_stream_abort(struct sim *s, int handle)

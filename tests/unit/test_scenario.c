@@ -268,7 +268,7 @@ static void test_errors(void **state)
         { "host a 1.2.3.4 ttl 5 ttl 6\n",
           "t.scn:1:22: error: expected each host key at most once, found 'ttl' (a second time)" },
         { "host a 1.2.3.4 colour blue\n",
-          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog, options), found 'colour'" },
+          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, service), found 'colour'" },
         { "host a 1.2.3.4 challenge-ack sometimes\n",
           "t.scn:1:30: error: expected on, off, N/s or N/s random, found 'sometimes'" },
         { "host a 1.2.3.4 rst-rate 200\n", "t.scn:1:25: error: expected a rate N/s, found '200'" },
