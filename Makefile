@@ -168,7 +168,8 @@ fuzz:
 check-clang:
 	$(MAKE) CC=clang BUILD=build-clang build-clang/tcplab
 
-# The binary, its man pages (tcplab(1), tcplab-scenario(5)) and its bash completion.
+# The binary, its man pages (tcplab(1), tcplab-scenario(5)), its bash completion, and the
+# documents worksheets cite (rules.md, facts/*.md) under share/doc/tcplab.
 install: tcplab
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
@@ -179,6 +180,8 @@ install: tcplab
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tcplab
 	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab
 	install -m 644 docs/rules.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/rules.md
+	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts
+	install -m 644 docs/facts/*.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts/
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab

@@ -23,13 +23,15 @@
 #include "bridge/bridge_loop.h"
 #include "cmd/cmd.h"
 #include "lib/pcapng.h"
+#include "lab/lab.h"
 #include "lib/wire.h"
 #include "pktio/pktio_tun.h"
 #include "sim/scenario.h"
 
 struct bridge_opts {
     const char *scenario, *tun, *pcap;
-    bool allow_any, has_seed;
+    struct lab_sel lab;
+    bool allow_any, has_seed, in_lab;
     unsigned long long for_ns, seed;
 };
 
@@ -51,6 +53,7 @@ static void bridge_usage(FILE *f)
     fprintf(f,
             "usage: tcplab bridge SCENARIO --tun NAME [--for T] [--pcap FILE] [--seed N]\n"
             "                     [--allow-any-net]\n"
+            "       tcplab bridge --lab NAME --student ID --tun NAME [--for T] [--pcap FILE]\n"
             "\n"
             "Attaches the scenario's simulated network to a TUN device so that real tools\n"
             "(nmap, ping, hping3, scapy) reach its hosts. The device gets the address of the\n"
@@ -63,6 +66,8 @@ static void bridge_usage(FILE *f)
             "  --for T          stop after T (e.g. 30s, 2m); default: until a signal\n"
             "  --pcap FILE      record the session as pcapng (direction, rule per datagram)\n"
             "  --seed N         override the scenario's seed\n"
+            "  --lab NAME       a lab's scenario, the variant of --student ID (or --ticket\n"
+            "                   FILE): real tools against that student's network\n"
             "  --allow-any-net  route nets outside the reserved ranges (RFC 5737, 198.18.0.0/15,\n"
             "                   RFC 1918): they could capture this machine's own traffic\n");
 }
@@ -72,6 +77,17 @@ static int bridge_parse_args(int argc, char **argv, struct bridge_opts *o)
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        char lerr[256];
+        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
+        if (used < 0) {
+            fprintf(stderr, "tcplab bridge: %s\n", lerr);
+            return -1;
+        }
+        if (used) {
+            o->in_lab = true;
+            i += used - 1;
+            continue;
+        }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             bridge_usage(stdout);
             exit(0);
@@ -115,9 +131,13 @@ static int bridge_parse_args(int argc, char **argv, struct bridge_opts *o)
             return -1;
         }
     }
-    if (!o->scenario || !o->tun) {
-        fprintf(stderr, "tcplab bridge: %s\n", !o->scenario ? "no scenario given"
-                                                            : "--tun NAME is required");
+    if (o->in_lab && o->scenario) {
+        fprintf(stderr, "tcplab bridge: a scenario or --lab, not both ('%s')\n", o->scenario);
+        return -1;
+    }
+    if ((!o->scenario && !o->in_lab) || !o->tun) {
+        fprintf(stderr, "tcplab bridge: %s\n", !o->tun ? "--tun NAME is required"
+                                                       : "no scenario given");
         bridge_usage(stderr);
         return -1;
     }
@@ -227,6 +247,39 @@ static int bridge_serve(struct bridge *b, struct bridge_session *ss, const struc
     return rc ? 2 : 0;
 }
 
+/* The scenario: a file, `default`, or a student's variant of a lab. The kernel behind the TUN
+ * device sees only what the student's host sends and receives, so a lab's view needs no
+ * filter here. */
+static int bridge_load(const struct bridge_opts *o, struct scenario *sc, char *err,
+                       size_t errlen)
+{
+    if (o->in_lab) {
+        struct lab_view view;
+        int n = snprintf(err, errlen, "tcplab bridge: ");
+        return lab_open(&o->lab, sc, &view, err + n, errlen - (size_t)n) ? -1 : 0;
+    }
+    if (!strcmp(o->scenario, "default"))
+        return scenario_parse("default.scn", scenario_default_text, scenario_default_len, sc,
+                              err, errlen);
+    return lab_scenario_file(o->scenario, sc, err, errlen);
+}
+
+/* The capture's comment: what ran and the command that replays it. */
+static void bridge_comment(const struct bridge_opts *o, uint64_t seed, char *out, size_t n)
+{
+    char what[256];
+    if (o->in_lab && o->lab.ticket)
+        snprintf(what, sizeof what, "--ticket %s", o->lab.ticket);
+    else if (o->in_lab)
+        snprintf(what, sizeof what, "--lab %s --student %s", o->lab.lab ? o->lab.lab : "?",
+                 o->lab.student ? o->lab.student : "?");
+    else
+        snprintf(what, sizeof what, "%s", o->scenario);
+    snprintf(out, n, "tcplab bridge %s seed %llu (replay: tcplab run %s --seed %llu "
+             "--replay THIS-FILE)", what, (unsigned long long)seed, what,
+             (unsigned long long)seed);
+}
+
 int cmd_bridge(int argc, char **argv)
 {
     struct bridge_opts o;
@@ -234,11 +287,7 @@ int cmd_bridge(int argc, char **argv)
         return 1;
     char err[768];
     struct scenario sc;
-    int lr = !strcmp(o.scenario, "default")
-                 ? scenario_parse("default.scn", scenario_default_text, scenario_default_len, &sc,
-                                  err, sizeof err)
-                 : scenario_load_file(o.scenario, &sc, err, sizeof err);
-    if (lr) {
+    if (bridge_load(&o, &sc, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
@@ -253,9 +302,7 @@ int cmd_bridge(int argc, char **argv)
     int rc = 2;
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
     char comment[320];
-    snprintf(comment, sizeof comment, "tcplab bridge %s seed %llu (replay: tcplab run %s "
-             "--seed %llu --replay THIS-FILE)", o.scenario, (unsigned long long)seed, o.scenario,
-             (unsigned long long)seed);
+    bridge_comment(&o, seed, comment, sizeof comment);
     if (o.pcap && !(ss.pw = pcapngw_open(o.pcap, comment, o.tun, "tcplab bridge: inbound = "
                                          "from the kernel into the simulated network, "
                                          "outbound = to the kernel", err, sizeof err))) {

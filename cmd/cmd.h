@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#define TCPLAB_VERSION "0.1"
+#include "lib/version.h"
 
 int cmd_scan(int argc, char **argv);
 

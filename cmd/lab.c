@@ -22,6 +22,7 @@ struct lab_cmd {
     const char *sub, *name, *path;   /* subcommand, lab, DIR or FILE */
     const char *csv;                 /* check --csv FILE */
     bool force;                      /* start --force */
+    bool scenario;                   /* show --scenario */
 };
 
 static void lab_usage(FILE *f)
@@ -29,7 +30,7 @@ static void lab_usage(FILE *f)
     fprintf(f,
             "usage:\n"
             "  tcplab lab list\n"
-            "  tcplab lab show NAME\n"
+            "  tcplab lab show NAME [--scenario]\n"
             "  tcplab lab start NAME [DIR] --student ID [--course-key FILE]\n"
             "  tcplab lab check NAME FILE|DIR [--student ID | --ticket FILE] [--course-key FILE]\n"
             "                              [--csv OUT]\n"
@@ -40,7 +41,8 @@ static void lab_usage(FILE *f)
             "and the instructor's course key, so two students have different answers.\n"
             "\n"
             "  list            the labs (built in, and from --labs DIR or $TCPLAB_LABS first)\n"
-            "  show NAME       the worksheet\n"
+            "  show NAME       the worksheet; with --scenario the scenario template (run it\n"
+            "                  as a plain file: every parameter takes its default)\n"
             "  start NAME DIR  write the worksheet and an answer template (answers.txt) into DIR\n"
             "                  (default: NAME-ID); with --course-key also the student's ticket\n"
             "  check NAME F    grade an answer file: PASS or FAIL per question, with a hint;\n"
@@ -87,6 +89,8 @@ static int lab_parse_args(int argc, char **argv, struct lab_cmd *c)
             c->csv = argv[++i];
         } else if (!strcmp(a, "--force")) {
             c->force = true;
+        } else if (!strcmp(a, "--scenario")) {
+            c->scenario = true;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "tcplab lab: unknown option '%s' (see tcplab lab --help)\n", a);
             return -1;
@@ -151,7 +155,10 @@ static int lab_cmd_show(const struct lab_cmd *c)
     struct lab *l = lab_cmd_load(c, &rc);
     if (!l)
         return rc;
-    fwrite(l->worksheet, 1, l->worksheet_len, stdout);
+    if (c->scenario)
+        fwrite(l->scenario, 1, l->scenario_len, stdout);
+    else
+        fwrite(l->worksheet, 1, l->worksheet_len, stdout);
     lab_free(l);
     return fflush(stdout) ? 2 : 0;
 }

@@ -4,12 +4,13 @@
  * An answer is either a template expanded with the variant's parameters, or
  *
  *   event KIND HOST [proto P] [flags F] [src A] [dst A] [sport N] [dport N] [nth N|last]
- *         field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|count
+ *         field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|rule|count
  *
  * read from the grader's run of the variant: the scenario plus the lab's `probe` lines, run
  * until nothing is left, every event recorded (sim/trace.h). KIND is SEND, RECV, DROP, TIMER
  * or NOTE; HOST the host the event is at; the filters match the event's datagram; `nth`
- * picks among the matches (default the first); `count` is how many matched. So the key for
+ * picks among the matches (default the first); `rule` is the rule ID the host's decision
+ * names (docs/rules.md); `count` is how many matched. So the key for
  * "the ISN of a 64K-rule host at 2.2 s" is what the simulated host really chose, not a
  * formula that a timer tick could put off by 64000.
  */
@@ -31,10 +32,10 @@
 
 enum lab_field {
     LAB_F_SEQ, LAB_F_ACK, LAB_F_IPID, LAB_F_TTL, LAB_F_WIN, LAB_F_SPORT, LAB_F_DPORT,
-    LAB_F_SRC, LAB_F_DST, LAB_F_STATE, LAB_F_COUNT,
+    LAB_F_SRC, LAB_F_DST, LAB_F_STATE, LAB_F_RULE, LAB_F_COUNT,
 };
 static const char *const lab_fields[] = {"seq", "ack", "ipid", "ttl", "win", "sport", "dport",
-                                         "src", "dst", "state", "count"};
+                                         "src", "dst", "state", "rule", "count"};
 
 struct lab_match {
     int kind;                /* enum sim_ev_kind */
@@ -131,7 +132,8 @@ static int lab_event_parse(const char *file, int line, const char *text,
                 if (!strcmp(v, lab_fields[f]))
                     m->field = (enum lab_field)f;
             if ((int)m->field < 0) {
-                want = "a field (seq, ack, ipid, ttl, win, sport, dport, src, dst, state, count)";
+                want = "a field (seq, ack, ipid, ttl, win, sport, dport, src, dst, state, rule, "
+                       "count)";
                 bad = v;
                 goto fail;
             }
@@ -161,7 +163,7 @@ static bool lab_event_matches(const struct lab_match *m, const struct trace *t,
     if (!need_pkt)
         return true;
     if (!e->len || wire_parse(trace_pkt(t, e), e->len, p) != WIRE_OK)
-        return m->field == LAB_F_STATE && m->proto < 0 && !m->has_src && !m->has_dst &&
+        return (m->field == LAB_F_STATE || m->field == LAB_F_RULE) && m->proto < 0 && !m->has_src && !m->has_dst &&
                m->sport < 0 && m->dport < 0;
     if ((m->proto >= 0 && p->ip.proto != m->proto) || (m->has_src && p->ip.src != m->src) ||
         (m->has_dst && p->ip.dst != m->dst))
@@ -181,8 +183,9 @@ static bool lab_event_matches(const struct lab_match *m, const struct trace *t,
     return (m->sport < 0 || sp == m->sport) && (m->dport < 0 || dp == m->dport);
 }
 
-static void lab_field_text(const struct lab_match *m, const struct trace_ev *e,
-                           const struct wire_pkt *p, char *out, size_t cap)
+static void lab_field_text(const struct lab_match *m, const struct trace *t,
+                           const struct trace_ev *e, const struct wire_pkt *p, char *out,
+                           size_t cap)
 {
     bool tcp = e->len && p->ip.proto == WIRE_PROTO_TCP;
     char ip[16];
@@ -197,6 +200,9 @@ static void lab_field_text(const struct lab_match *m, const struct trace_ev *e,
     case LAB_F_SRC:   snprintf(out, cap, "%s", wire_ip_str(p->ip.src, ip)); break;
     case LAB_F_DST:   snprintf(out, cap, "%s", wire_ip_str(p->ip.dst, ip)); break;
     case LAB_F_STATE: snprintf(out, cap, "%s", tcp_state_name(e->state_after)); break;
+    case LAB_F_RULE:
+        snprintf(out, cap, "%s", e->rule_id_off ? trace_str(t, e->rule_id_off) : "none");
+        break;
     case LAB_F_COUNT: break;
     }
 }
@@ -218,7 +224,7 @@ static int lab_event_answer(const char *file, int line, const char *text,
             continue;
         hits++;
         if (m.field != LAB_F_COUNT && (m.nth == 0 || hits == m.nth))
-            lab_field_text(&m, &t->ev[i], &p, v, sizeof v);
+            lab_field_text(&m, t, &t->ev[i], &p, v, sizeof v);
     }
     if (m.field == LAB_F_COUNT)
         snprintf(v, sizeof v, "%ld", hits);

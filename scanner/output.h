@@ -17,10 +17,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "lib/version.h"
 #include "scanner/result.h"
 
 #define OUTPUT_TOOL "tcplab"
-#define OUTPUT_VERSION "0.1"
+#define OUTPUT_VERSION TCPLAB_VERSION
 
 struct output_ops {
     const char *name;                                       /* "normal", "xml", ... */

@@ -334,6 +334,8 @@ struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_
                           h->name);
     if (!h->tcp || tcp_host_services(h->tcp, sh->svc, sh->nsvc) < 0)
         goto oom_h;
+    for (uint8_t i = 0; i < sh->ntrust; i++)
+        tcp_listen_from(h->tcp, sh->trust[i].port, sh->trust[i].addr);
     if (sh->udp) {
         h->udp = malloc(sizeof *h->udp);
         if (!h->udp)

@@ -47,6 +47,7 @@ static const struct personality os_linux = {
     .synack_rto_ms = 1000,  /* TCP_TIMEOUT_INIT = 1 s, doubling */
     .time_wait_ms = 60000,  /* TCP_TIMEWAIT_LEN = 60 s */
     .backlog = 4096,        /* net.core.somaxconn = 4096 since 5.4 */
+    .syncookies = true,     /* net.ipv4.tcp_syncookies = 1 (the default): cookies on overflow */
     .chack = CHACK_UNLIMITED, /* facts s4: 79e3602caa6f (6.0) per-netns, default INT_MAX */
     .chack_limit = 1000,    /* facts s4: tcp_challenge_ack_limit 1000 (4.7+), used by `N/s` */
     .rst_rate = 0,          /* facts s3: Linux has no host-wide RST budget */
@@ -212,6 +213,9 @@ static const struct personality os_bsd43 = {
     .synack_rto_ms = 3000,  /* TCPTV_SRTTDFLT 3 s */
     .time_wait_ms = 30000,  /* 2 * TCPTV_MSL (15 s in tcp_timer.h 7.4) */
     .backlog = 5,           /* SOMAXCONN 5: the queue Mitnick filled (offpath s1) */
+    .bsd_listen_queue = true, /* sonewconn: 3 * 5 / 2 + 1 = 8 entries, then every segment
+                                 to the port dropped (offpath s6) */
+    .synrecv_keep_ms = 75000, /* TCPTV_KEEP_INIT: half-open connections held 75 s */
     .chack = CHACK_OFF,     /* RFC 793: any in-window RST resets */
     .chack_limit = 1000,
     .rst_rate = 0,

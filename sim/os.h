@@ -76,6 +76,18 @@ struct personality {
     uint32_t synack_rto_ms; /* first SYN-ACK retransmission timeout (doubles) */
     uint32_t time_wait_ms;  /* TIME-WAIT length (Linux 60 s, 2*MSL elsewhere) */
     int backlog;            /* listen queue length; overflow drops SYNs silently */
+    /* 4.4BSD's listen queue (sonewconn): it holds 3 * backlog / 2 + 1 connections, half-open
+     * and unaccepted together, and while it is full every segment for the port that finds no
+     * connection is dropped, not only SYNs: tcp_input calls sonewconn before it looks at the
+     * flags. So a flooded port sends no RST for a SYN-ACK it never asked for (Mitnick 1994). */
+    bool bsd_listen_queue;
+    /* 4.4BSD TCPT_KEEP in SYN-RECEIVED (TCPTV_KEEP_INIT, 75 s): a half-open connection is
+     * held this long whatever its retransmissions; 0: synack_retries decides. */
+    uint32_t synrecv_keep_ms;
+    /* Linux net.ipv4.tcp_syncookies = 1: a SYN to a listener whose queue is full gets a
+     * SYN-ACK carrying a SYN cookie and leaves no state; the ACK of it, within two minutes
+     * of an overflow, makes the connection (tcp_conn_request, cookie_v4_check). */
+    bool syncookies;
     enum chack_mode chack;  /* RFC 5961 challenge ACKs */
     uint32_t chack_limit;   /* per second, for FIXED and RANDOM */
     uint32_t rst_rate;      /* host-wide closed-port RSTs per second, 0 = no limit (FreeBSD badport_bandlim) */

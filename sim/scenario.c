@@ -331,12 +331,13 @@ static int scn_stmt_net(struct scn_parser *p)
 
 enum scn_hkey {
     HK_OS, HK_ISN, HK_IPID, HK_TTL, HK_WINDOW, HK_MSS, HK_TCP, HK_UDP, HK_DOWN, HK_ROLE,
-    HK_RST_RATE, HK_ICMP_RATE, HK_CHACK, HK_BACKLOG, HK_OPTIONS, HK_SERVICE, HK_COUNT,
+    HK_RST_RATE, HK_ICMP_RATE, HK_CHACK, HK_BACKLOG, HK_OPTIONS, HK_SYNCOOKIES, HK_SERVICE,
+    HK_COUNT,
 };
 
 static const char *const scn_hkey_names[HK_COUNT] = {
     "os", "isn", "ipid", "ttl", "window", "mss", "tcp", "udp", "down", "role",
-    "rst-rate", "icmp-rate", "challenge-ack", "backlog", "options", "service",
+    "rst-rate", "icmp-rate", "challenge-ack", "backlog", "options", "syncookies", "service",
 };
 
 /* What one host line says, before it is applied over the preset. */
@@ -350,6 +351,7 @@ struct scn_hostkeys {
     int chack;               /* -1 = "on" (preset's or random 1000), else enum chack_mode */
     uint32_t chack_limit;
     uint8_t opts[OS_OPT_LAYOUT_MAX], nopts; /* options LIST, TCPOPT_* kinds in order */
+    bool syncookies;
 };
 
 static int scn_port_set_add(void *arg, struct scn_ctx *cx, const struct scn_line *ln,
@@ -392,6 +394,45 @@ static int scn_gen_value(struct scn_parser *p, const struct scn_tok *t, bool isn
     return scn_expected(&p->cx, &p->ln, t, isn
         ? "an ISN generator (constant[:N], bsd64k, clock250k, random-inc[:MAX], rfc6528, random)"
         : "an IP-ID generator (global[:STEP], global-swapped, per-dest, hashed[:BUCKETS], hashed-2014[:BUCKETS], zero, random)");
+}
+
+/* `tcp PORTS from ADDR`: the trust entries the ports make (after scn_port_set_add). */
+struct scn_trust_add {
+    struct scn_host *h;
+    uint32_t addr;
+};
+
+static int scn_trust_set_add(void *arg, struct scn_ctx *cx, const struct scn_line *ln,
+                             const struct scn_tok *item, uint16_t lo, uint16_t hi)
+{
+    struct scn_trust_add *ta = arg;
+    for (uint32_t port = lo; port <= hi; port++) {
+        if (ta->h->ntrust == SCN_TRUST_MAX)
+            return scn_expected(cx, ln, item, "at most 8 ports with 'from' on a host");
+        ta->h->trust[ta->h->ntrust++] = (struct scn_trust){ (uint16_t)port, ta->addr };
+    }
+    return 0;
+}
+
+/* tcp PORTS [from ADDR|HOST]: open ports; with `from`, listeners that serve that address
+ * only (HOST: a host of the scenario, by name). Returns tokens consumed with the key. */
+static int scn_tcp_value(struct scn_parser *p, size_t i, struct scn_host *h)
+{
+    const struct scn_tok *v = scn_at(p, i);
+    if (scn_get_ports(&p->cx, &p->ln, v, scn_port_set_add, h->tcp) < 0)
+        return -1;
+    if (!scn_tok_is(scn_at(p, i + 1), "from"))
+        return 2;
+    const struct scn_tok *a = scn_at(p, i + 2);
+    struct scn_trust_add ta = { h, 0 };
+    const struct scn_name *n = a && !a->quoted ? scn_find_name(p, a->s, a->len) : NULL;
+    if (n && n->line != p->ln.lineno)
+        ta.addr = n->addr;
+    else if (!a || a->quoted || !scn_parse_ipv4(a->s, a->len, &ta.addr))
+        return scn_expected(&p->cx, &p->ln, a, "an IPv4 address or a host's name");
+    if (scn_get_ports(&p->cx, &p->ln, v, scn_trust_set_add, &ta) < 0)
+        return -1;
+    return 4;
 }
 
 /* challenge-ack on | off | N/s [random]. Returns tokens consumed after the key, or -1. */
@@ -469,7 +510,8 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
             hk = j;
     if (hk == HK_COUNT)
         return scn_expected(cx, &p->ln, key, "a host key (os, isn, ipid, ttl, window, mss, tcp, udp, "
-                            "down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, service)");
+                            "down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, "
+                            "syncookies, service)");
     if (k->seen[hk] && hk != HK_TCP && hk != HK_UDP && hk != HK_SERVICE)
         return scn_expected_note(cx, &p->ln, key, "each host key at most once", "(a second time)");
     k->seen[hk] = true;
@@ -484,7 +526,12 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
      * what TCP will clamp a peer to (TCP_MIN_SND_MSS 48) and the data buffer it sends from. */
     case HK_MSS:     return scn_get_uint(cx, &p->ln, v, 88, 1460, "an MSS 88-1460", &k->mss) < 0 ? -1 : 2;
     case HK_BACKLOG: return scn_get_uint(cx, &p->ln, v, 1, 1000000, "a backlog 1-1000000", &k->backlog) < 0 ? -1 : 2;
-    case HK_TCP:     return scn_get_ports(cx, &p->ln, v, scn_port_set_add, h->tcp) < 0 ? -1 : 2;
+    case HK_TCP:     return scn_tcp_value(p, i + 1, h);
+    case HK_SYNCOOKIES:
+        if (!scn_tok_is(v, "on") && !scn_tok_is(v, "off"))
+            return scn_expected(cx, &p->ln, v, "on or off");
+        k->syncookies = scn_tok_is(v, "on");
+        return 2;
     case HK_UDP:     return scn_get_ports(cx, &p->ln, v, scn_port_set_add, h->udp) < 0 ? -1 : 2;
     case HK_DOWN:    h->down = true; return 1;
     case HK_ROLE:
@@ -543,6 +590,7 @@ static void scn_host_apply(struct scn_host *h, const struct scn_hostkeys *k)
     if (k->seen[HK_RST_RATE])  ps->rst_rate = k->rst_rate;
     if (k->seen[HK_ICMP_RATE]) ps->icmp_rate = k->icmp_rate;
     if (k->seen[HK_OPTIONS])   scn_host_options(ps, k);
+    if (k->seen[HK_SYNCOOKIES]) ps->syncookies = k->syncookies;
     if (k->seen[HK_CHACK]) {
         if (k->chack >= 0) {
             ps->chack = (enum chack_mode)k->chack;

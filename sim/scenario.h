@@ -52,6 +52,7 @@ struct scn_service {
     uint16_t len;                 /* bytes of text */
     uint8_t text[SCN_SVC_TEXT_MAX];
 };
+enum { SCN_TRUST_MAX = 8 };   /* `tcp PORTS from ADDR` ports per host */
 
 struct scn_host {
     char name[SCN_NAME_MAX];
@@ -65,6 +66,9 @@ struct scn_host {
     bool scanner;             /* role scanner */
     struct scn_service *svc;  /* service applications, heap (never shared); NULL = none */
     uint32_t nsvc;
+    /* `tcp PORTS from ADDR`: listeners that serve one address only (rsh's trust) */
+    uint8_t ntrust;
+    struct scn_trust { uint16_t port; uint32_t addr; } trust[SCN_TRUST_MAX];
     struct scn_pos pos;
 };
 

@@ -161,6 +161,12 @@ static int32_t tcp_tcb_new_h(struct tcp_host *th, uint16_t lport, uint32_t raddr
     return idx;
 }
 
+int32_t tcp_tcb_new_hashed(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport,
+                           uint32_t hash)
+{
+    return tcp_tcb_new_h(th, lport, raddr, rport, hash);
+}
+
 static int32_t tcp_tcb_new(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     return tcp_tcb_new_h(th, lport, raddr, rport, tcp_hash(lport, raddr, rport));
@@ -218,6 +224,16 @@ static int tcp_listeners_build(struct tcp_host *th)
     for (uint32_t w = 0; w < SCN_PORTSET_WORDS; w++)
         for (uint64_t b = th->listen.bits[w]; b; b &= b - 1)
             th->lis[th->nlis++].port = (uint16_t)(w * 64 + (uint32_t)__builtin_ctzll(b));
+    return 0;
+}
+
+int tcp_listen_from(struct tcp_host *th, uint16_t port, uint32_t addr)
+{
+    int32_t lis = tcp_listener_find(th, port);
+    if (lis < 0)
+        return -1;
+    th->lis[lis].restricted = true;
+    th->lis[lis].from_addr = addr;
     return 0;
 }
 
@@ -282,6 +298,9 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     tcp_stream(&th->rng_chack, seed, "chack", name);
     tcp_stream(&th->rng_conn, seed, "conn", name);
     rng_bytes(&th->rng_conn, th->ts_key, sizeof th->ts_key);
+    struct rng ck;
+    tcp_stream(&ck, seed, "cookie", name);
+    rng_bytes(&ck, th->cookie_key, sizeof th->cookie_key);
     th->lin_space = tcp_linux_space(p);
     tcp_windows_init(th);
     th->chack_slot = th->rst_slot = UINT64_MAX;
@@ -354,8 +373,21 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
                                struct tcp_verdict *v)
 {
     const struct personality *p = &th->p;
+    struct tcp_listener *L = &th->lis[lis];
     uint8_t f = seg->flags;
+    if (L->restricted && ip->src != L->from_addr) {
+        tcp_reset_closed(th, io, ip, seg, true, v, TR_LISTEN_FROM);
+        return;
+    }
+    /* 4.4BSD: sonewconn comes before any look at the flags; a full queue drops it all */
+    if (p->bsd_listen_queue && L->synrecv > p->backlog * 3 / 2) {
+        tcp_rule_note(th, v, TR_BSD_LISTEN_FULL);
+        return;
+    }
     if (f & TCP_ACK) {           /* Linux checks ACK first: RST+ACK reaches send_reset and stops */
+        if (p->syncookies && !(f & (TCP_RST | TCP_SYN)) &&
+            tcp_cookie_ack(th, io, ip, seg, lis, hash, v))
+            return;
         tcp_reset_closed(th, io, ip, seg, false, v, TR_LISTEN_ACK);
         return;
     }
@@ -374,7 +406,11 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
         tcp_rule_note(th, v, TR_LISTEN_SYNFIN);
         return;
     }
-    if (p->backlog > 0 && th->lis[lis].synrecv >= p->backlog) {
+    if (!p->bsd_listen_queue && p->backlog > 0 && L->synrecv >= p->backlog) {
+        if (p->syncookies && !isn_override) {
+            tcp_cookie_synack(th, io, ip, seg, lis, hash, v);
+            return;
+        }
         tcp_rule_note_text(v, TR_BUDGET_BACKLOG, th->rule_backlog);
         return;
     }
@@ -387,7 +423,8 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
     t->passive = true;
     t->state = TCP_SYN_RECEIVED;
     t->listener = lis;
-    th->lis[lis].synrecv++;
+    t->trusted = L->restricted;
+    L->synrecv++;
     tcp_take_syn(th, t, seg);
     t->iss = isn_override ? isn_override
                           : gen_isn_next(&th->isn, io->now_ns, th->addr, seg->dport, ip->src,

@@ -69,6 +69,10 @@ struct tcp_verdict {
 struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
                               const struct scn_portset *listen, uint64_t seed, const char *name);
 void tcp_host_free(struct tcp_host *th);
+/* `tcp PORT from ADDR`: the listener on port serves only addr (rsh's trust of one host); a
+ * segment from elsewhere gets a closed port's answer, and data on a connection from addr is
+ * reported as the trusted host's. 0, or -1 when nothing listens on port. */
+int tcp_listen_from(struct tcp_host *th, uint16_t port, uint32_t addr);
 
 /* A segment for this host (checksum already verified by the caller). */
 void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,

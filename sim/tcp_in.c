@@ -268,7 +268,13 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     }
     if (!answered)
         tcp_send_ack(th, io, t, TCP_IPK_CONN);
-    tcp_rule_note(th, v, filled ? TR_DATA_OOO_FILLED : TR_DATA);
+    tcp_rule_note(th, v, filled ? TR_DATA_OOO_FILLED : t->trusted ? TR_DATA_TRUSTED : TR_DATA);
+}
+
+void tcp_in_text(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                 const struct wire_ipv4 *ip, const struct wire_tcp *seg, struct tcp_verdict *v)
+{
+    tcp_in_data(th, io, idx, ip, seg, v);
 }
 
 void tcp_tcb_reset(struct tcp_host *th, int32_t idx)
@@ -594,6 +600,19 @@ void tcp_tcb_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
 
 /* --- timers --- */
 
+/* The time of a passive SYN-RECEIVED TCB's n-th retransmission timeout after its first
+ * SYN-ACK: the timeouts start at synack_rto_ms and double. (When the keep timer shortened
+ * the last wait, the timer fires earlier; the n-th time is then at or past the keep time.) */
+static uint32_t tcp_synrecv_age_ms(const struct tcp_host *th, unsigned n)
+{
+    uint32_t rto = th->p.synack_rto_ms ? th->p.synack_rto_ms : 1000, age = 0;
+    for (unsigned i = 0; i < n; i++) {
+        age += rto;
+        rto = rto * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : rto * 2;
+    }
+    return age;
+}
+
 static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                              struct tcp_verdict *v)
 {
@@ -615,6 +634,15 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
         tcp_verdict_clear(v);                 /* nothing unacknowledged: nothing to report */
         return;
     }
+    uint32_t keep = t->state == TCP_SYN_RECEIVED && t->passive ? th->p.synrecv_keep_ms : 0;
+    if (keep) {                   /* 4.4BSD: the keep timer, not a retry count, ends it */
+        limit = INT32_MAX;
+        if (tcp_synrecv_age_ms(th, t->retries + 1u) >= keep) {
+            tcp_drop_conn(th, idx, 'T');
+            tcp_rule_note(th, v, TR_SYNRECV_KEEP);
+            return;
+        }
+    }
     if (t->retries >= limit) {
         tcp_drop_conn(th, idx, 'T');
         tcp_rule_note(th, v, give_up);
@@ -623,7 +651,13 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
     t->retries++;
     t->rto_ms = t->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : t->rto_ms * 2;
     tcp_retransmit(th, io, t);
-    tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
+    uint32_t next = t->rto_ms;
+    if (keep) {
+        uint32_t age = tcp_synrecv_age_ms(th, t->retries);
+        if (age + next > keep)
+            next = keep - age;    /* the keep timer fires before the next retransmission */
+    }
+    tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(next));
     /* Linux's request-socket timer, BSD's syncache */
     tcp_rule_note(th, v, t->state == TCP_SYN_RECEIVED ? TR_SYNACK_REXMIT
                          : t->state == TCP_SYN_SENT ? TR_SYN_REXMIT : TR_REXMIT);

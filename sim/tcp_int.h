@@ -54,6 +54,7 @@ struct tcp_tcb {
     bool fin_sent;
     bool oow_valid;        /* last_oow_ns is set (Linux last_oow_ack_time != 0) */
     bool ts_off_set;       /* ts_off computed (lazily: only segments with timestamps need it) */
+    bool trusted;          /* made by a `from ADDR` listener: the peer is the trusted host */
     int8_t state;          /* enum tcp_state */
     uint8_t timer_kind;    /* enum tcp_timer_kind; NONE = no live timer */
     uint8_t snd_wscale, rcv_wscale;
@@ -107,7 +108,10 @@ struct tcp_rcvq {
 
 struct tcp_listener {
     uint16_t port;
+    bool restricted;       /* `tcp PORT from ADDR`: serves only from_addr (rsh's trust) */
     int32_t synrecv;       /* half-open TCBs: the backlog */
+    uint32_t from_addr;
+    uint64_t overflow_ns;  /* Linux: when the queue last overflowed, +1 (0: never) */
 };
 
 struct tcp_conn {
@@ -179,6 +183,7 @@ struct tcp_host {
     int32_t sb_free;
     /* rule texts with this host's numbers, formatted once at setup */
     char rule_backlog[64], rule_chack[64], rule_rst_rate[64];
+    uint8_t cookie_key[16];        /* Linux syncookie_secret (tcp_syncookies.c) */
 };
 
 /* --- tcp.c --- */
@@ -207,6 +212,23 @@ int32_t tcp_listener_find(const struct tcp_host *th, uint16_t port);
 void tcp_listen_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                       const struct wire_tcp *seg, int32_t lis, uint32_t isn_override,
                       struct tcp_verdict *v);
+/* --- tcp_cookie.c: Linux SYN cookies (net.ipv4.tcp_syncookies = 1) --- */
+/* The SYN-ACK carrying a cookie for a SYN that found the queue full; no state is kept. */
+void tcp_cookie_synack(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                       const struct wire_tcp *seg, int32_t lis, uint32_t hash,
+                       struct tcp_verdict *v);
+/* An ACK at the listener: when the queue overflowed in the last two minutes and the ACK
+ * returns a valid cookie, the connection is made (ESTABLISHED) and true returned. */
+bool tcp_cookie_ack(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                    const struct wire_tcp *seg, int32_t lis, uint32_t hash,
+                    struct tcp_verdict *v);
+/* tcp.c's TCB constructor, for the cookie's child. */
+int32_t tcp_tcb_new_hashed(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport,
+                           uint32_t hash);
+/* tcp_in.c: the data a segment of an ESTABLISHED TCB carries (the cookie's child's ACK). */
+void tcp_in_text(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                 const struct wire_ipv4 *ip, const struct wire_tcp *seg, struct tcp_verdict *v);
+
 /* A verdict that reports nothing (a timer that did nothing). */
 static inline void tcp_verdict_clear(struct tcp_verdict *v)
 {

@@ -76,8 +76,26 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
     [TR_LISTEN_SYNFIN] = { "LISTEN (Linux)", "SYN+FIN", TCP_ACT_DROP, "drop",
         "linux-listen-synfin", "Linux tcp_rcv_state_process: SYN+FIN to a listener: discard",
         NULL },
+    [TR_LISTEN_FROM] = { "LISTEN (`tcp PORT from ADDR`)", "any segment from another address",
+        TCP_ACT_RST, NULL, "scenario-listen-from",
+        "tcp PORT from ADDR: the listener serves the trusted address only (rsh's trust): "
+        "another source gets a closed port's answer", NULL },
+    [TR_BSD_LISTEN_FULL] = { "LISTEN (4.4BSD)", "any segment, the listen queue full",
+        TCP_ACT_DROP, "drop", "bsd44-sonewconn-full",
+        "4.4BSD tcp_input: sonewconn refuses, the listen queue (3 * backlog / 2 + 1 half-open "
+        "and unaccepted connections) is full: segment dropped, no RST, whatever its flags",
+        NULL },
     [TR_BUDGET_BACKLOG] = { "LISTEN", "SYN, the listen queue full", TCP_ACT_DROP, "drop",
         "budget-backlog", NULL, NULL },
+    [TR_SYNCOOKIE_SEND] = { "LISTEN (Linux, tcp_syncookies = 1)", "SYN, the SYN queue full",
+        TCP_ACT_NOTE, "SYN-ACK", "linux-syncookie-send",
+        "Linux tcp_conn_request: SYN queue full, tcp_syncookies = 1: SYN-ACK carrying a SYN "
+        "cookie, no state kept", NULL },
+    [TR_SYNCOOKIE_ACK] = { "LISTEN (Linux, tcp_syncookies = 1)",
+        "ACK returning a valid cookie, an overflow within 2 minutes", TCP_ACT_NOTE, "accept",
+        "linux-syncookie-ack",
+        "Linux cookie_v4_check: the ACK returns a valid SYN cookie: ESTABLISHED, the MSS from "
+        "the cookie, no window scaling or SACK (no timestamps to carry them)", NULL },
     [TR_OOM] = { "LISTEN", "SYN, no memory for a TCB", TCP_ACT_DROP, "drop",
         "sim-oom", "out of memory: SYN dropped", NULL },
     [TR_LISTEN_SYN] = { "LISTEN", "SYN", TCP_ACT_NOTE, "SYN-ACK",
@@ -254,6 +272,10 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         TCP_ACT_NOTE, "accept data", "linux-ofo-filled",
         "Linux tcp_ofo_queue: the hole is filled, queued segments join: ACK at once "
         "(RFC 5681 4.2)", NULL },
+    [TR_DATA_TRUSTED] = { "synchronized, from a `from ADDR` listener", "text at RCV.NXT",
+        TCP_ACT_NOTE, "accept data", "scenario-trusted-data",
+        "RFC 793 3.9: in-order data on a connection from the trusted address: the server "
+        "application takes it as the trusted host's (rsh: the command runs)", NULL },
     [TR_DATA] = { "synchronized", "text at RCV.NXT", TCP_ACT_NOTE, "accept data",
         "rfc793-3.9-data",
         .text = "RFC 793 3.9: in-order data: ACK at once (Linux quickack at connection start)",
@@ -325,6 +347,10 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         NULL },
 
     /* ---- timers (RFC 6298; Linux tcp_timer.c) ---- */
+    [TR_SYNRECV_KEEP] = { "SYN-RECEIVED (4.4BSD)", "connection-establishment timer",
+        TCP_ACT_NOTE, "drop", "bsd44-keep-init",
+        "4.4BSD tcp_timers TCPT_KEEP: TCPTV_KEEP_INIT (75 s) passed in SYN-RECEIVED: "
+        "half-open connection dropped", NULL },
     [TR_SYNACK_GIVEUP] = { "SYN-RECEIVED", "SYN-ACK retransmissions exhausted", TCP_ACT_NOTE,
         "drop", "tcp-synack-giveup",
         .text = "tcp_synack_retries exhausted: half-open connection dropped",

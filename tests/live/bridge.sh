@@ -227,5 +227,45 @@ fi
 bridge_stop
 grep '^bridge:' "$work/flood.out" | sed 's/^/    /'
 
+# --- 3. A lab through the bridge: real nmap's idle scan finds the student's variant. ---
+# bridge --lab runs alice's idle-scan variant (its nets are RFC 5737's, routed to the TUN
+# device inside this namespace only); nmap -sI through the zombie the key names must find
+# exactly the key's open ports, and the session replays under the same lab and student.
+key=$("$tcplab" lab key idle-scan --student alice)
+zombie=$(echo "$key" | awk '$1 == "zombie" {print $3}')
+open=$(echo "$key" | awk '$1 == "open" {print $3}')
+bridge_lab() {
+    ip netns exec "$ns" "$tcplab" bridge --lab idle-scan --student alice --tun "$dev" \
+        --pcap "$work/lab.pcapng" >"$work/lab.out" 2>"$work/lab.err" &
+    bpid=$!
+    for _ in $(seq 50); do
+        grep -q '^ready$' "$work/lab.out" 2>/dev/null && return 0
+        kill -0 "$bpid" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$work/lab.err" >&2; return 1
+}
+if bridge_lab; then
+    inns timeout 90 nmap -n -Pn -sI "$zombie" -p 1-200 -oX "$work/lab.xml" 198.51.100.30 \
+        >"$work/lab-nmap.log" 2>&1
+    bridge_stop
+    got=$(xml_lines "$work/lab.xml" | awk '$2 == "open" {print $1}' | sort -n | paste -sd,)
+    want=$(echo "$open" | tr , '\n' | awk '$1 <= 200' | sort -n | paste -sd,)
+    [ -n "$want" ] && [ "$got" = "$want" ] &&
+        ok "lab idle-scan through the bridge: nmap -sI $zombie finds alice's open ports ($got)" ||
+        { bad "lab idle-scan through the bridge: nmap found '$got', the key says '$want'"; cat "$work/lab-nmap.log" >&2; }
+    if timeout 60 "$tcplab" run --lab idle-scan --student alice --replay "$work/lab.pcapng" \
+        >/dev/null 2>"$work/lab-replay.err"; then
+        ok "the lab session replays byte for byte (run --lab idle-scan --student alice --replay)"
+    else
+        bad "the lab session does not replay:"; cat "$work/lab-replay.err" >&2
+    fi
+    timeout 60 "$tcplab" run --lab idle-scan --student bob --replay "$work/lab.pcapng" >/dev/null 2>&1
+    [ $? -eq 1 ] && ok "bob's variant does not replay alice's session (exit 1)" ||
+        bad "bob's variant replayed alice's session"
+else
+    bad "bridge --lab idle-scan --student alice did not start"
+fi
+
 [ "$fail" -eq 0 ] && echo "bridge: all checks passed"
 exit "$fail"

@@ -3,7 +3,7 @@
 #
 # Why: a new user learns the scenario language from `man tcplab-scenario` alone, so the page
 # must name every keyword the parser accepts, its examples must be scenarios that load, and
-# the error messages it quotes must be the ones the binary prints. Four checks:
+# the error messages it quotes must be the ones the binary prints. Five checks:
 #   1. every keyword the parser knows (single-word string literals in sim/scenario*.c and in
 #      lib/param.c, the `${...}` parameters expanded before parsing; the generator spellings of sim/gen.c, the preset names of sim/os.c) appears in bold in
 #      docs/tcplab-scenario.5 (a keyword added to the parser without a line in the page fails
@@ -128,6 +128,13 @@ else
         fi
     done
 fi
+
+# 5. both pages' footers name the binary's version (lib/version.h, one place).
+ver=$("$tcplab" version | awk '{print $2}')
+for p in docs/tcplab.1 docs/tcplab-scenario.5; do
+    grep -q "^\.TH .* \"tcplab $ver\"" "$p" ||
+        { echo "man_scenario: $p's .TH line does not say tcplab $ver" >&2; fail=1; }
+done
 
 [ "$fail" -eq 0 ] || exit 1
 echo "man_scenario: $(wc -l < "$tmp/keywords") keywords documented, $nex examples load, $ncase error messages match"

@@ -268,7 +268,14 @@ static void test_errors(void **state)
         { "host a 1.2.3.4 ttl 5 ttl 6\n",
           "t.scn:1:22: error: expected each host key at most once, found 'ttl' (a second time)" },
         { "host a 1.2.3.4 colour blue\n",
-          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, service), found 'colour'" },
+          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, syncookies, service), found 'colour'" },
+        { "host a 1.2.3.4 tcp 514 from\n",
+          "t.scn:1:28: error: expected an IPv4 address or a host's name, found end of line" },
+        { "host a 1.2.3.4 tcp 514 from nobody\n",
+          "t.scn:1:29: error: expected an IPv4 address or a host's name, found 'nobody'" },
+        { "host a 1.2.3.4 tcp 1-9 from 1.2.3.5\n",
+          "t.scn:1:20: error: expected at most 8 ports with 'from' on a host, found '1-9'" },
+        { "host a 1.2.3.4 syncookies maybe\n", "t.scn:1:27: error: expected on or off, found 'maybe'" },
         { "host a 1.2.3.4 challenge-ack sometimes\n",
           "t.scn:1:30: error: expected on, off, N/s or N/s random, found 'sometimes'" },
         { "host a 1.2.3.4 rst-rate 200\n", "t.scn:1:25: error: expected a rate N/s, found '200'" },
@@ -394,6 +401,35 @@ static void test_errors(void **state)
         assert_null(sc.hosts);
     }
     assert_int_equal(bad, 0);
+}
+
+/* `tcp PORTS from ADDR|HOST` and `syncookies` (tests/unit/test_tcp_listenq.c: what they do). */
+static void test_trust_and_syncookies(void **state)
+{
+    (void)state;
+    const char *text =
+        "host srv 10.0.0.1 os bsd43 tcp 22 tcp 513-514 from trusted tcp 600 from 10.0.0.9\n"
+        "host trusted 10.0.0.2 os bsd43 tcp 513\n"
+        "host lx 10.0.0.3 os linux syncookies off\n"
+        "host lx2 10.0.0.4 os linux\n";
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(parse(text, &sc, err, sizeof err), 0);
+    const struct scn_host *srv = scenario_host(&sc, "srv");
+    assert_int_equal(srv->ntrust, 3);
+    assert_int_equal(srv->trust[0].port, 513);
+    assert_int_equal(srv->trust[0].addr, 0x0A000002u);
+    assert_int_equal(srv->trust[1].port, 514);
+    assert_int_equal(srv->trust[2].port, 600);
+    assert_int_equal(srv->trust[2].addr, 0x0A000009u);
+    assert_true(scn_port_in(srv->tcp, 22) && scn_port_in(srv->tcp, 514) && scn_port_in(srv->tcp, 600));
+    assert_true(srv->pers.bsd_listen_queue);
+    assert_int_equal(srv->pers.synrecv_keep_ms, 75000);
+    assert_false(srv->pers.syncookies);
+    assert_false(scenario_host(&sc, "lx")->pers.syncookies);
+    assert_true(scenario_host(&sc, "lx2")->pers.syncookies);
+    assert_false(scenario_host(&sc, "lx2")->pers.bsd_listen_queue);
+    scenario_free(&sc);
 }
 
 /* `os` is applied first, whatever its position; the other keys override it. */
@@ -707,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_send_option_values),
         cmocka_unit_test(test_overrides_after_os),
+        cmocka_unit_test(test_trust_and_syncookies),
         cmocka_unit_test(test_host_options),
         cmocka_unit_test(test_names_before_definition),
         cmocka_unit_test(test_inferred_protocols),
