@@ -33,6 +33,7 @@ struct cmd_scan_hooks {
 };
 int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *h);
 int cmd_run(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_bridge(int argc, char **argv);
 int cmd_tui(int argc, char **argv);

@@ -3,6 +3,7 @@
  *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
  *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
  *   tcplab lab list|show|start|check|key ...          classroom labs (cmd/lab.c)
+ *   tcplab diff A.scn [B.scn] [--as HOST] [--set CHANGE]   where two runs part (cmd/diff.c)
  *   tcplab bridge SCENARIO --tun NAME [...]   real tools reach simulated hosts (cmd/bridge.c)
  *   tcplab tui SCENARIO|CAPTURE [-- SCAN OPTIONS]   step through a run (cmd/tui.c)
  *
@@ -23,6 +24,9 @@ static void usage(FILE *f)
             "                              (try: tcplab scan -sS 198.51.100.0/24)\n"
             "  run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
             "                              run a scenario's scripted events, print the transcript\n"
+            "  diff A.scn [B.scn] [--as HOST] [--set CHANGE]\n"
+            "                              run two scenarios (or one, changed) and print the\n"
+            "                              first event where they part; exit 0 same, 1 not\n"
             "  lab list|show|start|check|key\n"
             "                              classroom labs, a variant per student, graded\n"
             "                              (try: tcplab lab list)\n"
@@ -34,7 +38,7 @@ static void usage(FILE *f)
             "                              packet, inside the hosts, forward and back\n"
             "  version                     print the version\n"
             "\n"
-            "Each command takes --help. run and scan take --lab NAME --student ID to run a\n"
+            "Each command takes --help. run, scan and diff take --lab NAME --student ID to run a\n"
             "student's variant of a lab.\n");
 }
 
@@ -51,6 +55,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "lab"))
         return cmd_lab(argc - 1, argv + 1);
+    if (!strcmp(cmd, "diff"))
+        return cmd_diff(argc - 1, argv + 1);
     if (!strcmp(cmd, "bridge"))
         return cmd_bridge(argc - 1, argv + 1);
     if (!strcmp(cmd, "tui"))

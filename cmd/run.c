@@ -1,4 +1,4 @@
-/* run.c — `tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T]`, or
+/* run.c — `tcplab run SCENARIO [--pcap FILE] [--json FILE] [--as HOST] [--seed N] [--until T]`, or
  * `tcplab run --lab NAME --student ID ...` for a student's variant of a lab.
  *
  * Loads a scenario (a file, its `${...}` parameters at their defaults; `default` for the
@@ -7,7 +7,9 @@
  * every datagram is written once, as it leaves its sender (LINKTYPE_RAW, virtual nanosecond
  * timestamps), and the file appears whole or not at all. In a lab the student sees only
  * what their own host sends and receives (lab_view_sees), in the transcript and the capture
- * alike; --instructor shows everything. Same scenario + seed = same bytes out: nothing here
+ * alike; --instructor shows everything. --as HOST keeps only what HOST receives (its RECV
+ * events: an off-path observer's whole view); --json writes the same events as JSON lines
+ * (sim/trace_json.c). Same scenario + seed = same bytes out: nothing here
  * reads a clock. --replay SESSION replays a `tcplab bridge --pcap` session (cmd/replay.c):
  * the kernel's datagrams at their recorded times, answers checked byte for byte.
  */
@@ -21,6 +23,7 @@
 #include "lab/lab.h"
 #include "lib/outfile.h"
 #include "lib/pcapfile.h"
+#include "lib/wire.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
@@ -30,7 +33,7 @@
 #define RUN_DEFAULT_LIMIT_NS (3600ULL * 1000000000ULL)
 
 struct run_opts {
-    const char *scenario, *pcap, *replay;
+    const char *scenario, *pcap, *replay, *json, *as;
     int has_seed, has_until;
     unsigned long long seed, until_ns;
     struct lab_sel lab;
@@ -41,6 +44,8 @@ struct run_opts {
  * observes are recorded, and the capture holds the datagrams of those events. */
 struct run_view {
     const struct lab_view *view;
+    bool as;                 /* --as: only the RECV events of the host at as_addr */
+    uint32_t as_addr;
     struct trace *tr;
     struct pcap_writer *pw;
 };
@@ -49,6 +54,8 @@ static void run_view_event(void *ctx, const struct sim_event *ev)
 {
     struct run_view *rv = ctx;
     if (!lab_view_sees(rv->view, ev))
+        return;
+    if (rv->as && (ev->kind != SIM_EV_RECV || ev->host_addr != rv->as_addr))
         return;
     if (rv->tr)
         trace_record(rv->tr, ev);
@@ -59,8 +66,9 @@ static void run_view_event(void *ctx, const struct sim_event *ev)
 static void run_usage(FILE *f)
 {
     fprintf(f,
-            "usage: tcplab run SCENARIO [--pcap FILE] [--seed N] [--until T] [--replay SESSION]\n"
-            "       tcplab run --lab NAME --student ID [--pcap FILE] [--until T]\n"
+            "usage: tcplab run SCENARIO [--pcap FILE] [--json FILE] [--as HOST] [--seed N]\n"
+            "                  [--until T] [--replay SESSION]\n"
+            "       tcplab run --lab NAME --student ID [--pcap FILE] [--json FILE] [--until T]\n"
             "\n"
             "Runs a scenario's scripted events (send, connect, traffic) on the virtual clock and\n"
             "prints one line per event: time, kind, host, packet, what the host did and why,\n"
@@ -69,6 +77,10 @@ static void run_usage(FILE *f)
             "  SCENARIO      a scenario file, or `default` for the embedded lab network\n"
             "  --pcap FILE   write every datagram as it leaves its sender (LINKTYPE_RAW);\n"
             "                `--pcap -`: the capture alone on stdout, no transcript\n"
+            "  --json FILE   the transcript as JSON lines, one object per event\n"
+            "                (docs/json-schema.md); `--json -`: on stdout instead of the text\n"
+            "  --as HOST     only what HOST receives: its arrivals, with their times (the\n"
+            "                off-path view of a student at HOST); the capture likewise\n"
             "  --seed N      override the scenario's seed\n"
             "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n"
             "  --lab NAME    a lab's scenario (tcplab lab list), the variant of --student ID or\n"
@@ -104,6 +116,14 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         } else if (!strcmp(a, "--pcap")) {
             if (!val) goto missing;
             o->pcap = val;
+            i++;
+        } else if (!strcmp(a, "--json")) {
+            if (!val) goto missing;
+            o->json = val;
+            i++;
+        } else if (!strcmp(a, "--as")) {
+            if (!val) goto missing;
+            o->as = val;
             i++;
         } else if (!strcmp(a, "--replay")) {
             if (!val) goto missing;
@@ -148,6 +168,15 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         run_usage(stderr);
         return -1;
     }
+    if (o->pcap && o->json && !strcmp(o->pcap, "-") && !strcmp(o->json, "-")) {
+        fprintf(stderr, "tcplab run: --pcap - and --json - both want stdout; give one a file\n");
+        return -1;
+    }
+    if (o->replay && (o->json || o->as)) {
+        fprintf(stderr, "tcplab run: --replay prints the replayed session; --json and --as are "
+                "for a scenario's own run\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -184,6 +213,23 @@ static void run_say_empty(const struct scenario *sc, const struct lab_view *view
                 " --sim " : "", strcmp(sc->file, "default.scn") ? sc->file : "");
     else
         fprintf(stderr, "tcplab run: no event happened before the time limit\n");
+}
+
+/* --as HOST: a host name or an address of the scenario; in a lab with a restricted view,
+ * the student's own host only. 0, or -1 with a message. */
+static int run_as_host(const struct sim *s, const struct lab_view *view, const char *host,
+                       uint32_t *addr)
+{
+    if (sim_host_lookup(s, host, addr) && (wire_ip_parse(host, addr) || !sim_host_name(s, *addr))) {
+        fprintf(stderr, "tcplab run: --as %s: no such host in the scenario\n", host);
+        return -1;
+    }
+    if (view->restricted && *addr != view->addr) {
+        fprintf(stderr, "tcplab run: --as %s: in this lab you see what %s receives, not "
+                "another host\n", host, view->host);
+        return -1;
+    }
+    return 0;
 }
 
 /* --replay: the transcript of the replayed session, then the verdict's exit status. */
@@ -240,13 +286,25 @@ int cmd_run(int argc, char **argv)
             return 1;
         }
     }
-    /* `--pcap -`: stdout carries the capture alone. */
-    bool transcript = !pcap_of || !outfile_is_stdout(pcap_of);
+    struct outfile *json_of = NULL;
+    if (o.json) {
+        outfile_catch_signals();
+        if (!(json_of = outfile_open(o.json, err, sizeof err))) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            outfile_abort(pcap_of);
+            return 1;
+        }
+    }
+    /* `--pcap -` or `--json -`: stdout carries that alone. */
+    bool text = (!pcap_of || !outfile_is_stdout(pcap_of)) &&
+                (!json_of || !outfile_is_stdout(json_of));
+    bool transcript = text || json_of;
     struct scenario sc;
     struct lab_view view;
     if (load_scenario(&o, &sc, &view, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
         outfile_abort(pcap_of);
+        outfile_abort(json_of);
         return 1;
     }
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
@@ -257,6 +315,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: out of memory\n");
         scenario_free(&sc);
         outfile_abort(pcap_of);
+        outfile_abort(json_of);
         return 2;
     }
     int rc = 2;
@@ -273,7 +332,12 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     struct run_view rv = {.view = &view, .tr = transcript ? &tr : NULL, .pw = pw};
-    if (view.restricted) {
+    if (o.as && run_as_host(s, &view, o.as, &rv.as_addr)) {
+        rc = 1;
+        goto out;
+    }
+    rv.as = o.as != NULL;
+    if (view.restricted || rv.as) {
         sim_set_trace(s, run_view_event, &rv);
     } else {
         if (pw)
@@ -291,11 +355,26 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: out of memory while recording the run\n");
         goto out;
     }
-    if (transcript && tr.n == 0)
+    if (transcript && tr.n == 0 && !o.as)
         run_say_empty(&sc, &view);
-    if (trace_write(&tr, stdout) || fflush(stdout)) {
+    if (transcript && tr.n == 0 && o.as)
+        fprintf(stderr, "tcplab run: nothing reached %s in this run\n", o.as);
+    if ((text && trace_write(&tr, stdout)) || fflush(stdout)) {
         fprintf(stderr, "tcplab run: writing the transcript: %s\n", strerror(errno));
         goto out;
+    }
+    if (json_of) {
+        FILE *jf = outfile_fp(json_of);
+        int c = trace_json_write(&tr, jf) || fflush(jf) ? -1 : 0;
+        if (c)
+            snprintf(err, sizeof err, "%s: %s", o.json, strerror(errno));
+        else
+            c = outfile_commit(json_of, err, sizeof err);
+        json_of = NULL;
+        if (c) {
+            fprintf(stderr, "tcplab run: %s\n", err);
+            goto out;
+        }
     }
     if (pw) {
         int c = pcapw_end(pw, err, sizeof err);
@@ -314,6 +393,7 @@ out:
     if (pw)
         pcapw_abort(pw);
     outfile_abort(pcap_of);
+    outfile_abort(json_of);
     trace_free(&tr);
     sim_free(s);
     scenario_free(&sc);

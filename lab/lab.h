@@ -139,6 +139,12 @@ struct lab_variant {
 /* The student's variant (who NULL: every parameter's default). 0 or -1. */
 int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_variant *v,
                      char *err, size_t errlen);
+/* The same with what-ifs: each set[i] "NAME=VALUE" gives parameter NAME that value instead of
+ * its draw (tcplab diff --set; lib/param.h param_set_value). An unknown NAME is an error
+ * that lists the lab's parameters. 0 or -1. */
+int lab_variant_make_set(const struct lab *l, const struct lab_who *who,
+                         const char *const *set, size_t nset, struct lab_variant *v, char *err,
+                         size_t errlen);
 void lab_variant_free(struct lab_variant *v);
 
 /* Reads and parses a scenario file (`-`: stdin), its parameters at their defaults (what
@@ -156,6 +162,8 @@ struct lab_sel {
     const char *course_key;  /* --course-key FILE */
     const char *ticket;      /* --ticket FILE */
     bool instructor;         /* --instructor */
+    const char *const *set;  /* what-ifs "NAME=VALUE" on the variant's parameters (diff) */
+    size_t nset;
 };
 
 /* What the student's views show. */
@@ -177,6 +185,13 @@ int lab_sel_option(struct lab_sel *sel, int argc, char **argv, int i, char *err,
  * 0, or 1 on a usage error, with a message in err. */
 int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *view, char *err,
              size_t errlen);
+
+/* lab_open's first half, for callers that change the text before it is parsed (the
+ * what-ifs of lab/whatif.h): the variant's expanded text in *v (with sel->set applied) and
+ * the view, whose addr is left 0 (the caller parses, then finds view->host). 0, or 1 on a
+ * usage error. */
+int lab_open_text(const struct lab_sel *sel, struct lab_variant *v, struct lab_view *view,
+                  char *err, size_t errlen);
 
 /* Does the student see this event? (everything when the view is not restricted) */
 bool lab_view_sees(const struct lab_view *v, const struct sim_event *ev);

@@ -202,15 +202,48 @@ int lab_ticket_write(const struct lab_who *w, const char *path, char *err, size_
 int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_variant *v,
                      char *err, size_t errlen)
 {
+    return lab_variant_make_set(l, who, NULL, 0, v, err, errlen);
+}
+
+/* "NAME=VALUE" into the parameter set. 0 or -1. */
+static int lab_set_one(struct param_set *ps, const char *spec, char *err, size_t errlen)
+{
+    const char *eq = strchr(spec, '=');
+    char name[PARAM_NAME_MAX];
+    if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof name) {
+        snprintf(err, errlen, "--set wants NAME=VALUE, got '%s'", spec);
+        return -1;
+    }
+    memcpy(name, spec, (size_t)(eq - spec));
+    name[eq - spec] = 0;
+    return param_set_value(ps, name, eq + 1, err, errlen);
+}
+
+int lab_variant_make_set(const struct lab *l, const struct lab_who *who,
+                         const char *const *set, size_t nset, struct lab_variant *v, char *err,
+                         size_t errlen)
+{
     memset(v, 0, sizeof *v);
     if (who)
         param_init_variant(&v->params, who->secret, l->derivation);
     else
         param_init_default(&v->params);
     snprintf(v->file, sizeof v->file, "%s", l->scenario_file);
+    for (size_t i = 0; i < nset; i++)
+        if (lab_set_one(&v->params, set[i], err, errlen))
+            return -1;
     if (param_expand(v->file, 1, 1, l->scenario, l->scenario_len, &v->params, &v->text, &v->len,
                    err, errlen)) {
         param_free(&v->params);
+        return -1;
+    }
+    const char *unused = param_set_unused(&v->params);
+    if (unused) {
+        int n = snprintf(err, errlen, "lab %s has no parameter '%s'; its parameters:", l->name,
+                         unused);
+        for (size_t i = 0; i < v->params.n && n > 0 && (size_t)n < errlen; i++)
+            n += snprintf(err + n, errlen - (size_t)n, " %s", v->params.p[i].name);
+        lab_variant_free(v);
         return -1;
     }
     return 0;
@@ -290,10 +323,10 @@ static int lab_sel_who(const struct lab_sel *sel, const char *lab, struct lab_wh
     return lab_who_student(w, lab, sel->student, sel->course_key, err, errlen);
 }
 
-int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *view, char *err,
-             size_t errlen)
+int lab_open_text(const struct lab_sel *sel, struct lab_variant *v, struct lab_view *view,
+                  char *err, size_t errlen)
 {
-    memset(sc, 0, sizeof *sc);
+    memset(v, 0, sizeof *v);
     memset(view, 0, sizeof *view);
     if (!sel->lab && sel->ticket) {
         struct lab_who w;
@@ -301,7 +334,7 @@ int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *vi
             return 1;
         struct lab_sel s2 = *sel;
         s2.lab = w.lab;
-        return lab_open(&s2, sc, view, err, errlen);
+        return lab_open_text(&s2, v, view, err, errlen);
     }
     if (!sel->lab) {
         snprintf(err, errlen, "%s needs --lab NAME", sel->student ? "--student" :
@@ -312,7 +345,6 @@ int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *vi
     if (!l)
         return 1;
     struct lab_who w;
-    struct lab_variant v;
     int rc = 1;
     if (lab_sel_who(sel, l->name, &w, err, errlen))
         goto out;
@@ -320,24 +352,38 @@ int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *vi
         snprintf(err, errlen, "--instructor with a course key in play needs --course-key FILE");
         goto out;
     }
-    if (lab_variant_make(l, &w, &v, err, errlen))
+    if (lab_variant_make_set(l, &w, sel->set, sel->nset, v, err, errlen))
         goto out;
+    view->restricted = !l->view_all && !sel->instructor;
+    snprintf(view->host, sizeof view->host, "%s", l->student_host);
+    rc = 0;
+out:
+    lab_free(l);
+    return rc;
+}
+
+int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *view, char *err,
+             size_t errlen)
+{
+    memset(sc, 0, sizeof *sc);
+    struct lab_variant v;
+    int rc = lab_open_text(sel, &v, view, err, errlen);
+    if (rc)
+        return rc;
+    rc = 1;
     if (scenario_parse(v.file, v.text, v.len, sc, err, errlen) == 0) {
-        const struct scn_host *h = scenario_host(sc, l->student_host);
+        const struct scn_host *h = scenario_host(sc, view->host);
         if (!h) {
             snprintf(err, errlen, "%s: error: the student's host '%s' is not in the scenario",
-                     l->file, l->student_host);
+                     v.file, view->host);
             scenario_free(sc);
         } else {
-            view->restricted = !l->view_all && !sel->instructor;
             snprintf(view->host, sizeof view->host, "%s", h->name);
             view->addr = h->addr;
             rc = 0;
         }
     }
     lab_variant_free(&v);
-out:
-    lab_free(l);
     return rc;
 }
 

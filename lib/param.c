@@ -78,6 +78,63 @@ void param_free(struct param_set *ps)
     ps->n = 0;
 }
 
+static bool param_word_char(char c);
+
+int param_set_value(struct param_set *ps, const char *name, const char *value, char *err,
+                    size_t errlen)
+{
+    size_t nl = strlen(name), vl = strlen(value);
+    bool ok = nl > 0 && nl < PARAM_NAME_MAX && (isalpha((unsigned char)name[0]) || name[0] == '_');
+    for (size_t i = 0; ok && i < nl; i++)
+        ok = isalnum((unsigned char)name[i]) || name[i] == '_';
+    if (!ok) {
+        snprintf(err, errlen, "'%s' is not a parameter name (a letter, then letters, digits "
+                 "or _; at most %d)", name, PARAM_NAME_MAX - 1);
+        return -1;
+    }
+    ok = vl > 0 && vl < PARAM_SET_VALUE_MAX;
+    for (size_t i = 0; ok && i < vl; i++)
+        ok = param_word_char(value[i]) || value[i] == ',';
+    if (!ok) {
+        snprintf(err, errlen, "%s=%s: a value is 1 to %d of letters, digits and . : / - + _ ,",
+                 name, value, PARAM_SET_VALUE_MAX - 1);
+        return -1;
+    }
+    for (size_t i = 0; i < ps->nset; i++)
+        if (!strcmp(ps->set[i].name, name)) {
+            snprintf(err, errlen, "%s is set twice", name);
+            return -1;
+        }
+    if (ps->nset == PARAM_SET_MAX) {
+        snprintf(err, errlen, "at most %d parameters may be set", PARAM_SET_MAX);
+        return -1;
+    }
+    struct param_over *o = &ps->set[ps->nset++];
+    snprintf(o->name, sizeof o->name, "%s", name);
+    snprintf(o->value, sizeof o->value, "%s", value);
+    o->used = false;
+    return 0;
+}
+
+const char *param_set_unused(const struct param_set *ps)
+{
+    for (size_t i = 0; i < ps->nset; i++)
+        if (!ps->set[i].used)
+            return ps->set[i].name;
+    return NULL;
+}
+
+/* The value set for NAME by param_set_value (marked used), or NULL. */
+static const char *param_set_take(struct param_set *ps, const char *name)
+{
+    for (size_t i = 0; i < ps->nset; i++)
+        if (!strcmp(ps->set[i].name, name)) {
+            ps->set[i].used = true;
+            return ps->set[i].value;
+        }
+    return NULL;
+}
+
 static struct param_param *param_find(struct param_set *ps, const char *name)
 {
     for (size_t i = 0; i < ps->n; i++)
@@ -477,6 +534,17 @@ static size_t param_one(const struct param_px *px, struct param_set *ps, const c
     char *val = param_define(px, ps, name, t + ks, ke - ks, ks, t + ke, end - ke, ke);
     if (!val)
         return 0;
+    const char *over = param_set_take(ps, name);   /* a what-if: the definition still checked */
+    if (over) {
+        char *v2 = strdup(over);
+        if (!v2) {
+            free(val);
+            snprintf(px->err, px->errlen, "%s: out of memory", px->file);
+            return 0;
+        }
+        free(val);
+        val = v2;
+    }
     p = &ps->p[ps->n++];
     snprintf(p->name, sizeof p->name, "%s", name);
     p->value = val;

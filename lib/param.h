@@ -34,7 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { PARAM_MAX = 64, PARAM_NAME_MAX = 32, PARAM_LIST_MAX = 65536 };
+enum { PARAM_MAX = 64, PARAM_NAME_MAX = 32, PARAM_LIST_MAX = 65536, PARAM_SET_MAX = 8,
+       PARAM_SET_VALUE_MAX = 256 };
 
 struct param_param {
     char name[PARAM_NAME_MAX];
@@ -48,6 +49,14 @@ struct param_set {
     bool variant;           /* false: every parameter takes its default */
     uint8_t secret[16];
     unsigned version;
+    /* What-ifs (`tcplab diff --set NAME=VALUE`): these parameters take the value given
+     * instead of their draw or default; param_set_unused names one that no definition met. */
+    struct param_over {
+        char name[PARAM_NAME_MAX];
+        char value[PARAM_SET_VALUE_MAX];
+        bool used;
+    } set[PARAM_SET_MAX];
+    size_t nset;
 };
 
 /* Defaults (no variant). */
@@ -55,6 +64,13 @@ void param_init_default(struct param_set *ps);
 /* A variant's draws from secret and the derivation version. */
 void param_init_variant(struct param_set *ps, const uint8_t secret[16], unsigned version);
 void param_free(struct param_set *ps);
+/* NAME takes VALUE (list words, commas) whatever its definition draws. Call before
+ * param_expand. 0, or -1 with a message (bad name or value, too many, NAME twice). */
+int param_set_value(struct param_set *ps, const char *name, const char *value, char *err,
+                    size_t errlen);
+/* After param_expand: the first NAME given to param_set_value that the text never defined
+ * (a typo, or a fact of another lab), or NULL. */
+const char *param_set_unused(const struct param_set *ps);
 /* The value of NAME, or NULL. */
 const char *param_get(const struct param_set *ps, const char *name);
 

@@ -84,6 +84,7 @@ struct gen_ipid {
     uint32_t perm_pos;
     uint8_t key[16];
     uint64_t sip[4];               /* SipHash's initial state for key (siphash_key_state) */
+    uint64_t jump_sip[4];          /* hashed: keys the jump after idle per (bucket, jiffy) */
     struct rng rng;
 };
 

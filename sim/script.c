@@ -342,7 +342,9 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
             ip.df = h->pers.df;
             struct wire_udp u = { .sport = sport, .dport = c->dport, .payload = data,
                                   .payload_len = sizeof data };
-            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
+            /* an unconnected sendto(): Linux numbers it from the shared counter, DF or not */
+            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto,
+                                  ip.df && !h->pers.udp_df_shared_id);
             n = wire_emit_udp(sl->buf, sizeof sl->buf, &ip, &u);
         } else {
             ip.df = h->pers.icmp_df;

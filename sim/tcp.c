@@ -296,6 +296,7 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     gen_isn_init(&th->isn, &p->isn, seed, name);
     tcp_stream(&th->rng_port, seed, "port", name);
     tcp_stream(&th->rng_chack, seed, "chack", name);
+    rng_bytes(&th->rng_chack, th->chack_key, sizeof th->chack_key);
     tcp_stream(&th->rng_conn, seed, "conn", name);
     rng_bytes(&th->rng_conn, th->ts_key, sizeof th->ts_key);
     struct rng ck;
@@ -305,8 +306,13 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     tcp_windows_init(th);
     th->chack_slot = th->rst_slot = UINT64_MAX;
     snprintf(th->rule_backlog, sizeof th->rule_backlog, "backlog %d full: SYN dropped", p->backlog);
-    snprintf(th->rule_chack, sizeof th->rule_chack, "challenge-ack %u/s: budget spent",
-             p->chack_limit);
+    if (p->chack_era && p->chack != CHACK_UNLIMITED)
+        snprintf(th->rule_chack, sizeof th->rule_chack,
+                 "challenge-ack %s: host-wide %u/s%s spent", os_chack_era_name(p->chack_era),
+                 p->chack_limit, p->chack == CHACK_RANDOM ? " (random quota)" : "");
+    else
+        snprintf(th->rule_chack, sizeof th->rule_chack, "challenge-ack %u/s: budget spent",
+                 p->chack_limit);
     snprintf(th->rule_rst_rate, sizeof th->rule_rst_rate, "rst-rate %u/s: budget spent",
              p->rst_rate);
     return th;

@@ -50,5 +50,10 @@ int trace_format(const struct trace *t, size_t i, char *out, size_t cap);
 /* Every event, one line each. Returns 0 or -1 on a write error. */
 int trace_write(const struct trace *t, FILE *f);
 const char *sim_ev_kind_name(enum sim_ev_kind k);
+/* Event i as one JSON object, no newline (trace_json.c; fields: docs/json-schema.md).
+ * Returns what snprintf returns. */
+int trace_json(const struct trace *t, size_t i, char *out, size_t cap);
+/* Every event, one JSON object a line. 0, or -1 on a write error. */
+int trace_json_write(const struct trace *t, FILE *f);
 
 #endif

@@ -71,6 +71,15 @@ refuse notes.txt                     -- run ""
 expect "--pcap --seed --until" any   -- run net.scn --
 expect "notes.txt net.scn"     any   -- run net.scn --pcap ""
 expect ""                      exact -- run net.scn ""
+expect "--json --as"           any   -- run net.scn --
+expect "web www scanner"       exact -- run net.scn --as ""
+expect "diff"                  exact -- dif
+expect "default net.scn"       any   -- diff ""
+expect "net.scn"               any   -- diff net.scn ""
+expect ""                      exact -- diff net.scn net.scn ""
+expect "--as --set --set-a --set-b --seed --until --context" any -- diff net.scn --
+expect "web www scanner"       exact -- diff net.scn --as ""
+expect "web. www. scanner. seed=" exact -- diff net.scn --set ""
 # every option the completion offers for scan is one the binary accepts (not "unknown")
 for o in $(complete_words scan -); do
     case $o in -sI|-p|-iL|-e|-S|-g|-oN|-oG|-oX|-oJ|-oA|--*=*) continue ;; esac

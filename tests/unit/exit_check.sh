@@ -24,7 +24,8 @@ cmds=$("$bin" help | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | sort -u)
 [ -n "$cmds" ] || { echo "exit_check: tcplab help lists no commands" >&2; exit 1; }
 for c in $cmds; do
     case "$c" in version) want 0 "$c" "$bin" "$c"; continue ;; esac
-    want 1 "$c --no-such-option" "$bin" "$c" --no-such-option
+    case "$c" in diff) usage=2 ;; *) usage=1 ;; esac   # diff(1)'s: trouble is 2
+    want $usage "$c --no-such-option" "$bin" "$c" --no-such-option
     want 0 "$c --help" "$bin" "$c" --help
 done
 want 1 "no command" "$bin"
@@ -53,6 +54,26 @@ want 1 "run a directory" "$bin" run "$dir/adir"
 want 1 "run --seed x" "$bin" run "$root/scenarios/handshake.scn" --seed x
 want 1 "run --pcap into a missing directory" "$bin" run "$root/scenarios/handshake.scn" --pcap "$dir/no/x.pcap"
 want 2 "run --pcap /dev/full" "$bin" run "$root/scenarios/handshake.scn" --pcap /dev/full
+
+# run --as / --json
+want 0 "run --as client" "$bin" run "$root/scenarios/handshake.scn" --as client
+want 1 "run --as no host" "$bin" run "$root/scenarios/handshake.scn" --as nobody
+want 1 "run --json into a missing directory" "$bin" run "$root/scenarios/handshake.scn" --json "$dir/no/x.json"
+want 2 "run --json /dev/full" "$bin" run "$root/scenarios/handshake.scn" --json /dev/full
+
+# diff: 0 the same, 1 different, 2 trouble (bad usage and bad input included)
+hs="$root/scenarios/handshake.scn"
+want 0 "diff same" "$bin" diff "$hs" "$hs"
+want 1 "diff different" "$bin" diff "$hs" --set server.isn=constant:5
+want 1 "diff --as different" "$bin" diff "$hs" --set server.isn=constant:5 --as client
+want 0 "diff --as not seen" "$bin" diff "$hs" --set server.ttl=32 --as server
+want 2 "diff missing file" "$bin" diff "$hs" "$dir/missing.scn"
+want 2 "diff malformed file" "$bin" diff "$dir/bad.scn" "$hs"
+want 2 "diff a directory" "$bin" diff "$dir/adir" "$hs"
+want 2 "diff nothing changed" "$bin" diff "$hs"
+want 2 "diff bad change" "$bin" diff "$hs" --set server.isn=nonsense
+want 2 "diff --seed x" "$bin" diff "$hs" "$hs" --seed x
+want 2 "diff > /dev/full" sh -c '"$1" diff "$2" --set server.isn=constant:5 > /dev/full' x "$bin" "$hs"
 
 # One number parser: --seed 010 is ten in run and scan alike, 0x10 sixteen.
 a=$("$bin" run "$root/scenarios/handshake.scn" --seed 010 | cksum)

@@ -21,7 +21,8 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
 # Literals of the parser's sources that are not keywords of the language.
-NOT_KEYWORDS="memory nothing rb lab.param"
+# yes/no/true/false: the values of a flag key in a what-if (sim/scenario_edit.c), not words of a file.
+NOT_KEYWORDS="memory nothing rb lab.param yes no true false"
 
 # --- 1. keywords -----------------------------------------------------------------------
 {
