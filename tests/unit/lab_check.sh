@@ -93,6 +93,23 @@ if command -v tcpdump > /dev/null 2>&1; then
     [ "$n" = 0 ] || no "the student's capture has $n datagrams not to or from the student"
 fi
 
+# --- an idle scan's capture: the whole network on a plain file, the student's host in a lab -
+"$t" lab show idle-scan --scenario > idle.scn || no "lab show --scenario failed"
+"$t" scan --sim idle.scn --no-script -sI 198.51.100.20 -Pn -p 80,81 --capture idle.pcap target \
+    > /dev/null 2>&1 || no "-sI --capture on the plain scenario failed"
+"$t" scan --lab idle-scan --student alice --no-script -sI "$(awk '$1 == "zombie" { print $3 }' \
+    "$tmp/idle-scan.alice.txt")" -Pn -p 80,81 --capture idle-lab.pcap target > /dev/null 2>&1 ||
+    no "-sI --capture in the lab failed"
+if command -v tcpdump > /dev/null 2>&1; then
+    # The zombie's answers to the target (its RSTs to the forged SYN|ACKs, to the target's
+    # SYN|ACKs): on the wire between those two, never at the student's host.
+    zt='src host 198.51.100.20 and dst host 198.51.100.30 and tcp[tcpflags] & tcp-rst != 0'
+    n=$(tcpdump -nn -r idle.pcap "$zt" 2>/dev/null | wc -l)
+    [ "$n" -gt 0 ] || no "-sI --capture holds no zombie-to-target RST"
+    n=$(tcpdump -nn -r idle-lab.pcap "$zt" 2>/dev/null | wc -l)
+    [ "$n" = 0 ] || no "the lab's -sI capture shows $n zombie-to-target RSTs"
+fi
+
 # --- parameter errors in a scenario -----------------------------------------------------
 printf 'scenario "x"\nhost a 198.51.100.1 tcp ${p:choose 1,2}\n' > bad.scn
 expect_rc 1 "a bad parameter" "$t" run bad.scn
