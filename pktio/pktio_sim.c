@@ -147,7 +147,7 @@ static int pktio_sim_stream_open(struct pktio *io, uint32_t dst, uint16_t port)
 
 static int pktio_sim_stream_write(struct pktio *io, int handle, const uint8_t *d, size_t n)
 {
-    int rc = sim_stream_write(sim_ctx_of(io)->sim, handle, d, n);
+    int rc = sim_stream_send(sim_ctx_of(io)->sim, handle, d, n);
     if (rc < 0)
         snprintf(io->err, sizeof io->err, "sim: the connection takes no more data");
     return rc;
@@ -157,7 +157,7 @@ static int pktio_sim_stream_read(struct pktio *io, int handle, uint8_t *buf, siz
                                  bool *eof)
 {
     struct sim *s = sim_ctx_of(io)->sim;
-    int n = sim_stream_read(s, handle, buf, cap, eof);
+    int n = sim_stream_recv(s, handle, buf, cap, eof);
     if (n == 0 && !*eof && sim_stream_state(s, handle) == SIM_STREAM_REFUSED)
         return -1;             /* a reset after the handshake: ECONNRESET */
     return n;

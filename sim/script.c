@@ -450,7 +450,8 @@ void script_run(struct sim *s, const struct sim_qent *e)
 
 /* ---------------------------------------------------------------- streams */
 
-static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, bool buffered);
+static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport,
+                       bool buffered);
 
 static struct sim_stream *stream_get(const struct sim *s, int handle)
 {
@@ -461,18 +462,24 @@ static struct sim_stream *stream_get(const struct sim *s, int handle)
 
 int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
 {
-    return stream_open(s, src, dst, dport, false);
+    return sim_stream_open(s, src, dst, dport, 0);
+}
+
+int sim_stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport)
+{
+    return stream_open(s, src, dst, dport, sport, false);
 }
 
 int sim_stream_connect_buffered(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
 {
-    return stream_open(s, src, dst, dport, true);
+    return stream_open(s, src, dst, dport, 0, true);
 }
 
-static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, bool buffered)
+static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport,
+                       bool buffered)
 {
     struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport,
-                         .handle = buffered };
+                         .sport = sport, .buffered = buffered };
     sim_op_note(s, &op);
     struct host *h = host_find(&s->hosts, src);
     if (!h)
@@ -489,7 +496,7 @@ static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport
         s->streams = v;
         s->nstreams = nc;
     }
-    int conn = tcp_connect(h->tcp, host_io(s, h), dst, dport, 0);
+    int conn = tcp_connect(h->tcp, host_io(s, h), dst, dport, sport);
     if (conn >= 0 && buffered && tcp_buffer(h->tcp, conn) < 0) {
         tcp_abort(h->tcp, host_io(s, h), conn);
         tcp_conn_release(h->tcp, conn);
@@ -500,6 +507,7 @@ static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport
         return -1;
     }
     s->streams[i] = (struct sim_stream){ true, h->idx, conn };
+    sim_att_flow_add(s, h, conn);   /* a script's connect: its segments reach the stack */
     sim_flush(s);
     return (int)i;
 }
@@ -541,9 +549,9 @@ int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *cod
     return 0;
 }
 
-int sim_stream_write(struct sim *s, int handle, const uint8_t *data, size_t n)
+int sim_stream_send(struct sim *s, int handle, const uint8_t *data, size_t n)
 {
-    struct sim_op op = { .kind = SIM_OP_STREAM_WRITE, .handle = handle, .pkt = data, .len = n };
+    struct sim_op op = { .kind = SIM_OP_STREAM_SEND, .handle = handle, .pkt = data, .len = n };
     sim_op_note(s, &op);
     struct sim_stream *st = stream_get(s, handle);
     if (!st)
@@ -555,7 +563,7 @@ int sim_stream_write(struct sim *s, int handle, const uint8_t *data, size_t n)
     return rc;
 }
 
-int sim_stream_read(struct sim *s, int handle, uint8_t *buf, size_t cap, bool *eof)
+int sim_stream_recv(struct sim *s, int handle, uint8_t *buf, size_t cap, bool *eof)
 {
     struct sim_stream *st = stream_get(s, handle);
     *eof = false;
@@ -577,4 +585,39 @@ void sim_stream_abort(struct sim *s, int handle)
     tcp_conn_release(h->tcp, st->conn);
     st->used = false;
     sim_flush(s);
+}
+
+int sim_stream_write(struct sim *s, int handle, uint32_t nbytes)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_WRITE, .handle = handle, .len = nbytes };
+    sim_op_note(s, &op);
+    struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    struct host *h = s->hosts.v[st->host];
+    int r = tcp_send(h->tcp, host_io(s, h), st->conn, nbytes);
+    sim_flush(s);
+    return r < 0 ? -1 : 0;
+}
+
+int sim_stream_close(struct sim *s, int handle)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_CLOSE, .handle = handle };
+    sim_op_note(s, &op);
+    struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    struct host *h = s->hosts.v[st->host];
+    int r = tcp_close(h->tcp, host_io(s, h), st->conn);
+    sim_flush(s);
+    return r < 0 ? -1 : 0;
+}
+
+int sim_stream_tcp_state(const struct sim *s, int handle)
+{
+    const struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    int state = tcp_conn_state(s->hosts.v[st->host]->tcp, st->conn);
+    return state == TCB_NONE ? TCP_CLOSED : state;
 }

@@ -799,3 +799,16 @@ void tcp_conn_release(struct tcp_host *th, int id)
     tcp_sb_conn_gone(th, c);
     memset(c, 0, sizeof *c);
 }
+
+int tcp_conn_tuple(const struct tcp_host *th, int id, uint16_t *lport, uint32_t *raddr,
+                   uint16_t *rport)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c || c->tcb < 0)
+        return -1;
+    const struct tcp_tcb *t = &th->pool[c->tcb];
+    *lport = t->lport;
+    *raddr = t->raddr;
+    *rport = t->rport;
+    return 0;
+}

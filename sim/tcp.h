@@ -116,6 +116,10 @@ int tcp_read(struct tcp_host *th, int id, uint8_t *buf, uint32_t cap, bool *eof)
 /* The service applications of this host (copied): a listener's connection on one of their
  * ports runs it. 0, or -1 when out of memory. */
 int tcp_host_services(struct tcp_host *th, const struct scn_service *svc, uint32_t n);
+/* The 4-tuple of a connection whose TCB lives (local port, remote address and port). 0, or
+ * -1 when the id or its TCB is gone. */
+int tcp_conn_tuple(const struct tcp_host *th, int id, uint16_t *lport, uint32_t *raddr,
+                   uint16_t *rport);
 /* Frees an aborted/closed connection id for reuse. */
 void tcp_conn_release(struct tcp_host *th, int id);
 

@@ -11,6 +11,8 @@
  *     (rfc793-3.9-listen-syn: RFC 793 3.9 LISTEN: SYN: SYN-ACK, SYN-RECEIVED)
  *     LISTEN -> SYN-RECEIVED ipid=0 isn_next=1583286803
  * RULE-ID is the rule's stable name (docs/rules.md), RULE its text for a person.
+ * HOST*inj: a datagram an attached script injected (tcplab attach), named by the attaching
+ * host, never by the source address it claims.
  * isn_next=unpredictable: the host's ISN generator draws at random (random, random-inc), so
  * its next value is not shown.
  */
@@ -115,6 +117,7 @@ void trace_record(void *ctx, const struct sim_event *ev)
     e->isn_unpredictable = ev->isn_unpredictable;
     e->unit = ev->unit;
     e->cause = ev->cause;
+    e->injected = ev->injected;
 }
 
 const uint8_t *trace_pkt(const struct trace *t, const struct trace_ev *e)
@@ -142,9 +145,10 @@ int trace_format(const struct trace *t, size_t i, char *out, size_t cap)
     size_t used = 0;
     char pkt[512];
     const char *host = trace_str(t, e->host_off);
+    char who[80];
+    snprintf(who, sizeof who, "%s%s", *host ? host : "-", e->injected ? "*inj" : "");
     APPEND("%llu.%09llu %-5s %-10s", (unsigned long long)(e->t_ns / 1000000000ULL),
-           (unsigned long long)(e->t_ns % 1000000000ULL), sim_ev_kind_name(e->kind),
-           *host ? host : "-");
+           (unsigned long long)(e->t_ns % 1000000000ULL), sim_ev_kind_name(e->kind), who);
     if (e->len) {
         wire_summary(pkt, sizeof pkt, trace_pkt(t, e), e->len);
         APPEND(" %s", pkt);
@@ -176,4 +180,43 @@ int trace_write(const struct trace *t, FILE *f)
             return -1;
     }
     return 0;
+}
+
+void trace_stream_init(struct trace_stream *ts, FILE *f, FILE *jf)
+{
+    memset(ts, 0, sizeof *ts);
+    trace_init(&ts->tr);
+    ts->f = f;
+    ts->jf = jf;
+}
+
+void trace_stream_record(void *ctx, const struct sim_event *ev)
+{
+    struct trace_stream *ts = ctx;
+    struct trace *t = &ts->tr;
+    t->n = t->nbytes = t->nstr = 0;      /* the buffers stay for the next event */
+    t->oom = 0;
+    trace_record(t, ev);
+    if (t->oom || t->n != 1) {
+        ts->oom = 1;
+        return;
+    }
+    char line[4096];
+    if (ts->f) {
+        trace_format(t, 0, line, sizeof line);
+        if (fputs(line, ts->f) == EOF || fputc('\n', ts->f) == EOF)
+            ts->werr = 1;
+    }
+    if (ts->jf) {
+        trace_json(t, 0, line, sizeof line);
+        if (fputs(line, ts->jf) == EOF || fputc('\n', ts->jf) == EOF)
+            ts->jerr = 1;
+    }
+    ts->n++;
+}
+
+void trace_stream_free(struct trace_stream *ts)
+{
+    trace_free(&ts->tr);
+    memset(ts, 0, sizeof *ts);
 }

@@ -64,6 +64,13 @@ sed 's/^student = bob/student = alice/' "$tmp/idle-scan.bob.txt" > subs/copied.t
 expect_rc 1 "a directory with a copied answer" "$t" lab check idle-scan subs
 grep -q '^"alice","subs/copied.txt",fail,fail,pass,fail,1,4$' "$tmp/out" || no "CSV: the copy's line"
 expect_rc 2 "check of a missing file" "$t" lab check idle-scan nonexistent.txt
+mkdir -p nothing
+expect_rc 2 "a directory with no answer files" "$t" lab check idle-scan nothing
+echo 'not an answer' > subs/zz-garbage.txt
+expect_rc 2 "a directory with an unreadable submission" "$t" lab check idle-scan subs --csv bad.csv
+grep -q '^"","subs/zz-garbage.txt",error,error,error,error,0,4$' bad.csv || no "CSV: the bad file's line"
+rm -f subs/zz-garbage.txt
+expect_rc 2 "a CSV that cannot be written" "$t" lab check idle-scan subs --csv /dev/full
 expect_rc 1 "an unknown lab" "$t" lab show nosuchlab
 
 # --- a course key: tickets; key and --instructor need the key -----------------------------

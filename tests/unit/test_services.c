@@ -28,13 +28,13 @@ static size_t exchange(struct sim *s, uint32_t host, uint16_t port, const char *
         sim_run_until(s, t += 1000000);
     assert_int_equal(sim_stream_state(s, h), SIM_STREAM_OPEN);
     if (req)
-        assert_int_equal(sim_stream_write(s, h, (const uint8_t *)req, strlen(req)),
+        assert_int_equal(sim_stream_send(s, h, (const uint8_t *)req, strlen(req)),
                          (int)strlen(req));
     size_t n = 0;
     *eof = false;
     while (t < t_end && !*eof) {
         sim_run_until(s, t += 1000000);
-        int r = sim_stream_read(s, h, (uint8_t *)out + n, cap - 1 - n, eof);
+        int r = sim_stream_recv(s, h, (uint8_t *)out + n, cap - 1 - n, eof);
         assert_true(r >= 0);
         n += (size_t)r;
     }
