@@ -291,6 +291,29 @@ static void test_stateful_established_both_ways(void **state)
     tap_fx_close(&f);
 }
 
+/* Only a bare SYN opens a conntrack entry: a SYN-ACK that a rule accepts is no new flow
+ * (nf_conntrack_proto_tcp: SYN/ACK in state NONE is INVALID), so the ACK that follows it on
+ * the same tuple still meets `drop tcp`. */
+static void test_stateful_synack_opens_nothing(void **state)
+{
+    (void)state;
+    struct tap_fx f;
+    tap_fx_open(&f, "net 198.51.100.0/24 delay 1ms\n"
+                "host scanner 198.51.100.10 role scanner os linux\n"
+                "host target 198.51.100.30 os linux tcp 80,81\n"
+                "filter fw at target in stateful\n"
+                "  accept tcp flags SA\n"
+                "  drop tcp\n");
+    uint8_t b[WIRE_MTU];
+    inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40001, 81, TCP_SYN | TCP_ACK, 1, 1, 0));
+    assert_int_equal(f.c->n, 1);   /* accepted: the target RSTs the stray SYN-ACK */
+    assert_int_equal(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 2"), -1);
+    inject_run(&f, b, fx_tcp(b, f.sc, f.target, 40001, 81, TCP_ACK, 2, 1, 0));
+    assert_int_equal(f.c->n, 1);
+    assert_true(fx_find_rule(&f.tr, SIM_EV_DROP, "filter fw rule 2 (line 6): drop tcp") >= 0);
+    tap_fx_close(&f);
+}
+
 /* ICMP flows keep their direction (nf_conntrack_proto_icmp inverts echo request into echo
  * reply): the target pings the scanner through its inbound `drop icmp`, the echo reply
  * passes, but an echo REQUEST from the scanner with the same id is a new flow and meets the
@@ -393,6 +416,7 @@ int main(void)
         cmocka_unit_test(test_reject_codes),
         cmocka_unit_test(test_tcp_reset_rules),
         cmocka_unit_test(test_stateful_replies_pass),
+        cmocka_unit_test(test_stateful_synack_opens_nothing),
         cmocka_unit_test(test_stateless_blocks_replies),
         cmocka_unit_test(test_stream_sees_reject),
         cmocka_unit_test(test_out_filter),
