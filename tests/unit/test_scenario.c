@@ -352,10 +352,10 @@ static void test_errors(void **state)
         /* Issue 13: a byte count TCP's sequence space cannot hold (2^31 wrapped: 4294967295
          * sent nothing) and times that would wrap the clock once a delay is added. */
         { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 1s send 2147483648\n",
-          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1), found "
+          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1) or a \"string\", found "
           "'2147483648'" },
         { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 1s send 4294967295\n",
-          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1), found "
+          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1) or a \"string\", found "
           "'4294967295'" },
         { "net 1.2.3.0/24 delay 18446744073s\n",
           "t.scn:1:22: error: expected a time of at most 100 years (3155760000s), so that the "
