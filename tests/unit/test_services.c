@@ -191,7 +191,7 @@ static void test_scenario_keys(void **state)
         { "host a 1.2.3.4\n  service 80 echo extra",
           "t.scn:2:19: error: expected end of line, found 'extra'" },
         { "host a 1.2.3.4\nconnect a -> a:80 at 1s send 12x",
-          "t.scn:2:30: error: expected a byte count or a \"string\", found '12x'" },
+          "t.scn:2:30: error: expected a byte count of at most 2147483647 (2^31 - 1) or a \"string\", found '12x'" },
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = scenario_parse("t.scn", bad[i].text, strlen(bad[i].text), &sc, err, sizeof err);
