@@ -188,6 +188,8 @@ install: tcplab
 	install -m 644 docs/rules.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/rules.md
 	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts
 	install -m 644 docs/facts/*.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts/
+	install -d $(DESTDIR)$(PYDIR)
+	install -m 644 attach/tcplab.py $(DESTDIR)$(PYDIR)/tcplab.py
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab

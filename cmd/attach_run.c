@@ -68,8 +68,10 @@ static const char *py_dir(char *buf, size_t cap)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = 0;
-            const char *sub[] = { "attach", "../attach" };
-            for (int i = 0; i < 2; i++) {
+            /* a source tree's attach/, or an install moved whole (PREFIX/bin/tcplab beside
+             * PREFIX/share/tcplab/python) */
+            const char *sub[] = { "attach", "../attach", "../share/tcplab/python" };
+            for (int i = 0; i < 3; i++) {
                 snprintf(buf, cap, "%s/%s", exe, sub[i]);
                 if (file_exists(buf, "tcplab.py"))
                     return buf;
