@@ -80,6 +80,12 @@ $(BUILD)/libtcplab_tui.a: $(TUIV_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# The C client of tcplab attach on its own, for programs outside this tree (make install:
+# lib/libtcplab_attach.a and include/tcplab/attach_client.h).
+$(BUILD)/libtcplab_attach.a: $(BUILD)/attach/client.o $(BUILD)/attach/proto.o
+	rm -f $@
+	ar rcs $@ $^
+
 $(BUILD)/libtcplab.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -176,7 +182,7 @@ check-clang:
 
 # The binary, its man pages (tcplab(1), tcplab-scenario(5)), its bash completion, and the
 # documents worksheets cite (rules.md, facts/*.md) under share/doc/tcplab.
-install: tcplab
+install: tcplab $(BUILD)/libtcplab_attach.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 tcplab $(DESTDIR)$(PREFIX)/bin/tcplab
@@ -188,8 +194,11 @@ install: tcplab
 	install -m 644 docs/rules.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/rules.md
 	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts
 	install -m 644 docs/facts/*.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts/
-	install -d $(DESTDIR)$(PYDIR)
+	install -m 644 docs/attach.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/attach.md
+	install -d $(DESTDIR)$(PYDIR) $(DESTDIR)$(PREFIX)/include/tcplab $(DESTDIR)$(PREFIX)/lib
 	install -m 644 attach/tcplab.py $(DESTDIR)$(PYDIR)/tcplab.py
+	install -m 644 attach/client.h $(DESTDIR)$(PREFIX)/include/tcplab/attach_client.h
+	install -m 644 $(BUILD)/libtcplab_attach.a $(DESTDIR)$(PREFIX)/lib/libtcplab_attach.a
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab
