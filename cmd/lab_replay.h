@@ -1,4 +1,4 @@
-/* lab_replay.h — grading a lab's `record` questions by replaying the student's attach record
+/* lab_replay.h — a `session` question's value: the replay of a student's attach record
  * (cmd/lab_replay.c). */
 #ifndef TCPLAB_CMD_LAB_REPLAY_H
 #define TCPLAB_CMD_LAB_REPLAY_H
@@ -9,11 +9,12 @@ struct lab;
 struct lab_who;
 struct lab_question;
 
-/* Replays record file `path` in w's variant of lab l and counts question q's events; key is
- * the count without the student (lab_key). 1: it counts more (pass), 0: not, or the record
- * does not fit the variant (why says which), -1: trouble (why says what). */
-int lab_record_check(const struct lab *l, const struct lab_who *w,
-                     const struct lab_question *q, const char *key, const char *path,
-                     char *why, size_t whylen);
+/* Replays record on who's variant of l and reads q's `replay` expression from the run into
+ * *value (heap; "none" when the event never happened, a sentence in parentheses when the
+ * record was made on another variant). 0, or -1 with err (a record that
+ * cannot be read or does not fit the variant). */
+int lab_replay_value(const struct lab *l, const struct lab_who *who,
+                     const struct lab_question *q, const char *record, char **value,
+                     char *err, size_t errlen);
 
 #endif

@@ -3,17 +3,15 @@
  *
  * An answer is either a template expanded with the variant's parameters, or
  *
- *   event KIND HOST [proto P] [flags F] [src A] [dst A] [sport N] [dport N] [rule ID,...]
- *         [nth N|last] field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|rule|count
+ *   event KIND HOST [proto P] [flags F] [src A] [dst A] [sport N] [dport N] [nth N|last]
+ *         field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|rule|count
  *
  * read from the grader's run of the variant: the scenario plus the lab's `probe` lines, run
  * until nothing is left, every event recorded (sim/trace.h). KIND is SEND, RECV, DROP, TIMER
  * or NOTE; HOST the host the event is at; the filters match the event's datagram; `nth`
- * picks among the matches (default the first); `rule ID,...` keeps the events whose decision
- * names one of those rule IDs (docs/rules.md); the field `rule` is that ID; `count` is how
- * many matched. A record question's answer, `replay event ... field count`, is such a count:
- * its key is the count in the grader's run, and a student's attach record passes when its
- * replay in the variant counts more (lab_record_count; the replay is cmd/'s). So the key for
+ * picks among the matches (default the first); `rule ID,...` keeps only the events whose
+ * decision names one of those rule IDs; the field `rule` is the rule ID the host's decision
+ * names (docs/rules.md); `count` is how many matched. So the key for
  * "the ISN of a 64K-rule host at 2.2 s" is what the simulated host really chose, not a
  * formula that a timer tick could put off by 64000.
  *
@@ -235,9 +233,8 @@ static void lab_field_text(const struct lab_match *m, const struct trace *t,
 }
 
 /* The value an event answer names, from the grader's trace. */
-static int lab_event_answer(const char *file, int line, const char *text,
-                            const struct scenario *sc, const struct trace *t, char **out,
-                            char *err, size_t errlen)
+int lab_event_value(const char *file, int line, const char *text, const struct scenario *sc,
+                    const struct trace *t, char **out, char *err, size_t errlen)
 {
     struct lab_match m;
     if (lab_event_parse(file, line, text, sc, &m, err, errlen))
@@ -421,7 +418,7 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
     struct trace t;
     int rc = key ? 0 : -1;
     for (size_t i = 0; i < l->nq && !rc; i++)
-        events |= lab_is_event(l->q[i].answer) || lab_is_replay(l->q[i].answer);
+        events |= lab_is_event(l->q[i].answer);
     if (!rc && events) {
         rc = lab_grader_run(l, &v, &sc, &t, err, errlen);
         ran = !rc;
@@ -434,9 +431,8 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
                         &v.params, &a, &alen, err, errlen);
         if (rc)
             break;
-        if (lab_is_event(a) || lab_is_replay(a)) {
-            rc = lab_event_answer(l->file, q->answer_line, a + (lab_is_replay(a) ? 7 : 0), &sc,
-                                  &t, &key[i], err, errlen);
+        if (lab_is_event(a)) {
+            rc = lab_event_value(l->file, q->answer_line, a, &sc, &t, &key[i], err, errlen);
             free(a);
         } else if (lab_is_up(a)) {
             rc = lab_up_answer(l->file, q->answer_line, a, &v, &key[i], err, errlen);
@@ -456,32 +452,6 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
     }
     *keyp = key;
     return 0;
-}
-
-bool lab_is_replay(const char *a)
-{
-    return !strncmp(a, "replay", 6) && (a[6] == ' ' || a[6] == '\t') && lab_is_event(a + 7);
-}
-
-int lab_record_count(const struct lab *l, const struct lab_question *q, struct lab_variant *v,
-                     const struct scenario *sc, const struct trace *t, long *count, char *err,
-                     size_t errlen)
-{
-    char *a, *n = NULL;
-    size_t alen;
-    if (param_expand(l->file, q->answer_line, q->answer_col, q->answer, strlen(q->answer),
-                     &v->params, &a, &alen, err, errlen))
-        return -1;
-    int rc = lab_is_replay(a) ? lab_event_answer(l->file, q->answer_line, a + 7, sc, t, &n,
-                                                 err, errlen) : -1;
-    if (!rc)
-        *count = strtol(n, NULL, 10);
-    else if (!lab_is_replay(a))
-        snprintf(err, errlen, "%s:%d: error: question %s: not a `replay event` answer", l->file,
-                 q->answer_line, q->id);
-    free(n);
-    free(a);
-    return rc;
 }
 
 /* ---------------------------------------------------------------- answer files */
@@ -686,9 +656,8 @@ bool lab_answer_ok(const struct lab_question *q, const char *key, const char *gi
         return na >= 0 && na == nb && !memcmp(a, b, (size_t)na * sizeof *a);
     }
     case LAB_Q_WORD:
+    case LAB_Q_SESSION:   /* given: what the replay showed (cmd/lab_replay.c) */
         return !strcasecmp(key, gv);
-    case LAB_Q_RECORD:
-        return false;   /* a replay decides (lab_record_count) */
     }
     return false;
 }
@@ -703,7 +672,7 @@ static const char *lab_kind_help(enum lab_qkind k)
     case LAB_Q_ADDR:  return "an IPv4 address";
     case LAB_Q_ADDRS: return "IPv4 addresses, comma-separated (or none)";
     case LAB_Q_WORD:  return "one word";
-    case LAB_Q_RECORD: return "the file your tcplab attach --record FILE wrote";
+    case LAB_Q_SESSION: return "the file tcplab attach --record wrote, beside this one";
     }
     return "";
 }

@@ -50,8 +50,9 @@ enum lab_qkind {
     LAB_Q_ADDR,    /* one IPv4 address */
     LAB_Q_ADDRS,   /* a set of IPv4 addresses */
     LAB_Q_WORD,    /* one word, case-insensitive */
-    LAB_Q_RECORD,  /* the file a student's `tcplab attach --record FILE` wrote: graded by
-                      replaying it in the student's variant (`answer replay event ...`) */
+    LAB_Q_SESSION, /* the student's `attach --record` file: the grader replays it and reads
+                      the question's `replay` expression from that run (cmd/lab_replay.c);
+                      the answer is the word it must give */
 };
 
 struct lab_question {
@@ -61,6 +62,8 @@ struct lab_question {
     char *prompt, *hint;         /* heap */
     char *answer;                /* heap: the answer's text as written (template or event) */
     int answer_line, answer_col; /* in the .lab file */
+    char *replay;                /* heap, LAB_Q_SESSION: `event ...` read from the replay */
+    int replay_line;
 };
 
 struct lab {
@@ -220,22 +223,12 @@ void lab_answers_free(struct lab_answers *a);
 /* The answer to question id, or NULL. */
 const char *lab_answers_get(const struct lab_answers *a, const char *id);
 
-/* Does `given` answer question q whose key is `key`? (false for LAB_Q_RECORD, which needs
- * a replay: lab_record_ok.) */
-bool lab_answer_ok(const struct lab_question *q, const char *key, const char *given);
+/* An `event ...` answer (grade.c) read from a recorded run t of scenario sc. 0, or -1. */
+int lab_event_value(const char *file, int line, const char *text, const struct scenario *sc,
+                    const struct trace *t, char **out, char *err, size_t errlen);
 
-/* A `record` question: its answer is `replay event ...`, an event answer whose field is
- * `count`; the key is that count in the grader's own run. The student's record passes when
- * the replay of it, in the student's variant, counts more: the attack made the server do
- * something the variant alone never does (accept bytes, reset the connection). The replay
- * itself is the attach command's (cmd/), which hands its trace to lab_record_count. */
-bool lab_is_replay(const char *answer);
-struct lab_variant;
-/* The count question q's `replay event ...` answer names in trace t, a run of variant v
- * (parsed as sc). 0, or -1 with err. */
-int lab_record_count(const struct lab *l, const struct lab_question *q, struct lab_variant *v,
-                     const struct scenario *sc, const struct trace *t, long *count, char *err,
-                     size_t errlen);
+/* Does `given` answer question q whose key is `key`? */
+bool lab_answer_ok(const struct lab_question *q, const char *key, const char *given);
 
 /* Writes the answer template a student fills in. */
 int lab_template_write(const struct lab *l, const char *student, FILE *f);
