@@ -65,7 +65,14 @@ int lab_replay_value(const struct lab *l, const struct lab_who *who,
         snprintf(err, errlen, "out of memory recording the replay");
         goto out;
     }
-    if (lab_event_value(l->file, q->replay_line, q->replay, &sc, &t, value, err, errlen)) {
+    char *ev = NULL;   /* the replay expression with the variant's parameters (${cport}) */
+    size_t evlen;
+    if (param_expand(l->file, q->replay_line, 1, q->replay, strlen(q->replay), &v.params, &ev,
+                     &evlen, err, errlen))
+        goto out;
+    int miss = lab_event_value(l->file, q->replay_line, ev, &sc, &t, value, err, errlen);
+    free(ev);
+    if (miss) {
         /* The event never happened in the student's run: that is the answer. */
         *value = strdup("none");
         if (!*value)
