@@ -54,6 +54,7 @@ struct tcp_tcb {
     bool fin_sent;
     bool oow_valid;        /* last_oow_ns is set (Linux last_oow_ack_time != 0) */
     bool ts_off_set;       /* ts_off computed (lazily: only segments with timestamps need it) */
+    bool ipid_set;         /* ipid drawn (lazily, keyed: tcp_tcb_ipid) */
     bool trusted;          /* made by a `from ADDR` listener: the peer is the trusted host */
     int8_t state;          /* enum tcp_state */
     uint8_t timer_kind;    /* enum tcp_timer_kind; NONE = no live timer */
@@ -127,7 +128,10 @@ struct tcp_host {
     struct tcp_listener *lis;      /* sorted by port */
     uint32_t nlis;
     struct gen_isn isn;
-    struct rng rng_port, rng_chack, rng_conn;
+    /* Keyed draws (lib/rng.h rng_key): an ephemeral port by its destination and time, a
+     * connection's own IP-ID start by its 4-tuple and ISS, a challenge-ACK second's random
+     * quota by that second, so no flow's numbers move with another's traffic. */
+    struct rng_key key_port, key_chack, key_conn;
     uint8_t ts_key[16];
     uint32_t lin_space;            /* Linux: receive space before MSS rounding */
     uint16_t synack_wnd[2];        /* tcp_synack_window without and with timestamps */
