@@ -40,6 +40,7 @@ SIM_SRC  := $(wildcard sim/*.c)
 PKTIO_SRC := $(wildcard pktio/*.c)
 SCAN_SRC := $(wildcard scanner/*.c scanner/scans/*.c scanner/output/*.c)
 BRIDGE_SRC := $(wildcard bridge/*.c)
+ATTACH_SRC := $(wildcard attach/*.c)
 LAB_SRC  := $(wildcard lab/*.c)
 # The built-in labs (lab/lab.h): descriptions, scenario templates, worksheets.
 LAB_FILES := $(sort $(wildcard labs/*.lab) $(wildcard scenarios/*.scn) \
@@ -51,7 +52,7 @@ TUI_SRC  := $(filter-out tui/view_%.c,$(wildcard tui/*.c))
 TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui.c cmd/tui_scan.c)
 TUIV_OBJ := $(TUIV_SRC:%.c=$(BUILD)/%.o)
 GEN_SRC  := $(BUILD)/gen/default_scn.c
-CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(LAB_SRC) $(CMD_SRC) $(TUI_SRC)
+CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(ATTACH_SRC) $(LAB_SRC) $(CMD_SRC) $(TUI_SRC)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/default_scn.o $(BUILD)/gen/labs.o
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -82,6 +83,11 @@ $(BUILD)/libtcplab_tui.a: $(TUIV_OBJ)
 $(BUILD)/libtcplab.a: $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
+
+# Where `make install` puts the Python client (attach/tcplab.py): tcplab attach puts it on
+# the script's PYTHONPATH when no source tree is beside the binary.
+PYDIR   ?= $(PREFIX)/share/tcplab/python
+$(BUILD)/cmd/attach_run.o: CFLAGS += -DTCPLAB_PYDIR='"$(PYDIR)"'
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

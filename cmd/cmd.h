@@ -33,6 +33,14 @@ struct cmd_scan_hooks {
 };
 int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *h);
 int cmd_run(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
+struct lab_sel;
+struct lab_view;
+/* A command's scenario (cmd/run.c): a lab's variant when lab is not NULL (with the view its
+ * outputs must respect), else the file SCENARIO or `default`, the embedded network. 0, or
+ * -1 with a message in err ("tcplab CMD: ..." for a lab's). */
+int cmd_load_scenario(const char *cmd, const char *scenario, const struct lab_sel *lab,
+                      struct scenario *sc, struct lab_view *view, char *err, size_t errlen);
 int cmd_diff(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_bridge(int argc, char **argv);

@@ -16,6 +16,7 @@
 
 #include "cmd/cmd.h"
 #include "lab/lab.h"
+#include "lib/outfile.h"
 
 struct lab_cmd {
     struct lab_sel sel;
@@ -425,14 +426,19 @@ static int lab_check_dir(const struct lab_cmd *c, const struct lab *l)
         fprintf(stderr, "tcplab lab: %s: %s\n", c->path, strerror(errno));
         return 2;
     }
-    FILE *f = c->csv ? fopen(c->csv, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "tcplab lab: %s: %s\n", c->csv, strerror(errno));
+    char oerr[512];
+    struct outfile *of = NULL;
+    if (!n || (c->csv && !(of = outfile_open(c->csv, oerr, sizeof oerr)))) {
+        if (!n)
+            fprintf(stderr, "tcplab lab: %s: no answer files in it\n", c->path);
+        else
+            fprintf(stderr, "tcplab lab: %s\n", oerr);
         for (size_t i = 0; i < n; i++)
             free(files[i]);
         free(files);
         return 2;
     }
+    FILE *f = of ? outfile_fp(of) : stdout;
     fprintf(f, "student,file");
     for (size_t q = 0; q < l->nq; q++)
         fprintf(f, ",%s", l->q[q].id);
@@ -459,8 +465,11 @@ static int lab_check_dir(const struct lab_cmd *c, const struct lab *l)
     for (size_t i = 0; i < n; i++)
         free(files[i]);
     free(files);
-    if ((c->csv ? fclose(f) : fflush(f)) != 0) {
-        fprintf(stderr, "tcplab lab: writing the CSV: %s\n", strerror(errno));
+    /* The CSV whole or not at all (lib/outfile.h): a grade sheet cut short is worse than
+     * none. */
+    if (of ? outfile_commit(of, oerr, sizeof oerr) : fflush(f)) {
+        fprintf(stderr, "tcplab lab: writing the CSV: %s\n",
+                of ? oerr : strerror(errno));
         rc = 2;
     }
     return rc;

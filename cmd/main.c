@@ -6,6 +6,7 @@
  *   tcplab diff A.scn [B.scn] [--as HOST] [--set CHANGE]   where two runs part (cmd/diff.c)
  *   tcplab bridge SCENARIO --tun NAME [...]   real tools reach simulated hosts (cmd/bridge.c)
  *   tcplab tui SCENARIO|CAPTURE [-- SCAN OPTIONS]   step through a run (cmd/tui.c)
+ *   tcplab attach SCENARIO [--as HOST] -- COMMAND   a script in virtual time (cmd/attach.c)
  *
  * Each subcommand owns its options and its --help; this file only dispatches.
  */
@@ -36,6 +37,10 @@ static void usage(FILE *f)
             "  tui SCENARIO|CAPTURE [-- SCAN OPTIONS]\n"
             "                              step through a run, a scan or a capture packet by\n"
             "                              packet, inside the hosts, forward and back\n"
+            "  attach SCENARIO [--as HOST|PREFIX] [--record FILE] -- COMMAND [ARGS...]\n"
+            "                              run a script (Python: attach/tcplab.py) that sends\n"
+            "                              spoofed datagrams and sees what reaches HOST, in\n"
+            "                              virtual time; --replay FILE repeats a recorded run\n"
             "  version                     print the version\n"
             "\n"
             "Each command takes --help. run, scan and diff take --lab NAME --student ID to run a\n"
@@ -61,6 +66,8 @@ int main(int argc, char **argv)
         return cmd_bridge(argc - 1, argv + 1);
     if (!strcmp(cmd, "tui"))
         return cmd_tui(argc - 1, argv + 1);
+    if (!strcmp(cmd, "attach"))
+        return cmd_attach(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tcplab %s\n", TCPLAB_VERSION);
         return 0;

@@ -186,18 +186,25 @@ static void wiretap_pcap(void *ctx, uint64_t t_ns, const uint8_t *pkt, size_t le
     pcapw_write(w, t_ns, pkt, len);   /* errors surface at commit */
 }
 
+int cmd_load_scenario(const char *cmd, const char *scenario, const struct lab_sel *lab,
+                      struct scenario *sc, struct lab_view *view, char *err, size_t errlen)
+{
+    memset(view, 0, sizeof *view);
+    if (lab) {
+        int n = snprintf(err, errlen, "tcplab %s: ", cmd);
+        return lab_open(lab, sc, view, err + n, errlen - (size_t)n) ? -1 : 0;
+    }
+    if (!strcmp(scenario, "default"))
+        return scenario_parse("default.scn", scenario_default_text, scenario_default_len, sc,
+                              err, errlen);
+    return lab_scenario_file(scenario, sc, err, errlen);
+}
+
 static int load_scenario(const struct run_opts *o, struct scenario *sc, struct lab_view *view,
                          char *err, size_t errlen)
 {
-    memset(view, 0, sizeof *view);
-    if (o->in_lab) {
-        int n = snprintf(err, errlen, "tcplab run: ");
-        return lab_open(&o->lab, sc, view, err + n, errlen - (size_t)n) ? -1 : 0;
-    }
-    if (!strcmp(o->scenario, "default"))
-        return scenario_parse("default.scn", scenario_default_text, scenario_default_len, sc,
-                              err, errlen);
-    return lab_scenario_file(o->scenario, sc, err, errlen);
+    return cmd_load_scenario("run", o->scenario, o->in_lab ? &o->lab : NULL, sc, view, err,
+                             errlen);
 }
 
 /* A run in which nothing happened says so, and what to do instead. */

@@ -13,6 +13,10 @@
  * names (docs/rules.md); `count` is how many matched. So the key for
  * "the ISN of a 64K-rule host at 2.2 s" is what the simulated host really chose, not a
  * formula that a timer tick could put off by 64000.
+ *
+ * Or `up PREFIX [count]`: the addresses of PREFIX (at most a /16) where the variant has a
+ * host that answers (sim_addr_up: a `host` line not `down`, or a live address of a `hosts`
+ * population), comma-joined, or how many: what a perfect sweep of the prefix finds.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -237,6 +241,87 @@ static int lab_event_answer(const char *file, int line, const char *text,
     return *out ? 0 : -1;
 }
 
+/* ---------------------------------------------------------------- `up` answers */
+
+static bool lab_is_up(const char *a)
+{
+    return !strncmp(a, "up", 2) && (a[2] == ' ' || a[2] == '\t');
+}
+
+static int lab_up_append(char **buf, size_t *len, size_t *cap, const char *w)
+{
+    size_t n = strlen(w);
+    if (*len + n + 2 > *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        while (c < *len + n + 2)
+            c *= 2;
+        char *b = realloc(*buf, c);
+        if (!b)
+            return -1;
+        *buf = b;
+        *cap = c;
+    }
+    if (*len)
+        (*buf)[(*len)++] = ',';
+    memcpy(*buf + *len, w, n + 1);
+    *len += n;
+    return 0;
+}
+
+/* The addresses (or how many) of PREFIX that are up in the variant. */
+static int lab_up_answer(const char *file, int line, const char *text,
+                         const struct lab_variant *v, char **out, char *err, size_t errlen)
+{
+    char pfx[64] = "", extra[16] = "", more[2] = "";
+    int n = sscanf(text, "up %63s %15s %1s", pfx, extra, more);
+    char *slash = strchr(pfx, '/');
+    uint32_t base;
+    char *end = NULL;
+    long plen = slash ? strtol(slash + 1, &end, 10) : -1;
+    if (slash)
+        *slash = 0;
+    if (n < 1 || !slash || wire_ip_parse(pfx, &base) || *end || plen < 16 || plen > 32 ||
+        (n >= 2 && strcmp(extra, "count")) || n > 2) {
+        snprintf(err, errlen, "%s:%d: error: in the answer '%s': expected 'up PREFIX/LEN "
+                 "[count]' with LEN 16 to 32", file, line, text);
+        return -1;
+    }
+    struct scenario sc;
+    if (scenario_parse(v->file, v->text, v->len, &sc, err, errlen))
+        return -1;
+    struct sim *s = sim_new(sc.seed);
+    int rc = 0;
+    if (!s || sim_load(s, &sc, err, errlen)) {
+        if (!s)
+            snprintf(err, errlen, "out of memory");
+        rc = -1;
+    }
+    uint32_t mask = plen == 32 ? ~0u : ~(~0u >> plen), first = base & mask;
+    uint64_t count = (uint64_t)1 << (32 - plen);
+    char *buf = NULL, ip[16];
+    size_t len = 0, cap = 0, up = 0;
+    for (uint64_t i = 0; !rc && i < count; i++) {
+        uint32_t a = first + (uint32_t)i;
+        if (!sim_addr_up(s, a))
+            continue;
+        up++;
+        if (n < 2 && lab_up_append(&buf, &len, &cap, wire_ip_str(a, ip))) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        }
+    }
+    sim_free(s);
+    scenario_free(&sc);
+    if (!rc) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", up);
+        *out = strdup(n >= 2 ? num : buf ? buf : "none");
+        rc = *out ? 0 : -1;
+    }
+    free(buf);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- the key */
 
 static bool lab_is_event(const char *a)
@@ -328,6 +413,9 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
             break;
         if (lab_is_event(a)) {
             rc = lab_event_answer(l->file, q->answer_line, a, &sc, &t, &key[i], err, errlen);
+            free(a);
+        } else if (lab_is_up(a)) {
+            rc = lab_up_answer(l->file, q->answer_line, a, &v, &key[i], err, errlen);
             free(a);
         } else {
             key[i] = a;

@@ -174,6 +174,8 @@ struct sim *sim_clone(const struct sim *s)
     d->op_fn = NULL;
     d->op_ctx = NULL;
     d->loss.e = NULL;
+    d->att.flows = NULL;
+    d->att.nflows = d->att.capflows = 0;
 
     d->outbox = clone_dup(s->outbox, s->capout * sizeof *s->outbox);
     d->nets = clone_dup(s->nets, s->nnets * sizeof *s->nets);
@@ -184,7 +186,7 @@ struct sim *sim_clone(const struct sim *s)
     if ((s->capout && !d->outbox) || (s->nnets && !d->nets) || (s->nsends && !d->sends) ||
         (s->ntraffic && !d->traffic) || (s->nconnects && !d->connects) ||
         (s->nstreams && !d->streams) || clone_pool(d, s) || clone_queue(d, s) ||
-        host_table_clone(d, &d->hosts, &s->hosts) || clone_filters(d, s) ||
+        host_table_clone(d, &d->hosts, &s->hosts) || clone_filters(d, s) || sim_att_clone(d, s) ||
         sim_pop_clone(d, s) || sim_loss_clone(&d->loss, &s->loss)) {
         if (!s->capout)
             d->capout = 0;

@@ -257,6 +257,7 @@ void sim_free(struct sim *s)
     free(s->pool.free);
     free(s->bigbuf);
     free(s->loss.e);
+    sim_att_free(s);
     free(s);
 }
 
@@ -290,8 +291,19 @@ int sim_apply_op(struct sim *s, const struct sim_op *op)
     switch (op->kind) {
     case SIM_OP_INJECT: return sim_inject(s, op->pkt, op->len);
     case SIM_OP_CLOCK: sim_run_until(s, op->t_ns); return 0;
-    case SIM_OP_STREAM_CONNECT: return sim_stream_connect(s, op->src, op->dst, op->dport);
+    case SIM_OP_STREAM_CONNECT: return sim_stream_open(s, op->src, op->dst, op->dport, op->sport);
     case SIM_OP_STREAM_ABORT: sim_stream_abort(s, op->handle); return 0;
+    case SIM_OP_INJECT_AS: return sim_inject_as(s, op->pkt, op->len);
+    case SIM_OP_STREAM_WRITE: return sim_stream_write(s, op->handle, (uint32_t)op->len);
+    case SIM_OP_STREAM_CLOSE: return sim_stream_close(s, op->handle);
+    case SIM_OP_NOTE: {
+        char text[256];
+        size_t n = op->len < sizeof text - 1 ? op->len : sizeof text - 1;
+        memcpy(text, op->pkt, n);
+        text[n] = 0;
+        sim_attach_note(s, text);
+        return 0;
+    }
     }
     return -1;
 }
@@ -411,6 +423,7 @@ void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, siz
         .host = sim_who(s, h, h ? h->addr : addr), .host_addr = h ? h->addr : addr,
         .action = action, .rule_id = rule_id, .rule = rule, .state_before = TCB_NONE,
         .state_after = TCB_NONE, .ipid = -1, .unit = sim_unit(s),
+        .injected = kind == SIM_EV_SEND && s->injecting,
     };
     if (s->cause_unit != ev.unit) {
         s->cause_unit = ev.unit;
@@ -537,10 +550,11 @@ void sim_transmit(struct sim *s, uint32_t slot, struct host *sender, bool raw)
     if (s->wire)
         s->wire(s->wire_ctx, s->now, sl->buf, sl->len);
     uint32_t src = rd32(sl->buf + 12), dst = rd32(sl->buf + 16);
-    if (!sender)
-        sender = host_find(&s->hosts, src);
+    if (!sender)   /* an injection leaves the attaching host, whatever source it claims */
+        sender = host_find(&s->hosts, s->injecting ? s->att.addr : src);
     if (sim_tracing(s)) {
-        sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, src, NULL, NULL, NULL, NULL);
+        sim_report(s, SIM_EV_SEND, sl->buf, sl->len, sender, s->injecting ? s->att.addr : src,
+                   NULL, NULL, NULL, NULL);
         sl->sent_ev = s->evseq;
     }
     if (sender && !raw && (sender->filt_out >= 0 || sender->filt_in >= 0) &&
@@ -598,10 +612,31 @@ static size_t inject_len(const uint8_t *d, size_t len)
     return tl;
 }
 
+static int inject(struct sim *s, const uint8_t *dgram, size_t len);
+
 int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
 {
     struct sim_op op = { .kind = SIM_OP_INJECT, .pkt = dgram, .len = len };
     sim_op_begin(s, &op);
+    return inject(s, dgram, len);
+}
+
+int sim_inject_as(struct sim *s, const uint8_t *dgram, size_t len)
+{
+    struct sim_op op = { .kind = SIM_OP_INJECT_AS, .pkt = dgram, .len = len };
+    sim_op_begin(s, &op);
+    if (!s->att.on)
+        return -1;
+    s->injecting = true;
+    int r = inject(s, dgram, len);
+    s->injecting = false;
+    return r;
+}
+
+/* The datagram leaves now: from its source's host (sim_inject) or from the attaching host
+ * (s->injecting), through that host's outbound filter. */
+static int inject(struct sim *s, const uint8_t *dgram, size_t len)
+{
     size_t tl = len > WIRE_MTU ? 0 : inject_len(dgram, len);
     if (tl == 0)
         return -1;
@@ -612,7 +647,8 @@ int sim_inject(struct sim *s, const uint8_t *dgram, size_t len)
     sl->len = (uint16_t)tl;   /* link-layer padding past total length is not carried */
     memcpy(sl->buf, dgram, tl);
     if (s->nout == 0 && !sim_tracing(s)) {   /* a scan's probes: the sender's filters, if any */
-        const struct host *dh = sim_quiet_route(s, host_find(&s->hosts, rd32(sl->buf + 12)),
+        uint32_t from = s->injecting ? s->att.addr : rd32(sl->buf + 12);
+        const struct host *dh = sim_quiet_route(s, host_find(&s->hosts, from),
                                                 rd32(sl->buf + 16));
         if (dh) {
             sim_queue_arrival(s, slot, sl, dh);
@@ -714,6 +750,10 @@ inline static void deliver(struct sim *s, struct sim_slot *sl, struct host *h,
     s->stats.delivered++;
     if (h->tap && tap)
         h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
+    if (h->attached && !sim_att_deliver(s, h, sl, p)) {   /* the script's, not the stack's */
+        sim_slot_free(s, slot);
+        return;
+    }
     if (h->external) {   /* a real host's kernel answers for it (sim_set_external) */
         if (sim_tracing(s))
             sim_report(s, SIM_EV_RECV, sl->buf, sl->len, h, h->addr, "to the real host",
@@ -738,6 +778,14 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
     uint32_t slot = sl->idx;
     if (hidx == 0) {   /* never lazy (sim_quiet_route wants a host): written all the same */
         sim_slot_materialize(sl);
+        if (sim_att_covers(s, rd32(sl->buf + 16))) {
+            if (sim_tracing(s)) {
+                s->arrive_unit = sim_unit(s);
+                s->arrive_cause = sl->sent_ev;
+            }
+            sim_att_nohost(s, slot, sl);
+            return;
+        }
         drop_slot(s, slot, NULL, rd32(sl->buf + 16), "net-no-host",
                   sim_tracing(s) ? sim_fmt(s, "no host at %s",
                                            wire_ip_str(rd32(sl->buf + 16), s->whobuf))
@@ -754,7 +802,7 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
     struct wire_pkt tmp;
     const struct wire_pkt *p;
     if (sim_slot_parse(sl, &p, &tmp) == WIRE_OK && (p->ip.mf || p->ip.frag_off) &&
-        p->ip.csum_ok && !h->external) {
+        p->ip.csum_ok && !h->external && !h->attached) {
         arrive_fragment(s, sl, h);
         return;
     }

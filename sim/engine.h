@@ -138,6 +138,25 @@ struct sim_loss {
     struct sim_loss_seen *e;       /* heap, cap a power of two (or 0) */
 };
 
+/* A flow the attached script opened through a host's own stack (sim_stream_open): its
+ * segments reach that stack as well as the script. */
+struct sim_att_flow {
+    uint32_t host;         /* host index */
+    uint32_t raddr;
+    uint16_t lport, rport;
+};
+
+/* The attached script (attach.c): the prefix it plays and where its datagrams go. */
+struct sim_attach {
+    bool on;
+    uint32_t prefix, mask;
+    uint32_t addr;         /* the attaching address: injected SENDs name it */
+    sim_tap_fn fn;         /* NULL in a clone (observers are not copied) */
+    void *ctx;
+    struct sim_att_flow *flows;
+    size_t nflows, capflows;
+};
+
 struct sim {
     uint64_t seed;
     uint64_t now;
@@ -204,6 +223,10 @@ struct sim {
      * being reported, the unit of the arrival being handled and its datagram's SEND. */
     uint64_t cause_unit, cause_first;
     uint64_t arrive_unit, arrive_cause;
+
+    /* The attached script, and whether the datagram leaving now is its injection. */
+    struct sim_attach att;
+    bool injecting;
 
     /* A datagram bigger than a slot, built before it leaves in fragments (an echo reply to
      * ping -s 3000: host.c host_send_fragments); NULL until first needed. */
@@ -362,7 +385,7 @@ static inline const struct host *sim_quiet_route(const struct sim *s, const stru
  * quote it in an ICMP error, which no bare TCP segment causes. */
 static inline bool sim_reads_bytes(const struct host *dh)
 {
-    return dh->tap || dh->filt_in >= 0 || dh->filt_out >= 0;
+    return dh->tap || dh->attached || dh->filt_in >= 0 || dh->filt_out >= 0;
 }
 /* A datagram with a quiet route to dh leaves: queued for arrival after dh's net's delay.
  * Drops it when the queue is out of memory. */
@@ -410,6 +433,24 @@ const char *sim_fmt(struct sim *s, const char *fmt, ...) __attribute__((format(p
 
 /* A call from outside begins (script.c's stream calls): counts the unit, tells the op hook. */
 void sim_op_note(struct sim *s, struct sim_op *op);
+
+/* --- the attached script (attach.c) --- */
+/* Whether addr is in the attached prefix. */
+static inline bool sim_att_covers(const struct sim *s, uint32_t addr)
+{
+    return s->att.on && (addr & s->att.mask) == s->att.prefix;
+}
+/* A datagram delivered to attached host h (after its filters; h->attached): to the script,
+ * and to h's stack only when it belongs to a flow the script opened (true: go on to the
+ * stack). p: its parse. */
+bool sim_att_deliver(struct sim *s, struct host *h, const struct sim_slot *sl,
+                     const struct wire_pkt *p);
+/* A datagram to an attached address where no host is: to the script. Frees the slot. */
+void sim_att_nohost(struct sim *s, uint32_t slot, struct sim_slot *sl);
+/* A stream the script opened from host h: its segments reach h's stack too. */
+void sim_att_flow_add(struct sim *s, const struct host *h, int conn);
+void sim_att_free(struct sim *s);
+int sim_att_clone(struct sim *d, const struct sim *s);
 
 /* --- scripted events (script.c) --- */
 void script_run(struct sim *s, const struct sim_qent *e);

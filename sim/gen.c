@@ -358,6 +358,11 @@ int gen_ipid_init(struct gen_ipid *g, const struct gen_ipid_cfg *cfg, uint64_t s
     rng_bytes(&g->rng, g->key, sizeof g->key);
     siphash_key_state(g->sip, g->key);
     g->ctr = (uint16_t)rng_u32(&g->rng); /* a host booted some time ago: any start */
+    struct rng jr;                        /* its own stream: g->rng's draws stay as they were */
+    uint8_t jkey[16];
+    gen_seed(&jr, seed, who, "gen.ipid.jump");
+    rng_bytes(&jr, jkey, sizeof jkey);
+    siphash_key_state(g->jump_sip, jkey);
     int rc = 0;
     switch (cfg->kind) {
     case GEN_IPID_PER_DEST:
@@ -500,18 +505,16 @@ static uint16_t gen_ipid_hashed(struct gen_ipid *g, uint64_t now_ns, uint32_t sr
     uint32_t b = gen_hashed_bucket(g, src, dst, proto);
     uint64_t now = gen_jiffies(now_ns, g->cfg.hz);
     uint32_t delta = 0;
-    /* 04ca6973f7c1: on a new jiffy, jump by prandom_u32_max(now - stamp). */
+    /* 04ca6973f7c1: on a new jiffy, jump by prandom_u32_max(now - stamp). A bucket draws at
+     * most once per jiffy, so the draw is keyed by (bucket, jiffy), not taken from a stream
+     * in draw order: traffic in other buckets must not move this bucket's jumps (a real
+     * host's draws reveal nothing about other flows; issue: non-interference). */
     if (g->bucket_stamp[b] != now) {
         uint64_t gap = now - g->bucket_stamp[b];
-        /* prandom_u32_max(gap): a keyed draw of the bucket and the jiffy, so the jump one
-         * flow sees never depends on how many other buckets jumped before */
         if (!g->cfg.model2014) {
-            uint64_t st[4] = { g->sip[0], g->sip[1], g->sip[2], g->sip[3] };
-            siphash_compress(st, (uint64_t)b << 32 | 0x6a756d70u);   /* "jump" */
-            siphash_compress(st, now);
-            uint64_t h = siphash_finalize(st, (uint64_t)16 << 56);
-            uint32_t n = gap > UINT32_MAX ? UINT32_MAX : (uint32_t)gap;
-            delta = (uint32_t)(((h >> 32) * (uint64_t)n) >> 32);
+            uint32_t v[3] = { b, (uint32_t)now, (uint32_t)(now >> 32) };
+            uint64_t r = gen_hash_u32s(g->jump_sip, v, 3);
+            delta = (uint32_t)(r % (gap > UINT32_MAX ? UINT32_MAX : gap));
         }
         g->bucket_stamp[b] = now;
     }

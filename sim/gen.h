@@ -83,6 +83,7 @@ struct gen_ipid {
     uint64_t *bucket_stamp;        /* hashed: last jiffy each bucket was used */
     uint8_t key[16];
     uint64_t sip[4];               /* SipHash's initial state for key (siphash_key_state) */
+    uint64_t jump_sip[4];          /* hashed: keys the jump after idle per (bucket, jiffy) */
     struct rng rng;
 };
 

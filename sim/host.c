@@ -581,7 +581,8 @@ static struct decision udp_input(struct sim *s, struct host *h, const struct wir
         .ttl = h->pers.ttl, .proto = WIRE_PROTO_UDP, .df = h->pers.df,
         .src = h->addr, .dst = p->ip.src,
     };
-    ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, ip.dst, WIRE_PROTO_UDP, ip.df);
+    ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, ip.dst, WIRE_PROTO_UDP,
+                          ip.df && !h->pers.udp_df_shared_id);
     struct wire_udp r = {
         .sport = u->dport, .dport = u->sport, .payload = u->payload,
         .payload_len = u->payload_len < HOST_UDP_ECHO_MAX ? u->payload_len : HOST_UDP_ECHO_MAX,

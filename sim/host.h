@@ -37,6 +37,7 @@ struct host {
     bool down, scanner;
     bool from_pop;                 /* made from a population on first touch (pop.c) */
     bool external;                 /* outside the simulation: the tap gets all (sim_set_external) */
+    bool attached;                 /* in an attached script's prefix (sim_attach) */
     int net;                       /* index of its net, -1 */
     int filt_in, filt_out;         /* filter index, -1 */
     struct sim *sim;

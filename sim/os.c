@@ -38,6 +38,7 @@ static const struct personality os_linux = {
     .rst_df_zero_id = true, /* facts s3: control-socket RSTs DF, IP-ID 0 (431280eebed9) */
     .synack_df_zero_id = true, /* facts s2: "ipv4: tcp: send zero IPID in SYNACK messages" (5.17) */
     .icmp_df = false,       /* facts s2: the ICMP socket never sets DF */
+    .udp_df_shared_id = true, /* offpath s4: unconnected UDP: DF and the shared counter */
     .rst_window = 0,        /* tcp_v4_send_reset: th->window 0 */
     .rst_on_fin_open = false,
     .rst_ack_on_closed_syn = true,
@@ -307,4 +308,39 @@ const struct personality *os_default(void)
 const char *const *os_preset_names(void)
 {
     return os_names;
+}
+
+/* The challenge-ACK eras (docs/facts/offpath.md section 5): each sets the budget its kernels
+ * shipped with; the era itself decides the per-socket limit and the ACK checks (os.h). */
+static const struct {
+    const char *name;
+    enum chack_era era;
+    enum chack_mode mode;
+    uint32_t limit;
+} os_chack_eras[] = {
+    { "linux-3.6", CHACK_ERA_LINUX36, CHACK_FIXED, 100 },     /* 282f23c6ee34: limit 100 */
+    { "linux-4.7", CHACK_ERA_LINUX47, CHACK_RANDOM, 1000 },   /* 75ff39ccc1bd: 1000, random */
+    { "linux-6.0", CHACK_ERA_LINUX60, CHACK_UNLIMITED, 1000 },/* 79e3602caa6f: INT_MAX */
+};
+
+const char *os_chack_era_name(enum chack_era e)
+{
+    for (size_t i = 0; i < sizeof os_chack_eras / sizeof *os_chack_eras; i++)
+        if (os_chack_eras[i].era == e)
+            return os_chack_eras[i].name;
+    return NULL;
+}
+
+enum chack_era os_chack_era_parse(const char *s, size_t len, enum chack_mode *mode,
+                                  uint32_t *limit)
+{
+    for (size_t i = 0; i < sizeof os_chack_eras / sizeof *os_chack_eras; i++) {
+        const char *n = os_chack_eras[i].name;
+        if (strlen(n) == len && memcmp(n, s, len) == 0) {
+            *mode = os_chack_eras[i].mode;
+            *limit = os_chack_eras[i].limit;
+            return os_chack_eras[i].era;
+        }
+    }
+    return CHACK_ERA_NONE;
 }

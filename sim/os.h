@@ -35,6 +35,21 @@ enum chack_mode {
     CHACK_RANDOM,     /* N/2 + U[0, N-1] per slot, counted down (Linux 4.7+) */
 };
 
+/* A kernel era's whole RFC 5961 behaviour (host key `challenge-ack linux-3.6` etc.,
+ * docs/facts/offpath.md section 5): the host-wide budget, the per-socket limit and its
+ * exemption, and the ACK checks. CHACK_ERA_NONE: the budget alone was given (`on`, `N/s`)
+ * and the rest follows from it as before (os_chack_*). */
+enum chack_era {
+    CHACK_ERA_NONE,
+    CHACK_ERA_LINUX36,  /* 3.6-4.6: count up to 100/s; per-socket 500 ms limit on segments
+                           without payload only (4.0+); SEG.ACK > SND.NXT dropped */
+    CHACK_ERA_LINUX47,  /* 4.7-5.19: 1000/s randomised per second, counted down; the
+                           per-socket limit on every challenge ACK; SEG.ACK > SND.NXT dropped */
+    CHACK_ERA_LINUX60,  /* 6.0+: no host-wide budget; the per-socket limit on every challenge
+                           ACK; SEG.ACK > SND.NXT challenged, MAX.SND.WND bounded by the bytes
+                           acknowledged (the kernel tests/live measured) */
+};
+
 struct personality {
     char os[16];            /* preset name, "custom" when none */
     uint8_t ttl;
@@ -58,6 +73,10 @@ struct personality {
     bool rst_df_zero_id;    /* Linux: RSTs from the control socket go out DF with ID 0 */
     bool synack_df_zero_id; /* Linux 5.17+: SYN-ACK with DF and ID 0 */
     bool icmp_df;           /* sets DF on ICMP replies and errors */
+    bool udp_df_shared_id;  /* Linux: an unconnected UDP datagram carries DF yet takes its
+                               IP-ID from the generator as if it had none (ip_make_skb sets
+                               ignore_df under IP_PMTUDISC_WANT, so ip_select_ident_segs
+                               skips the DF -> 0 rule); measured on 6.18, LINUX-FACTS.md */
     bool icmp_echo_df;      /* echo and timestamp replies copy the request's DF instead (BSD
                                icmp_reflect turns the request's own header round) */
     uint8_t icmp_ttl;       /* TTL of ICMP messages; 0: the host's ttl (BSD icmp_reflect and
@@ -90,12 +109,36 @@ struct personality {
     bool syncookies;
     enum chack_mode chack;  /* RFC 5961 challenge ACKs */
     uint32_t chack_limit;   /* per second, for FIXED and RANDOM */
+    enum chack_era chack_era;
     uint32_t rst_rate;      /* host-wide closed-port RSTs per second, 0 = no limit (FreeBSD badport_bandlim) */
     uint32_t icmp_rate;     /* host-wide ICMP errors per second, 0 = no limit */
     bool icmp_per_dest_bucket; /* Linux icmp_ratelimit: 1 msg/s per peer, burst 6 */
     bool icmp_echo;         /* answers echo requests */
     bool udp_unreach;       /* closed UDP port -> ICMP 3/3 */
 };
+
+/* What the challenge-ACK era decides (tcp_in.c, tcp_out.c). Without an era, as the budget
+ * alone implied before eras existed: the per-socket limit spares data segments only with a
+ * counted-up budget, and only a host without a budget challenges SEG.ACK > SND.NXT. */
+static inline bool os_chack_sock_all(const struct personality *p)
+{
+    return p->chack_era ? p->chack_era != CHACK_ERA_LINUX36 : p->chack != CHACK_FIXED;
+}
+static inline bool os_chack_ack_future(const struct personality *p)
+{
+    return p->chack_era ? p->chack_era == CHACK_ERA_LINUX60 : p->chack == CHACK_UNLIMITED;
+}
+/* Linux's RFC 5961 5.2 bound: MAX.SND.WND no larger than the bytes acknowledged so far. */
+static inline bool os_chack_ack_bounded(const struct personality *p)
+{
+    return p->linux_stack && (p->chack_era == CHACK_ERA_NONE || p->chack_era == CHACK_ERA_LINUX60);
+}
+/* "linux-3.6" ... for an era, NULL for none. */
+const char *os_chack_era_name(enum chack_era e);
+/* The era named s (CHACK_ERA_NONE when it names none); sets *mode and *limit as that era's
+ * kernels default them. */
+enum chack_era os_chack_era_parse(const char *s, size_t len, enum chack_mode *mode,
+                                  uint32_t *limit);
 
 /* The preset named `name` ("linux", "freebsd", "openbsd", "windows", "bsd43", "printer"),
  * or NULL. `os_default` is what a host with no `os` key gets (linux). */

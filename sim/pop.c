@@ -100,6 +100,15 @@ int sim_pop_alive(const struct sim *s, uint32_t addr)
     return p && pop_is_alive(p, addr);
 }
 
+/* sim.h: a host line wins over a population, as it does when a datagram arrives. */
+bool sim_addr_up(const struct sim *s, uint32_t addr)
+{
+    const struct host *h = host_find(&s->hosts, addr);
+    if (h)
+        return !h->down;
+    return sim_pop_alive(s, addr) != 0;
+}
+
 struct host *sim_pop_touch(struct sim *s, uint32_t addr)
 {
     const struct sim_pop *p = pop_of(s, addr);

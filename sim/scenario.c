@@ -15,6 +15,8 @@
  *   on           the preset's mode when it has one, else CHACK_RANDOM 1000/s (Linux 4.7+)
  *   N/s          CHACK_FIXED: count up to N per aligned 1-s slot (Linux 3.6-4.6, N = 100)
  *   N/s random   CHACK_RANDOM: N/2 + U[0, N-1] per slot, counted down (Linux 4.7+, N = 1000)
+ *   linux-3.6, linux-4.7, linux-6.0   a kernel era's whole behaviour: budget, per-socket
+ *                limit, ACK checks (enum chack_era, sim/os.h; docs/facts/offpath.md s5)
  */
 #include "scenario_int.h"
 
@@ -349,6 +351,7 @@ struct scn_hostkeys {
     uint32_t rst_rate, icmp_rate;
     int chack;               /* -1 = "on" (preset's or random 1000), else enum chack_mode */
     uint32_t chack_limit;
+    enum chack_era chack_era;  /* a kernel era named (linux-3.6 ...), else CHACK_ERA_NONE */
     uint8_t opts[OS_OPT_LAYOUT_MAX], nopts; /* options LIST, TCPOPT_* kinds in order */
     bool syncookies;
 };
@@ -434,7 +437,8 @@ static int scn_tcp_value(struct scn_parser *p, size_t i, struct scn_host *h)
     return 4;
 }
 
-/* challenge-ack on | off | N/s [random]. Returns tokens consumed after the key, or -1. */
+/* challenge-ack on | off | N/s [random] | linux-3.6 | linux-4.7 | linux-6.0. Returns tokens
+ * consumed after the key, or -1. */
 static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *k)
 {
     const struct scn_tok *t = scn_at(p, i);
@@ -442,8 +446,17 @@ static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *
         k->chack = scn_tok_is(t, "on") ? -1 : CHACK_OFF;
         return 1;
     }
+    if (t) {
+        enum chack_mode mode;
+        k->chack_era = os_chack_era_parse(t->s, t->len, &mode, &k->chack_limit);
+        if (k->chack_era != CHACK_ERA_NONE) {
+            k->chack = (int)mode;
+            return 1;
+        }
+    }
     if (!t || scn_tok_find(t, '/') == t->len)
-        return scn_expected(&p->cx, &p->ln, t, "on, off, N/s or N/s random");
+        return scn_expected(&p->cx, &p->ln, t,
+                            "on, off, N/s, N/s random, linux-3.6, linux-4.7 or linux-6.0");
     if (scn_get_rate(&p->cx, &p->ln, t, &k->chack_limit) < 0)
         return -1;
     /* tcp_challenge_ack_limit is an int sysctl; the random quota N/2 + U[0, N-1] must also
@@ -547,6 +560,7 @@ static void scn_host_apply(struct scn_host *h, const struct scn_hostkeys *k)
     if (k->seen[HK_OPTIONS])   scn_host_options(ps, k);
     if (k->seen[HK_SYNCOOKIES]) ps->syncookies = k->syncookies;
     if (k->seen[HK_CHACK]) {
+        ps->chack_era = k->chack_era;
         if (k->chack >= 0) {
             ps->chack = (enum chack_mode)k->chack;
             if (k->chack != CHACK_OFF)

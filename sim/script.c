@@ -352,7 +352,9 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
             ip.df = h->pers.df;
             struct wire_udp u = { .sport = sport, .dport = c->dport, .payload = data,
                                   .payload_len = sizeof data };
-            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
+            /* an unconnected sendto(): Linux numbers it from the shared counter, DF or not */
+            ip.id = gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto,
+                                  ip.df && !h->pers.udp_df_shared_id);
             n = wire_emit_udp(sl->buf, sizeof sl->buf, &ip, &u);
         } else {
             ip.df = h->pers.icmp_df;
@@ -461,7 +463,13 @@ static struct sim_stream *stream_get(const struct sim *s, int handle)
 
 int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
 {
-    struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport };
+    return sim_stream_open(s, src, dst, dport, 0);
+}
+
+int sim_stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport,
+                         .sport = sport };
     sim_op_note(s, &op);
     struct host *h = host_find(&s->hosts, src);
     if (!h)
@@ -478,12 +486,13 @@ int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport
         s->streams = v;
         s->nstreams = nc;
     }
-    int conn = tcp_connect(h->tcp, host_io(s, h), dst, dport, 0);
+    int conn = tcp_connect(h->tcp, host_io(s, h), dst, dport, sport);
     if (conn < 0) {
         sim_flush(s);
         return -1;
     }
     s->streams[i] = (struct sim_stream){ true, h->idx, conn };
+    sim_att_flow_add(s, h, conn);   /* a script's connect: its segments reach the stack */
     sim_flush(s);
     return (int)i;
 }
@@ -537,4 +546,39 @@ void sim_stream_abort(struct sim *s, int handle)
     tcp_conn_release(h->tcp, st->conn);
     st->used = false;
     sim_flush(s);
+}
+
+int sim_stream_write(struct sim *s, int handle, uint32_t nbytes)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_WRITE, .handle = handle, .len = nbytes };
+    sim_op_note(s, &op);
+    struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    struct host *h = s->hosts.v[st->host];
+    int r = tcp_send(h->tcp, host_io(s, h), st->conn, nbytes);
+    sim_flush(s);
+    return r < 0 ? -1 : 0;
+}
+
+int sim_stream_close(struct sim *s, int handle)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_CLOSE, .handle = handle };
+    sim_op_note(s, &op);
+    struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    struct host *h = s->hosts.v[st->host];
+    int r = tcp_close(h->tcp, host_io(s, h), st->conn);
+    sim_flush(s);
+    return r < 0 ? -1 : 0;
+}
+
+int sim_stream_tcp_state(const struct sim *s, int handle)
+{
+    const struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    int state = tcp_conn_state(s->hosts.v[st->host]->tcp, st->conn);
+    return state == TCB_NONE ? TCP_CLOSED : state;
 }

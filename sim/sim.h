@@ -66,6 +66,9 @@ struct sim_event {
      * tracing. */
     uint64_t unit;
     uint64_t cause;
+    /* A SEND of a datagram an attached script injected (sim_inject_as): host names the
+     * attaching host or address, never the source the datagram claims. */
+    bool injected;
 };
 
 typedef void (*sim_trace_fn)(void *ctx, const struct sim_event *ev);
@@ -112,6 +115,9 @@ int sim_set_external(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx);
 /* Hosts. */
 int sim_host_lookup(const struct sim *s, const char *name, uint32_t *addr);
 const char *sim_host_name(const struct sim *s, uint32_t addr); /* NULL when no host */
+/* Is there a host at addr that answers (a `host` line's, not `down`, or a live address of a
+ * population, made yet or not)? What a perfect ping sweep would find; graders use it. */
+bool sim_addr_up(const struct sim *s, uint32_t addr);
 /* The address of the scenario's `role scanner` host; 0 if none. */
 uint32_t sim_scanner_addr(const struct sim *s);
 /* One-way delay toward addr (the delay of its net), for RTT guesses in tests. */
@@ -135,11 +141,43 @@ int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *cod
 /* Close with SO_LINGER 0: a RST, as nmap's -sT does. Frees the handle. */
 void sim_stream_abort(struct sim *s, int handle);
 
+/* sim_stream_connect from a chosen local port (0: an ephemeral one, as sim_stream_connect).
+ * -1 when src is not a host or the port is taken for that peer. */
+int sim_stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport);
+/* The application writes nbytes on an open stream (the simulated TCP carries counts, its
+ * bytes are 'X'), or closes it with a FIN. 0, or -1 when there is no such stream. */
+int sim_stream_write(struct sim *s, int handle, uint32_t nbytes);
+int sim_stream_close(struct sim *s, int handle);
+/* The RFC 793 state of a stream's TCB (enum tcp_state); TCP_CLOSED once it is gone, -1 when
+ * there is no such stream. */
+int sim_stream_tcp_state(const struct sim *s, int handle);
+
 /* Units of work done so far: queue entries run plus calls from outside that change the
  * network (sim_inject, a clock move by sim_run_until, sim_stream_connect, sim_stream_abort).
  * An event reported during a unit carries that unit's number (struct sim_event.unit); a
  * clone given the same calls after the same units runs the same events. */
 uint64_t sim_unit(const struct sim *s);
+
+/* ---------------------------------------------------------------- attaching (attach.c)
+ * A script outside the simulation plays the hosts of a prefix (`tcplab attach`, as scapy on
+ * a student's machine would): every datagram delivered to an address in the prefix goes to
+ * fn, after the destination host's inbound filter, and nothing else does (the off-path view:
+ * no copy of other hosts' traffic). The stacks of hosts in the prefix stay out of the way of
+ * those datagrams (no RST for a SYN-ACK the script asked for, as a firewall rule arranges
+ * for scapy users), except TCP segments of the streams the script opened from them
+ * (sim_stream_open after sim_attach): those reach the stack too. A datagram to an address
+ * of the prefix where no host is goes to fn alone. Each one is a RECV record of rule
+ * attach-script. as_addr: the attaching address, which injected SENDs name. One attachment
+ * per simulation. 0, or -1 (plen over 32, or as_addr outside the prefix). */
+int sim_attach(struct sim *s, uint32_t prefix, unsigned plen, uint32_t as_addr, sim_tap_fn fn,
+               void *ctx);
+/* sim_inject for the attached script: the datagram leaves now, from whatever source it
+ * carries, through the attaching host's outbound filter (if that address is a host), and
+ * its SEND record is marked injected and names the attaching address. 0, or -1 as
+ * sim_inject (and when nothing is attached). */
+int sim_inject_as(struct sim *s, const uint8_t *dgram, size_t len);
+/* A NOTE record by the attaching address (the script marks a stage of its attack). */
+void sim_attach_note(struct sim *s, const char *text);
 
 /* ---------------------------------------------------------------- snapshots (clone.c)
  * A deep copy of a simulation: clock, queue, datagrams in flight, every host's TCP, IP-ID
@@ -151,16 +189,17 @@ struct sim *sim_clone(const struct sim *s);
 
 /* The calls from outside that change a simulation, as the op hook reports them: enough to
  * give a clone the same calls again (sim_apply_op). pkt is valid during the callback. */
-enum sim_op_kind { SIM_OP_INJECT, SIM_OP_CLOCK, SIM_OP_STREAM_CONNECT, SIM_OP_STREAM_ABORT };
+enum sim_op_kind { SIM_OP_INJECT, SIM_OP_CLOCK, SIM_OP_STREAM_CONNECT, SIM_OP_STREAM_ABORT,
+                   SIM_OP_INJECT_AS, SIM_OP_STREAM_WRITE, SIM_OP_STREAM_CLOSE, SIM_OP_NOTE };
 struct sim_op {
     enum sim_op_kind kind;
     uint64_t unit;             /* the unit this call is (sim_unit during it) */
     uint64_t t_ns;             /* CLOCK: the new time */
-    const uint8_t *pkt;        /* INJECT: the datagram */
-    size_t len;
+    const uint8_t *pkt;        /* INJECT, INJECT_AS: the datagram; NOTE: the text */
+    size_t len;                /* ... its length; STREAM_WRITE: the bytes written */
     uint32_t src, dst;         /* STREAM_CONNECT */
-    uint16_t dport;
-    int handle;                /* STREAM_ABORT */
+    uint16_t dport, sport;     /* STREAM_CONNECT (sport 0: ephemeral) */
+    int handle;                /* STREAM_ABORT, STREAM_WRITE, STREAM_CLOSE */
 };
 typedef void (*sim_op_fn)(void *ctx, const struct sim_op *op);
 /* Called at the start of each such call, before it changes anything (so the callback may

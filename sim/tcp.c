@@ -296,7 +296,7 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     tcp_stream(&r, seed, "port", name);
     rng_key_from(&th->key_port, &r);
     tcp_stream(&r, seed, "chack", name);
-    rng_key_from(&th->key_chack, &r);
+    rng_bytes(&r, th->chack_key, sizeof th->chack_key);
     tcp_stream(&r, seed, "conn", name);
     rng_bytes(&r, th->ts_key, sizeof th->ts_key);
     rng_key_from(&th->key_conn, &r);
@@ -307,8 +307,13 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     tcp_windows_init(th);
     th->chack_slot = th->rst_slot = UINT64_MAX;
     snprintf(th->rule_backlog, sizeof th->rule_backlog, "backlog %d full: SYN dropped", p->backlog);
-    snprintf(th->rule_chack, sizeof th->rule_chack, "challenge-ack %u/s: budget spent",
-             p->chack_limit);
+    if (p->chack_era && p->chack != CHACK_UNLIMITED)
+        snprintf(th->rule_chack, sizeof th->rule_chack,
+                 "challenge-ack %s: host-wide %u/s%s spent", os_chack_era_name(p->chack_era),
+                 p->chack_limit, p->chack == CHACK_RANDOM ? " (random quota)" : "");
+    else
+        snprintf(th->rule_chack, sizeof th->rule_chack, "challenge-ack %u/s: budget spent",
+                 p->chack_limit);
     snprintf(th->rule_rst_rate, sizeof th->rule_rst_rate, "rst-rate %u/s: budget spent",
              p->rst_rate);
     return th;
@@ -749,4 +754,17 @@ void tcp_conn_release(struct tcp_host *th, int id)
     if (c->tcb >= 0)
         th->pool[c->tcb].conn = -1;    /* the TCB lives on, orphaned, as after close() */
     memset(c, 0, sizeof *c);
+}
+
+int tcp_conn_tuple(const struct tcp_host *th, int id, uint16_t *lport, uint32_t *raddr,
+                   uint16_t *rport)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c || c->tcb < 0)
+        return -1;
+    const struct tcp_tcb *t = &th->pool[c->tcb];
+    *lport = t->lport;
+    *raddr = t->raddr;
+    *rport = t->rport;
+    return 0;
 }

@@ -103,6 +103,10 @@ int tcp_conn_error(const struct tcp_host *th, int id, uint8_t *icmp_type, uint8_
 int tcp_send(struct tcp_host *th, const struct tcp_io *io, int id, uint32_t nbytes);
 int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id);  /* FIN */
 int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id);  /* RST, SO_LINGER 0 */
+/* The 4-tuple of a connection whose TCB lives (local port, remote address and port). 0, or
+ * -1 when the id or its TCB is gone. */
+int tcp_conn_tuple(const struct tcp_host *th, int id, uint16_t *lport, uint32_t *raddr,
+                   uint16_t *rport);
 /* Frees an aborted/closed connection id for reuse. */
 void tcp_conn_release(struct tcp_host *th, int id);
 

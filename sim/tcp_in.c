@@ -310,10 +310,12 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
         /* Linux bounds MAX.SND.WND by the bytes acknowledged so far: "do not accept ACK for
          * bytes we never sent" (tcp_ack, max_window = min(max_window, bytes_acked)) */
         uint32_t maxw = t->max_snd_wnd;
-        if (th->p.linux_stack && tcp_bytes_acked(t) < maxw)
+        if (os_chack_ack_bounded(&th->p) && tcp_bytes_acked(t) < maxw)
             maxw = tcp_bytes_acked(t);
         if (th->p.chack != CHACK_OFF && tcp_before(ack, t->snd_una - maxw)) {
-            tcp_rule_apply(th, io, idx, ip, seg, v, TR_ACK_OLD_CHALLENGE);
+            tcp_rule_apply(th, io, idx, ip, seg, v, os_chack_ack_bounded(&th->p) ||
+                           !th->p.linux_stack ? TR_ACK_OLD_CHALLENGE
+                           : TR_ACK_OLD_CHALLENGE_MAXWND);
             return false;
         }
         return true;                           /* old duplicate ACK: ignore it, keep data */
@@ -321,8 +323,8 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
     if (tcp_after(ack, t->snd_nxt)) {
         /* 2016-era Linux dropped it silently (RFC 793 3.9); current Linux answers with a
          * challenge ACK (RFC 9293 3.10.7.4, RFC 5961 5.2), as LINUX-FACTS.md section 5
-         * measured. CHACK_UNLIMITED is the current-kernel model. */
-        tcp_rule_apply(th, io, idx, ip, seg, v, th->p.chack == CHACK_UNLIMITED
+         * measured: the linux-6.0 era, or a host without a budget (os_chack_ack_future). */
+        tcp_rule_apply(th, io, idx, ip, seg, v, os_chack_ack_future(&th->p)
                        ? TR_ACK_FUTURE_CHALLENGE : TR_ACK_FUTURE_DROP);
         return false;
     }

@@ -129,10 +129,12 @@ struct tcp_host {
     uint32_t nlis;
     struct gen_isn isn;
     /* Keyed draws (lib/rng.h rng_key): an ephemeral port by its destination and time, a
-     * connection's own IP-ID start by its 4-tuple and ISS, a challenge-ACK second's random
-     * quota by that second, so no flow's numbers move with another's traffic. */
-    struct rng_key key_port, key_chack, key_conn;
+     * connection's own IP-ID start by its 4-tuple and ISS (and, with chack_key, a
+     * challenge-ACK second's random quota by that second), so no flow's numbers move with
+     * another's traffic. */
+    struct rng_key key_port, key_conn;
     uint8_t ts_key[16];
+    uint8_t chack_key[16];  /* keys each second's random challenge-ACK quota (tcp_chack_quota) */
     uint32_t lin_space;            /* Linux: receive space before MSS rounding */
     uint16_t synack_wnd[2];        /* tcp_synack_window without and with timestamps */
     /* TCB pool and the 4-tuple table (open addressing, linear probing, -1 = empty) */
@@ -299,6 +301,8 @@ int tcp_output(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
 void tcp_retransmit(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
 /* Host-wide budgets. true: may send. */
 bool tcp_chack_allow(struct tcp_host *th, uint64_t now_ns);
+/* The random-mode quota of one aligned second (keyed by host and second). */
+uint32_t tcp_chack_quota(const struct tcp_host *th, uint64_t slot);
 bool tcp_rst_allow(struct tcp_host *th, uint64_t now_ns);
 /* Linux tcp_oow_rate_limited: one reply per 500 ms per socket for out-of-window segments;
  * data segments (payload or FIN, no SYN) are exempt unless `all`. true: rate limited. */

@@ -431,6 +431,24 @@ void tcp_retransmit(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb
 
 /* --- budgets --- */
 
+/* Linux 4.7+: the quota of second `slot` is limit/2 + U[0, limit-1]
+ * (get_random_u32_inclusive(half, limit + half - 1)). The draw is keyed by the host and the
+ * second alone (SipHash of the slot under the host's chack key), not taken from a stream in
+ * draw order: a second in which the host sent no challenge ACK must not shift the next
+ * second's quota, or unrelated traffic would change what an attacker counts. */
+uint32_t tcp_chack_quota(const struct tcp_host *th, uint64_t slot)
+{
+    uint32_t limit = th->p.chack_limit;
+    if (limit == 0)
+        return 0;
+    uint32_t half = (limit + 1) >> 1;
+    uint8_t le[8];
+    for (int i = 0; i < 8; i++)
+        le[i] = (uint8_t)(slot >> (8 * i));
+    uint64_t h = siphash24(th->chack_key, le, sizeof le);
+    return half + (uint32_t)(h % limit);
+}
+
 bool tcp_chack_allow(struct tcp_host *th, uint64_t now_ns)
 {
     const struct personality *p = &th->p;
@@ -449,12 +467,8 @@ bool tcp_chack_allow(struct tcp_host *th, uint64_t now_ns)
         return true;
     case CHACK_RANDOM:                      /* 4.7+ (75ff39ccc1bd): random quota, count down */
         if (slot != th->chack_slot) {
-            uint32_t half = (p->chack_limit + 1) >> 1;
             th->chack_slot = slot;
-            /* the second's random part, a keyed draw of the second itself */
-            th->chack_left = p->chack_limit
-                ? half + rng_key_below(rng_key_hash(&th->key_chack, &slot, 1), p->chack_limit)
-                : 0;
+            th->chack_left = tcp_chack_quota(th, slot);
         }
         if (th->chack_left == 0)
             return false;
@@ -498,7 +512,7 @@ int tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     /* per-socket limit first: 4.0-4.6 exempt data segments; 4.7+ (083ae308280d) limit all */
-    bool all = th->p.chack != CHACK_FIXED;
+    bool all = os_chack_sock_all(&th->p);
     if (tcp_oow_limited(t, seg, io->now_ns, all))
         return TR_CHACK_OOW_LIMITED;
     if (!tcp_chack_allow(th, io->now_ns))

@@ -11,6 +11,8 @@
  *     (rfc793-3.9-listen-syn: RFC 793 3.9 LISTEN: SYN: SYN-ACK, SYN-RECEIVED)
  *     LISTEN -> SYN-RECEIVED ipid=0 isn_next=1583286803
  * RULE-ID is the rule's stable name (docs/rules.md), RULE its text for a person.
+ * HOST*inj: a datagram an attached script injected (tcplab attach), named by the attaching
+ * host, never by the source address it claims.
  * isn_next=unpredictable: the host's ISN generator draws at random (random, random-inc), so
  * its next value is not shown.
  */
@@ -115,6 +117,7 @@ void trace_record(void *ctx, const struct sim_event *ev)
     e->isn_unpredictable = ev->isn_unpredictable;
     e->unit = ev->unit;
     e->cause = ev->cause;
+    e->injected = ev->injected;
 }
 
 const uint8_t *trace_pkt(const struct trace *t, const struct trace_ev *e)
@@ -142,9 +145,10 @@ int trace_format(const struct trace *t, size_t i, char *out, size_t cap)
     size_t used = 0;
     char pkt[512];
     const char *host = trace_str(t, e->host_off);
+    char who[80];
+    snprintf(who, sizeof who, "%s%s", *host ? host : "-", e->injected ? "*inj" : "");
     APPEND("%llu.%09llu %-5s %-10s", (unsigned long long)(e->t_ns / 1000000000ULL),
-           (unsigned long long)(e->t_ns % 1000000000ULL), sim_ev_kind_name(e->kind),
-           *host ? host : "-");
+           (unsigned long long)(e->t_ns % 1000000000ULL), sim_ev_kind_name(e->kind), who);
     if (e->len) {
         wire_summary(pkt, sizeof pkt, trace_pkt(t, e), e->len);
         APPEND(" %s", pkt);

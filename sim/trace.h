@@ -27,6 +27,7 @@ struct trace_ev {
     uint32_t isn_next;
     int isn_unpredictable;   /* isn_next=unpredictable: a random generator's next draw */
     uint64_t unit, cause;    /* struct sim_event's */
+    int injected;            /* a SEND an attached script injected: HOST*inj */
 };
 
 struct trace {

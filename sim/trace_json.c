@@ -105,6 +105,8 @@ int trace_json(const struct trace *t, size_t i, char *out, size_t cap)
     tj_str(j, "kind", sim_ev_kind_name(e->kind));
     tj_str_or_null(j, "host", trace_str(t, e->host_off));
     TJ(",\"host_addr\":\"%s\"", wire_ip_str(e->host_addr, addr));
+    if (e->injected)   /* a datagram an attached script injected (tcplab attach) */
+        TJ(",\"injected\":true");
     if (e->len)
         tj_datagram(j, trace_pkt(t, e), e->len);
     tj_str_or_null(j, "action", trace_str(t, e->action_off));

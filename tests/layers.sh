@@ -11,6 +11,9 @@
 #   pktio/    the packet I/O seam  lib/, pktio/; pktio_sim.c alone may include sim/
 #   scanner/  the scanner          lib/, pktio/, scanner/ (never sim/)
 #   bridge/   the TUN bridge       lib/, pktio/, sim/ (a client of the simulator)
+#   attach/   attached scripts     session.c: lib/, sim/, attach/ (a client of the simulator);
+#                                  the protocol and the C client: lib/, attach/ only
+#             (pktio/pktio_attach.c, the scanner's backend under attach, may include attach/)
 #   lab/      labs and graders     lib/, sim/, lab/
 #   tui/      the ncurses stepper  anything but cmd/
 #   cmd/      the command line     anything
@@ -22,7 +25,15 @@ allowed() { # dir file -> space-separated list of allowed top-level dirs
     case "$1" in
         lib) echo "lib" ;;
         sim) echo "lib sim" ;;
-        pktio) if [ "$(basename "$2")" = pktio_sim.c ]; then echo "lib pktio sim"; else echo "lib pktio"; fi ;;
+        pktio) case "$(basename "$2")" in
+                   pktio_sim.c) echo "lib pktio sim" ;;
+                   pktio_attach.c) echo "lib pktio attach" ;;
+                   *) echo "lib pktio" ;;
+               esac ;;
+        attach) case "$(basename "$2")" in
+                    session.[ch]) echo "lib sim attach" ;;
+                    *) echo "lib attach" ;;
+                esac ;;
         scanner) echo "lib pktio scanner" ;;
         bridge) echo "lib pktio sim bridge" ;;
         lab) echo "lib sim lab" ;;
@@ -30,7 +41,7 @@ allowed() { # dir file -> space-separated list of allowed top-level dirs
         *) echo "*" ;;
     esac
 }
-for f in $(find lib sim pktio scanner bridge lab tui cmd -name '*.[ch]' 2>/dev/null | sort); do
+for f in $(find lib sim pktio scanner bridge attach lab tui cmd -name '*.[ch]' 2>/dev/null | sort); do
     top=${f%%/*}
     ok=$(allowed "$top" "$f")
     # Local includes name their directory from the repository root: "sim/host.h".

@@ -80,6 +80,12 @@ expect ""                      exact -- diff net.scn net.scn ""
 expect "--as --set --set-a --set-b --seed --until --context" any -- diff net.scn --
 expect "web www scanner"       exact -- diff net.scn --as ""
 expect "web. www. scanner. seed=" exact -- diff net.scn --set ""
+expect "attach"                exact -- atta
+expect "default net.scn"       any   -- attach ""
+expect "--as --record --replay --pcap --json --until" any -- attach net.scn --
+expect "web www scanner"       exact -- attach net.scn --as ""
+expect "python3"               any   -- attach net.scn -- pyth
+expect "notes.txt"             any   -- attach net.scn -- python3 ""
 # every option the completion offers for scan is one the binary accepts (not "unknown")
 for o in $(complete_words scan -); do
     case $o in -sI|-p|-iL|-e|-S|-g|-oN|-oG|-oX|-oJ|-oA|--*=*) continue ;; esac

@@ -64,6 +64,13 @@ sed 's/^student = bob/student = alice/' "$tmp/idle-scan.bob.txt" > subs/copied.t
 expect_rc 1 "a directory with a copied answer" "$t" lab check idle-scan subs
 grep -q '^"alice","subs/copied.txt",fail,fail,pass,fail,1,4$' "$tmp/out" || no "CSV: the copy's line"
 expect_rc 2 "check of a missing file" "$t" lab check idle-scan nonexistent.txt
+mkdir -p nothing
+expect_rc 2 "a directory with no answer files" "$t" lab check idle-scan nothing
+echo 'not an answer' > subs/zz-garbage.txt
+expect_rc 2 "a directory with an unreadable submission" "$t" lab check idle-scan subs --csv bad.csv
+grep -q '^"","subs/zz-garbage.txt",error,error,error,error,0,4$' bad.csv || no "CSV: the bad file's line"
+rm -f subs/zz-garbage.txt
+expect_rc 2 "a CSV that cannot be written" "$t" lab check idle-scan subs --csv /dev/full
 expect_rc 1 "an unknown lab" "$t" lab show nosuchlab
 
 # --- a course key: tickets; key and --instructor need the key -----------------------------
@@ -91,6 +98,23 @@ grep -q 'RECV  target\|SEND  h2' all.txt || no "the instructor's transcript lack
 if command -v tcpdump > /dev/null 2>&1; then
     n=$(tcpdump -nn -r view.pcap 2>/dev/null | grep -vc '198\.51\.100\.10\.')
     [ "$n" = 0 ] || no "the student's capture has $n datagrams not to or from the student"
+fi
+
+# --- an idle scan's capture: the whole network on a plain file, the student's host in a lab -
+"$t" lab show idle-scan --scenario > idle.scn || no "lab show --scenario failed"
+"$t" scan --sim idle.scn --no-script -sI 198.51.100.20 -Pn -p 80,81 --capture idle.pcap target \
+    > /dev/null 2>&1 || no "-sI --capture on the plain scenario failed"
+"$t" scan --lab idle-scan --student alice --no-script -sI "$(awk '$1 == "zombie" { print $3 }' \
+    "$tmp/idle-scan.alice.txt")" -Pn -p 80,81 --capture idle-lab.pcap target > /dev/null 2>&1 ||
+    no "-sI --capture in the lab failed"
+if command -v tcpdump > /dev/null 2>&1; then
+    # The zombie's answers to the target (its RSTs to the forged SYN|ACKs, to the target's
+    # SYN|ACKs): on the wire between those two, never at the student's host.
+    zt='src host 198.51.100.20 and dst host 198.51.100.30 and tcp[tcpflags] & tcp-rst != 0'
+    n=$(tcpdump -nn -r idle.pcap "$zt" 2>/dev/null | wc -l)
+    [ "$n" -gt 0 ] || no "-sI --capture holds no zombie-to-target RST"
+    n=$(tcpdump -nn -r idle-lab.pcap "$zt" 2>/dev/null | wc -l)
+    [ "$n" = 0 ] || no "the lab's -sI capture shows $n zombie-to-target RSTs"
 fi
 
 # --- parameter errors in a scenario -----------------------------------------------------

@@ -156,6 +156,30 @@ static void test_hashed_jiffy_and_jump(void **state)
     gen_ipid_free(&g);
 }
 
+/* A bucket's jumps are its own: traffic to other buckets in between (which a real host's
+ * random draws would not reveal) leaves this bucket's IDs exactly as they were. */
+static void test_hashed_jump_keyed_per_bucket(void **state)
+{
+    (void)state;
+    struct gen_ipid quiet, busy;
+    ipid_init(&quiet, GEN_IPID_HASHED, 2048, false);
+    ipid_init(&busy, GEN_IPID_HASHED, 2048, false);
+    uint32_t mine = 0;
+    for (int i = 0; i < 100; i++) {
+        uint64_t t = (uint64_t)(2 + i) * 37 * MS;
+        uint16_t a = gen_ipid_next(&quiet, t, B, A, 1, false);
+        for (uint32_t other = 1; other < 30; other++)   /* other destinations, other buckets */
+            if (gen_ipid_counter(&busy, B, A + other, 1) != gen_ipid_counter(&busy, B, A, 1))
+                gen_ipid_next(&busy, t - 5 * MS, B, A + other, 1, false);
+        uint16_t b = gen_ipid_next(&busy, t, B, A, 1, false);
+        assert_int_equal(a, b);
+        mine++;
+    }
+    assert_int_equal(mine, 100);
+    gen_ipid_free(&quiet);
+    gen_ipid_free(&busy);
+}
+
 static void test_hashed_model2014(void **state)
 {
     (void)state;
@@ -318,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_rfc6528),
         cmocka_unit_test(test_isn_peek_all),
         cmocka_unit_test(test_hashed_jiffy_and_jump),
+        cmocka_unit_test(test_hashed_jump_keyed_per_bucket),
         cmocka_unit_test(test_hashed_model2014),
         cmocka_unit_test(test_random_no_repeat),
         cmocka_unit_test(test_global_swapped),

@@ -5,6 +5,7 @@
  * Fixture: tcp_fixture.h.
  */
 #include "tests/unit/tcp_fixture.h"
+#include "sim/tcp_int.h"   /* tcp_chack_quota */
 
 /* ---------------------------------------------------------------- closed port */
 
@@ -360,6 +361,122 @@ static void test_chack_random_budget(void **state)
     assert_true(hi > lo);
 }
 
+/* Sets the fixture's host to a kernel era as the scenario's `challenge-ack ERA` does. */
+static void era(const char *name)
+{
+    enum chack_mode mode;
+    uint32_t limit;
+    F.p.chack_era = os_chack_era_parse(name, strlen(name), &mode, &limit);
+    assert_int_not_equal(F.p.chack_era, CHACK_ERA_NONE);
+    F.p.chack = mode;
+    F.p.chack_limit = limit;
+}
+
+/* One in-window inexact RST with `len` bytes of payload on connection sport at t. */
+static int one_rst(uint16_t sport, uint64_t t, uint16_t len)
+{
+    F.io.now_ns = t;
+    struct wire_tcp rst = seg_mk(sport, 80, TCP_RST | TCP_ACK, 1001 + 10, 0);
+    rst.payload_len = len;
+    int mark = F.r.n;
+    feed(&rst);
+    return sent_since(mark);
+}
+
+/* Linux 3.6-4.6: 100 per aligned second for the host, counted up; one-byte RSTs escape the
+ * per-socket limit (4.0-4.6 spared segments with payload), payload-less ones do not. */
+static void test_chack_era_linux36(void **state)
+{
+    (void)state;
+    era("linux-3.6");
+    fx_start();
+    establish(7300, 1000, false);
+    assert_int_equal(count_chacks(7300, 1001, 150, 2 * SEC, 5 * MS), 100);
+    assert_string_equal(F.v.rule, "challenge-ack linux-3.6: host-wide 100/s spent");
+    establish(7301, 1000, false);
+    assert_int_equal(one_rst(7301, 4 * SEC, 0), 1);
+    assert_int_equal(one_rst(7301, 4 * SEC + 100 * MS, 0), 0);
+    assert_string_equal(F.v.rule, "Linux tcp_oow_rate_limited: challenge ACK suppressed "
+                                  "(500 ms per socket)");
+    assert_int_equal(one_rst(7301, 4 * SEC + 200 * MS, 1), 1);   /* data: exempt */
+    /* an ACK of unsent data is dropped; an old ACK is judged against MAX.SND.WND alone */
+    F.io.now_ns = 6 * SEC;
+    struct wire_tcp ahead = seg_mk(7301, 80, TCP_ACK, 1001, ISN + 1000);
+    int mark = F.r.n;
+    feed(&ahead);
+    assert_int_equal(sent_since(mark), 0);
+    assert_string_equal(F.v.action, "drop");
+    F.io.now_ns = 7 * SEC;
+    struct wire_tcp old = seg_mk(7301, 80, TCP_ACK, 1001, ISN - 0x40000000u);
+    assert_non_null(feed(&old));
+    assert_string_equal(F.v.rule, "RFC 5961 5.2 (Linux 3.6-5.x): SEG.ACK < SND.UNA - "
+                                  "MAX.SND.WND: challenge ACK");
+    /* 100 below SND.UNA: within MAX.SND.WND, an old duplicate, ignored (the 6.x bound by
+     * the bytes acknowledged, none here, would challenge it) */
+    F.io.now_ns = 8 * SEC;
+    struct wire_tcp dup = seg_mk(7301, 80, TCP_ACK, 1001, ISN + 1 - 100);
+    mark = F.r.n;
+    feed(&dup);
+    assert_int_equal(sent_since(mark), 0);
+}
+
+/* Linux 4.7+: one challenge ACK per socket per 500 ms, data or not; the host's quota each
+ * second within [500, 1499], drawn per host and second, so that what the host did in
+ * earlier seconds leaves a later second's quota alone. */
+static void test_chack_era_linux47(void **state)
+{
+    (void)state;
+    era("linux-4.7");
+    fx_start();
+    establish(7400, 1000, false);
+    assert_int_equal(one_rst(7400, 2 * SEC, 1), 1);
+    assert_int_equal(one_rst(7400, 2 * SEC + 100 * MS, 1), 0);
+    assert_int_equal(one_rst(7400, 2 * SEC + 600 * MS, 1), 1);
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (uint64_t slot = 0; slot < 200; slot++) {
+        uint32_t q = tcp_chack_quota(F.th, slot);
+        lo = q < lo ? q : lo;
+        hi = q > hi ? q : hi;
+    }
+    assert_true(lo >= 500 && hi <= 1499 && hi - lo > 500);
+    uint32_t q20 = tcp_chack_quota(F.th, 20);
+    for (int i = 0; i < 5; i++)
+        one_rst(7400, (uint64_t)(10 + i) * SEC, 1);
+    assert_int_equal(tcp_chack_quota(F.th, 20), q20);
+    struct tcp_host *other = tcp_host_new(&F.p, ME + 1, &F.listen, 42, "other");
+    assert_non_null(other);
+    int same = 0;
+    for (uint64_t slot = 0; slot < 50; slot++)
+        same += tcp_chack_quota(other, slot) == tcp_chack_quota(F.th, slot);
+    assert_true(same < 5);
+    tcp_host_free(other);
+}
+
+/* Linux 6.0+: no host budget (1600 sockets in one second all answered: more than 4.7's
+ * largest quota), the per-socket limit stays, and an ACK of unsent data is challenged. */
+static void test_chack_era_linux60(void **state)
+{
+    (void)state;
+    era("linux-6.0");
+    fx_start();
+    enum { NC = 1600 };
+    for (int c = 0; c < NC; c++) {
+        establish((uint16_t)(20000 + c), 1000, false);
+        F.r.n = F.r.nt = 0;        /* only counts matter here: keep the record small */
+    }
+    int got = 0;
+    for (int c = 0; c < NC; c++) {
+        got += one_rst((uint16_t)(20000 + c), 3 * SEC + (uint64_t)c * 500000u, 1);
+        F.r.n = 0;
+    }
+    assert_int_equal(got, NC);
+    assert_int_equal(one_rst(20000, 3 * SEC + 400 * MS, 1), 0);
+    F.io.now_ns = 5 * SEC;
+    struct wire_tcp ahead = seg_mk(20001, 80, TCP_ACK, 1001, ISN + 1000);
+    assert_non_null(feed(&ahead));
+    assert_string_equal(F.v.rule, "RFC 5961 5.2 (Linux 6.x): SEG.ACK > SND.NXT: challenge ACK");
+}
+
 static void test_rst_rate(void **state)
 {
     (void)state;
@@ -455,6 +572,9 @@ int main(void)
         T(test_chack_fixed_budget),
         T(test_linux_facts_established),
         T(test_chack_random_budget),
+        T(test_chack_era_linux36),
+        T(test_chack_era_linux47),
+        T(test_chack_era_linux60),
         T(test_rst_rate),
         T(test_timewait_syn_no_listener_acked),
     };

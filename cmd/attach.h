@@ -1,0 +1,57 @@
+/* attach.h — what cmd/attach.c (options, outputs) and cmd/attach_run.c (the script's
+ * process, the session loop, replays) share. Internal to `tcplab attach`.
+ */
+#ifndef TCPLAB_CMD_ATTACH_H
+#define TCPLAB_CMD_ATTACH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attach/proto.h"
+#include "lab/lab.h"
+
+struct sim;
+struct trace;
+struct outfile;
+struct pcapng_writer;
+
+struct attach_opts {
+    const char *scenario, *as, *record, *replay, *pcap, *json;
+    bool quiet, has_seed, has_until, in_lab;
+    unsigned long long seed, until_ns;
+    struct lab_sel lab;
+    char **argv;             /* COMMAND [ARGS...] */
+    int argc;
+    /* resolved --as */
+    uint32_t prefix, addr;
+    uint8_t plen;
+};
+
+struct attach_out {
+    const struct lab_view *view;
+    uint32_t prefix, mask;
+    struct trace *tr;              /* NULL: neither transcript nor JSON */
+    struct pcapng_writer *png;
+    struct outfile *json, *record;
+};
+
+/* A --record file read whole (for --replay). */
+struct attach_record {
+    uint8_t *buf;
+    size_t len;
+    struct proto_rec_hdr hdr;
+};
+/* 0, or -1 with err. */
+int attach_record_load(const char *path, struct attach_record *rec, char *err, size_t errlen);
+
+/* Runs o->argv attached to s, then the simulation on (--until or until idle). Returns the
+ * command's exit status, -1 on bad input, -2 on runtime trouble (message given). */
+int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *ao,
+                 uint64_t seed);
+/* Replays a record on s. Returns the recorded status, -1 when the record does not fit
+ * this simulation, -2 on trouble. */
+int attach_replay(const struct attach_opts *o, struct sim *s, const struct attach_record *rec,
+                  uint64_t seed);
+
+#endif
