@@ -28,8 +28,9 @@
 #include "sim/sim.h"
 #include "sim/trace.h"
 
-/* With no --until, a run stops when no event is left, or at this virtual time (a scenario
- * whose traffic never stops would otherwise run forever). */
+/* With no --until, a run stops when no event is left, or this long after the scenario's
+ * last scripted event (a send's or connect's `at`, a close, a traffic's stop), so every
+ * scripted event runs; what is still queued then is said on stderr. */
 #define RUN_DEFAULT_LIMIT_NS (3600ULL * 1000000000ULL)
 
 struct run_opts {
@@ -46,7 +47,7 @@ struct run_view {
     const struct lab_view *view;
     bool as;                 /* --as: only the RECV events of the host at as_addr */
     uint32_t as_addr;
-    struct trace *tr;
+    struct trace_stream *ts;
     struct pcap_writer *pw;
 };
 
@@ -57,8 +58,8 @@ static void run_view_event(void *ctx, const struct sim_event *ev)
         return;
     if (rv->as && (ev->kind != SIM_EV_RECV || ev->host_addr != rv->as_addr))
         return;
-    if (rv->tr)
-        trace_record(rv->tr, ev);
+    if (rv->ts)
+        trace_stream_record(rv->ts, ev);
     if (rv->pw && ev->pkt && (ev->kind == SIM_EV_SEND || ev->kind == SIM_EV_RECV))
         pcapw_write(rv->pw, ev->t_ns, ev->pkt, ev->len);
 }
@@ -82,7 +83,8 @@ static void run_usage(FILE *f)
             "  --as HOST     only what HOST receives: its arrivals, with their times (the\n"
             "                off-path view of a student at HOST); the capture likewise\n"
             "  --seed N      override the scenario's seed\n"
-            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle (max 1h)\n"
+            "  --until T     stop at virtual time T (e.g. 500ms, 10s); default: when idle, at\n"
+            "                most 1h after the last scripted event\n"
             "  --lab NAME    a lab's scenario (tcplab lab list), the variant of --student ID or\n"
             "                of --ticket FILE; the transcript and capture show only what the\n"
             "                student's host sends and receives\n"
@@ -239,6 +241,75 @@ static int run_as_host(const struct sim *s, const struct lab_view *view, const c
     return 0;
 }
 
+/* The time of the scenario's last scripted event: the latest send or connect `at`, close
+ * and traffic stop; 0 when it scripts nothing. */
+static uint64_t run_last_scripted(const struct scenario *sc)
+{
+    uint64_t last = 0;
+    for (size_t i = 0; i < sc->nsends; i++)
+        last = sc->sends[i].at_ns > last ? sc->sends[i].at_ns : last;
+    for (size_t i = 0; i < sc->nconnects; i++) {
+        const struct scn_connect *c = &sc->connects[i];
+        uint64_t t = c->has_close && c->close_ns > c->at_ns ? c->close_ns : c->at_ns;
+        last = t > last ? t : last;
+    }
+    for (size_t i = 0; i < sc->ntraffic; i++)
+        last = sc->traffic[i].stop_ns > last ? sc->traffic[i].stop_ns : last;
+    return last;
+}
+
+static void run_fmt_time(char *buf, size_t cap, uint64_t ns)
+{
+    snprintf(buf, cap, "%llu.%09llus", (unsigned long long)(ns / 1000000000ULL),
+             (unsigned long long)(ns % 1000000000ULL));
+}
+
+/* --until T: the scripted events it leaves out (send and connect `at`, traffic start and
+ * stop after T), counted, the first one named; nothing is left out silently. */
+static void run_say_left_out(const struct scenario *sc, uint64_t until)
+{
+    size_t n = 0;
+    int line = 0;
+    uint64_t first = UINT64_MAX;
+    for (size_t i = 0; i < sc->nsends; i++)
+        if (sc->sends[i].at_ns > until && (n++, sc->sends[i].at_ns < first))
+            first = sc->sends[i].at_ns, line = sc->sends[i].pos.line;
+    for (size_t i = 0; i < sc->nconnects; i++) {   /* its open, or only its close */
+        const struct scn_connect *c = &sc->connects[i];
+        uint64_t t = c->at_ns > until ? c->at_ns : c->has_close ? c->close_ns : 0;
+        if (t > until && (n++, t < first))
+            first = t, line = c->pos.line;
+    }
+    for (size_t i = 0; i < sc->ntraffic; i++) {    /* all of it, or what follows T */
+        const struct scn_traffic *tr = &sc->traffic[i];
+        uint64_t t = tr->start_ns > until ? tr->start_ns : until;
+        if (tr->stop_ns > until && (n++, t < first))
+            first = t, line = tr->pos.line;
+    }
+    if (!n)
+        return;
+    char u[32], f[32];
+    run_fmt_time(u, sizeof u, until);
+    run_fmt_time(f, sizeof f, first);
+    fprintf(stderr, "tcplab run: --until %s left out all or part of %zu scripted event%s (the "
+            "first from %s, line %d); a later --until runs %s\n", u, n, n == 1 ? "" : "s", f,
+            line, n == 1 ? "it" : "them");
+}
+
+/* Why the run stopped, when it may not be the end: --until's left-out scripted events, or
+ * events still queued at the default limit. */
+static void run_say_stop(const struct run_opts *o, const struct scenario *sc, const struct sim *s)
+{
+    if (o->has_until) {
+        run_say_left_out(sc, o->until_ns);
+    } else if (sim_next_time(s) != UINT64_MAX) {
+        char t[32];
+        run_fmt_time(t, sizeof t, sim_now(s));
+        fprintf(stderr, "tcplab run: stopped at %s, an hour after the last scripted event, "
+                "with events still queued; --until T runs further\n", t);
+    }
+}
+
 /* --replay: the transcript of the replayed session, then the verdict's exit status. */
 static int run_replay(const struct run_opts *o, struct scenario *sc, uint64_t seed)
 {
@@ -326,8 +397,9 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     int rc = 2;
-    struct trace tr;
-    trace_init(&tr);
+    /* Each event is written as it happens: text to stdout, JSON into --json's file. */
+    struct trace_stream ts;
+    trace_stream_init(&ts, text ? stdout : NULL, json_of ? outfile_fp(json_of) : NULL);
     struct pcap_writer *pw = NULL;
     if (sim_load(s, &sc, err, sizeof err)) {
         fprintf(stderr, "%s\n", err);
@@ -338,7 +410,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "tcplab run: %s\n", err);
         goto out;
     }
-    struct run_view rv = {.view = &view, .tr = transcript ? &tr : NULL, .pw = pw};
+    struct run_view rv = {.view = &view, .ts = transcript ? &ts : NULL, .pw = pw};
     if (o.as && run_as_host(s, &view, o.as, &rv.as_addr)) {
         rc = 1;
         goto out;
@@ -350,29 +422,30 @@ int cmd_run(int argc, char **argv)
         if (pw)
             sim_set_wiretap(s, wiretap_pcap, pw);
         if (transcript)
-            sim_set_trace(s, trace_record, &tr);
+            sim_set_trace(s, trace_stream_record, &ts);
     }
 
-    uint64_t limit = o.has_until ? o.until_ns : RUN_DEFAULT_LIMIT_NS;
+    uint64_t limit = o.has_until ? o.until_ns : run_last_scripted(&sc) + RUN_DEFAULT_LIMIT_NS;
     if (o.has_until)
         sim_run_until(s, limit);
     else   /* the clock stays at the last event */
         sim_run(s, limit, NULL);
-    if (tr.oom) {
+    if (ts.oom) {
         fprintf(stderr, "tcplab run: out of memory while recording the run\n");
         goto out;
     }
-    if (transcript && tr.n == 0 && !o.as)
-        run_say_empty(&sc, &view);
-    if (transcript && tr.n == 0 && o.as)
-        fprintf(stderr, "tcplab run: nothing reached %s in this run\n", o.as);
-    if ((text && trace_write(&tr, stdout)) || fflush(stdout)) {
+    if ((text && ts.werr) || fflush(stdout)) {
         fprintf(stderr, "tcplab run: writing the transcript: %s\n", strerror(errno));
         goto out;
     }
+    if (transcript && ts.n == 0 && !o.as)
+        run_say_empty(&sc, &view);
+    if (transcript && ts.n == 0 && o.as)
+        fprintf(stderr, "tcplab run: nothing reached %s in this run\n", o.as);
+    run_say_stop(&o, &sc, s);
     if (json_of) {
         FILE *jf = outfile_fp(json_of);
-        int c = trace_json_write(&tr, jf) || fflush(jf) ? -1 : 0;
+        int c = ts.jerr || fflush(jf) ? -1 : 0;
         if (c)
             snprintf(err, sizeof err, "%s: %s", o.json, strerror(errno));
         else
@@ -401,7 +474,7 @@ out:
         pcapw_abort(pw);
     outfile_abort(pcap_of);
     outfile_abort(json_of);
-    trace_free(&tr);
+    trace_stream_free(&ts);
     sim_free(s);
     scenario_free(&sc);
     return rc;

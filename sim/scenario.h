@@ -120,6 +120,13 @@ struct scn_connect {               /* connect FROM -> TO:PORT at T [send N] [clo
 
 enum { SCN_DATA_MAX = 1400 };
 
+/* Every time a scenario writes (at, start, stop, close, delay) is at most 100 years of
+ * nanoseconds: two of them and every timer the simulator adds stay far below 2^64. */
+#define SCN_TIME_MAX (3155760000ULL * 1000000000ULL)
+/* connect ... send N: at most 2^31 - 1 bytes, the most TCP's 32-bit sequence space can have
+ * written and not yet acknowledged (RFC 793 3.3: comparisons are modulo 2^32). */
+#define SCN_SEND_MAX 2147483647u
+
 struct scn_send {                  /* a packet by hand */
     uint32_t from, to;
     bool has_sport;

@@ -141,7 +141,8 @@ int scn_stmt_connect(struct scn_parser *p)
             rc = scn_once(p, k, &seen, 1) < 0 ? -1 : scn_get_time(&p->cx, &p->ln, v, &c.at_ns);
         } else if (scn_tok_is(k, "send")) {
             rc = scn_once(p, k, &seen, 2) < 0 ? -1
-                 : scn_get_uint(&p->cx, &p->ln, v, 0, UINT32_MAX, "a byte count", &n);
+                 : scn_get_uint(&p->cx, &p->ln, v, 0, SCN_SEND_MAX,
+                                "a byte count of at most 2147483647 (2^31 - 1)", &n);
             c.send_bytes = (uint32_t)n;
         } else if (scn_tok_is(k, "close")) {
             rc = scn_once(p, k, &seen, 4) < 0 ? -1 : scn_get_time(&p->cx, &p->ln, v, &c.close_ns);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "lib/wire.h"
+#include "scenario.h"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -335,11 +336,15 @@ int scn_get_time(struct scn_ctx *cx, const struct scn_line *ln, const struct scn
         uint64_t scale = 1, u = units[k].ns;
         for (int d = 0; d < nfrac; d++)
             scale *= 10;
-        if (ip > UINT64_MAX / u || (fp * u) % scale != 0)
-            return scn_expected(cx, ln, t, "a time in whole nanoseconds, at most 584 years");
-        uint64_t whole = ip * u, frac = fp * u / scale;
-        if (whole > UINT64_MAX - frac)
-            return scn_expected(cx, ln, t, "a time in whole nanoseconds, at most 584 years");
+        if ((fp * u) % scale != 0)
+            return scn_expected(cx, ln, t, "a time in whole nanoseconds");
+        /* At most SCN_TIME_MAX (100 years): a start time plus a net's delay plus a TCP
+         * timer's backoff must never wrap the 64-bit nanosecond clock (a wrapped arrival
+         * would land before the departure). */
+        uint64_t whole = ip <= SCN_TIME_MAX / u ? ip * u : UINT64_MAX, frac = fp * u / scale;
+        if (whole > SCN_TIME_MAX || SCN_TIME_MAX - whole < frac)
+            return scn_expected(cx, ln, t, "a time of at most 100 years (3155760000s), so "
+                                "that the virtual clock cannot wrap");
         *ns = whole + frac;
         return 0;
     }

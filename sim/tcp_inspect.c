@@ -33,7 +33,9 @@ struct tcp_host *tcp_host_clone(const struct tcp_host *src)
     th->conns = dup_bytes(src->conns, src->capconns * sizeof *src->conns);
     th->lis = dup_bytes(src->lis, (src->nlis ? src->nlis : 1) * sizeof *src->lis);
     th->xbuf = dup_bytes(src->xbuf, src->xcap);
-    if (!th->pool || !th->slot || !th->conns || !th->lis || !th->xbuf) {
+    th->rq = src->caprq ? dup_bytes(src->rq, src->caprq * sizeof *src->rq) : NULL;
+    if (!th->pool || !th->slot || !th->conns || !th->lis || !th->xbuf ||
+        (src->caprq && !th->rq)) {
         tcp_host_free(th);
         return NULL;
     }

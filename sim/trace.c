@@ -181,3 +181,42 @@ int trace_write(const struct trace *t, FILE *f)
     }
     return 0;
 }
+
+void trace_stream_init(struct trace_stream *ts, FILE *f, FILE *jf)
+{
+    memset(ts, 0, sizeof *ts);
+    trace_init(&ts->tr);
+    ts->f = f;
+    ts->jf = jf;
+}
+
+void trace_stream_record(void *ctx, const struct sim_event *ev)
+{
+    struct trace_stream *ts = ctx;
+    struct trace *t = &ts->tr;
+    t->n = t->nbytes = t->nstr = 0;      /* the buffers stay for the next event */
+    t->oom = 0;
+    trace_record(t, ev);
+    if (t->oom || t->n != 1) {
+        ts->oom = 1;
+        return;
+    }
+    char line[4096];
+    if (ts->f) {
+        trace_format(t, 0, line, sizeof line);
+        if (fputs(line, ts->f) == EOF || fputc('\n', ts->f) == EOF)
+            ts->werr = 1;
+    }
+    if (ts->jf) {
+        trace_json(t, 0, line, sizeof line);
+        if (fputs(line, ts->jf) == EOF || fputc('\n', ts->jf) == EOF)
+            ts->jerr = 1;
+    }
+    ts->n++;
+}
+
+void trace_stream_free(struct trace_stream *ts)
+{
+    trace_free(&ts->tr);
+    memset(ts, 0, sizeof *ts);
+}

@@ -57,4 +57,19 @@ int trace_json(const struct trace *t, size_t i, char *out, size_t cap);
 /* Every event, one JSON object a line. 0, or -1 on a write error. */
 int trace_json_write(const struct trace *t, FILE *f);
 
+/* The transcript as it happens: each event is recorded, written as one line (text to f,
+ * JSON to jf; either may be NULL) and dropped, so a run of millions of events holds one event
+ * at a time (tcplab run). The trace's buffers are kept and reused. */
+struct trace_stream {
+    struct trace tr;
+    FILE *f, *jf;
+    uint64_t n;              /* events written */
+    int oom;                 /* memory ran out: the transcript has a gap */
+    int werr, jerr;          /* a write to f, to jf failed */
+};
+void trace_stream_init(struct trace_stream *ts, FILE *f, FILE *jf);
+/* A sim_trace_fn: pass the struct trace_stream as ctx. */
+void trace_stream_record(void *ctx, const struct sim_event *ev);
+void trace_stream_free(struct trace_stream *ts);
+
 #endif

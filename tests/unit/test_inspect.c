@@ -295,6 +295,13 @@ static void test_clone_forward(void **state)
                         "host b 198.51.100.2 os freebsd tcp 80 ipid random isn random\n"
                         "connect a -> b:80 at 1ms send 3000 close 2s\n"
                         "traffic a -> b:80 tcp rate 50/s start 0s stop 1s\n");
+    /* Data over a lossy link: segments arrive out of order, so TCBs hold out-of-order
+     * queues (tcp_ooo.c) when the clone is taken; the clone must own copies of them (it
+     * shared the original's, freed above: found by fuzz_scnrun). */
+    check_clone_forward("net 10.1.0.0/16 delay 20ms loss 30%\n"
+                        "host a 10.1.0.1 os linux\n"
+                        "host c 10.1.0.3 os linux tcp 443\n"
+                        "connect a -> c:443 at 1s send 20000 close 3s\n");
 }
 
 /* The outside calls a driver makes (injects, clock moves, streams), recorded by the op hook

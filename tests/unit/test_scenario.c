@@ -349,6 +349,22 @@ static void test_errors(void **state)
           "t.scn:2:54: error: expected at most 8 options and 40 bytes, found 'ts'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S data 1401 at 1s\n",
           "t.scn:2:39: error: expected a byte count 0-1400 or a quoted string, found '1401'" },
+        /* Issue 13: a byte count TCP's sequence space cannot hold (2^31 wrapped: 4294967295
+         * sent nothing) and times that would wrap the clock once a delay is added. */
+        { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 1s send 2147483648\n",
+          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1), found "
+          "'2147483648'" },
+        { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 1s send 4294967295\n",
+          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1), found "
+          "'4294967295'" },
+        { "net 1.2.3.0/24 delay 18446744073s\n",
+          "t.scn:1:22: error: expected a time of at most 100 years (3155760000s), so that the "
+          "virtual clock cannot wrap, found '18446744073s'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S at 3155760000.000000001s\n",
+          "t.scn:2:37: error: expected a time of at most 100 years (3155760000s), so that the "
+          "virtual clock cannot wrap, found '3155760000.000000001s'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S at 1.5ns\n",
+          "t.scn:2:37: error: expected a time in whole nanoseconds, found '1.5ns'" },
         { "host a 1.2.3.4\ntraffic a -> 1.2.3.5:80 tcp rate 0/s stop 1s\n",
           "t.scn:2:34: error: expected a rate of at least 1/s, found '0/s'" },
         { "host a 1.2.3.4\ntraffic a -> 1.2.3.5:80 tcp rate 5/s\n", "t.scn:2:37: error: expected 'stop T', found end of line" },

@@ -559,6 +559,43 @@ static void test_timewait_syn_no_listener_acked(void **state)
     assert_int_equal(tcp_conn_state(F.th, id), TCP_CLOSED);
 }
 
+/* TIME-WAIT assassination (RFC 1337): Linux's tcp_timewait_state_process kills the socket for
+ * a RST whose SEQ is RCV.NXT, whatever it carries: the "no data" test of the bare-ACK case
+ * (seq == end_seq) is or'ed with th->rst, so a RST with a payload at RCV.NXT kills too, and
+ * the same RST one byte off is dropped (linux-timewait-rst-oow). */
+static void test_timewait_rst_with_data_kills(void **state)
+{
+    (void)state;
+    F.p.opt_ts = false;
+    fx_start();
+    uint32_t iss;
+    uint16_t sp;
+    int id = active_open(&iss, &sp);
+    struct wire_ipv4 ip = { .src = PEER, .dst = ME };
+    struct wire_tcp sa = seg_mk(80, sp, TCP_SYN | TCP_ACK, 7000, iss + 1);
+    tcp_input(F.th, &F.io, &ip, &sa, &F.v);
+    tcp_close(F.th, &F.io, id);
+    struct wire_tcp fin = seg_mk(80, sp, TCP_FIN | TCP_ACK, 7001, iss + 2);
+    tcp_input(F.th, &F.io, &ip, &fin, &F.v);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_TIME_WAIT);
+    static const uint8_t junk[5] = "xxxxx";
+    F.io.now_ns = 5 * SEC;
+    struct wire_tcp off = seg_mk(80, sp, TCP_RST | TCP_ACK, 7003, iss + 2);
+    off.payload = junk;
+    off.payload_len = sizeof junk;
+    int mark = F.r.n;
+    feed(&off);
+    assert_int_equal(sent_since(mark), 0);
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_TIME_WAIT);
+    struct wire_tcp rst = seg_mk(80, sp, TCP_RST | TCP_ACK, 7002, iss + 2);
+    rst.payload = junk;
+    rst.payload_len = sizeof junk;
+    feed(&rst);
+    assert_int_equal(sent_since(mark), 0);
+    assert_string_equal(F.v.rule_id, "linux-timewait-rst");
+    assert_int_equal(tcp_conn_state(F.th, id), TCP_CLOSED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +614,7 @@ int main(void)
         T(test_chack_era_linux60),
         T(test_rst_rate),
         T(test_timewait_syn_no_listener_acked),
+        T(test_timewait_rst_with_data_kills),
     };
     return cmocka_run_group_tests_name("tcp_rst", tests, NULL, NULL);
 }
