@@ -55,6 +55,11 @@ int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc,
 
 /* The one number parser: decimal ("010" is ten) or 0x-prefixed hex, no sign, no blanks, at
  * most max. 0 or -1. */
+/* -O's database (cmd/scan_os.c): nmap's if installed, else tcplab's own. */
+struct scan_opts;
+struct os_db;
+int scan_os_load(const struct scan_opts *o, struct os_db *db, char *err, size_t errlen);
+
 int cmd_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 
 /* The one time parser: "250us", "1.5ms", "2s", "3m", "1h" (and a bare "N" = seconds when

@@ -26,6 +26,7 @@
 #include "lib/pcapfile.h"
 #include "lib/wire.h"
 #include "scanner/engine.h"
+#include "scanner/osscan.h"
 #include "scanner/output.h"
 #include "pktio/pktio.h"
 #include "pktio/pktio_raw.h"
@@ -62,6 +63,8 @@ struct scan_job {
     struct lab_view view;        /* in a lab: what the student's host observes */
     struct pcap_writer *wire;    /* --capture of the whole simulated network */
     struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
+    struct os_db osdb;           /* -O: outlives the report, whose matches point into it */
+    bool have_osdb;
 };
 
 static int scan_usage_error(const char *msg)
@@ -469,6 +472,12 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
     c->source_port = o->source_port;
     c->ttl = o->ttl;
     c->log = scan_log;
+    if (j->have_osdb) {
+        c->osdb = &j->osdb;
+        c->osscan_guess = o->osscan_guess;
+        c->osscan_limit = o->osscan_limit;
+        c->max_os_tries = o->max_os_tries;
+    }
     if (o->idle_zombie) {
         c->idle_scan = true;
         c->idle_zombie = j->zombie;
@@ -543,6 +552,11 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     }
     if (scan_wrap(j, err, sizeof err) < 0 || scan_names(j) < 0)
         return scan_runtime_error(err[0] ? err : "out of memory");
+    if (o->osscan) {
+        if (scan_os_load(o, &j->osdb, err, sizeof err) < 0)
+            return scan_input_error(err);
+        j->have_osdb = true;
+    }
     int64_t start_unix = j->io->is_sim ? SCAN_SIM_EPOCH : (int64_t)time(NULL);
     if (output_normal_banner(stdout, start_unix) < 0)
         return scan_runtime_error("writing to stdout failed");
@@ -580,6 +594,8 @@ static void scan_job_free(struct scan_job *j)
 {
     if (j->report_ok)
         scan_report_free(&j->rep);
+    if (j->have_osdb)
+        os_db_free(&j->osdb);
     pktio_close(j->io);
     if (j->wire)
         pcapw_abort(j->wire);

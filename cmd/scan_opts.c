@@ -55,6 +55,11 @@ const char scan_opts_usage[] =
     "  --seq                     IP-ID and ISN sequence analysis of each up host\n"
     "  --capture FILE            a pcap file: in a simulation the whole network's datagrams\n"
     "                            (in a lab, only the student's host's); live, the scanner's\n"
+    "OS DETECTION:\n"
+    "  -O                        nmap's OS detection (nmap-os-db from an installed nmap)\n"
+    "  --osscan-guess            show near matches too; --osscan-limit: only hosts with\n"
+    "                            an open and a closed port; --max-os-tries N (default 5)\n"
+    "  --datadir DIR             where nmap's data files are (default /usr/share/nmap)\n"
     "MISC:\n"
     "  --sim FILE                scan a scenario instead of the embedded network\n"
     "  --no-script               leave out the scenario's own send and connect lines\n"
@@ -73,7 +78,8 @@ enum opt_id {
     O_SCAN_DELAY, O_MAX_SCAN_DELAY, O_MIN_RTT, O_MAX_RTT, O_INITIAL_RTT, O_MIN_HOSTGROUP,
     O_MAX_HOSTGROUP, O_MIN_PAR, O_MAX_PAR, O_REASON, O_PACKET_TRACE, O_SEED, O_SEQ, O_OPEN,
     O_CAPTURE, O_SIM, O_LIVE, O_HELP, O_SOURCE_PORT, O_TTL, O_NO_SCRIPT, O_LAB, O_LABS,
-    O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR,
+    O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR, O_OSSCAN_GUESS, O_OSSCAN_LIMIT,
+    O_MAX_OS_TRIES, O_DATADIR,
 };
 
 struct long_opt {
@@ -101,6 +107,9 @@ static const struct long_opt long_opts[] = {
     {"labs", O_LABS, true},                    {"student", O_STUDENT, true},
     {"course-key", O_COURSE_KEY, true},        {"ticket", O_TICKET, true},
     {"instructor", O_INSTRUCTOR, false},
+    {"osscan-guess", O_OSSCAN_GUESS, false},   {"fuzzy", O_OSSCAN_GUESS, false},
+    {"osscan-limit", O_OSSCAN_LIMIT, false},   {"max-os-tries", O_MAX_OS_TRIES, true},
+    {"datadir", O_DATADIR, true},
 };
 
 /* A whole non-negative number no larger than max: the one parser (cmd/util.c). */
@@ -352,6 +361,15 @@ static int opts_long(struct scan_opts *o, const struct long_opt *lo, const char 
     case O_COURSE_KEY: o->course_key = v; return 0;
     case O_TICKET: o->ticket = v; return 0;
     case O_INSTRUCTOR: o->instructor = true; return 0;
+    case O_OSSCAN_GUESS: o->osscan_guess = true; return 0;
+    case O_OSSCAN_LIMIT: o->osscan_limit = true; return 0;
+    case O_DATADIR: o->datadir = v; return 0;
+    case O_MAX_OS_TRIES:
+        if (opts_int(v, 1, 50, &o->max_os_tries) < 0) {
+            snprintf(err, errlen, "--max-os-tries needs a number from 1 to 50, not '%s'", v);
+            return -1;
+        }
+        return 0;
     case O_HELP: o->help = true; return 0;
     case O_SOURCE_PORT:
         if (opts_int(v, 0, 65535, &o->source_port) < 0) {
@@ -520,6 +538,7 @@ static int opts_short(struct scan_opts *o, int argc, char **argv, int *i, char *
         }
         break;
     case 'F': if (!a[2]) { o->fast = true; return 0; } break;
+    case 'O': if (!a[2]) { o->osscan = true; return 0; } break;
     case 'r': if (!a[2]) { o->sequential = true; return 0; } break;
     case 'n': if (!a[2]) return 0;   /* nmap's "no DNS": tcplab never asks DNS in a sim */
         break;

@@ -57,6 +57,12 @@ struct scan_opts {
     bool instructor;
     bool help;                   /* --help / -h */
 
+    bool osscan;                 /* -O */
+    bool osscan_guess;           /* --osscan-guess, --fuzzy */
+    bool osscan_limit;           /* --osscan-limit */
+    int max_os_tries;            /* --max-os-tries; 0 unset */
+    const char *datadir;         /* --datadir: where nmap's data files (nmap-os-db) are */
+
     const char *idle_zombie;     /* -sI ZOMBIE[:PROBEPORT], as typed (cmd/scan.c resolves it);
                                     tcp_scan is then SCAN_SYN, the idle pass replacing it */
 

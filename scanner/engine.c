@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "scanner/match.h"
+#include "scanner/osscan.h"
 #include "scanner/idle.h"
 #include "scanner/passes.h"
 
@@ -37,8 +38,10 @@ void scan_report_free(struct scan_report *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; r->hosts && i < r->nhosts; i++)
+    for (size_t i = 0; r->hosts && i < r->nhosts; i++) {
         free(r->hosts[i].ports);
+        os_result_free(r->hosts[i].os);
+    }
     free(r->hosts);
     memset(r, 0, sizeof *r);
 }
@@ -183,7 +186,9 @@ static int engine_group(struct scan_ctx *sc, const struct scan_ops *tcp_ops, boo
             return -1;
         for (size_t h = 0; h < nup; h++)
             engine_sort_ports(order, up[h].res);
-        if (cfg->seq && seqprobe_run(sc, up, nup, err, errlen) < 0)
+        if (cfg->seq && !cfg->osdb && seqprobe_run(sc, up, nup, err, errlen) < 0)
+            return -1;
+        if (cfg->osdb && osscan_run(sc, up, nup, err, errlen) < 0)
             return -1;
     }
     uint64_t end = pktio_now(sc->io);
@@ -231,6 +236,7 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
     out->reason = cfg->reason;
     out->open_only = cfg->open_only;
     out->ping_only = cfg->disc.ping_only;
+    out->osscan = cfg->osdb != NULL && !cfg->disc.ping_only;
     out->seed = cfg->seed;
     out->start_ns = pktio_now(io);
     out->hosts = calloc(cfg->ntargets ? cfg->ntargets : 1, sizeof *out->hosts);

@@ -25,6 +25,8 @@
 #include "pktio/pktio.h"
 #include "scanner/result.h"
 
+struct os_db;
+
 /* Scan types (nmap's -s letters). SCAN_NONE: no TCP scan (e.g. -sU alone, or -sn). */
 enum scan_type {
     SCAN_NONE = 0,
@@ -140,6 +142,13 @@ struct scan_config {
     uint32_t idle_zombie;        /* host order */
     const char *idle_zombie_name; /* as typed, without :PORT (nmap's HostName()); NULL: the IP */
     int idle_probe_port;         /* 1..65535; 0 (scan_config_init): nmap's default, see idle.h */
+
+    /* -O (scanner/osscan.h): OS detection after the port scan against this database, which
+     * must outlive the report (its matches point into it). NULL: no -O. */
+    const struct os_db *osdb;
+    bool osscan_guess;           /* --osscan-guess: print the near matches */
+    bool osscan_limit;           /* --osscan-limit: skip hosts without open and closed ports */
+    int max_os_tries;            /* --max-os-tries; 0: nmap's 5 */
 };
 
 /* Fills every field with its default: T3, SYN scan, no targets, every override unset. */

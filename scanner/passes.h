@@ -45,6 +45,10 @@ int portscan_run(struct scan_ctx *sc, const struct scan_ops *ops, struct scan_gr
 int seqprobe_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char *err,
                  size_t errlen);
 
+/* -O: nmap's OS detection of the up hosts (osscan_run.c); res->os per host scanned. */
+int osscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char *err,
+               size_t errlen);
+
 uint8_t scan_probe_ttl(struct scan_ctx *sc);
 
 #endif

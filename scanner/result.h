@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct os_result;
+
 enum port_state {
     PORT_UNKNOWN = 0, PORT_OPEN, PORT_CLOSED, PORT_FILTERED, PORT_UNFILTERED,
     PORT_OPEN_FILTERED, PORT_CLOSED_FILTERED,
@@ -71,6 +73,7 @@ struct host_result {
     struct port_result *ports;  /* every scanned port, sorted by (proto, port) after the scan */
     size_t nports;
     struct seq_result seq;
+    struct os_result *os;    /* -O (scanner/osscan.h), NULL when not done for this host */
 };
 
 struct scan_report {
@@ -85,6 +88,7 @@ struct scan_report {
     bool open_only;          /* --open (nmap): only open, open|filtered and unfiltered ports
                                 are listed, and only hosts that have one */
     bool ping_only;          /* -sn */
+    bool osscan;             /* -O ran (the "OS detection performed" line) */
     uint64_t start_ns, end_ns;  /* backend clock */
     int64_t start_unix;      /* wall-clock epoch seconds for headers; 0 = the simulated epoch */
     uint64_t seed;

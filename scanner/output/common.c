@@ -223,3 +223,9 @@ int output_write_file(const struct output_ops *ops, const char *path,
     }
     return outfile_commit(o, err, errlen);
 }
+
+int64_t output_unix(const struct scan_report *r, uint64_t ns)
+{
+    uint64_t el = ns > r->start_ns ? ns - r->start_ns : 0;
+    return r->start_unix + (int64_t)(el / 1000000000u);
+}

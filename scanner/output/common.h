@@ -45,6 +45,8 @@ int output_reason_has_ttl(int reason);
 const char *output_ip(uint32_t a, char buf[16]);
 /* "name (ip)" or "ip". */
 const char *output_host_label(const struct host_result *h, char *buf, size_t cap);
+/* Epoch seconds of backend time ns (start_unix + elapsed). */
+int64_t output_unix(const struct scan_report *r, uint64_t ns);
 int output_host_listed(const struct scan_report *r, const struct host_result *h);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/osscan.h"
 #include "scanner/output/common.h"
 #include "scanner/ports.h"
 #include "scanner/services.h"
@@ -52,6 +53,7 @@ static void gr_host(FILE *f, const struct scan_report *r, const struct host_resu
     if (nign == 1)
         fprintf(f, "\tIgnored State: %s (%zu)", port_state_name((enum port_state)st[0]),
                 hi.count[st[0]]);
+    if (h->os) os_print_grep(f, h->os);
     if (h->seq.done && h->seq.nisn > 3) fprintf(f, "\tSeq Index: %u", h->seq.sp);
     if (h->seq.ipid_done && h->seq.ipid_class) fprintf(f, "\tIP ID Seq: %s", h->seq.ipid_class);
     fputc('\n', f);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scanner/osscan.h"
 #include "scanner/output/common.h"
 #include "scanner/services.h"
 
@@ -149,7 +150,10 @@ static void nm_host(FILE *f, const struct scan_report *r, const struct host_resu
     size_t n = output_shown_ports(h, &hi, &v);
     if (n) nm_table(f, r, v, n);
     free(v);
-    nm_seq(f, &h->seq);
+    if (h->os)
+        os_print_normal(f, h->os, r->verbose, output_unix(r, h->end_ns));
+    if (!h->os || r->verbose > 0)
+        nm_seq(f, &h->seq);
     fputc('\n', f);
 }
 
@@ -159,6 +163,9 @@ static void nm_hosts(FILE *f, const struct scan_report *r)
     if (r->nhosts == 1 && !r->hosts[0].up && !r->ping_only)
         fprintf(f, "Note: Host seems down. If it is really up, but blocking our ping probes, "
                    "try -Pn\n");
+    else if (r->osscan && output_hosts_up(r) > 0)   /* printfinaloutput */
+        fprintf(f, "OS detection performed. Please report any incorrect results at "
+                   "https://nmap.org/submit/ .\n");
 }
 
 int output_normal_banner(FILE *f, int64_t start_unix)

@@ -18,6 +18,10 @@ trap 'rm -rf "$dir"' EXIT INT TERM
 "$bin" --xml "$dir/v.xml" v
 "$tcplab" scan -sS --reason -p 1-1024 198.51.100.0/24 -oX "$dir/s.xml" > /dev/null
 "$tcplab" scan -sU -p 53,123,161,514 web db -oX "$dir/u.xml" > /dev/null
+# -O: <os> with osmatch/osclass/cpe (nmap's database when installed, else tcplab's own) and
+# osfingerprint, <distance>; --osscan-guess and the unreliable/no-match paths too.
+"$tcplab" scan -O --osscan-guess -p 1-1024 198.51.100.0/24 -oX "$dir/o.xml" > /dev/null 2>&1
+"$tcplab" scan -O --datadir "$dir" -p 22,80 web db -oX "$dir/o2.xml" > /dev/null 2>&1
 fail=0
 # A check whose tool is missing has checked nothing: under CI (CI=true) that fails; on a
 # developer's machine it says so loudly and the run still fails unless XML_CHECK_SKIP=1.
@@ -31,12 +35,12 @@ skip() {
 dtd=/usr/share/nmap/nmap.dtd
 if command -v xmllint >/dev/null 2>&1; then
     if [ -r "$dtd" ]; then
-        for f in a b v s u; do
+        for f in a b v s u o o2; do
             xmllint --noout --dtdvalid "$dtd" "$dir/$f.xml" || { echo "FAIL: $f.xml not valid against nmap.dtd"; fail=1; }
         done
     else
         skip "DTD validation ($dtd absent; apt-get install nmap)"
-        for f in a b v s u; do xmllint --noout "$dir/$f.xml" || fail=1; done
+        for f in a b v s u o o2; do xmllint --noout "$dir/$f.xml" || fail=1; done
     fi
 else
     skip "xmllint (apt-get install libxml2-utils)"

@@ -1,0 +1,282 @@
+/* test_osscan.c — -O's pure parts (scanner/osscan_db.c, osscan_match.c, osscan_fp.c):
+ * nmap-os-db parsing and its FILE:LINE errors, expr_match's expression forms, MatchPoints
+ * scoring (accuracy = points scored / points possible), the 36-best list with one entry a
+ * name, the fingerprint's text form (test2str order, the OS: wrap at 71 characters), and,
+ * when Debian's nmap is installed, the real database against a fingerprint real nmap 7.93
+ * took of a Linux 6.18 kernel (tests/live/os_vs_nmap.sh) and ranked "Linux 5.3 - 5.4" first.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "scanner/osscan.h"
+
+static const char small_db[] =
+    "# a comment\n"
+    "MatchPoints\n"
+    "SEQ(SP=25%GCD=75%ISR=25%TI=100%CI=50%II=100%SS=80%TS=100)\n"
+    "OPS(O1=20%O2=20%O3=20%O4=20%O5=20%O6=20)\n"
+    "WIN(W1=15%W2=15%W3=15%W4=15%W5=15%W6=15)\n"
+    "ECN(R=100%DF=20%T=15%TG=15%W=15%O=15%CC=100%Q=20)\n"
+    "T1(R=100%DF=20%T=15%TG=15%S=20%A=20%F=30%RD=20%Q=20)\n"
+    "T2(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)\n"
+    "T3(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)\n"
+    "T4(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)\n"
+    "T5(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)\n"
+    "T6(R=100%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)\n"
+    "T7(R=80%DF=20%T=15%TG=15%W=25%S=20%A=20%F=30%O=10%RD=20%Q=20)\n"
+    "U1(R=50%DF=20%T=15%TG=15%IPL=100%UN=100%RIPL=100%RID=100%RIPCK=100%RUCK=100%RUD=100)\n"
+    "IE(R=50%DFI=40%T=15%TG=15%CD=100)\n"
+    "\n"
+    "Fingerprint Alpha OS 1.0 # trailing comment\n"
+    "Class Alpha | AlphaOS | 1.X | general purpose\n"
+    "CPE cpe:/o:alpha:alphaos:1 auto\n"
+    "SEQ(SP=0-5%GCD=1-6%TI=I%TS=U)\n"
+    "T1(DF=Y%T=3B-45%TG=40%S=O%A=S+%F=AS%RD=0%Q=)\n"
+    "T2(R=N)\n"
+    "\n"
+    "Fingerprint Beta printer\n"
+    "Class Beta | embedded || printer\n"
+    "SEQ(TI=RD|Z%TS=7)\n"
+    "T1(R=Y%DF=N%TG=FF%S=O%A=S+%F=AS%RD=0%Q=)\n"
+    "\n";
+
+static void load_small(struct os_db *db)
+{
+    char err[256];
+    int rc = os_db_parse(db, "small", small_db, strlen(small_db), err, sizeof err);
+    if (rc < 0)
+        fail_msg("%s", err);
+}
+
+static void test_db_parse(void **st)
+{
+    (void)st;
+    struct os_db db;
+    load_small(&db);
+    assert_int_equal(db.nrefs, 2);
+    assert_int_equal(db.points[OS_SEQ][0], 25);
+    assert_int_equal(db.points[OS_U1][4], 100);
+    const struct os_ref *a = &db.refs[0];
+    assert_string_equal(a->name, "Alpha OS 1.0");
+    assert_int_equal(a->line, 17);
+    assert_int_equal(a->ncls, 1);
+    const struct os_class *c = &db.classes[a->cls0];
+    assert_string_equal(c->vendor, "Alpha");
+    assert_string_equal(c->family, "AlphaOS");
+    assert_string_equal(c->gen, "1.X");
+    assert_string_equal(c->type, "general purpose");
+    assert_int_equal(c->ncpe, 1);
+    assert_string_equal(c->cpe[0], "cpe:/o:alpha:alphaos:1");
+    /* T1 without R: R=Y implied; T2(R=N): only R, "N". */
+    assert_string_equal(os_val(&a->p, db.text, OS_T1, 0), "Y");
+    assert_string_equal(os_val(&a->p, db.text, OS_T2, 0), "N");
+    assert_null(os_val(&a->p, db.text, OS_T2, 1));
+    /* maxpoints: SEQ SP25+GCD75+TI100+TS100, T1 R100+DF20+T15+TG15+S20+A20+F30+RD20+Q20, T2 R80 */
+    assert_int_equal(a->maxpoints, 300 + 260 + 80);
+    const struct os_class *b = &db.classes[db.refs[1].cls0];
+    assert_null(b->gen);
+    assert_string_equal(b->type, "printer");
+    os_db_free(&db);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+    struct os_db db;
+    char err[256];
+    assert_int_equal(os_db_parse(&db, "bad.db", text, strlen(text), err, sizeof err), -1);
+    if (!strstr(err, want))
+        fail_msg("error \"%s\" lacks \"%s\"", err, want);
+}
+
+static void test_db_errors(void **st)
+{
+    (void)st;
+    expect_error("Fingerprint X\nSEQ(TI=I)\n", "bad.db:1: a Fingerprint before the MatchPoints");
+    expect_error("MatchPoints\nSEQ(SP=25)\n\nFingerprint X\nZZZ(A=1)\n", "bad.db:5: unknown test");
+    expect_error("MatchPoints\nSEQ(SP=25)\n\nFingerprint X\nSEQ(XX=1)\n",
+                 "bad.db:5: unknown attribute");
+    expect_error("MatchPoints\nSEQ(SP=0)\n", "bad.db:2: points must be");
+    expect_error("MatchPoints\nSEQ(SP=25)\n\nFingerprint X\nCPE cpe:/o:x\n",
+                 "bad.db:5: a CPE line must follow a Class line");
+    expect_error("MatchPoints\nSEQ(SP=25)\n\nFingerprint X\nT1(R=N%DF=Y)\n",
+                 "bad.db:5: a test with values must have R=Y");
+    expect_error("MatchPoints\nSEQ(SP=25)\n\nFingerprint X\nSEQ(SP=1%SP=2)\n",
+                 "bad.db:5: attribute given twice");
+    expect_error("hello\n", "bad.db:1: expected Fingerprint, MatchPoints");
+    expect_error("# nothing\n", "no MatchPoints record");
+    struct os_db db;
+    char err[256];
+    assert_int_equal(os_db_load(&db, "/nonexistent/nmap-os-db", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent/nmap-os-db: No such file"));
+}
+
+static bool em(const char *v, const char *e, bool nested)
+{
+    return os_expr_match(v, 0, e, 0, nested);
+}
+
+static void test_expr_match(void **st)
+{
+    (void)st;
+    assert_true(em("45", "3B-47", false));
+    assert_false(em("48", "3B-47", false));
+    assert_true(em("3B", "3B-47", false));
+    assert_true(em("A", "8|A", false));
+    assert_false(em("9", "8|A", false));
+    assert_true(em("11", ">10", false));
+    assert_false(em("10", ">10", false));
+    assert_true(em("4", "<5", false));
+    assert_true(em("100", "F0-10A", false));   /* lengths compare before digits */
+    assert_true(em("Z", "Z", false));
+    assert_true(em("", "", false));
+    assert_false(em("Y", "", false));
+    assert_true(em("", "|Y", false));          /* an empty alternative matches "" */
+    assert_true(em("AS", "AS|AR", false));
+    assert_false(em("A", "AS|AR", false));
+    assert_true(em("00A", "A", false));        /* leading zeros dropped */
+    /* Nested option expressions (OPS and O). */
+    assert_true(em("M5B4ST11", "M[>500]ST11", true));
+    assert_false(em("M400ST11", "M[>500]ST11", true));
+    assert_true(em("M5B4NW7", "M[5B4-5B4]NW[5-8]", true));
+    assert_false(em("M5B4NW9", "M[5B4-5B4]NW[5-8]", true));
+}
+
+static void obs_from(struct os_obs *o, const char *text)
+{
+    char err[128];
+    if (os_obs_parse(o, text, err, sizeof err) < 0)
+        fail_msg("%s", err);
+}
+
+static void test_scoring(void **st)
+{
+    (void)st;
+    struct os_db db;
+    load_small(&db);
+    struct os_obs o;
+    /* Alpha exactly: SEQ SP GCD TI TS, T1 all but T, T2 R=N. */
+    obs_from(&o, "SEQ(SP=3%GCD=1%ISR=9A%TI=I%TS=U)\n"
+                 "T1(R=Y%DF=Y%TG=40%S=O%A=S+%F=AS%RD=0%Q=)\nT2(R=N)\n");
+    assert_true(os_compare(&db, &db.refs[0], &o, 0) == 1.0);
+    /* TI wrong: 100 of the 25+75+100+100 + 100+20+15+20+20+30+20+20 + 80 = 625 lost. */
+    obs_from(&o, "SEQ(SP=3%GCD=1%TI=RD%TS=U)\n"
+                 "T1(R=Y%DF=Y%TG=40%S=O%A=S+%F=AS%RD=0%Q=)\nT2(R=N)\n");
+    double acc = os_compare(&db, &db.refs[0], &o, 0);
+    assert_true(acc == (625.0 - 100) / 625);
+    struct os_matches m;
+    os_match(&db, &o, 0.5, &m);
+    assert_int_equal(m.overall, OS_SUCCESS);
+    assert_int_equal(m.nperfect, 0);
+    assert_true(m.n >= 1);
+    assert_string_equal(m.m[0]->name, "Alpha OS 1.0");
+    /* Above the 0.85 threshold nothing is left. */
+    os_match(&db, &o, 0.85, &m);
+    assert_int_equal(m.overall, OS_NOMATCHES);
+    os_db_free(&db);
+}
+
+static void test_fp_text(void **st)
+{
+    (void)st;
+    struct os_obs o;
+    os_obs_init(&o);
+    /* Attributes print in nmap's order whatever order they were set in. */
+    os_obs_set(&o, OS_T1, "F", "AS");
+    os_obs_set(&o, OS_T1, "R", "Y");
+    os_obs_set(&o, OS_T1, "DF", "N");
+    os_obs_set(&o, OS_T2, "R", "N");
+    os_obs_set(&o, OS_ECN, "Q", "");
+    char buf[256];
+    os_test_str(&o.p, o.pool, OS_T1, buf, sizeof buf);
+    assert_string_equal(buf, "T1(R=Y%DF=N%F=AS)");
+    os_test_str(&o.p, o.pool, OS_ECN, buf, sizeof buf);
+    assert_string_equal(buf, "ECN(Q=)");
+    const struct os_obs *fps[1] = {&o};
+    struct os_scaninfo si = {22, 1, 31337, true, 1, 'I', true, 946684800};
+    char text[2048];
+    os_merge(fps, 1, &si, false, text, sizeof text);
+    assert_string_equal(text, "SCAN(V=0.1%E=4%D=1/1%OT=22%CT=1%CU=31337%PV=Y%DS=1%DC=I%G=Y"
+                              "%TM=386D4380%P=tcplab)\nECN(Q=)\nT1(R=Y%DF=N%F=AS)\nT2(R=N)\n");
+    os_merge(fps, 1, &si, true, text, sizeof text);
+    /* Wrapped: "OS:" and 71 characters a line. */
+    const char *nl = strchr(text, '\n');
+    assert_int_equal(nl - text, 74);
+    assert_int_equal(strncmp(text, "OS:SCAN(V=0.1", 13), 0);
+    /* Two rounds: identical tests once, differing ones each (FingerTestCmp order). */
+    struct os_obs o2 = o;
+    os_obs_set(&o2, OS_T1, "DF", "Y");
+    const struct os_obs *two[2] = {&o2, &o};
+    os_merge(two, 2, &si, false, text, sizeof text);
+    assert_non_null(strstr(text, "T1(R=Y%DF=N%F=AS)\nT1(R=Y%DF=Y%F=AS)\nT2(R=N)\n"));
+    /* The parser reads the wrapped form back. */
+    os_merge(fps, 1, &si, true, text, sizeof text);
+    struct os_obs back;
+    obs_from(&back, text);
+    os_test_str(&back.p, back.pool, OS_T1, buf, sizeof buf);
+    assert_string_equal(buf, "T1(R=Y%DF=N%F=AS)");
+}
+
+/* Real nmap 7.93's fingerprint of a Linux 6.18 kernel (tests/live/os_vs_nmap.sh). */
+static const char linux618[] =
+    "OS:SCAN(V=7.93%E=4%D=12/2%OT=22%CT=23%CU=54%PV=N%DS=1%DC=D%G=Y%M=86F5A0%TM=\n"
+    "OS:6B102506%P=x86_64-pc-linux-gnu)SEQ(SP=107%GCD=1%ISR=106%TI=Z%CI=Z%II=I%T\n"
+    "OS:S=22)OPS(O1=M5B4ST11NWA%O2=M5B4ST11NWA%O3=M5B4NNT11NWA%O4=M5B4ST11NWA%O5\n"
+    "OS:=M5B4ST11NWA%O6=M5B4ST11)WIN(W1=FE88%W2=FE88%W3=FE88%W4=FE88%W5=FE88%W6=\n"
+    "OS:FE88)ECN(R=Y%DF=Y%T=40%W=FAF0%O=M5B4NNSNWA%CC=Y%Q=)T1(R=Y%DF=Y%T=40%S=O%\n"
+    "OS:A=S+%F=AS%RD=0%Q=)T2(R=N)T3(R=N)T4(R=Y%DF=Y%T=40%W=0%S=A%A=Z%F=R%O=%RD=0\n"
+    "OS:%Q=)T5(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)T6(R=Y%DF=Y%T=40%W=0%S\n"
+    "OS:=A%A=Z%F=R%O=%RD=0%Q=)T7(R=Y%DF=Y%T=40%W=0%S=Z%A=S+%F=AR%O=%RD=0%Q=)U1(R\n"
+    "OS:=Y%DF=N%T=40%IPL=164%UN=0%RIPL=G%RID=G%RIPCK=G%RUCK=G%RUD=G)IE(R=Y%DFI=N\n"
+    "OS:%T=40%CD=S)\n";
+
+static void test_real_db(void **st)
+{
+    (void)st;
+    const char *path = "/usr/share/nmap/nmap-os-db";
+    if (access(path, R_OK) != 0) {
+        print_message("nmap-os-db not installed: real-database checks skipped\n");
+        skip();
+    }
+    struct os_db db;
+    char err[256];
+    if (os_db_load(&db, path, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    assert_true(db.nrefs > 4000);
+    struct os_obs o;
+    obs_from(&o, linux618);
+    struct os_matches m;
+    os_match(&db, &o, 0.85, &m);
+    assert_int_equal(m.overall, OS_SUCCESS);
+    assert_int_equal(m.nperfect, 0);
+    /* nmap 7.93 printed "Linux 5.3 - 5.4 (96%), Linux 3.2 (95%), Linux 3.1 (95%), ...": its
+     * best of five rounds; the fingerprint it prints is the first round's (7.93 shows one
+     * test per name), which scores 97% for the first. */
+    assert_string_equal(m.m[0]->name, "Linux 5.3 - 5.4");
+    assert_int_equal((int)(m.acc[0] * 100), 97);
+    assert_string_equal(m.m[1]->name, "Linux 3.2");
+    assert_string_equal(m.m[2]->name, "Linux 3.1");
+    assert_int_equal((int)(m.acc[1] * 100), 95);
+    for (int i = 1; i < m.n; i++)
+        assert_true(m.acc[i] <= m.acc[i - 1]);
+    for (int i = 0; i < m.n; i++)
+        for (int k = i + 1; k < m.n; k++)
+            assert_string_not_equal(m.m[i]->name, m.m[k]->name);
+    os_db_free(&db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_db_parse),   cmocka_unit_test(test_db_errors),
+        cmocka_unit_test(test_expr_match), cmocka_unit_test(test_scoring),
+        cmocka_unit_test(test_fp_text),    cmocka_unit_test(test_real_db),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
