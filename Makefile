@@ -45,11 +45,11 @@ LAB_SRC  := $(wildcard lab/*.c)
 # The built-in labs (lab/lab.h): descriptions, scenario templates, worksheets.
 LAB_FILES := $(sort $(wildcard labs/*.lab) $(wildcard scenarios/*.scn) \
                $(filter-out docs/labs/README.md,$(wildcard docs/labs/*.md)))
-CMD_SRC  := $(filter-out cmd/main.c cmd/tui.c cmd/tui_scan.c,$(wildcard cmd/*.c))
+CMD_SRC  := $(filter-out cmd/main.c cmd/tui.c cmd/tui_scan.c cmd/tui_lab.c,$(wildcard cmd/*.c))
 # The TUI: its model (tui/rec, rewind, model, text) is headless and in the library with the
 # rest; its terminal view and the command that starts it are a library of their own.
 TUI_SRC  := $(filter-out tui/view_%.c,$(wildcard tui/*.c))
-TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui.c cmd/tui_scan.c)
+TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui.c cmd/tui_scan.c cmd/tui_lab.c)
 TUIV_OBJ := $(TUIV_SRC:%.c=$(BUILD)/%.o)
 GEN_SRC  := $(BUILD)/gen/default_scn.c
 CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(ATTACH_SRC) $(LAB_SRC) $(CMD_SRC) $(TUI_SRC)
@@ -77,6 +77,12 @@ $(BUILD)/tcplab: $(BUILD)/cmd/main.o $(BUILD)/libtcplab_tui.a $(BUILD)/libtcplab
 	$(CC) $(LTO) $(LDSAN) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
 
 $(BUILD)/libtcplab_tui.a: $(TUIV_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+# The C client of tcplab attach on its own, for programs outside this tree (make install:
+# lib/libtcplab_attach.a and include/tcplab/attach_client.h).
+$(BUILD)/libtcplab_attach.a: $(BUILD)/attach/client.o $(BUILD)/attach/proto.o
 	rm -f $@
 	ar rcs $@ $^
 
@@ -176,7 +182,7 @@ check-clang:
 
 # The binary, its man pages (tcplab(1), tcplab-scenario(5)), its bash completion, and the
 # documents worksheets cite (rules.md, facts/*.md) under share/doc/tcplab.
-install: tcplab
+install: tcplab $(BUILD)/libtcplab_attach.a
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 755 tcplab $(DESTDIR)$(PREFIX)/bin/tcplab
@@ -188,6 +194,11 @@ install: tcplab
 	install -m 644 docs/rules.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/rules.md
 	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts
 	install -m 644 docs/facts/*.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts/
+	install -m 644 docs/attach.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/attach.md
+	install -d $(DESTDIR)$(PYDIR) $(DESTDIR)$(PREFIX)/include/tcplab $(DESTDIR)$(PREFIX)/lib
+	install -m 644 attach/tcplab.py $(DESTDIR)$(PYDIR)/tcplab.py
+	install -m 644 attach/client.h $(DESTDIR)$(PREFIX)/include/tcplab/attach_client.h
+	install -m 644 $(BUILD)/libtcplab_attach.a $(DESTDIR)$(PREFIX)/lib/libtcplab_attach.a
 
 clean:
 	rm -rf build build-san build-clang build-fuzz tcplab

@@ -65,6 +65,8 @@ static const char *type_name(int t)
     switch (t) {
     case PROTO_HELLO: return "HELLO";
     case PROTO_WAIT: return "WAIT";
+    case PROTO_FIRST: return "FIRST";
+    case PROTO_ABORT: return "ABORT";
     case PROTO_CONNECT: return "CONNECT";
     case PROTO_STATE: return "STATE";
     case PROTO_WRITE: return "WRITE";
@@ -85,8 +87,8 @@ static int parse_batch(struct cur *c, struct proto_req *r, char *err, size_t err
             break;
         const char *why = proto_dgram_check(d, n);
         if (why) {
-            snprintf(err, errlen, "WAIT: datagram %lu of %lu (%u bytes): %s",
-                     (unsigned long)i + 1, (unsigned long)r->ndgrams, (unsigned)n, why);
+            snprintf(err, errlen, "%s: datagram %lu of %lu (%u bytes): %s",
+                     type_name(r->type), (unsigned long)i + 1, (unsigned long)r->ndgrams, (unsigned)n, why);
             return -1;
         }
     }
@@ -129,7 +131,7 @@ int proto_parse_req(const uint8_t *msg, size_t len, struct proto_req *r, char *e
     case PROTO_HELLO:
         r->version = take32(&c);
         break;
-    case PROTO_WAIT:
+    case PROTO_WAIT: case PROTO_FIRST:
         r->until_ns = take64(&c);
         if (parse_batch(&c, r, err, errlen))
             return -1;
@@ -143,7 +145,7 @@ int proto_parse_req(const uint8_t *msg, size_t len, struct proto_req *r, char *e
             return -1;
         }
         break;
-    case PROTO_STATE: case PROTO_CLOSE:
+    case PROTO_STATE: case PROTO_CLOSE: case PROTO_ABORT:
         r->handle = take32(&c);
         break;
     case PROTO_WRITE:
@@ -194,7 +196,7 @@ void proto_buf_free(struct proto_buf *b)
 
 void proto_put(struct proto_buf *b, const void *p, size_t n)
 {
-    if (b->oom)
+    if (b->oom || n == 0)
         return;
     if (b->n + n > b->cap) {
         size_t nc = b->cap ? b->cap : 4096;

@@ -19,11 +19,16 @@
  *               in order; then the clock
  *               runs to until_ns (no move
  *               if that is not later)
+ *   'F' FIRST   as WAIT, but the clock   'D' as for WAIT (the datagrams of the event
+ *               stops at the first           that delivered the first one)
+ *               delivery (the scanner's
+ *               recv with a deadline)
  *   'C' CONNECT u32 dst, u16 dport,      'I' i32 the connection's handle
  *               u16 sport (0: ephemeral)
  *   'S' STATE   u32 handle               'S' u8 n, name[n]: "SYN-SENT", "ESTABLISHED", ...
  *   'R' WRITE   u32 handle, u32 nbytes   'O'
  *   'X' CLOSE   u32 handle               'O'
+ *   'K' ABORT   u32 handle: a RST        'O'   (connect() then close with SO_LINGER 0)
  *   'N' NOTE    u16 n, text[n]           'O'
  * Any request may be answered 'E' u16 n, text[n]: an error the script should raise. A
  * request that is not well formed (unknown type, short or long body, a datagram that is not
@@ -52,8 +57,9 @@ enum {
 };
 
 enum proto_type {
-    PROTO_HELLO = 'H', PROTO_WAIT = 'W', PROTO_CONNECT = 'C', PROTO_STATE = 'S',
-    PROTO_WRITE = 'R', PROTO_CLOSE = 'X', PROTO_NOTE = 'N',
+    PROTO_HELLO = 'H', PROTO_WAIT = 'W', PROTO_FIRST = 'F', PROTO_CONNECT = 'C',
+    PROTO_STATE = 'S', PROTO_WRITE = 'R', PROTO_CLOSE = 'X', PROTO_ABORT = 'K',
+    PROTO_NOTE = 'N',
     /* replies */
     PROTO_DGRAMS = 'D', PROTO_INT = 'I', PROTO_OK = 'O', PROTO_ERROR = 'E',
 };
@@ -62,13 +68,13 @@ enum proto_type {
 struct proto_req {
     enum proto_type type;
     uint32_t version;              /* HELLO */
-    uint64_t until_ns;             /* WAIT */
-    uint32_t ndgrams;              /* WAIT: the batch, walked with proto_batch_next */
+    uint64_t until_ns;             /* WAIT, FIRST */
+    uint32_t ndgrams;              /* WAIT, FIRST: the batch, walked with proto_batch_next */
     const uint8_t *batch;
     size_t batch_len;
     uint32_t dst;                  /* CONNECT */
     uint16_t dport, sport;
-    uint32_t handle;               /* STATE, WRITE, CLOSE */
+    uint32_t handle;               /* STATE, WRITE, CLOSE, ABORT */
     uint32_t nbytes;               /* WRITE */
     const char *text;              /* NOTE (not NUL-terminated) */
     size_t text_len;

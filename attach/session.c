@@ -19,6 +19,7 @@ struct attach_session {
     struct attach_cfg cfg;
     struct proto_buf rx;       /* the next WAIT's reply, being filled by the tap */
     uint32_t nrx;
+    size_t nrx_stop;           /* FIRST: datagrams delivered (sim_run's stop) */
     struct proto_buf out;      /* every other reply */
     bool detached;
     bool record_failed;
@@ -43,6 +44,7 @@ static void attach_tap(void *ctx, uint64_t t_ns, const uint8_t *pkt, size_t len)
     proto_put16(&a->rx, (uint16_t)len);
     proto_put(&a->rx, pkt, len);
     a->nrx++;
+    a->nrx_stop++;
     a->st.received++;
 }
 
@@ -161,8 +163,14 @@ static const struct proto_buf *do_wait(struct attach_session *a, const struct pr
         sim_inject_as(a->sim, d, len);   /* checked by the parser: never refused */
         a->st.sent++;
     }
-    if (r->until_ns > sim_now(a->sim))
+    if (r->type == PROTO_FIRST) {   /* up to the first delivery, as pktio_sim's recv */
+        a->nrx_stop = a->nrx;
+        sim_run(a->sim, r->until_ns, &a->nrx_stop);
+        if (a->nrx == 0 && r->until_ns > sim_now(a->sim))
+            sim_run_until(a->sim, r->until_ns);
+    } else if (r->until_ns > sim_now(a->sim)) {
         sim_run_until(a->sim, r->until_ns);
+    }
     struct proto_buf *b = &a->rx;
     if (b->oom) {
         rx_reset(a);
@@ -211,6 +219,12 @@ static const struct proto_buf *do_stream(struct attach_session *a, const struct 
         memcpy(body + 1, name, n);
         return reply_simple(a, PROTO_STATE, body, n + 1);
     }
+    if (r->type == PROTO_ABORT) {
+        if (sim_stream_tcp_state(s, h) < 0)
+            return reply_error(a, "ABORT: no such connection");
+        sim_stream_abort(s, h);
+        return reply_simple(a, PROTO_OK, NULL, 0);
+    }
     int rc = r->type == PROTO_WRITE ? sim_stream_write(s, h, r->nbytes) : sim_stream_close(s, h);
     if (rc)
         return reply_error(a, r->type == PROTO_WRITE ? "WRITE: no such open connection"
@@ -224,7 +238,7 @@ const struct proto_buf *attach_apply(struct attach_session *a, const struct prot
     switch (r->type) {
     case PROTO_HELLO:
         return do_hello(a, r);
-    case PROTO_WAIT:
+    case PROTO_WAIT: case PROTO_FIRST:
         return do_wait(a, r);
     case PROTO_CONNECT: {
         int h = sim_stream_open(a->sim, a->cfg.addr, r->dst, r->dport, r->sport);
@@ -235,7 +249,7 @@ const struct proto_buf *attach_apply(struct attach_session *a, const struct prot
                             (uint8_t)h };
         return reply_simple(a, PROTO_INT, body, 4);
     }
-    case PROTO_STATE: case PROTO_WRITE: case PROTO_CLOSE:
+    case PROTO_STATE: case PROTO_WRITE: case PROTO_CLOSE: case PROTO_ABORT:
         return do_stream(a, r);
     case PROTO_NOTE: {
         char text[PROTO_MAX_NOTE + 1];

@@ -29,6 +29,7 @@ import atexit
 import os
 import socket
 import struct
+import sys
 
 __all__ = ["Session", "Datagram", "Packet", "Error", "parse", "tcp_packet", "udp_packet",
            "icmp_echo", "checksum"]
@@ -44,21 +45,34 @@ class Error(Exception):
 
 # ------------------------------------------------------------------ packets
 
+_addr_cache = {}
+
+
 def _addr(a):
     """'198.51.100.10' or an int -> 4 bytes."""
     if isinstance(a, int):
         return struct.pack(">I", a)
-    return socket.inet_aton(a)
+    b = _addr_cache.get(a)
+    if b is None:
+        b = socket.inet_aton(a)
+        if len(_addr_cache) < 65536:
+            _addr_cache[a] = b
+    return b
+
+
+_LITTLE = sys.byteorder == "little"
 
 
 def checksum(data):
-    """The Internet checksum (RFC 1071) of data."""
+    """The Internet checksum (RFC 1071) of data. Summed in the machine's own byte order
+    (RFC 1071 2(B): the sum does not depend on it) and swapped once at the end."""
     if len(data) % 2:
         data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+    s = sum(memoryview(data).cast("H"))
+    s = (s & 0xFFFF) + (s >> 16)
+    s = (s & 0xFFFF) + (s >> 16)
+    s = ~s & 0xFFFF
+    return ((s & 0xFF) << 8 | s >> 8) if _LITTLE else s
 
 
 def _flags(f):

@@ -58,7 +58,8 @@ static bool file_exists(const char *dir, const char *name)
 }
 
 /* The Python client's directory: beside the binary in a source tree (./tcplab, build/tcplab),
- * else the installed one. NULL when neither has tcplab.py. */
+ * or installed beside it (BIN/../share/tcplab/python, whatever the prefix), else the one
+ * make install was built for. NULL when none has tcplab.py. */
 static const char *py_dir(char *buf, size_t cap)
 {
     char exe[4096];
@@ -68,8 +69,8 @@ static const char *py_dir(char *buf, size_t cap)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = 0;
-            const char *sub[] = { "attach", "../attach" };
-            for (int i = 0; i < 2; i++) {
+            const char *sub[] = { "attach", "../attach", "../share/tcplab/python" };
+            for (int i = 0; i < 3; i++) {
                 snprintf(buf, cap, "%s/%s", exe, sub[i]);
                 if (file_exists(buf, "tcplab.py"))
                     return buf;

@@ -47,11 +47,18 @@ int cmd_bridge(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
 
 struct tui_rec;
-/* `tcplab tui SCENARIO -- SCAN OPTIONS` (cmd/tui_scan.c): runs the scan over the scenario
- * while rec records it; *report: the scan's normal output (malloc'd). 0, or the exit
- * status of a failure (with a message on stderr). */
-int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc, char **argv,
-                 struct tui_rec *rec, char **report);
+/* `tcplab tui SCENARIO -- SCAN OPTIONS` (cmd/tui_scan.c): runs the scan over the network
+ * that pre names (npre scan arguments: "--sim FILE", or a lab's options) while rec records
+ * it; *report: the scan's normal output (malloc'd). With capture set, rec records nothing
+ * of the simulation: the scan writes its --capture there (a lab's student view) and rec
+ * reads it back. 0, or the exit status of a failure (with a message on stderr). */
+int cmd_tui_scan(char *const *pre, int npre, const unsigned long long *seed, int argc,
+                 char **argv, const char *capture, struct tui_rec *rec, char **report);
+struct lab_sel;
+/* `tcplab tui --lab NAME --student ID [-- SCAN OPTIONS]` (cmd/tui_lab.c): the student's
+ * variant recorded into rec, in the student's view. 0, or an exit status (message said). */
+int cmd_tui_lab(const struct lab_sel *sel, const unsigned long long *seed, uint64_t limit_ns,
+                int argc, char **argv, struct tui_rec *rec, char **report);
 
 /* The one number parser: decimal ("010" is ten) or 0x-prefixed hex, no sign, no blanks, at
  * most max. 0 or -1. */

@@ -30,6 +30,7 @@
 #include "scanner/output.h"
 #include "pktio/pktio.h"
 #include "pktio/pktio_raw.h"
+#include "pktio/pktio_attach.h"
 #include "pktio/pktio_sim.h"
 #include "pktio/pktio_tee.h"
 #include "pktio/pktio_trace.h"
@@ -164,6 +165,8 @@ static void scan_abort_outputs(struct scan_job *j)
 
 static int scan_resolve_sim(void *ctx, const char *name, uint32_t *addr)
 {
+    if (pktio_is_attach(ctx))   /* the scenario's names, as tcplab attach told them */
+        return pktio_attach_lookup(ctx, name, addr);
     return pktio_sim_lookup(ctx, name, addr);
 }
 
@@ -345,7 +348,7 @@ static void scan_wire_pcap(void *ctx, uint64_t t_ns, const uint8_t *pkt, size_t 
 static int scan_wrap(struct scan_job *j, char *err, size_t errlen)
 {
     struct scan_opts *o = j->o;
-    if (o->capture && j->io->is_sim && !j->view.restricted) {
+    if (o->capture && pktio_sim_get(j->io) && !j->view.restricted) {
         if (!(j->wire = pcapw_open_on(j->outs[SCAN_OUT_CAPTURE], err, errlen)))
             return -1;
         pktio_sim_set_wiretap(j->io, scan_wire_pcap, j->wire);
@@ -426,6 +429,8 @@ static int scan_names(struct scan_job *j)
         const char *n = targets_name_of(&j->tl, j->tl.addrs[i]);
         if (!n && j->io->is_sim)
             n = pktio_sim_host_name(j->io, j->tl.addrs[i]);
+        if (!n && j->io->is_sim)
+            n = pktio_attach_host_name(j->io, j->tl.addrs[i]);
         j->names[i] = n ? n : "";
     }
     return 0;
@@ -526,7 +531,11 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
         return scan_runtime_error("out of memory");
     if (scan_open_outputs(j, err, sizeof err) < 0)
         return scan_usage_error(err);
-    if (!o->live) {
+    if (o->attach) {   /* the network is the attaching tcplab's: no scenario here */
+        if (!(j->io = pktio_attach_open(err, sizeof err)))   /* not under attach: usage */
+            return getenv("TCPLAB_ATTACH") ? scan_runtime_error(err) : scan_usage_error(err);
+        j->seed = o->has_seed ? o->seed : 0;
+    } else if (!o->live) {
         int lrc = scan_load_scenario(j, err, sizeof err);
         if (lrc < 0)   /* a missing, unreadable or malformed scenario is an input error */
             return scan_input_error(err);

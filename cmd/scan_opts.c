@@ -68,6 +68,8 @@ const char scan_opts_usage[] =
     "  --seed N                  the simulation's (and probes') seed\n"
     "  --open                    show only open (or possibly open) ports, and hosts with one\n"
     "  --live                    raw sockets on a real network (needs CAP_NET_RAW)\n"
+    "  --attach                  under `tcplab attach SCENARIO -- tcplab scan --attach ...`:\n"
+    "                            scan from the attached host, through its socket\n"
     "  -e IF  -S ADDR            live: interface and source address\n"
     "  -g PORT                   source port; --ttl N: IP TTL of probes\n"
     "  -h, --help                this text\n"
@@ -77,8 +79,8 @@ enum opt_id {
     O_TOP_PORTS, O_EXCLUDE, O_EXCLUDEFILE, O_MAX_RETRIES, O_MIN_RATE, O_MAX_RATE,
     O_SCAN_DELAY, O_MAX_SCAN_DELAY, O_MIN_RTT, O_MAX_RTT, O_INITIAL_RTT, O_MIN_HOSTGROUP,
     O_MAX_HOSTGROUP, O_MIN_PAR, O_MAX_PAR, O_REASON, O_PACKET_TRACE, O_SEED, O_SEQ, O_OPEN,
-    O_CAPTURE, O_SIM, O_LIVE, O_HELP, O_SOURCE_PORT, O_TTL, O_NO_SCRIPT, O_LAB, O_LABS,
-    O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR, O_OSSCAN_GUESS, O_OSSCAN_LIMIT,
+    O_CAPTURE, O_SIM, O_LIVE, O_ATTACH, O_HELP, O_SOURCE_PORT, O_TTL, O_NO_SCRIPT, O_LAB,
+    O_LABS, O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR, O_OSSCAN_GUESS, O_OSSCAN_LIMIT,
     O_MAX_OS_TRIES, O_DATADIR,
 };
 
@@ -102,6 +104,7 @@ static const struct long_opt long_opts[] = {
     {"open", O_OPEN, false},
     {"capture", O_CAPTURE, true},              {"sim", O_SIM, true},
     {"live", O_LIVE, false},                   {"help", O_HELP, false},
+    {"attach", O_ATTACH, false},
     {"source-port", O_SOURCE_PORT, true},      {"ttl", O_TTL, true},
     {"no-script", O_NO_SCRIPT, false},         {"lab", O_LAB, true},
     {"labs", O_LABS, true},                    {"student", O_STUDENT, true},
@@ -354,6 +357,7 @@ static int opts_long(struct scan_opts *o, const struct long_opt *lo, const char 
     case O_CAPTURE: o->capture = v; return 0;
     case O_SIM: o->sim_file = v; return 0;
     case O_LIVE: o->live = true; return 0;
+    case O_ATTACH: o->attach = true; return 0;
     case O_NO_SCRIPT: o->no_script = true; return 0;
     case O_LAB: o->lab = v; return 0;
     case O_LABS: o->labs_dir = v; return 0;
@@ -433,6 +437,11 @@ static int opts_check(struct scan_opts *o, char *err, size_t errlen)
     if ((o->lab || o->ticket) && (o->sim_file || o->live)) {
         snprintf(err, errlen, "--lab cannot be combined with %s: a lab brings its own scenario",
                  o->live ? "--live" : "--sim");
+        return -1;
+    }
+    if (o->attach && (o->live || o->sim_file || o->lab || o->ticket)) {
+        snprintf(err, errlen, "--attach scans the network of the `tcplab attach` it runs under: "
+                 "drop %s", o->live ? "--live" : o->sim_file ? "--sim" : "the lab options");
         return -1;
     }
     if (o->live && o->sim_file) {

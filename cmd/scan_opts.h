@@ -50,6 +50,7 @@ struct scan_opts {
     const char *capture;         /* --capture */
     const char *sim_file;        /* --sim */
     bool live;                   /* --live */
+    bool attach;                 /* --attach: pktio_attach, under tcplab attach */
     bool no_script;              /* --no-script: leave out the scenario's send and connect lines */
     /* --lab NAME --student ID (--labs DIR, --course-key FILE, --ticket FILE, --instructor):
        a student's variant of a lab (lab/lab.h) instead of --sim */

@@ -25,6 +25,7 @@
 
 struct tui_opts {
     const char *source;
+    struct lab_sel lab;          /* --lab NAME --student ID ...: a student's variant */
     int has_seed, has_until;
     unsigned long long seed, until_ns;
     int scan_argc;               /* after "--" */
@@ -35,6 +36,7 @@ static void tui_usage(FILE *f)
 {
     fprintf(f,
             "usage: tcplab tui SCENARIO [--seed N] [--until T] [-- SCAN OPTIONS]\n"
+            "       tcplab tui --lab NAME --student ID [--seed N] [--until T] [-- SCAN OPTIONS]\n"
             "       tcplab tui CAPTURE.pcap\n"
             "\n"
             "Steps through a run packet by packet in the terminal: the event list, a ladder\n"
@@ -48,7 +50,11 @@ static void tui_usage(FILE *f)
             "  --seed N        override the scenario's seed\n"
             "  --until T       stop the run at virtual time T (default: when idle, max 1h)\n"
             "  -- SCAN OPTIONS run `tcplab scan --sim SCENARIO SCAN OPTIONS` inside and step\n"
-            "                  through the scan (e.g. -- -sS -p 20-30 target)\n");
+            "                  through the scan (e.g. -- -sS -p 20-30 target)\n"
+            "  --lab NAME      a lab's variant: --student ID (or --ticket FILE, --course-key\n"
+            "                  FILE, --labs DIR, --instructor as for run); in the student's\n"
+            "                  view only what the student's host sends and receives, as a\n"
+            "                  capture shows it (no other host's inside)\n");
 }
 
 static int tui_parse_u64(const char *s, unsigned long long *v)
@@ -66,6 +72,16 @@ static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        char lerr[256];
+        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
+        if (used < 0) {
+            fprintf(stderr, "tcplab tui: %s\n", lerr);
+            return -1;
+        }
+        if (used) {
+            i += used - 1;
+            continue;
+        }
         if (!strcmp(a, "--")) {
             o->scan_argc = argc - i - 1;
             o->scan_argv = argv + i + 1;
@@ -98,7 +114,12 @@ static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
             return -1;
         }
     }
-    if (!o->source) {
+    bool lab = o->lab.lab || o->lab.ticket;
+    if (lab && o->source) {
+        fprintf(stderr, "tcplab tui: a lab's variant is the scenario; drop '%s'\n", o->source);
+        return -1;
+    }
+    if (!o->source && !lab) {
         tui_usage(stderr);
         return -1;
     }
@@ -151,7 +172,17 @@ int cmd_tui(int argc, char **argv)
     struct tui_view_opts vo = { 0 };
     char *scan_text = NULL;
     int rc = 2;
-    if (strcmp(o.source, "default") && tui_is_capture(o.source)) {
+    if (o.lab.lab || o.lab.ticket) {
+        int lrc = cmd_tui_lab(&o.lab, o.has_seed ? &o.seed : NULL,
+                              o.has_until ? o.until_ns : TUI_DEFAULT_LIMIT_NS, o.scan_argc,
+                              o.scan_argv, &rec, &scan_text);
+        if (lrc) {
+            tui_rec_free(&rec);
+            free(scan_text);
+            return lrc;
+        }
+        vo.scan_text = scan_text;
+    } else if (strcmp(o.source, "default") && tui_is_capture(o.source)) {
         if (o.scan_argv || o.has_seed || o.has_until) {
             fprintf(stderr, "tcplab tui: a capture takes no --seed, --until or scan options\n");
             return 1;
@@ -162,8 +193,9 @@ int cmd_tui(int argc, char **argv)
             return 1;
         }
     } else if (o.scan_argv) {
-        int src = cmd_tui_scan(o.source, o.has_seed ? &o.seed : NULL, o.scan_argc, o.scan_argv,
-                               &rec, &scan_text);
+        char *pre[] = { "--sim", (char *)o.source };
+        int src = cmd_tui_scan(pre, 2, o.has_seed ? &o.seed : NULL, o.scan_argc, o.scan_argv,
+                               NULL, &rec, &scan_text);
         if (src) {
             tui_rec_free(&rec);
             return src;
@@ -187,7 +219,8 @@ int cmd_tui(int argc, char **argv)
         }
     }
     if (rec.n == 0) {
-        fprintf(stderr, "tcplab tui: %s: the run has no events to step through\n", o.source);
+        fprintf(stderr, "tcplab tui: %s: the run has no events to step through\n",
+                o.source ? o.source : "the lab's variant");
         rc = 1;
     } else {
         rc = tui_view_run(&rec, &vo);

@@ -2,7 +2,9 @@
  * code `tcplab scan --sim SCENARIO` runs, over pktio_sim) with the TUI's recorder on its
  * simulation: every event, the scanner's probes as outside calls (for the step back) and
  * the scanner's report, captured from its standard output, for the view. The scan runs to
- * its end first; the view then browses it. */
+ * its end first; the view then browses it. In a lab's student view (cmd/tui_lab.c) the
+ * recorder stays off the simulation and reads the scan's own --capture instead, which holds
+ * only what the student's host saw. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +85,8 @@ static void tui_scan_zombie(int argc, char **argv, struct tui_rec *rec)
     }
 }
 
-int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc, char **argv,
-                 struct tui_rec *rec, char **report)
+int cmd_tui_scan(char *const *pre, int npre, const unsigned long long *seed, int argc,
+                 char **argv, const char *capture, struct tui_rec *rec, char **report)
 {
     for (int i = 0; i < argc; i++)
         if (!strcmp(argv[i], "--sim") || !strcmp(argv[i], "--live")) {
@@ -93,13 +95,17 @@ int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc,
             return 1;
         }
     char seedbuf[32];
-    char **av = calloc((size_t)argc + 6, sizeof *av);
+    char **av = calloc((size_t)argc + (size_t)npre + 6, sizeof *av);
     if (!av)
         return 2;
     int n = 0;
     av[n++] = "scan";
-    av[n++] = "--sim";
-    av[n++] = (char *)scenario;
+    for (int i = 0; i < npre; i++)
+        av[n++] = pre[i];
+    if (capture) {
+        av[n++] = "--capture";
+        av[n++] = (char *)capture;
+    }
     if (seed) {
         snprintf(seedbuf, sizeof seedbuf, "%llu", *seed);
         av[n++] = "--seed";
@@ -122,7 +128,7 @@ int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc,
     struct tui_scan_ctx c = { .rec = rec };
     struct cmd_scan_hooks h = { .ctx = &c, .opened = tui_scan_opened,
                                 .configure = tui_scan_configure, .closing = tui_scan_closing };
-    int rc = cmd_scan_hooked(n, av, &h);
+    int rc = cmd_scan_hooked(n, av, capture ? NULL : &h);
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
@@ -133,6 +139,14 @@ int cmd_tui_scan(const char *scenario, const unsigned long long *seed, int argc,
         if (*report)
             fputs(*report, stderr);
         return rc;
+    }
+    if (capture) {
+        char err[512];
+        if (tui_rec_load_pcap(rec, capture, err, sizeof err)) {
+            fprintf(stderr, "tcplab tui: %s\n", err);
+            return 2;
+        }
+        return 0;
     }
     if (c.oom || rec->oom || tui_scan_index(rec)) {
         fprintf(stderr, "tcplab tui: out of memory while recording the scan\n");

@@ -33,7 +33,7 @@ int sim_attach(struct sim *s, uint32_t prefix, unsigned plen, uint32_t as_addr, 
     for (uint32_t i = 0; i < s->hosts.n; i++) {
         struct host *h = s->hosts.v[i];
         if ((h->addr & mask) == s->att.prefix)
-            h->attached = true;
+            host_set_attached(h, true);
     }
     return 0;
 }

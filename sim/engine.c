@@ -332,8 +332,7 @@ int sim_set_tap(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx)
     struct host *h = host_find(&s->hosts, addr);
     if (!h)
         return -1;
-    h->tap = fn;
-    h->tap_ctx = ctx;
+    host_set_tap(h, fn, ctx, false);
     return 0;
 }
 
@@ -342,9 +341,7 @@ int sim_set_external(struct sim *s, uint32_t addr, sim_tap_fn fn, void *ctx)
     struct host *h = host_find(&s->hosts, addr);
     if (!h || !fn)
         return -1;
-    h->tap = fn;
-    h->tap_ctx = ctx;
-    h->external = true;
+    host_set_tap(h, fn, ctx, true);
     return 0;
 }
 
@@ -511,7 +508,7 @@ static bool cross_filters(struct sim *s, struct host *fh, uint32_t slot, bool ou
     struct wire_pkt parsed;
     if (!p && sim_slot_parse(sl, &p, &parsed) != WIRE_OK)
         return true;   /* cannot happen: every slot was parsed on entry */
-    if (mine >= 0 && !filter_apply(s, s->filters[mine], fh, p, sl->buf, sl->len)) {
+    if (mine >= 0 && !sim_filter_cross(s, s->filters[mine], fh, p, sl->buf, sl->len)) {
         s->stats.dropped++;
         sim_slot_free(s, slot);
         return false;
@@ -679,7 +676,7 @@ static void arrive_big(struct sim *s, struct host *h, const uint8_t *d, size_t l
     int mine = h->filt_in, other = h->filt_out;
     if (other >= 0 && !filter_stateful(s->filters[other]))
         other = -1;
-    if (mine >= 0 && !filter_apply(s, s->filters[mine], h, &p, d, len)) {
+    if (mine >= 0 && !sim_filter_cross(s, s->filters[mine], h, &p, d, len)) {
         s->stats.dropped++;
         return;
     }
@@ -705,7 +702,7 @@ static void arrive_fragment(struct sim *s, struct sim_slot *sl, struct host *h)
     uint32_t slot = sl->idx;
     if (h->tap)
         h->tap(h->tap_ctx, s->now, sl->buf, sl->len);
-    if (!h->reasm && !(h->reasm = reasm_new())) {
+    if (!host_reasm(h)) {
         drop_slot(s, slot, h, h->addr, "oom", "out of memory");
         return;
     }

@@ -1,5 +1,5 @@
 /* engine.h — internal to the simulator: the body of `struct sim` and what engine.c, host.c,
- * filter.c and script.c share (the datagram pool, the event queue, the outbox, the trace).
+ * filter_act.c and script.c share (the datagram pool, the event queue, the outbox, the trace).
  *
  * Why a pool and a heap of small entries: a probe round trip must cost no malloc and no
  * formatting (the project's rule: nothing per packet allocates or formats unless a trace is on). Datagrams live in fixed 1500-byte slots (the
@@ -13,6 +13,14 @@
  * TCP keeps its own timers in order and has at most one live entry here, for its earliest
  * (tcp.h, timer_at): a SYN scan's half-open TCBs, reset long before their SYN-ACK timer,
  * cost the queue nothing.
+ *
+ * Who calls whom inside sim/ (one way wherever it can be): the engine moves datagrams and
+ * calls a host's stack (host_input, host_timer) and a filter (filter_decide, through
+ * filter_act.c, which carries the verdict out); a host answers through the engine's send
+ * and report calls, its TCP through the tcp_io callbacks the host gives it (tcp.h), so TCP
+ * knows neither. A filter calls nobody. The script (script.c) is the scenario's own
+ * traffic: it asks hosts and their TCP through their functions and never writes their
+ * fields; a host's fields are written by host.c alone (tests/unit/owners.sh).
  */
 #ifndef TCPLAB_SIM_ENGINE_H
 #define TCPLAB_SIM_ENGINE_H
@@ -412,6 +420,13 @@ int sim_net_find(const struct sim *s, uint32_t addr);
 bool sim_lost(struct sim *s, int net, struct sim_slot *sl, uint32_t ppm);
 /* sim_clone's part: the copy's own table (0, -1). */
 int sim_loss_clone(struct sim_loss *d, const struct sim_loss *s);
+
+/* --- filters (filter_act.c) --- */
+/* A datagram crosses f, the filter in front of fh, in f's direction: f decides, and a drop
+ * or reject is carried out here (the RST or ICMP error, the DROP event). True: it passes. */
+struct filter;
+bool sim_filter_cross(struct sim *s, struct filter *f, struct host *fh, const struct wire_pkt *p,
+                      const uint8_t *pkt, size_t len);
 
 /* --- trace --- */
 /* Reports one event. Call only when sim_tracing(). h: the acting host or NULL (then addr

@@ -34,8 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
-#include "host.h"
 
 struct ct_ent {
     bool used;
@@ -408,7 +406,7 @@ static bool rule_match(const struct scn_rule *r, const struct wire_pkt *p)
 
 /* ---------------------------------------------------------------- reject */
 
-static uint8_t reject_code(enum scn_reject r)
+uint8_t filter_reject_code(enum scn_reject r)
 {
     switch (r) {
     case SCN_REJ_HOST_UNREACH: return ICMP_HOST_UNREACH;
@@ -421,16 +419,20 @@ static uint8_t reject_code(enum scn_reject r)
     return ICMP_PORT_UNREACH;
 }
 
-/* nf_send_reset. Returns NULL when sent, else why not. */
-static const char *send_reset(struct sim *s, const struct wire_pkt *p)
+/* nf_send_reset's datagram, built into buf (WIRE_MTU bytes). Returns its length, or 0 with
+ * *why when Linux sends none. */
+size_t filter_reset_build(const struct wire_pkt *p, uint8_t *buf, size_t cap, const char **why)
 {
     const struct wire_tcp *o = &p->l4.tcp;
+    *why = NULL;
     if (p->ip.proto != WIRE_PROTO_TCP || p->l4_err != WIRE_OK)
-        return "tcp-reset: not a TCP segment";
-    if (o->flags & TCP_RST)
-        return "tcp-reset: never reset a RST";
-    if (!o->csum_ok)
-        return "tcp-reset: bad checksum";
+        *why = "tcp-reset: not a TCP segment";
+    else if (o->flags & TCP_RST)
+        *why = "tcp-reset: never reset a RST";
+    else if (!o->csum_ok)
+        *why = "tcp-reset: bad checksum";
+    if (*why)
+        return 0;
     struct wire_tcp r = { .sport = o->dport, .dport = o->sport, .window = 0 };
     if (o->flags & TCP_ACK) {
         r.seq = o->ack;
@@ -444,18 +446,11 @@ static const char *send_reset(struct sim *s, const struct wire_pkt *p)
         .ttl = 64, .proto = WIRE_PROTO_TCP, .df = true, .id = 0,
         .src = p->ip.dst, .dst = p->ip.src,
     };
-    uint32_t slot = sim_slot_alloc(s);
-    if (slot == UINT32_MAX)
-        return "out of memory";
-    struct sim_slot *sl = sim_slot(s, slot);
-    sl->len = (uint16_t)wire_emit_tcp(sl->buf, sizeof sl->buf, &ip, &r);
-    sl->trusted = true;   /* checksums right by construction (engine.h) */
-    sim_out_push(s, slot, NULL, true);
-    return NULL;
+    return wire_emit_tcp(buf, cap, &ip, &r);
 }
 
 /* icmp_send's refusals: never an error about an ICMP error or a later fragment. */
-static bool icmp_error_allowed(const struct wire_pkt *p)
+bool filter_icmp_allowed(const struct wire_pkt *p)
 {
     if (p->ip.frag_off != 0)
         return false;
@@ -468,7 +463,7 @@ static bool icmp_error_allowed(const struct wire_pkt *p)
            t == ICMP_TIMESTAMP_REPLY;
 }
 
-static const char *reject_name(enum scn_reject r)
+const char *filter_reject_name(enum scn_reject r)
 {
     static const char *const names[] = {
         "reject icmp-port-unreachable", "reject icmp-host-unreachable",
@@ -480,10 +475,8 @@ static const char *reject_name(enum scn_reject r)
 
 /* ---------------------------------------------------------------- apply */
 
-static const char *rule_text(struct sim *s, struct filter *f, int i)
+const char *filter_rule_text(struct filter *f, int i)
 {
-    if (!sim_tracing(s))
-        return "filter";
     if (i < 0)   /* the `policy` line, or the `filter` line when the default applies */
         snprintf(f->msg, sizeof f->msg, "filter %s policy (line %d): %s", f->cfg.name,
                  f->cfg.policy_pos.line ? f->cfg.policy_pos.line : f->cfg.pos.line,
@@ -494,47 +487,33 @@ static const char *rule_text(struct sim *s, struct filter *f, int i)
     return f->msg;
 }
 
-bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct wire_pkt *p,
-                  const uint8_t *pkt, size_t len)
+bool filter_decide(struct filter *f, const struct wire_pkt *p, struct filter_verdict *v)
 {
     struct tuple t;
     bool has_tuple = tuple_of(p, &t);
+    v->rule = -1;
+    v->reject = false;
     if (f->cfg.stateful && ((has_tuple && ct_passes(f, &t)) || ct_related(f, p))) {
         f->ct_passed++;
         return true;
     }
-
-    int hit = -1;
     enum scn_action act = f->cfg.policy;
     for (size_t i = 0; i < f->cfg.nrules; i++)
         if (rule_match(&f->cfg.rules[i], p)) {
-            hit = (int)i;
+            v->rule = (int)i;
             act = f->cfg.rules[i].action;
             break;
         }
-    f->hits[hit >= 0 ? (size_t)hit : f->cfg.nrules]++;
-
+    f->hits[v->rule >= 0 ? (size_t)v->rule : f->cfg.nrules]++;
     if (act == SCN_ACCEPT) {
         struct ct_ent *e;
         if (f->cfg.stateful && has_tuple && tuple_opens(p) && ct_find(f, &t, &e) == CT_NONE)
             ct_insert(f, &t);
         return true;
     }
-    const char *action = "drop";
-    if (act == SCN_REJECT && hit >= 0) {   /* a policy cannot reject, as in iptables */
-        const struct scn_rule *r = &f->cfg.rules[hit];
-        const char *why = NULL;
-        if (r->reject == SCN_REJ_TCP_RESET)
-            why = send_reset(s, p);
-        else if (!icmp_error_allowed(p))
-            why = "no ICMP error about an ICMP error or a fragment";
-        else
-            host_icmp_error(s, fh, p->ip.src, ICMP_UNREACH, reject_code(r->reject), pkt, len,
-                            true, NULL, &why);
-        action = why ? (sim_tracing(s) ? why : "drop") : reject_name(r->reject);
+    if (act == SCN_REJECT && v->rule >= 0) {   /* a policy cannot reject, as in iptables */
+        v->reject = true;
+        v->with = f->cfg.rules[v->rule].reject;
     }
-    if (sim_tracing(s))
-        sim_report(s, SIM_EV_DROP, pkt, len, fh, fh->addr, action,
-                   hit >= 0 ? "filter-rule" : "filter-policy", rule_text(s, f, hit), NULL);
     return false;
 }

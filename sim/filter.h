@@ -15,8 +15,6 @@
 #include "scenario.h"
 #include "sim.h"
 
-struct sim;
-struct host;
 struct filter;
 
 /* Copies the scenario's filter (rules included). NULL on out of memory. */
@@ -31,11 +29,29 @@ int filter_inspect_ct(const struct filter *f, struct sim_ct_info *out, size_t ma
 bool filter_stateful(const struct filter *f);
 bool filter_inbound(const struct filter *f);
 
-/* A datagram crosses f in f's direction (to its host for `in`, from it for `out`); fh is
- * the host f sits in front of. Returns true when it passes. On drop or reject, reports a
- * DROP event naming the rule and, for reject, queues the ICMP error or RST in the outbox. */
-bool filter_apply(struct sim *s, struct filter *f, struct host *fh, const struct wire_pkt *p,
-                  const uint8_t *pkt, size_t len);
+/* What a filter decided about one datagram: pass, or the rule that stopped it (-1: the
+ * policy) and, for a reject, with what. The filter only decides; the engine carries the
+ * verdict out (filter_act.c: the RST or ICMP error, the DROP event), so this module calls
+ * neither the engine nor the hosts. */
+struct filter_verdict {
+    int rule;
+    bool reject;
+    enum scn_reject with;
+};
+
+/* A datagram crosses f in f's direction (to its host for `in`, from it for `out`): counts
+ * the rule's hit, feeds the conntrack, returns true when it passes. */
+bool filter_decide(struct filter *f, const struct wire_pkt *p, struct filter_verdict *v);
+/* The rule's text for the trace ("filter fw rule 2 (line 6): drop tcp"), in f's own buffer,
+ * valid until the next call. */
+const char *filter_rule_text(struct filter *f, int rule);
+/* Linux's REJECT target: the ICMP code of a `with`, its name in the trace, whether an ICMP
+ * error may be sent about p at all, and the RST of `with tcp-reset` (filter_reset_build:
+ * its length in buf, or 0 with *why). */
+uint8_t filter_reject_code(enum scn_reject r);
+const char *filter_reject_name(enum scn_reject r);
+bool filter_icmp_allowed(const struct wire_pkt *p);
+size_t filter_reset_build(const struct wire_pkt *p, uint8_t *buf, size_t cap, const char **why);
 /* A datagram crosses f's host the other way: a stateful filter only tracks it. */
 void filter_track(struct filter *f, const struct wire_pkt *p);
 

@@ -538,6 +538,21 @@ bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, 
         .type = type, .code = code, .payload = orig,
         .payload_len = origlen < quote ? origlen : quote,
     };
+    uint8_t host_order[64];
+    if (!raw && h->pers.icmp_quote_host_order && ic.payload_len <= sizeof host_order &&
+        ic.payload_len >= WIRE_IPV4_HDR_MIN) {
+        /* 4.3BSD ip_input converted ip_id to host order (a VAX is little-endian) and left
+         * ip_sum 0 (in_cksum of a good header); udp_input's check leaves ui_sum 0 too. */
+        memcpy(host_order, orig, ic.payload_len);
+        uint8_t t = host_order[4];
+        host_order[4] = host_order[5];
+        host_order[5] = t;
+        host_order[10] = host_order[11] = 0;
+        size_t ihl = (size_t)(host_order[0] & 0x0f) * 4;
+        if (host_order[9] == WIRE_PROTO_UDP && ic.payload_len >= ihl + 8)
+            host_order[ihl + 6] = host_order[ihl + 7] = 0;
+        ic.payload = host_order;
+    }
     if (!icmp_send(s, h, dst, &ic, raw, h->pers.icmp_df)) {
         *why_id = "sim-oom";
         *why = "out of memory";
@@ -676,7 +691,8 @@ static struct decision icmp_input(struct sim *s, struct host *h, const struct wi
         if (!h->pers.icmp_echo)
             return (struct decision){ "drop", "icmp-echo-ignored", "echo requests ignored by this stack" };
         struct wire_icmp r = {
-            .type = ICMP_ECHO_REPLY, .id = ic->id, .seq = ic->seq, .rest = ic->rest,
+            .type = ICMP_ECHO_REPLY, .code = h->pers.icmp_echo_code_zero ? 0 : ic->code,
+            .id = ic->id, .seq = ic->seq, .rest = ic->rest,
             .payload = ic->payload, .payload_len = ic->payload_len,
         };
         if (!icmp_send(s, h, p->ip.src, &r, false, icmp_reply_df(h, p)))
@@ -766,4 +782,41 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
     }
     if (h->pending_connects && p->ip.proto == WIRE_PROTO_TCP)
         script_check_pending(s, h);
+}
+
+/* ---------------------------------------------------------------- the host's own fields */
+
+int host_set_filter(struct host *h, bool inbound, int idx)
+{
+    int *slot = inbound ? &h->filt_in : &h->filt_out;
+    if (idx >= 0 && *slot >= 0)
+        return -1;
+    *slot = idx;
+    return 0;
+}
+
+void host_set_tap(struct host *h, sim_tap_fn fn, void *ctx, bool external)
+{
+    h->tap = fn;
+    h->tap_ctx = fn ? ctx : NULL;
+    h->external = fn && external;
+}
+
+void host_set_attached(struct host *h, bool on) { h->attached = on; }
+
+void host_set_from_pop(struct host *h) { h->from_pop = true; }
+
+void host_connect_waiting(struct host *h, int delta)
+{
+    if (delta > 0)
+        h->pending_connects++;
+    else if (h->pending_connects)
+        h->pending_connects--;
+}
+
+struct reasm *host_reasm(struct host *h)
+{
+    if (!h->reasm)
+        h->reasm = reasm_new();
+    return h->reasm;
 }

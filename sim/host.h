@@ -95,6 +95,27 @@ static inline struct host *host_find(const struct host_table *t, uint32_t addr)
 /* Creates a host from a scenario line. NULL with a message on error. */
 struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_t errlen);
 
+/* ---- the host's own fields, written only here (tests/unit/owners.sh checks it) ----
+ * The engine, the script, the attach layer and populations say what they want through these;
+ * the host keeps its struct consistent (a filter slot taken once, a tap with its context). */
+
+/* Fits the filter with index idx to h's inbound or outbound side: 0, or -1 when that side
+ * has one already (a scenario gives a host at most one filter per direction). idx -1
+ * takes the filter off that side. */
+int host_set_filter(struct host *h, bool inbound, int idx);
+/* The tap that sees every datagram delivered to h (external: h is a real host, its kernel
+ * answers, sim_set_external). fn NULL removes it. */
+void host_set_tap(struct host *h, sim_tap_fn fn, void *ctx, bool external);
+/* h lies in an attached script's prefix: its stack leaves the script's flows alone. */
+void host_set_attached(struct host *h, bool on);
+/* h was made on first touch from a population's template: it has no name of its own. */
+void host_set_from_pop(struct host *h);
+/* A scripted connect of h waits for ESTABLISHED before it sends its bytes (+1), or is done
+ * waiting (-1); host_input looks for them only while some wait. */
+void host_connect_waiting(struct host *h, int delta);
+/* h's reassembly queues, made on the first fragment; NULL when memory ran out. */
+struct reasm *host_reasm(struct host *h);
+
 /* A datagram reached h (after filters and taps; h is up). Handles it and reports RECV or
  * DROP; replies leave through sim_send (at once, or by the outbox). */
 void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const uint8_t *pkt,

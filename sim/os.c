@@ -166,6 +166,7 @@ static const struct personality os_windows = {
     .rst_on_fin_open = true, /* facts s3: RST to FIN/NULL/Xmas even on open ports; db T2 (NULL,
                                 open port) R=Y S=Z A=S F=AR 33/42 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/42 */
+    .icmp_echo_code_zero = true,   /* db IE CD=Z 39/39: the request's code is not copied */
     .isn = { GEN_ISN_RANDOM, 0 },    /* facts s1: random ISNs since NT4 SP4; db GCD=1-6 42/42 */
     .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* facts s2: global counter; db TI=I 41/42,
                                                     II=I 38/38, SS=S 31/31 (one vantage point
@@ -183,7 +184,7 @@ static const struct personality os_windows = {
     .udp_unreach = true,   /* db U1 IPL=164 42/42: the whole datagram quoted, as host.c does */
     /* db facts not expressible here (tcp_in.c, tcp_out.c): SYN+FIN+PSH+URG to an open port
      * gets RST+ACK (T3 F=AR 34/34), not a SYN-ACK; RSTs answering an ACK carry a nonzero ACK
-     * field (T4 and T6 A=O 38/38); echo replies have code 0 (IE CD=Z 39/39). */
+     * field (T4 and T6 A=O 38/38). */
 };
 
 static const struct personality os_bsd43 = {
@@ -203,6 +204,10 @@ static const struct personality os_bsd43 = {
     .synack_df_zero_id = false,
     .icmp_df = false,
     .rst_window = 0,        /* tcp_respond with no tcpcb: window 0; db '4.3BSD' T5-T7 W=0 */
+    .rst_window_listen = true, /* tcp_respond with the listener's tcpcb: its window; db
+                                  '4.3BSD' T4 W=1000 */
+    .icmp_quote_host_order = true, /* VAX ip_input/udp_input; db '4.3BSD' U1 RID=4210 RIPCK=Z
+                                      RUCK=0 */
     .rst_on_fin_open = false, /* db '4.3BSD' T2 R=N */
     .rst_ack_on_closed_syn = true, /* db '4.3BSD' T5 S=Z A=S+ F=AR */
     .rst_ack_skips_fin = true,     /* dropwithreset; db '4.3BSD' T7 (FIN+PSH+URG) A=S */
@@ -227,11 +232,8 @@ static const struct personality os_bsd43 = {
     .icmp_ttl = 255,        /* icmp_reflect: MAXTTL; db '4.3BSD' U1 and IE TG=FF */
     .icmp_quote = 8,        /* icmp_error: RFC 792's 8 bytes; db U1 IPL=38 */
     .icmp_echo_df = true,   /* icmp_reflect; db '4.3BSD' IE DFI=S */
-    /* db '4.3BSD' facts not expressible here (tcp_in.c, tcp_out.c, host.c):
-     * - SYN+FIN+PSH+URG to an open port gets a bare ACK (T3 F=A), not a SYN-ACK;
-     * - a listener's RST carries its receive window (T4 W=1000), closed ports' RSTs 0;
-     * - the quoted IP ID byte-swapped (U1 RID=4210) and the quoted checksums zeroed
-     *   (RIPCK=Z, RUCK=0). */
+    /* db '4.3BSD' facts not expressible here (tcp_in.c, tcp_out.c):
+     * - SYN+FIN+PSH+URG to an open port gets a bare ACK (T3 F=A), not a SYN-ACK. */
 };
 
 /* An HP JetDirect / LaserJet network printer: the db's largest printer family (116 of 405
@@ -257,6 +259,9 @@ static const struct personality os_printer = {
     .synack_df_zero_id = false,
     .icmp_df = false,       /* db U1 DF=N 44/44 */
     .rst_window = 0,        /* db T5 W=0 44/44, T6 W=0 36/36 */
+    .rst_window_listen = true, /* db JetDirect cluster T4 W=5B4 14/36 ('HP LaserJet 2420') */
+    .icmp_quote_host_order = true, /* a BSD-derived stack on a little-endian CPU: db 'HP
+                                      LaserJet 2420 printer' U1 RID=4210 RIPCK=Z RUCK=0 */
     .rst_on_fin_open = false, /* db T2 R=N 44/44 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/44 */
     .rst_ack_skips_fin = true,     /* BSD-derived dropwithreset; db T7 A=S 30/30 */
@@ -278,8 +283,8 @@ static const struct personality os_printer = {
     .udp_unreach = true,
     .icmp_quote = 8,        /* db U1 IPL=38 28/44 */
     .icmp_echo_df = true,   /* db IE DFI=S 40/40 */
-    /* db JetDirect-cluster facts not expressible here (tcp_in.c, tcp_out.c, host.c): a
-     * listener's RST carries its window (T4 W=5B4 14/36). */
+    /* db JetDirect-cluster facts not expressible here (tcp_in.c): no answer to
+     * SYN+FIN+PSH+URG on an open port (T3 R=N in 'HP LaserJet 2420'). */
 };
 
 static const struct personality *const os_presets[] = {

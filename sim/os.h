@@ -85,6 +85,13 @@ struct personality {
                                error quotes (RFC 792's 8); 0: as many as fit in 576 bytes in
                                all (RFC 1812 4.3.2.3, Linux icmp_send, Windows) */
     uint16_t rst_window;    /* window in RSTs (0 on Linux) */
+    bool rst_window_listen; /* a listener's RST to an ACK carries its receive window instead
+                               (4.3BSD tcp_respond given the listening tcpcb; nmap T4 W) */
+    bool icmp_echo_code_zero; /* echo replies with code 0 (Windows); others copy the
+                               request's code (Linux icmp_echo, BSD icmp_reflect; nmap IE CD) */
+    bool icmp_quote_host_order; /* ICMP errors quote the header as ip_input left it on a
+                               little-endian CPU: IP ID byte-swapped, IP and UDP checksums 0
+                               (4.3BSD on a VAX; nmap U1 RID=4210 RIPCK=Z RUCK=0) */
     bool rst_on_fin_open;   /* Windows quirk: RST to FIN/NULL/Xmas on open ports */
     bool rst_ack_on_closed_syn; /* RST+ACK (true everywhere we model) */
     bool rst_ack_skips_fin; /* a RST+ACK acknowledges SEG.SEQ + data (+1 for SYN) but not the

@@ -120,7 +120,7 @@ struct host *sim_pop_touch(struct sim *s, uint32_t addr)
     char msg[128];
     struct host *h = host_add(s, &sh, msg, sizeof msg);   /* NULL: out of memory, no host */
     if (h)
-        h->from_pop = true;
+        host_set_from_pop(h);
     return h;
 }
 

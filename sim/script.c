@@ -82,16 +82,16 @@ static int load_filters(struct sim *s, const struct scenario *sc, char *err, siz
                      sf->host[0] ? sf->host : "(none)");
             return load_err(sc, sf->pos, err, errlen, msg);
         }
-        int *slot = sf->inbound ? &h->filt_in : &h->filt_out;
-        if (*slot >= 0) {
+        if (host_set_filter(h, sf->inbound, (int)s->nfilters)) {
             snprintf(msg, sizeof msg, "host %s already has an %s filter", h->name,
                      sf->inbound ? "in" : "out");
             return load_err(sc, sf->pos, err, errlen, msg);
         }
         struct filter *f = filter_new(sf);
-        if (!f)
+        if (!f) {
+            host_set_filter(h, sf->inbound, -1);
             return load_err(sc, sf->pos, err, errlen, "out of memory");
-        *slot = (int)s->nfilters;
+        }
         s->filters[s->nfilters++] = f;
     }
     return 0;
@@ -394,7 +394,7 @@ static void run_connect(struct sim *s, uint32_t i)
     }
     if (rt->conn >= 0 && rt->cfg.send_bytes) {
         rt->send_pending = true;
-        h->pending_connects++;
+        host_connect_waiting(h, +1);
     }
 }
 
@@ -404,7 +404,7 @@ static void run_close(struct sim *s, uint32_t i)
     struct host *h = s->hosts.v[rt->host];
     if (rt->send_pending) {
         rt->send_pending = false;
-        h->pending_connects--;
+        host_connect_waiting(h, -1);
     }
     int rc = rt->conn >= 0 ? tcp_close(h->tcp, host_io(s, h), rt->conn) : -1;
     /* close(2): the script lets go of the socket, which lives on orphaned (Linux tcp_close:
@@ -430,7 +430,7 @@ void script_check_pending(struct sim *s, struct host *h)
         if (st != TCP_ESTABLISHED && !failed)
             continue;
         rt->send_pending = false;
-        h->pending_connects--;
+        host_connect_waiting(h, -1);
         if (failed)
             continue;
         int rc = tcp_send(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_bytes);

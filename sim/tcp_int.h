@@ -290,6 +290,9 @@ void tcp_send_syn(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *
 void tcp_send_ack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t,
                   enum tcp_ipk k);
 /* Control-socket RST answering seg: SEQ=SEG.ACK if ACK, else RST+ACK, ACK=SEG.SEQ+SEG.LEN. */
+/* The same with the RST's window given (personality.rst_window_listen). */
+void tcp_send_reset_win(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                        const struct wire_tcp *seg, uint16_t window);
 void tcp_send_reset_for(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                         const struct wire_tcp *seg);
 /* Active reset from a connection (tcp_send_active_reset): RST+ACK, SEQ=SND.NXT. */
@@ -375,7 +378,8 @@ static inline void tcp_reset_closed(struct tcp_host *th, const struct tcp_io *io
         return;
     }
     /* tcp_rule_apply's TCP_ACT_RST, here without the call */
-    tcp_send_reset_for(th, io, ip, seg);
+    tcp_send_reset_win(th, io, ip, seg, r == TR_LISTEN_ACK && th->p.rst_window_listen
+                                            ? th->p.window : th->p.rst_window);
     tcp_rule_note(th, v, r);
     v->action = (seg->flags & TCP_ACK) ? "RST" : "RST+ACK";
 }

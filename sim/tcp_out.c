@@ -333,6 +333,12 @@ void tcp_send_ack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *
 void tcp_send_reset_for(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                         const struct wire_tcp *seg)
 {
+    tcp_send_reset_win(th, io, ip, seg, th->p.rst_window);
+}
+
+void tcp_send_reset_win(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                        const struct wire_tcp *seg, uint16_t window)
+{
     if (seg->flags & TCP_RST)
         return;
     struct wire_tcp s;
@@ -343,7 +349,7 @@ void tcp_send_reset_for(struct tcp_host *th, const struct tcp_io *io, const stru
         tcp_seg_hdr(&s, seg->dport, seg->sport, seg->ack, 0, TCP_RST);
     else
         tcp_seg_hdr(&s, seg->dport, seg->sport, 0, seg->seq + len, TCP_RST | TCP_ACK);
-    s.window = th->p.rst_window;
+    s.window = window;
     tcp_emit(th, io, ip->src, &s, tcp_ipinfo_for(th, NULL, TCP_IPK_CTL));
 }
 

@@ -418,7 +418,8 @@ void tcp_rule_apply_send(struct tcp_host *th, const struct tcp_io *io, int32_t i
     case TCP_ACT_DROP:
         return;
     case TCP_ACT_RST:
-        tcp_send_reset_for(th, io, ip, seg);
+        tcp_send_reset_win(th, io, ip, seg, r == TR_LISTEN_ACK && th->p.rst_window_listen
+                                                ? th->p.window : th->p.rst_window);
         v->action = row->action ? row->action : rst;
         return;
     case TCP_ACT_ACK:

@@ -18,7 +18,8 @@
 #   tui/      the ncurses stepper  anything but cmd/
 #   cmd/      the command line     anything
 #
-# and <curses.h>/<ncurses.h> only under tui/. Exits 1 naming every line that breaks a rule.
+# and <curses.h>/<ncurses.h> only under tui/; inside sim/, filter.c includes neither
+# engine.h nor host.h (a filter decides, sim/filter_act.c carries the verdict out). Exits 1 naming every line that breaks a rule.
 cd "$(dirname "$0")/.." || exit 2
 bad=0
 allowed() { # dir file -> space-separated list of allowed top-level dirs
@@ -55,6 +56,11 @@ for f in $(find lib sim pktio scanner bridge attach lab tui cmd -name '*.[ch]' 2
     done
     if [ "$top" != tui ] && grep -qE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<n?curses' "$f"; then
         echo "layers: $f: only tui/ may include curses"; echo x
+    fi
+    # Inside sim/: the filter decides and the engine acts (sim/filter_act.c), so the call
+    # graph runs one way: filter.c includes neither the engine nor the hosts.
+    if [ "$f" = sim/filter.c ] && grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"(sim/)?(engine|host)\.h"' "$f"; then
+        echo "layers: sim/filter.c may not include engine.h or host.h (it decides; filter_act.c acts)"; echo x
     fi
 done > /tmp/layers.$$ 2>&1
 if grep -q '^x$' /tmp/layers.$$; then grep -v '^x$' /tmp/layers.$$ >&2; bad=1; fi

@@ -77,6 +77,31 @@ sleep 0.5
 want "capture quits" "EXIT=0"
 T kill-server 2>/dev/null
 rm -f "$cap"
+# A lab's variant in the student's view: the student's host's datagrams only, no inside;
+# --instructor: every host, with insides (self-study: no course key is in play).
+nope() { # nope WHAT PATTERN: the screen does not show PATTERN
+    if screen | grep -q -- "$2"; then echo "tui: FAIL: $1: '$2' on screen"; screen; fail=1; fi
+}
+start 160 40 "$tcplab" tui --lab idle-scan --student alice
+want "lab view opens" "attacker's view"
+want "lab view has the candidates" "198.51.100.21"
+nope "lab view hides the target" "198.51.100.30"
+key n
+want "lab view has no inside" "capture shows the wire only"
+key q
+zombie=$("$tcplab" lab key idle-scan --student alice | awk '$1 == "zombie" { print $3 }')
+start 160 40 "$tcplab" tui --lab idle-scan --student alice -- -sI "$zombie" -Pn -p 80 target
+want "lab scan opens" "attacker's view"
+key G
+nope "lab scan names no host (a capture)" "RECV  h2"
+key q
+start 160 40 "$tcplab" tui --lab idle-scan --student alice --instructor
+want "instructor view opens" "events 1/"
+want "instructor view has every host's lines" "RECV  h2"
+key n
+nope "instructor view has insides" "capture shows the wire only"
+key q
+T kill-server 2>/dev/null
 # No terminal: exit 1 with a message.
 out=$("$tcplab" tui scenarios/handshake.scn </dev/null 2>&1 >/dev/null); rc=$?
 if [ "$rc" != 1 ] || ! printf '%s' "$out" | grep -q "needs a terminal"; then

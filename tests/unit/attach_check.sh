@@ -43,5 +43,22 @@ for k in 1 2; do
 done
 grep -q '^probes 3000 answers 3000$' "$d/p1.out" || say "probes: $(cat "$d/p1.out")"
 cmp -s "$d/p1.out" "$d/p2.out" || say "two probe runs differ"
+# the real scanner over the C client: its run and its replay, byte for byte
+"$tcplab" attach $scn --record "$d/scan.rec" -- "$tcplab" scan --attach -sS -p 1-2000 server \
+    > "$d/scan.out" 2>&1 || say "scan --attach exited $?"
+grep -q '^513/tcp open' "$d/scan.out" || say "scan --attach did not find 513 open"
+"$tcplab" attach $scn --replay "$d/scan.rec" > "$d/scanr.out" 2>&1 || say "the scan's replay exited $?"
+sed -n '/^0\./,$p' "$d/scan.out" | cmp -s - "$d/scanr.out" || say "the scan's replay differs from its run"
+# the C client's worked example (docs/attach.md), built against this build's library
+lib=$(dirname "$tcplab")/libtcplab.a
+if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -I. -o "$d/cprobe" tests/attach/cprobe.c "$lib" 2>/dev/null ||
+   ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -I. -fsanitize=address,undefined -o "$d/cprobe" \
+       tests/attach/cprobe.c "$lib" 2> "$d/cc.err"; then
+    "$tcplab" attach $scn -q -- "$d/cprobe" 22 80 513 > "$d/cprobe.out" || say "cprobe exited $?"
+    printf '0.002000 port 22: RST (closed)\n0.002000 port 80: SYN-ACK (open)\n0.002000 port 513: SYN-ACK (open)\n' |
+        cmp -s - "$d/cprobe.out" || say "cprobe: $(cat "$d/cprobe.out")"
+else
+    say "the C example does not build: $(head -3 "$d/cc.err")"
+fi
 [ $fail -eq 0 ] && echo "attach_check: deterministic, replayable, batches answered"
 exit $fail
