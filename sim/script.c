@@ -376,6 +376,8 @@ static void run_connect(struct sim *s, uint32_t i)
     struct sim_connect_rt *rt = &s->connects[i];
     struct host *h = s->hosts.v[rt->host];
     rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, 0);
+    if (rt->conn >= 0)   /* an attached host's own connections reach its stack (sim_attach) */
+        sim_att_flow_add(s, h, rt->conn);
     if (sim_tracing(s)) {
         char to[16];
         note(s, h, rt->conn >= 0 ? "connect" : "connect failed", "scenario-connect",
