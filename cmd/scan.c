@@ -50,7 +50,6 @@ struct scan_job {
     struct pktio *io;
     struct target_list tl, ex;
     struct port_list pl, syn_ping, ack_ping;
-    const char **names;
     char *argv_line, *tcp_str, *udp_str;
     uint64_t seed;
     uint32_t zombie;             /* -sI: the zombie's address, name as typed, probe port */
@@ -64,6 +63,12 @@ struct scan_job {
     struct lab_view view;        /* in a lab: what the student's host observes */
     struct pcap_writer *wire;    /* --capture of the whole simulated network */
     struct outfile *outs[SCAN_NOUTS];   /* opened before anything runs; see scan_open_outputs */
+    /* The report is written host group by host group as the scan goes (scan_on_group):
+     * stdout, then the -o files; sink k's format has listed nlisted[k] hosts. */
+    int64_t start_unix;
+    bool begun;
+    size_t nlisted[SCAN_OUT_CAPTURE + 1];
+    bool failed[SCAN_OUT_CAPTURE + 1];  /* a write to the sink failed: no more to it */
     struct os_db osdb;           /* -O: outlives the report, whose matches point into it */
     bool have_osdb;
 };
@@ -419,21 +424,17 @@ static int scan_zombie(struct scan_job *j, char *err, size_t errlen)
     return 0;
 }
 
-/* Names for "Nmap scan report for NAME (ip)": as typed, else the scenario's host name. */
-static int scan_names(struct scan_job *j)
+/* Names for "Nmap scan report for NAME (ip)": as typed, else the scenario's host name;
+ * asked per target as its group starts, so millions of targets keep no name array. */
+static const char *scan_target_name(void *ctx, uint32_t addr)
 {
-    j->names = calloc(j->tl.n, sizeof *j->names);
-    if (!j->names)
-        return -1;
-    for (size_t i = 0; i < j->tl.n; i++) {
-        const char *n = targets_name_of(&j->tl, j->tl.addrs[i]);
-        if (!n && j->io->is_sim)
-            n = pktio_sim_host_name(j->io, j->tl.addrs[i]);
-        if (!n && j->io->is_sim)
-            n = pktio_attach_host_name(j->io, j->tl.addrs[i]);
-        j->names[i] = n ? n : "";
-    }
-    return 0;
+    struct scan_job *j = ctx;
+    const char *n = targets_name_of(&j->tl, addr);
+    if (!n && j->io->is_sim)
+        n = pktio_sim_host_name(j->io, addr);
+    if (!n && j->io->is_sim)
+        n = pktio_attach_host_name(j->io, addr);
+    return n;
 }
 
 static void scan_log(void *ctx, const char *line)
@@ -449,7 +450,8 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
     c->tcp_scan = o->tcp_scan;
     c->udp_scan = o->udp_scan;
     c->targets = j->tl.addrs;
-    c->target_names = j->names;
+    c->target_name = scan_target_name;
+    c->target_name_ctx = j;
     c->ntargets = j->tl.n;
     c->tcp_ports = j->pl.tcp;
     c->ntcp_ports = j->pl.ntcp;
@@ -491,23 +493,86 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
     }
 }
 
-/* stdout always; then the -o files and the capture as one set: all of them appear, whole,
- * or none (outfile_commit_all). 0, or 2 when any write failed. */
+/* The report's writers: stdout (sink 0) and the -o files (sinks 1..4). */
+static const struct output_ops *const scan_sink_ops[SCAN_OUT_CAPTURE + 1] = {
+    &output_normal_body, &output_normal_file, &output_grep, &output_xml, &output_json,
+};
+
+static FILE *scan_sink(struct scan_job *j, int k)
+{
+    if (j->failed[k])
+        return NULL;
+    return k == 0 ? stdout : j->outs[k - 1] ? outfile_fp(j->outs[k - 1]) : NULL;
+}
+
+static void scan_sink_check(struct scan_job *j, int k, FILE *f, int wrc)
+{
+    if (wrc < 0 || ferror(f))
+        j->failed[k] = true;
+}
+
+/* The report's header with what the command adds (the wall-clock start, the seed). */
+static struct scan_report scan_header(const struct scan_job *j, const struct scan_report *rep)
+{
+    struct scan_report r = *rep;
+    r.start_unix = j->start_unix;
+    r.seed = j->seed;
+    return r;
+}
+
+static void scan_begin_sinks(struct scan_job *j, const struct scan_report *r)
+{
+    if (j->begun)
+        return;
+    j->begun = true;
+    fflush(stdout);
+    for (int k = 0; k <= SCAN_OUT_CAPTURE; k++) {
+        FILE *f = scan_sink(j, k);
+        if (f)
+            scan_sink_check(j, k, f, scan_sink_ops[k]->begin(f, r));
+    }
+}
+
+/* scan_config.on_group: a host group is done; its hosts go to every sink now (nmap prints
+ * each group's reports as it finishes), and the engine frees them after. A failed write
+ * is remembered and reported at the end, as before: the scan goes on. */
+static int scan_on_group(void *ctx, const struct scan_report *rep, const struct host_result *hosts,
+                         size_t n, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    struct scan_job *j = ctx;
+    struct scan_report r = scan_header(j, rep);
+    scan_begin_sinks(j, &r);
+    for (int k = 0; k <= SCAN_OUT_CAPTURE; k++) {
+        FILE *f = scan_sink(j, k);
+        for (size_t i = 0; f && i < n; i++)
+            scan_sink_check(j, k, f, scan_sink_ops[k]->host(f, &r, &hosts[i], &j->nlisted[k]));
+    }
+    if (fflush(stdout) != 0)
+        j->failed[0] = true;
+    return 0;
+}
+
+/* The ends of every sink (the totals); then the -o files and the capture as one set: all of
+ * them appear, whole, or none (outfile_commit_all). 0, or 2 when any write failed. */
 static int scan_outputs(struct scan_job *j, bool capture_ok)
 {
     int rc = 0;
     char err[512];
-    fflush(stdout);
-    if (output_normal_body.write(stdout, &j->rep) < 0 || fflush(stdout) != 0)
+    struct scan_report r = scan_header(j, &j->rep);
+    scan_begin_sinks(j, &r);
+    for (int k = 0; k <= SCAN_OUT_CAPTURE; k++) {
+        FILE *f = scan_sink(j, k);
+        if (f)
+            scan_sink_check(j, k, f, scan_sink_ops[k]->end(f, &r, j->nlisted[k]));
+    }
+    if (fflush(stdout) != 0 || j->failed[0])
         rc = scan_runtime_error("writing the report to stdout failed");
-    static const struct output_ops *const ops[SCAN_OUT_CAPTURE] = {
-        &output_normal_file, &output_grep, &output_xml, &output_json,
-    };
     bool ok = capture_ok;
-    for (int k = 0; k < SCAN_OUT_CAPTURE && ok; k++) {
-        FILE *f = j->outs[k] ? outfile_fp(j->outs[k]) : NULL;
-        if (f && (ops[k]->write(f, &j->rep) < 0 || ferror(f))) {
-            outfile_path_msg(err, sizeof err, scan_out_path(j->o, k), "write failed");
+    for (int k = 1; k <= SCAN_OUT_CAPTURE && ok; k++) {
+        if (j->outs[k - 1] && j->failed[k]) {
+            outfile_path_msg(err, sizeof err, scan_out_path(j->o, k - 1), "write failed");
             rc = scan_runtime_error(err);
             ok = false;
         }
@@ -559,7 +624,7 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
         if (rc)
             return scan_runtime_error(err);
     }
-    if (scan_wrap(j, err, sizeof err) < 0 || scan_names(j) < 0)
+    if (scan_wrap(j, err, sizeof err) < 0)
         return scan_runtime_error(err[0] ? err : "out of memory");
     if (o->osscan) {
         if (scan_os_load(o, &j->osdb, err, sizeof err) < 0)
@@ -567,6 +632,7 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
         j->have_osdb = true;
     }
     int64_t start_unix = j->io->is_sim ? SCAN_SIM_EPOCH : (int64_t)time(NULL);
+    j->start_unix = start_unix;
     if (output_normal_banner(stdout, start_unix) < 0)
         return scan_runtime_error("writing to stdout failed");
     if (o->verbose > 0)
@@ -574,6 +640,8 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
     fflush(stdout);
     struct scan_config cfg;
     scan_fill_config(j, &cfg);
+    cfg.on_group = scan_on_group;
+    cfg.group_ctx = j;
     if (j->hooks && j->hooks->configure)
         j->hooks->configure(j->hooks->ctx, &cfg);
     int src = scan_run(&cfg, j->io, &j->rep, err, sizeof err);
@@ -616,7 +684,6 @@ static void scan_job_free(struct scan_job *j)
     ports_free(&j->pl);
     ports_free(&j->syn_ping);
     ports_free(&j->ack_ping);
-    free(j->names);
     free(j->argv_line);
     free(j->tcp_str);
     free(j->udp_str);

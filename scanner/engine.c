@@ -208,6 +208,18 @@ static int engine_group(struct scan_ctx *sc, const struct scan_ops *tcp_ops, boo
     return 0;
 }
 
+/* Target i's result before the scan: its address and the name to report. */
+static void engine_target(const struct scan_config *cfg, size_t i, struct host_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->addr = cfg->targets[i];
+    const char *name = cfg->target_names ? cfg->target_names[i]
+                       : cfg->target_name ? cfg->target_name(cfg->target_name_ctx, r->addr)
+                                          : NULL;
+    if (name)
+        snprintf(r->name, sizeof r->name, "%s", name);
+}
+
 int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report *out,
              char *err, size_t errlen)
 {
@@ -239,10 +251,13 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
     out->osscan = cfg->osdb != NULL && !cfg->disc.ping_only;
     out->seed = cfg->seed;
     out->start_ns = pktio_now(io);
-    out->hosts = calloc(cfg->ntargets ? cfg->ntargets : 1, sizeof *out->hosts);
-    out->nhosts = cfg->ntargets;
     size_t nports = (tcp_ops ? cfg->ntcp_ports : 0) + (udp ? cfg->nudp_ports : 0);
     size_t gsize = engine_group_size(cfg, nports);
+    /* Streaming: one group's results at a time; else every target's. */
+    size_t nres = cfg->on_group ? (gsize < cfg->ntargets ? gsize : cfg->ntargets)
+                                : cfg->ntargets;
+    out->hosts = calloc(nres ? nres : 1, sizeof *out->hosts);
+    out->nhosts = cfg->ntargets;
     struct scan_group_host *gh = calloc(gsize, sizeof *gh);
     struct scan_group_host *up = calloc(gsize, sizeof *up);
     struct engine_order order = { 0 };
@@ -253,18 +268,37 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
         snprintf(err, errlen, "out of memory");
         rc = -1;
     }
-    for (size_t i = 0; rc == 0 && i < cfg->ntargets; i++) {
-        out->hosts[i].addr = cfg->targets[i];
-        if (cfg->target_names && cfg->target_names[i])
-            snprintf(out->hosts[i].name, sizeof out->hosts[i].name, "%s", cfg->target_names[i]);
-    }
     if (rc == 0 && idle_begin(&sc, err, errlen) < 0)   /* -sI: the -Pn warning and pause */
         rc = -1;
     for (size_t g = 0; rc == 0 && g < cfg->ntargets; g += gsize) {
         size_t n = cfg->ntargets - g < gsize ? cfg->ntargets - g : gsize;
-        for (size_t h = 0; h < n; h++)
-            gh[h] = (struct scan_group_host){ .res = &out->hosts[g + h] };
+        struct host_result *res = cfg->on_group ? out->hosts : out->hosts + g;
+        for (size_t h = 0; h < n; h++) {
+            engine_target(cfg, g + h, &res[h]);
+            gh[h] = (struct scan_group_host){ .res = &res[h] };
+        }
         rc = engine_group(&sc, tcp_ops, udp, &order, gh, n, up, err, errlen);
+        for (size_t h = 0; rc == 0 && h < n; h++)
+            out->nup += res[h].up;
+        if (rc == 0 && cfg->on_group) {
+            out->end_ns = pktio_now(io);
+            struct scan_report hdr = *out;
+            hdr.hosts = NULL;
+            rc = cfg->on_group(cfg->group_ctx, &hdr, res, n, err, errlen) < 0 ? -1 : 0;
+            for (size_t h = 0; h < n; h++) {
+                free(res[h].ports);
+                os_result_free(res[h].os);
+                memset(&res[h], 0, sizeof res[h]);
+            }
+        }
+    }
+    if (cfg->on_group) {   /* nothing is kept: the report is its header and counts */
+        for (size_t h = 0; out->hosts && h < nres; h++) {   /* a group an error cut short */
+            free(out->hosts[h].ports);
+            os_result_free(out->hosts[h].os);
+        }
+        free(out->hosts);
+        out->hosts = NULL;
     }
     idle_end(&sc);
     engine_order_free(&order);

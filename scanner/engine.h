@@ -135,6 +135,20 @@ struct scan_config {
     scan_decision_fn decide;     /* optional */
     void *decide_ctx;
 
+    /* Optional: each host group's results as soon as the group is done, as nmap prints them
+     * (rep: the report's header fields and counts so far; hosts: the group's n targets, up
+     * and down, ports sorted). With it the engine keeps no results past the group: memory is
+     * one group's, whatever the number of targets, and the report scan_run returns has
+     * hosts NULL (nhosts, nup and the times are set). Return 0, or -1 to stop the scan (a
+     * write failed: scan_run returns -1 with err as the callback left it). */
+    int (*on_group)(void *ctx, const struct scan_report *rep, const struct host_result *hosts,
+                    size_t n, char *err, size_t errlen);
+    void *group_ctx;
+    /* Optional, used when target_names is NULL: the name to report for a target ("" or
+     * NULL: none). Lets a caller with millions of targets keep no name array. */
+    const char *(*target_name)(void *ctx, uint32_t addr);
+    void *target_name_ctx;
+
     /* -sI ZOMBIE[:PORT] (added for scanner/idle.c): the TCP ports are idle-scanned through
      * the zombie instead of probed with tcp_scan (keep tcp_scan = SCAN_SYN so the TCP port
      * list is used); the report's scan type is "idle". */

@@ -26,6 +26,15 @@
 struct output_ops {
     const char *name;                                       /* "normal", "xml", ... */
     int (*write)(FILE *f, const struct scan_report *r);     /* 0, or -1 on a write error */
+    /* The same report in three parts, as nmap writes it while it scans: begin (the header:
+     * r's start fields and options, no host yet), host (one host, as soon as its group is
+     * done; *nlisted counts the hosts the format has listed so far, starting at 0), end (the
+     * totals: r->nhosts, r->nup, r->end_ns; nlisted as host left it). write = begin, every host, end: the bytes are
+     * the same either way. Each returns 0, or -1 on a write error. */
+    int (*begin)(FILE *f, const struct scan_report *r);
+    int (*host)(FILE *f, const struct scan_report *r, const struct host_result *h,
+                size_t *nlisted);
+    int (*end)(FILE *f, const struct scan_report *r, size_t nlisted);
 };
 
 extern const struct output_ops output_normal, output_normal_file, output_grep, output_xml,

@@ -92,8 +92,10 @@ struct scan_report {
     uint64_t start_ns, end_ns;  /* backend clock */
     int64_t start_unix;      /* wall-clock epoch seconds for headers; 0 = the simulated epoch */
     uint64_t seed;
-    struct host_result *hosts;
+    struct host_result *hosts;  /* NULL when the results were streamed (scan_config.on_group) */
     size_t nhosts;           /* every target: up and down */
+    size_t nup;              /* of them up (set by the engine; a report built by hand with
+                                hosts may leave it 0: the writers count hosts then) */
 };
 
 #endif

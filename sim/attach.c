@@ -82,7 +82,7 @@ void sim_att_nohost(struct sim *s, uint32_t slot, struct sim_slot *sl)
 void sim_att_flow_add(struct sim *s, const struct host *h, int conn)
 {
     struct sim_att_flow f = { .host = h->idx };
-    if (!h->attached || tcp_conn_tuple(h->tcp, conn, &f.lport, &f.raddr, &f.rport))
+    if (!h->attached || !h->tcp || tcp_conn_tuple(h->tcp, conn, &f.lport, &f.raddr, &f.rport))
         return;
     if (s->att.nflows == s->att.capflows) {
         size_t nc = s->att.capflows ? s->att.capflows * 2 : 8;

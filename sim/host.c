@@ -146,7 +146,8 @@ static void host_free(struct host *h)
     if (h->tcp)
         tcp_host_free(h->tcp);
     gen_ipid_free(&h->ipid);
-    free(h->udp);
+    sim_pset_unref(h->tcp_ports);
+    sim_pset_unref(h->udp);
     free(h->peers);
     reasm_free(h->reasm);
     free(h);
@@ -164,19 +165,18 @@ static struct host *host_clone(struct sim *s, const struct host *src)
     h->io.ctx = h;
     h->tap = NULL;
     h->tap_ctx = NULL;
-    h->udp = NULL;
     h->peers = NULL;
     h->tcp = NULL;
     if (gen_ipid_clone(&h->ipid, &src->ipid)) {
         free(h);
         return NULL;
     }
-    h->tcp = tcp_host_clone(src->tcp);
-    if (src->udp && (h->udp = malloc(sizeof *h->udp)))
-        *h->udp = *src->udp;
+    sim_pset_ref(h->tcp_ports);          /* the sets are read-only: shared */
+    sim_pset_ref(h->udp);
+    h->tcp = src->tcp ? tcp_host_clone(src->tcp) : NULL;
     if (src->cappeers && (h->peers = malloc(src->cappeers * sizeof *h->peers)))
         memcpy(h->peers, src->peers, src->cappeers * sizeof *h->peers);
-    if (!h->tcp || (src->udp && !h->udp) || (src->cappeers && !h->peers)) {
+    if ((src->tcp && !h->tcp) || (src->cappeers && !h->peers)) {
         host_free(h);
         return NULL;
     }
@@ -297,7 +297,7 @@ void host_timer(struct sim *s, struct host *h, uint64_t token)
      * reports nothing (tcp_timer_due). */
     struct tcp_verdict v;
     h->tcp_ipid_fixed = 0;
-    if (tcp_timer_due(h->tcp, host_io(s, h), token, &v) && sim_tracing(s) && v.action) {
+    if (h->tcp && tcp_timer_due(h->tcp, host_io(s, h), token, &v) && sim_tracing(s) && v.action) {
         v.ipid_fixed = h->tcp_ipid_fixed;
         sim_report(s, SIM_EV_TIMER, NULL, 0, h, h->addr, v.action, v.rule_id, v.rule, &v);
     }
@@ -305,7 +305,19 @@ void host_timer(struct sim *s, struct host *h, uint64_t token)
 
 /* ---------------------------------------------------------------- creation */
 
-struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_t errlen)
+struct tcp_host *host_tcp(struct host *h)
+{
+    if (h->tcp)
+        return h->tcp;
+    h->tcp = tcp_host_new(&h->pers, h->addr, h->tcp_ports ? &h->tcp_ports->set : &host_no_ports,
+                          h->sim->seed, h->name);
+    for (uint8_t i = 0; h->tcp && i < h->ntrust; i++)
+        tcp_listen_from(h->tcp, h->trust[i].port, h->trust[i].addr);
+    return h->tcp;
+}
+
+struct host *host_add(struct sim *s, const struct scn_host *sh, struct sim_pset *tcp,
+                      struct sim_pset *udp, char *err, size_t errlen)
 {
     if (host_find(&s->hosts, sh->addr)) {
         char a[16];
@@ -330,18 +342,10 @@ struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_
         free(h);
         goto oom;
     }
-    h->tcp = tcp_host_new(&h->pers, h->addr, sh->tcp ? sh->tcp : &host_no_ports, s->seed,
-                          h->name);
-    if (!h->tcp)
-        goto oom_h;
-    for (uint8_t i = 0; i < sh->ntrust; i++)
-        tcp_listen_from(h->tcp, sh->trust[i].port, sh->trust[i].addr);
-    if (sh->udp) {
-        h->udp = malloc(sizeof *h->udp);
-        if (!h->udp)
-            goto oom_h;
-        *h->udp = *sh->udp;
-    }
+    h->tcp_ports = sim_pset_ref(tcp);
+    h->udp = sim_pset_ref(udp);
+    h->ntrust = sh->ntrust <= SCN_TRUST_MAX ? sh->ntrust : SCN_TRUST_MAX;
+    memcpy(h->trust, sh->trust, h->ntrust * sizeof *h->trust);
     if (table_insert(&s->hosts, h))
         goto oom_h;
     return h;
@@ -571,14 +575,14 @@ struct decision {
 /* A closed UDP port that this stack answers with ICMP 3/3. */
 static bool udp_unreachable(const struct host *h, uint16_t dport)
 {
-    return (!h->udp || !scn_port_in(h->udp, dport)) && h->pers.udp_unreach;
+    return (!h->udp || !scn_port_in(&h->udp->set, dport)) && h->pers.udp_unreach;
 }
 
 static struct decision udp_input(struct sim *s, struct host *h, const struct wire_pkt *p,
                                  const uint8_t *pkt)
 {
     const struct wire_udp *u = &p->l4.udp;
-    if (!h->udp || !scn_port_in(h->udp, u->dport)) {
+    if (!h->udp || !scn_port_in(&h->udp->set, u->dport)) {
         if (!h->pers.udp_unreach)
             return (struct decision){ "drop", "udp-closed-silent", "closed UDP port; this stack sends no ICMP" };
         const char *why = NULL, *why_id = NULL;
@@ -630,6 +634,8 @@ static bool icmp_to_tcp(struct sim *s, struct host *h, const struct wire_icmp *i
         return false;
     uint16_t sport = (uint16_t)(b[ihl] << 8 | b[ihl + 1]);
     uint16_t dport = (uint16_t)(b[ihl + 2] << 8 | b[ihl + 3]);
+    if (!host_tcp(h))
+        return false;   /* out of memory */
     tcp_icmp_error(h->tcp, host_io(s, h), ic->type, ic->code, sport, qdst, dport, v);
     return true;
 }
@@ -721,6 +727,8 @@ void host_input(struct sim *s, struct host *h, const struct wire_pkt *p, const u
     if (p->ip.csum_ok && p->l4_err == WIRE_OK && p->ip.proto == WIRE_PROTO_TCP &&
         p->l4.tcp.csum_ok) {
         h->tcp_ipid_fixed = 0;
+        if (!host_tcp(h))
+            return;   /* out of memory: the segment is lost */
         tcp_input(h->tcp, host_io(s, h), &p->ip, &p->l4.tcp, &v);
         v.ipid_fixed = h->tcp_ipid_fixed;
         if (sim_tracing(s))

@@ -15,6 +15,7 @@
 #include "lib/wire.h"
 #include "gen.h"
 #include "os.h"
+#include "pset.h"
 #include "scenario.h"
 #include "sim.h"
 #include "tcp.h"
@@ -42,8 +43,12 @@ struct host {
     int filt_in, filt_out;         /* filter index, -1 */
     struct sim *sim;
     struct gen_ipid ipid;
-    struct tcp_host *tcp;
-    struct scn_portset *udp;       /* open UDP ports; NULL: none */
+    struct tcp_host *tcp;          /* made on first use (host_tcp): NULL until a segment
+                                      reaches the host or it opens a connection */
+    struct sim_pset *tcp_ports;    /* listening TCP ports (shared, pset.h); NULL: none */
+    struct sim_pset *udp;          /* open UDP ports (shared); NULL: none */
+    uint8_t ntrust;                /* `tcp PORTS from ADDR`, applied when TCP is made */
+    struct scn_trust trust[SCN_TRUST_MAX];
     struct tcp_io io;              /* ctx = this host */
     sim_tap_fn tap;
     void *tap_ctx;
@@ -92,8 +97,15 @@ static inline struct host *host_find(const struct host_table *t, uint32_t addr)
             return t->v[v - 1];
     }
 }
-/* Creates a host from a scenario line. NULL with a message on error. */
-struct host *host_add(struct sim *s, const struct scn_host *sh, char *err, size_t errlen);
+/* Creates a host from a scenario line; tcp and udp are its port sets as counted copies (the
+ * host takes a reference of its own; NULL: none). NULL with a message on error. A host
+ * costs its struct and a hash slot until something reaches it: its TCP is made on first
+ * use, the IP-ID tables on first draw. */
+struct host *host_add(struct sim *s, const struct scn_host *sh, struct sim_pset *tcp,
+                      struct sim_pset *udp, char *err, size_t errlen);
+/* h's TCP, made now if it is not yet (deterministic whenever it is made: its generators
+ * are keyed by the seed and the host's name). NULL only when memory ran out. */
+struct tcp_host *host_tcp(struct host *h);
 
 /* ---- the host's own fields, written only here (tests/unit/owners.sh checks it) ----
  * The engine, the script, the attach layer and populations say what they want through these;

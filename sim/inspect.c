@@ -21,6 +21,14 @@ static const struct host *inspect_host(const struct sim *s, uint32_t addr)
 
 size_t sim_host_count(const struct sim *s) { return s->hosts.n; }
 
+/* The host's TCP for a look at it, made if nothing has reached the host yet (host_tcp: the
+ * same TCP whenever it is made, so looking changes no later result). The host itself is
+ * never a const object: only these read-only entry points see it so. */
+static struct tcp_host *inspect_tcp(const struct host *h)
+{
+    return host_tcp((struct host *)h);
+}
+
 static void host_info(const struct host *h, struct sim_host_info *out)
 {
     memset(out, 0, sizeof *out);
@@ -31,8 +39,9 @@ static void host_info(const struct host *h, struct sim_host_info *out)
     out->scanner = h->scanner;
     gen_isn_describe(&h->pers.isn, out->isn_gen, sizeof out->isn_gen);
     gen_ipid_describe(&h->ipid.cfg, out->ipid_gen, sizeof out->ipid_gen);
-    out->ntcbs = tcp_inspect_count(h->tcp, &out->ntimers);
-    out->nlisteners = (uint32_t)tcp_inspect_listeners(h->tcp, NULL, 0);
+    struct tcp_host *th = inspect_tcp(h);
+    out->ntcbs = th ? tcp_inspect_count(th, &out->ntimers) : 0;
+    out->nlisteners = th ? (uint32_t)tcp_inspect_listeners(th, NULL, 0) : 0;
     out->filter_in = h->filt_in;
     out->filter_out = h->filt_out;
 }
@@ -57,14 +66,14 @@ int sim_host_info(const struct sim *s, uint32_t addr, struct sim_host_info *out)
 int sim_host_tcbs(const struct sim *s, uint32_t addr, struct sim_tcb_info *out, size_t max)
 {
     const struct host *h = inspect_host(s, addr);
-    return h ? tcp_inspect_tcbs(h->tcp, out, max) : -1;
+    return h && inspect_tcp(h) ? tcp_inspect_tcbs(inspect_tcp(h), out, max) : -1;
 }
 
 int sim_host_tcb(const struct sim *s, uint32_t addr, uint16_t lport, uint32_t raddr,
                  uint16_t rport, struct sim_tcb_info *out)
 {
     const struct host *h = inspect_host(s, addr);
-    return h ? tcp_inspect_tcb(h->tcp, lport, raddr, rport, out) : -1;
+    return h && inspect_tcp(h) ? tcp_inspect_tcb(inspect_tcp(h), lport, raddr, rport, out) : -1;
 }
 
 const char *sim_timer_name(int kind)
@@ -80,14 +89,14 @@ const char *sim_timer_name(int kind)
 int sim_host_timers(const struct sim *s, uint32_t addr, struct sim_timer_info *out, size_t max)
 {
     const struct host *h = inspect_host(s, addr);
-    return h ? tcp_inspect_timers(h->tcp, out, max) : -1;
+    return h && inspect_tcp(h) ? tcp_inspect_timers(inspect_tcp(h), out, max) : -1;
 }
 
 int sim_host_listeners(const struct sim *s, uint32_t addr, struct sim_listener_info *out,
                        size_t max)
 {
     const struct host *h = inspect_host(s, addr);
-    return h ? tcp_inspect_listeners(h->tcp, out, max) : -1;
+    return h && inspect_tcp(h) ? tcp_inspect_listeners(inspect_tcp(h), out, max) : -1;
 }
 
 int sim_host_ipid(const struct sim *s, uint32_t addr, uint32_t peer, uint8_t proto,
@@ -117,9 +126,9 @@ int sim_host_isn(const struct sim *s, uint32_t addr, uint16_t lport, uint32_t ra
                  uint16_t rport, struct sim_isn_info *out)
 {
     const struct host *h = inspect_host(s, addr);
-    if (!h)
+    if (!h || !inspect_tcp(h))
         return -1;
-    tcp_inspect_isn(h->tcp, s->now, lport, raddr, rport, out);
+    tcp_inspect_isn(inspect_tcp(h), s->now, lport, raddr, rport, out);
     return 0;
 }
 

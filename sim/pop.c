@@ -14,29 +14,22 @@
 
 #include "engine.h"
 
-static struct scn_portset *pop_dup_set(const struct scn_portset *set)
-{
-    if (!set)
-        return NULL;
-    struct scn_portset *c = malloc(sizeof *c);
-    if (c)
-        *c = *set;
-    return c;
-}
-
 static void pop_free_one(struct sim_pop *p)
 {
-    free(p->cfg.tmpl.tcp);
-    free(p->cfg.tmpl.udp);
+    sim_pset_unref(p->tcp);
+    sim_pset_unref(p->udp);
+    p->tcp = p->udp = NULL;
 }
 
-/* A copy of src whose port sets are its own. -1 when memory ran out. */
+/* A copy of src whose port sets are counted copies. -1 when memory ran out. */
 static int pop_copy(struct sim_pop *dst, const struct scn_pop *src)
 {
+    int oom = 0;
     dst->cfg = *src;
-    dst->cfg.tmpl.tcp = pop_dup_set(src->tmpl.tcp);
-    dst->cfg.tmpl.udp = pop_dup_set(src->tmpl.udp);
-    if ((src->tmpl.tcp && !dst->cfg.tmpl.tcp) || (src->tmpl.udp && !dst->cfg.tmpl.udp)) {
+    dst->tcp = sim_pset_new(src->tmpl.tcp, &oom);
+    dst->udp = sim_pset_new(src->tmpl.udp, &oom);
+    dst->cfg.tmpl.tcp = dst->cfg.tmpl.udp = NULL;
+    if (oom) {
         pop_free_one(dst);
         return -1;
     }
@@ -114,7 +107,7 @@ struct host *sim_pop_touch(struct sim *s, uint32_t addr)
     sh.addr = addr;
     wire_ip_str(addr, sh.name);
     char msg[128];
-    struct host *h = host_add(s, &sh, msg, sizeof msg);   /* NULL: out of memory, no host */
+    struct host *h = host_add(s, &sh, p->tcp, p->udp, msg, sizeof msg);   /* NULL: no memory */
     if (h)
         host_set_from_pop(h);
     return h;
@@ -138,9 +131,9 @@ int sim_pop_clone(struct sim *d, const struct sim *s)
     if (!(d->pops = calloc(s->npops, sizeof *d->pops)))
         return -1;
     for (uint32_t i = 0; i < s->npops; i++) {
-        if (pop_copy(&d->pops[i], &s->pops[i].cfg) < 0)
-            return -1;
-        memcpy(d->pops[i].key, s->pops[i].key, sizeof d->pops[i].key);
+        d->pops[i] = s->pops[i];           /* the sets are read-only: shared */
+        sim_pset_ref(d->pops[i].tcp);
+        sim_pset_ref(d->pops[i].udp);
         d->npops = i + 1;
     }
     return 0;

@@ -15,13 +15,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pset.h"
 #include "scenario.h"
 
 struct sim;
 struct host;
 
 struct sim_pop {
-    struct scn_pop cfg;            /* tmpl.tcp / tmpl.udp: this population's own copies */
+    struct scn_pop cfg;            /* tmpl.tcp / tmpl.udp: NULL (the sets are below) */
+    struct sim_pset *tcp, *udp;    /* the template's port sets, shared with its hosts */
     uint8_t key[16];               /* aliveness key, from the seed */
 };
 

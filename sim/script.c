@@ -39,7 +39,22 @@ static int load_err(const struct scenario *sc, struct scn_pos pos, char *err, si
 
 /* ---------------------------------------------------------------- load */
 
+static int load_hosts_with(struct sim *s, const struct scenario *sc, struct sim_pset_map *m,
+                           char *err, size_t errlen);
+
+/* The hosts, sharing one counted copy of each distinct port set (pset.h). */
 static int load_hosts(struct sim *s, const struct scenario *sc, char *err, size_t errlen)
+{
+    struct sim_pset_map m;
+    if (sim_pset_map_init(&m, sc->nsets) < 0)
+        return load_err(sc, (struct scn_pos){ 0, 0 }, err, errlen, "out of memory");
+    int rc = load_hosts_with(s, sc, &m, err, errlen);
+    sim_pset_map_free(&m);
+    return rc;
+}
+
+static int load_hosts_with(struct sim *s, const struct scenario *sc, struct sim_pset_map *m,
+                           char *err, size_t errlen)
 {
     char msg[192];
     const struct scn_host *scanner = NULL;
@@ -55,7 +70,14 @@ static int load_hosts(struct sim *s, const struct scenario *sc, char *err, size_
                      scanner->pos.line, sh->name);
             return load_err(sc, sh->pos, err, errlen, msg);
         }
-        struct host *h = host_add(s, sh, msg, sizeof msg);
+        int oom = 0;
+        struct sim_pset *tcp = sim_pset_map_get(m, sh->tcp, &oom);
+        struct sim_pset *udp = sim_pset_map_get(m, sh->udp, &oom);
+        struct host *h = oom ? NULL : host_add(s, sh, tcp, udp, msg, sizeof msg);
+        sim_pset_unref(tcp);
+        sim_pset_unref(udp);
+        if (oom)
+            snprintf(msg, sizeof msg, "host %s: out of memory", sh->name);
         if (!h)
             return load_err(sc, sh->pos, err, errlen, msg);
         if (sh->scanner) {
@@ -333,7 +355,9 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
             /* The SYN of a connect() from h: its ISN generator, options and numbering. */
             struct wire_tcp t;
             struct tcp_ipinfo ii;
-            tcp_syn_like(h->tcp, s->now, sport, c->to, c->dport, &t, &ii);
+            if (!host_tcp(h))
+                return;                 /* out of memory: this packet is not sent */
+            tcp_syn_like(host_tcp(h), s->now, sport, c->to, c->dport, &t, &ii);
             ip.df = ii.df;
             ip.id = ii.ipid >= 0 ? (uint16_t)ii.ipid
                                  : gen_ipid_next(&h->ipid, s->now, h->addr, c->to, c->proto, ip.df);
@@ -375,7 +399,8 @@ static void run_connect(struct sim *s, uint32_t i)
 {
     struct sim_connect_rt *rt = &s->connects[i];
     struct host *h = s->hosts.v[rt->host];
-    rt->conn = tcp_connect(h->tcp, host_io(s, h), rt->cfg.to, rt->cfg.dport, 0);
+    rt->conn = host_tcp(h) ? tcp_connect(host_tcp(h), host_io(s, h), rt->cfg.to, rt->cfg.dport, 0)
+                           : -1;
     if (rt->conn >= 0)   /* an attached host's own connections reach its stack (sim_attach) */
         sim_att_flow_add(s, h, rt->conn);
     if (sim_tracing(s)) {
@@ -398,11 +423,11 @@ static void run_close(struct sim *s, uint32_t i)
         rt->send_pending = false;
         host_connect_waiting(h, -1);
     }
-    int rc = rt->conn >= 0 ? tcp_close(h->tcp, host_io(s, h), rt->conn) : -1;
+    int rc = rt->conn >= 0 ? tcp_close(host_tcp(h), host_io(s, h), rt->conn) : -1;
     /* close(2): the script lets go of the socket, which lives on orphaned (Linux tcp_close:
      * an orphaned FIN-WAIT-2 becomes a TIME-WAIT socket, tcp_in.c) */
     if (rt->conn >= 0) {
-        tcp_conn_release(h->tcp, rt->conn);
+        tcp_conn_release(host_tcp(h), rt->conn);
         rt->conn = -1;
     }
     if (sim_tracing(s))
@@ -417,15 +442,15 @@ void script_check_pending(struct sim *s, struct host *h)
         if (rt->host != h->idx || !rt->send_pending)
             continue;
         uint8_t ty, co;
-        int st = tcp_conn_state(h->tcp, rt->conn);
-        bool failed = tcp_conn_error(h->tcp, rt->conn, &ty, &co) != 0;
+        int st = tcp_conn_state(host_tcp(h), rt->conn);
+        bool failed = tcp_conn_error(host_tcp(h), rt->conn, &ty, &co) != 0;
         if (st != TCP_ESTABLISHED && !failed)
             continue;
         rt->send_pending = false;
         host_connect_waiting(h, -1);
         if (failed)
             continue;
-        int rc = tcp_send(h->tcp, host_io(s, h), rt->conn, rt->cfg.send_bytes);
+        int rc = tcp_send(host_tcp(h), host_io(s, h), rt->conn, rt->cfg.send_bytes);
         if (sim_tracing(s))
             note(s, h, rc >= 0 ? "send" : "send failed", "scenario-send",
                  sim_fmt(s, "send %u bytes (line %d)", (unsigned)rt->cfg.send_bytes,
@@ -478,7 +503,7 @@ int sim_stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, u
         s->streams = v;
         s->nstreams = nc;
     }
-    int conn = tcp_connect(h->tcp, host_io(s, h), dst, dport, sport);
+    int conn = host_tcp(h) ? tcp_connect(host_tcp(h), host_io(s, h), dst, dport, sport) : -1;
     if (conn < 0) {
         sim_flush(s);
         return -1;
@@ -534,8 +559,8 @@ void sim_stream_abort(struct sim *s, int handle)
     if (!st)
         return;
     struct host *h = s->hosts.v[st->host];
-    tcp_abort(h->tcp, host_io(s, h), st->conn);
-    tcp_conn_release(h->tcp, st->conn);
+    tcp_abort(host_tcp(h), host_io(s, h), st->conn);
+    tcp_conn_release(host_tcp(h), st->conn);
     st->used = false;
     sim_flush(s);
 }
@@ -548,7 +573,7 @@ int sim_stream_write(struct sim *s, int handle, uint32_t nbytes)
     if (!st)
         return -1;
     struct host *h = s->hosts.v[st->host];
-    int r = tcp_send(h->tcp, host_io(s, h), st->conn, nbytes);
+    int r = tcp_send(host_tcp(h), host_io(s, h), st->conn, nbytes);
     sim_flush(s);
     return r < 0 ? -1 : 0;
 }
@@ -561,7 +586,7 @@ int sim_stream_close(struct sim *s, int handle)
     if (!st)
         return -1;
     struct host *h = s->hosts.v[st->host];
-    int r = tcp_close(h->tcp, host_io(s, h), st->conn);
+    int r = tcp_close(host_tcp(h), host_io(s, h), st->conn);
     sim_flush(s);
     return r < 0 ? -1 : 0;
 }

@@ -38,9 +38,19 @@ size_t output_ctime(char *buf, size_t cap, const struct scan_report *r, uint64_t
 
 size_t output_hosts_up(const struct scan_report *r)
 {
+    if (!r->hosts) return r->nup;   /* streamed: the engine counted */
     size_t up = 0;
     for (size_t i = 0; i < r->nhosts; i++) up += r->hosts[i].up;
     return up;
+}
+
+int output_write_whole(const struct output_ops *ops, FILE *f, const struct scan_report *r)
+{
+    size_t nlisted = 0;
+    if (ops->begin(f, r) < 0) return -1;
+    for (size_t i = 0; r->hosts && i < r->nhosts; i++)
+        if (ops->host(f, r, &r->hosts[i], &nlisted) < 0) return -1;
+    return ops->end(f, r, nlisted);
 }
 
 double output_elapsed(const struct scan_report *r)

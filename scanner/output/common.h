@@ -39,6 +39,8 @@ size_t output_reason_groups(const struct host_result *h, int state,
 size_t output_shown_ports(const struct host_result *h, const struct output_host_info *hi,
                           const struct port_result ***out);
 size_t output_hosts_up(const struct scan_report *r);
+/* ops->write for every format: begin, each of r->hosts, end. */
+int output_write_whole(const struct output_ops *ops, FILE *f, const struct scan_report *r);
 double output_elapsed(const struct scan_report *r);
 const char *output_proto_name(int proto);
 int output_reason_has_ttl(int reason);

@@ -59,18 +59,37 @@ static void gr_host(FILE *f, const struct scan_report *r, const struct host_resu
     fputc('\n', f);
 }
 
-static int gr_write(FILE *f, const struct scan_report *r)
+static int gr_begin(FILE *f, const struct scan_report *r)
 {
-    char when[64], sum[128];
+    char when[64];
     output_ctime(when, sizeof when, r, r->start_ns);
     fprintf(f, "# %s %s scan initiated %s as: %s\n", OUTPUT_TOOL, OUTPUT_VERSION, when,
             r->argv_line ? r->argv_line : "");
     if (r->verbose > 0 && !r->ping_only) gr_ports_header(f, r);
-    for (size_t i = 0; i < r->nhosts; i++) gr_host(f, r, &r->hosts[i]);
+    return ferror(f) ? -1 : 0;
+}
+
+static int gr_host_part(FILE *f, const struct scan_report *r, const struct host_result *h,
+                        size_t *nlisted)
+{
+    (void)nlisted;
+    gr_host(f, r, h);
+    return ferror(f) ? -1 : 0;
+}
+
+static int gr_end(FILE *f, const struct scan_report *r, size_t nlisted)
+{
+    (void)nlisted;
+    char when[64], sum[128];
     output_ctime(when, sizeof when, r, r->end_ns);
     output_summary(sum, sizeof sum, r);
     fprintf(f, "# Nmap done at %s -- %s\n", when, sum);
     return ferror(f) ? -1 : 0;
 }
 
-const struct output_ops output_grep = {"grep", gr_write};
+static int gr_write(FILE *f, const struct scan_report *r)
+{
+    return output_write_whole(&output_grep, f, r);
+}
+
+const struct output_ops output_grep = {"grep", gr_write, gr_begin, gr_host_part, gr_end};

@@ -67,11 +67,14 @@ static void js_seq(FILE *f, const struct seq_result *s)
     fputc('}', f);
 }
 
+/* One host object; the ",\n" between hosts is written before each but the first, and the
+ * last one's newline by js_end, so hosts can be written as their groups finish. */
 static void js_host(FILE *f, const struct scan_report *r, const struct host_result *h,
-                    bool last)
+                    bool first)
 {
     char ip[16];
-    fprintf(f, "    {\"address\": \"%s\", \"name\": ", output_ip(h->addr, ip));
+    fprintf(f, "%s    {\"address\": \"%s\", \"name\": ", first ? "" : ",\n",
+            output_ip(h->addr, ip));
     js_str(f, h->name);
     fprintf(f, ", \"status\": \"%s\", \"reason\": \"%s\", \"reason_ttl\": %u", h->up ? "up" : "down",
             reason_name(h->up ? (enum reason)h->up_reason : RS_HOST_DOWN_NO_RESPONSE),
@@ -91,11 +94,11 @@ static void js_host(FILE *f, const struct scan_report *r, const struct host_resu
     }
     fputs(h->nports ? "\n     ]" : "]", f);
     if (h->seq.done || h->seq.ipid_done) js_seq(f, &h->seq);
-    fprintf(f, "}%s\n", last ? "" : ",");
+    fputc('}', f);
     (void)r;
 }
 
-static int js_write(FILE *f, const struct scan_report *r)
+static int js_begin(FILE *f, const struct scan_report *r)
 {
     char start[64];
     output_time(start, sizeof start, "%Y-%m-%dT%H:%M:%SZ", r, r->start_ns);
@@ -106,18 +109,33 @@ static int js_write(FILE *f, const struct scan_report *r)
             (long long)r->start_unix, start, (unsigned long long)r->seed);
     js_scaninfo(f, r);
     fputs("  \"hosts\": [\n", f);
-    size_t last = r->nhosts;   /* --open: only the hosts it lists */
-    for (size_t i = 0; i < r->nhosts; i++)
-        if (!r->open_only || output_host_listed(r, &r->hosts[i]))
-            last = i;
-    for (size_t i = 0; i < r->nhosts; i++)
-        if (!r->open_only || output_host_listed(r, &r->hosts[i]))
-            js_host(f, r, &r->hosts[i], i == last);
+    return ferror(f) ? -1 : 0;
+}
+
+static int js_host_part(FILE *f, const struct scan_report *r, const struct host_result *h,
+                        size_t *nlisted)
+{
+    if (r->open_only && !output_host_listed(r, h))   /* --open: only the hosts it lists */
+        return 0;
+    js_host(f, r, h, *nlisted == 0);
+    ++*nlisted;
+    return ferror(f) ? -1 : 0;
+}
+
+static int js_end(FILE *f, const struct scan_report *r, size_t nlisted)
+{
     size_t up = output_hosts_up(r);
+    if (nlisted)   /* the last host's line ends here */
+        fputc('\n', f);
     fprintf(f, "  ],\n  \"stats\": {\"elapsed\": %.3f, \"hosts_up\": %zu, \"hosts_down\": %zu, "
                "\"hosts_total\": %zu}\n}\n",
             output_elapsed(r), up, r->nhosts - up, r->nhosts);
     return ferror(f) ? -1 : 0;
 }
 
-const struct output_ops output_json = {"json", js_write};
+static int js_write(FILE *f, const struct scan_report *r)
+{
+    return output_write_whole(&output_json, f, r);
+}
+
+const struct output_ops output_json = {"json", js_write, js_begin, js_host_part, js_end};

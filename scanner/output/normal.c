@@ -157,10 +157,17 @@ static void nm_host(FILE *f, const struct scan_report *r, const struct host_resu
     fputc('\n', f);
 }
 
-static void nm_hosts(FILE *f, const struct scan_report *r)
+static int nm_host_part(FILE *f, const struct scan_report *r, const struct host_result *h,
+                        size_t *nlisted)
 {
-    for (size_t i = 0; i < r->nhosts; i++) nm_host(f, r, &r->hosts[i]);
-    if (r->nhosts == 1 && !r->hosts[0].up && !r->ping_only)
+    (void)nlisted;
+    nm_host(f, r, h);
+    return ferror(f) ? -1 : 0;
+}
+
+static void nm_seems_down(FILE *f, const struct scan_report *r)
+{
+    if (r->nhosts == 1 && output_hosts_up(r) == 0 && !r->ping_only)
         fprintf(f, "Note: Host seems down. If it is really up, but blocking our ping probes, "
                    "try -Pn\n");
     else if (r->osscan && output_hosts_up(r) > 0)   /* printfinaloutput */
@@ -178,35 +185,65 @@ int output_normal_banner(FILE *f, int64_t start_unix)
     return ferror(f) ? -1 : 0;
 }
 
-static int nm_write_body(FILE *f, const struct scan_report *r)
+static int nm_body_begin(FILE *f, const struct scan_report *r)
 {
+    (void)r;
+    return ferror(f) ? -1 : 0;
+}
+
+static int nm_body_end(FILE *f, const struct scan_report *r, size_t nlisted)
+{
+    (void)nlisted;
     char sum[128];
-    nm_hosts(f, r);
+    nm_seems_down(f, r);
     output_summary(sum, sizeof sum, r);
     fprintf(f, "Nmap done: %s\n", sum);
     return ferror(f) ? -1 : 0;
 }
 
-static int nm_write_stdout(FILE *f, const struct scan_report *r)
+static int nm_stdout_begin(FILE *f, const struct scan_report *r)
 {
-    if (output_normal_banner(f, r->start_unix) < 0)
-        return -1;
-    return nm_write_body(f, r);
+    return output_normal_banner(f, r->start_unix);
 }
 
-static int nm_write_file(FILE *f, const struct scan_report *r)
+static int nm_file_begin(FILE *f, const struct scan_report *r)
 {
-    char when[64], sum[128];
+    char when[64];
     output_ctime(when, sizeof when, r, r->start_ns);
     fprintf(f, "# %s %s scan initiated %s as: %s\n", OUTPUT_TOOL, OUTPUT_VERSION, when,
             r->argv_line ? r->argv_line : "");
-    nm_hosts(f, r);
+    return ferror(f) ? -1 : 0;
+}
+
+static int nm_file_end(FILE *f, const struct scan_report *r, size_t nlisted)
+{
+    (void)nlisted;
+    char when[64], sum[128];
+    nm_seems_down(f, r);
     output_ctime(when, sizeof when, r, r->end_ns);
     output_summary(sum, sizeof sum, r);
     fprintf(f, "# Nmap done at %s -- %s\n", when, sum);
     return ferror(f) ? -1 : 0;
 }
 
-const struct output_ops output_normal = {"normal", nm_write_stdout};
-const struct output_ops output_normal_body = {"normal-body", nm_write_body};
-const struct output_ops output_normal_file = {"normal-file", nm_write_file};
+static int nm_write_stdout(FILE *f, const struct scan_report *r)
+{
+    return output_write_whole(&output_normal, f, r);
+}
+
+static int nm_write_body(FILE *f, const struct scan_report *r)
+{
+    return output_write_whole(&output_normal_body, f, r);
+}
+
+static int nm_write_file(FILE *f, const struct scan_report *r)
+{
+    return output_write_whole(&output_normal_file, f, r);
+}
+
+const struct output_ops output_normal = {"normal", nm_write_stdout, nm_stdout_begin,
+                                         nm_host_part, nm_body_end};
+const struct output_ops output_normal_body = {"normal-body", nm_write_body, nm_body_begin,
+                                              nm_host_part, nm_body_end};
+const struct output_ops output_normal_file = {"normal-file", nm_write_file, nm_file_begin,
+                                              nm_host_part, nm_file_end};

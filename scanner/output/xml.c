@@ -162,12 +162,10 @@ static void xm_host(FILE *f, const struct scan_report *r, const struct host_resu
     fputs("</host>\n", f);
 }
 
-static int xm_write(FILE *f, const struct scan_report *r)
+static int xm_begin(FILE *f, const struct scan_report *r)
 {
-    char start[64], end[64], sum[128];
+    char start[64];
     output_ctime(start, sizeof start, r, r->start_ns);
-    output_ctime(end, sizeof end, r, r->end_ns);
-    output_summary(sum, sizeof sum, r);
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n"
           "<?xml-stylesheet href=\"file:///usr/share/nmap/nmap.xsl\" type=\"text/xsl\"?>\n", f);
     fprintf(f, "<!-- %s %s scan initiated %s as: ", OUTPUT_TOOL, OUTPUT_VERSION, start);
@@ -178,7 +176,23 @@ static int xm_write(FILE *f, const struct scan_report *r)
             (long long)r->start_unix, start, OUTPUT_VERSION);
     xm_scaninfo(f, r);
     fprintf(f, "<verbose level=\"%d\"/>\n<debugging level=\"0\"/>\n", r->verbose);
-    for (size_t i = 0; i < r->nhosts; i++) xm_host(f, r, &r->hosts[i]);
+    return ferror(f) ? -1 : 0;
+}
+
+static int xm_host_part(FILE *f, const struct scan_report *r, const struct host_result *h,
+                        size_t *nlisted)
+{
+    (void)nlisted;
+    xm_host(f, r, h);
+    return ferror(f) ? -1 : 0;
+}
+
+static int xm_end(FILE *f, const struct scan_report *r, size_t nlisted)
+{
+    (void)nlisted;
+    char end[64], sum[128];
+    output_ctime(end, sizeof end, r, r->end_ns);
+    output_summary(sum, sizeof sum, r);
     size_t up = output_hosts_up(r);
     fprintf(f, "<runstats><finished time=\"%llu\" timestr=\"%s\" summary=\"Nmap done at %s; %s\" "
                "elapsed=\"%.2f\" exit=\"success\"/><hosts up=\"%zu\" down=\"%zu\" total=\"%zu\"/>\n"
@@ -188,4 +202,9 @@ static int xm_write(FILE *f, const struct scan_report *r)
     return ferror(f) ? -1 : 0;
 }
 
-const struct output_ops output_xml = {"xml", xm_write};
+static int xm_write(FILE *f, const struct scan_report *r)
+{
+    return output_write_whole(&output_xml, f, r);
+}
+
+const struct output_ops output_xml = {"xml", xm_write, xm_begin, xm_host_part, xm_end};
