@@ -122,6 +122,8 @@ static const struct pktio_ops progress_ops_streams = {
     .name = "progress", .send = progress_send, .recv = progress_recv, .now = pktio_wrap_now,
     .stream_connect = progress_connect, .stream_poll = pktio_wrap_stream_poll,
     .stream_close = pktio_wrap_stream_close, .close = progress_close,
+    .stream_open = pktio_wrap_stream_open, .stream_write = pktio_wrap_stream_write,
+    .stream_read = pktio_wrap_stream_read,
 };
 
 struct pktio *scan_progress_wrap(struct pktio *inner, FILE *out, enum scan_type tcp, bool udp,

@@ -160,6 +160,31 @@ static void quote_text(struct wtext *w, const struct wire_icmp *icmp)
     wt_printf(w, "%s}", q.ip.csum_ok ? "" : " BAD-CSUM");
 }
 
+/* A data segment's first bytes, C-escaped: ` data="SSH-2.0-...\r\n"`, "..." when cut.
+ * Bytes that are all 'X' (a simulated host's counted data) are not shown. */
+static void tcp_data_text(struct wtext *w, const uint8_t *p, size_t n)
+{
+    enum { SHOW = 64 };
+    size_t i = 0;
+    while (i < n && p[i] == 'X')
+        i++;
+    if (i == n)
+        return;
+    wt_printf(w, " data=\"");
+    for (i = 0; i < n && i < SHOW; i++) {
+        uint8_t c = p[i];
+        if (c == '\r' || c == '\n' || c == '\t')
+            wt_printf(w, "\\%c", c == '\r' ? 'r' : c == '\n' ? 'n' : 't');
+        else if (c == '"' || c == '\\')
+            wt_printf(w, "\\%c", c);
+        else if (c < 0x20 || c > 0x7e)
+            wt_printf(w, "\\x%02x", c);
+        else
+            wt_printf(w, "%c", c);
+    }
+    wt_printf(w, "\"%s", n > SHOW ? "..." : "");
+}
+
 static void summary_tcp(struct wtext *w, const struct wire_tcp *t, const char *s, const char *d)
 {
     char f[9];
@@ -177,6 +202,7 @@ static void summary_tcp(struct wtext *w, const struct wire_tcp *t, const char *s
         tcp_opts_text(w, t->payload - (t->hdr_len - WIRE_TCP_HDR_MIN), t->hdr_len - WIRE_TCP_HDR_MIN);
     }
     wt_printf(w, " len=%zu", t->payload_len);
+    tcp_data_text(w, t->payload, t->payload_len);
 }
 
 static void summary_icmp(struct wtext *w, const struct wire_icmp *c, const char *s, const char *d)

@@ -40,6 +40,16 @@ struct pktio_ops {
     enum pktio_stream (*stream_poll)(struct pktio *io, int handle, uint8_t *icmp_type,
                                      uint8_t *icmp_code);
     void (*stream_close)(struct pktio *io, int handle);  /* SO_LINGER 0: RST */
+    /* Optional, all three or none (NULL: not supported): byte streams, for version
+     * detection. stream_open is stream_connect for a connection whose bytes are read and
+     * written (poll and close it as any stream). stream_write queues up to n bytes and
+     * returns how many it took (0: try later), -1 on error. stream_read moves up to cap
+     * bytes that have arrived into buf: their count, 0 when none yet (*eof: the peer
+     * closed and every byte is read), -1 when the connection was reset or failed. Neither
+     * waits: recv (above) moves the clock. */
+    int (*stream_open)(struct pktio *io, uint32_t dst, uint16_t port);
+    int (*stream_write)(struct pktio *io, int handle, const uint8_t *d, size_t n);
+    int (*stream_read)(struct pktio *io, int handle, uint8_t *buf, size_t cap, bool *eof);
     void (*close)(struct pktio *io);            /* frees the instance (and its inner) */
 };
 

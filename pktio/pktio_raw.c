@@ -430,6 +430,38 @@ static enum pktio_stream raw_stream_poll(struct pktio *io, int h, uint8_t *type,
     return s->done;
 }
 
+static int raw_stream_write(struct pktio *io, int h, const uint8_t *d, size_t n)
+{
+    struct raw_ctx *c = raw_ctx_of(io);
+    if (h < 0 || h >= RAW_STREAMS_MAX || c->streams[h].fd < 0)
+        return -1;
+    ssize_t w = send(c->streams[h].fd, d, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    if (w < 0) {
+        snprintf(io->err, sizeof io->err, "send: %s", strerror(errno));
+        return -1;
+    }
+    return (int)w;
+}
+
+static int raw_stream_read(struct pktio *io, int h, uint8_t *buf, size_t cap, bool *eof)
+{
+    struct raw_ctx *c = raw_ctx_of(io);
+    *eof = false;
+    if (h < 0 || h >= RAW_STREAMS_MAX || c->streams[h].fd < 0)
+        return -1;
+    ssize_t r = recv(c->streams[h].fd, buf, cap, MSG_DONTWAIT);
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return 0;
+    if (r < 0) {
+        snprintf(io->err, sizeof io->err, "recv: %s", strerror(errno));
+        return -1;
+    }
+    *eof = r == 0;
+    return (int)r;
+}
+
 static void raw_stream_close(struct pktio *io, int h)
 {
     struct raw_ctx *c = raw_ctx_of(io);
@@ -464,6 +496,9 @@ static const struct pktio_ops raw_ops = {
     .stream_connect = raw_stream_connect,
     .stream_poll = raw_stream_poll,
     .stream_close = raw_stream_close,
+    .stream_open = raw_stream_connect,     /* a socket carries bytes anyway */
+    .stream_write = raw_stream_write,
+    .stream_read = raw_stream_read,
     .close = raw_close,
 };
 

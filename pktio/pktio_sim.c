@@ -137,6 +137,32 @@ static enum pktio_stream pktio_sim_stream_poll(struct pktio *io, int handle, uin
     return PKTIO_STREAM_ERROR;
 }
 
+static int pktio_sim_stream_open(struct pktio *io, uint32_t dst, uint16_t port)
+{
+    int h = sim_stream_connect_buffered(sim_ctx_of(io)->sim, io->src_addr, dst, port);
+    if (h < 0)
+        snprintf(io->err, sizeof io->err, "sim: cannot open a connection from the scanner host");
+    return h;
+}
+
+static int pktio_sim_stream_write(struct pktio *io, int handle, const uint8_t *d, size_t n)
+{
+    int rc = sim_stream_send(sim_ctx_of(io)->sim, handle, d, n);
+    if (rc < 0)
+        snprintf(io->err, sizeof io->err, "sim: the connection takes no more data");
+    return rc;
+}
+
+static int pktio_sim_stream_read(struct pktio *io, int handle, uint8_t *buf, size_t cap,
+                                 bool *eof)
+{
+    struct sim *s = sim_ctx_of(io)->sim;
+    int n = sim_stream_recv(s, handle, buf, cap, eof);
+    if (n == 0 && !*eof && sim_stream_state(s, handle) == SIM_STREAM_REFUSED)
+        return -1;             /* a reset after the handshake: ECONNRESET */
+    return n;
+}
+
 static void pktio_sim_stream_close(struct pktio *io, int handle)
 {
     sim_stream_abort(sim_ctx_of(io)->sim, handle);
@@ -162,6 +188,9 @@ static const struct pktio_ops pktio_sim_ops = {
     .stream_connect = pktio_sim_stream_connect,
     .stream_poll = pktio_sim_stream_poll,
     .stream_close = pktio_sim_stream_close,
+    .stream_open = pktio_sim_stream_open,
+    .stream_write = pktio_sim_stream_write,
+    .stream_read = pktio_sim_stream_read,
     .close = pktio_sim_close,
 };
 

@@ -98,6 +98,8 @@ static const struct pktio_ops tee_ops_streams = {
     .name = "tee", .send = tee_send, .recv = tee_recv, .now = pktio_wrap_now,
     .stream_connect = tee_stream_connect, .stream_poll = pktio_wrap_stream_poll,
     .stream_close = pktio_wrap_stream_close, .close = tee_close,
+    .stream_open = pktio_wrap_stream_open, .stream_write = pktio_wrap_stream_write,
+    .stream_read = pktio_wrap_stream_read,
 };
 
 struct pktio *pktio_tee_wrap(struct pktio *inner, struct outfile *of, int64_t ts_offset_ns,

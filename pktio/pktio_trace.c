@@ -302,6 +302,8 @@ static const struct pktio_ops trace_ops_streams = {
     .name = "trace", .send = trace_send, .recv = trace_recv, .now = pktio_wrap_now,
     .stream_connect = trace_stream_connect, .stream_poll = pktio_wrap_stream_poll,
     .stream_close = pktio_wrap_stream_close, .close = trace_close,
+    .stream_open = pktio_wrap_stream_open, .stream_write = pktio_wrap_stream_write,
+    .stream_read = pktio_wrap_stream_read,
 };
 
 struct pktio *pktio_trace_wrap(struct pktio *inner, FILE *out, char *err, size_t errlen)

@@ -1,6 +1,7 @@
 /* pktio_wrap.c — forwarding shared by the pktio wrappers (see pktio_wrap.h). */
 #include "pktio/pktio_wrap.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int pktio_wrap_send(struct pktio *io, const uint8_t *d, size_t len, pktio_wrap_seen seen)
@@ -41,6 +42,36 @@ enum pktio_stream pktio_wrap_stream_poll(struct pktio *io, int h, uint8_t *type,
 void pktio_wrap_stream_close(struct pktio *io, int h)
 {
     io->inner->ops->stream_close(io->inner, h);
+}
+
+int pktio_wrap_stream_open(struct pktio *io, uint32_t dst, uint16_t port)
+{
+    const struct pktio_ops *o = io->inner->ops;
+    int h = o->stream_open ? o->stream_open(io->inner, dst, port) : -1;
+    if (h < 0 && o->stream_open)
+        memcpy(io->err, io->inner->err, sizeof io->err);
+    else if (h < 0)
+        snprintf(io->err, sizeof io->err, "%s: no byte streams", o->name);
+    return h;
+}
+
+int pktio_wrap_stream_write(struct pktio *io, int h, const uint8_t *d, size_t n)
+{
+    const struct pktio_ops *o = io->inner->ops;
+    int rc = o->stream_write ? o->stream_write(io->inner, h, d, n) : -1;
+    if (rc < 0 && o->stream_write)
+        memcpy(io->err, io->inner->err, sizeof io->err);
+    return rc;
+}
+
+int pktio_wrap_stream_read(struct pktio *io, int h, uint8_t *buf, size_t cap, bool *eof)
+{
+    const struct pktio_ops *o = io->inner->ops;
+    *eof = false;
+    int rc = o->stream_read ? o->stream_read(io->inner, h, buf, cap, eof) : -1;
+    if (rc < 0 && o->stream_read)
+        memcpy(io->err, io->inner->err, sizeof io->err);
+    return rc;
 }
 
 void pktio_wrap_init(struct pktio *io, struct pktio *inner, void *ctx,

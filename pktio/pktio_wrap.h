@@ -21,7 +21,11 @@ int pktio_wrap_send(struct pktio *io, const uint8_t *d, size_t len, pktio_wrap_s
 int pktio_wrap_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *len, uint64_t *t_ns,
                     uint64_t deadline_ns, pktio_wrap_seen seen);
 
-/* Plain forwarders, for a wrapper's ops table. */
+/* Plain forwarders, for a wrapper's ops table. stream_open/write/read are set on a
+ * wrapper's streams table by pktio_wrap_init when the inner instance has them. */
+int pktio_wrap_stream_open(struct pktio *io, uint32_t dst, uint16_t port);
+int pktio_wrap_stream_write(struct pktio *io, int h, const uint8_t *d, size_t n);
+int pktio_wrap_stream_read(struct pktio *io, int h, uint8_t *buf, size_t cap, bool *eof);
 uint64_t pktio_wrap_now(struct pktio *io);
 enum pktio_stream pktio_wrap_stream_poll(struct pktio *io, int h, uint8_t *type, uint8_t *code);
 void pktio_wrap_stream_close(struct pktio *io, int h);

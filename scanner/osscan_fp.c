@@ -159,7 +159,7 @@ static int os_test_cmp(const struct os_obs *a, const struct os_obs *b, int t)
 
 static size_t os_scan_line(const struct os_scaninfo *si, char *buf, size_t cap)
 {
-    char ot[8] = "", ct[8] = "", cu[8] = "", ds[16] = "", dc[8] = "";
+    char ot[16] = "", ct[16] = "", cu[16] = "", ds[24] = "", dc[8] = "";
     if (si->open_port >= 0) snprintf(ot, sizeof ot, "%d", si->open_port);
     if (si->closed_port >= 0) snprintf(ct, sizeof ct, "%d", si->closed_port);
     if (si->closed_udp >= 0) snprintf(cu, sizeof cu, "%d", si->closed_udp);

@@ -290,7 +290,10 @@ int sim_apply_op(struct sim *s, const struct sim_op *op)
     switch (op->kind) {
     case SIM_OP_INJECT: return sim_inject(s, op->pkt, op->len);
     case SIM_OP_CLOCK: sim_run_until(s, op->t_ns); return 0;
-    case SIM_OP_STREAM_CONNECT: return sim_stream_open(s, op->src, op->dst, op->dport, op->sport);
+    case SIM_OP_STREAM_CONNECT:
+        return op->buffered ? sim_stream_connect_buffered(s, op->src, op->dst, op->dport)
+                            : sim_stream_open(s, op->src, op->dst, op->dport, op->sport);
+    case SIM_OP_STREAM_SEND: return sim_stream_send(s, op->handle, op->pkt, op->len);
     case SIM_OP_STREAM_ABORT: sim_stream_abort(s, op->handle); return 0;
     case SIM_OP_INJECT_AS: return sim_inject_as(s, op->pkt, op->len);
     case SIM_OP_STREAM_WRITE: return sim_stream_write(s, op->handle, (uint32_t)op->len);

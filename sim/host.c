@@ -149,6 +149,7 @@ static void host_free(struct host *h)
     sim_pset_unref(h->tcp_ports);
     sim_pset_unref(h->udp);
     free(h->peers);
+    free(h->svc);
     reasm_free(h->reasm);
     free(h);
 }
@@ -167,6 +168,7 @@ static struct host *host_clone(struct sim *s, const struct host *src)
     h->tap_ctx = NULL;
     h->peers = NULL;
     h->tcp = NULL;
+    h->svc = NULL;
     if (gen_ipid_clone(&h->ipid, &src->ipid)) {
         free(h);
         return NULL;
@@ -176,7 +178,9 @@ static struct host *host_clone(struct sim *s, const struct host *src)
     h->tcp = src->tcp ? tcp_host_clone(src->tcp) : NULL;
     if (src->cappeers && (h->peers = malloc(src->cappeers * sizeof *h->peers)))
         memcpy(h->peers, src->peers, src->cappeers * sizeof *h->peers);
-    if ((src->tcp && !h->tcp) || (src->cappeers && !h->peers)) {
+    if (src->nsvc && (h->svc = malloc(src->nsvc * sizeof *h->svc)))
+        memcpy(h->svc, src->svc, src->nsvc * sizeof *h->svc);
+    if ((src->tcp && !h->tcp) || (src->cappeers && !h->peers) || (src->nsvc && !h->svc)) {
         host_free(h);
         return NULL;
     }
@@ -313,6 +317,10 @@ struct tcp_host *host_tcp(struct host *h)
                           h->sim->seed, h->name);
     for (uint8_t i = 0; h->tcp && i < h->ntrust; i++)
         tcp_listen_from(h->tcp, h->trust[i].port, h->trust[i].addr);
+    if (h->tcp && tcp_host_services(h->tcp, h->svc, h->nsvc) < 0) {
+        tcp_host_free(h->tcp);
+        h->tcp = NULL;
+    }
     return h->tcp;
 }
 
@@ -346,6 +354,12 @@ struct host *host_add(struct sim *s, const struct scn_host *sh, struct sim_pset 
     h->udp = sim_pset_ref(udp);
     h->ntrust = sh->ntrust <= SCN_TRUST_MAX ? sh->ntrust : SCN_TRUST_MAX;
     memcpy(h->trust, sh->trust, h->ntrust * sizeof *h->trust);
+    if (sh->nsvc) {                      /* the services, given to TCP when it is made */
+        if (!(h->svc = malloc(sh->nsvc * sizeof *h->svc)))
+            goto oom_h;
+        memcpy(h->svc, sh->svc, sh->nsvc * sizeof *h->svc);
+        h->nsvc = sh->nsvc;
+    }
     if (table_insert(&s->hosts, h))
         goto oom_h;
     return h;

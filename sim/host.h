@@ -49,6 +49,9 @@ struct host {
     struct sim_pset *udp;          /* open UDP ports (shared); NULL: none */
     uint8_t ntrust;                /* `tcp PORTS from ADDR`, applied when TCP is made */
     struct scn_trust trust[SCN_TRUST_MAX];
+    struct scn_service *svc;       /* its service applications (own copy), applied when TCP
+                                      is made; NULL: none */
+    uint32_t nsvc;
     struct tcp_io io;              /* ctx = this host */
     sim_tap_fn tap;
     void *tap_ctx;

@@ -344,12 +344,13 @@ static int scn_stmt_net(struct scn_parser *p)
 
 enum scn_hkey {
     HK_OS, HK_ISN, HK_IPID, HK_TTL, HK_WINDOW, HK_MSS, HK_TCP, HK_UDP, HK_DOWN, HK_ROLE,
-    HK_RST_RATE, HK_ICMP_RATE, HK_CHACK, HK_BACKLOG, HK_OPTIONS, HK_SYNCOOKIES, HK_COUNT,
+    HK_RST_RATE, HK_ICMP_RATE, HK_CHACK, HK_BACKLOG, HK_OPTIONS, HK_SYNCOOKIES, HK_SERVICE,
+    HK_COUNT,
 };
 
 static const char *const scn_hkey_names[HK_COUNT] = {
     "os", "isn", "ipid", "ttl", "window", "mss", "tcp", "udp", "down", "role",
-    "rst-rate", "icmp-rate", "challenge-ack", "backlog", "options", "syncookies",
+    "rst-rate", "icmp-rate", "challenge-ack", "backlog", "options", "syncookies", "service",
 };
 
 /* What one host line says, before it is applied over the preset. */
@@ -479,6 +480,49 @@ static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *
     return rnd ? 2 : 1;
 }
 
+/* service PORT KIND [TEXT]: a service application on TCP port PORT (which it opens).
+ * banner and http take a quoted TEXT: a banner's exact bytes (escapes \r \n \xHH), an HTTP
+ * server's Server header value.
+ * Returns the tokens consumed after the key, plus one, or -1. */
+static int scn_service_value(struct scn_parser *p, size_t i, struct scn_host *h)
+{
+    static const char *const kinds[] = { "banner", "http", "echo", "discard" };
+    const struct scn_tok *pt = scn_at(p, i), *kt = scn_at(p, i + 1), *tt = scn_at(p, i + 2);
+    struct scn_ctx *cx = &p->cx;
+    uint64_t port;
+    if (scn_get_uint(cx, &p->ln, pt, 1, 65535, "a TCP port 1-65535", &port) < 0)
+        return -1;
+    int kind = -1;
+    for (int j = 0; j < 4; j++)
+        if (scn_tok_is(kt, kinds[j]))
+            kind = j;
+    if (kind < 0)
+        return scn_expected(cx, &p->ln, kt, "a service kind (banner, http, echo, discard)");
+    for (uint32_t j = 0; j < h->nsvc; j++)
+        if (h->svc[j].port == port)
+            return scn_expected_note(cx, &p->ln, pt, "a port with no service yet", "(a second service)");
+    struct scn_service sv = { .port = (uint16_t)port, .kind = (uint8_t)kind };
+    bool text = kind == SCN_SVC_BANNER || kind == SCN_SVC_HTTP;
+    if (text) {
+        size_t n = 0;
+        if (!tt || !tt->quoted)
+            return scn_expected(cx, &p->ln, tt, kind == SCN_SVC_HTTP
+                                ? "a quoted Server header value" : "a quoted banner");
+        if (scn_unquote(tt, sv.text, sizeof sv.text, &n) < 0 || n == 0)
+            return scn_expected(cx, &p->ln, tt, "a string of 1-512 bytes");
+        if (kind == SCN_SVC_HTTP && (memchr(sv.text, '\r', n) || memchr(sv.text, '\n', n)))
+            return scn_expected(cx, &p->ln, tt, "a Server value without line breaks");
+        sv.len = (uint16_t)n;
+    }
+    struct scn_service *nv = realloc(h->svc, (h->nsvc + 1) * sizeof *nv);
+    if (!nv)
+        return scn_expected(cx, &p->ln, pt, "memory");
+    h->svc = nv;
+    h->svc[h->nsvc++] = sv;
+    scn_port_add(h->tcp, (uint16_t)port);
+    return text ? 4 : 3;
+}
+
 /* One key and its value(s) at token i; returns the tokens consumed, or -1. */
 static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, struct scn_hostkeys *k)
 {
@@ -491,8 +535,8 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
     if (hk == HK_COUNT)
         return scn_expected(cx, &p->ln, key, "a host key (os, isn, ipid, ttl, window, mss, tcp, udp, "
                             "down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, "
-                            "syncookies)");
-    if (k->seen[hk] && hk != HK_TCP && hk != HK_UDP)
+                            "syncookies, service)");
+    if (k->seen[hk] && hk != HK_TCP && hk != HK_UDP && hk != HK_SERVICE)
         return scn_expected_note(cx, &p->ln, key, "each host key at most once", "(a second time)");
     k->seen[hk] = true;
     switch ((enum scn_hkey)hk) {
@@ -528,6 +572,7 @@ static int scn_host_key(struct scn_parser *p, size_t i, struct scn_host *h, stru
         int n = scn_chack_value(p, i + 1, k);
         return n < 0 ? -1 : n + 1;
     }
+    case HK_SERVICE: return scn_service_value(p, i + 1, h);
     case HK_COUNT: break;
     }
     return -1;
@@ -624,6 +669,7 @@ static int scn_stmt_host(struct scn_parser *p)
     hp->tcp = scn_portset_intern(p, hp->tcp, &oom);
     hp->udp = scn_portset_intern(p, hp->udp, &oom);
     hp->sets_shared = true;
+    p->cur_host = (long)(sc->nhosts - 1);
     return oom ? scn_expected(&p->cx, &p->ln, nt, "memory") : 0;
 }
 
@@ -656,6 +702,9 @@ static int scn_stmt_hosts(struct scn_parser *p)
         if (scn_tok_is(key, "role"))
             return scn_expected_note(&p->cx, &p->ln, key, "a host key",
                                      "(a population cannot hold the scanner)");
+        if (scn_tok_is(key, "service"))
+            return scn_expected_note(&p->cx, &p->ln, key, "a host key",
+                                     "(services run on `host` lines only)");
         int n = scn_host_key(p, i, hp, &k);
         if (n < 0)
             return -1;
@@ -684,12 +733,41 @@ static bool scn_is_rule_word(const struct scn_tok *t)
            scn_tok_is(t, "policy");
 }
 
+/* An indented `service PORT KIND [TEXT]` line under a host line: one more of its services.
+ * The host's port set is shared (interned): the new port goes into a copy, interned again. */
+static int scn_service_line(struct scn_parser *p)
+{
+    struct scn_host *hp = &p->sc->hosts[p->cur_host];
+    struct scn_portset *ns = calloc(1, sizeof *ns);
+    if (!ns)
+        return scn_expected(&p->cx, &p->ln, scn_at(p, 0), "memory");
+    if (hp->tcp)
+        *ns = *hp->tcp;
+    struct scn_portset *old = hp->tcp;
+    hp->tcp = ns;
+    int n = scn_service_value(p, 1, hp);
+    if (n < 0 || scn_end(p, (size_t)n) < 0) {
+        hp->tcp = old;
+        free(ns);
+        return -1;
+    }
+    bool oom = false;
+    hp->tcp = scn_portset_intern(p, ns, &oom);
+    return oom ? scn_expected(&p->cx, &p->ln, scn_at(p, 0), "memory") : 0;
+}
+
 static int scn_statement(struct scn_parser *p)
 {
     const struct scn_tok *t = scn_at(p, 0);
     if (p->ln.indented && p->cur_filter >= 0)
         return scn_rule_line(p);
     p->cur_filter = -1;
+    if (p->ln.indented && p->cur_host >= 0 && scn_tok_is(t, "service"))
+        return scn_service_line(p);
+    p->cur_host = -1;
+    if (p->ln.indented && scn_tok_is(t, "service"))
+        return scn_expected_note(&p->cx, &p->ln, t, "a statement",
+                                 "(a service line must be indented under a host line)");
     if (scn_is_rule_word(t))
         return scn_expected_note(&p->cx, &p->ln, t, "a statement",
                                  "(a rule line must be indented under a filter)");
@@ -787,7 +865,8 @@ static int scenario_parse_text(const char *file, const char *text, size_t len,
     memset(out, 0, sizeof *out);
     out->seed = 1;
     snprintf(out->file, sizeof out->file, "%s", file ? file : "");
-    struct scn_parser p = { .cx = { file ? file : "", err, errlen, 0 }, .sc = out, .cur_filter = -1 };
+    struct scn_parser p = { .cx = { file ? file : "", err, errlen, 0 }, .sc = out, .cur_filter = -1,
+                            .cur_host = -1 };
     if (err && errlen)
         err[0] = '\0';
     int rc = scn_each_line(&p, text, len, false, scn_collect_host);
@@ -837,6 +916,8 @@ int scenario_load_file(const char *path, struct scenario *out, char *err, size_t
 
 void scenario_free(struct scenario *sc)
 {
+    for (size_t i = 0; i < sc->nhosts; i++)
+        free(sc->hosts[i].svc);
     for (size_t i = 0; i < sc->nhosts; i++) {
         if (sc->hosts[i].sets_shared)
             continue;

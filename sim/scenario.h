@@ -37,6 +37,21 @@ struct scn_net {
     struct scn_pos pos;
 };
 
+/* A service application on a listening port (host key `service PORT KIND [TEXT]`, sim/app.c):
+ * what the simulated server says once a connection is accepted. */
+enum scn_svc_kind {
+    SCN_SVC_BANNER,     /* sends TEXT on accept, reads and ignores what comes */
+    SCN_SVC_HTTP,       /* answers each HTTP request with a response naming TEXT as Server */
+    SCN_SVC_ECHO,       /* sends back what it reads (RFC 862) */
+    SCN_SVC_DISCARD,    /* reads and ignores (RFC 863) */
+};
+enum { SCN_SVC_TEXT_MAX = 512 };
+struct scn_service {
+    uint16_t port;
+    uint8_t kind;                 /* enum scn_svc_kind */
+    uint16_t len;                 /* bytes of text */
+    uint8_t text[SCN_SVC_TEXT_MAX];
+};
 enum { SCN_TRUST_MAX = 8 };   /* `tcp PORTS from ADDR` ports per host */
 
 struct scn_host {
@@ -49,6 +64,8 @@ struct scn_host {
                                  .sets; NULL = empty), not this host's own */
     bool down;                /* answers nothing */
     bool scanner;             /* role scanner */
+    struct scn_service *svc;  /* service applications, heap (never shared); NULL = none */
+    uint32_t nsvc;
     /* `tcp PORTS from ADDR`: listeners that serve one address only (rsh's trust) */
     uint8_t ntrust;
     struct scn_trust { uint16_t port; uint32_t addr; } trust[SCN_TRUST_MAX];
@@ -108,14 +125,19 @@ struct scn_traffic {               /* background packets: FROM -> TO:PORT proto 
     struct scn_pos pos;
 };
 
+enum { SCN_CONNECT_DATA_MAX = 1024 };
+
 struct scn_connect {               /* connect FROM -> TO:PORT at T [send N] [close T] */
     uint32_t from, to;
     uint16_t dport;
     uint64_t at_ns;
     uint32_t send_bytes;
+    bool has_data;                 /* send "TEXT": send_data's send_bytes bytes; else
+                                      send_bytes bytes of 'X' */
     bool has_close;
     uint64_t close_ns;             /* absolute time of close */
     struct scn_pos pos;
+    uint8_t send_data[SCN_CONNECT_DATA_MAX];
 };
 
 enum { SCN_DATA_MAX = 1400 };

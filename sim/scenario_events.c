@@ -139,17 +139,24 @@ int scn_stmt_connect(struct scn_parser *p)
         int rc;
         if (scn_tok_is(k, "at")) {
             rc = scn_once(p, k, &seen, 1) < 0 ? -1 : scn_get_time(&p->cx, &p->ln, v, &c.at_ns);
+        } else if (scn_tok_is(k, "send") && v && v->quoted) {
+            size_t dl = 0;
+            rc = scn_once(p, k, &seen, 2) < 0 ? -1
+                 : scn_unquote(v, c.send_data, sizeof c.send_data, &dl) < 0
+                 ? scn_expected(&p->cx, &p->ln, v, "a string of at most 1024 bytes") : 0;
+            c.send_bytes = (uint32_t)dl;
+            c.has_data = true;
         } else if (scn_tok_is(k, "send")) {
             rc = scn_once(p, k, &seen, 2) < 0 ? -1
                  : scn_get_uint(&p->cx, &p->ln, v, 0, SCN_SEND_MAX,
-                                "a byte count of at most 2147483647 (2^31 - 1)", &n);
+                                "a byte count of at most 2147483647 (2^31 - 1) or a \"string\"", &n);
             c.send_bytes = (uint32_t)n;
         } else if (scn_tok_is(k, "close")) {
             rc = scn_once(p, k, &seen, 4) < 0 ? -1 : scn_get_time(&p->cx, &p->ln, v, &c.close_ns);
             c.has_close = true;
             close_t = v;
         } else {
-            rc = scn_expected(&p->cx, &p->ln, k, "'at T', 'send N' or 'close T'");
+            rc = scn_expected(&p->cx, &p->ln, k, "'at T', 'send N', 'send \"TEXT\"' or 'close T'");
         }
         if (rc < 0)
             return -1;

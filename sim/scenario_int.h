@@ -24,6 +24,7 @@ struct scn_parser {
     struct scn_name *by_name, *by_addr;  /* pass-1 hosts, sorted by (name, line) / (addr, line) */
     size_t nnames;
     long cur_filter;                     /* index of the filter whose rules follow, or -1 */
+    long cur_host;                       /* index of the host whose `service` lines follow, -1 */
     bool have_title, have_seed, have_scanner;
     struct scn_portset **itab;           /* distinct port sets (scn_portset_intern), open */
     size_t icap, iused;                  /*   addressing by a hash of the bits */

@@ -185,6 +185,12 @@ size_t scn_tok_find(const struct scn_tok *t, char c)
     return p ? (size_t)(p - t->s) : t->len;
 }
 
+static int scn_hexval(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
 int scn_unquote(const struct scn_tok *t, uint8_t *out, size_t cap, size_t *outlen)
 {
     size_t o = 0;
@@ -192,7 +198,13 @@ int scn_unquote(const struct scn_tok *t, uint8_t *out, size_t cap, size_t *outle
         char c = t->s[i];
         if (c == '\\' && i + 1 < t->len) {
             c = t->s[++i];
-            c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
+            if (c == 'x' && i + 2 < t->len && scn_hexval(t->s[i + 1]) >= 0 &&
+                scn_hexval(t->s[i + 2]) >= 0) {
+                c = (char)(scn_hexval(t->s[i + 1]) * 16 + scn_hexval(t->s[i + 2]));
+                i += 2;
+            } else {
+                c = c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c;
+            }
         }
         if (o >= cap)
             return -1;

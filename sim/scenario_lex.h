@@ -54,7 +54,7 @@ bool scn_tok_is(const struct scn_tok *t, const char *word);
 struct scn_tok scn_tok_sub(const struct scn_tok *t, size_t off, size_t len);
 /* Index of the first `c` in t, or t->len. */
 size_t scn_tok_find(const struct scn_tok *t, char c);
-/* Decodes a quoted string's escapes (\" \\ \n \t) into out (cap bytes). -1 if too long. */
+/* Decodes a quoted string's escapes (\" \\ \n \r \t \xHH) into out (cap bytes). -1 if too long. */
 int scn_unquote(const struct scn_tok *t, uint8_t *out, size_t cap, size_t *outlen);
 
 /* Pure value parsers: true on success. */

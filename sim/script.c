@@ -403,6 +403,8 @@ static void run_connect(struct sim *s, uint32_t i)
                            : -1;
     if (rt->conn >= 0)   /* an attached host's own connections reach its stack (sim_attach) */
         sim_att_flow_add(s, h, rt->conn);
+    if (rt->conn >= 0 && rt->cfg.has_data)
+        tcp_buffer(host_tcp(h), rt->conn);   /* out of memory: the bytes go as 'X's */
     if (sim_tracing(s)) {
         char to[16];
         note(s, h, rt->conn >= 0 ? "connect" : "connect failed", "scenario-connect",
@@ -450,7 +452,12 @@ void script_check_pending(struct sim *s, struct host *h)
         host_connect_waiting(h, -1);
         if (failed)
             continue;
-        int rc = tcp_send(host_tcp(h), host_io(s, h), rt->conn, rt->cfg.send_bytes);
+        int rc = rt->cfg.has_data
+                 ? tcp_write(host_tcp(h), host_io(s, h), rt->conn, rt->cfg.send_data,
+                             rt->cfg.send_bytes)
+                 : -1;
+        if (rc < 0)
+            rc = tcp_send(host_tcp(h), host_io(s, h), rt->conn, rt->cfg.send_bytes);
         if (sim_tracing(s))
             note(s, h, rc >= 0 ? "send" : "send failed", "scenario-send",
                  sim_fmt(s, "send %u bytes (line %d)", (unsigned)rt->cfg.send_bytes,
@@ -471,6 +478,9 @@ void script_run(struct sim *s, const struct sim_qent *e)
 
 /* ---------------------------------------------------------------- streams */
 
+static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport,
+                       bool buffered);
+
 static struct sim_stream *stream_get(const struct sim *s, int handle)
 {
     if (handle < 0 || (size_t)handle >= s->nstreams || !s->streams[handle].used)
@@ -485,8 +495,19 @@ int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport
 
 int sim_stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport)
 {
+    return stream_open(s, src, dst, dport, sport, false);
+}
+
+int sim_stream_connect_buffered(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport)
+{
+    return stream_open(s, src, dst, dport, 0, true);
+}
+
+static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport,
+                       bool buffered)
+{
     struct sim_op op = { .kind = SIM_OP_STREAM_CONNECT, .src = src, .dst = dst, .dport = dport,
-                         .sport = sport };
+                         .sport = sport, .buffered = buffered };
     sim_op_note(s, &op);
     struct host *h = host_find(&s->hosts, src);
     if (!h)
@@ -504,6 +525,11 @@ int sim_stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, u
         s->nstreams = nc;
     }
     int conn = host_tcp(h) ? tcp_connect(host_tcp(h), host_io(s, h), dst, dport, sport) : -1;
+    if (conn >= 0 && buffered && tcp_buffer(host_tcp(h), conn) < 0) {
+        tcp_abort(host_tcp(h), host_io(s, h), conn);
+        tcp_conn_release(host_tcp(h), conn);
+        conn = -1;
+    }
     if (conn < 0) {
         sim_flush(s);
         return -1;
@@ -549,6 +575,30 @@ int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *cod
     *type = t;
     *code = c;
     return 0;
+}
+
+int sim_stream_send(struct sim *s, int handle, const uint8_t *data, size_t n)
+{
+    struct sim_op op = { .kind = SIM_OP_STREAM_SEND, .handle = handle, .pkt = data, .len = n };
+    sim_op_note(s, &op);
+    struct sim_stream *st = stream_get(s, handle);
+    if (!st)
+        return -1;
+    struct host *h = s->hosts.v[st->host];
+    int rc = tcp_write(h->tcp, host_io(s, h), st->conn, data,
+                       n > UINT32_MAX ? UINT32_MAX : (uint32_t)n);
+    sim_flush(s);
+    return rc;
+}
+
+int sim_stream_recv(struct sim *s, int handle, uint8_t *buf, size_t cap, bool *eof)
+{
+    struct sim_stream *st = stream_get(s, handle);
+    *eof = false;
+    if (!st)
+        return -1;
+    return tcp_read(s->hosts.v[st->host]->tcp, st->conn, buf,
+                    cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap, eof);
 }
 
 void sim_stream_abort(struct sim *s, int handle)

@@ -138,6 +138,14 @@ int sim_stream_connect(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport
 enum sim_stream_state sim_stream_state(const struct sim *s, int handle);
 /* ICMP type/code that made a stream UNREACH (for nmap-style reasons). */
 int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *code);
+/* Byte streams (version detection): sim_stream_connect_buffered opens a stream whose bytes
+ * are kept (sim/tcp_app.c). sim_stream_write queues up to n bytes (sent once the stream is
+ * OPEN) and returns how many it took, or -1. sim_stream_read moves up to cap received bytes
+ * into buf: their count (0: none yet), *eof once the peer has closed and all is read; -1
+ * for a handle that is not a buffered stream. Reading changes nothing on the network. */
+int sim_stream_connect_buffered(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport);
+int sim_stream_send(struct sim *s, int handle, const uint8_t *data, size_t n);
+int sim_stream_recv(struct sim *s, int handle, uint8_t *buf, size_t cap, bool *eof);
 /* Close with SO_LINGER 0: a RST, as nmap's -sT does. Frees the handle. */
 void sim_stream_abort(struct sim *s, int handle);
 
@@ -191,16 +199,19 @@ struct sim *sim_clone(const struct sim *s);
 /* The calls from outside that change a simulation, as the op hook reports them: enough to
  * give a clone the same calls again (sim_apply_op). pkt is valid during the callback. */
 enum sim_op_kind { SIM_OP_INJECT, SIM_OP_CLOCK, SIM_OP_STREAM_CONNECT, SIM_OP_STREAM_ABORT,
-                   SIM_OP_INJECT_AS, SIM_OP_STREAM_WRITE, SIM_OP_STREAM_CLOSE, SIM_OP_NOTE };
+                   SIM_OP_INJECT_AS, SIM_OP_STREAM_WRITE, SIM_OP_STREAM_CLOSE, SIM_OP_NOTE,
+                   SIM_OP_STREAM_SEND };
 struct sim_op {
     enum sim_op_kind kind;
     uint64_t unit;             /* the unit this call is (sim_unit during it) */
     uint64_t t_ns;             /* CLOCK: the new time */
-    const uint8_t *pkt;        /* INJECT, INJECT_AS: the datagram; NOTE: the text */
+    const uint8_t *pkt;        /* INJECT, INJECT_AS: the datagram; NOTE: the text;
+                                  STREAM_SEND: the bytes */
     size_t len;                /* ... its length; STREAM_WRITE: the bytes written */
     uint32_t src, dst;         /* STREAM_CONNECT */
     uint16_t dport, sport;     /* STREAM_CONNECT (sport 0: ephemeral) */
-    int handle;                /* STREAM_ABORT, STREAM_WRITE, STREAM_CLOSE */
+    bool buffered;             /* STREAM_CONNECT: sim_stream_connect_buffered */
+    int handle;                /* STREAM_ABORT, STREAM_WRITE, STREAM_CLOSE, STREAM_SEND */
 };
 typedef void (*sim_op_fn)(void *ctx, const struct sim_op *op);
 /* Called at the start of each such call, before it changes anything (so the callback may

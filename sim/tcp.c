@@ -187,6 +187,7 @@ void tcp_tcb_free(struct tcp_host *th, int32_t idx)
     t->in_use = false;
     tcp_timer_stop(th, t);
     tcp_rq_release(th, t);
+    tcp_sb_tcb_gone(th, t);
     t->next_free = th->free_head;
     th->free_head = idx;
 }
@@ -285,6 +286,7 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     th->cappool = TCP_POOL_INIT;
     th->free_head = -1;
     th->rq_free = -1;
+    th->sb_free = -1;
     th->slot_mask = TCP_SLOTS_INIT - 1;
     for (uint32_t i = 0; i < TCP_SLOTS_INIT; i++)
         th->slot[i] = -1;
@@ -326,6 +328,8 @@ void tcp_host_free(struct tcp_host *th)
     free(th->conns);
     free(th->xbuf);
     free(th->lis);
+    free(th->sb);
+    free(th->svc);
     free(th);
 }
 
@@ -680,6 +684,50 @@ int tcp_send(struct tcp_host *th, const struct tcp_io *io, int id, uint32_t nbyt
     return 0;
 }
 
+int tcp_buffer(struct tcp_host *th, int id)
+{
+    struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c || c->tcb < 0)
+        return -1;
+    int32_t b = tcp_sb_attach(th, &th->pool[c->tcb]);
+    if (b < 0)
+        return -1;
+    th->sb[b].by_conn = true;
+    c->sb = (uint16_t)(b + 1);
+    return 0;
+}
+
+int tcp_write(struct tcp_host *th, const struct tcp_io *io, int id, const uint8_t *data,
+              uint32_t n)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    if (!c || c->tcb < 0 || !c->sb)
+        return -1;
+    struct tcp_tcb *t = &th->pool[c->tcb];
+    if ((t->state != TCP_SYN_SENT && t->state != TCP_ESTABLISHED &&
+         t->state != TCP_CLOSE_WAIT) || t->fin_queued)
+        return -1;
+    uint32_t took = tcp_sb_queue(th, t, data, n);
+    if (t->state != TCP_SYN_SENT)
+        tcp_output(th, io, c->tcb);
+    return (int)took;
+}
+
+int tcp_read(struct tcp_host *th, int id, uint8_t *buf, uint32_t cap, bool *eof)
+{
+    const struct tcp_conn *c = tcp_conn_get(th, id);
+    *eof = false;
+    if (!c || !c->sb)
+        return -1;
+    struct tcp_sbuf *b = &th->sb[c->sb - 1];
+    uint32_t n = b->rcv_len < cap ? b->rcv_len : cap;
+    memcpy(buf, b->rcv, n);
+    memmove(b->rcv, b->rcv + n, b->rcv_len - n);
+    b->rcv_len -= n;
+    *eof = b->rcv_fin && b->rcv_len == 0;
+    return (int)n;
+}
+
 /* The TCB behind a close or abort of connection id: -1 when id names no connection, 0 when
  * its TCB is already gone (the call has nothing to do), else 1 with *idx set. */
 static int tcp_user_tcb(const struct tcp_host *th, int id, int32_t *idx)
@@ -748,6 +796,7 @@ void tcp_conn_release(struct tcp_host *th, int id)
         return;
     if (c->tcb >= 0)
         th->pool[c->tcb].conn = -1;    /* the TCB lives on, orphaned, as after close() */
+    tcp_sb_conn_gone(th, c);
     memset(c, 0, sizeof *c);
 }
 

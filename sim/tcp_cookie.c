@@ -137,6 +137,7 @@ bool tcp_cookie_ack(struct tcp_host *th, const struct tcp_io *io, const struct w
     t->snd_wl2 = seg->ack;
     t->rcv_wnd = tcp_synack_window(th, false);
     tcp_rule_note(th, v, TR_SYNCOOKIE_ACK);
+    tcp_app_accept(th, io, idx);
     if (seg->payload_len || (seg->flags & TCP_FIN))
         tcp_in_text(th, io, idx, ip, seg, v);
     return true;

@@ -175,6 +175,7 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
         t->ts_recent = seg->opt.tsval;
     tcp_timer_stop(th, t);
     tcp_rule_note(th, v, TR_REQ_ACK);
+    tcp_app_accept(th, io, idx);
     if (seg->payload_len || (seg->flags & TCP_FIN))
         tcp_in_data(th, io, idx, ip, seg, v);
 }
@@ -230,7 +231,7 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     if (!seg->payload_len && !fin)
         return;
     if (tcp_after(seg->seq, t->rcv_nxt)) {
-        if (lx && tcp_ooo_add(th, t, seg->seq, end, fin))
+        if (lx && !t->sb && tcp_ooo_add(th, t, seg->seq, end, fin))
             tcp_rule_apply(th, io, idx, ip, seg, v,
                            t->sack_ok ? TR_DATA_OOO_QUEUED_SACK : TR_DATA_OOO_QUEUED);
         else
@@ -246,6 +247,7 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     }
     if (lx && tcp_before(seg->seq, t->rcv_nxt))
         tcp_dsack_set(th, t, seg->seq, t->rcv_nxt);   /* the duplicate head of a partial one */
+    uint32_t skip = tcp_before(seg->seq, t->rcv_nxt) ? t->rcv_nxt - seg->seq : 0;
     t->rcv_nxt = end;              /* in order, or overlapping: take the new bytes */
     bool filled = false;
     if (t->rq) {
@@ -254,11 +256,18 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
         filled = got != 0;
         fin |= (got & 2) != 0;
     }
+    /* the application reads the new bytes; an answer carries the ACK */
+    bool answered = false;
+    if (t->sb && skip <= seg->payload_len) {
+        uint32_t n = (uint32_t)(seg->payload_len - skip);
+        answered = tcp_app_input(th, io, idx, n ? seg->payload + skip : NULL, n, fin);
+    }
     if (fin) {
         tcp_fin_received(th, io, idx, v);
         return;
     }
-    tcp_send_ack(th, io, t, TCP_IPK_CONN);
+    if (!answered)
+        tcp_send_ack(th, io, t, TCP_IPK_CONN);
     tcp_rule_note(th, v, filled ? TR_DATA_OOO_FILLED : t->trusted ? TR_DATA_TRUSTED : TR_DATA);
 }
 

@@ -34,7 +34,8 @@ struct tcp_host *tcp_host_clone(const struct tcp_host *src)
     th->lis = dup_bytes(src->lis, (src->nlis ? src->nlis : 1) * sizeof *src->lis);
     th->xbuf = dup_bytes(src->xbuf, src->xcap);
     th->rq = src->caprq ? dup_bytes(src->rq, src->caprq * sizeof *src->rq) : NULL;
-    if (!th->pool || !th->slot || !th->conns || !th->lis || !th->xbuf ||
+    int app = tcp_app_clone(th, src);
+    if (!th->pool || !th->slot || !th->conns || !th->lis || !th->xbuf || app < 0 ||
         (src->caprq && !th->rq)) {
         tcp_host_free(th);
         return NULL;

@@ -80,6 +80,8 @@ struct tcp_tcb {
     uint8_t tm_list;
     uint16_t rq;           /* out-of-order queue and SACK state: th->rq[rq - 1]; 0 = none
                               (in what was padding: the TCB stays 144 bytes) */
+    uint16_t sb;           /* byte buffers and application: th->sb[sb - 1]; 0 = none (the
+                              data it sends is 'X's, what it reads is only counted) */
     int32_t tm_prev, tm_next;
     uint64_t tm_at, tm_key;   /* due time and the engine's tie break */
 };
@@ -117,7 +119,23 @@ struct tcp_conn {
     int8_t state;          /* the state once the TCB is gone (CLOSED) */
     char err;              /* 0, 'R', 'I', 'T' */
     uint8_t icmp_type, icmp_code;
+    uint16_t sb;           /* the byte buffers a buffered stream reads from, 0 = none */
     int32_t tcb;           /* -1 when the TCB is gone */
+};
+
+/* A connection's bytes (tcp_app.c), for a service application or a buffered stream: what
+ * it has queued to send from snd_seq on (kept until acknowledged, for retransmission), and
+ * what it has received and not yet consumed. Fixed sizes: allocated once per connection,
+ * from a pool with a free list, never per segment. */
+enum { TCP_SB_SND = 8192, TCP_SB_RCV = 4096 };
+struct tcp_sbuf {
+    bool by_tcb, by_conn;          /* who holds it: freed when neither does */
+    bool rcv_fin;                  /* the peer's FIN came after rcv's bytes */
+    int32_t svc;                   /* th->svc index of the application, -1: a client stream */
+    int32_t next_free;
+    uint32_t snd_seq, snd_len, rcv_len;
+    uint8_t snd[TCP_SB_SND];
+    uint8_t rcv[TCP_SB_RCV];
 };
 
 struct tcp_host {
@@ -158,6 +176,12 @@ struct tcp_host {
     uint32_t nrq, caprq;
     int32_t rq_free;
     uint8_t sackbuf[8 * TCP_NUM_SACKS];
+    /* service applications by port (tcp_app.c) and the connections' byte buffers */
+    struct scn_service *svc;
+    uint32_t nsvc;
+    struct tcp_sbuf *sb;
+    uint32_t nsb, capsb;
+    int32_t sb_free;
     /* rule texts with this host's numbers, formatted once at setup */
     char rule_backlog[64], rule_chack[64], rule_rst_rate[64];
     uint8_t cookie_key[16];        /* Linux syncookie_secret (tcp_syncookies.c) */
@@ -263,6 +287,30 @@ static inline uint32_t tcp_tw_reuse_isn(uint32_t snd_nxt)
     uint32_t isn = snd_nxt + 65535 + 2;
     return isn ? isn : 1;
 }
+
+/* --- tcp_app.c --- */
+/* The buffer of t, or NULL. */
+static inline struct tcp_sbuf *tcp_sb_of(struct tcp_host *th, const struct tcp_tcb *t)
+{
+    return t->sb ? &th->sb[t->sb - 1] : NULL;
+}
+/* The bytes a data segment from seq carries: t's queued bytes, or the 'X's. */
+const uint8_t *tcp_app_payload(struct tcp_host *th, const struct tcp_tcb *t, uint32_t seq);
+/* A passive TCB just became ESTABLISHED: starts the port's application, if any. */
+void tcp_app_accept(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
+/* n new in-order bytes arrived on TCB idx (fin: the peer's FIN follows them). Returns true
+ * when the application sent something (its segment carries the ACK). */
+bool tcp_app_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
+                   const uint8_t *data, uint32_t n, bool fin);
+/* Gives t a buffer (its send data starting at WRITE.SEQ): its index, or -1. */
+int32_t tcp_sb_attach(struct tcp_host *th, struct tcp_tcb *t);
+/* Queues up to n bytes on t's send buffer (t has one); returns how many fit. */
+uint32_t tcp_sb_queue(struct tcp_host *th, struct tcp_tcb *t, const uint8_t *d, uint32_t n);
+/* TCB t or its connection lets go of the buffer. */
+void tcp_sb_tcb_gone(struct tcp_host *th, struct tcp_tcb *t);
+void tcp_sb_conn_gone(struct tcp_host *th, struct tcp_conn *c);
+/* Copies the pools of src into th (tcp_host_clone). -1 when out of memory. */
+int tcp_app_clone(struct tcp_host *th, const struct tcp_host *src);
 
 /* --- tcp_out.c --- */
 struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tcp_ipk k);

@@ -367,7 +367,7 @@ static void tcp_send_data(struct tcp_host *th, const struct tcp_io *io, struct t
     tcp_seg_init(&s, t, seq, t->rcv_nxt, flags);
     s.window = tcp_adv_window(t);
     tcp_opts_data(th, t, &s.opt, io->now_ns);
-    s.payload = len ? th->xbuf : NULL;
+    s.payload = len ? tcp_app_payload(th, t, seq) : NULL;
     s.payload_len = len;
     t->rcv_wup = t->rcv_nxt;
     tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));

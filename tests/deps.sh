@@ -3,7 +3,8 @@
 # ones when run as root (CI, a fresh machine); otherwise prints what to install.
 PKGS="build-essential clang libclang-rt-14-dev libpcap-dev libncurses-dev libcmocka-dev pkg-config \
 iproute2 iptables nmap ndiff hping3 python3-scapy tshark tcpdump xsltproc libxml2-utils tmux iputils-ping \
-groff-base man-db"
+groff-base man-db \
+libpcre2-dev netcat-openbsd curl"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -508,7 +508,8 @@ static void rec_op(void *ctx, const struct sim_op *op)
     struct tui_rec *r = ctx;
     tui_rec_maybe_snap(r);   /* the simulation is as unit op->unit - 1 left it */
     r->op_unit = op->unit;
-    size_t len = op->kind == SIM_OP_INJECT ? (op->len > UINT16_MAX ? UINT16_MAX : op->len) : 0;
+    bool bytes = op->kind == SIM_OP_INJECT || op->kind == SIM_OP_STREAM_SEND;
+    size_t len = bytes ? (op->len > UINT16_MAX ? UINT16_MAX : op->len) : 0;
     if (rec_grow((void **)&r->ops, &r->capops, r->nops, 1, sizeof *r->ops) ||
         rec_grow((void **)&r->opbytes, &r->capopbytes, r->nopbytes, len, 1)) {
         r->oom = true;
@@ -517,7 +518,8 @@ static void rec_op(void *ctx, const struct sim_op *op)
     struct tui_op *o = &r->ops[r->nops++];
     *o = (struct tui_op){ .unit = op->unit, .arg = op->kind == SIM_OP_CLOCK ? op->t_ns : r->nopbytes,
                           .src = op->src, .dst = op->dst, .handle = op->handle,
-                          .len = (uint16_t)len, .dport = op->dport, .kind = (uint8_t)op->kind };
+                          .len = (uint16_t)len, .dport = op->dport, .kind = (uint8_t)op->kind,
+                          .buffered = op->buffered };
     if (len) {
         memcpy(r->opbytes + r->nopbytes, op->pkt, len);
         r->nopbytes += len;
@@ -528,10 +530,11 @@ struct sim_op tui_op_get(const struct tui_rec *r, size_t i)
 {
     const struct tui_op *o = &r->ops[i];
     struct sim_op op = { .kind = (enum sim_op_kind)o->kind, .unit = o->unit, .src = o->src,
-                         .dst = o->dst, .dport = o->dport, .handle = o->handle };
+                         .dst = o->dst, .dport = o->dport, .handle = o->handle,
+                         .buffered = o->buffered };
     if (o->kind == SIM_OP_CLOCK)
         op.t_ns = o->arg;
-    else if (o->kind == SIM_OP_INJECT) {
+    else if (o->kind == SIM_OP_INJECT || o->kind == SIM_OP_STREAM_SEND) {
         op.pkt = r->opbytes + o->arg;
         op.len = o->len;
     }

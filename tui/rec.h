@@ -70,11 +70,13 @@ struct tui_rec;
 /* An outside call (struct sim_op, compact: a scan makes one per probe). */
 struct tui_op {
     uint64_t unit;
-    uint64_t arg;            /* CLOCK: the time; INJECT: the datagram's offset in opbytes */
+    uint64_t arg;            /* CLOCK: the time; INJECT, STREAM_SEND: the bytes' offset in
+                                opbytes */
     uint32_t src, dst;       /* STREAM_CONNECT */
-    int32_t handle;          /* STREAM_ABORT */
+    int32_t handle;          /* STREAM_ABORT, STREAM_SEND */
     uint16_t len, dport;
     uint8_t kind;            /* enum sim_op_kind */
+    bool buffered;           /* STREAM_CONNECT: a byte stream */
 };
 /* The call again, as sim_apply_op takes it. */
 struct sim_op tui_op_get(const struct tui_rec *r, size_t i);

@@ -268,7 +268,7 @@ static void test_errors(void **state)
         { "host a 1.2.3.4 ttl 5 ttl 6\n",
           "t.scn:1:22: error: expected each host key at most once, found 'ttl' (a second time)" },
         { "host a 1.2.3.4 colour blue\n",
-          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, syncookies), found 'colour'" },
+          "t.scn:1:16: error: expected a host key (os, isn, ipid, ttl, window, mss, tcp, udp, down, role, rst-rate, icmp-rate, challenge-ack, backlog, options, syncookies, service), found 'colour'" },
         { "host a 1.2.3.4 tcp 514 from\n",
           "t.scn:1:28: error: expected an IPv4 address or a host's name, found end of line" },
         { "host a 1.2.3.4 tcp 514 from nobody\n",
@@ -352,10 +352,10 @@ static void test_errors(void **state)
         /* Issue 13: a byte count TCP's sequence space cannot hold (2^31 wrapped: 4294967295
          * sent nothing) and times that would wrap the clock once a delay is added. */
         { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 1s send 2147483648\n",
-          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1), found "
+          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1) or a \"string\", found "
           "'2147483648'" },
         { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 1s send 4294967295\n",
-          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1), found "
+          "t.scn:2:36: error: expected a byte count of at most 2147483647 (2^31 - 1) or a \"string\", found "
           "'4294967295'" },
         { "net 1.2.3.0/24 delay 18446744073s\n",
           "t.scn:1:22: error: expected a time of at most 100 years (3155760000s), so that the "
