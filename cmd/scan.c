@@ -296,7 +296,16 @@ static int scan_open_live(struct scan_job *j, char *err, size_t errlen)
         snprintf(err, errlen, "-S needs an IPv4 address, not '%s'", o->src);
         return 1;
     }
+    /* -sT alone needs no raw socket, as nmap's connect scan does not (nmap.cc: an
+     * unprivileged user gets -sT): without CAP_NET_RAW the backend is connect() only. */
+    rc.connect_only_ok = o->tcp_scan == SCAN_CONNECT && !o->udp_scan && !o->idle_zombie &&
+                         !o->seq && !o->osscan && !o->ping_only;
     j->io = pktio_raw_open(&rc, err, errlen);
+    if (j->io && pktio_raw_connect_only(j->io) && !o->no_ping) {
+        fprintf(stderr, "Warning: without CAP_NET_RAW no ping probe can be sent: every "
+                "target is treated as up, as with -Pn (-sT itself needs only connect())\n");
+        o->no_ping = true;
+    }
     return j->io ? 0 : 2;
 }
 

@@ -8,8 +8,10 @@
  *  - receive: pcap with immediate mode (no buffering delay), snaplen 1500, the filter
  *    "dst host SRC and (tcp or udp or icmp)", non-blocking, and poll() on its selectable fd
  *    up to the deadline; link headers skipped by DLT as nmap's datalink_offset;
- *  - the interface: longest-prefix match over /proc/net/route (nmap's route_dst reads the
- *    same table through libdnet), its primary IPv4 from getifaddrs; -e and -S override;
+ *  - the interface and source: the kernel's own choice (a connected UDP socket's
+ *    getsockname, so the local table counts: 127.0.0.1 goes by lo), the interface holding
+ *    that address; failing that, longest-prefix match over /proc/net/route (nmap's
+ *    route_dst reads the main table through libdnet); -e and -S override;
  *  - -sT: non-blocking connect() through the kernel (scan_engine_connect.cc), errno mapped
  *    as nmap maps it, closed with SO_LINGER 0 so the target sees a RST.
  * The clock is CLOCK_MONOTONIC, immune to wall-clock steps. After the sockets are open the
@@ -61,6 +63,7 @@ struct raw_ctx {
     int dlt, off;
     struct raw_stream *streams;
     size_t next_stream;        /* where the search for a free slot starts */
+    bool connect_only;         /* no CAP_NET_RAW: sd -1, no pcap, kernel sockets only */
 };
 
 static struct raw_ctx *raw_ctx_of(struct pktio *io) { return io->ctx; }
@@ -115,6 +118,58 @@ int pktio_raw_route_lookup(FILE *routes, uint32_t dst, char ifname[32], char *er
     return 0;
 }
 
+/* The interface that holds addr, or -1. */
+static int raw_if_of_addr(uint32_t addr, char ifname[32])
+{
+    struct ifaddrs *ifa = NULL;
+    if (getifaddrs(&ifa) < 0)
+        return -1;
+    int rc = -1;
+    for (struct ifaddrs *i = ifa; i && rc < 0; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+            continue;
+        struct sockaddr_in sin;
+        memcpy(&sin, i->ifa_addr, sizeof sin);
+        if (ntohl(sin.sin_addr.s_addr) == addr) {
+            snprintf(ifname, 32, "%.31s", i->ifa_name);
+            rc = 0;
+        }
+    }
+    freeifaddrs(ifa);
+    return rc;
+}
+
+int pktio_raw_kernel_route(uint32_t dst, char ifname[32], uint32_t *src, char *err,
+                           size_t errlen)
+{
+    char a[16];
+    int sd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (sd < 0) {
+        snprintf(err, errlen, "route to %s: socket: %s", wire_ip_str(dst, a), strerror(errno));
+        return -1;
+    }
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(9),
+                              .sin_addr.s_addr = htonl(dst)};
+    socklen_t len = sizeof sin;
+    int rc = connect(sd, (const struct sockaddr *)&sin, sizeof sin);   /* sends nothing */
+    if (rc == 0)
+        rc = getsockname(sd, (struct sockaddr *)&sin, &len);
+    int e = errno;
+    close(sd);
+    if (rc < 0) {
+        snprintf(err, errlen, "no route to %s (%s): use -e IF and -S ADDR", wire_ip_str(dst, a),
+                 strerror(e));
+        return -1;
+    }
+    *src = ntohl(sin.sin_addr.s_addr);
+    if (raw_if_of_addr(*src, ifname) < 0) {
+        snprintf(err, errlen, "route to %s: no interface holds its source %s: use -e IF",
+                 wire_ip_str(dst, a), wire_ip_str(*src, a));
+        return -1;
+    }
+    return 0;
+}
+
 int pktio_raw_if_addr(const char *ifname, uint32_t *addr, char *err, size_t errlen)
 {
     struct ifaddrs *ifa = NULL;
@@ -149,6 +204,10 @@ static int raw_choose(const struct pktio_raw_cfg *cfg, char ifname[32], uint32_t
             return -1;
         }
         snprintf(ifname, 32, "%s", cfg->ifname);
+    } else if (pktio_raw_kernel_route(cfg->route_to, ifname, src, err, errlen) == 0) {
+        if (cfg->src)
+            *src = cfg->src;
+        return 0;
     } else {
         FILE *f = fopen("/proc/net/route", "r");
         if (!f) {
@@ -229,6 +288,10 @@ int pktio_raw_dlt_offset(int dlt)
 
 static int raw_send(struct pktio *io, const uint8_t *d, size_t len)
 {
+    if (raw_ctx_of(io)->sd < 0) {   /* connect-only: no raw socket */
+        snprintf(io->err, sizeof io->err, "%s", PKTIO_RAW_NEED_CAP);
+        return -1;
+    }
     struct wire_ipv4 ip;
     if (wire_ipv4_parse(d, len, &ip) != WIRE_OK) {
         snprintf(io->err, sizeof io->err, "raw: not an IPv4 datagram (%zu bytes)", len);
@@ -297,6 +360,15 @@ static int raw_recv(struct pktio *io, uint8_t *buf, size_t cap, size_t *len, uin
                     uint64_t deadline_ns)
 {
     struct raw_ctx *c = raw_ctx_of(io);
+    if (!c->pd) {   /* connect-only: nothing to receive; the time passes */
+        uint64_t now = raw_monotonic_ns();
+        if (now < deadline_ns) {
+            uint64_t ms = (deadline_ns - now + 999999) / 1000000;
+            poll(NULL, 0, ms > 60000 ? 60000 : (int)ms);
+        }
+        (void)buf, (void)cap, (void)len, (void)t_ns;
+        return 0;
+    }
     for (;;) {
         struct pcap_pkthdr *h;
         const u_char *frame;
@@ -590,17 +662,29 @@ struct pktio *pktio_raw_open(const struct pktio_raw_cfg *cfg, char *err, size_t 
     c->streams = st;
     io->ops = &raw_ops;
     io->ctx = c;
-    if (raw_choose(cfg, io->ifname, &io->src_addr, err, errlen) < 0 ||
-        raw_open_socket(c, io->ifname, err, errlen) < 0 ||
-        raw_open_pcap(c, io->ifname, io->src_addr, err, errlen) < 0 ||
-        pktio_raw_drop_privileges(err, errlen) < 0) {
+    if (raw_choose(cfg, io->ifname, &io->src_addr, err, errlen) < 0) {
+        raw_close(io);
+        return NULL;
+    }
+    int src = raw_open_socket(c, io->ifname, err, errlen);
+    if (src < 0 && cfg->connect_only_ok && !strcmp(err, PKTIO_RAW_NEED_CAP)) {
+        c->connect_only = true;   /* -sT as an unprivileged nmap: kernel sockets only */
+        err[0] = '\0';
+    } else if (src < 0 || raw_open_pcap(c, io->ifname, io->src_addr, err, errlen) < 0 ||
+               pktio_raw_drop_privileges(err, errlen) < 0) {
         raw_close(io);
         return NULL;
     }
     if (cfg->verbose > 0) {
         char a[16];
         fprintf(stderr, "Interface %s, source %s, datalink %s\n", io->ifname,
-                wire_ip_str(io->src_addr, a), pcap_datalink_val_to_name(c->dlt));
+                wire_ip_str(io->src_addr, a),
+                c->pd ? pcap_datalink_val_to_name(c->dlt) : "none (connect() only)");
     }
     return io;
+}
+
+bool pktio_raw_connect_only(const struct pktio *io)
+{
+    return io && io->ops == &raw_ops && raw_ctx_of((struct pktio *)io)->connect_only;
 }

@@ -10,6 +10,7 @@
 #define TCPLAB_PKTIO_RAW_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,7 +21,14 @@ struct pktio_raw_cfg {
     uint32_t src;         /* -S ADDR (host order); 0: the interface's primary IPv4 */
     uint32_t route_to;    /* a target, to choose the interface by route (the first one) */
     int verbose;          /* >0: say which interface and source were chosen, on stderr */
+    /* -sT alone (nmap's unprivileged connect scan): when raw sockets are refused
+     * (EPERM/EACCES: no CAP_NET_RAW), open anyway with kernel connect() sockets only; the
+     * backend then sends no raw datagram and receives none (pktio_raw_connect_only). */
+    bool connect_only_ok;
 };
+
+/* Whether io was opened without raw sockets (connect_only_ok, CAP_NET_RAW missing). */
+bool pktio_raw_connect_only(const struct pktio *io);
 
 /* The message printed when raw sockets are refused (EPERM/EACCES). */
 #define PKTIO_RAW_NEED_CAP \
@@ -34,6 +42,14 @@ struct pktio *pktio_raw_open(const struct pktio_raw_cfg *cfg, char *err, size_t 
  * /proc/net/route table (ties: lowest metric, then first listed). Reads `routes` (the file's
  * text); 0 with the interface name, or -1 with a message. Separate for tests. */
 int pktio_raw_route_lookup(FILE *routes, uint32_t dst, char ifname[32], char *err,
+                           size_t errlen);
+
+/* The kernel's own route choice for dst: a UDP socket connect()ed to dst (which sends
+ * nothing) and getsockname() give the source address the kernel would use, from every
+ * routing table (the local table too, where 127.0.0.0/8 and the host's own addresses are,
+ * which /proc/net/route does not show); the interface is the one holding that address.
+ * 0 with *src and ifname, or -1 with a message (no route). */
+int pktio_raw_kernel_route(uint32_t dst, char ifname[32], uint32_t *src, char *err,
                            size_t errlen);
 
 /* The first IPv4 address of interface ifname (getifaddrs). 0, or -1 with a message. */

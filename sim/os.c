@@ -138,7 +138,8 @@ static const struct personality os_openbsd = {
     .icmp_quote = 8,        /* icmp_error: RFC 792's 8 bytes; db U1 IPL=38 12/12 */
     .icmp_echo_df = true,   /* icmp_reflect; db IE DFI=S 7/11 */
     /* db 'OpenBSD 6.x' facts not expressible here (tcp_in.c, host.c):
-     * - no answer to SYN+FIN+PSH+URG on an open port (T3 R=N 11/12), nor to FIN+PSH+URG on a
+     * - no answer to SYN+FIN+PSH+URG on an open port (T3 R=N 11/12; listen_synfin DROP
+     *   alone makes the top guess worse until T7 is done too), nor to FIN+PSH+URG on a
      *   closed one (T7 R=N 11/12: FIN/Xmas scans see open|filtered everywhere);
      * - a bare ACK gets RST+ACK with ACK = SEG.SEQ (T4 and T6 F=AR A=S 7/8), not a bare RST. */
 };
@@ -167,6 +168,7 @@ static const struct personality os_windows = {
                                 open port) R=Y S=Z A=S F=AR 33/42 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/42 */
     .icmp_echo_code_zero = true,   /* db IE CD=Z 39/39: the request's code is not copied */
+    .listen_synfin = OS_SYNFIN_RST, /* db T3 (SYN+FIN+PSH+URG, open port) F=AR A=O 34/34 */
     .isn = { GEN_ISN_RANDOM, 0 },    /* facts s1: random ISNs since NT4 SP4; db GCD=1-6 42/42 */
     .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* facts s2: global counter; db TI=I 41/42,
                                                     II=I 38/38, SS=S 31/31 (one vantage point
@@ -182,8 +184,7 @@ static const struct personality os_windows = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,   /* db U1 IPL=164 42/42: the whole datagram quoted, as host.c does */
-    /* db facts not expressible here (tcp_in.c, tcp_out.c): SYN+FIN+PSH+URG to an open port
-     * gets RST+ACK (T3 F=AR 34/34), not a SYN-ACK; RSTs answering an ACK carry a nonzero ACK
+    /* db facts not expressible here (tcp_out.c): RSTs answering an ACK carry a nonzero ACK
      * field (T4 and T6 A=O 38/38). */
 };
 
@@ -260,6 +261,7 @@ static const struct personality os_printer = {
     .icmp_df = false,       /* db U1 DF=N 44/44 */
     .rst_window = 0,        /* db T5 W=0 44/44, T6 W=0 36/36 */
     .rst_window_listen = true, /* db JetDirect cluster T4 W=5B4 14/36 ('HP LaserJet 2420') */
+    .listen_synfin = OS_SYNFIN_DROP, /* db 'HP LaserJet 2420 printer' T3 R=N */
     .icmp_quote_host_order = true, /* a BSD-derived stack on a little-endian CPU: db 'HP
                                       LaserJet 2420 printer' U1 RID=4210 RIPCK=Z RUCK=0 */
     .rst_on_fin_open = false, /* db T2 R=N 44/44 */
@@ -283,8 +285,6 @@ static const struct personality os_printer = {
     .udp_unreach = true,
     .icmp_quote = 8,        /* db U1 IPL=38 28/44 */
     .icmp_echo_df = true,   /* db IE DFI=S 40/40 */
-    /* db JetDirect-cluster facts not expressible here (tcp_in.c): no answer to
-     * SYN+FIN+PSH+URG on an open port (T3 R=N in 'HP LaserJet 2420'). */
 };
 
 static const struct personality *const os_presets[] = {

@@ -25,6 +25,8 @@ enum os_opt_style {
                          O1=M5B4NNSNW6NNT11, O3=M5B4NW6NNT11, ECN O=M5B4NNSNW6) */
 };
 
+enum { OS_SYNFIN_SYN = 0, OS_SYNFIN_DROP, OS_SYNFIN_RST };
+
 /* Room for a scenario's `options` list: at most 8 entries, as for `send ... options`. */
 enum { OS_OPT_LAYOUT_MAX = 8 };
 
@@ -85,6 +87,9 @@ struct personality {
                                error quotes (RFC 792's 8); 0: as many as fit in 576 bytes in
                                all (RFC 1812 4.3.2.3, Linux icmp_send, Windows) */
     uint16_t rst_window;    /* window in RSTs (0 on Linux) */
+    uint8_t listen_synfin;  /* SYN+FIN to a listener: OS_SYNFIN_SYN (BSD: a SYN-ACK),
+                               _DROP (JetDirect), _RST (Windows: RST+ACK as if
+                               closed); Linux drops it whatever this says (linux_stack) */
     bool rst_window_listen; /* a listener's RST to an ACK carries its receive window instead
                                (4.3BSD tcp_respond given the listening tcpcb; nmap T4 W) */
     bool icmp_echo_code_zero; /* echo replies with code 0 (Windows); others copy the

@@ -412,6 +412,14 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
         tcp_rule_note(th, v, TR_LISTEN_SYNFIN);
         return;
     }
+    if ((f & TCP_FIN) && p->listen_synfin == OS_SYNFIN_DROP) {
+        tcp_rule_note(th, v, TR_LISTEN_SYNFIN_DROP);
+        return;
+    }
+    if ((f & TCP_FIN) && p->listen_synfin == OS_SYNFIN_RST) {
+        tcp_reset_closed(th, io, ip, seg, false, v, TR_LISTEN_SYNFIN_RST);
+        return;
+    }
     if (!p->bsd_listen_queue && p->backlog > 0 && L->synrecv >= p->backlog) {
         if (p->syncookies && !isn_override) {
             tcp_cookie_synack(th, io, ip, seg, lis, hash, v);

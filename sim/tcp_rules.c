@@ -76,6 +76,12 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
     [TR_LISTEN_SYNFIN] = { "LISTEN (Linux)", "SYN+FIN", TCP_ACT_DROP, "drop",
         "linux-listen-synfin", "Linux tcp_rcv_state_process: SYN+FIN to a listener: discard",
         NULL },
+    [TR_LISTEN_SYNFIN_DROP] = { "LISTEN (JetDirect)", "SYN+FIN", TCP_ACT_DROP, "drop",
+        "bsd-listen-synfin-drop", "HP JetDirect: SYN+FIN to a listener: no answer "
+        "(nmap-os-db T3 R=N)", NULL },
+    [TR_LISTEN_SYNFIN_RST] = { "LISTEN (Windows)", "SYN+FIN", TCP_ACT_RST, NULL,
+        "windows-listen-synfin", "Windows: SYN+FIN to a listener: RST+ACK as if closed, the FIN "
+        "counted (nmap-os-db Windows 10 T3 F=AR A=O)", NULL },
     [TR_LISTEN_FROM] = { "LISTEN (`tcp PORT from ADDR`)", "any segment from another address",
         TCP_ACT_RST, NULL, "scenario-listen-from",
         "tcp PORT from ADDR: the listener serves the trusted address only (rsh's trust): "

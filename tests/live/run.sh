@@ -47,6 +47,7 @@ run oracle_stateful 120 /usr/bin/python3 "$here/oracle_stateful.py" "$bin"
 run scan_vs_nmap 240 "$here/scan_vs_nmap.sh" "$bin"
 run os_vs_nmap 300 "$here/os_vs_nmap.sh" "$bin"
 run bridge 180 "$here/bridge.sh" "$bin"
+run loopback 60 "$here/loopback.sh" "$bin"
 run services 420 "$here/services.sh" "$bin"
 
 echo "live: $pass passed, $fail failed"

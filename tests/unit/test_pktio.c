@@ -477,6 +477,26 @@ static void test_raw_route_lookup(void **state)
     fclose(f);
 }
 
+/* Issue 13 item 3: the kernel's own route choice, the local table included. 127.0.0.1 is
+ * in no /proc/net/route line (the local table): the lookup there took the default route
+ * (eth0 and its address), so `scan --live 127.0.0.1` without -e lo listened on the wrong
+ * interface and reported the host down. Nothing is sent: a UDP connect() only routes. */
+static void test_raw_kernel_route_loopback(void **state)
+{
+    (void)state;
+    char ifn[32] = "", err[128];
+    uint32_t src = 0;
+    assert_int_equal(pktio_raw_kernel_route(IP(127, 0, 0, 1), ifn, &src, err, sizeof err), 0);
+    assert_string_equal(ifn, "lo");
+    assert_int_equal(src, IP(127, 0, 0, 1));
+    assert_int_equal(pktio_raw_kernel_route(IP(127, 0, 0, 9), ifn, &src, err, sizeof err), 0);
+    assert_string_equal(ifn, "lo");
+    /* The interface's own address routes by lo too, from itself. */
+    uint32_t lo;
+    assert_int_equal(pktio_raw_if_addr("lo", &lo, err, sizeof err), 0);
+    assert_int_equal(lo, IP(127, 0, 0, 1));
+}
+
 static void test_raw_dlt_offsets(void **state)
 {
     (void)state;
@@ -529,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_trace_wrapper_lines),
         cmocka_unit_test(test_tee_pcap_reads_back),
         cmocka_unit_test(test_raw_route_lookup),
+        cmocka_unit_test(test_raw_kernel_route_loopback),
         cmocka_unit_test(test_raw_dlt_offsets),
         cmocka_unit_test(test_raw_needs_cap_message),
     };
