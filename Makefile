@@ -31,7 +31,11 @@ CFLAGS  ?=
 CFLAGS  += -std=c11 $(OPT) -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I.
 # ncurses goes into the tcplab binary only (the TUI's view, tui/view_*.c and cmd/tui*.c):
 # test programs link the headless model without it.
-LDLIBS  := -lpcap -lm
+# libpcre2 (Debian libpcre2-dev): -sV runs nmap's match rules, which are PCRE patterns.
+PCRE2_CFLAGS := $(shell pkg-config --cflags libpcre2-8 2>/dev/null)
+PCRE2_LIBS := $(shell pkg-config --libs libpcre2-8 2>/dev/null || echo -lpcre2-8)
+CFLAGS  += $(PCRE2_CFLAGS)
+LDLIBS  := -lpcap $(PCRE2_LIBS) -lm
 CURSES_LIBS := -lncursesw
 PREFIX  ?= /usr/local
 

@@ -301,7 +301,7 @@ int cmd_bridge(int argc, char **argv)
     struct bridge_session ss = { 0 };
     int rc = 2;
     uint64_t seed = o.has_seed ? o.seed : sc.seed;
-    char comment[320];
+    char comment[768];   /* two copies of what (256) and two numbers */
     bridge_comment(&o, seed, comment, sizeof comment);
     if (o.pcap && !(ss.pw = pcapngw_open(o.pcap, comment, o.tun, "tcplab bridge: inbound = "
                                          "from the kernel into the simulated network, "

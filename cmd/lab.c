@@ -17,6 +17,7 @@
 #include "cmd/cmd.h"
 #include "lab/lab.h"
 #include "lib/outfile.h"
+#include "cmd/lab_replay.h"
 
 struct lab_cmd {
     struct lab_sel sel;
@@ -294,7 +295,11 @@ static int lab_cmd_key(const struct lab_cmd *c)
     printf("# tcplab lab %s: the key of %s's variant (derivation %u)\nlab = %s\nstudent = %s\n",
            l->name, w.student, l->derivation, l->name, w.student);
     for (size_t i = 0; i < l->nq; i++)
-        printf("%s = %s\n", l->q[i].id, key[i]);
+        if (l->q[i].kind == LAB_Q_SESSION)   /* a behaviour: no text can answer it */
+            printf("# %s: an attach --record file whose replay shows %s\n", l->q[i].id,
+                   key[i]);
+        else
+            printf("%s = %s\n", l->q[i].id, key[i]);
     rc = fflush(stdout) ? 2 : 0;
 out:
     lab_key_free(key, l->nq);
@@ -306,6 +311,25 @@ out:
 
 /* Grades one answer file against student's variant. Prints per question when `verbose`,
  * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
+/* A session answer names the student's record, relative to the answer file's directory;
+ * *shown: what its replay shows. 0, or -1 (said on stderr). */
+static int lab_session_given(const struct lab *l, const struct lab_who *w,
+                             const struct lab_question *q, const char *file, const char *given,
+                             char **shown)
+{
+    char path[4096], err[512];
+    const char *slash = strrchr(file, '/');
+    if (given[0] == '/' || !slash)
+        snprintf(path, sizeof path, "%s", given);
+    else
+        snprintf(path, sizeof path, "%.*s/%s", (int)(slash - file), file, given);
+    if (lab_replay_value(l, w, q, path, shown, err, sizeof err)) {
+        fprintf(stderr, "tcplab lab: %s: %s: %s\n", file, q->id, err);
+        return -1;
+    }
+    return 0;
+}
+
 static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const char *file,
                           const char *student_opt, bool verbose, bool *pass, char *who_out,
                           size_t who_cap)
@@ -348,19 +372,33 @@ static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const ch
     for (size_t i = 0; i < l->nq; i++) {
         const struct lab_question *q = &l->q[i];
         const char *given = lab_answers_get(&a, q->id);
-        pass[i] = lab_answer_ok(q, key[i], given);
+        char *shown = NULL;   /* a session question: what the replay of the record showed */
+        if (q->kind == LAB_Q_SESSION && given && *given &&
+            lab_session_given(l, &w, q, file, given, &shown) < 0) {
+            ok = -1;
+            break;
+        }
+        pass[i] = lab_answer_ok(q, key[i], shown ? shown : given);
         ok += pass[i];
-        if (!verbose)
+        if (!verbose) {
+            free(shown);
             continue;
+        }
         if (pass[i])
             printf("  PASS  %s\n", q->id);
         else if (!given || !*given)
             printf("  FAIL  %s: no answer%s%s\n", q->id, q->hint ? ". Hint: " : "",
                    q->hint ? q->hint : "");
+        else if (shown)
+            printf("  FAIL  %s: the replay of %s shows '%s', not '%s'%s%s\n", q->id, given,
+                   shown, key[i], q->hint ? ". Hint: " : "", q->hint ? q->hint : "");
         else
             printf("  FAIL  %s: '%s' is not it%s%s\n", q->id, given, q->hint ? ". Hint: " : "",
                    q->hint ? q->hint : "");
+        free(shown);
     }
+    if (ok < 0)
+        goto out;
     if (verbose)
         printf("%d of %zu right\n", ok, l->nq);
 out:

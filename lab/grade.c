@@ -212,9 +212,8 @@ static void lab_field_text(const struct lab_match *m, const struct trace *t,
 }
 
 /* The value an event answer names, from the grader's trace. */
-static int lab_event_answer(const char *file, int line, const char *text,
-                            const struct scenario *sc, const struct trace *t, char **out,
-                            char *err, size_t errlen)
+int lab_event_value(const char *file, int line, const char *text, const struct scenario *sc,
+                    const struct trace *t, char **out, char *err, size_t errlen)
 {
     struct lab_match m;
     if (lab_event_parse(file, line, text, sc, &m, err, errlen))
@@ -412,7 +411,7 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
         if (rc)
             break;
         if (lab_is_event(a)) {
-            rc = lab_event_answer(l->file, q->answer_line, a, &sc, &t, &key[i], err, errlen);
+            rc = lab_event_value(l->file, q->answer_line, a, &sc, &t, &key[i], err, errlen);
             free(a);
         } else if (lab_is_up(a)) {
             rc = lab_up_answer(l->file, q->answer_line, a, &v, &key[i], err, errlen);
@@ -636,6 +635,7 @@ bool lab_answer_ok(const struct lab_question *q, const char *key, const char *gi
         return na >= 0 && na == nb && !memcmp(a, b, (size_t)na * sizeof *a);
     }
     case LAB_Q_WORD:
+    case LAB_Q_SESSION:   /* given: what the replay showed (cmd/lab_replay.c) */
         return !strcasecmp(key, gv);
     }
     return false;
@@ -651,6 +651,7 @@ static const char *lab_kind_help(enum lab_qkind k)
     case LAB_Q_ADDR:  return "an IPv4 address";
     case LAB_Q_ADDRS: return "IPv4 addresses, comma-separated (or none)";
     case LAB_Q_WORD:  return "one word";
+    case LAB_Q_SESSION: return "the file tcplab attach --record wrote, beside this one";
     }
     return "";
 }

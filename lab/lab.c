@@ -11,10 +11,12 @@
  *   student HOST               the student's host in the scenario
  *   view student|all           what a student's transcript shows (default: student)
  *   probe SCENARIO-LINE        a scenario line only the grader's run has (repeatable)
- *   question ID KIND [tolerance N]   KIND: ports, int, addr, addrs, word
+ *   question ID KIND [tolerance N]   KIND: ports, int, addr, addrs, word, session
  *     prompt "TEXT"            what the answer template asks (repeatable: lines join)
  *     answer TEXT              the rest of the line: a template, or `event ...` (grade.c)
  *     hint "TEXT"              shown when the answer is wrong (repeatable)
+ *     replay event ...         KIND session only: what the replay of the student's
+ *                              `attach --record` file must show (the answer: its value)
  *
  * Errors: FILE:LINE:COL: error: expected X, found Y.
  */
@@ -184,7 +186,7 @@ static char *lab_rest(struct lab_lx *x, size_t i)
     return r;
 }
 
-static const char *const lab_kinds[] = {"ports", "int", "addr", "addrs", "word"};
+static const char *const lab_kinds[] = {"ports", "int", "addr", "addrs", "word", "session"};
 
 const char *lab_qkind_name(enum lab_qkind k)
 {
@@ -209,7 +211,7 @@ static int lab_question_line(struct lab_lx *x, struct lab *l)
         if (x->n > 2 && lab_tok_is(&x->t[2], lab_kinds[k]))
             break;
     if (k == sizeof lab_kinds / sizeof *lab_kinds)
-        return lab_expected(x, 2, "an answer kind (ports, int, addr, addrs, word)");
+        return lab_expected(x, 2, "an answer kind (ports, int, addr, addrs, word, session)");
     q->kind = (enum lab_qkind)k;
     size_t i = 3;
     if (i < x->n && lab_tok_is(&x->t[i], "tolerance")) {
@@ -259,6 +261,17 @@ static int lab_qfield(struct lab_lx *x, struct lab *l, const struct lab_tok *k)
         return lab_append_string(x, 1, &q->prompt);
     if (lab_tok_is(k, "hint"))
         return lab_append_string(x, 1, &q->hint);
+    if (lab_tok_is(k, "replay")) {
+        if (q->kind != LAB_Q_SESSION)
+            return lab_lerr(x, k->col, "expected 'replay' only in a question of kind session");
+        if (q->replay)
+            return lab_lerr(x, k->col, "expected one replay per question, found a second");
+        if (x->n < 3 || !lab_tok_is(&x->t[1], "event"))
+            return lab_expected(x, 1, "'event ...' (what the replay must show)");
+        q->replay = lab_rest(x, 1);
+        q->replay_line = x->line;
+        return q->replay ? 0 : lab_lerr(x, 1, "out of memory");
+    }
     if (q->answer)
         return lab_lerr(x, k->col, "expected one answer per question, found a second");
     if (x->n < 2)
@@ -309,10 +322,11 @@ static int lab_statement(struct lab_lx *x, struct lab *l)
         return lab_probe_line(x, l);
     if (lab_tok_is(k, "question"))
         return lab_question_line(x, l);
-    if (lab_tok_is(k, "prompt") || lab_tok_is(k, "hint") || lab_tok_is(k, "answer"))
+    if (lab_tok_is(k, "prompt") || lab_tok_is(k, "hint") || lab_tok_is(k, "answer") ||
+        lab_tok_is(k, "replay"))
         return lab_qfield(x, l, k);
     return lab_expected(x, 0, "a statement (lab, title, derivation, scenario, worksheet, "
-                        "student, view, probe, question, prompt, answer, hint)");
+                        "student, view, probe, question, prompt, answer, hint, replay)");
 }
 
 /* ---------------------------------------------------------------- files */
@@ -404,6 +418,10 @@ static int lab_check(struct lab *l, const char *file, char *err, size_t errlen)
             snprintf(err, errlen, "%s: error: question '%s' needs a prompt and an answer", file,
                      l->q[i].id);
             return -1;
+        } else if (l->q[i].kind == LAB_Q_SESSION && !l->q[i].replay) {
+            snprintf(err, errlen, "%s: error: question '%s' (session) needs a replay line",
+                     file, l->q[i].id);
+            return -1;
         }
     return 0;
 }
@@ -458,6 +476,7 @@ void lab_free(struct lab *l)
         free(l->q[i].prompt);
         free(l->q[i].hint);
         free(l->q[i].answer);
+        free(l->q[i].replay);
     }
     free(l->q);
     free(l->scenario);

@@ -39,6 +39,7 @@
 
 struct scenario;
 struct sim_event;
+struct trace;
 
 enum { LAB_NAME_MAX = 32, LAB_STUDENT_MAX = 64 };
 
@@ -49,6 +50,9 @@ enum lab_qkind {
     LAB_Q_ADDR,    /* one IPv4 address */
     LAB_Q_ADDRS,   /* a set of IPv4 addresses */
     LAB_Q_WORD,    /* one word, case-insensitive */
+    LAB_Q_SESSION, /* the student's `attach --record` file: the grader replays it and reads
+                      the question's `replay` expression from that run (cmd/lab_replay.c);
+                      the answer is the word it must give */
 };
 
 struct lab_question {
@@ -58,6 +62,8 @@ struct lab_question {
     char *prompt, *hint;         /* heap */
     char *answer;                /* heap: the answer's text as written (template or event) */
     int answer_line, answer_col; /* in the .lab file */
+    char *replay;                /* heap, LAB_Q_SESSION: `event ...` read from the replay */
+    int replay_line;
 };
 
 struct lab {
@@ -216,6 +222,10 @@ int lab_answers_read(const char *path, struct lab_answers *a, char *err, size_t 
 void lab_answers_free(struct lab_answers *a);
 /* The answer to question id, or NULL. */
 const char *lab_answers_get(const struct lab_answers *a, const char *id);
+
+/* An `event ...` answer (grade.c) read from a recorded run t of scenario sc. 0, or -1. */
+int lab_event_value(const char *file, int line, const char *text, const struct scenario *sc,
+                    const struct trace *t, char **out, char *err, size_t errlen);
 
 /* Does `given` answer question q whose key is `key`? */
 bool lab_answer_ok(const struct lab_question *q, const char *key, const char *given);

@@ -18,5 +18,5 @@ if [ "$(id -u)" = 0 ]; then
 else
     echo "deps: missing Debian packages:$missing" >&2
     echo "deps: run 'sudo apt-get install$missing' (or run make as root)" >&2
-    case "$missing" in *libpcap-dev*|*libcmocka-dev*|*libncurses-dev*) exit 1;; esac
+    case "$missing" in *libpcap-dev*|*libcmocka-dev*|*libncurses-dev*|*libpcre2-dev*) exit 1;; esac
 fi

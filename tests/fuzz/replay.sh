@@ -33,7 +33,7 @@ for src in tests/fuzz/fuzz_*.c; do
     n=$((n + 1))
     # shellcheck disable=SC2086 # flags are word lists on purpose
     if ! $cc -std=c11 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -I. \
-        $cflags -o "$bin" "$src" tests/fuzz/driver.c "$lib" $ldflags -lpcap -lncursesw -lm; then
+        $cflags -o "$bin" "$src" tests/fuzz/driver.c "$lib" $ldflags -lpcap -lpcre2-8 -lncursesw -lm; then
         echo "replay: FAILED to build $src" >&2
         fail=$((fail + 1))
         continue

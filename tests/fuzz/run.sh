@@ -31,7 +31,7 @@ for src in tests/fuzz/fuzz_*.c; do
     # shellcheck disable=SC2086 # globs in fuzz-sources are meant to expand
     if ! clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
         -fno-omit-frame-pointer -Wall -Wextra -Werror -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-        -I. -o "$bin" "$src" $srcs -lpcap -lncursesw -lm; then
+        -I. -o "$bin" "$src" $srcs -lpcap -lpcre2-8 -lncursesw -lm; then
         echo "fuzz: FAILED to build $name" >&2
         fail=$((fail + 1))
         continue

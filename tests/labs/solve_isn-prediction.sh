@@ -1,11 +1,16 @@
 #!/bin/sh
-# solve_isn-prediction.sh TCPLAB OUT LAB-OPTIONS... — the ISN-prediction lab solved from the
-# student's transcript alone: the VAX's SYN-ACKs give its counter; the next ISN is the last
-# one + 64000 for that connection + 64000 for every 500 ms tick between its arrival and
-# 2.201 s (the fifth SYN leaves at 2.2 s, 1 ms of delay). Writes the answers to OUT.
+# solve_isn-prediction.sh TCPLAB OUT LAB-OPTIONS... — the ISN-prediction lab solved twice:
+#  - from the student's transcript alone (tcplab run): the VAX's SYN-ACKs give its counter;
+#    the next ISN is the last one + 64000 for that connection + 64000 for every 500 ms tick
+#    between its arrival and 2.201 s (the SYN from port 1004 leaves at 2.2 s, 1 ms of delay);
+#  - by a Python script under tcplab attach (attach_isn-prediction.py), which predicts the
+#    same ISN from what it receives and proves it blind; its --record file, beside OUT, is
+#    the `session` answer the grader replays.
+# Both predictions must agree. Writes the answers to OUT.
 set -eu
 tcplab=$1 out=$2
 shift 2
+here=$(cd "$(dirname "$0")" && pwd)
 student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
 tmp=$(mktemp -d /tmp/solve_isn.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -21,6 +26,14 @@ linux=$(awk '$2 == "198.51.100.70" && $3 == 2001 { print $4 }' "$tmp/synacks")
 next=$(awk '$2 == "198.51.100.60" { t = $1; seq = $4 } END {
         tick_then = int((t - 0.001) / 0.5); tick_at = int(2.201 / 0.5)
         printf "%.0f\n", (seq + 64000 + 64000 * (tick_at - tick_then)) % 4294967296 }' "$tmp/synacks")
+# The attached script, recorded beside OUT.
+rec=$(dirname "$out")/isn.rec
+"$tcplab" attach --lab isn-prediction "$@" --record "$rec" -q -- \
+    python3 "$here/attach_isn-prediction.py" "$tmp/script.txt" ||
+    { echo "solve_isn-prediction: the attached script failed" >&2; exit 1; }
+snext=$(awk '$1 == "next" { print $3 }' "$tmp/script.txt")
+[ "$snext" = "$next" ] ||
+    { echo "solve_isn-prediction: the script predicts $snext, the transcript $next" >&2; exit 1; }
 {
     [ -z "$student" ] || echo "student = $student"
     echo "lab = isn-prediction"
@@ -29,4 +42,5 @@ next=$(awk '$2 == "198.51.100.60" { t = $1; seq = $4 } END {
     echo "next = $next"
     echo "linux_second = $linux"
     echo "class = vax"
+    echo "session = $(basename "$rec")"
 } > "$out"

@@ -14,8 +14,9 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$(cd "$(dirname "${1:-build/tcplab}")" && pwd)/$(basename "${1:-build/tcplab}")
 tmp=$(mktemp -d /tmp/tcplab_labs.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-mkdir -p "$tmp/bin" "$tmp/class"
+mkdir -p "$tmp/bin" "$tmp/class" "$tmp/share/tcplab/python"
 cp "$bin" "$tmp/bin/tcplab"
+cp "$src/attach/tcplab.py" "$tmp/share/tcplab/python/"   # as make install lays them out
 t="$tmp/bin/tcplab"
 cd "$tmp/class" || exit 2
 fail=0
@@ -42,8 +43,12 @@ for solver in "$src"/tests/labs/solve_*.sh; do
     grep -q '^  FAIL' "$tmp/out" || no "$lab: no FAIL line for bob's answers on alice's variant"
     cmp -s "$tmp/$lab.alice.txt" "$tmp/$lab.bob.txt" && no "$lab: alice and bob have the same answers"
     # The key is in the form check accepts.
+    # (A session question, graded by replaying a record, has no text answer: the key says so
+    # in a comment, and only that question may fail.)
     "$t" lab key "$lab" --student carol > "$tmp/key.txt" || no "$lab: lab key failed"
-    expect_rc 0 "$lab: the key passes" "$t" lab check "$lab" "$tmp/key.txt"
+    "$t" lab check "$lab" "$tmp/key.txt" > "$tmp/out" 2>&1
+    grep '^  FAIL' "$tmp/out" | grep -v "^  FAIL  session: no answer" | grep -q . &&
+        no "$lab: the key does not pass: $(grep FAIL "$tmp/out")"
 done
 
 # --- a class: start, a directory of submissions, a CSV ----------------------------------

@@ -1,0 +1,83 @@
+/* lab_replay.c — grading what a student's script did, not what it says: a lab question of
+ * kind `session` takes the student's `tcplab attach --record FILE`, and the grader replays
+ * that record on the student's variant (cmd/attach_run.c's attach_replay: the recorded
+ * requests at their recorded virtual times, never the student's code) with every event
+ * kept, then reads the question's `replay event ...` expression (lab/grade.c) from that run:
+ * "the VAX's connection from port 1004 reached ESTABLISHED". A record made against another
+ * variant or seed does not replay (its requests fall at other times) and says so.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/attach.h"
+#include "cmd/lab_replay.h"
+#include "lab/lab.h"
+#include "sim/scenario.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
+
+int lab_replay_value(const struct lab *l, const struct lab_who *who,
+                     const struct lab_question *q, const char *record, char **value,
+                     char *err, size_t errlen)
+{
+    struct attach_record rec;
+    if (attach_record_load(record, &rec, err, errlen))
+        return -1;
+    struct lab_variant v;
+    struct scenario sc;
+    if (lab_variant_make(l, who, &v, err, errlen)) {
+        free(rec.buf);
+        return -1;
+    }
+    int rc = -1;
+    bool parsed = false;
+    struct sim *s = NULL;
+    struct trace t;
+    trace_init(&t);
+    if (scenario_parse(v.file, v.text, v.len, &sc, err, errlen))
+        goto out;
+    parsed = true;
+    if (rec.hdr.seed != sc.seed) {   /* made on another variant (or with --seed) */
+        *value = strdup("(a record of another variant)");
+        rc = *value ? 0 : -1;
+        goto out;
+    }
+    if (!(s = sim_new(sc.seed)) || sim_load(s, &sc, err, errlen)) {
+        if (!s)
+            snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    sim_set_trace(s, trace_record, &t);
+    struct attach_opts o = { .replay = record, .addr = rec.hdr.addr, .plen = rec.hdr.plen };
+    o.prefix = o.plen ? o.addr & ~(uint32_t)0 << (32 - o.plen) : 0;
+    int r = attach_replay(&o, s, &rec, sc.seed);   /* its own messages on stderr */
+    if (r == -1) {   /* the record does not fit this variant: a wrong answer, not trouble */
+        *value = strdup("(a record that does not replay on this variant)");
+        rc = *value ? 0 : -1;
+        goto out;
+    }
+    if (r < 0) {
+        snprintf(err, errlen, "%s: the replay failed", record);
+        goto out;
+    }
+    if (t.oom) {
+        snprintf(err, errlen, "out of memory recording the replay");
+        goto out;
+    }
+    if (lab_event_value(l->file, q->replay_line, q->replay, &sc, &t, value, err, errlen)) {
+        /* The event never happened in the student's run: that is the answer. */
+        *value = strdup("none");
+        if (!*value)
+            goto out;
+    }
+    rc = 0;
+out:
+    sim_free(s);
+    trace_free(&t);
+    if (parsed)
+        scenario_free(&sc);
+    lab_variant_free(&v);
+    free(rec.buf);
+    return rc;
+}
