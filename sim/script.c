@@ -411,6 +411,8 @@ static void run_connect(struct sim *s, uint32_t i)
     struct host *h = s->hosts.v[rt->host];
     rt->conn = host_tcp(h) ? tcp_connect(host_tcp(h), host_io(s, h), rt->cfg.to, rt->cfg.dport, 0)
                            : -1;
+    if (rt->conn >= 0)   /* an attached host's own connections reach its stack (sim_attach) */
+        sim_att_flow_add(s, h, rt->conn);
     if (rt->conn >= 0 && rt->cfg.has_data)
         tcp_buffer(host_tcp(h), rt->conn);   /* out of memory: the bytes go as 'X's */
     if (sim_tracing(s)) {
