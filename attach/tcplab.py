@@ -99,18 +99,49 @@ def _ip(src, dst, proto, payload, ipid=0, ttl=64, df=False):
     return hdr + payload
 
 
+_IPH = struct.Struct("!BBHHHBBH4s4s")
+_TCPH = struct.Struct("!HHIIBBHHH")
+_flag_cache = {}
+
+
+def _swap16(x):
+    return ((x & 0xFF) << 8 | x >> 8) if _LITTLE else x
+
+
+def _fold(s):
+    s = (s & 0xFFFF) + (s >> 16)
+    s = (s & 0xFFFF) + (s >> 16)
+    return _swap16(~s & 0xFFFF)
+
+
 def tcp_packet(src, dst, sport, dport, seq=0, ack=0, flags="S", win=65535, payload=b"",
                ipid=0, ttl=64, options=b"", df=False):
     """A raw IPv4+TCP datagram with right checksums. flags: scapy's letters ("SA") or an int.
     options: raw TCP option bytes (padded to a multiple of 4 with NOPs)."""
     if len(options) % 4:
         options += b"\x01" * (4 - len(options) % 4)
-    off = (20 + len(options)) // 4
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
-                      off << 4, _flags(flags), win, 0, 0) + options + payload
-    pseudo = _addr(src) + _addr(dst) + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
-    return _ip(src, dst, 6, tcp, ipid, ttl, df)
+    fl = _flag_cache.get(flags) if isinstance(flags, str) else None
+    if fl is None:
+        fl = _flags(flags)
+        if isinstance(flags, str) and len(_flag_cache) < 256:
+            _flag_cache[flags] = fl
+    hl = 20 + len(options)
+    tlen = hl + len(payload)
+    buf = bytearray(20 + tlen + (tlen & 1))    # a pad byte for the sum, cut below
+    _IPH.pack_into(buf, 0, 0x45, 0, 20 + tlen, ipid & 0xFFFF, 0x4000 if df else 0, ttl, 6, 0,
+                   _addr(src), _addr(dst))
+    _TCPH.pack_into(buf, 20, sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF, (hl // 4) << 4,
+                    fl, win, 0, 0)
+    buf[40:40 + len(options)] = options
+    buf[20 + hl:20 + tlen] = payload
+    m = memoryview(buf).cast("H")
+    struct.pack_into("!H", buf, 10, _fold(sum(m[:10])))
+    # the pseudo-header (RFC 793 3.1): the addresses are bytes 12-19, then protocol and length
+    struct.pack_into("!H", buf, 36, _fold(sum(m[6:]) + _swap16(6) + _swap16(tlen)))
+    m.release()
+    if tlen & 1:
+        del buf[-1]
+    return bytes(buf)
 
 
 def udp_packet(src, dst, sport, dport, payload=b"", ipid=0, ttl=64):

@@ -337,9 +337,11 @@ int whatif_diff(const struct whatif_src *sa, const struct whatif_change *ca, siz
     int rc = whatif_run(sa, ca, na, a, err, errlen);
     if (!rc && a->view.restricted)
         rc = whatif_sides_ok(ca, na, cb, nb, err, errlen);
-    if (!rc && as) {
+    if (!rc)
+        rc = whatif_run(sb, cb, nb, b, err, errlen);
+    if (!rc && as) {   /* a host of either run (B may add one that A lacks) */
         view->arrivals = true;
-        if (whatif_host_addr(a, as, &view->addr)) {
+        if (whatif_host_addr(a, as, &view->addr) && whatif_host_addr(b, as, &view->addr)) {
             snprintf(err, errlen, "--as %s: no such host in the scenario", as);
             rc = 1;
         } else if (a->view.restricted && view->addr != a->view.addr) {
@@ -348,8 +350,6 @@ int whatif_diff(const struct whatif_src *sa, const struct whatif_change *ca, siz
             rc = 1;
         }
     }
-    if (!rc)
-        rc = whatif_run(sb, cb, nb, b, err, errlen);
     if (!rc)
         rundiff_compare(&a->tr, &b->tr, view, d);
     return rc;

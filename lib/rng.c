@@ -106,3 +106,25 @@ uint64_t siphash24(const uint8_t key[16], const void *data, size_t len)
         b |= (uint64_t)in[full + i] << (8 * i);
     return siphash_finalize(v, b);
 }
+
+void rng_key_from(struct rng_key *k, struct rng *r)
+{
+    uint8_t key[16];
+    rng_bytes(r, key, sizeof key);
+    siphash_key_state(k->v, key);
+}
+
+void rng_key_init(struct rng_key *k, uint64_t seed, const char *stream)
+{
+    struct rng r;
+    rng_seed(&r, seed, stream);
+    rng_key_from(k, &r);
+}
+
+uint64_t rng_key_hash(const struct rng_key *k, const uint64_t *w, size_t n)
+{
+    uint64_t v[4] = { k->v[0], k->v[1], k->v[2], k->v[3] };
+    for (size_t i = 0; i < n; i++)
+        siphash_compress(v, w[i]);
+    return siphash_finalize(v, (uint64_t)(8 * n) << 56);
+}

@@ -91,6 +91,27 @@ static inline uint64_t siphash_finalize(uint64_t v[4], uint64_t b)
     siphash_round(v);
     return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
+/* Keyed draws. A random choice that belongs to something (a flow's ISN or source port, a
+ * datagram's loss, a one-second budget's random part) is a PRF of the run seed, a stream name
+ * and the words that name that thing: SipHash-2-4 under a key made from (seed, stream). It
+ * never depends on how many other draws came first, so traffic that has nothing to do with a
+ * flow cannot shift that flow's numbers, as it cannot on a real host (the non-interference
+ * property `tcplab diff --as` checks). A stream in draw order (struct rng) stays right for
+ * what is drawn once, at setup. */
+struct rng_key {
+    uint64_t v[4];            /* SipHash's keyed state (siphash_key_state) */
+};
+void rng_key_init(struct rng_key *k, uint64_t seed, const char *stream);
+/* The key of a stream already drawn from (a host's generator): 16 bytes of r. */
+void rng_key_from(struct rng_key *k, struct rng *r);
+/* SipHash-2-4 of n 64-bit words under k. */
+uint64_t rng_key_hash(const struct rng_key *k, const uint64_t *w, size_t n);
+/* A keyed value h to [0, n) (multiply-shift on its top 32 bits; the bias is below n/2^32). */
+static inline uint32_t rng_key_below(uint64_t h, uint32_t n)
+{
+    return (uint32_t)(((h >> 32) * (uint64_t)n) >> 32);
+}
+
 /* FNV-1a 64 of a string: stable names to numbers. */
 uint64_t fnv1a64(const char *s);
 

@@ -173,6 +173,7 @@ struct sim *sim_clone(const struct sim *s)
     d->wire_ctx = NULL;
     d->op_fn = NULL;
     d->op_ctx = NULL;
+    d->loss.e = NULL;
     d->att.flows = NULL;
     d->att.nflows = d->att.capflows = 0;
 
@@ -186,7 +187,7 @@ struct sim *sim_clone(const struct sim *s)
         (s->ntraffic && !d->traffic) || (s->nconnects && !d->connects) ||
         (s->nstreams && !d->streams) || clone_pool(d, s) || clone_queue(d, s) ||
         host_table_clone(d, &d->hosts, &s->hosts) || clone_filters(d, s) || sim_att_clone(d, s) ||
-        sim_pop_clone(d, s)) {
+        sim_pop_clone(d, s) || sim_loss_clone(&d->loss, &s->loss)) {
         if (!s->capout)
             d->capout = 0;
         sim_free(d);

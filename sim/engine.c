@@ -226,8 +226,8 @@ struct sim *sim_new(uint64_t seed)
     s->seed = seed;
     s->q_other_t = UINT64_MAX;
     s->cause_unit = s->arrive_unit = UINT64_MAX;
-    rng_seed(&s->rng_loss, seed, "loss");
-    rng_seed(&s->rng_send, seed, "send");
+    rng_key_init(&s->loss.key, seed, "loss");
+    rng_key_init(&s->key_send, seed, "send");
     if (pool_grow(s)) {
         free(s);
         return NULL;
@@ -256,6 +256,7 @@ void sim_free(struct sim *s)
     free(s->pool.chunk);
     free(s->pool.free);
     free(s->bigbuf);
+    free(s->loss.e);
     sim_att_free(s);
     free(s);
 }
@@ -531,7 +532,7 @@ static void wire_deliver(struct sim *s, uint32_t slot, const struct sim_slot *sl
     uint64_t delay = 0;
     if (net >= 0) {
         const struct scn_net *n = &s->nets[net];
-        if (n->loss_ppm && rng_chance_ppm(&s->rng_loss, n->loss_ppm)) {
+        if (n->loss_ppm && sim_lost(s, net, sim_slot(s, slot), n->loss_ppm)) {
             drop_slot(s, slot, dh, dst, "net-loss", sim_tracing(s) ? loss_rule(s, n) : "loss");
             return;
         }

@@ -136,6 +136,16 @@ struct sim_connect_rt {
 
 struct filter;
 
+/* Loss draws (sim/loss.c): the key, and the datagrams seen in this instant, so that copies of
+ * one datagram sent in the same nanosecond each draw their own fate. */
+struct sim_loss_seen { uint64_t h; uint32_t epoch, count; };
+struct sim_loss {
+    struct rng_key key;
+    uint64_t now;                  /* the instant `seen` is about */
+    uint32_t epoch, n, cap;        /* entries of this instant have .epoch == epoch */
+    struct sim_loss_seen *e;       /* heap, cap a power of two (or 0) */
+};
+
 /* A flow the attached script opened through a host's own stack (sim_stream_open): its
  * segments reach that stack as well as the script. */
 struct sim_att_flow {
@@ -181,7 +191,10 @@ struct sim {
     struct sim_out *outbox;
     size_t nout, capout;
 
-    struct rng rng_loss, rng_send;
+    /* Keyed draws (lib/rng.h rng_key): a datagram's loss (sim/loss.c), a scripted send's
+     * source port. */
+    struct sim_loss loss;
+    struct rng_key key_send;
 
     struct host_table hosts;
     uint32_t scanner;              /* address of the `role scanner` host, 0 */
@@ -403,6 +416,10 @@ void sim_slot_materialize(struct sim_slot *sl);
 void sim_flush(struct sim *s);
 /* Net holding addr (longest prefix), or -1. */
 int sim_net_find(const struct sim *s, uint32_t addr);
+/* Is the datagram in sl lost on net `net` (loss ppm)? sim/loss.c. */
+bool sim_lost(struct sim *s, int net, struct sim_slot *sl, uint32_t ppm);
+/* sim_clone's part: the copy's own table (0, -1). */
+int sim_loss_clone(struct sim_loss *d, const struct sim_loss *s);
 
 /* --- filters (filter_act.c) --- */
 /* A datagram crosses f, the filter in front of fh, in f's direction: f decides, and a drop

@@ -12,10 +12,14 @@
  *   per-dest       Linux 2.4-3.15 inetpeer: counter per daddr, start = keyed hash of daddr
  *   hashed         Linux 3.16+ net/ipv4/route.c ip_idents_reserve / __ip_select_ident
  *   zero           RFC 6864 atomic datagrams: FreeBSD net.inet.ip.rfc6864, Linux DF rule
- *   random         OpenBSD sys/netinet/ip_id.c ip_randomid (shuffle table)
+ *   random         OpenBSD sys/netinet/ip_id.c ip_randomid's promise (random, no 0, no
+ *                  repeat soon), per destination (gen_ipid_random says why)
  *
  * Determinism: randomness only from the generator's own rng stream, seeded from the run
- * seed and the host's name; the clock is the virtual clock passed in. Per-packet calls do
+ * seed and the host's name, drawn at setup; what is random per connection or per datagram
+ * (a random ISN, Linux's idle jump, a random IP-ID) is a keyed hash of what it belongs to,
+ * never the next draw of a shared stream, so unrelated traffic cannot move it. The clock
+ * is the virtual clock passed in. Per-packet calls do
  * no allocation except the per-dest table's amortised doubling (never in steady state).
  */
 #include "gen.h"
@@ -83,12 +87,26 @@ void gen_isn_init(struct gen_isn *g, const struct gen_isn_cfg *cfg, uint64_t see
         g->iss = rng_u32(&g->rng);
         break;
     case GEN_ISN_RFC6528:
+    case GEN_ISN_RANDOM:    /* random: the key of its keyed draws (gen_isn_random) */
         rng_bytes(&g->rng, g->key, sizeof g->key); /* net_secret: 128 bits per boot */
         siphash_key_state(g->sip, g->key);
         break;
     default:
         break;
     }
+}
+
+/* A uniform 32-bit ISN that belongs to its connection: SipHash under the host's key of the
+ * 4-tuple and the time, not the next draw of a stream, so another connection of the host,
+ * before or after, never moves it (a real host's random ISN tells nothing of its others). */
+static uint32_t gen_isn_random(const struct gen_isn *g, uint64_t now_ns, uint32_t laddr,
+                               uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    uint64_t st[4] = { g->sip[0], g->sip[1], g->sip[2], g->sip[3] };
+    siphash_compress(st, (uint64_t)laddr | (uint64_t)raddr << 32);
+    siphash_compress(st, (uint64_t)lport << 16 | rport);
+    siphash_compress(st, now_ns);
+    return (uint32_t)(siphash_finalize(st, (uint64_t)24 << 56) >> 32);
 }
 
 /* 4.3BSD: the slow timer adds 64000 per 500 ms tick; each connection takes tcp_iss, then
@@ -161,7 +179,7 @@ uint32_t gen_isn_next(struct gen_isn *g, uint64_t now_ns, uint32_t laddr, uint16
     case GEN_ISN_RFC6528:
         gen_isn_pair(g, laddr, raddr);
         return gen_isn_rfc6528(g, now_ns, laddr, lport, raddr, rport);
-    case GEN_ISN_RANDOM:     return rng_u32(&g->rng);
+    case GEN_ISN_RANDOM:     return gen_isn_random(g, now_ns, laddr, lport, raddr, rport);
     }
     return 0;
 }
@@ -318,21 +336,6 @@ static uint32_t gen_hashed_buckets(const struct gen_ipid_cfg *c)
     return c->param ? c->param : GEN_HASHED_DEFAULT;
 }
 
-/* OpenBSD ip_id.c: the table starts as a random permutation of 0..65535, built with the
- * "inside-out" Knuth shuffle (no exchange needed). */
-static int gen_random_setup(struct gen_ipid *g)
-{
-    g->perm = malloc(65536 * sizeof *g->perm);
-    if (!g->perm)
-        return -1;
-    for (uint32_t i = 0; i < 65536; i++) {
-        uint32_t j = rng_below(&g->rng, i + 1);
-        g->perm[i] = g->perm[j];
-        g->perm[j] = (uint16_t)i;
-    }
-    return 0;
-}
-
 static int gen_hashed_setup(struct gen_ipid *g)
 {
     uint32_t n = gen_hashed_buckets(&g->cfg);
@@ -363,12 +366,12 @@ int gen_ipid_init(struct gen_ipid *g, const struct gen_ipid_cfg *cfg, uint64_t s
     int rc = 0;
     switch (cfg->kind) {
     case GEN_IPID_PER_DEST:
+    case GEN_IPID_RANDOM:   /* its per-destination counters (gen_ipid_random) */
         g->dests = calloc(GEN_PERDEST_INIT, sizeof *g->dests);
         g->capdests = GEN_PERDEST_INIT;
         rc = g->dests ? 0 : -1;
         break;
     case GEN_IPID_HASHED:   /* tables made on first use (gen_ipid_tables) */
-    case GEN_IPID_RANDOM:
         break;
     default:
         break;
@@ -383,11 +386,9 @@ void gen_ipid_free(struct gen_ipid *g)
     free(g->dests);
     free(g->bucket_ctr);
     free(g->bucket_stamp);
-    free(g->perm);
     g->dests = NULL;
     g->bucket_ctr = NULL;
     g->bucket_stamp = NULL;
-    g->perm = NULL;
     g->ndests = g->capdests = 0;
 }
 
@@ -460,9 +461,9 @@ static void gen_dest_make_room(struct gen_ipid *g)
     g->ndests = 0;
 }
 
-static uint16_t gen_ipid_per_dest(struct gen_ipid *g, uint32_t dst)
+/* dst's counter, made on first use (starting at the keyed hash h of dst), then advanced. */
+static uint16_t gen_dest_next(struct gen_ipid *g, uint32_t dst, uint64_t h)
 {
-    uint64_t h = gen_dest_hash(g, dst);
     struct gen_ipid_dest *d = gen_dest_find(g->dests, g->capdests, h, dst);
     if (!d || !d->used) {
         gen_dest_make_room(g);
@@ -473,6 +474,11 @@ static uint16_t gen_ipid_per_dest(struct gen_ipid *g, uint32_t dst)
         g->ndests++;
     }
     return d->ctr++;
+}
+
+static uint16_t gen_ipid_per_dest(struct gen_ipid *g, uint32_t dst)
+{
+    return gen_dest_next(g, dst, gen_dest_hash(g, dst));
 }
 
 /* ---- hashed: Linux ip_idents_reserve */
@@ -517,41 +523,51 @@ static uint16_t gen_ipid_hashed(struct gen_ipid *g, uint64_t now_ns, uint32_t sr
     return id;
 }
 
-/* OpenBSD ip_randomid: take the entry at the index, swap it with one of the 32767 entries
- * behind the index, advance; 0 is never returned. An ID reappears only after the index
- * comes round again: at least 32768 IDs later. */
-static uint16_t gen_ipid_random(struct gen_ipid *g)
+/* A bijection of 16-bit values keyed by the four 16-bit words of k: rounds of add-key,
+ * multiply by an odd constant and xorshift, each invertible mod 2^16. */
+static uint16_t gen_mix16(uint16_t v, uint64_t k)
 {
+    for (int i = 0; i < 4; i++) {
+        v = (uint16_t)(v + (uint16_t)(k >> (16 * i)));
+        v = (uint16_t)(v * 0x9e37u);
+        v ^= (uint16_t)(v >> 7);
+        v ^= (uint16_t)(v << 5);
+    }
+    return v;
+}
+
+/* OpenBSD ip_randomid's promise, per destination: IDs that look random, are never 0 and do
+ * not come again within 32768 datagrams (here: 65535) to one destination. A keyed
+ * permutation of the destination's own counter, not OpenBSD's host-wide shuffle table,
+ * whose order depends on every datagram the host sends: that order tells an observer
+ * nothing on a real host, but in a simulation it would make each ID depend on unrelated
+ * traffic, and `tcplab diff --as` report interference a real host does not have. */
+static uint16_t gen_ipid_random(struct gen_ipid *g, uint32_t dst)
+{
+    uint64_t h = gen_dest_hash(g, dst);
     uint16_t r;
-    do {
-        uint32_t i = g->perm_pos & 0xFFFF;
-        uint32_t i2 = (g->perm_pos - (rng_u32(&g->rng) & 0x7FFF)) & 0xFFFF;
-        r = g->perm[i];
-        g->perm[i] = g->perm[i2];
-        g->perm[i2] = r;
-        g->perm_pos++;
-    } while (r == 0);
+    do
+        r = gen_mix16(gen_dest_next(g, dst, h), h);
+    while (r == 0);
     return r;
 }
 
-/* The hashed and random kinds' tables (Linux: 2048 counters and stamps, 20 KiB; OpenBSD: a
- * 65536-entry permutation, 128 KiB) are made when the host first sends a datagram that
- * needs them, not at load: a network of 100,000 hosts most of which never send would
- * otherwise spend gigabytes on them. Nothing else draws from g->rng before them, so the
- * draws, and every ID, are the same as when they were made at load. */
+/* The hashed kind's tables (Linux: 2048 counters and stamps, 20 KiB) are made when the host
+ * first sends a datagram that needs them, not at load: a network of 100,000 hosts most of
+ * which never send would otherwise spend gigabytes on them. Nothing else draws from g->rng
+ * before them (the idle jumps are keyed draws), so the draws, and every ID, are the same as
+ * when they were made at load. */
 static int gen_ipid_tables(struct gen_ipid *g)
 {
     if (g->cfg.kind == GEN_IPID_HASHED && !g->bucket_ctr)
         return gen_hashed_setup(g);
-    if (g->cfg.kind == GEN_IPID_RANDOM && !g->perm)
-        return gen_random_setup(g);
     return 0;
 }
 
 uint16_t gen_ipid_next(struct gen_ipid *g, uint64_t now_ns, uint32_t src, uint32_t dst,
                        uint8_t proto, bool df)
 {
-    if ((g->cfg.kind == GEN_IPID_HASHED && !df) || g->cfg.kind == GEN_IPID_RANDOM) {
+    if (g->cfg.kind == GEN_IPID_HASHED && !df) {
         if (gen_ipid_tables(g) < 0)
             return 0;   /* out of memory: an ID of 0, as a DF datagram carries */
     }
@@ -561,7 +577,7 @@ uint16_t gen_ipid_next(struct gen_ipid *g, uint64_t now_ns, uint32_t src, uint32
     case GEN_IPID_PER_DEST:       return gen_ipid_per_dest(g, dst);
     case GEN_IPID_HASHED:         return df ? 0 : gen_ipid_hashed(g, now_ns, src, dst, proto);
     case GEN_IPID_ZERO:           return df ? 0 : gen_ipid_global(g);
-    case GEN_IPID_RANDOM:         return gen_ipid_random(g);
+    case GEN_IPID_RANDOM:         return gen_ipid_random(g, dst);
     }
     return 0;
 }
@@ -616,9 +632,8 @@ int gen_ipid_clone(struct gen_ipid *dst, const struct gen_ipid *src)
     dst->dests = gen_dup(src->dests, src->capdests * sizeof *src->dests);
     dst->bucket_ctr = gen_dup(src->bucket_ctr, nb * sizeof *src->bucket_ctr);
     dst->bucket_stamp = gen_dup(src->bucket_stamp, nb * sizeof *src->bucket_stamp);
-    dst->perm = gen_dup(src->perm, 65536 * sizeof *src->perm);
     if ((src->dests && !dst->dests) || (src->bucket_ctr && !dst->bucket_ctr) ||
-        (src->bucket_stamp && !dst->bucket_stamp) || (src->perm && !dst->perm)) {
+        (src->bucket_stamp && !dst->bucket_stamp)) {
         gen_ipid_free(dst);
         return -1;
     }

@@ -61,7 +61,8 @@ enum gen_ipid_kind {
     GEN_IPID_PER_DEST,       /* a counter per destination, created on first use */
     GEN_IPID_HASHED,         /* Linux 3.16+: param buckets (default 2048), random jump after idle */
     GEN_IPID_ZERO,           /* 0 on DF datagrams, a global counter otherwise */
-    GEN_IPID_RANDOM,         /* OpenBSD: shuffled table, no repeat within 32768 */
+    GEN_IPID_RANDOM,         /* OpenBSD's promise: random, never 0, no repeat within 32768
+                                (a keyed permutation of a per-destination counter) */
 };
 
 struct gen_ipid_cfg {
@@ -76,12 +77,10 @@ struct gen_ipid_dest { uint32_t addr; uint16_t ctr; bool used; };
 struct gen_ipid {
     struct gen_ipid_cfg cfg;
     uint16_t ctr;                  /* global, global-swapped, zero (non-DF) */
-    struct gen_ipid_dest *dests;   /* per-dest: open-addressed table */
+    struct gen_ipid_dest *dests;   /* per-dest, random: open-addressed table */
     uint32_t ndests, capdests;
     uint16_t *bucket_ctr;          /* hashed: N counters */
     uint64_t *bucket_stamp;        /* hashed: last jiffy each bucket was used */
-    uint16_t *perm;                /* random: 65536-entry shuffle table */
-    uint32_t perm_pos;
     uint8_t key[16];
     uint64_t sip[4];               /* SipHash's initial state for key (siphash_key_state) */
     uint64_t jump_sip[4];          /* hashed: keys the jump after idle per (bucket, jiffy) */

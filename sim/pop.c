@@ -44,8 +44,6 @@ int sim_pop_load(struct sim *s, const struct scenario *sc, char *err, size_t err
         snprintf(err, errlen, "%s: out of memory", sc->file[0] ? sc->file : "scenario");
         return -1;
     }
-    struct rng r;
-    rng_seed(&r, s->seed, "population");
     for (size_t i = 0; i < sc->npops; i++) {
         const struct scn_pop *p = &sc->pops[i];
         if (p->plen > 32 || p->alive_ppm > 1000000) {
@@ -57,6 +55,12 @@ int sim_pop_load(struct sim *s, const struct scenario *sc, char *err, size_t err
             snprintf(err, errlen, "%s: out of memory", sc->file[0] ? sc->file : "scenario");
             return -1;
         }
+        /* The key is the population's own (seed and prefix), not the next of a stream: a
+         * population added before it never changes which of its addresses are alive. */
+        char name[48];
+        struct rng r;
+        snprintf(name, sizeof name, "population:%08x/%u", (unsigned)p->prefix, (unsigned)p->plen);
+        rng_seed(&r, s->seed, name);
         rng_bytes(&r, s->pops[s->npops].key, sizeof s->pops[s->npops].key);
         s->npops++;
     }

@@ -131,7 +131,13 @@ static int load_script(struct sim *s, const struct scenario *sc, char *err, size
             sd->proto != WIRE_PROTO_ICMP)
             return load_err(sc, sd->pos, err, errlen, "send: protocol must be tcp, udp or icmp");
         if (!sd->has_sport && sd->proto != WIRE_PROTO_ICMP) {
-            sd->sport = (uint16_t)rng_range(&s->rng_send, 1024, 65535);
+            /* A keyed draw of the line's own datagram (lib/rng.h): another send line,
+             * before or after, never moves this one's port. */
+            uint64_t w[5] = { (uint64_t)sd->from << 32 | sd->to,
+                              (uint64_t)sd->dport << 8 | sd->proto, sd->at_ns,
+                              (uint64_t)sd->seq << 32 | sd->ack, sd->flags };
+            sd->sport = (uint16_t)(1024 + rng_key_below(rng_key_hash(&s->key_send, w, 5),
+                                                         65535 - 1024 + 1));
             sd->has_sport = true;
         }
         if (sim_queue_push(s, sd->at_ns, SQ_SEND, (uint32_t)i, 0))
@@ -157,8 +163,12 @@ static int load_script(struct sim *s, const struct scenario *sc, char *err, size
         struct sim_traffic_rt *rt = &s->traffic[s->ntraffic++];
         rt->cfg = *tr;
         rt->host = h->idx;
-        char name[48];
-        snprintf(name, sizeof name, "traffic:%zu", i);
+        /* The stream is named by what the line sends, not by its place in the file: another
+         * traffic line never shifts this one's ports. */
+        char name[96], fa[16], ta[16];
+        snprintf(name, sizeof name, "traffic:%s>%s:%u/%u@%llu+%u", wire_ip_str(tr->from, fa),
+                 wire_ip_str(tr->to, ta), (unsigned)tr->dport, (unsigned)tr->proto,
+                 (unsigned long long)tr->start_ns, (unsigned)tr->rate);
         rng_seed(&rt->rng, s->seed, name);
         if (tr->stop_ns > tr->start_ns && sim_queue_push(s, tr->start_ns, SQ_TRAFFIC, (uint32_t)i, 0))
             return load_err(sc, tr->pos, err, errlen, "out of memory");
@@ -402,6 +412,8 @@ static void run_connect(struct sim *s, uint32_t i)
     rt->conn = host_tcp(h) ? tcp_connect(host_tcp(h), host_io(s, h), rt->cfg.to, rt->cfg.dport,
                                          rt->cfg.sport)
                            : -1;
+    if (rt->conn >= 0)   /* an attached host's own connections reach its stack (sim_attach) */
+        sim_att_flow_add(s, h, rt->conn);
     if (rt->conn >= 0 && rt->cfg.has_data)
         tcp_buffer(host_tcp(h), rt->conn);   /* out of memory: the bytes go as 'X's */
     if (sim_tracing(s)) {

@@ -172,8 +172,9 @@ uint64_t sim_unit(const struct sim *s);
  * fn, after the destination host's inbound filter, and nothing else does (the off-path view:
  * no copy of other hosts' traffic). The stacks of hosts in the prefix stay out of the way of
  * those datagrams (no RST for a SYN-ACK the script asked for, as a firewall rule arranges
- * for scapy users), except TCP segments of the streams the script opened from them
- * (sim_stream_open after sim_attach): those reach the stack too. A datagram to an address
+ * for scapy users), except TCP segments of connections opened through their own stack
+ * after sim_attach (the script's sim_stream_open, a scenario's `connect`): those reach the
+ * stack too. A datagram to an address
  * of the prefix where no host is goes to fn alone. Each one is a RECV record of rule
  * attach-script. as_addr: the attaching address, which injected SENDs name. One attachment
  * per simulation. 0, or -1 (plen over 32, or as_addr outside the prefix). */

@@ -154,7 +154,7 @@ static int32_t tcp_tcb_new_h(struct tcp_host *th, uint16_t lport, uint32_t raddr
     *t = (struct tcp_tcb){
         .in_use = true, .lport = lport, .rport = rport, .raddr = raddr, .hash = hash,
         .timer_gen = t->timer_gen + 1, .conn = -1, .listener = -1, .next_free = -1,
-        .rto_ms = 1000, .ipid = (uint16_t)rng_u32(&th->rng_conn),
+        .rto_ms = 1000,
     };
     tcp_slot_put(th, idx);
     th->nslot++;
@@ -294,16 +294,19 @@ struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
     for (int l = 0; l < TCP_TM_LISTS; l++)
         th->tm_head[l] = th->tm_tail[l] = -1;
     gen_isn_init(&th->isn, &p->isn, seed, name);
-    tcp_stream(&th->rng_port, seed, "port", name);
-    tcp_stream(&th->rng_chack, seed, "chack", name);
-    rng_bytes(&th->rng_chack, th->chack_key, sizeof th->chack_key);
+    struct rng r;
+    tcp_stream(&r, seed, "port", name);
+    rng_key_from(&th->key_port, &r);
+    tcp_stream(&r, seed, "chack", name);
+    rng_bytes(&r, th->chack_key, sizeof th->chack_key);
     /* jiffies count from boot, at no particular point of anyone else's second: with a
      * kernel era the budget's seconds start at a phase drawn for the host, which Cao et
      * al.'s attacker must find (its step 0); without one they are the virtual clock's */
     if (p->chack_era)
-        th->chack_phase_ns = rng_below(&th->rng_chack, 1000000000u);
-    tcp_stream(&th->rng_conn, seed, "conn", name);
-    rng_bytes(&th->rng_conn, th->ts_key, sizeof th->ts_key);
+        th->chack_phase_ns = rng_below(&r, 1000000000u);
+    tcp_stream(&r, seed, "conn", name);
+    rng_bytes(&r, th->ts_key, sizeof th->ts_key);
+    rng_key_from(&th->key_conn, &r);
     struct rng ck;
     tcp_stream(&ck, seed, "cookie", name);
     rng_bytes(&ck, th->cookie_key, sizeof th->cookie_key);
@@ -572,7 +575,6 @@ void tcp_syn_like(struct tcp_host *th, uint64_t now_ns, uint16_t lport, uint32_t
     /* A TCB that lives for one segment: what tcp_tcb_new and tcp_connect would set. */
     struct tcp_tcb t = { .lport = lport, .raddr = raddr, .rport = rport, .conn = -1,
                          .listener = -1, .state = TCP_SYN_SENT };
-    t.ipid = (uint16_t)rng_u32(&th->rng_conn);
     t.iss = tcp_isn_take(th, now_ns, lport, raddr, rport);
     tcp_syn_build(th, &t, now_ns, seg);
     *ii = tcp_ipinfo_for(th, &t, TCP_IPK_CONN);
@@ -592,11 +594,14 @@ static bool tcp_port_free(const struct tcp_host *th, uint16_t port, uint32_t dst
 }
 
 /* Linux __inet_hash_connect: a random offset into 32768-60999, even ports first (4.6+:
- * connect() takes even ports, bind() odd ones), then the odd ones. */
-static uint16_t tcp_ephemeral(struct tcp_host *th, uint32_t dst, uint16_t dport)
+ * connect() takes even ports, bind() odd ones), then the odd ones. The offset is a keyed
+ * draw of the destination and the time (Linux 5.12+ hashes the destination with a secret,
+ * RFC 6056 3.3.4), not the next of a stream: a connection elsewhere never moves it. */
+static uint16_t tcp_ephemeral(struct tcp_host *th, uint32_t dst, uint16_t dport, uint64_t now_ns)
 {
     uint32_t range = TCP_EPH_HI - TCP_EPH_LO + 1;
-    uint32_t off = rng_below(&th->rng_port, range) & ~1u;
+    uint64_t w[2] = { (uint64_t)dst << 16 | dport, now_ns };
+    uint32_t off = rng_key_below(rng_key_hash(&th->key_port, w, 2), range) & ~1u;
     for (uint32_t parity = 0; parity < 2; parity++)
         for (uint32_t i = 0; i < range; i += 2) {
             uint16_t port = (uint16_t)(TCP_EPH_LO + (off + parity + i) % range);
@@ -633,7 +638,7 @@ int tcp_connect(struct tcp_host *th, const struct tcp_io *io, uint32_t dst, uint
                 uint16_t sport)
 {
     if (sport == 0)
-        sport = tcp_ephemeral(th, dst, dport);
+        sport = tcp_ephemeral(th, dst, dport, io->now_ns);
     else if (!tcp_port_free(th, sport, dst, dport))
         return -1;
     if (sport == 0)

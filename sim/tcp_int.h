@@ -54,6 +54,7 @@ struct tcp_tcb {
     bool fin_sent;
     bool oow_valid;        /* last_oow_ns is set (Linux last_oow_ack_time != 0) */
     bool ts_off_set;       /* ts_off computed (lazily: only segments with timestamps need it) */
+    bool ipid_set;         /* ipid drawn (lazily, keyed: tcp_tcb_ipid) */
     bool trusted;          /* made by a `from ADDR` listener: the peer is the trusted host */
     int8_t state;          /* enum tcp_state */
     uint8_t timer_kind;    /* enum tcp_timer_kind; NONE = no live timer */
@@ -145,7 +146,11 @@ struct tcp_host {
     struct tcp_listener *lis;      /* sorted by port */
     uint32_t nlis;
     struct gen_isn isn;
-    struct rng rng_port, rng_chack, rng_conn;
+    /* Keyed draws (lib/rng.h rng_key): an ephemeral port by its destination and time, a
+     * connection's own IP-ID start by its 4-tuple and ISS (and, with chack_key, a
+     * challenge-ACK second's random quota by that second), so no flow's numbers move with
+     * another's traffic. */
+    struct rng_key key_port, key_conn;
     uint8_t ts_key[16];
     uint8_t chack_key[16];  /* keys each second's random challenge-ACK quota (tcp_chack_quota) */
     uint64_t chack_phase_ns; /* where the host's seconds begin (a kernel era: drawn; else 0) */

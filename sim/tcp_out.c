@@ -31,7 +31,15 @@ struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tc
         ii.df = true;
         ii.ipid = ii.ipid_next = 0;
     } else if (k == TCP_IPK_CONN && t && p->df && p->synack_df_zero_id) {
-        /* Linux 5.17+: a connected socket numbers its DF segments from its own counter */
+        /* Linux 5.17+: a connected socket numbers its DF segments from its own counter,
+         * which starts random (inet_id = get_random_u16()): here a keyed draw of the
+         * connection, its 4-tuple and ISS, made when the first segment needs it */
+        if (!t->ipid_set) {
+            uint64_t w[2] = { (uint64_t)t->lport << 48 | (uint64_t)t->rport << 32 | t->raddr,
+                              t->iss };
+            t->ipid = (uint16_t)rng_key_hash(&th->key_conn, w, 2);
+            t->ipid_set = true;
+        }
         ii.ipid = t->ipid++;
         ii.ipid_next = t->ipid;
     }

@@ -250,6 +250,34 @@ static void test_clone(void **state)
     att_close(&f);
 }
 
+/* A scenario's own `connect` from the attached host still completes: its segments reach
+ * the stack (and are copied to the script). */
+static void test_scenario_connect(void **state)
+{
+    (void)state;
+    struct sim *s = fx_sim("net 198.51.100.0/24 delay 1ms\n"
+                           "host attacker 198.51.100.10 role scanner os linux\n"
+                           "host server 198.51.100.30 os linux tcp 80\n"
+                           "connect attacker -> server:80 at 1ms send 10\n", 1);
+    struct cap *c = cap_new();
+    uint32_t att = fx_addr(s, "attacker"), srv = fx_addr(s, "server");
+    assert_int_equal(sim_attach(s, att, 32, att, cap_fn, c), 0);
+    struct trace tr;
+    trace_init(&tr);
+    sim_set_trace(s, trace_record, &tr);
+    sim_run_until(s, 50000000);
+    struct sim_tcb_info ti[4];
+    int n = sim_host_tcbs(s, srv, ti, 4);
+    assert_int_equal(n, 1);
+    assert_int_equal(ti[0].state, TCP_ESTABLISHED);
+    assert_int_equal(ti[0].rcv_nxt - ti[0].irs, 1 + 10);
+    assert_true(c->n >= 2);   /* the SYN-ACK and the ACK of the data, copied */
+    assert_int_equal(fx_find_rule(&tr, SIM_EV_RECV, "handed to the script"), -1);
+    trace_free(&tr);
+    free(c);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +289,7 @@ int main(void)
         cmocka_unit_test(test_note),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_clone),
+        cmocka_unit_test(test_scenario_connect),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,3 +17,9 @@ diff scenarios/handshake.scn --set noequals
 diff scenarios/handshake.scn
 diff scenarios/handshake.scn --as nobody --set seed=2
 diff
+# Non-interference: another pair on the same lossy net changes nothing a or b receives,
+# though the runs as a whole differ.
+diff tests/golden/data/flow_quiet.scn tests/golden/data/flow_busy.scn --as a
+diff tests/golden/data/flow_quiet.scn tests/golden/data/flow_busy.scn --as b
+diff tests/golden/data/flow_quiet.scn tests/golden/data/flow_busy.scn -q
+diff tests/golden/data/flow_quiet.scn tests/golden/data/flow_busy.scn --as c --context 0
