@@ -390,7 +390,7 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
     struct tcp_listener *L = &th->lis[lis];
     uint8_t f = seg->flags;
     if (L->restricted && ip->src != L->from_addr) {
-        tcp_reset_closed(th, io, ip, seg, true, v, TR_LISTEN_FROM);
+        tcp_rule_note(th, v, TR_LISTEN_FROM);
         return;
     }
     /* 4.4BSD: sonewconn comes before any look at the flags; a full queue drops it all */

@@ -69,9 +69,10 @@ struct tcp_verdict {
 struct tcp_host *tcp_host_new(const struct personality *p, uint32_t addr,
                               const struct scn_portset *listen, uint64_t seed, const char *name);
 void tcp_host_free(struct tcp_host *th);
-/* `tcp PORT from ADDR`: the listener on port serves only addr (rsh's trust of one host); a
- * segment from elsewhere gets a closed port's answer, and data on a connection from addr is
- * reported as the trusted host's. 0, or -1 when nothing listens on port. */
+/* `tcp PORT from ADDR`: the listener on port serves only addr (rsh's trust of one host,
+ * behind a filter that lets no one else reach it); a segment from elsewhere is dropped, and
+ * data on a connection from addr is reported as the trusted host's. 0, or -1 when nothing
+ * listens on port. */
 int tcp_listen_from(struct tcp_host *th, uint16_t port, uint32_t addr);
 
 /* A segment for this host (checksum already verified by the caller). */

@@ -83,9 +83,9 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         "windows-listen-synfin", "Windows: SYN+FIN to a listener: RST+ACK as if closed, the FIN "
         "counted (nmap-os-db Windows 10 T3 F=AR A=O)", NULL },
     [TR_LISTEN_FROM] = { "LISTEN (`tcp PORT from ADDR`)", "any segment from another address",
-        TCP_ACT_RST, NULL, "scenario-listen-from",
-        "tcp PORT from ADDR: the listener serves the trusted address only (rsh's trust): "
-        "another source gets a closed port's answer", NULL },
+        TCP_ACT_DROP, "drop", "scenario-listen-from",
+        "tcp PORT from ADDR: the service trusts that address alone (rsh's .rhosts) and a "
+        "filter lets no one else reach it: dropped", NULL },
     [TR_BSD_LISTEN_FULL] = { "LISTEN (4.4BSD)", "any segment, the listen queue full",
         TCP_ACT_DROP, "drop", "bsd44-sonewconn-full",
         "4.4BSD tcp_input: sonewconn refuses, the listen queue (3 * backlog / 2 + 1 half-open "

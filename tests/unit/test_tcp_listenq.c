@@ -6,8 +6,8 @@
  *  - Linux, tcp_syncookies = 1: the overflowing SYN gets a cookie SYN-ACK and no state, the
  *    ACK returning it makes the connection, a stray SYN-ACK still gets its RST; with
  *    tcp_syncookies = 0 only SYNs are dropped;
- *  - `tcp PORT from ADDR`: another source gets a closed port's answer; data from ADDR is
- *    reported as the trusted host's.
+ *  - `tcp PORT from ADDR`: another source's segments are dropped (the port looks filtered);
+ *    data from ADDR is reported as the trusted host's.
  * Numbers: docs/facts/offpath.md section 6. Fixture: tcp_fixture.h.
  */
 #include "tests/unit/tcp_fixture.h"
@@ -206,9 +206,13 @@ static void test_listen_from(void **state)
     assert_int_equal(tcp_listen_from(F.th, 80, PEER), 0);
     assert_int_equal(tcp_listen_from(F.th, 81, PEER), -1);   /* nothing listens there */
     struct wire_tcp syn = seg_mk(1000, 80, TCP_SYN, 1, 0);
+    int mark = F.r.n;
     const struct wire_tcp *o = feed_from(OTHER, &syn);
-    assert_non_null(o);
-    assert_int_equal(o->flags, TCP_RST | TCP_ACK);
+    assert_int_equal(sent_since(mark), 0);          /* filtered: no answer at all */
+    assert_string_equal(F.v.rule_id, "scenario-listen-from");
+    struct wire_tcp sa = seg_mk(1000, 80, TCP_SYN | TCP_ACK, 1, 99);
+    feed_from(OTHER, &sa);
+    assert_int_equal(sent_since(mark), 0);
     assert_string_equal(F.v.rule_id, "scenario-listen-from");
     syn.sport = 513;
     o = feed_from(PEER, &syn);
