@@ -1,0 +1,57 @@
+#!/bin/sh
+# solve_noninterference.sh TCPLAB OUT LAB-OPTIONS... — the non-interference lab solved with
+# the student's own views: the IP-IDs and challenge ACKs that reach the student's host
+# (tcplab run), and every yes/no from `tcplab diff --as attacker`'s exit status. Each diff's
+# verdict is also checked against what the lab teaches (a global IP-ID and a host-wide
+# challenge-ACK budget interfere, per-destination IDs and Linux 6.0's per-socket limit do
+# not): a wrong verdict fails this script, not only the answer. Writes the answers to OUT.
+set -eu
+tcplab=$1 out=$2
+shift 2
+student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
+tmp=$(mktemp -d /tmp/solve_ni.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+"$tcplab" run --lab noninterference "$@" > "$tmp/run"
+# "T RECV  attacker SRC:80 > 198.51.100.10:5000N TCP [R] ... id=N ..."
+ids=$(awk '$2 == "RECV" && $3 == "attacker" && $8 == "[R]" && $6 ~ /:5000[01]$/ {
+        for (i = 9; i <= NF; i++) if ($i ~ /^id=/) print substr($i, 4) }' "$tmp/run")
+first=$(echo "$ids" | sed -n 1p)
+second=$(echo "$ids" | sed -n 2p)
+chacks=$(awk '$2 == "RECV" && $3 == "attacker" && $8 == "[A]" && $6 ~ /:37518$/' "$tmp/run" | wc -l)
+# verdict WANT SETS...: yes when diff --as attacker finds a difference (exit 1), no when not
+verdict() {
+    want=$1
+    shift
+    rc=0
+    "$tcplab" diff --lab noninterference "$@" --as attacker -q || rc=$?
+    case $rc in
+        0) got=no ;;
+        1) got=yes ;;
+        *) echo "solve_noninterference: tcplab diff $* exited $rc" >&2; exit 2 ;;
+    esac
+    [ "$got" = "$want" ] || {
+        echo "solve_noninterference: diff $* says $got, the lab teaches $want" >&2; exit 1; }
+    echo "$got"
+}
+pd="--set-a zombie.ipid=per-dest --set-b zombie.ipid=per-dest"
+l6="--set-a server.challenge-ack=linux-6.0 --set-b server.challenge-ack=linux-6.0"
+# (assignments, so that set -e stops the script when a verdict is wrong)
+g_exists=$(verdict yes "$@" --set-a zport=9100 --set-b zport=7)
+g_port=$(verdict no "$@" --set-a zport=9100 --set-b zport=515)
+# shellcheck disable=SC2086
+p_exists=$(verdict no "$@" --set-a zport=9100 --set-b zport=7 $pd)
+c_exists=$(verdict yes "$@" --set-a hport=22 --set-b hport=8080)
+# shellcheck disable=SC2086
+c_linux6=$(verdict no "$@" --set-a hport=22 --set-b hport=8080 $l6)
+{
+    [ -z "$student" ] || echo "student = $student"
+    echo "lab = noninterference"
+    echo "zombie_first = $first"
+    echo "zombie_second = $second"
+    echo "global_exists = $g_exists"
+    echo "global_port = $g_port"
+    echo "perdest_exists = $p_exists"
+    echo "chacks = $chacks"
+    echo "chack_exists = $c_exists"
+    echo "chack_linux6 = $c_linux6"
+} > "$out"
