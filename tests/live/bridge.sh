@@ -212,11 +212,14 @@ rssmax=$rss0
 for i in $(seq 10); do
     sleep 1
     r=$(rss_kb "$bpid"); [ "$r" -gt "$rssmax" ] && rssmax=$r
-    [ "$i" = 5 ] && inns timeout 4 ping -n -c 5 -i 0.2 -W 1 "$TARGET" >"$work/ping-flood.log" 2>&1
+    # 20 echo requests over 4 s: the flood fills the TUN device's queue, so the kernel drops
+    # most requests before the bridge sees them (it counts them: "the kernel dropped");
+    # the check is that the bridge still answers those that reach it, at least one.
+    [ "$i" = 4 ] && inns timeout 5 ping -n -c 20 -i 0.2 -W 1 "$TARGET" >"$work/ping-flood.log" 2>&1
 done
 wait "$fpid" 2>/dev/null
 echo "bridge: flood: RSS $rss0 kB before, at most $rssmax kB during; $(grep -o '[0-9]* packets transmitted' "$work/flood.log")"
-grep -q ' [1-5] received' "$work/ping-flood.log" && ok "the bridge answered ping during the flood: $(grep -o '[0-9] received' "$work/ping-flood.log")" ||
+grep -qE ' ([1-9]|1[0-9]|20) received' "$work/ping-flood.log" && ok "the bridge answered ping during the flood: $(grep -oE '[0-9]+ received' "$work/ping-flood.log")" ||
     bad "no answer to ping during the flood"
 [ "$rssmax" -lt 65536 ] && ok "memory bounded under the flood (< 64 MB)" || bad "RSS grew to $rssmax kB"
 if inns timeout 10 ping -n -c 3 -i 0.2 -W 2 "$TARGET" 2>&1 | grep -q '3 received'; then
