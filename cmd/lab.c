@@ -450,7 +450,8 @@ static int lab_dir_files(const char *dir, char ***out, size_t *n)
         k++;
     }
     closedir(d);
-    qsort(v, k, sizeof *v, lab_cmp_str);
+    if (k)   /* qsort(NULL, 0, ...) is undefined behaviour */
+        qsort(v, k, sizeof *v, lab_cmp_str);
     *out = v;
     *n = k;
     return 0;

@@ -446,10 +446,12 @@ int cmd_run(int argc, char **argv)
     if (json_of) {
         FILE *jf = outfile_fp(json_of);
         int c = ts.jerr || fflush(jf) ? -1 : 0;
-        if (c)
+        if (c) {
             snprintf(err, sizeof err, "%s: %s", o.json, strerror(errno));
-        else
+            outfile_abort(json_of);   /* a write failed: nothing of it is kept */
+        } else {
             c = outfile_commit(json_of, err, sizeof err);
+        }
         json_of = NULL;
         if (c) {
             fprintf(stderr, "tcplab run: %s\n", err);
