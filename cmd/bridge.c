@@ -247,23 +247,6 @@ static int bridge_serve(struct bridge *b, struct bridge_session *ss, const struc
     return rc ? 2 : 0;
 }
 
-/* The scenario: a file, `default`, or a student's variant of a lab. The kernel behind the TUN
- * device sees only what the student's host sends and receives, so a lab's view needs no
- * filter here. */
-static int bridge_load(const struct bridge_opts *o, struct scenario *sc, char *err,
-                       size_t errlen)
-{
-    if (o->in_lab) {
-        struct lab_view view;
-        int n = snprintf(err, errlen, "tcplab bridge: ");
-        return lab_open(&o->lab, sc, &view, err + n, errlen - (size_t)n) ? -1 : 0;
-    }
-    if (!strcmp(o->scenario, "default"))
-        return scenario_parse("default.scn", scenario_default_text, scenario_default_len, sc,
-                              err, errlen);
-    return lab_scenario_file(o->scenario, sc, err, errlen);
-}
-
 /* The capture's comment: what ran and the command that replays it. */
 static void bridge_comment(const struct bridge_opts *o, uint64_t seed, char *out, size_t n)
 {
@@ -287,7 +270,11 @@ int cmd_bridge(int argc, char **argv)
         return 1;
     char err[768];
     struct scenario sc;
-    if (bridge_load(&o, &sc, err, sizeof err)) {
+    /* A lab's view needs no filter here: the kernel behind the TUN device sees only what the
+     * student's host sends and receives. */
+    struct lab_view view;
+    if (cmd_load_scenario("bridge", o.scenario, o.in_lab ? &o.lab : NULL, &sc, &view, err,
+                          sizeof err)) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
