@@ -32,12 +32,14 @@ def report(path):
 
 def close_ts(a, b):
     """Linux offsets each connection's timestamps randomly (4.10+), so the rate nmap
-    computes from six SYN-ACKs is noise around 2^33 Hz: TS=21 or 22 from run to run."""
+    computes from six SYN-ACKs is noise: TS=20, 21 or 22 seen from run to run of the same
+    kernel. What is stable is the class: a value of 0x10 or more (far above any real
+    clock's rate) says "random offsets" on both sides."""
     try:
         x, y = int(a, 16), int(b, 16)
     except (TypeError, ValueError):
         return False
-    return x >= 0x10 and y >= 0x10 and abs(x - y) <= 1
+    return x >= 0x10 and y >= 0x10
 
 
 def main():
