@@ -76,16 +76,9 @@ static int opt_value(int argc, char **argv, int i, const char **out)
 static int attach_option(struct attach_opts *o, int argc, char **argv, int i)
 {
     const char *a = argv[i], *v = NULL;
-    char lerr[256];
-    int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-    if (used < 0) {
-        fprintf(stderr, "tcplab attach: %s\n", lerr);
-        return -1;
-    }
-    if (used) {
-        o->in_lab = true;
-        return used;
-    }
+    int last = i, lab = cmd_lab_option("attach", &o->lab, &o->in_lab, argc, argv, &last);
+    if (lab)
+        return lab < 0 ? -1 : last - i + 1;
     if (!strcmp(a, "-q"))
         return o->quiet = true, 1;
     const char **slot = !strcmp(a, "--as") ? &o->as : !strcmp(a, "--record") ? &o->record
