@@ -154,10 +154,10 @@ static int attach_parse_args(int argc, char **argv, struct attach_opts *o)
     return 0;
 }
 
-/* --as: a host name, an address, or a prefix; the default, the scenario's scanner host or
- * the lab's student host. Fills o->prefix, o->plen and o->addr. The prefix may hold no
- * host but the attaching one (the off-path view); in a lab it must hold the student's. */
-static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct lab_view *view)
+/* --as (cmd/attach.h). The prefix may hold no host but the attaching one (the off-path
+ * view); in a lab it must hold the student's. */
+int attach_resolve_as(const char *cmd, struct attach_opts *o, struct sim *s,
+                      const struct lab_view *view)
 {
     const char *as = o->as;
     uint32_t addr = 0;
@@ -166,8 +166,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
     if (!as) {
         addr = view->restricted || view->addr ? view->addr : sim_scanner_addr(s);
         if (!addr) {
-            fprintf(stderr, "tcplab attach: the scenario has no `role scanner` host: say which "
-                    "host the script plays with --as HOST\n");
+            fprintf(stderr, "tcplab %s: the scenario has no `role scanner` host: say which "
+                    "host the script plays with --as HOST\n", cmd);
             return -1;
         }
     } else if (sim_host_lookup(s, as, &addr)) {
@@ -176,8 +176,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
         unsigned long long pl = 32;
         if (n >= sizeof buf || (memcpy(buf, as, n), buf[n] = 0, wire_ip_parse(buf, &addr)) ||
             (slash && cmd_parse_uint(slash + 1, 32, &pl))) {
-            fprintf(stderr, "tcplab attach: --as wants a host of the scenario, an address or a "
-                    "prefix like 203.0.113.128/25, got '%s'\n", as);
+            fprintf(stderr, "tcplab %s: --as wants a host of the scenario, an address or a "
+                    "prefix like 203.0.113.128/25, got '%s'\n", cmd, as);
             return -1;
         }
         plen = (unsigned)pl;
@@ -190,8 +190,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
         if ((hi.addr & mask) != prefix)
             continue;
         if (found && found != hi.addr) {
-            fprintf(stderr, "tcplab attach: --as %s holds two hosts of the scenario; the "
-                    "script may play one host (and addresses where no host is)\n", as);
+            fprintf(stderr, "tcplab %s: --as %s holds two hosts of the scenario; the "
+                    "script may play one host (and addresses where no host is)\n", cmd, as);
             return -1;
         }
         found = hi.addr;
@@ -199,8 +199,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
     if (found)
         o->addr = found;
     if (view->restricted && (view->addr & mask) != prefix) {
-        fprintf(stderr, "tcplab attach: in this lab the script plays %s, the student's host "
-                "(or a prefix holding it)\n", view->host);
+        fprintf(stderr, "tcplab %s: in this lab the script plays %s, the student's host "
+                "(or a prefix holding it)\n", cmd, view->host);
         return -1;
     }
     o->prefix = prefix;
@@ -371,7 +371,7 @@ int cmd_attach(int argc, char **argv)
         o.addr = rec.hdr.addr;
         o.plen = rec.hdr.plen;
         o.prefix = o.plen ? o.addr & ~(uint32_t)0 << (32 - o.plen) : 0;
-    } else if (attach_resolve_as(&o, s, &view)) {
+    } else if (attach_resolve_as("attach", &o, s, &view)) {
         goto out;
     }
     if (o.replay && (o.addr != rec.hdr.addr || o.plen != rec.hdr.plen)) {

@@ -110,7 +110,7 @@ static pid_t spawn(const struct attach_opts *o, int sv[2])
     if (pid != 0)
         return pid;
     close(sv[0]);
-    if (fcntl(sv[1], F_SETFD, 0) < 0)
+    if (fcntl(sv[1], F_SETFD, 0) < 0 || (o->stdout_to_stderr && dup2(2, 1) < 0))
         _exit(127);
     child_env(o, sv[1]);
     execvp(o->argv[0], o->argv);
