@@ -449,7 +449,8 @@ static const char *scan_target_name(void *ctx, uint32_t addr)
 static void scan_log(void *ctx, const char *line)
 {
     (void)ctx;
-    printf("%s\n", line);
+    fputs(line, stdout);   /* a /8 scan logs millions of lines: no format to parse */
+    putchar('\n');
 }
 
 static void scan_fill_config(struct scan_job *j, struct scan_config *c)
@@ -716,6 +717,11 @@ int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *hooks)
         scan_opts_free(&o);
         return 0;
     }
+    /* Into a file or a pipe, a report of millions of lines goes out in 64 KiB writes, not
+     * stdio's 4 KiB (a third of a /8 scan's time was the kernel taking 4 KiB at a time). */
+    static char outbuf[1 << 16];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct scan_job j = {.o = &o, .hooks = hooks};
     targets_init(&j.tl);
     targets_init(&j.ex);
