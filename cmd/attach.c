@@ -76,16 +76,9 @@ static int opt_value(int argc, char **argv, int i, const char **out)
 static int attach_option(struct attach_opts *o, int argc, char **argv, int i)
 {
     const char *a = argv[i], *v = NULL;
-    char lerr[256];
-    int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-    if (used < 0) {
-        fprintf(stderr, "tcplab attach: %s\n", lerr);
-        return -1;
-    }
-    if (used) {
-        o->in_lab = true;
-        return used;
-    }
+    int last = i, lab = cmd_lab_option("attach", &o->lab, &o->in_lab, argc, argv, &last);
+    if (lab)
+        return lab < 0 ? -1 : last - i + 1;
     if (!strcmp(a, "-q"))
         return o->quiet = true, 1;
     const char **slot = !strcmp(a, "--as") ? &o->as : !strcmp(a, "--record") ? &o->record
@@ -301,6 +294,38 @@ static int outputs_finish(const struct attach_opts *o, struct attach_out *ao)
     return 0;
 }
 
+/* --replay in a lab: the record must be of this variant and of the student's host. 0, or
+ * -1 with the reason said (the seed, a hidden fact of the variant, is not printed). */
+static int attach_lab_record_ok(const struct attach_opts *o, const struct lab_view *view,
+                                const struct attach_record *rec, uint64_t seed)
+{
+    const char *lab = o->lab.lab ? o->lab.lab : "(the ticket's lab)";
+    char who[300];
+    if (o->lab.student)
+        snprintf(who, sizeof who, "student %s's", o->lab.student);
+    else
+        snprintf(who, sizeof who, "the ticket's");
+    switch (attach_record_fits(rec, seed, view->addr)) {
+    case ATTACH_REC_FITS:
+        return 0;
+    case ATTACH_REC_OTHER_VARIANT:
+        fprintf(stderr, "tcplab attach: %s was recorded on another variant of lab %s, not %s "
+                "(or with another --seed): a record replays only on the variant it was made "
+                "for; give the --student it was recorded as\n", o->replay, lab, who);
+        return -1;
+    case ATTACH_REC_OTHER_HOST: {
+        char a[16], h[16];
+        wire_ip_str(rec->hdr.addr, a);
+        wire_ip_str(view->addr, h);
+        fprintf(stderr, "tcplab attach: %s was recorded playing %s/%u, which does not hold "
+                "%s, the student's host in lab %s (%s): not a record of this lab's student\n",
+                o->replay, a, (unsigned)rec->hdr.plen, view->host, lab, h);
+        return -1;
+    }
+    }
+    return -1;
+}
+
 int cmd_attach(int argc, char **argv)
 {
     struct attach_opts o;
@@ -320,7 +345,14 @@ int cmd_attach(int argc, char **argv)
         scenario_free(&sc);
         return 1;
     }
-    uint64_t seed = o.has_seed ? o.seed : o.replay ? rec.hdr.seed : sc.seed;
+    /* A scenario file's record brings its seed; a lab's variant has its own, and a record
+     * made for another variant or host is refused here, not replayed on this one. */
+    uint64_t seed = o.has_seed ? o.seed : o.replay && !o.in_lab ? rec.hdr.seed : sc.seed;
+    if (o.replay && o.in_lab && attach_lab_record_ok(&o, &view, &rec, seed)) {
+        free(rec.buf);
+        scenario_free(&sc);
+        return 1;
+    }
     struct sim *s = sim_new(seed);
     struct trace tr;
     trace_init(&tr);

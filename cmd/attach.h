@@ -45,6 +45,13 @@ struct attach_record {
 /* 0, or -1 with err. */
 int attach_record_load(const char *path, struct attach_record *rec, char *err, size_t errlen);
 
+/* Whether a record fits a lab variant: made with the variant's seed, and playing an address
+ * (or a prefix) that holds the student's host at host_addr. ATTACH_REC_FITS, or which of the
+ * two it fails (a record of another student's variant, or of another host). */
+enum attach_rec_fit { ATTACH_REC_FITS, ATTACH_REC_OTHER_VARIANT, ATTACH_REC_OTHER_HOST };
+enum attach_rec_fit attach_record_fits(const struct attach_record *rec, uint64_t seed,
+                                       uint32_t host_addr);
+
 /* Runs o->argv attached to s, then the simulation on (--until or until idle). Returns the
  * command's exit status, -1 on bad input, -2 on runtime trouble (message given). */
 int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *ao,

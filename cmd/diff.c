@@ -120,23 +120,17 @@ static int diff_parse_args(int argc, char **argv, struct diff_opts *o)
     o->context = 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        char lerr[256];
-        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-        if (used < 0) {
-            fprintf(stderr, "tcplab diff: %s\n", lerr);
+        int lab = cmd_lab_option("diff", &o->lab, &o->in_lab, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
-            o->in_lab = true;
-            i += used - 1;
+        if (lab)
             continue;
-        }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             diff_usage(stdout);
             exit(0);
         }
         if (a[0] == '-' && a[1]) {
-            used = diff_option(o, a, i + 1 < argc ? argv[i + 1] : NULL);
+            int used = diff_option(o, a, i + 1 < argc ? argv[i + 1] : NULL);
             if (used < 0)
                 return -1;
             i += used - 1;
