@@ -5,15 +5,7 @@
 # the same script against a copy of the scenario with challenge-ack linux-4.7, where step 0
 # counts what the per-socket limit lets through. Writes the answers to OUT; prints the
 # attack's line (its virtual time) on stderr.
-set -eu
-tcplab=$1 out=$2
-shift 2
-src=$(cd "$(dirname "$0")/../.." && pwd)
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_cack.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-PYTHONPATH="$src/attach${PYTHONPATH:+:$PYTHONPATH}"
-export PYTHONPATH
+. "$(dirname "$0")/solver.sh"
 rec="$out.rec"
 "$tcplab" attach --lab challenge-ack "$@" -q --record "$rec" -- \
     python3 "$src/tests/labs/challack.py" > "$tmp/attack"
@@ -36,8 +28,7 @@ for era in linux-4.7 linux-6.0; do
 done
 answered=$(sed -n 's/.*step 0: \([0-9]*\) of 200 RSTs.*/\1/p' "$tmp/linux-4.7" | head -1)
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = challenge-ack"
+    answers_head challenge-ack
     echo "port = $port"
     echo "rcv_nxt = $rcv"
     echo "ack = $ack"
