@@ -67,19 +67,15 @@ static int lab_parse_args(int argc, char **argv, struct lab_cmd *c)
     memset(c, 0, sizeof *c);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        char err[256];
-        int used = lab_sel_option(&c->sel, argc, argv, i, err, sizeof err);
-        if (used < 0) {
-            fprintf(stderr, "tcplab lab: %s\n", err);
+        int lab = cmd_lab_option("lab", &c->sel, NULL, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
+        if (lab) {
             if (!strncmp(a, "--lab", 5) && (a[5] == 0 || a[5] == '=')) {
                 fprintf(stderr, "tcplab lab: name the lab after the subcommand (tcplab lab "
                         "show NAME), not with --lab\n");
                 return -1;
             }
-            i += used - 1;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             lab_usage(stdout);
             exit(0);

@@ -80,16 +80,11 @@ static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        char lerr[256];
-        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-        if (used < 0) {
-            fprintf(stderr, "tcplab tui: %s\n", lerr);
+        int lab = cmd_lab_option("tui", &o->lab, NULL, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
-            i += used - 1;
+        if (lab)
             continue;
-        }
         if (!strcmp(a, "--")) {
             o->scan_argc = argc - i - 1;
             o->scan_argv = argv + i + 1;

@@ -264,11 +264,15 @@ int whatif_run(const struct whatif_src *src, const struct whatif_change *ch, siz
     }
     struct whatif_tap tap = {&r->view, &r->tr};
     sim_set_trace(s, whatif_event, &tap);
-    if (src->has_until)
+    if (src->drive)
+        rc = src->drive(src->drive_ctx, s, &r->view, r->seed, err, errlen);
+    else if (src->has_until)
         sim_run_until(s, src->until_ns);
     else
         sim_run(s, WHATIF_LIMIT_NS, NULL);
     sim_free(s);
+    if (rc)
+        return rc;
     if (r->tr.oom) {
         snprintf(err, errlen, "out of memory while recording the run");
         return 2;

@@ -36,6 +36,14 @@ int whatif_parse(const char *spec, struct whatif_change *c, char *err, size_t er
 /* The change as typed: "server.isn=rfc6528". */
 void whatif_format(const struct whatif_change *c, char *out, size_t cap);
 
+struct sim;
+/* What drives a run instead of running it to until_ns or idle: `tcplab diff -- COMMAND`
+ * attaches the command to each run (cmd/diff.c). s is loaded, its trace set; view is the
+ * run's (a lab's student view); seed the run's. 0, 1 (bad input) or 2 (trouble), with a
+ * message in err. */
+typedef int (*whatif_drive_fn)(void *ctx, struct sim *s, const struct lab_view *view,
+                               uint64_t seed, char *err, size_t errlen);
+
 struct whatif_src {
     const char *file;              /* a scenario file, `default`, or NULL for the lab */
     struct lab_sel lab;            /* with file NULL: the lab variant */
@@ -43,6 +51,8 @@ struct whatif_src {
     uint64_t seed;
     bool has_until;
     uint64_t until_ns;             /* else until idle, at most an hour */
+    whatif_drive_fn drive;         /* NULL: the run runs by itself */
+    void *drive_ctx;
 };
 
 /* One run, loaded and parsed with changes ch[0..n). */

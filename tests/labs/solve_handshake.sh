@@ -4,12 +4,7 @@
 # probe's answer PREDICTED from the probe alone with RFC 793 3.4 (the listener is port 80,
 # anything else is closed), never read from the server's lines. The grader compares the
 # prediction with what the simulated server did, so a wrong rule in the simulator fails.
-set -eu
-tcplab=$1 out=$2
-shift 2
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_hs.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/solver.sh"
 "$tcplab" run --lab handshake "$@" > "$tmp/run"
 # "T SEND HOST SRC:SP > DST:DP TCP [FLAGS] seq=N ack=N ... len=N"
 field() { awk -v f="$1" '{ for (i = 1; i <= NF; i++) if (index($i, f "=") == 1) { print substr($i, length(f) + 2); exit } }'; }
@@ -37,8 +32,7 @@ awk '$2 == "SEND" && $3 == "client" && $4 ~ /:610[0-9][0-9]$/ {
     }' "$tmp/run" > "$tmp/pred"
 pick() { awk -v fl="$1" -v l="$2" '$2 == fl && $3 == l { print $NF; exit }' "$tmp/pred"; }
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = handshake"
+    answers_head handshake
     echo "client_isn = $client_isn"
     echo "server_isn = $server_isn"
     echo "data_ack = $data_ack"

@@ -4,12 +4,7 @@
 # IP-IDs in `tcplab run`, take the one that grows by one per read as the zombie, SYN-scan
 # the target directly, then idle-scan it through the zombie. Writes the answers to OUT.
 # LAB-OPTIONS select the variant (--student ID, or --ticket FILE).
-set -eu
-tcplab=$1 out=$2
-shift 2
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_idle.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/solver.sh"
 "$tcplab" run --lab idle-scan "$@" > "$tmp/run"
 # RECV lines at the attacker: "... RECV  attacker   SRC:80 > ...:PORT TCP [R] ... id=N ..."
 zombie=$(awk '$2 == "RECV" && $3 == "attacker" && / TCP \[R\] / {
@@ -27,8 +22,7 @@ direct=$(awk -F/ '/^[0-9]+\/tcp +open /{ printf "%s%s", sep, $1; sep = "," }' "$
 "$tcplab" scan --lab idle-scan "$@" -sI "$zombie" -Pn -p 1-1024 target > "$tmp/idle" 2>/dev/null
 open=$(awk -F/ '/^[0-9]+\/tcp +open /{ printf "%s%s", sep, $1; sep = "," }' "$tmp/idle")
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = idle-scan"
+    answers_head idle-scan
     echo "zombie = $zombie"
     echo "zombie_id = $zid"
     echo "direct = ${direct:-none}"

@@ -27,7 +27,8 @@ t=$tmp/inst/bin/tcplab
 [ -x "$t" ] && [ -f "$tmp/inst/share/tcplab/python/tcplab.py" ] || { no "nothing installed"; exit 1; }
 # The user's own scripts (here: the reference solutions, copied out of the tree).
 mkdir -p "$tmp/home/bin" "$tmp/home/work"
-cp "$src/tests/labs/solve_idle-scan.sh" "$src/tests/labs/attach_isn-prediction.py" "$tmp/home/bin/"
+cp "$src/tests/labs/solve_idle-scan.sh" "$src/tests/labs/solver.sh" \
+    "$src/tests/labs/attach_isn-prediction.py" "$tmp/home/bin/"
 cd "$tmp/home/work" || exit 2
 PATH=$tmp/inst/bin:$PATH
 export PATH
