@@ -135,7 +135,7 @@ static int attach_parse_args(int argc, char **argv, struct attach_opts *o)
     }
     const char *why = NULL;
     if (o->in_lab && o->scenario)
-        why = "a lab brings its own scenario; give --lab or a scenario, not both";
+        why = lab_sel_conflict(&o->lab);
     else if (!o->scenario && !o->in_lab)
         why = "which scenario? (a file, `default`, or --lab NAME --student ID)";
     else if (o->replay && o->argc)

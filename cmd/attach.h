@@ -28,6 +28,11 @@ struct attach_opts {
     uint32_t prefix, addr;
     uint8_t plen;
     uint64_t variant;        /* the lab variant's digest, for --record's header (0: none) */
+    /* attach_replay: called once the script's host is attached, before the first request
+     * (`tcplab tui --replay` starts recording there, so that its first snapshot holds the
+     * attachment). 0, or -1 to stop (a message said). */
+    int (*attached)(void *ctx, struct sim *s);
+    void *attached_ctx;
 };
 
 struct attach_out {

@@ -350,6 +350,10 @@ int attach_replay(const struct attach_opts *o, struct sim *s, const struct attac
         fprintf(stderr, "tcplab attach: %s\n", err);
         return -2;
     }
+    if (o->attached && o->attached(o->attached_ctx, s)) {
+        attach_free(a);
+        return -2;
+    }
     size_t off = PROTO_REC_HDR;
     struct proto_rec_end end;
     bool ended = false;

@@ -163,8 +163,7 @@ static int diff_parse_args(int argc, char **argv, struct diff_opts *o)
         }
     }
     if (o->in_lab && o->nfiles) {
-        fprintf(stderr, "tcplab diff: a lab brings its own scenario; give --lab or "
-                "scenario files, not both\n");
+        fprintf(stderr, "tcplab diff: %s\n", lab_sel_conflict(&o->lab));
         return -1;
     }
     if (!o->in_lab && !o->nfiles) {

@@ -330,9 +330,13 @@ static void draw_status(struct tui_view *v, int w)
     char s[256];
     size_t ev = tui_model_ev(&v->m);
     unsigned long long t = ev == SIZE_MAX ? 0 : v->rec->ev[ev].t_ns;
-    snprintf(s, sizeof s, " tcplab tui  %s  event %zu of %zu  t=%llu.%06llus%s%s", v->rec->title,
+    /* where the cursor is first: a long title is what 80 columns cut */
+    char play[32] = "";
+    if (v->m.playing)
+        snprintf(play, sizeof play, "  [playing %d/s]", v->m.speed);
+    snprintf(s, sizeof s, " tcplab tui  event %zu of %zu  t=%llu.%06llus%s%s  %s",
              ev == SIZE_MAX ? 0 : ev + 1, v->rec->n, t / 1000000000ULL, t % 1000000000ULL / 1000,
-             v->m.playing ? "  [playing]" : "", v->m.absolute ? "  [absolute]" : "");
+             play, v->m.absolute ? "  [absolute]" : "", v->rec->title);
     attr_t a = v->color ? COLOR_PAIR(TV_C_BAR) : A_REVERSE;
     attron(a);
     fill_line(0, 0, w);
