@@ -126,7 +126,7 @@ static int bridge_parse_args(int argc, char **argv, struct bridge_opts *o)
         }
     }
     if (o->in_lab && o->scenario) {
-        fprintf(stderr, "tcplab bridge: a scenario or --lab, not both ('%s')\n", o->scenario);
+        fprintf(stderr, "tcplab bridge: %s ('%s')\n", lab_sel_conflict(&o->lab), o->scenario);
         return -1;
     }
     if ((!o->scenario && !o->in_lab) || !o->tun) {

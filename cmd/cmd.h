@@ -60,6 +60,11 @@ struct lab_sel;
  * variant recorded into rec, in the student's view. 0, or an exit status (message said). */
 int cmd_tui_lab(const struct lab_sel *sel, const unsigned long long *seed, uint64_t limit_ns,
                 int argc, char **argv, struct tui_rec *rec, char **report);
+/* `tcplab tui SCENARIO --replay RECORD` (cmd/tui_attach.c): an attach --record session
+ * replayed into rec (lab NULL: SCENARIO is a file or `default`). 0, or an exit status. */
+int cmd_tui_attach(const char *scenario, const struct lab_sel *lab, const char *record,
+                   const unsigned long long *seed, const unsigned long long *until_ns,
+                   struct tui_rec *rec);
 
 /* The one number parser: decimal ("010" is ten) or 0x-prefixed hex, no sign, no blanks, at
  * most max. 0 or -1. */

@@ -156,8 +156,7 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         return -1;
     }
     if (o->in_lab && o->scenario) {
-        fprintf(stderr, "tcplab run: a lab brings its own scenario; give --lab or '%s', not "
-                "both\n", o->scenario);
+        fprintf(stderr, "tcplab run: %s ('%s')\n", lab_sel_conflict(&o->lab), o->scenario);
         return -1;
     }
     if (!o->scenario && !o->in_lab) {

@@ -184,6 +184,10 @@ struct lab_view {
  * none of them, -1 when its value is missing (message in err). */
 int lab_sel_option(struct lab_sel *sel, int argc, char **argv, int i, char *err, size_t errlen);
 
+/* Why lab options cannot go with a scenario file: the lab (--lab, --ticket) brings its own,
+ * or (--instructor, --student, --course-key, --labs alone) they name no lab at all. */
+const char *lab_sel_conflict(const struct lab_sel *sel);
+
 /* For every command that runs a simulation (run, scan, tui, attach, diff): the selected
  * student's variant of the lab, parsed into *sc (scenario_free it), and the view that the
  * command's transcript, capture and screens must respect. Checks the options together

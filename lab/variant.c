@@ -296,6 +296,14 @@ int lab_sel_option(struct lab_sel *sel, int argc, char **argv, int i, char *err,
     return 0;
 }
 
+const char *lab_sel_conflict(const struct lab_sel *sel)
+{
+    if (sel->lab || sel->ticket)
+        return "a lab brings its own scenario; give --lab NAME or a scenario file, not both";
+    return "--instructor, --student, --course-key and --labs choose a lab's variant: they need "
+           "--lab NAME (a scenario file's transcript already shows every host)";
+}
+
 /* The identity the options name, checked against the lab. 0 or -1. */
 static int lab_sel_who(const struct lab_sel *sel, const char *lab, struct lab_who *w, char *err,
                        size_t errlen)

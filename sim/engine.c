@@ -292,7 +292,7 @@ int sim_apply_op(struct sim *s, const struct sim_op *op)
     case SIM_OP_INJECT: return sim_inject(s, op->pkt, op->len);
     case SIM_OP_CLOCK: sim_run_until(s, op->t_ns); return 0;
     case SIM_OP_STREAM_CONNECT:
-        return op->buffered ? sim_stream_connect_buffered(s, op->src, op->dst, op->dport)
+        return op->buffered ? sim_stream_open_buffered(s, op->src, op->dst, op->dport, op->sport)
                             : sim_stream_open(s, op->src, op->dst, op->dport, op->sport);
     case SIM_OP_STREAM_SEND: return sim_stream_send(s, op->handle, op->pkt, op->len);
     case SIM_OP_STREAM_ABORT: sim_stream_abort(s, op->handle); return 0;

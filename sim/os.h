@@ -43,8 +43,10 @@ enum chack_mode {
  * and the rest follows from it as before (os_chack_*). */
 enum chack_era {
     CHACK_ERA_NONE,
-    CHACK_ERA_LINUX36,  /* 3.6-4.6: count up to 100/s; per-socket 500 ms limit on segments
-                           without payload only (4.0+); SEG.ACK > SND.NXT dropped */
+    CHACK_ERA_LINUX36,  /* 3.6-3.19 (282f23c6ee34): count up to 100/s; no per-socket limit;
+                           SEG.ACK > SND.NXT dropped */
+    CHACK_ERA_LINUX40,  /* 4.0-4.6: as 3.6, and the per-socket 500 ms limit on segments without
+                           payload only (f2b2c582e824) */
     CHACK_ERA_LINUX47,  /* 4.7-5.19: 1000/s randomised per second, counted down; the
                            per-socket limit on every challenge ACK; SEG.ACK > SND.NXT dropped */
     CHACK_ERA_LINUX60,  /* 6.0+: no host-wide budget; the per-socket limit on every challenge
@@ -146,7 +148,12 @@ struct personality {
  * counted-up budget, and only a host without a budget challenges SEG.ACK > SND.NXT. */
 static inline bool os_chack_sock_all(const struct personality *p)
 {
-    return p->chack_era ? p->chack_era != CHACK_ERA_LINUX36 : p->chack != CHACK_FIXED;
+    return p->chack_era ? p->chack_era >= CHACK_ERA_LINUX47 : p->chack != CHACK_FIXED;
+}
+/* Whether challenge ACKs pass the per-socket limit at all (Linux 4.0+; not 3.6-3.19). */
+static inline bool os_chack_sock_limit(const struct personality *p)
+{
+    return p->chack_era != CHACK_ERA_LINUX36;
 }
 static inline bool os_chack_ack_future(const struct personality *p)
 {

@@ -15,7 +15,7 @@
  *   on           the preset's mode when it has one, else CHACK_RANDOM 1000/s (Linux 4.7+)
  *   N/s          CHACK_FIXED: count up to N per aligned 1-s slot (Linux 3.6-4.6, N = 100)
  *   N/s random   CHACK_RANDOM: N/2 + U[0, N-1] per slot, counted down (Linux 4.7+, N = 1000)
- *   linux-3.6, linux-4.7, linux-6.0   a kernel era's whole behaviour: budget, per-socket
+ *   linux-3.6, -4.0, -4.7, -6.0   a kernel era's whole behaviour: budget, per-socket
  *                limit, ACK checks (enum chack_era, sim/os.h; docs/facts/offpath.md s5)
  */
 #include "scenario_int.h"
@@ -449,7 +449,7 @@ static int scn_tcp_value(struct scn_parser *p, size_t i, struct scn_host *h)
     return 4;
 }
 
-/* challenge-ack on | off | N/s [random] | linux-3.6 | linux-4.7 | linux-6.0. Returns tokens
+/* challenge-ack on | off | N/s [random] | linux-3.6 | linux-4.0 | linux-4.7 | linux-6.0. Returns tokens
  * consumed after the key, or -1. */
 static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *k)
 {
@@ -468,7 +468,7 @@ static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *
     }
     if (!t || scn_tok_find(t, '/') == t->len)
         return scn_expected(&p->cx, &p->ln, t,
-                            "on, off, N/s, N/s random, linux-3.6, linux-4.7 or linux-6.0");
+                            "on, off, N/s, N/s random, linux-3.6, linux-4.0, linux-4.7 or linux-6.0");
     if (scn_get_rate(&p->cx, &p->ln, t, &k->chack_limit) < 0)
         return -1;
     /* tcp_challenge_ack_limit is an int sysctl; the random quota N/2 + U[0, N-1] must also

@@ -543,9 +543,10 @@ int tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                       const struct wire_tcp *seg)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
-    /* per-socket limit first: 4.0-4.6 exempt data segments; 4.7+ (083ae308280d) limit all */
+    /* per-socket limit first: none before 4.0; 4.0-4.6 (f2b2c582e824) exempt data segments;
+     * 4.7+ (083ae308280d) limit all */
     bool all = os_chack_sock_all(&th->p);
-    if (tcp_oow_limited(t, seg, io->now_ns, all))
+    if (os_chack_sock_limit(&th->p) && tcp_oow_limited(t, seg, io->now_ns, all))
         return TR_CHACK_OOW_LIMITED;
     if (!tcp_chack_allow(th, io->now_ns))
         return TR_BUDGET_CHACK;

@@ -248,7 +248,7 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         .text = "RFC 5961 5.2 (Linux): SEG.ACK < SND.UNA - min(MAX.SND.WND, bytes acked): "
                 "challenge ACK",
         .other = "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK" },
-    [TR_ACK_OLD_CHALLENGE_MAXWND] = { "synchronized (challenge-ack linux-3.6 or linux-4.7)",
+    [TR_ACK_OLD_CHALLENGE_MAXWND] = { "synchronized (challenge-ack linux-3.6, -4.0 or -4.7)",
         "SEG.ACK < SND.UNA - MAX.SND.WND", TCP_ACT_CHACK, "challenge ACK", "rfc5961-5.2-max-wnd",
         .text = "RFC 5961 5.2 (Linux 3.6-5.x): SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK",
         .other = "RFC 5961 5.2: SEG.ACK < SND.UNA - MAX.SND.WND: challenge ACK" },

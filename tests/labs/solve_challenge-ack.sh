@@ -18,7 +18,7 @@ ack=$(echo "$line" | sed -n 's/.*ACK \([0-9]*\)).*/\1/p')
 # The fixed kernels: the same script must fail there (exit 1, a stage named).
 for era in linux-4.7 linux-6.0; do
     "$tcplab" lab show challenge-ack --scenario |
-        sed "s/challenge-ack \${kernel:choice linux-3.6}/challenge-ack $era/" > "$tmp/$era.scn"
+        sed "s/challenge-ack \${kernel:choice linux-4.0}/challenge-ack $era/" > "$tmp/$era.scn"
     if "$tcplab" attach "$tmp/$era.scn" -q -- python3 "$src/tests/labs/challack.py" \
             > "$tmp/$era"; then
         echo "solve_challenge-ack: the attack succeeded against $era" >&2

@@ -7,6 +7,8 @@
 #  - `lab start` writes the worksheet and an answer template; `lab check DIR` grades a
 #    directory into a CSV; a course key gives tickets, and then `lab key` and --instructor
 #    want the key;
+#  - a record replays only on the variant and for the host it was made for (attach --replay
+#    refuses another, lab check fails it);
 #  - a student's transcript and capture hold only their own host's datagrams;
 #  - a parameter error names FILE:LINE:COL.
 set -u
@@ -95,6 +97,27 @@ expect_rc 0 "graded by the instructor with the key" "$t" lab check isn-predictio
     "$tmp/carol.txt" --student carol --course-key course.key
 expect_rc 1 "the keyed variant is not the self-study one" "$t" lab check isn-prediction \
     "$tmp/carol.txt" --student carol
+
+# --- a record replays on the variant and the host it was made for, nowhere else ---------
+isn="$src/tests/labs/attach_isn-prediction.py"
+expect_rc 0 "alice's record" "$t" attach --lab isn-prediction --student alice --record alice.rec \
+    -q -- python3 "$isn" alice-isn.txt
+expect_rc 0 "alice's record on her variant" "$t" attach --lab isn-prediction --student alice \
+    --replay alice.rec -q
+expect_rc 1 "alice's record on bob's variant" "$t" attach --lab isn-prediction --student bob \
+    --replay alice.rec -q
+grep -q '^tcplab attach: alice.rec was recorded on another variant of lab isn-prediction, not student bob' \
+    "$tmp/out" || no "alice's record on bob's variant: $(cat "$tmp/out")"
+expect_rc 0 "a record playing vax" "$t" attach --lab isn-prediction --student alice --instructor \
+    --as vax --record vax.rec -q -- python3 -c 'import tcplab; tcplab.Session().wait(1)'
+expect_rc 1 "a record playing vax, replayed as alice's" "$t" attach --lab isn-prediction \
+    --student alice --replay vax.rec -q
+grep -q '^tcplab attach: vax.rec was recorded playing 198.51.100.60/32, which does not hold attacker' \
+    "$tmp/out" || no "a record of another host: $(cat "$tmp/out")"
+printf 'session = vax.rec\n' > vax.txt
+expect_rc 1 "a record of another host graded" "$t" lab check isn-prediction vax.txt --student alice
+grep -q "FAIL  session: the replay of vax.rec shows '(a record of another host)'" "$tmp/out" ||
+    no "a record of another host, graded: $(grep session "$tmp/out")"
 
 # --- the student's view -----------------------------------------------------------------
 "$t" run --lab idle-scan --student alice --pcap view.pcap > view.txt || no "run --lab failed"

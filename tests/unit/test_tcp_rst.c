@@ -383,12 +383,31 @@ static int one_rst(uint16_t sport, uint64_t t, uint16_t len)
     return sent_since(mark);
 }
 
-/* Linux 3.6-4.6: 100 per aligned second for the host, counted up; one-byte RSTs escape the
- * per-socket limit (4.0-4.6 spared segments with payload), payload-less ones do not. */
+/* Linux 3.6-3.19: the host-wide 100 per aligned second and no per-socket limit at all:
+ * payload-less RSTs on one socket, 5 ms apart, are answered until the budget runs out. */
 static void test_chack_era_linux36(void **state)
 {
     (void)state;
     era("linux-3.6");
+    fx_start();
+    establish(7200, 1000, false);
+    uint64_t sec3 = 3 * SEC - F.th->chack_phase_ns;
+    assert_int_equal(one_rst(7200, sec3, 0), 1);
+    assert_int_equal(one_rst(7200, sec3 + 5 * MS, 0), 1);
+    assert_int_equal(one_rst(7200, sec3 + 10 * MS, 0), 1);
+    int got = 0;
+    for (int i = 0; i < 150; i++)
+        got += one_rst(7200, sec3 + (uint64_t)(20 + i) * MS, 0);
+    assert_int_equal(got, 97);
+    assert_string_equal(F.v.rule, "challenge-ack linux-3.6: host-wide 100/s spent");
+}
+
+/* Linux 4.0-4.6: 100 per aligned second for the host, counted up; one-byte RSTs escape the
+ * per-socket limit (f2b2c582e824 spared segments with payload), payload-less ones do not. */
+static void test_chack_era_linux40(void **state)
+{
+    (void)state;
+    era("linux-4.0");
     fx_start();
     establish(7300, 1000, false);
     /* the host's seconds begin at its own phase: 150 RSTs in one of them, 100 answered;
@@ -396,7 +415,7 @@ static void test_chack_era_linux36(void **state)
     uint64_t sec3 = 3 * SEC - F.th->chack_phase_ns;
     assert_true(F.th->chack_phase_ns > 0 && F.th->chack_phase_ns < SEC);
     assert_int_equal(count_chacks(7300, 1001, 150, sec3, 5 * MS), 100);
-    assert_string_equal(F.v.rule, "challenge-ack linux-3.6: host-wide 100/s spent");
+    assert_string_equal(F.v.rule, "challenge-ack linux-4.0: host-wide 100/s spent");
     assert_int_equal(count_chacks(7300, 1001, 150, sec3 + 2 * SEC - 375 * MS, 5 * MS), 150);
     establish(7301, 1000, false);
     assert_int_equal(one_rst(7301, 8 * SEC, 0), 1);
@@ -615,6 +634,7 @@ int main(void)
         T(test_linux_facts_established),
         T(test_chack_random_budget),
         T(test_chack_era_linux36),
+        T(test_chack_era_linux40),
         T(test_chack_era_linux47),
         T(test_chack_era_linux60),
         T(test_rst_rate),
