@@ -20,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "lab/lab.h"
+#include "lab/whatif.h"
 #include "sim/scenario.h"
 #include "tui/rec.h"
 #include "tui/view.h"
@@ -184,7 +185,9 @@ int cmd_tui(int argc, char **argv)
     char err[512] = "";
     struct tui_rec rec;
     tui_rec_init(&rec);
-    struct tui_view_opts vo = { 0 };
+    struct tui_view_opts vo = { .whatif_none = "a capture is not a run to make again" };
+    struct whatif_src wsrc = { .file = o.source, .lab = o.lab, .has_seed = o.has_seed,
+                               .seed = o.seed, .has_until = o.has_until, .until_ns = o.until_ns };
     char *scan_text = NULL;
     int rc = 2;
     if (o.replay) {
@@ -196,6 +199,8 @@ int cmd_tui(int argc, char **argv)
             tui_rec_free(&rec);
             return arc;
         }
+        vo.whatif_none = "a recorded session is not made again here (tcplab diff SCENARIO "
+                         "--set CHANGE -- COMMAND runs a script on both sides)";
     } else if (o.lab.lab || o.lab.ticket) {
         int lrc = cmd_tui_lab(&o.lab, o.has_seed ? &o.seed : NULL,
                               o.has_until ? o.until_ns : TUI_DEFAULT_LIMIT_NS, o.scan_argc,
@@ -206,6 +211,11 @@ int cmd_tui(int argc, char **argv)
             return lrc;
         }
         vo.scan_text = scan_text;
+        if (o.scan_argv)
+            vo.whatif_none = "a scan inside is not made again (tcplab diff ... -- tcplab scan "
+                             "--attach compares two)";
+        else
+            vo.whatif = &wsrc;
     } else if (strcmp(o.source, "default") && tui_is_capture(o.source)) {
         if (o.scan_argv || o.has_seed || o.has_until) {
             fprintf(stderr, "tcplab tui: a capture takes no --seed, --until or scan options\n");
@@ -225,7 +235,10 @@ int cmd_tui(int argc, char **argv)
             return src;
         }
         vo.scan_text = scan_text;
+        vo.whatif_none = "a scan inside is not made again (tcplab diff ... -- tcplab scan "
+                         "--attach compares two)";
     } else {
+        vo.whatif = &wsrc;
         struct scenario sc;
         if (tui_load_scenario(o.source, &sc, err, sizeof err)) {
             fprintf(stderr, "%s\n", err);

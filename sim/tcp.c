@@ -364,7 +364,7 @@ void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp 
     t->ws_ok = p->opt_wscale && seg->opt.has_wscale;
     /* RFC 3168 6.1.1: an ECN-setup SYN carries ECE and CWR; Linux (tcp_ecn = 2, the default)
      * accepts it on incoming connections and sets ECE on its SYN-ACK, never CWR. */
-    t->ecn_ok = p->linux_stack &&
+    t->ecn_ok = (p->linux_stack || p->ecn_incoming) &&
                 (seg->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR) &&
                 !(seg->flags & TCP_ACK);
     t->snd_wscale = t->ws_ok ? (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) : 0;
@@ -426,6 +426,18 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
     }
     if ((f & TCP_FIN) && p->listen_synfin == OS_SYNFIN_RST) {
         tcp_reset_closed(th, io, ip, seg, false, v, TR_LISTEN_SYNFIN_RST);
+        return;
+    }
+    if ((f & TCP_FIN) && p->listen_synfin == OS_SYNFIN_ACK) {
+        /* 4.3BSD tcp_input: the SYN takes an ISS (tcp_iss += TCP_ISSINCR/2) and the state
+         * SYN-RECEIVED, then the FIN (processed in the same call) CLOSE-WAIT, so tcp_output
+         * sends tcp_outflags[CLOSE_WAIT] = ACK: SEQ = ISS, ACK past SYN, data and FIN, no
+         * MSS option (only a SYN carries one), the listener's window (nmap-os-db '4.3BSD' T3
+         * F=A S=O A=O O= W=1000). The connection left behind is not modelled. */
+        uint32_t iss = gen_isn_next(&th->isn, io->now_ns, th->addr, seg->dport, ip->src,
+                                    seg->sport);
+        tcp_send_ctl(th, io, ip, seg, iss, seg->seq + tcp_seg_len(seg), TCP_ACK, p->window);
+        tcp_rule_note(th, v, TR_LISTEN_SYNFIN_ACK);
         return;
     }
     if (!p->bsd_listen_queue && p->backlog > 0 && L->synrecv >= p->backlog) {
@@ -505,6 +517,14 @@ void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_i
     uint32_t hash = tcp_hash(seg->dport, ip->src, seg->sport);
     int32_t idx = tcp_lookup_h(th, seg->dport, ip->src, seg->sport, hash);
     int32_t lis;
+    struct wire_tcp norm;
+    if (th->p.pf_default && !(seg = tcp_pf_input(th, io, ip, seg, idx >= 0, &norm, v))) {
+        v->state_before = idx >= 0 ? th->pool[idx].state
+                        : tcp_listener_find(th, norm.dport) >= 0 ? TCP_LISTEN : TCB_NONE;
+        if (!io->quiet)
+            tcp_verdict_finish(th, io, v, norm.dport, ip->src, norm.sport, idx >= 0);
+        return;
+    }
     if (idx >= 0) {
         v->state_before = th->pool[idx].state;
         v->state_after = tcp_gone_state(&th->pool[idx]);   /* for tcp_verdict_finish */

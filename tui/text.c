@@ -538,6 +538,10 @@ const char *const tui_help_lines[] = {
     "  e                    export the ladder: tcplab-ladder.txt and tcplab-ladder.svg",
     "  o                    a scan's ports folded by outcome (Enter opens, goes to a port)",
     "  s                    the scan's report      z   IP-ID strip (the -sI zombie's)",
+    "  w                    what-if: the run again with one change (seed=N, HOST.KEY=VALUE,",
+    "                       NAME=VALUE, line N=TEXT; Tab after 'line N' fills its text),",
+    "                       both runs side by side from the first event where they part",
+    "                       (Enter: go to that event here, x: back to it)   W  show it again",
     "  ?                    this help           q     quit",
     NULL,
 };

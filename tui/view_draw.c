@@ -353,7 +353,8 @@ static void draw_hint(struct tui_view *v, int y, int w)
         attroff(A_BOLD);
         return;
     }
-    put(y, 0, w, " n/p step  / filter  f follow  c cause  b back  Tab panels  ? help  q quit");
+    put(y, 0, w, v->wi_shown ? " n/p row  Enter A's event  x parting  w another  Esc back  ? help"
+                             : " n/p step  / filter  f follow  c cause  w what-if  ? help  q quit");
 }
 
 static void draw_help(struct tui_view *v)
@@ -399,7 +400,9 @@ void tv_draw(struct tui_view *v)
     }
     draw_status(v, W);
     int body = H - 2;
-    if (W >= 160 && H >= 40) {
+    if (v->wi_shown) {
+        tv_draw_whatif(v, 1, body, W);
+    } else if (W >= 160 && H >= 40) {
         int th = body / 2, lw = W / 2;
         if (v->outline)
             draw_outline(v, 1, 0, th, lw - 1);
