@@ -305,7 +305,7 @@ static int attach_lab_record_ok(const struct attach_opts *o, const struct lab_vi
         snprintf(who, sizeof who, "student %s's", o->lab.student);
     else
         snprintf(who, sizeof who, "the ticket's");
-    switch (attach_record_fits(rec, seed, view->addr)) {
+    switch (attach_record_fits(rec, seed, view->variant, view->addr)) {
     case ATTACH_REC_FITS:
         return 0;
     case ATTACH_REC_OTHER_VARIANT:
@@ -339,6 +339,7 @@ int cmd_attach(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
+    o.variant = view.variant;
     struct attach_record rec = { 0 };
     if (o.replay && attach_record_load(o.replay, &rec, err, sizeof err)) {
         fprintf(stderr, "tcplab attach: %s\n", err);

@@ -385,6 +385,9 @@ static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const ch
         else if (!given || !*given)
             printf("  FAIL  %s: no answer%s%s\n", q->id, q->hint ? ". Hint: " : "",
                    q->hint ? q->hint : "");
+        else if (shown && strstr(q->answer, "${"))   /* the key is a hidden fact: not shown */
+            printf("  FAIL  %s: the replay of %s shows '%s', which is not it%s%s\n", q->id,
+                   given, shown, q->hint ? ". Hint: " : "", q->hint ? q->hint : "");
         else if (shown)
             printf("  FAIL  %s: the replay of %s shows '%s', not '%s'%s%s\n", q->id, given,
                    shown, key[i], q->hint ? ". Hint: " : "", q->hint ? q->hint : "");
@@ -419,7 +422,20 @@ static int lab_cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every regular file of dir, sorted. */
+/* An attach --record file (its magic, any version): handed in beside the answers that name
+ * it, not a submission of its own. */
+static bool lab_is_record(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char magic[7] = "";
+    bool rec = f && fread(magic, 1, sizeof magic, f) == sizeof magic &&
+               !memcmp(magic, "TLABREC", sizeof magic);
+    if (f)
+        fclose(f);
+    return rec;
+}
+
+/* Every regular file of dir but attach records, sorted. */
 static int lab_dir_files(const char *dir, char ***out, size_t *n)
 {
     DIR *d = opendir(dir);
@@ -434,7 +450,7 @@ static int lab_dir_files(const char *dir, char ***out, size_t *n)
         char path[1024];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) || !S_ISREG(st.st_mode))
+        if (stat(path, &st) || !S_ISREG(st.st_mode) || lab_is_record(path))
             continue;
         char **nv = realloc(v, (k + 1) * sizeof *v);
         if (!nv || !(nv[k] = strdup(path))) {

@@ -28,7 +28,7 @@ t=$tmp/inst/bin/tcplab
 # The user's own scripts (here: the reference solutions, copied out of the tree).
 mkdir -p "$tmp/home/bin" "$tmp/home/work"
 cp "$src/tests/labs/solve_idle-scan.sh" "$src/tests/labs/solver.sh" \
-    "$src/tests/labs/attach_isn-prediction.py" "$tmp/home/bin/"
+    "$src/tests/labs/attach_isn-prediction.py" "$src/tests/labs/attach_idle-scan.py" "$tmp/home/bin/"
 cd "$tmp/home/work" || exit 2
 PATH=$tmp/inst/bin:$PATH
 export PATH
