@@ -66,7 +66,7 @@ struct personality {
      * listener discarded, the initial window rounded down to the MSS, the request-socket
      * timer. Apart from opt_style, so that `options` can change the layout alone. */
     bool linux_stack;
-    /* The host key `options LIST` (scenario.c): the exact SYN and SYN-ACK layout, TCPOPT_*
+    /* The host key `options LIST` (scenario_host.c): the exact SYN and SYN-ACK layout, TCPOPT_*
      * kinds in order, overriding opt_style's for options only (opt_style also tells tcp*.c
      * "this is Linux" for windows, ECN and SYN+FIN, which `options` must not change).
      * opt_layout_n 0: no list, opt_style decides. tcp_out.c tcp_opts_custom: the NOP rule. */
