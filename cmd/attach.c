@@ -396,6 +396,11 @@ int cmd_attach(int argc, char **argv)
         goto out;
     }
     rc = outputs_finish(&o, &ao) ? 2 : r;
+    if (!o.replay && r > 0 && rc == r) {   /* said last, after the transcript, not lost above */
+        const char *name = strrchr(o.argv[0], '/');
+        fprintf(stderr, "tcplab attach: %s exited with status %d%s\n", name ? name + 1 : o.argv[0],
+                r, r > 128 ? " (killed by a signal?)" : "");
+    }
 out:
     outputs_abort(&ao);
     free(rec.buf);
