@@ -65,6 +65,14 @@ enum attach_rec_fit { ATTACH_REC_FITS, ATTACH_REC_OTHER_VARIANT, ATTACH_REC_OTHE
 enum attach_rec_fit attach_record_fits(const struct attach_record *rec, uint64_t seed,
                                        uint64_t variant, uint32_t host_addr);
 
+/* --replay in a lab (attach, tui): the record must be of the variant sel selects (view, and
+ * seed the replay's) and of the student's host. 0, or -1 after "tcplab CMD: PATH was
+ * recorded on another variant ..." or "... playing ADDR, which does not hold HOST" (the
+ * seed, a hidden fact of some variants, is not printed). */
+int attach_lab_record_check(const char *cmd, const struct lab_sel *sel, const char *path,
+                            const struct lab_view *view, const struct attach_record *rec,
+                            uint64_t seed);
+
 /* Runs o->argv attached to s, then the simulation on (--until or until idle). Returns the
  * command's exit status, -1 on bad input, -2 on runtime trouble (message given). */
 int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *ao,
