@@ -237,7 +237,7 @@ struct sim {
     bool injecting;
 
     /* A datagram bigger than a slot, built before it leaves in fragments (an echo reply to
-     * ping -s 3000: host.c host_send_fragments); NULL until first needed. */
+     * ping -s 3000: host_icmp.c host_send_fragments); NULL until first needed. */
     uint8_t *bigbuf;
 
     /* Formatting space, used only while tracing. */

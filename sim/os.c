@@ -195,7 +195,7 @@ static const struct personality os_windows = {
     .icmp_rate = 0,
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
-    .udp_unreach = true,   /* db U1 IPL=164 42/42: the whole datagram quoted, as host.c does */
+    .udp_unreach = true,   /* db U1 IPL=164 42/42: the whole datagram quoted, as host_icmp.c does */
 };
 
 static const struct personality os_bsd43 = {

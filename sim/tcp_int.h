@@ -229,6 +229,10 @@ void tcp_cookie_synack(struct tcp_host *th, const struct tcp_io *io, const struc
 bool tcp_cookie_ack(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                     const struct wire_tcp *seg, int32_t lis, uint32_t hash,
                     struct tcp_verdict *v);
+/* tcp.c's 4-tuple lookup (-1: no TCB) and TCB constructor (-1: out of memory), for the
+ * socket calls (tcp_sock.c). */
+int32_t tcp_lookup(const struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport);
+int32_t tcp_tcb_new(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport);
 /* tcp.c's TCB constructor, for the cookie's child. */
 int32_t tcp_tcb_new_hashed(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport,
                            uint32_t hash);
