@@ -49,11 +49,11 @@ LAB_SRC  := $(wildcard lab/*.c)
 # The built-in labs (lab/lab.h): descriptions, scenario templates, worksheets.
 LAB_FILES := $(sort $(wildcard labs/*.lab) $(wildcard scenarios/*.scn) \
                $(filter-out docs/labs/README.md,$(wildcard docs/labs/*.md)))
-CMD_SRC  := $(filter-out cmd/main.c cmd/tui.c cmd/tui_scan.c cmd/tui_lab.c,$(wildcard cmd/*.c))
+CMD_SRC  := $(filter-out cmd/main.c $(wildcard cmd/tui*.c),$(wildcard cmd/*.c))
 # The TUI: its model (tui/rec, rewind, model, text) is headless and in the library with the
 # rest; its terminal view and the command that starts it are a library of their own.
 TUI_SRC  := $(filter-out tui/view_%.c,$(wildcard tui/*.c))
-TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui.c cmd/tui_scan.c cmd/tui_lab.c)
+TUIV_SRC := $(wildcard tui/view_*.c) $(wildcard cmd/tui*.c)
 TUIV_OBJ := $(TUIV_SRC:%.c=$(BUILD)/%.o)
 GEN_SRC  := $(BUILD)/gen/default_scn.c
 CORE_SRC := $(LIB_SRC) $(SIM_SRC) $(PKTIO_SRC) $(SCAN_SRC) $(BRIDGE_SRC) $(ATTACH_SRC) $(LAB_SRC) $(CMD_SRC) $(TUI_SRC)

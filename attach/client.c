@@ -313,9 +313,38 @@ int attach_client_state(struct attach_client *c, int handle, char *buf, size_t c
     return 0;
 }
 
-int attach_client_write(struct attach_client *c, int handle, uint32_t nbytes)
+long attach_client_write(struct attach_client *c, int handle, const void *data, size_t n)
 {
-    return simple(c, PROTO_WRITE, handle, nbytes, true);
+    if (flush(c, NULL, NULL))
+        return -1;
+    if (n > PROTO_MAX_WRITE)
+        n = PROTO_MAX_WRITE;   /* a short write, as write(2) may make */
+    req_begin(c, PROTO_WRITE);
+    proto_put32(&c->req, (uint32_t)handle);
+    proto_put32(&c->req, (uint32_t)n);
+    proto_put(&c->req, data, n);
+    if (exchange(c, &c->req, PROTO_INT))
+        return -1;
+    if (c->nrx != 5)
+        return fail(c, "a malformed reply to WRITE");
+    return (long)(int32_t)proto_rd32(c->rx + 1);
+}
+
+long attach_client_read(struct attach_client *c, int handle, void *buf, size_t cap, bool *eof)
+{
+    if (cap > PROTO_MAX_WRITE)
+        cap = PROTO_MAX_WRITE;
+    req_begin(c, PROTO_READ);
+    proto_put32(&c->req, (uint32_t)handle);
+    proto_put32(&c->req, (uint32_t)cap);
+    if (exchange(c, &c->req, PROTO_BYTES))
+        return -1;
+    size_t n = c->nrx >= 6 ? proto_rd32(c->rx + 2) : 0;
+    if (c->nrx < 6 || n > cap || n + 6 != c->nrx)
+        return fail(c, "a malformed reply to READ");
+    memcpy(buf, c->rx + 6, n);
+    *eof = c->rx[1] != 0;
+    return (long)n;
 }
 
 int attach_client_fin(struct attach_client *c, int handle)

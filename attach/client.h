@@ -57,7 +57,12 @@ int attach_client_connect(struct attach_client *c, uint32_t dst, uint16_t dport,
 /* The connection's state name ("SYN-SENT", "ESTABLISHED", "REFUSED", "TIMEDOUT", ...) into
  * buf. 0 or -1. */
 int attach_client_state(struct attach_client *c, int handle, char *buf, size_t cap);
-int attach_client_write(struct attach_client *c, int handle, uint32_t nbytes);
+/* The application writes n bytes on the connection (they go on the wire as they are): how
+ * many its send buffer took (a short write: write the rest later), or -1. */
+long attach_client_write(struct attach_client *c, int handle, const void *data, size_t n);
+/* What the connection received in order, at most cap bytes into buf: how many (0: nothing
+ * yet), *eof once the peer has closed and all is read; or -1. Changes nothing on the net. */
+long attach_client_read(struct attach_client *c, int handle, void *buf, size_t cap, bool *eof);
 int attach_client_fin(struct attach_client *c, int handle);     /* close(): a FIN */
 int attach_client_abort(struct attach_client *c, int handle);   /* SO_LINGER 0: a RST */
 int attach_client_note(struct attach_client *c, const char *text);

@@ -70,6 +70,7 @@ static const char *type_name(int t)
     case PROTO_CONNECT: return "CONNECT";
     case PROTO_STATE: return "STATE";
     case PROTO_WRITE: return "WRITE";
+    case PROTO_READ: return "READ";
     case PROTO_CLOSE: return "CLOSE";
     case PROTO_NOTE: return "NOTE";
     }
@@ -148,14 +149,16 @@ int proto_parse_req(const uint8_t *msg, size_t len, struct proto_req *r, char *e
     case PROTO_STATE: case PROTO_CLOSE: case PROTO_ABORT:
         r->handle = take32(&c);
         break;
-    case PROTO_WRITE:
+    case PROTO_WRITE: case PROTO_READ:
         r->handle = take32(&c);
         r->nbytes = take32(&c);
         if (!c.bad && r->nbytes > PROTO_MAX_WRITE) {
-            snprintf(err, errlen, "WRITE: %lu bytes, at most %u at a time",
+            snprintf(err, errlen, "%s: %lu bytes, at most %u at a time", type_name(msg[0]),
                      (unsigned long)r->nbytes, (unsigned)PROTO_MAX_WRITE);
             return -1;
         }
+        if (msg[0] == PROTO_WRITE)
+            r->data = take(&c, r->nbytes);
         break;
     case PROTO_NOTE:
         if (parse_note(&c, r, err, errlen))
@@ -194,10 +197,10 @@ void proto_buf_free(struct proto_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-void proto_put(struct proto_buf *b, const void *p, size_t n)
+uint8_t *proto_room(struct proto_buf *b, size_t n)
 {
-    if (b->oom || n == 0)
-        return;
+    if (b->oom)
+        return NULL;
     if (b->n + n > b->cap) {
         size_t nc = b->cap ? b->cap : 4096;
         while (nc < b->n + n)
@@ -205,12 +208,20 @@ void proto_put(struct proto_buf *b, const void *p, size_t n)
         uint8_t *v = realloc(b->v, nc);
         if (!v) {
             b->oom = true;
-            return;
+            return NULL;
         }
         b->v = v;
         b->cap = nc;
     }
-    memcpy(b->v + b->n, p, n);
+    return b->v + b->n;
+}
+
+void proto_put(struct proto_buf *b, const void *p, size_t n)
+{
+    uint8_t *at = n ? proto_room(b, n) : NULL;
+    if (!at)
+        return;
+    memcpy(at, p, n);
     b->n += n;
 }
 
@@ -255,6 +266,11 @@ void proto_end(struct proto_buf *b, size_t at)
 int proto_rec_header(const uint8_t *buf, size_t len, struct proto_rec_hdr *h, char *err,
                      size_t errlen)
 {
+    if (len >= 8 && !memcmp(buf, "TLABREC1", 8)) {
+        snprintf(err, errlen, "a record of an older tcplab (attach protocol 1, whose WRITE "
+                 "carried no bytes): record it again with this one");
+        return -1;
+    }
     if (len < PROTO_REC_HDR || memcmp(buf, PROTO_REC_MAGIC, 8)) {
         snprintf(err, errlen, "not a tcplab attach record (no %s header)", PROTO_REC_MAGIC);
         return -1;
@@ -262,6 +278,7 @@ int proto_rec_header(const uint8_t *buf, size_t len, struct proto_rec_hdr *h, ch
     h->seed = proto_rd64(buf + 8);
     h->addr = proto_rd32(buf + 16);
     h->plen = buf[20];
+    h->variant = proto_rd64(buf + 21);
     if (h->plen > 32) {
         snprintf(err, errlen, "record header: prefix length %u", (unsigned)h->plen);
         return -1;

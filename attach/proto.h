@@ -26,7 +26,14 @@
  *   'C' CONNECT u32 dst, u16 dport,      'I' i32 the connection's handle
  *               u16 sport (0: ephemeral)
  *   'S' STATE   u32 handle               'S' u8 n, name[n]: "SYN-SENT", "ESTABLISHED", ...
- *   'R' WRITE   u32 handle, u32 nbytes   'O'
+ *   'R' WRITE   u32 handle, u32 n,       'I' i32 how many the connection's send buffer
+ *               n bytes: the application     took (the rest: write again later)
+ *               writes them (a byte stream:
+ *               these bytes go on the wire)
+ *   'G' READ    u32 handle, u32 max      'B' u8 eof, u32 n, n bytes: what the peer sent
+ *                                            and the host's TCP received in order, at
+ *                                            most max (n 0: nothing yet); eof once the
+ *                                            peer has closed and all is read
  *   'X' CLOSE   u32 handle               'O'
  *   'K' ABORT   u32 handle: a RST        'O'   (connect() then close with SO_LINGER 0)
  *   'N' NOTE    u16 n, text[n]           'O'
@@ -35,10 +42,13 @@
  * one IPv4 datagram whose total length is its length) is answered 'E' and ends the session:
  * tcplab stops the command and exits 2.
  *
- * The same parser reads a --record file (proto_rec_*): "TLABREC1", u64 seed, u32 addr,
- * u8 plen, then entries u64 t_ns + one request frame (what the script sent and the virtual
+ * Version 2: WRITE carries the bytes (version 1 carried a count), READ is new.
+ *
+ * The same parser reads a --record file (proto_rec_*): "TLABREC2", u64 seed, u32 addr,
+ * u8 plen, u64 variant (the lab variant's digest, 0 for a scenario file), then entries u64 t_ns + one request frame (what the script sent and the virtual
  * time it was applied at), and last an 'E'-typed END entry: u8 has_until, u64 until_ns,
- * i32 the command's exit status. Fuzzed: tests/fuzz/fuzz_attach.c.
+ * i32 the command's exit status. Queries (HELLO, STATE, READ) change nothing and are not
+ * recorded. A version-1 record ("TLABREC1") is refused with a message. Fuzzed: tests/fuzz/fuzz_attach.c.
  */
 #ifndef TCPLAB_ATTACH_PROTO_H
 #define TCPLAB_ATTACH_PROTO_H
@@ -48,7 +58,7 @@
 #include <stdint.h>
 
 enum {
-    PROTO_VERSION = 1,
+    PROTO_VERSION = 2,
     PROTO_MAX_FRAME = 64u << 20,   /* 64 MiB: about 40,000 full-size datagrams a batch */
     PROTO_MAX_DGRAM = 1500,        /* the simulated links' MTU */
     PROTO_MAX_NOTE = 200,
@@ -59,9 +69,9 @@ enum {
 enum proto_type {
     PROTO_HELLO = 'H', PROTO_WAIT = 'W', PROTO_FIRST = 'F', PROTO_CONNECT = 'C',
     PROTO_STATE = 'S', PROTO_WRITE = 'R', PROTO_CLOSE = 'X', PROTO_ABORT = 'K',
-    PROTO_NOTE = 'N',
+    PROTO_NOTE = 'N', PROTO_READ = 'G',
     /* replies */
-    PROTO_DGRAMS = 'D', PROTO_INT = 'I', PROTO_OK = 'O', PROTO_ERROR = 'E',
+    PROTO_DGRAMS = 'D', PROTO_INT = 'I', PROTO_OK = 'O', PROTO_ERROR = 'E', PROTO_BYTES = 'B',
 };
 
 /* A parsed request. Pointers point into the frame it was parsed from. */
@@ -74,8 +84,9 @@ struct proto_req {
     size_t batch_len;
     uint32_t dst;                  /* CONNECT */
     uint16_t dport, sport;
-    uint32_t handle;               /* STATE, WRITE, CLOSE, ABORT */
-    uint32_t nbytes;               /* WRITE */
+    uint32_t handle;               /* STATE, WRITE, READ, CLOSE, ABORT */
+    uint32_t nbytes;               /* WRITE: the bytes' count; READ: at most this many */
+    const uint8_t *data;           /* WRITE: the bytes */
     const char *text;              /* NOTE (not NUL-terminated) */
     size_t text_len;
 };
@@ -105,6 +116,9 @@ void proto_put16(struct proto_buf *b, uint16_t x);
 void proto_put32(struct proto_buf *b, uint32_t x);
 void proto_put64(struct proto_buf *b, uint64_t x);
 void proto_put(struct proto_buf *b, const void *p, size_t n);
+/* Room for n more bytes at the end of b (b->n not moved: the caller fills them and adds
+ * what it used). NULL when out of memory (b->oom set). */
+uint8_t *proto_room(struct proto_buf *b, size_t n);
 /* Starts a frame of `type` at the end of b; proto_end fills in its length. Returns the
  * frame's offset for proto_end. */
 size_t proto_begin(struct proto_buf *b, enum proto_type type);
@@ -121,12 +135,13 @@ static inline uint64_t proto_rd64(const uint8_t *p)
 }
 
 /* --record files. */
-#define PROTO_REC_MAGIC "TLABREC1"
-enum { PROTO_REC_HDR = 8 + 8 + 4 + 1 };
+#define PROTO_REC_MAGIC "TLABREC2"
+enum { PROTO_REC_HDR = 8 + 8 + 4 + 1 + 8 };
 struct proto_rec_hdr {
     uint64_t seed;
     uint32_t addr;
     uint8_t plen;
+    uint64_t variant;              /* a lab variant's digest (lab/lab.h), 0 outside a lab */
 };
 struct proto_rec_end {
     bool has_until;

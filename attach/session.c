@@ -72,6 +72,8 @@ struct attach_session *attach_new(struct sim *s, const struct attach_cfg *cfg, c
         for (int i = 0; i < 4; i++)
             h[16 + i] = (uint8_t)(cfg->addr >> (24 - 8 * i));
         h[20] = cfg->plen;
+        for (int i = 0; i < 8; i++)
+            h[21 + i] = (uint8_t)(cfg->variant >> (56 - 8 * i));
         if (fwrite(h, sizeof h, 1, cfg->record) != 1)
             a->record_failed = true;
     }
@@ -205,6 +207,31 @@ static const char *stream_state_name(struct sim *s, int handle)
     return tcp_state_name(st);
 }
 
+/* READ: what the connection received in order, straight into the reply ('B' u8 eof, u32 n,
+ * the bytes). */
+static const struct proto_buf *do_read(struct attach_session *a, int h, uint32_t max)
+{
+    struct proto_buf *b = &a->out;
+    b->n = 0;
+    size_t at = proto_begin(b, PROTO_BYTES);
+    proto_put8(b, 0);
+    proto_put32(b, 0);
+    size_t head = b->n;
+    uint8_t *room = proto_room(b, max);
+    if (!room)
+        return reply_error(a, "READ: out of memory");
+    bool eof = false;
+    int n = sim_stream_recv(a->sim, h, room, max, &eof);
+    if (n < 0)
+        return reply_error(a, "READ: no such connection");
+    b->v[head - 5] = eof;
+    for (int i = 0; i < 4; i++)
+        b->v[head - 4 + i] = (uint8_t)((uint32_t)n >> (24 - 8 * i));
+    b->n = head + (size_t)n;
+    proto_end(b, at);
+    return b;
+}
+
 static const struct proto_buf *do_stream(struct attach_session *a, const struct proto_req *r)
 {
     struct sim *s = a->sim;
@@ -225,10 +252,18 @@ static const struct proto_buf *do_stream(struct attach_session *a, const struct 
         sim_stream_abort(s, h);
         return reply_simple(a, PROTO_OK, NULL, 0);
     }
-    int rc = r->type == PROTO_WRITE ? sim_stream_write(s, h, r->nbytes) : sim_stream_close(s, h);
-    if (rc)
-        return reply_error(a, r->type == PROTO_WRITE ? "WRITE: no such open connection"
-                                                     : "CLOSE: no such connection");
+    if (r->type == PROTO_WRITE) {   /* the bytes themselves, into the send buffer */
+        int took = sim_stream_send(s, h, r->data, r->nbytes);
+        if (took < 0)
+            return reply_error(a, "WRITE: no such open connection");
+        uint8_t body[4] = { (uint8_t)(took >> 24), (uint8_t)(took >> 16), (uint8_t)(took >> 8),
+                            (uint8_t)took };
+        return reply_simple(a, PROTO_INT, body, 4);
+    }
+    if (r->type == PROTO_READ)
+        return do_read(a, h, r->nbytes);
+    if (sim_stream_close(s, h))
+        return reply_error(a, "CLOSE: no such connection");
     return reply_simple(a, PROTO_OK, NULL, 0);
 }
 
@@ -241,7 +276,7 @@ const struct proto_buf *attach_apply(struct attach_session *a, const struct prot
     case PROTO_WAIT: case PROTO_FIRST:
         return do_wait(a, r);
     case PROTO_CONNECT: {
-        int h = sim_stream_open(a->sim, a->cfg.addr, r->dst, r->dport, r->sport);
+        int h = sim_stream_open_buffered(a->sim, a->cfg.addr, r->dst, r->dport, r->sport);
         if (h < 0)
             return reply_error(a, "CONNECT: the attaching address is not a host, or that "
                                "local port is in use toward that peer");
@@ -249,7 +284,7 @@ const struct proto_buf *attach_apply(struct attach_session *a, const struct prot
                             (uint8_t)h };
         return reply_simple(a, PROTO_INT, body, 4);
     }
-    case PROTO_STATE: case PROTO_WRITE: case PROTO_CLOSE: case PROTO_ABORT:
+    case PROTO_STATE: case PROTO_WRITE: case PROTO_READ: case PROTO_CLOSE: case PROTO_ABORT:
         return do_stream(a, r);
     case PROTO_NOTE: {
         char text[PROTO_MAX_NOTE + 1];
@@ -266,7 +301,8 @@ const struct proto_buf *attach_apply(struct attach_session *a, const struct prot
 static void record(struct attach_session *a, const uint8_t *msg, size_t len)
 {
     FILE *f = a->cfg.record;
-    if (!f || msg[0] == PROTO_HELLO || msg[0] == PROTO_STATE)   /* queries change nothing */
+    if (!f || msg[0] == PROTO_HELLO || msg[0] == PROTO_STATE || msg[0] == PROTO_READ)
+        /* queries change nothing */
         return;
     uint8_t h[12];
     uint64_t t = sim_now(a->sim);

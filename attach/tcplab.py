@@ -34,8 +34,9 @@ import sys
 __all__ = ["Session", "Datagram", "Packet", "Error", "parse", "tcp_packet", "udp_packet",
            "icmp_echo", "checksum"]
 
-PROTO_VERSION = 1
+PROTO_VERSION = 2
 _MAX_BATCH_BYTES = 32 << 20     # split batches well below the server's 64 MiB frame limit
+_MAX_WRITE = 1 << 20            # one WRITE or READ moves at most this much (proto.h)
 _FLAG_ORDER = "FSRPAUEC"        # bit 0 .. bit 7, scapy's letters
 
 
@@ -412,11 +413,36 @@ class Session(object):
         return h
 
     def write(self, conn, data):
-        """The application writes len(data) bytes on conn (the simulated stack carries byte
-        counts: its segments hold 'X's). data: bytes or a count."""
-        n = data if isinstance(data, int) else len(data)
+        """The application writes data (bytes; a str is encoded as UTF-8) on conn: these
+        bytes are what the segments carry. Returns how many the connection's send buffer
+        took (fewer when it is full: write the rest after a wait)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        if isinstance(data, int):
+            raise TypeError("write() takes the bytes to send, not a count")
+        data = bytes(data)
         self._flush()
-        self._call(b"R", struct.pack("!II", conn, n), b"O")
+        took = 0
+        while took < len(data):
+            part = data[took:took + _MAX_WRITE]
+            (n,) = struct.unpack("!i", self._call(b"R", struct.pack("!II", conn, len(part))
+                                                  + part, b"I"))
+            took += n
+            if n < len(part):
+                break
+        return took
+
+    def recv(self, conn, n=65536):
+        """(bytes, eof): what conn received in order, at most n bytes (b"" when nothing
+        has come yet), and whether the peer has closed and everything is read. Reading
+        changes nothing on the network; the clock moves only in wait()."""
+        r = self._call(b"G", struct.pack("!II", conn, min(int(n), _MAX_WRITE)), b"B")
+        eof, ln = struct.unpack_from("!BI", r, 0)
+        return r[5:5 + ln], bool(eof)
+
+    def read(self, conn, n=65536):
+        """recv() without the end-of-file flag: the bytes conn received, at most n."""
+        return self.recv(conn, n)[0]
 
     def close(self, conn):
         """Closes conn with a FIN."""

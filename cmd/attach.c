@@ -76,16 +76,9 @@ static int opt_value(int argc, char **argv, int i, const char **out)
 static int attach_option(struct attach_opts *o, int argc, char **argv, int i)
 {
     const char *a = argv[i], *v = NULL;
-    char lerr[256];
-    int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-    if (used < 0) {
-        fprintf(stderr, "tcplab attach: %s\n", lerr);
-        return -1;
-    }
-    if (used) {
-        o->in_lab = true;
-        return used;
-    }
+    int last = i, lab = cmd_lab_option("attach", &o->lab, &o->in_lab, argc, argv, &last);
+    if (lab)
+        return lab < 0 ? -1 : last - i + 1;
     if (!strcmp(a, "-q"))
         return o->quiet = true, 1;
     const char **slot = !strcmp(a, "--as") ? &o->as : !strcmp(a, "--record") ? &o->record
@@ -142,7 +135,7 @@ static int attach_parse_args(int argc, char **argv, struct attach_opts *o)
     }
     const char *why = NULL;
     if (o->in_lab && o->scenario)
-        why = "a lab brings its own scenario; give --lab or a scenario, not both";
+        why = lab_sel_conflict(&o->lab);
     else if (!o->scenario && !o->in_lab)
         why = "which scenario? (a file, `default`, or --lab NAME --student ID)";
     else if (o->replay && o->argc)
@@ -161,10 +154,10 @@ static int attach_parse_args(int argc, char **argv, struct attach_opts *o)
     return 0;
 }
 
-/* --as: a host name, an address, or a prefix; the default, the scenario's scanner host or
- * the lab's student host. Fills o->prefix, o->plen and o->addr. The prefix may hold no
- * host but the attaching one (the off-path view); in a lab it must hold the student's. */
-static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct lab_view *view)
+/* --as (cmd/attach.h). The prefix may hold no host but the attaching one (the off-path
+ * view); in a lab it must hold the student's. */
+int attach_resolve_as(const char *cmd, struct attach_opts *o, struct sim *s,
+                      const struct lab_view *view)
 {
     const char *as = o->as;
     uint32_t addr = 0;
@@ -173,8 +166,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
     if (!as) {
         addr = view->restricted || view->addr ? view->addr : sim_scanner_addr(s);
         if (!addr) {
-            fprintf(stderr, "tcplab attach: the scenario has no `role scanner` host: say which "
-                    "host the script plays with --as HOST\n");
+            fprintf(stderr, "tcplab %s: the scenario has no `role scanner` host: say which "
+                    "host the script plays with --as HOST\n", cmd);
             return -1;
         }
     } else if (sim_host_lookup(s, as, &addr)) {
@@ -183,8 +176,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
         unsigned long long pl = 32;
         if (n >= sizeof buf || (memcpy(buf, as, n), buf[n] = 0, wire_ip_parse(buf, &addr)) ||
             (slash && cmd_parse_uint(slash + 1, 32, &pl))) {
-            fprintf(stderr, "tcplab attach: --as wants a host of the scenario, an address or a "
-                    "prefix like 203.0.113.128/25, got '%s'\n", as);
+            fprintf(stderr, "tcplab %s: --as wants a host of the scenario, an address or a "
+                    "prefix like 203.0.113.128/25, got '%s'\n", cmd, as);
             return -1;
         }
         plen = (unsigned)pl;
@@ -197,8 +190,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
         if ((hi.addr & mask) != prefix)
             continue;
         if (found && found != hi.addr) {
-            fprintf(stderr, "tcplab attach: --as %s holds two hosts of the scenario; the "
-                    "script may play one host (and addresses where no host is)\n", as);
+            fprintf(stderr, "tcplab %s: --as %s holds two hosts of the scenario; the "
+                    "script may play one host (and addresses where no host is)\n", cmd, as);
             return -1;
         }
         found = hi.addr;
@@ -206,8 +199,8 @@ static int attach_resolve_as(struct attach_opts *o, struct sim *s, const struct 
     if (found)
         o->addr = found;
     if (view->restricted && (view->addr & mask) != prefix) {
-        fprintf(stderr, "tcplab attach: in this lab the script plays %s, the student's host "
-                "(or a prefix holding it)\n", view->host);
+        fprintf(stderr, "tcplab %s: in this lab the script plays %s, the student's host "
+                "(or a prefix holding it)\n", cmd, view->host);
         return -1;
     }
     o->prefix = prefix;
@@ -301,6 +294,37 @@ static int outputs_finish(const struct attach_opts *o, struct attach_out *ao)
     return 0;
 }
 
+int attach_lab_record_check(const char *cmd, const struct lab_sel *sel, const char *path,
+                            const struct lab_view *view, const struct attach_record *rec,
+                            uint64_t seed)
+{
+    const char *lab = sel->lab ? sel->lab : "(the ticket's lab)";
+    char who[300];
+    if (sel->student)
+        snprintf(who, sizeof who, "student %s's", sel->student);
+    else
+        snprintf(who, sizeof who, "the ticket's");
+    switch (attach_record_fits(rec, seed, view->variant, view->addr)) {
+    case ATTACH_REC_FITS:
+        return 0;
+    case ATTACH_REC_OTHER_VARIANT:
+        fprintf(stderr, "tcplab %s: %s was recorded on another variant of lab %s, not %s "
+                "(or with another --seed): a record replays only on the variant it was made "
+                "for; give the --student it was recorded as\n", cmd, path, lab, who);
+        return -1;
+    case ATTACH_REC_OTHER_HOST: {
+        char a[16], h[16];
+        wire_ip_str(rec->hdr.addr, a);
+        wire_ip_str(view->addr, h);
+        fprintf(stderr, "tcplab %s: %s was recorded playing %s/%u, which does not hold "
+                "%s, the student's host in lab %s (%s): not a record of this lab's student\n",
+                cmd, path, a, (unsigned)rec->hdr.plen, view->host, lab, h);
+        return -1;
+    }
+    }
+    return -1;
+}
+
 int cmd_attach(int argc, char **argv)
 {
     struct attach_opts o;
@@ -314,13 +338,22 @@ int cmd_attach(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
+    o.variant = view.variant;
     struct attach_record rec = { 0 };
     if (o.replay && attach_record_load(o.replay, &rec, err, sizeof err)) {
         fprintf(stderr, "tcplab attach: %s\n", err);
         scenario_free(&sc);
         return 1;
     }
-    uint64_t seed = o.has_seed ? o.seed : o.replay ? rec.hdr.seed : sc.seed;
+    /* A scenario file's record brings its seed; a lab's variant has its own, and a record
+     * made for another variant or host is refused here, not replayed on this one. */
+    uint64_t seed = o.has_seed ? o.seed : o.replay && !o.in_lab ? rec.hdr.seed : sc.seed;
+    if (o.replay && o.in_lab &&
+        attach_lab_record_check("attach", &o.lab, o.replay, &view, &rec, seed)) {
+        free(rec.buf);
+        scenario_free(&sc);
+        return 1;
+    }
     struct sim *s = sim_new(seed);
     struct trace tr;
     trace_init(&tr);
@@ -339,7 +372,7 @@ int cmd_attach(int argc, char **argv)
         o.addr = rec.hdr.addr;
         o.plen = rec.hdr.plen;
         o.prefix = o.plen ? o.addr & ~(uint32_t)0 << (32 - o.plen) : 0;
-    } else if (attach_resolve_as(&o, s, &view)) {
+    } else if (attach_resolve_as("attach", &o, s, &view)) {
         goto out;
     }
     if (o.replay && (o.addr != rec.hdr.addr || o.plen != rec.hdr.plen)) {
@@ -363,6 +396,11 @@ int cmd_attach(int argc, char **argv)
         goto out;
     }
     rc = outputs_finish(&o, &ao) ? 2 : r;
+    if (!o.replay && r > 0 && rc == r) {   /* said last, after the transcript, not lost above */
+        const char *name = strrchr(o.argv[0], '/');
+        fprintf(stderr, "tcplab attach: %s exited with status %d%s\n", name ? name + 1 : o.argv[0],
+                r, r > 128 ? " (killed by a signal?)" : "");
+    }
 out:
     outputs_abort(&ao);
     free(rec.buf);

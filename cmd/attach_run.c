@@ -110,7 +110,7 @@ static pid_t spawn(const struct attach_opts *o, int sv[2])
     if (pid != 0)
         return pid;
     close(sv[0]);
-    if (fcntl(sv[1], F_SETFD, 0) < 0)
+    if (fcntl(sv[1], F_SETFD, 0) < 0 || (o->stdout_to_stderr && dup2(2, 1) < 0))
         _exit(127);
     child_env(o, sv[1]);
     execvp(o->argv[0], o->argv);
@@ -241,7 +241,7 @@ int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *
     char err[256];
     struct attach_cfg cfg = { .prefix = o->prefix, .plen = o->plen, .addr = o->addr,
                               .record = ao->record ? outfile_fp(ao->record) : NULL,
-                              .seed = seed };
+                              .seed = seed, .variant = o->variant };
     struct attach_session *a = attach_new(s, &cfg, err, sizeof err);
     if (!a) {
         fprintf(stderr, "tcplab attach: %s\n", err);
@@ -323,6 +323,18 @@ fail:
     return -1;
 }
 
+enum attach_rec_fit attach_record_fits(const struct attach_record *rec, uint64_t seed,
+                                       uint64_t variant, uint32_t host_addr)
+{
+    uint8_t plen = rec->hdr.plen > 32 ? 32 : rec->hdr.plen;
+    uint32_t mask = plen ? ~(uint32_t)0 << (32 - plen) : 0;
+    if (rec->hdr.seed != seed || rec->hdr.variant != variant)
+        return ATTACH_REC_OTHER_VARIANT;
+    if ((rec->hdr.addr & mask) != (host_addr & mask))
+        return ATTACH_REC_OTHER_HOST;
+    return ATTACH_REC_FITS;
+}
+
 int attach_replay(const struct attach_opts *o, struct sim *s, const struct attach_record *rec,
                   uint64_t seed)
 {
@@ -336,6 +348,10 @@ int attach_replay(const struct attach_opts *o, struct sim *s, const struct attac
     struct attach_session *a = attach_new(s, &cfg, err, sizeof err);
     if (!a) {
         fprintf(stderr, "tcplab attach: %s\n", err);
+        return -2;
+    }
+    if (o->attached && o->attached(o->attached_ctx, s)) {
+        attach_free(a);
         return -2;
     }
     size_t off = PROTO_REC_HDR;

@@ -77,17 +77,11 @@ static int bridge_parse_args(int argc, char **argv, struct bridge_opts *o)
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        char lerr[256];
-        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-        if (used < 0) {
-            fprintf(stderr, "tcplab bridge: %s\n", lerr);
+        int lab = cmd_lab_option("bridge", &o->lab, &o->in_lab, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
-            o->in_lab = true;
-            i += used - 1;
+        if (lab)
             continue;
-        }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             bridge_usage(stdout);
             exit(0);
@@ -132,7 +126,7 @@ static int bridge_parse_args(int argc, char **argv, struct bridge_opts *o)
         }
     }
     if (o->in_lab && o->scenario) {
-        fprintf(stderr, "tcplab bridge: a scenario or --lab, not both ('%s')\n", o->scenario);
+        fprintf(stderr, "tcplab bridge: %s ('%s')\n", lab_sel_conflict(&o->lab), o->scenario);
         return -1;
     }
     if ((!o->scenario && !o->in_lab) || !o->tun) {

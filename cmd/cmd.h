@@ -3,6 +3,7 @@
 #ifndef TCPLAB_CMD_H
 #define TCPLAB_CMD_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/version.h"
@@ -59,6 +60,11 @@ struct lab_sel;
  * variant recorded into rec, in the student's view. 0, or an exit status (message said). */
 int cmd_tui_lab(const struct lab_sel *sel, const unsigned long long *seed, uint64_t limit_ns,
                 int argc, char **argv, struct tui_rec *rec, char **report);
+/* `tcplab tui SCENARIO --replay RECORD` (cmd/tui_attach.c): an attach --record session
+ * replayed into rec (lab NULL: SCENARIO is a file or `default`). 0, or an exit status. */
+int cmd_tui_attach(const char *scenario, const struct lab_sel *lab, const char *record,
+                   const unsigned long long *seed, const unsigned long long *until_ns,
+                   struct tui_rec *rec);
 
 /* The one number parser: decimal ("010" is ten) or 0x-prefixed hex, no sign, no blanks, at
  * most max. 0 or -1. */
@@ -76,5 +82,13 @@ int cmd_parse_uint(const char *s, unsigned long long max, unsigned long long *ou
 /* The one time parser: "250us", "1.5ms", "2s", "3m", "1h" (and a bare "N" = seconds when
  * bare_is_seconds, as nmap reads its times; every subcommand passes 1) -> ns. 0 or -1. */
 int cmd_parse_duration(const char *s, int bare_is_seconds, unsigned long long *ns);
+
+/* The lab options (--lab, --labs, --student, --course-key, --ticket, --instructor) in a
+ * subcommand's argument loop: when argv[*i] is one of them, takes it into sel, sets *in_lab
+ * (may be NULL) and moves *i to its last argument, so the loop's i++ passes it: 1. 0 when
+ * argv[*i] is none of them; -1 after "tcplab CMD: ..." on stderr (a missing value). */
+struct lab_sel;
+int cmd_lab_option(const char *cmd, struct lab_sel *sel, bool *in_lab, int argc, char **argv,
+                   int *i);
 
 #endif

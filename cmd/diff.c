@@ -1,17 +1,23 @@
-/* diff.c — `tcplab diff A.scn [B.scn] [--as HOST] [--set CHANGE]...`: where two runs part.
+/* diff.c — `tcplab diff A.scn [B.scn] [--as HOST] [--set CHANGE]... [-- COMMAND...]`:
+ * where two runs part.
  *
  * Runs A and B (two scenarios; one scenario, B with changes; or a lab's variant twice with a
  * hidden fact set to two values) with the same seed and limit, and prints the first event
  * where they part, as diff -u prints a hunk: context, each side's event, what differs
  * (sim/rundiff.h). With --as HOST only what HOST receives is compared, arrival times
- * included: what an off-path observer at HOST can tell apart. Exit status as diff(1):
- * 0 the same, 1 different, 2 trouble (bad usage or input included).
+ * included: what an off-path observer at HOST can tell apart. With a COMMAND, the same
+ * script runs attached to each run (as `tcplab attach` runs it, playing --as HOST, by
+ * default the scenario's scanner or the lab's student host): a reactive probe whose
+ * answers tell the runs apart, or do not. Exit status as diff(1): 0 the same, 1 different
+ * (the command's exit status differing counts), 2 trouble (bad usage or input, a command
+ * that cannot run or breaks the protocol).
  * The runs and the changes are lab/whatif.h's, which the TUI's what-if uses too.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/attach.h"
 #include "cmd/cmd.h"
 #include "lab/whatif.h"
 #include "sim/rundiff.h"
@@ -26,17 +32,22 @@ struct diff_opts {
     bool in_lab;
     struct whatif_change ch[2][WHATIF_MAX];   /* [0] run A, [1] run B */
     size_t nch[2];
+    char **argv;                              /* -- COMMAND [ARGS...], or NULL */
+    int argc;
 };
 
 static void diff_usage(FILE *f)
 {
     fprintf(f,
             "usage: tcplab diff A.scn B.scn [--as HOST] [--seed N] [--until T] [--set CHANGE]...\n"
+            "                   [-- COMMAND [ARGS...]]\n"
             "       tcplab diff A.scn --set CHANGE... [--as HOST]      (B: A changed)\n"
             "       tcplab diff --lab NAME --student ID --set-a CHANGE --set-b CHANGE [--as HOST]\n"
             "\n"
             "Runs A and B on the virtual clock and prints the first event where they part:\n"
             "the events before it, each side's event and the ones after, and what differs.\n"
+            "With -- COMMAND, the same script runs attached to both runs (as tcplab attach\n"
+            "runs it, playing --as HOST); its own output goes to stderr.\n"
             "Exit status: 0 the same, 1 different, 2 trouble.\n"
             "\n"
             "  --as HOST       compare only what HOST receives (its arrivals, with their\n"
@@ -46,7 +57,8 @@ static void diff_usage(FILE *f)
             "  --set CHANGE    change run B (also --set-b); --set-a CHANGE changes run A.\n"
             "                  CHANGE: NAME=VALUE (a lab parameter, a hidden fact),\n"
             "                  HOST.KEY=VALUE (a host key: server.isn=rfc6528,\n"
-            "                  zombie.ipid=per-dest, server.down=yes) or seed=N\n"
+            "                  zombie.ipid=per-dest, server.down=yes), seed=N, or\n"
+            "                  'line N=TEXT' (line N of the file replaced; empty: removed)\n"
             "  --context N     events of context around the parting (default 3)\n"
             "  -q              print nothing; the exit status says\n"
             "  --lab NAME      a lab's variant (--student ID or --ticket FILE); its view\n"
@@ -120,23 +132,26 @@ static int diff_parse_args(int argc, char **argv, struct diff_opts *o)
     o->context = 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        char lerr[256];
-        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-        if (used < 0) {
-            fprintf(stderr, "tcplab diff: %s\n", lerr);
+        int lab = cmd_lab_option("diff", &o->lab, &o->in_lab, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
-            o->in_lab = true;
-            i += used - 1;
+        if (lab)
             continue;
-        }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             diff_usage(stdout);
             exit(0);
         }
+        if (!strcmp(a, "--")) {
+            o->argv = argv + i + 1;
+            o->argc = argc - i - 1;
+            if (!o->argc) {
+                fprintf(stderr, "tcplab diff: no command after --, e.g. -- python3 probe.py\n");
+                return -1;
+            }
+            break;
+        }
         if (a[0] == '-' && a[1]) {
-            used = diff_option(o, a, i + 1 < argc ? argv[i + 1] : NULL);
+            int used = diff_option(o, a, i + 1 < argc ? argv[i + 1] : NULL);
             if (used < 0)
                 return -1;
             i += used - 1;
@@ -149,8 +164,7 @@ static int diff_parse_args(int argc, char **argv, struct diff_opts *o)
         }
     }
     if (o->in_lab && o->nfiles) {
-        fprintf(stderr, "tcplab diff: a lab brings its own scenario; give --lab or "
-                "scenario files, not both\n");
+        fprintf(stderr, "tcplab diff: %s\n", lab_sel_conflict(&o->lab));
         return -1;
     }
     if (!o->in_lab && !o->nfiles) {
@@ -191,11 +205,43 @@ static void diff_label(const struct diff_opts *o, int side, const struct whatif_
         snprintf(out + n, cap - (size_t)n, " (seed %llu)", (unsigned long long)r->seed);
 }
 
+/* -- COMMAND: the script attached to one run (cmd/attach_run.c), then the run on to
+ * --until or idle as tcplab attach does. */
+struct diff_script {
+    const struct diff_opts *o;
+    int status[2];
+    int runs;
+};
+
+static int diff_drive(void *ctx, struct sim *s, const struct lab_view *view, uint64_t seed,
+                      char *err, size_t errlen)
+{
+    struct diff_script *d = ctx;
+    const char *run = d->runs ? "B" : "A";
+    struct attach_opts ao = { .as = d->o->as, .argv = d->o->argv, .argc = d->o->argc,
+                              .has_until = d->o->has_until, .until_ns = d->o->until_ns,
+                              .stdout_to_stderr = true };
+    if (attach_resolve_as("diff", &ao, s, view)) {
+        snprintf(err, errlen, "run %s: no host for the command to play", run);
+        return 1;
+    }
+    struct attach_out out = { .view = view };
+    int r = attach_spawn(&ao, s, &out, seed);
+    if (r < 0 || r == 127) {
+        snprintf(err, errlen, "run %s: %s", run, r == 127 ? "the command could not be run"
+                                                          : "the command's session failed");
+        return 2;
+    }
+    d->status[d->runs++] = r;
+    return 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
     struct diff_opts o;
     if (diff_parse_args(argc, argv, &o))
         return 2;
+    struct diff_script script = { .o = &o };
     struct whatif_src src[2];
     for (int s = 0; s < 2; s++) {
         memset(&src[s], 0, sizeof src[s]);
@@ -205,6 +251,10 @@ int cmd_diff(int argc, char **argv)
         src[s].seed = o.seed;
         src[s].has_until = o.has_until;
         src[s].until_ns = o.until_ns;
+        if (o.argv) {
+            src[s].drive = diff_drive;
+            src[s].drive_ctx = &script;
+        }
     }
     struct whatif_run a, b;
     struct rundiff_view view;
@@ -218,7 +268,8 @@ int cmd_diff(int argc, char **argv)
         whatif_run_free(&b);
         return 2;
     }
-    rc = d.same ? 0 : 1;
+    bool status_differs = o.argv && script.status[0] != script.status[1];
+    rc = d.same && !status_differs ? 0 : 1;
     if (!o.quiet) {
         char la[1024], lb[1024];
         diff_label(&o, 0, &a, la, sizeof la);
@@ -228,6 +279,9 @@ int cmd_diff(int argc, char **argv)
             fprintf(stderr, "tcplab diff: writing the report failed\n");
             rc = 2;
         }
+        if (status_differs && rc != 2)
+            printf("the command exited %d in run A and %d in run B\n", script.status[0],
+                   script.status[1]);
     }
     whatif_run_free(&a);
     whatif_run_free(&b);

@@ -67,19 +67,15 @@ static int lab_parse_args(int argc, char **argv, struct lab_cmd *c)
     memset(c, 0, sizeof *c);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        char err[256];
-        int used = lab_sel_option(&c->sel, argc, argv, i, err, sizeof err);
-        if (used < 0) {
-            fprintf(stderr, "tcplab lab: %s\n", err);
+        int lab = cmd_lab_option("lab", &c->sel, NULL, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
+        if (lab) {
             if (!strncmp(a, "--lab", 5) && (a[5] == 0 || a[5] == '=')) {
                 fprintf(stderr, "tcplab lab: name the lab after the subcommand (tcplab lab "
                         "show NAME), not with --lab\n");
                 return -1;
             }
-            i += used - 1;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             lab_usage(stdout);
             exit(0);
@@ -389,6 +385,9 @@ static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const ch
         else if (!given || !*given)
             printf("  FAIL  %s: no answer%s%s\n", q->id, q->hint ? ". Hint: " : "",
                    q->hint ? q->hint : "");
+        else if (shown && strstr(q->answer, "${"))   /* the key is a hidden fact: not shown */
+            printf("  FAIL  %s: the replay of %s shows '%s', which is not it%s%s\n", q->id,
+                   given, shown, q->hint ? ". Hint: " : "", q->hint ? q->hint : "");
         else if (shown)
             printf("  FAIL  %s: the replay of %s shows '%s', not '%s'%s%s\n", q->id, given,
                    shown, key[i], q->hint ? ". Hint: " : "", q->hint ? q->hint : "");
@@ -423,7 +422,20 @@ static int lab_cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every regular file of dir, sorted. */
+/* An attach --record file (its magic, any version): handed in beside the answers that name
+ * it, not a submission of its own. */
+static bool lab_is_record(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char magic[7] = "";
+    bool rec = f && fread(magic, 1, sizeof magic, f) == sizeof magic &&
+               !memcmp(magic, "TLABREC", sizeof magic);
+    if (f)
+        fclose(f);
+    return rec;
+}
+
+/* Every regular file of dir but attach records, sorted. */
 static int lab_dir_files(const char *dir, char ***out, size_t *n)
 {
     DIR *d = opendir(dir);
@@ -438,7 +450,7 @@ static int lab_dir_files(const char *dir, char ***out, size_t *n)
         char path[1024];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) || !S_ISREG(st.st_mode))
+        if (stat(path, &st) || !S_ISREG(st.st_mode) || lab_is_record(path))
             continue;
         char **nv = realloc(v, (k + 1) * sizeof *v);
         if (!nv || !(nv[k] = strdup(path))) {

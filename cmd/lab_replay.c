@@ -4,7 +4,8 @@
  * requests at their recorded virtual times, never the student's code) with every event
  * kept, then reads the question's `replay event ...` expression (lab/grade.c) from that run:
  * "the VAX's connection from port 1004 reached ESTABLISHED". A record made against another
- * variant or seed does not replay (its requests fall at other times) and says so.
+ * variant or seed, or playing another host than the student's, is not replayed: a wrong
+ * answer that says so.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,12 @@ int lab_replay_value(const struct lab *l, const struct lab_who *who,
     if (scenario_parse(v.file, v.text, v.len, &sc, err, errlen))
         goto out;
     parsed = true;
-    if (rec.hdr.seed != sc.seed) {   /* made on another variant (or with --seed) */
-        *value = strdup("(a record of another variant)");
+    const struct scn_host *me = scenario_host(&sc, l->student_host);
+    enum attach_rec_fit fit = attach_record_fits(&rec, sc.seed, lab_variant_digest(&v),
+                                                 me ? me->addr : 0);
+    if (fit != ATTACH_REC_FITS) {   /* another variant (or --seed), or another host's */
+        *value = strdup(fit == ATTACH_REC_OTHER_VARIANT ? "(a record of another variant)"
+                                                        : "(a record of another host)");
         rc = *value ? 0 : -1;
         goto out;
     }

@@ -101,17 +101,11 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = (i + 1 < argc) ? argv[i + 1] : NULL;
-        char lerr[256];
-        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-        if (used < 0) {
-            fprintf(stderr, "tcplab run: %s\n", lerr);
+        int lab = cmd_lab_option("run", &o->lab, &o->in_lab, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
-            o->in_lab = true;
-            i += used - 1;
+        if (lab)
             continue;
-        }
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             run_usage(stdout);
             exit(0);
@@ -162,8 +156,7 @@ static int run_parse_args(int argc, char **argv, struct run_opts *o)
         return -1;
     }
     if (o->in_lab && o->scenario) {
-        fprintf(stderr, "tcplab run: a lab brings its own scenario; give --lab or '%s', not "
-                "both\n", o->scenario);
+        fprintf(stderr, "tcplab run: %s ('%s')\n", lab_sel_conflict(&o->lab), o->scenario);
         return -1;
     }
     if (!o->scenario && !o->in_lab) {

@@ -1,4 +1,5 @@
-/* tui.c — `tcplab tui SCENARIO|CAPTURE [--seed N] [--until T] [-- SCAN OPTIONS]`.
+/* tui.c — `tcplab tui SCENARIO|CAPTURE [--seed N] [--until T] [--replay RECORD]
+ * [-- SCAN OPTIONS]`.
  *
  * Picks the source and hands a finished record to the terminal view (tui/view.h):
  *  - a scenario (a file, or `default`): its script run to the end on the virtual clock,
@@ -6,7 +7,9 @@
  *  - a capture (recognised by its magic number: pcap in either byte order and time unit):
  *    the datagrams alone, no host's inside;
  *  - a scenario and `-- SCAN OPTIONS`: the real scanner (cmd/scan.c's path, pktio_sim)
- *    scans the scenario's network while it is recorded (cmd/tui_scan.c).
+ *    scans the scenario's network while it is recorded (cmd/tui_scan.c);
+ *  - a scenario and `--replay RECORD`: an attached script's session (attach --record)
+ *    replayed while it is recorded (cmd/tui_attach.c).
  * Exit status: 0, 1 for usage errors and no terminal, 2 for runtime failures.
  */
 #include <errno.h>
@@ -17,6 +20,7 @@
 
 #include "cmd/cmd.h"
 #include "lab/lab.h"
+#include "lab/whatif.h"
 #include "sim/scenario.h"
 #include "tui/rec.h"
 #include "tui/view.h"
@@ -25,6 +29,7 @@
 
 struct tui_opts {
     const char *source;
+    const char *replay;          /* an attach --record file */
     struct lab_sel lab;          /* --lab NAME --student ID ...: a student's variant */
     int has_seed, has_until;
     unsigned long long seed, until_ns;
@@ -36,6 +41,7 @@ static void tui_usage(FILE *f)
 {
     fprintf(f,
             "usage: tcplab tui SCENARIO [--seed N] [--until T] [-- SCAN OPTIONS]\n"
+            "       tcplab tui SCENARIO|--lab NAME ... --replay RECORD\n"
             "       tcplab tui --lab NAME --student ID [--seed N] [--until T] [-- SCAN OPTIONS]\n"
             "       tcplab tui CAPTURE.pcap\n"
             "\n"
@@ -51,6 +57,9 @@ static void tui_usage(FILE *f)
             "  --until T       stop the run at virtual time T (default: when idle, max 1h)\n"
             "  -- SCAN OPTIONS run `tcplab scan --sim SCENARIO SCAN OPTIONS` inside and step\n"
             "                  through the scan (e.g. -- -sS -p 20-30 target)\n"
+            "  --replay RECORD an attached script's session (tcplab attach --record RECORD):\n"
+            "                  its injected datagrams drawn from the address they claim,\n"
+            "                  marked injected, its notes as events\n"
             "  --lab NAME      a lab's variant: --student ID (or --ticket FILE, --course-key\n"
             "                  FILE, --labs DIR, --instructor as for run); in the student's\n"
             "                  view only what the student's host sends and receives, as a\n"
@@ -72,16 +81,11 @@ static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        char lerr[256];
-        int used = lab_sel_option(&o->lab, argc, argv, i, lerr, sizeof lerr);
-        if (used < 0) {
-            fprintf(stderr, "tcplab tui: %s\n", lerr);
+        int lab = cmd_lab_option("tui", &o->lab, NULL, argc, argv, &i);
+        if (lab < 0)
             return -1;
-        }
-        if (used) {
-            i += used - 1;
+        if (lab)
             continue;
-        }
         if (!strcmp(a, "--")) {
             o->scan_argc = argc - i - 1;
             o->scan_argv = argv + i + 1;
@@ -89,6 +93,13 @@ static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             tui_usage(stdout);
             exit(0);
+        } else if (!strcmp(a, "--replay")) {
+            if (!val) {
+                fprintf(stderr, "tcplab tui: --replay wants an attach --record file\n");
+                return -1;
+            }
+            o->replay = val;
+            i++;
         } else if (!strcmp(a, "--seed")) {
             if (!val || tui_parse_u64(val, &o->seed)) {
                 fprintf(stderr, "tcplab tui: --seed wants a non-negative integer\n");
@@ -121,6 +132,11 @@ static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
     }
     if (!o->source && !lab) {
         tui_usage(stderr);
+        return -1;
+    }
+    if (o->replay && o->scan_argv) {
+        fprintf(stderr, "tcplab tui: --replay steps through a recorded session; a scan inside "
+                "is another run (drop one)\n");
         return -1;
     }
     if (o->scan_argc == 0 && o->scan_argv) {
@@ -169,10 +185,23 @@ int cmd_tui(int argc, char **argv)
     char err[512] = "";
     struct tui_rec rec;
     tui_rec_init(&rec);
-    struct tui_view_opts vo = { 0 };
+    struct tui_view_opts vo = { .whatif_none = "a capture is not a run to make again" };
+    struct whatif_src wsrc = { .file = o.source, .lab = o.lab, .has_seed = o.has_seed,
+                               .seed = o.seed, .has_until = o.has_until, .until_ns = o.until_ns };
     char *scan_text = NULL;
     int rc = 2;
-    if (o.lab.lab || o.lab.ticket) {
+    if (o.replay) {
+        bool lab = o.lab.lab || o.lab.ticket;
+        int arc = cmd_tui_attach(o.source, lab ? &o.lab : NULL, o.replay,
+                                 o.has_seed ? &o.seed : NULL, o.has_until ? &o.until_ns : NULL,
+                                 &rec);
+        if (arc) {
+            tui_rec_free(&rec);
+            return arc;
+        }
+        vo.whatif_none = "a recorded session is not made again here (tcplab diff SCENARIO "
+                         "--set CHANGE -- COMMAND runs a script on both sides)";
+    } else if (o.lab.lab || o.lab.ticket) {
         int lrc = cmd_tui_lab(&o.lab, o.has_seed ? &o.seed : NULL,
                               o.has_until ? o.until_ns : TUI_DEFAULT_LIMIT_NS, o.scan_argc,
                               o.scan_argv, &rec, &scan_text);
@@ -182,6 +211,11 @@ int cmd_tui(int argc, char **argv)
             return lrc;
         }
         vo.scan_text = scan_text;
+        if (o.scan_argv)
+            vo.whatif_none = "a scan inside is not made again (tcplab diff ... -- tcplab scan "
+                             "--attach compares two)";
+        else
+            vo.whatif = &wsrc;
     } else if (strcmp(o.source, "default") && tui_is_capture(o.source)) {
         if (o.scan_argv || o.has_seed || o.has_until) {
             fprintf(stderr, "tcplab tui: a capture takes no --seed, --until or scan options\n");
@@ -201,7 +235,10 @@ int cmd_tui(int argc, char **argv)
             return src;
         }
         vo.scan_text = scan_text;
+        vo.whatif_none = "a scan inside is not made again (tcplab diff ... -- tcplab scan "
+                         "--attach compares two)";
     } else {
+        vo.whatif = &wsrc;
         struct scenario sc;
         if (tui_load_scenario(o.source, &sc, err, sizeof err)) {
             fprintf(stderr, "%s\n", err);

@@ -1,13 +1,16 @@
 /* util.c — the one number parser and the one time parser every subcommand uses, so
  * `run --seed 0x10` and `scan --seed 0x10` mean the same (16), `010` is ten everywhere (no
- * octal surprise), and `run --until 5` and `scan --scan-delay 5` both mean five seconds. */
+ * octal surprise), and `run --until 5` and `scan --scan-delay 5` both mean five seconds;
+ * and the one reader of the lab options (--lab, --student, ...) in their argument loops. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "lab/lab.h"
 
 int cmd_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
@@ -60,4 +63,21 @@ int cmd_parse_duration(const char *s, int bare_is_seconds, unsigned long long *n
         return -1;
     *ns = (unsigned long long)(r + 0.5);
     return 0;
+}
+
+int cmd_lab_option(const char *cmd, struct lab_sel *sel, bool *in_lab, int argc, char **argv,
+                   int *i)
+{
+    char err[256];
+    int used = lab_sel_option(sel, argc, argv, *i, err, sizeof err);
+    if (used < 0) {
+        fprintf(stderr, "tcplab %s: %s\n", cmd, err);
+        return -1;
+    }
+    if (!used)
+        return 0;
+    if (in_lab)
+        *in_lab = true;
+    *i += used - 1;
+    return 1;
 }

@@ -142,6 +142,11 @@ struct lab_variant {
     char file[96];           /* its name in messages: "idle-scan.scn" */
 };
 
+/* A digest of the variant's expanded text (FNV-1a, 64 bits; never 0): two students' variants
+ * differ in it even where the scenario's seed does not, so a record names the one it was
+ * made on. Not a secret: it tells nothing of the hidden facts. */
+uint64_t lab_variant_digest(const struct lab_variant *v);
+
 /* The student's variant (who NULL: every parameter's default). 0 or -1. */
 int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_variant *v,
                      char *err, size_t errlen);
@@ -177,12 +182,17 @@ struct lab_view {
     bool restricted;         /* false: everything (a lab with `view all`, or --instructor) */
     char host[LAB_NAME_MAX]; /* the student's host */
     uint32_t addr;
+    uint64_t variant;        /* lab_variant_digest of the variant (an attach record names it) */
 };
 
 /* Handles one of the lab options at argv[i] (--lab, --labs, --student, --course-key,
  * --ticket, --instructor). Returns how many arguments it took (1 or 2), 0 when argv[i] is
  * none of them, -1 when its value is missing (message in err). */
 int lab_sel_option(struct lab_sel *sel, int argc, char **argv, int i, char *err, size_t errlen);
+
+/* Why lab options cannot go with a scenario file: the lab (--lab, --ticket) brings its own,
+ * or (--instructor, --student, --course-key, --labs alone) they name no lab at all. */
+const char *lab_sel_conflict(const struct lab_sel *sel);
 
 /* For every command that runs a simulation (run, scan, tui, attach, diff): the selected
  * student's variant of the lab, parsed into *sc (scenario_free it), and the view that the

@@ -296,6 +296,14 @@ int lab_sel_option(struct lab_sel *sel, int argc, char **argv, int i, char *err,
     return 0;
 }
 
+const char *lab_sel_conflict(const struct lab_sel *sel)
+{
+    if (sel->lab || sel->ticket)
+        return "a lab brings its own scenario; give --lab NAME or a scenario file, not both";
+    return "--instructor, --student, --course-key and --labs choose a lab's variant: they need "
+           "--lab NAME (a scenario file's transcript already shows every host)";
+}
+
 /* The identity the options name, checked against the lab. 0 or -1. */
 static int lab_sel_who(const struct lab_sel *sel, const char *lab, struct lab_who *w, char *err,
                        size_t errlen)
@@ -356,10 +364,19 @@ int lab_open_text(const struct lab_sel *sel, struct lab_variant *v, struct lab_v
         goto out;
     view->restricted = !l->view_all && !sel->instructor;
     snprintf(view->host, sizeof view->host, "%s", l->student_host);
+    view->variant = lab_variant_digest(v);
     rc = 0;
 out:
     lab_free(l);
     return rc;
+}
+
+uint64_t lab_variant_digest(const struct lab_variant *v)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < v->len; i++)
+        h = (h ^ (uint8_t)v->text[i]) * 0x100000001b3ULL;
+    return h ? h : 1;
 }
 
 int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *view, char *err,

@@ -35,9 +35,37 @@ static int whatif_seed_value(const char *s, uint64_t *v)
     return errno || *end ? -1 : 0;
 }
 
+/* "line N=TEXT": 1 when spec is one (c filled), 0 when not, -1 on a bad one. */
+static int whatif_parse_line(const char *spec, struct whatif_change *c, char *err,
+                             size_t errlen)
+{
+    if (strncmp(spec, "line ", 5))
+        return 0;
+    const char *d = spec + 5, *eq = strchr(d, '=');
+    char *end;
+    errno = 0;
+    unsigned long n = *d >= '1' && *d <= '9' ? strtoul(d, &end, 10) : 0;
+    if (!n || errno || !eq || end != eq || n > 1000000) {
+        snprintf(err, errlen, "'%s': a line change is line N=TEXT (N from 1; an empty TEXT "
+                 "removes the line)", spec);
+        return -1;
+    }
+    if (strlen(eq + 1) >= sizeof c->value || strchr(eq + 1, '\n')) {
+        snprintf(err, errlen, "'%s': the new line is too long or more than one line", spec);
+        return -1;
+    }
+    c->line = (unsigned)n;
+    snprintf(c->key, sizeof c->key, "line");
+    snprintf(c->value, sizeof c->value, "%s", eq + 1);
+    return 1;
+}
+
 int whatif_parse(const char *spec, struct whatif_change *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
+    int ln = whatif_parse_line(spec, c, err, errlen);
+    if (ln)
+        return ln < 0 ? -1 : 0;
     const char *eq = strchr(spec, '=');
     if (!eq || eq == spec || !eq[1]) {
         snprintf(err, errlen, "'%s': a change is NAME=VALUE (a lab parameter), HOST.KEY=VALUE "
@@ -69,7 +97,16 @@ int whatif_parse(const char *spec, struct whatif_change *c, char *err, size_t er
 
 void whatif_format(const struct whatif_change *c, char *out, size_t cap)
 {
-    snprintf(out, cap, "%s%s%s=%s", c->host, c->host[0] ? "." : "", c->key, c->value);
+    if (c->line)
+        snprintf(out, cap, "line %u=%s", c->line, c->value);
+    else
+        snprintf(out, cap, "%s%s%s=%s", c->host, c->host[0] ? "." : "", c->key, c->value);
+}
+
+/* A parameter change (not a host key, the seed or a line)? */
+static bool whatif_is_param(const struct whatif_change *c)
+{
+    return !c->host[0] && !c->line && strcmp(c->key, "seed");
 }
 
 /* ---------------------------------------------------------------- the text */
@@ -116,7 +153,7 @@ static int whatif_expand_file(const char *name, char **text, size_t *len,
     param_init_default(&ps);
     size_t nparam = 0;
     for (size_t i = 0; i < n; i++) {
-        if (ch[i].host[0] || !strcmp(ch[i].key, "seed"))
+        if (!whatif_is_param(&ch[i]))
             continue;
         nparam++;
         if (param_set_value(&ps, ch[i].key, ch[i].value, err, errlen))
@@ -166,6 +203,46 @@ static int whatif_edit_hosts(const char *name, char **text, size_t *len,
     return 0;
 }
 
+/* The line changes, one after the other, on the file as written. A removed line stays as an
+ * empty one (the scenario language skips it): the later changes and the parser's FILE:LINE
+ * messages keep the numbers the file has. 0, 1 or 2. */
+static int whatif_edit_lines(const char *name, char **text, size_t *len,
+                             const struct whatif_change *ch, size_t n, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!ch[i].line)
+            continue;
+        const char *t = *text, *at = t, *stop = t + *len;
+        unsigned no = 1;
+        while (no < ch[i].line && at < stop) {
+            const char *nl = memchr(at, '\n', (size_t)(stop - at));
+            at = nl ? nl + 1 : stop;
+            no++;
+        }
+        if (no < ch[i].line || at == stop) {
+            snprintf(err, errlen, "line %u: %s has only %u lines", ch[i].line, name,
+                     no - (at == stop));
+            return 1;
+        }
+        const char *nl = memchr(at, '\n', (size_t)(stop - at));
+        const char *rest = nl ? nl : stop;
+        size_t vl = strlen(ch[i].value), head = (size_t)(at - t), tail = (size_t)(stop - rest);
+        char *out = malloc(head + vl + tail + 1);
+        if (!out) {
+            snprintf(err, errlen, "out of memory");
+            return 2;
+        }
+        memcpy(out, t, head);
+        memcpy(out + head, ch[i].value, vl);
+        memcpy(out + head + vl, rest, tail);
+        out[head + vl + tail] = 0;
+        free(*text);
+        *text = out;
+        *len = head + vl + tail;
+    }
+    return 0;
+}
+
 /* The lab's variant text with the parameter changes. 0 or 1. */
 static int whatif_lab_text(const struct whatif_src *src, const struct whatif_change *ch,
                            size_t n, char **text, size_t *len, char *name, size_t namecap,
@@ -175,7 +252,12 @@ static int whatif_lab_text(const struct whatif_src *src, const struct whatif_cha
     const char *set[WHATIF_MAX];
     size_t nset = 0;
     for (size_t i = 0; i < n && nset < WHATIF_MAX; i++) {
-        if (ch[i].host[0] || !strcmp(ch[i].key, "seed"))
+        if (ch[i].line) {
+            snprintf(err, errlen, "line %u: a lab's variant is hidden text; change a "
+                     "parameter or a host key instead", ch[i].line);
+            return 1;
+        }
+        if (!whatif_is_param(&ch[i]))
             continue;
         snprintf(specs[nset], sizeof specs[nset], "%s=%s", ch[i].key, ch[i].value);
         set[nset] = specs[nset];
@@ -218,6 +300,8 @@ static int whatif_load(const struct whatif_src *src, const struct whatif_change 
     int rc = src->file ? whatif_read(src->file, &text, &len, name, sizeof name, err, errlen)
                        : whatif_lab_text(src, ch, n, &text, &len, name, sizeof name, &r->view,
                                          err, errlen);
+    if (!rc && src->file)
+        rc = whatif_edit_lines(name, &text, &len, ch, n, err, errlen);
     if (!rc && src->file)
         rc = whatif_expand_file(name, &text, &len, ch, n, err, errlen);
     if (!rc)
@@ -264,11 +348,15 @@ int whatif_run(const struct whatif_src *src, const struct whatif_change *ch, siz
     }
     struct whatif_tap tap = {&r->view, &r->tr};
     sim_set_trace(s, whatif_event, &tap);
-    if (src->has_until)
+    if (src->drive)
+        rc = src->drive(src->drive_ctx, s, &r->view, r->seed, err, errlen);
+    else if (src->has_until)
         sim_run_until(s, src->until_ns);
     else
         sim_run(s, WHATIF_LIMIT_NS, NULL);
     sim_free(s);
+    if (rc)
+        return rc;
     if (r->tr.oom) {
         snprintf(err, errlen, "out of memory while recording the run");
         return 2;
@@ -300,7 +388,7 @@ int whatif_host_addr(const struct whatif_run *r, const char *host, uint32_t *add
 static bool whatif_has(const struct whatif_change *c, const struct whatif_change *cs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (!strcmp(cs[i].host, c->host) && !strcmp(cs[i].key, c->key))
+        if (!strcmp(cs[i].host, c->host) && !strcmp(cs[i].key, c->key) && cs[i].line == c->line)
             return true;
     return false;
 }

@@ -9,6 +9,10 @@
  *   HOST.KEY=VALUE    a host key on the `host HOST` line (sim/scenario_edit.h):
  *                     server.isn=rfc6528, zombie.ipid=per-dest, server.down=yes
  *   seed=N            the run's seed
+ *   line N=TEXT       line N of a scenario file (as the file numbers it, before its
+ *                     parameters are expanded) replaced by TEXT, or removed when TEXT is
+ *                     empty: any one scenario line changed (not in a lab: a variant's text
+ *                     is hidden)
  * A run records into a trace (sim/trace.h) exactly the events the caller may see: in a lab
  * with a restricted view, only the student's host's (lab_view_sees), as `tcplab run` shows.
  */
@@ -29,12 +33,21 @@ struct whatif_change {
     char host[32];                 /* "" for a parameter or the seed */
     char key[PARAM_NAME_MAX];      /* parameter name, host key, or "seed" */
     char value[WHATIF_VALUE_MAX];
+    unsigned line;                 /* `line N=TEXT`: N (key "line"); 0 otherwise */
 };
 
-/* "NAME=VALUE", "HOST.KEY=VALUE", "seed=N". 0, or -1 with a message. */
+/* "NAME=VALUE", "HOST.KEY=VALUE", "seed=N", "line N=TEXT". 0, or -1 with a message. */
 int whatif_parse(const char *spec, struct whatif_change *c, char *err, size_t errlen);
 /* The change as typed: "server.isn=rfc6528". */
 void whatif_format(const struct whatif_change *c, char *out, size_t cap);
+
+struct sim;
+/* What drives a run instead of running it to until_ns or idle: `tcplab diff -- COMMAND`
+ * attaches the command to each run (cmd/diff.c). s is loaded, its trace set; view is the
+ * run's (a lab's student view); seed the run's. 0, 1 (bad input) or 2 (trouble), with a
+ * message in err. */
+typedef int (*whatif_drive_fn)(void *ctx, struct sim *s, const struct lab_view *view,
+                               uint64_t seed, char *err, size_t errlen);
 
 struct whatif_src {
     const char *file;              /* a scenario file, `default`, or NULL for the lab */
@@ -43,6 +56,8 @@ struct whatif_src {
     uint64_t seed;
     bool has_until;
     uint64_t until_ns;             /* else until idle, at most an hour */
+    whatif_drive_fn drive;         /* NULL: the run runs by itself */
+    void *drive_ctx;
 };
 
 /* One run, loaded and parsed with changes ch[0..n). */

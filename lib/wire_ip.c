@@ -133,9 +133,20 @@ void wire_ipv4_emit_hdr(uint8_t *p, const struct wire_ipv4 *ip, uint8_t proto, u
     wire_ipv4_put(p, ip, proto, total_len, wire_ipv4_flword(ip), &addrs);
 }
 
+/* Dotted quad by hand, not snprintf: a scan report of a /8 formats tens of millions of
+ * addresses, and printf's format parsing was a fifth of such a scan's time. */
 const char *wire_ip_str(uint32_t addr, char buf[16])
 {
-    snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+    char *p = buf;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        unsigned b = (addr >> shift) & 0xff;
+        if (b >= 100)
+            *p++ = (char)('0' + b / 100);
+        if (b >= 10)
+            *p++ = (char)('0' + b / 10 % 10);
+        *p++ = (char)('0' + b % 10);
+        *p++ = shift ? '.' : '\0';
+    }
     return buf;
 }
 

@@ -90,6 +90,8 @@ struct os_ref {
     const char *name;
     int line;                  /* of its Fingerprint line */
     unsigned maxpoints;        /* nmap's numprints: the points its present attributes give */
+    uint16_t r_implied;        /* bit t: test t's R was not written but implied (Y with
+                                  values, N without); nmap before 7.95 compares no R there */
     uint32_t cls0, ncls;       /* its classes: db->classes[cls0 .. cls0+ncls) */
     struct os_print p;
 };
@@ -103,6 +105,11 @@ struct os_db {
     size_t nclasses, capclasses;
     char path[256];            /* where it was read from ("(built-in)" for ours) */
     bool builtin;
+    bool nested;               /* some value uses the nested "[...]" syntax of nmap 7.95+ */
+    /* Match as nmap 7.93/7.94 did (osscan_match.c os_expr_legacy): set by os_db_load for a
+     * file without the nested syntax, i.e. one that shipped with an nmap before 7.95
+     * (Debian 12's 7.93 among them), so that accuracies agree with the installed nmap. */
+    bool legacy;
 };
 /* Reads nmap-os-db at path. 0, or -1 with "PATH:LINE: what" in err. */
 int os_db_load(struct os_db *db, const char *path, char *err, size_t errlen);
@@ -119,6 +126,8 @@ bool os_db_find(const char *datadir, char *buf, size_t cap);
 
 /* Matching (osscan.cc expr_match, compare_fingerprints, match_fingerprint). */
 bool os_expr_match(const char *val, size_t vlen, const char *expr, size_t elen, bool nested);
+/* nmap 7.93/7.94's expr_match (before nmap commit b4959d04f, 2023): NUL-terminated strings. */
+bool os_expr_legacy(const char *val, const char *expr);
 double os_compare(const struct os_db *db, const struct os_ref *ref, const struct os_obs *obs,
                   double threshold);
 enum os_overall { OS_SUCCESS = 0, OS_NOMATCHES = -1, OS_TOOMANY = -2 };
@@ -142,12 +151,21 @@ struct os_result {
     bool unreliable;                        /* no open, or no closed/unfiltered, TCP port */
     char omit[128];                         /* OmitSubmissionFP's reason, "" when none */
     bool guess;                             /* --osscan-guess */
+    /* makeTSeqFP's uptime: the first SYN-ACK's TSval over the clock rate nmap measured
+     * (0 past two years), when the rate was measured; with the first SEQ probe's send time
+     * it gives lastboot ("Uptime guess" with -v, XML <uptime>). */
+    bool has_lastboot;
+    uint32_t uptime_s;
+    uint64_t seq0_ns;
 };
 void os_result_free(struct os_result *r);
 
-/* Output (osscan_out.c). unix_time: the report's time for the SCAN line. */
-void os_print_normal(FILE *f, const struct os_result *r, int verbose, int64_t unix_time);
-void os_print_xml(FILE *f, const struct os_result *r, int verbose, int64_t unix_time);
+/* Output (osscan_out.c). unix_time: the report's time for the SCAN line and "now";
+ * seq0_unix: the time of r->seq0_ns (the first SEQ probe), in the same epoch. */
+void os_print_normal(FILE *f, const struct os_result *r, int verbose, int64_t unix_time,
+                     int64_t seq0_unix);
+void os_print_xml(FILE *f, const struct os_result *r, int verbose, int64_t unix_time,
+                  int64_t seq0_unix);
 void os_print_grep(FILE *f, const struct os_result *r);
 
 #endif

@@ -116,6 +116,8 @@ static int os_values(struct os_parse *ps, struct os_ref *ref, int t, char *b, ch
         if (pc)
             *pc = '\0';
         ref->p.off[t][a] = (uint32_t)(eq + 1 - db->text);
+        if (strchr(eq + 1, '['))
+            db->nested = true;
         if (a > maxidx)
             maxidx = a;
         p = pc ? pc + 1 : NULL;
@@ -128,8 +130,10 @@ static int os_values(struct os_parse *ps, struct os_ref *ref, int t, char *b, ch
             return os_perr(ps, "R must be Y or N", r);
         /* Missing R: Y when other values are given, else N (the "Y" and "N" kept at the
          * start of the text). */
-        if (!r)
+        if (!r) {
             ref->p.off[t][0] = maxidx > 0 ? 1u : 3u;
+            ref->r_implied |= (uint16_t)(1u << t);
+        }
     }
     for (int a = 0; a < os_test_nattrs(t); a++)
         if (ref->p.off[t][a])
@@ -346,6 +350,11 @@ int os_db_load(struct os_db *db, const char *path, char *err, size_t errlen)
     }
     int rc = os_db_parse(db, path, buf, len, err, errlen);
     free(buf);
+    /* nmap 7.95 rewrote expr_match (commits b4959d04f, b839872f9, 2023) together with its
+     * database's syntax (nested [..] ranges in option strings); an installed database
+     * without that syntax came with an older nmap, whose matcher decides its accuracies. */
+    if (rc == 0)
+        db->legacy = !db->nested;
     return rc;
 }
 

@@ -9,10 +9,19 @@
  * expr_match is kept literally, quirks included (hex compared as strings after leading zeros
  * are dropped; a nested O expression's tail compared with the rest of the whole expression),
  * because students compare our accuracies with nmap's.
+ *
+ * nmap 7.93 and 7.94 (Debian 12 ships 7.93) matched differently, and a database read from
+ * such an nmap (os_db.legacy) is matched their way: os_expr_legacy below, and no points for
+ * an R the reference left out (7.93 str2AVal stored only the attributes written; the
+ * implied R=Y came with 7.95's FPModel). The differences are large where they bite: in the
+ * old expr_match an alternative before a '|' matches any value it begins ("A|AS" takes
+ * "AR"; "|M5B4NWENNS" takes every option string), which lifts old Windows prints by three
+ * points and more.
  */
 #include "scanner/osscan.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *os_strchr_p(const char *p, const char *end, char c)
@@ -150,6 +159,40 @@ next:
     return false;
 }
 
+/* osscan.cc expr_match as of nmap 7.93 (git 9732e6979), kept literally: a value that reads
+ * whole as hex is compared by number with "<N", ">N" and "A-B" (the first '-' anywhere in the
+ * rest of the expression decides that the alternative is a range); anything else by
+ * strncmp over the alternative's length, so an alternative before a '|' matches every value
+ * it is a prefix of, and an empty one matches all. */
+bool os_expr_legacy(const char *val, const char *expr)
+{
+    char *end;
+    unsigned int vnum = (unsigned int)strtol(val, &end, 16);
+    bool numeric = !*end;
+    const char *p = expr, *q;
+    do {
+        q = strchr(p, '|');
+        const char *q1;
+        if (numeric && (*p == '<' || *p == '>')) {
+            unsigned int e = (unsigned int)strtol(p + 1, &end, 16);
+            if ((end == q || !*end) && ((*p == '<' && vnum < e) || (*p == '>' && vnum > e)))
+                return true;
+        } else if (numeric && (q1 = strchr(p, '-')) != NULL) {
+            unsigned int lo = (unsigned int)strtol(p, &end, 16);
+            if (end == q1) {
+                unsigned int hi = (unsigned int)strtol(q1 + 1, &end, 16);
+                if ((end == q || !*end) && vnum >= lo && vnum <= hi)
+                    return true;
+            }
+        } else if ((q && !strncmp(p, val, (size_t)(q - p))) || (!q && !strcmp(p, val))) {
+            return true;
+        }
+        if (q)
+            p = q + 1;
+    } while (q);
+    return false;
+}
+
 double os_compare(const struct os_db *db, const struct os_ref *ref, const struct os_obs *obs,
                   double threshold)
 {
@@ -162,12 +205,12 @@ double os_compare(const struct os_db *db, const struct os_ref *ref, const struct
         for (int a = 0; a < na; a++) {
             const char *rv = os_val(&ref->p, db->text, t, a);
             const char *ov = os_val(&obs->p, obs->pool, t, a);
-            if (!rv || !ov)
+            if (!rv || !ov || (db->legacy && a == 0 && (ref->r_implied >> t & 1)))
                 continue;
             unsigned pts = db->points[t][a];
             total += pts;
             bool nested = t == OS_OPS || !strcmp(os_attr_name(t, a), "O");
-            if (os_expr_match(ov, 0, rv, 0, nested))
+            if (db->legacy ? os_expr_legacy(ov, rv) : os_expr_match(ov, 0, rv, 0, nested))
                 ok += pts;
         }
         if (total - ok > max_mismatch)

@@ -218,10 +218,23 @@ static void ultra_give_up(struct ultra *u, const struct ultra_job *job, uint32_t
     bool capped;
     ultra_allowed_tryno(u, h, &capped);
     if (warn && capped && !h->cap_warned) {
-        char ip[16], line[160];
-        snprintf(line, sizeof line,
-                 "Warning: %s giving up on port because retransmission cap hit (%d).",
-                 wire_ip_str(h->addr, ip), u->slots[s].tryno);
+        /* "Warning: %s giving up on port because retransmission cap hit (%d).", put
+         * together without snprintf: with --max-retries 0, every silent host of a /8 says
+         * it, and nmap too prints it once per host. */
+        static const char head[] = "Warning: ", tail[] = " giving up on port because "
+                                                         "retransmission cap hit (";
+        char ip[16], num[4], line[128];
+        size_t n = 0, ln = strlen(wire_ip_str(h->addr, ip));
+        memcpy(line + n, head, sizeof head - 1), n += sizeof head - 1;
+        memcpy(line + n, ip, ln), n += ln;
+        memcpy(line + n, tail, sizeof tail - 1), n += sizeof tail - 1;
+        unsigned t = u->slots[s].tryno, nd = 0;
+        do
+            num[nd++] = (char)('0' + t % 10);
+        while ((t /= 10) > 0);
+        while (nd > 0)
+            line[n++] = num[--nd];
+        memcpy(line + n, ").", 3);
         ultra_log(u, line);
         h->cap_warned = true;
     }
@@ -451,13 +464,20 @@ static int ultra_send_some(struct ultra *u, const struct ultra_job *job, uint64_
             u->rr = (u->rr + 1) % u->nhosts;
             break;
         }
-        for (size_t k = 0; k < u->nhosts; k++) {
-            size_t i = (u->rr + k) % u->nhosts;
+        /* One pass, from the round-robin start to the end and around. Once a send has used
+         * up the group's window or rate, every later host's ultra_may_send would fail with
+         * no side effect, so the pass stops there (on a /8 the group holds thousands of
+         * hosts and the window a few dozen probes: this is most of the scan's loop). */
+        size_t i = u->rr;
+        for (size_t k = 0; k < u->nhosts; k++, i = i + 1 == u->nhosts ? 0 : i + 1) {
             int r = ultra_send_one(u, job, i, now);
             if (r < 0)
                 return -1;
-            if (r > 0)
+            if (r > 0) {
                 progress = true;
+                if (!ultra_group_may_send(u, now))
+                    break;
+            }
         }
         u->rr = (u->rr + 1) % u->nhosts;
     }

@@ -514,6 +514,12 @@ int sim_stream_connect_buffered(struct sim *s, uint32_t src, uint32_t dst, uint1
     return stream_open(s, src, dst, dport, 0, true);
 }
 
+int sim_stream_open_buffered(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport,
+                             uint16_t sport)
+{
+    return stream_open(s, src, dst, dport, sport, true);
+}
+
 static int stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport,
                        bool buffered)
 {

@@ -152,6 +152,9 @@ void sim_stream_abort(struct sim *s, int handle);
 /* sim_stream_connect from a chosen local port (0: an ephemeral one, as sim_stream_connect).
  * -1 when src is not a host or the port is taken for that peer. */
 int sim_stream_open(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport, uint16_t sport);
+/* The same, a byte stream (sim_stream_send, sim_stream_recv): an attached script's connect. */
+int sim_stream_open_buffered(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport,
+                             uint16_t sport);
 /* The application writes nbytes on an open stream (the simulated TCP carries counts, its
  * bytes are 'X'), or closes it with a FIN. 0, or -1 when there is no such stream. */
 int sim_stream_write(struct sim *s, int handle, uint32_t nbytes);

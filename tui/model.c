@@ -18,6 +18,18 @@ void tui_model_init(struct tui_model *m, const struct tui_rec *rec)
     m->rec = rec;
     m->filt.kind = -1;
     m->speed = 2;
+    /* Columns as wide as the names need (a capture's hosts are dotted quads, up to 15
+     * characters), so no address is cut: at least 8 in the list, 18 on the ladder. */
+    size_t longest = 0;
+    for (size_t i = 0; i < rec->ncols; i++) {
+        char buf[16];
+        size_t n = strlen(tui_rec_host_name(rec, rec->cols[i], buf));
+        longest = n > longest ? n : longest;
+    }
+    if (longest > TUI_NAME_MAX)
+        longest = TUI_NAME_MAX;
+    m->hostw = longest > 8 ? longest : 8;
+    m->colw = longest + 4 > 18 ? longest + 4 : 18;
 }
 
 void tui_model_free(struct tui_model *m)

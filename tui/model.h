@@ -34,7 +34,7 @@ struct tui_filter {
     char text[96];
 };
 
-enum { TUI_JUMPS = 64 };
+enum { TUI_JUMPS = 64, TUI_NAME_MAX = 24 /* widest host column */ };
 
 struct tui_model {
     const struct tui_rec *rec;
@@ -48,6 +48,8 @@ struct tui_model {
     size_t njumps;
     bool absolute;                /* sequence numbers as sent (else relative to the ISN) */
     size_t col0;                  /* first ladder column shown */
+    size_t hostw;                 /* the event list's host columns: the longest name shown */
+    size_t colw;                  /* a ladder column: room for the longest name, and more */
     bool playing;
     int speed;                    /* events per second while playing: 1, 2, 5, 10, 50, 200 */
 };

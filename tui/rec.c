@@ -465,7 +465,9 @@ static void rec_trace(void *ctx, const struct sim_event *ev)
             e->fate = (uint32_t)c + 1;
         }
     }
-    if (ev->kind == SIM_EV_SEND && !ev->cause)
+    if (ev->injected)   /* an attached script's: drawn from the address it claims */
+        e->mark |= TUI_M_INJECTED;
+    else if (ev->kind == SIM_EV_SEND && !ev->cause)
         e->mark |= r->op_unit == ev->unit ? TUI_M_PROBE : TUI_M_INJECTED;
     long hc = rec_col(r, ev->host_addr);
     if (hc >= 0 && !r->colname[hc] && e->host && ev->host[0] && (ev->host[0] < '0' || ev->host[0] > '9'))
@@ -503,22 +505,31 @@ void tui_rec_maybe_snap(struct tui_rec *r)
         r->oom = true;
 }
 
+/* Does an op carry bytes (a datagram, a note's text, a stream's data)? */
+static bool op_has_bytes(enum sim_op_kind k)
+{
+    return k == SIM_OP_INJECT || k == SIM_OP_INJECT_AS || k == SIM_OP_NOTE ||
+           k == SIM_OP_STREAM_SEND;
+}
+
 static void rec_op(void *ctx, const struct sim_op *op)
 {
     struct tui_rec *r = ctx;
     tui_rec_maybe_snap(r);   /* the simulation is as unit op->unit - 1 left it */
     r->op_unit = op->unit;
-    bool bytes = op->kind == SIM_OP_INJECT || op->kind == SIM_OP_STREAM_SEND;
-    size_t len = bytes ? (op->len > UINT16_MAX ? UINT16_MAX : op->len) : 0;
-    if (rec_grow((void **)&r->ops, &r->capops, r->nops, 1, sizeof *r->ops) ||
+    size_t len = op_has_bytes(op->kind) && op->pkt ? op->len : 0;
+    if (len > UINT32_MAX ||
+        rec_grow((void **)&r->ops, &r->capops, r->nops, 1, sizeof *r->ops) ||
         rec_grow((void **)&r->opbytes, &r->capopbytes, r->nopbytes, len, 1)) {
         r->oom = true;
         return;
     }
     struct tui_op *o = &r->ops[r->nops++];
-    *o = (struct tui_op){ .unit = op->unit, .arg = op->kind == SIM_OP_CLOCK ? op->t_ns : r->nopbytes,
-                          .src = op->src, .dst = op->dst, .handle = op->handle,
-                          .len = (uint16_t)len, .dport = op->dport, .kind = (uint8_t)op->kind,
+    uint64_t arg = op->kind == SIM_OP_CLOCK ? op->t_ns
+                 : op->kind == SIM_OP_STREAM_WRITE ? op->len : r->nopbytes;
+    *o = (struct tui_op){ .unit = op->unit, .arg = arg, .src = op->src, .dst = op->dst,
+                          .handle = op->handle, .len = (uint32_t)len, .dport = op->dport,
+                          .sport = op->sport, .kind = (uint8_t)op->kind,
                           .buffered = op->buffered };
     if (len) {
         memcpy(r->opbytes + r->nopbytes, op->pkt, len);
@@ -530,11 +541,13 @@ struct sim_op tui_op_get(const struct tui_rec *r, size_t i)
 {
     const struct tui_op *o = &r->ops[i];
     struct sim_op op = { .kind = (enum sim_op_kind)o->kind, .unit = o->unit, .src = o->src,
-                         .dst = o->dst, .dport = o->dport, .handle = o->handle,
-                         .buffered = o->buffered };
-    if (o->kind == SIM_OP_CLOCK)
+                         .dst = o->dst, .dport = o->dport, .sport = o->sport,
+                         .handle = o->handle, .buffered = o->buffered };
+    if (o->kind == SIM_OP_CLOCK) {
         op.t_ns = o->arg;
-    else if (o->kind == SIM_OP_INJECT || o->kind == SIM_OP_STREAM_SEND) {
+    } else if (o->kind == SIM_OP_STREAM_WRITE) {
+        op.len = o->arg;
+    } else if (op_has_bytes(op.kind)) {
         op.pkt = r->opbytes + o->arg;
         op.len = o->len;
     }

@@ -23,7 +23,9 @@ struct scenario;
 /* Event marks. */
 enum {
     TUI_M_RETRANS = 1,     /* a TCP segment that does not advance its direction's sequence */
-    TUI_M_INJECTED = 2,    /* sent by the scenario's script (`send`), not a host's stack */
+    TUI_M_INJECTED = 2,    /* sent by the scenario's script (`send`) or an attached script
+                              (sim_inject_as: from the address it claims), not a host's
+                              stack */
     TUI_M_PROBE = 4,       /* sent from outside the simulation (the scanner through pktio) */
     TUI_M_BADSUM = 8,      /* a checksum fails */
     TUI_M_HAS_ISN = 16,
@@ -67,17 +69,20 @@ struct tui_snap {
 };
 
 struct tui_rec;
-/* An outside call (struct sim_op, compact: a scan makes one per probe). */
+/* An outside call (struct sim_op, compact: a scan makes one per probe), with everything
+ * sim_apply_op needs to make it again: a rewind that lost a byte of it would not rebuild
+ * the state the run had. */
 struct tui_op {
     uint64_t unit;
-    uint64_t arg;            /* CLOCK: the time; INJECT, STREAM_SEND: the bytes' offset in
-                                opbytes */
+    uint64_t arg;            /* CLOCK: the time; STREAM_WRITE: the count; INJECT, INJECT_AS,
+                                NOTE, STREAM_SEND: the bytes' offset in opbytes */
     uint32_t src, dst;       /* STREAM_CONNECT */
-    int32_t handle;          /* STREAM_ABORT, STREAM_SEND */
-    uint16_t len, dport;
+    int32_t handle;          /* STREAM_ABORT, STREAM_SEND, STREAM_WRITE, STREAM_CLOSE */
+    uint32_t len;            /* the bytes' length */
+    uint16_t dport, sport;   /* STREAM_CONNECT (sport 0: ephemeral) */
     uint8_t kind;            /* enum sim_op_kind */
     bool buffered;           /* STREAM_CONNECT: a byte stream */
-};
+};   /* 40 bytes */
 /* The call again, as sim_apply_op takes it. */
 struct sim_op tui_op_get(const struct tui_rec *r, size_t i);
 

@@ -1,7 +1,5 @@
 /* text.c — see text.h. Field offsets follow the header layouts of RFC 791 (IPv4), RFC 793
- * 3.1 (TCP), RFC 768 (UDP) and RFC 792 (ICMP); the ladder is drawn the way sngrep draws a
- * call flow: a lifeline per host, one arrow per datagram, a retransmission with a doubled
- * line and a triple head. */
+ * 3.1 (TCP), RFC 768 (UDP) and RFC 792 (ICMP). The ladder is tui/ladder.c's. */
 #include "tui/text.h"
 
 #include <stdarg.h>
@@ -24,7 +22,7 @@
 
 static const char *kind_name(uint8_t k) { return sim_ev_kind_name((enum sim_ev_kind)k); }
 
-static const char *icmp_short(uint8_t type, uint8_t code, char *buf, size_t cap)
+const char *tui_icmp_short(uint8_t type, uint8_t code, char *buf, size_t cap)
 {
     switch (type) {
     case ICMP_ECHO: return "echo";
@@ -59,13 +57,15 @@ void tui_text_pkt(const struct tui_model *m, size_t ev, char *out, size_t cap)
     } else if (k.proto == WIRE_PROTO_UDP) {
         TX_APPEND("%u > %u UDP len=%lu", k.sport, k.dport, (unsigned long)k.plen);
     } else if (k.proto == WIRE_PROTO_ICMP) {
-        TX_APPEND("ICMP %s", icmp_short(k.flags, k.icode, ib, sizeof ib));
+        TX_APPEND("ICMP %s", tui_icmp_short(k.flags, k.icode, ib, sizeof ib));
     } else {
         TX_APPEND("proto %u", k.proto);
     }
     if (e->mark & TUI_M_RETRANS)
         TX_APPEND(" (retransmission)");
-    if (e->mark & TUI_M_INJECTED)
+    if ((e->mark & TUI_M_INJECTED) && e->kind == SIM_EV_SEND && k.src != e->host_addr)
+        TX_APPEND(" (injected as %s)", tui_rec_host_name(m->rec, k.src, ib));
+    else if (e->mark & TUI_M_INJECTED)
         TX_APPEND(" (injected)");
     if (e->mark & TUI_M_BADSUM)
         TX_APPEND(" BAD-CSUM");
@@ -78,14 +78,17 @@ void tui_text_row(const struct tui_model *m, size_t ev, char *out, size_t cap)
     char host[16], peer[16], pk[160];
     const char *h = e->host ? tui_rec_str(m->rec, e->host)
                             : tui_rec_host_name(m->rec, e->host_addr, host);
-    TX_APPEND("%6zu %3llu.%06llu %-5s %-8.8s ", ev + 1,
+    int hw = (int)(m->hostw ? m->hostw : 8);
+    TX_APPEND("%6zu %3llu.%06llu %-5s %-*.*s ", ev + 1,
               (unsigned long long)(e->t_ns / 1000000000ULL),
-              (unsigned long long)(e->t_ns % 1000000000ULL / 1000), kind_name(e->kind), h);
+              (unsigned long long)(e->t_ns % 1000000000ULL / 1000), kind_name(e->kind), hw, hw,
+              h);
     struct tui_pk k;
     tui_pk_read(tui_rec_pkt(m->rec, e), e->len, &k);
-    if (k.ok) {   /* the other end: where a SEND goes, where a RECV came from */
-        bool out_ = k.src == e->host_addr;
-        TX_APPEND("%s%-8.8s ", out_ ? ">" : "<",
+    if (k.ok) {   /* the other end: where a SEND goes (an injected one from whatever address
+                     it claims), where a RECV came from */
+        bool out_ = e->kind == SIM_EV_SEND || k.src == e->host_addr;
+        TX_APPEND("%s%-*.*s ", out_ ? ">" : "<", hw, hw,
                   tui_rec_host_name(m->rec, out_ ? k.dst : k.src, peer));
     }
     tui_text_pkt(m, ev, pk, sizeof pk);
@@ -94,271 +97,6 @@ void tui_text_row(const struct tui_model *m, size_t ev, char *out, size_t cap)
     const char *act = tui_rec_str(m->rec, e->action);
     if (*act)
         TX_APPEND("%s=> %s", pk[0] ? " " : "", act);
-}
-
-/* ---------------------------------------------------------------- ladder */
-
-size_t tui_ladder_fit(size_t w)
-{
-    return w / TUI_LADDER_COLW ? w / TUI_LADDER_COLW : 1;
-}
-
-static size_t col_x(size_t col, size_t col0)
-{
-    return (col - col0) * TUI_LADDER_COLW + TUI_LADDER_COLW / 2;
-}
-
-static void lifelines(const struct tui_model *m, size_t w, char *out)
-{
-    memset(out, ' ', w);
-    out[w] = 0;
-    size_t fit = tui_ladder_fit(w);
-    for (size_t c = m->col0; c < m->rec->ncols && c < m->col0 + fit; c++)
-        if (col_x(c, m->col0) < w)
-            out[col_x(c, m->col0)] = '|';
-}
-
-void tui_ladder_header(const struct tui_model *m, size_t w, char *out)
-{
-    memset(out, ' ', w);
-    out[w] = 0;
-    size_t fit = tui_ladder_fit(w);
-    for (size_t c = m->col0; c < m->rec->ncols && c < m->col0 + fit; c++) {
-        char buf[16];
-        const char *n = tui_rec_host_name(m->rec, m->rec->cols[c], buf);
-        size_t len = strlen(n);
-        if (len > TUI_LADDER_COLW - 2)
-            len = TUI_LADDER_COLW - 2;
-        size_t x = col_x(c, m->col0);
-        size_t start = x >= len / 2 ? x - len / 2 : 0;
-        for (size_t i = 0; i < len && start + i < w; i++)
-            out[start + i] = n[i];
-    }
-    if (m->col0 > 0)
-        out[0] = '<';
-    if (m->rec->ncols > m->col0 + fit && w > 0)
-        out[w - 1] = '>';
-}
-
-/* The arrow label: flags and relative numbers, as short as the gap needs. */
-static void arrow_label(const struct tui_model *m, size_t ev, char *out, size_t cap)
-{
-    const struct tui_ev *e = &m->rec->ev[ev];
-    struct tui_pk k;
-    tui_pk_read(tui_rec_pkt(m->rec, e), e->len, &k);
-    char fl[9], ib[16];
-    if (!k.ok) {
-        snprintf(out, cap, "?");
-    } else if (k.proto == WIRE_PROTO_TCP) {
-        uint32_t seq, ack;
-        tui_model_seq(m, ev, &seq, &ack);
-        if (k.flags & TCP_ACK)
-            snprintf(out, cap, "%s %lu:%lu %lu", wire_flags_str(k.flags, fl), (unsigned long)seq,
-                     (unsigned long)ack, (unsigned long)k.plen);
-        else
-            snprintf(out, cap, "%s %lu %lu", wire_flags_str(k.flags, fl), (unsigned long)seq,
-                     (unsigned long)k.plen);
-    } else if (k.proto == WIRE_PROTO_UDP) {
-        snprintf(out, cap, "UDP %lu", (unsigned long)k.plen);
-    } else if (k.proto == WIRE_PROTO_ICMP) {
-        snprintf(out, cap, "ICMP %s", icmp_short(k.flags, k.icode, ib, sizeof ib));
-    } else {
-        snprintf(out, cap, "proto %u", k.proto);
-    }
-}
-
-static void put_text(char *out, size_t w, size_t x, const char *s)
-{
-    for (size_t i = 0; s[i] && x + i < w; i++)
-        out[x + i] = s[i];
-}
-
-enum tui_lstyle tui_ladder_row(const struct tui_model *m, size_t ev, size_t w, char *out,
-                               size_t *a0, size_t *a1)
-{
-    const struct tui_rec *r = m->rec;
-    const struct tui_ev *e = &r->ev[ev];
-    lifelines(m, w, out);
-    *a0 = *a1 = 0;
-    size_t fit = tui_ladder_fit(w);
-    struct tui_pk k;
-    tui_pk_read(tui_rec_pkt(r, e), e->len, &k);
-    long hc = tui_rec_col(r, e->host_addr);
-    bool hvis = hc >= 0 && (size_t)hc >= m->col0 && (size_t)hc < m->col0 + fit;
-    if (e->kind != SIM_EV_SEND || !k.ok) {
-        if (!hvis)
-            return TUI_LS_PLAIN;
-        size_t x = col_x((size_t)hc, m->col0);
-        char mk = e->kind == SIM_EV_RECV ? '*' : e->kind == SIM_EV_DROP ? 'X'
-                : e->kind == SIM_EV_TIMER ? '@' : '~';
-        if (x < w)
-            out[x] = mk;
-        char txt[64];
-        const char *act = tui_rec_str(r, e->action);
-        snprintf(txt, sizeof txt, " %s", *act ? act : kind_name(e->kind));
-        size_t room = TUI_LADDER_COLW - 2;
-        if (strlen(txt) > room)
-            txt[room] = 0;
-        put_text(out, w, x + 1, txt);
-        *a0 = x;
-        *a1 = x + 1 + strlen(txt) < w ? x + 1 + strlen(txt) : w;
-        return e->kind == SIM_EV_RECV ? TUI_LS_RECV : e->kind == SIM_EV_DROP ? TUI_LS_DROP
-             : e->kind == SIM_EV_TIMER ? TUI_LS_TIMER : TUI_LS_NOTE;
-    }
-    long sc = tui_rec_col(r, k.src), dc = tui_rec_col(r, k.dst);
-    if (sc < 0 || dc < 0)
-        return TUI_LS_PLAIN;
-    bool retrans = e->mark & TUI_M_RETRANS, inj = e->mark & TUI_M_INJECTED;
-    bool dropped = e->fate && r->ev[e->fate - 1].kind == SIM_EV_DROP;
-    /* x positions, clipped to the visible columns (an arrow to a hidden host runs off the
-     * edge with "..") */
-    long vx0 = (long)m->col0, vx1 = (long)(m->col0 + fit) - 1;
-    long s = sc, d = dc;
-    bool right = d >= s;
-    long lo = right ? s : d, hi = right ? d : s;
-    if (hi < vx0 || lo > vx1)
-        return TUI_LS_PLAIN;
-    size_t xl = lo < vx0 ? 0 : col_x((size_t)lo, m->col0);
-    size_t xh = hi > vx1 ? (w ? w - 1 : 0) : col_x((size_t)hi, m->col0);
-    if (xh >= w)
-        xh = w ? w - 1 : 0;
-    char line = retrans ? '=' : inj ? '~' : '-';
-    if (s == d) {   /* to itself: a small loop */
-        put_text(out, w, xl, "|<-'");
-        *a0 = xl;
-        *a1 = xl + 4 < w ? xl + 4 : w;
-    } else {
-        for (size_t x = xl + 1; x < xh; x++)
-            out[x] = line;
-        size_t head = right ? xh - 1 : xl + 1;
-        if (dropped && !(hi > vx1 && right) && !(lo < vx0 && !right))
-            out[head] = 'X';
-        else if (right)
-            memcpy(out + (retrans && xh >= xl + 4 ? xh - 3 : xh - 1), retrans && xh >= xl + 4 ? ">>>" : ">",
-                   retrans && xh >= xl + 4 ? 3 : 1);
-        else
-            memcpy(out + xl + 1, retrans && xh >= xl + 4 ? "<<<" : "<", retrans && xh >= xl + 4 ? 3 : 1);
-        if (lo < vx0)
-            put_text(out, w, 0, "..");
-        if (hi > vx1 && w >= 2)
-            put_text(out, w, w - 2, "..");
-        char lab[64];
-        arrow_label(m, ev, lab, sizeof lab);
-        size_t room = xh - xl > 6 ? xh - xl - 6 : 0;
-        if (strlen(lab) > room)
-            lab[room] = 0;
-        size_t len = strlen(lab);
-        if (len) {
-            size_t x = xl + (xh - xl - len) / 2;
-            put_text(out, w, x, lab);
-        }
-        *a0 = xl + 1;
-        *a1 = xh;
-    }
-    return dropped ? TUI_LS_DROP : retrans ? TUI_LS_RETRANS : inj ? TUI_LS_INJECTED : TUI_LS_SEND;
-}
-
-int tui_export_text(const struct tui_model *m, FILE *f)
-{
-    struct tui_model all = *m;
-    all.col0 = 0;
-    size_t w = (m->rec->ncols ? m->rec->ncols : 1) * TUI_LADDER_COLW;
-    char *line = malloc(w + 1), row[256];
-    if (!line)
-        return -1;
-    tui_ladder_header(&all, w, line);
-    fprintf(f, "%-24s %s\n", "", line);
-    for (size_t i = 0; i < tui_model_rows(m); i++) {
-        size_t ev = tui_model_ev_at(m, i), a0, a1;
-        tui_ladder_row(&all, ev, w, line, &a0, &a1);
-        const struct tui_ev *e = &m->rec->ev[ev];
-        snprintf(row, sizeof row, "%6zu %3llu.%06llu %-5s", ev + 1,
-                 (unsigned long long)(e->t_ns / 1000000000ULL),
-                 (unsigned long long)(e->t_ns % 1000000000ULL / 1000), kind_name(e->kind));
-        fprintf(f, "%-24s %s\n", row, line);
-    }
-    free(line);
-    return ferror(f) ? -1 : 0;
-}
-
-static void svg_escape(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
-}
-
-int tui_export_svg(const struct tui_model *m, FILE *f)
-{
-    const struct tui_rec *r = m->rec;
-    const int colw = 200, rowh = 22, top = 50, left = 150;
-    size_t rows = tui_model_rows(m);
-    int W = left + (int)(r->ncols ? r->ncols : 1) * colw, H = top + (int)rows * rowh + 20;
-    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-            "font-family=\"monospace\" font-size=\"12\">\n", W, H);
-    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
-    fprintf(f, "<defs><marker id=\"h\" markerWidth=\"8\" markerHeight=\"8\" refX=\"8\" refY=\"4\" "
-            "orient=\"auto\"><path d=\"M0,0 L8,4 L0,8 z\" fill=\"context-stroke\"/></marker></defs>\n");
-    for (size_t c = 0; c < r->ncols; c++) {
-        char buf[16];
-        int x = left + (int)c * colw + colw / 2;
-        fprintf(f, "<text x=\"%d\" y=\"30\" text-anchor=\"middle\" font-weight=\"bold\">", x);
-        svg_escape(f, tui_rec_host_name(r, r->cols[c], buf));
-        fprintf(f, "</text>\n<line x1=\"%d\" y1=\"38\" x2=\"%d\" y2=\"%d\" stroke=\"#888\"/>\n", x,
-                x, H - 10);
-    }
-    for (size_t i = 0; i < rows; i++) {
-        size_t ev = tui_model_ev_at(m, i);
-        const struct tui_ev *e = &r->ev[ev];
-        int y = top + (int)i * rowh + rowh / 2;
-        fprintf(f, "<text x=\"4\" y=\"%d\">%zu %llu.%06llu</text>\n", y + 4, ev + 1,
-                (unsigned long long)(e->t_ns / 1000000000ULL),
-                (unsigned long long)(e->t_ns % 1000000000ULL / 1000));
-        struct tui_pk k;
-        tui_pk_read(tui_rec_pkt(r, e), e->len, &k);
-        long hc = tui_rec_col(r, e->host_addr);
-        if (e->kind != SIM_EV_SEND || !k.ok) {
-            if (hc < 0)
-                continue;
-            int x = left + (int)hc * colw + colw / 2;
-            const char *colr = e->kind == SIM_EV_DROP ? "#c00" : e->kind == SIM_EV_TIMER ? "#a60" : "#06c";
-            fprintf(f, "<circle cx=\"%d\" cy=\"%d\" r=\"3\" fill=\"%s\"/>", x, y, colr);
-            fprintf(f, "<text x=\"%d\" y=\"%d\" fill=\"%s\">", x + 6, y + 4, colr);
-            const char *act = tui_rec_str(r, e->action);
-            svg_escape(f, *act ? act : kind_name(e->kind));
-            fprintf(f, "</text>\n");
-            continue;
-        }
-        long sc = tui_rec_col(r, k.src), dc = tui_rec_col(r, k.dst);
-        if (sc < 0 || dc < 0)
-            continue;
-        int x1 = left + (int)sc * colw + colw / 2, x2 = left + (int)dc * colw + colw / 2;
-        bool dropped = e->fate && r->ev[e->fate - 1].kind == SIM_EV_DROP;
-        const char *colr = dropped ? "#c00" : (e->mark & TUI_M_RETRANS) ? "#a60"
-                         : (e->mark & TUI_M_INJECTED) ? "#909" : "#000";
-        const char *dash = (e->mark & TUI_M_INJECTED) ? " stroke-dasharray=\"6,3\"" : "";
-        const char *wid = (e->mark & TUI_M_RETRANS) ? "3" : "1.5";
-        if (x1 == x2)
-            x2 += 30;
-        fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"%s\"%s "
-                "marker-end=\"url(#h)\"/>", x1, y, x2, y, colr, wid, dash);
-        char lab[64];
-        arrow_label(m, ev, lab, sizeof lab);
-        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"%s\">", (x1 + x2) / 2,
-                y - 3, colr);
-        svg_escape(f, lab);
-        if (dropped)
-            fputs(" (dropped)", f);
-        fprintf(f, "</text>\n");
-    }
-    fprintf(f, "</svg>\n");
-    return ferror(f) ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------- packet fields */
@@ -442,7 +180,7 @@ static void fields_icmp(struct fld_ctx *c, const uint8_t *p, size_t o, size_t n,
         fld(c, o, n, true, "  truncated: %zu bytes", n);
         return;
     }
-    fld(c, o, 1, false, "  type            %u (%s)", p[o], icmp_short(p[o], p[o + 1], ib, sizeof ib));
+    fld(c, o, 1, false, "  type            %u (%s)", p[o], tui_icmp_short(p[o], p[o + 1], ib, sizeof ib));
     fld(c, o + 1, 1, false, "  code            %u", p[o + 1]);
     fld(c, o + 2, 2, bad, "  checksum        0x%04x%s", g16(p + o + 2), bad ? " [bad checksum]" : " [ok]");
     fld(c, o + 4, 4, false, "  rest of header  0x%08lx", (unsigned long)g32(p + o + 4));
@@ -642,6 +380,12 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
     sim_host_info(sa, e->host_addr, &hi);
     LINE("%s %s  os %s  isn %s  ipid %s", hi.name, wire_ip_str(hi.addr, hb), hi.os, hi.isn_gen,
          hi.ipid_gen);
+    struct tui_pk pk;
+    tui_pk_read(tui_rec_pkt(r, e), e->len, &pk);
+    if ((e->mark & TUI_M_INJECTED) && e->kind == SIM_EV_SEND)
+        LINE("injected, not by %s's stack%s%s", hi.name,
+             pk.ok && pk.src != e->host_addr ? "; claims to be from " :
+             "", pk.ok && pk.src != e->host_addr ? tui_rec_host_name(r, pk.src, ab) : "");
     const char *rid = tui_rec_str(r, e->rule_id);
     if (*act || *rule)
         LINE("did: %s%s%s%s%s%s", *act ? act : "-", *rid ? "  [" : "", rid, *rid ? "]" : "",
@@ -674,7 +418,7 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
                      after.t.retries);
         }
     }
-    if (before.ok && after.ok) {
+    if (tuple && before.ok && after.ok) {
         if (after.ipid.toward < 0)
             LINE("IP-ID: %s, no counter to show", after.ipid.gen);
         else
@@ -794,6 +538,10 @@ const char *const tui_help_lines[] = {
     "  e                    export the ladder: tcplab-ladder.txt and tcplab-ladder.svg",
     "  o                    a scan's ports folded by outcome (Enter opens, goes to a port)",
     "  s                    the scan's report      z   IP-ID strip (the -sI zombie's)",
+    "  w                    what-if: the run again with one change (seed=N, HOST.KEY=VALUE,",
+    "                       NAME=VALUE, line N=TEXT; Tab after 'line N' fills its text),",
+    "                       both runs side by side from the first event where they part",
+    "                       (Enter: go to that event here, x: back to it)   W  show it again",
     "  ?                    this help           q     quit",
     NULL,
 };

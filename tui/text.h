@@ -19,9 +19,13 @@ void tui_text_row(const struct tui_model *m, size_t ev, char *out, size_t cap);
 /* The short packet part of a row ("37652 > 80 [SA] s=0 a=1 len=0", "ICMP 3/3 ..."). */
 void tui_text_pkt(const struct tui_model *m, size_t ev, char *out, size_t cap);
 
-/* Ladder geometry: column width and how many fit in w characters. */
+/* "echo", "echo-reply", "3/3": an ICMP type and code, short (buf for the numbers). */
+const char *tui_icmp_short(uint8_t type, uint8_t code, char *buf, size_t cap);
+
+/* Ladder geometry (tui/ladder.c): a column is m->colw wide (at least TUI_LADDER_COLW,
+ * tui_model_init makes room for the longest host name); how many fit in w characters. */
 enum { TUI_LADDER_COLW = 18 };
-size_t tui_ladder_fit(size_t w);
+size_t tui_ladder_fit(const struct tui_model *m, size_t w);
 /* Host names centred over their lifelines (w characters, NUL-terminated). */
 void tui_ladder_header(const struct tui_model *m, size_t w, char *out);
 /* Styles of a ladder row, for colour. */

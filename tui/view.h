@@ -5,10 +5,13 @@
 #ifndef TCPLAB_TUI_VIEW_H
 #define TCPLAB_TUI_VIEW_H
 
+#include "lab/whatif.h"
 #include "tui/rec.h"
 
 struct tui_view_opts {
     const char *scan_text;       /* the scan's report (scan mode), shown by `s`; NULL */
+    const struct whatif_src *whatif;   /* what the run was made of, for `w`; NULL: */
+    const char *whatif_none;     /* why there is no what-if (a capture, a scan, a session) */
 };
 
 /* 0 on a normal quit; 1 when there is no terminal (with a message on stderr); 2 on a

@@ -330,9 +330,13 @@ static void draw_status(struct tui_view *v, int w)
     char s[256];
     size_t ev = tui_model_ev(&v->m);
     unsigned long long t = ev == SIZE_MAX ? 0 : v->rec->ev[ev].t_ns;
-    snprintf(s, sizeof s, " tcplab tui  %s  event %zu of %zu  t=%llu.%06llus%s%s", v->rec->title,
+    /* where the cursor is first: a long title is what 80 columns cut */
+    char play[32] = "";
+    if (v->m.playing)
+        snprintf(play, sizeof play, "  [playing %d/s]", v->m.speed);
+    snprintf(s, sizeof s, " tcplab tui  event %zu of %zu  t=%llu.%06llus%s%s  %s",
              ev == SIZE_MAX ? 0 : ev + 1, v->rec->n, t / 1000000000ULL, t % 1000000000ULL / 1000,
-             v->m.playing ? "  [playing]" : "", v->m.absolute ? "  [absolute]" : "");
+             play, v->m.absolute ? "  [absolute]" : "", v->rec->title);
     attr_t a = v->color ? COLOR_PAIR(TV_C_BAR) : A_REVERSE;
     attron(a);
     fill_line(0, 0, w);
@@ -349,7 +353,8 @@ static void draw_hint(struct tui_view *v, int y, int w)
         attroff(A_BOLD);
         return;
     }
-    put(y, 0, w, " n/p step  / filter  f follow  c cause  b back  Tab panels  ? help  q quit");
+    put(y, 0, w, v->wi_shown ? " n/p row  Enter A's event  x parting  w another  Esc back  ? help"
+                             : " n/p step  / filter  f follow  c cause  w what-if  ? help  q quit");
 }
 
 static void draw_help(struct tui_view *v)
@@ -395,7 +400,9 @@ void tv_draw(struct tui_view *v)
     }
     draw_status(v, W);
     int body = H - 2;
-    if (W >= 160 && H >= 40) {
+    if (v->wi_shown) {
+        tv_draw_whatif(v, 1, body, W);
+    } else if (W >= 160 && H >= 40) {
         int th = body / 2, lw = W / 2;
         if (v->outline)
             draw_outline(v, 1, 0, th, lw - 1);

@@ -11,6 +11,7 @@
 #include "tui/scan.h"
 #include "tui/text.h"
 #include "tui/view.h"
+#include "tui/whatif.h"
 
 enum { TV_C_RECV = 1, TV_C_DROP, TV_C_TIMER, TV_C_NOTE, TV_C_INJ, TV_C_DIR0, TV_C_DIR1,
        TV_C_BAR, TV_C_BAD };
@@ -40,9 +41,24 @@ struct tui_view {
     bool ol_built;
     struct tui_outline ol;
     size_t ol_top;
+    /* the what-if (view_whatif.c) */
+    const struct whatif_src *wsrc;
+    const char *wnone;
+    struct tui_whatif wi;
+    bool wi_shown;
 };
 
 void tv_draw(struct tui_view *v);
 void tv_next_layout(struct tui_view *v);
+/* The what-if screen in rows [y, y + h) (view_whatif.c). */
+void tv_draw_whatif(struct tui_view *v, int y, int h, int w);
+/* A key while the what-if screen is up. true: handled. */
+bool tv_whatif_key(struct tui_view *v, int ch);
+/* `w`: asks for the change, runs it, shows the screen. */
+void tv_whatif_start(struct tui_view *v);
+/* Reads a line at the bottom (view_main.c); Tab completes `line N` when line_tab. true
+ * with the text, false on Esc. */
+bool tv_prompt(struct tui_view *v, const char *prompt, char *buf, size_t cap, bool line_tab);
+void tv_message(struct tui_view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

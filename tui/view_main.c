@@ -45,9 +45,7 @@ static void view_colors(struct tui_view *v)
     init_pair(TV_C_BAD, COLOR_WHITE, COLOR_RED);
 }
 
-static void view_message(struct tui_view *v, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void view_message(struct tui_view *v, const char *fmt, ...)
+void tv_message(struct tui_view *v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -55,8 +53,7 @@ static void view_message(struct tui_view *v, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Reads a line at the bottom after `prompt`. true with the text, false on Esc. */
-static bool view_prompt(struct tui_view *v, const char *prompt, char *buf, size_t cap)
+bool tv_prompt(struct tui_view *v, const char *prompt, char *buf, size_t cap, bool line_tab)
 {
     size_t n = 0;
     buf[0] = 0;
@@ -65,9 +62,19 @@ static bool view_prompt(struct tui_view *v, const char *prompt, char *buf, size_
         if (view_stop)
             return false;
         int y = LINES - 1;
+        if (line_tab) {   /* the what-if's forms, above the line typed */
+            attron(A_REVERSE);
+            move(y - 1, 0);
+            clrtoeol();
+            mvaddnstr(y - 1, 0, " seed=N | HOST.KEY=VALUE | NAME=VALUE | line N=TEXT (Tab after "
+                      "'line N' fills in its text) | Esc: cancel", COLS);
+            attroff(A_REVERSE);
+        }
         move(y, 0);
         clrtoeol();
-        mvprintw(y, 0, "%s%s", prompt, buf);
+        /* the end of a long line stays in sight */
+        size_t pl = strlen(prompt), room = COLS > (int)pl + 2 ? (size_t)COLS - pl - 2 : 1;
+        mvprintw(y, 0, "%s%s", prompt, n > room ? buf + (n - room) : buf);
         refresh();
         int ch = getch();
         if (ch == ERR)
@@ -78,10 +85,16 @@ static bool view_prompt(struct tui_view *v, const char *prompt, char *buf, size_
         }
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
             break;
-        if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
+        if (ch == 21) {   /* ^U: clear the line */
+            n = 0;
+            buf[0] = 0;
+        } else if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0)
             buf[--n] = 0;
         else if (ch == KEY_RESIZE)
             tv_draw(v);
+        else if (ch == '\t' && line_tab && v->wsrc &&
+                 tui_whatif_complete(v->wsrc->file, buf, cap))
+            n = strlen(buf);
         else if (ch >= 32 && ch < 127 && n + 1 < cap) {
             buf[n++] = (char)ch;
             buf[n] = 0;
@@ -98,21 +111,21 @@ static void view_export(struct tui_view *v)
     for (int i = 0; i < 2; i++) {
         struct outfile *o = outfile_open(names[i], err, sizeof err);
         if (!o) {
-            view_message(v, "export: %s", err);
+            tv_message(v, "export: %s", err);
             return;
         }
         int rc = i == 0 ? tui_export_text(&v->m, outfile_fp(o)) : tui_export_svg(&v->m, outfile_fp(o));
         if (rc) {
             outfile_abort(o);
-            view_message(v, "export: writing %s failed", names[i]);
+            tv_message(v, "export: writing %s failed", names[i]);
             return;
         }
         if (outfile_commit(o, err, sizeof err)) {
-            view_message(v, "export: %s", err);
+            tv_message(v, "export: %s", err);
             return;
         }
     }
-    view_message(v, "ladder of %zu events written to tcplab-ladder.txt and tcplab-ladder.svg",
+    tv_message(v, "ladder of %zu events written to tcplab-ladder.txt and tcplab-ladder.svg",
                  tui_model_rows(&v->m));
 }
 
@@ -168,6 +181,8 @@ static bool view_outline_key(struct tui_view *v, int ch)
 /* One key. false: quit. */
 static bool view_key(struct tui_view *v, int ch)
 {
+    if (v->wi_shown && tv_whatif_key(v, ch))
+        return true;
     if (v->outline && view_outline_key(v, ch))
         return true;
     struct tui_model *m = &v->m;
@@ -188,24 +203,24 @@ static bool view_key(struct tui_view *v, int ch)
     case 'g': case KEY_HOME: tui_model_first(m); break;
     case 'G': case KEY_END: tui_model_last(m); break;
     case ':':
-        if (view_prompt(v, ":", buf, sizeof buf) && buf[0]) {
+        if (tv_prompt(v, ":", buf, sizeof buf, false) && buf[0]) {
             char *end;
             unsigned long long n = strtoull(buf, &end, 10);
             if (*end || tui_model_goto_number(m, n))
-                view_message(v, "no event %s (1 to %zu)", buf, v->rec->n);
+                tv_message(v, "no event %s (1 to %zu)", buf, v->rec->n);
         }
         break;
     case '/':
-        if (view_prompt(v, "filter: ", buf, sizeof buf)) {
+        if (tv_prompt(v, "filter: ", buf, sizeof buf, false)) {
             if (tui_model_set_filter(m, buf, err, sizeof err))
-                view_message(v, "filter: %s", err);
+                tv_message(v, "filter: %s", err);
             else if (buf[0] && !tui_model_rows(m))
-                view_message(v, "filter '%s' keeps no event", buf);
+                tv_message(v, "filter '%s' keeps no event", buf);
         }
         break;
     case 'f':
         if (tui_model_toggle_follow(m))
-            view_message(v, "this event belongs to no connection");
+            tv_message(v, "this event belongs to no connection");
         else if (m->follow)
             v->bottom = TV_STREAM;
         else if (v->bottom == TV_STREAM)
@@ -213,33 +228,33 @@ static bool view_key(struct tui_view *v, int ch)
         break;
     case 'c':
         if (tui_model_jump_cause(m))
-            view_message(v, "no recorded cause (an injected datagram, a scripted action)");
+            tv_message(v, "no recorded cause (an injected datagram, a scripted action)");
         break;
     case 'a':
         if (tui_model_jump_fate(m))
-            view_message(v, "not a sent datagram, or it never arrived");
+            tv_message(v, "not a sent datagram, or it never arrived");
         break;
     case 'b': case KEY_BACKSPACE: case 127:
         if (tui_model_jump_back(m))
-            view_message(v, "no jump to go back from");
+            tv_message(v, "no jump to go back from");
         break;
     case 'm': {
         int l = view_letter(v);
         if (l >= 'a' && l <= 'z') {
             tui_model_mark(m, (char)l);
-            view_message(v, "mark '%c' set", l);
+            tv_message(v, "mark '%c' set", l);
         }
         break;
     }
     case '\'': {
         int l = view_letter(v);
         if (l < 'a' || l > 'z' || tui_model_jump_mark(m, (char)l))
-            view_message(v, "no mark '%c'", l > 0 && l < 127 ? l : '?');
+            tv_message(v, "no mark '%c'", l > 0 && l < 127 ? l : '?');
         break;
     }
     case 'r':
         m->absolute = !m->absolute;
-        view_message(v, "%s sequence numbers", m->absolute ? "absolute" : "relative");
+        tv_message(v, "%s sequence numbers", m->absolute ? "absolute" : "relative");
         break;
     case '<': case 'h':
         if (m->col0 > 0)
@@ -277,11 +292,11 @@ static bool view_key(struct tui_view *v, int ch)
         if (v->scan_text)
             v->bottom = v->bottom == TV_SCAN ? TV_INSIDE : TV_SCAN;
         else
-            view_message(v, "not a scan: no report to show");
+            tv_message(v, "not a scan: no report to show");
         break;
     case 'o':
         if (!v->rec->ndecs) {
-            view_message(v, "not a scan: no probes to group (tcplab tui SCENARIO -- -sS ...)");
+            tv_message(v, "not a scan: no probes to group (tcplab tui SCENARIO -- -sS ...)");
             break;
         }
         if (!v->ol_built && tui_outline_build(&v->ol, v->rec) == 0)
@@ -290,6 +305,15 @@ static bool view_key(struct tui_view *v, int ch)
         break;
     case 'z':
         v->bottom = v->bottom == TV_IPID ? TV_INSIDE : TV_IPID;
+        break;
+    case 'w':
+        tv_whatif_start(v);
+        break;
+    case 'W':
+        if (v->wi.have)
+            v->wi_shown = true;
+        else
+            tv_message(v, "no what-if yet: w asks for one");
         break;
     case '?':
         v->help = !v->help;
@@ -301,7 +325,7 @@ static bool view_key(struct tui_view *v, int ch)
             v->help = false;
             break;
         }
-        view_message(v, "key not bound; ? shows the keys");
+        tv_message(v, "key not bound; ? shows the keys");
         break;
     }
     if (ch != '?' && v->help && ch != KEY_RESIZE)
@@ -361,12 +385,16 @@ int tui_view_run(struct tui_rec *rec, const struct tui_view_opts *o)
     } else {
         v->rec = rec;
         v->scan_text = o ? o->scan_text : NULL;
+        v->wsrc = o ? o->whatif : NULL;
+        v->wnone = o && o->whatif_none ? o->whatif_none : "this run cannot be made again";
+        tui_whatif_init(&v->wi);
         tui_model_init(&v->m, rec);
         tui_rewind_init(&v->rw, rec);
         v->inside_ev = SIZE_MAX;
         view_colors(v);
         view_loop(v);
         tui_outline_free(&v->ol);
+        tui_whatif_free(&v->wi);
         tui_rewind_free(&v->rw);
         tui_model_free(&v->m);
         free(v);

@@ -180,7 +180,8 @@ static void nm_host(FILE *f, const struct scan_report *r, const struct host_resu
     if (n && h->vs) vscan_print_fps(f, h->vs, v, n, r->start_unix, r->start_ns);
     free(v);
     if (h->os)
-        os_print_normal(f, h->os, r->verbose, output_unix(r, h->end_ns));
+        os_print_normal(f, h->os, r->verbose, output_unix(r, h->end_ns),
+                        output_unix(r, h->os->seq0_ns));
     if (h->vs) vscan_print_info(f, h);
     if (!h->os || r->verbose > 0)
         nm_seq(f, &h->seq);

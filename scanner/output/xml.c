@@ -154,7 +154,8 @@ static void xm_host(FILE *f, const struct scan_report *r, const struct host_resu
         fputs("<hostnames>\n</hostnames>\n", f);
     }
     if (h->up && !r->ping_only) xm_ports(f, r, h);
-    if (h->os) os_print_xml(f, h->os, r->verbose, output_unix(r, h->end_ns));
+    if (h->os) os_print_xml(f, h->os, r->verbose, output_unix(r, h->end_ns),
+                             output_unix(r, h->os->seq0_ns));
     if (h->up) xm_seq(f, &h->seq);
     if (h->up)
         fprintf(f, "<times srtt=\"%llu\" rttvar=\"%llu\" to=\"%llu\"/>\n",

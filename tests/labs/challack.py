@@ -29,7 +29,7 @@ import sys
 
 import tcplab
 
-BUDGET = 100            # Linux 3.6-4.6 tcp_challenge_ack_limit
+BUDGET = 100            # Linux 3.6-4.6 tcp_challenge_ack_limit (the lab's linux-4.0)
 EPH_LO, EPH_HI = 32768, 60999   # Linux ip_local_port_range
 WINDOW_STEP = 64000     # below the server's receive window (64240 and up)
 MARGIN = 0.150          # the round's datagrams reach the server this long into its second

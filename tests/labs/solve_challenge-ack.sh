@@ -5,15 +5,7 @@
 # the same script against a copy of the scenario with challenge-ack linux-4.7, where step 0
 # counts what the per-socket limit lets through. Writes the answers to OUT; prints the
 # attack's line (its virtual time) on stderr.
-set -eu
-tcplab=$1 out=$2
-shift 2
-src=$(cd "$(dirname "$0")/../.." && pwd)
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_cack.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-PYTHONPATH="$src/attach${PYTHONPATH:+:$PYTHONPATH}"
-export PYTHONPATH
+. "$(dirname "$0")/solver.sh"
 rec="$out.rec"
 "$tcplab" attach --lab challenge-ack "$@" -q --record "$rec" -- \
     python3 "$src/tests/labs/challack.py" > "$tmp/attack"
@@ -26,7 +18,7 @@ ack=$(echo "$line" | sed -n 's/.*ACK \([0-9]*\)).*/\1/p')
 # The fixed kernels: the same script must fail there (exit 1, a stage named).
 for era in linux-4.7 linux-6.0; do
     "$tcplab" lab show challenge-ack --scenario |
-        sed "s/challenge-ack \${kernel:choice linux-3.6}/challenge-ack $era/" > "$tmp/$era.scn"
+        sed "s/challenge-ack \${kernel:choice linux-4.0}/challenge-ack $era/" > "$tmp/$era.scn"
     if "$tcplab" attach "$tmp/$era.scn" -q -- python3 "$src/tests/labs/challack.py" \
             > "$tmp/$era"; then
         echo "solve_challenge-ack: the attack succeeded against $era" >&2
@@ -36,8 +28,7 @@ for era in linux-4.7 linux-6.0; do
 done
 answered=$(sed -n 's/.*step 0: \([0-9]*\) of 200 RSTs.*/\1/p' "$tmp/linux-4.7" | head -1)
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = challenge-ack"
+    answers_head challenge-ack
     echo "port = $port"
     echo "rcv_nxt = $rcv"
     echo "ack = $ack"

@@ -7,13 +7,7 @@
 #    same ISN from what it receives and proves it blind; its --record file, beside OUT, is
 #    the `session` answer the grader replays.
 # Both predictions must agree. Writes the answers to OUT.
-set -eu
-tcplab=$1 out=$2
-shift 2
-here=$(cd "$(dirname "$0")" && pwd)
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_isn.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/solver.sh"
 "$tcplab" run --lab isn-prediction "$@" > "$tmp/run"
 # "T RECV attacker SRC:513 > DST:PORT TCP [SA] seq=N ..."
 awk '$2 == "RECV" && $3 == "attacker" && / TCP \[SA\] / {
@@ -35,8 +29,7 @@ snext=$(awk '$1 == "next" { print $3 }' "$tmp/script.txt")
 [ "$snext" = "$next" ] ||
     { echo "solve_isn-prediction: the script predicts $snext, the transcript $next" >&2; exit 1; }
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = isn-prediction"
+    answers_head isn-prediction
     echo "first = $first"
     echo "per_conn = 64000"
     echo "next = $next"

@@ -7,18 +7,7 @@
 # a connection from server that reached ESTABLISHED, and the same script against modern
 # (Linux, RFC 6528) gets no connection. A failed check fails the script. Writes OUT and
 # OUT.rec (both session answers name it).
-set -eu
-tcplab=$1 out=$2
-shift 2
-here=$(cd "$(dirname "$0")" && pwd)
-# The client module from the source tree (an installed tcplab finds its own; this one may
-# be a copied binary, as lab_check.sh runs it)
-PYTHONPATH="$here/../../attach${PYTHONPATH:+:$PYTHONPATH}"
-export PYTHONPATH
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_mitnick.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-no() { echo "solve_mitnick: $*" >&2; exit 1; }
+. "$(dirname "$0")/solver.sh"
 rec="$out.rec"
 "$tcplab" attach --lab mitnick "$@" --record "$rec" -q -- \
     python3 "$here/mitnick_attack.py" xterm > "$tmp/answers" || no "the attack on xterm failed"
@@ -54,8 +43,7 @@ grep -q "FAIL  attack: the replay of miss.rec shows 'none'" "$tmp/miss.out" ||
 grep -q "FAIL  handshake: the replay of miss.rec shows 'SYN-RECEIVED'" "$tmp/miss.out" ||
     no "the mispredicted handshake: $(grep 'handshake' "$tmp/miss.out")"
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = mitnick"
+    answers_head mitnick
     echo "attack = $(basename "$rec")"
     echo "handshake = $(basename "$rec")"
     cat "$tmp/answers"

@@ -5,12 +5,7 @@
 # verdict is also checked against what the lab teaches (a global IP-ID and a host-wide
 # challenge-ACK budget interfere, per-destination IDs and Linux 6.0's per-socket limit do
 # not): a wrong verdict fails this script, not only the answer. Writes the answers to OUT.
-set -eu
-tcplab=$1 out=$2
-shift 2
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_ni.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/solver.sh"
 "$tcplab" run --lab noninterference "$@" > "$tmp/run"
 # "T RECV  attacker SRC:80 > 198.51.100.10:5000N TCP [R] ... id=N ..."
 ids=$(awk '$2 == "RECV" && $3 == "attacker" && $8 == "[R]" && $6 ~ /:5000[01]$/ {
@@ -44,8 +39,7 @@ c_exists=$(verdict yes "$@" --set-a hport=22 --set-b hport=8080)
 # shellcheck disable=SC2086
 c_linux6=$(verdict no "$@" --set-a hport=22 --set-b hport=8080 $l6)
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = noninterference"
+    answers_head noninterference
     echo "zombie_first = $first"
     echo "zombie_second = $second"
     echo "global_exists = $g_exists"

@@ -4,12 +4,7 @@
 # (--datadir naming a directory without nmap-os-db, so the fingerprints are printed and the
 # answers never depend on an installed nmap), each answer read from the scan's report; then
 # the scenario copied, one host key changed, and scanned again.
-set -eu
-tcplab=$1 out=$2
-shift 2
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_os.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/solver.sh"
 "$tcplab" scan --lab os-detection "$@" -O --datadir "$tmp" -F 198.51.100.21-26 > "$tmp/os" 2>/dev/null
 # The address whose report names a preset ("OS details: tcplab NAME preset").
 addr() {
@@ -47,8 +42,7 @@ tg=$(awk '/^OS:/ { fp = fp substr($0, 4) } END { i = index(fp, "T1("); s = subst
         for (j = 1; j <= n; j++) { split(kv[j], p, "="); if (p[1] == "T" || p[1] == "TG") { print p[2]; exit } } }' "$tmp/win")
 acc=$(sed -n 's/^Aggressive OS guesses: tcplab windows preset (\([0-9]*\)%).*/\1/p' "$tmp/win")
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = os-detection"
+    answers_head os-detection
     echo "linux = $linux"
     echo "windows = $windows"
     echo "printer = $printer"

@@ -5,15 +5,7 @@
 # replies share the counter of their datagrams to bob, and counts each host's datagrams
 # between 19.5 s and 30.5 s. old's and alice's counts are the answers; carol's, which the
 # random jump spoils, is printed on stderr beside them. Writes the answers to OUT.
-set -eu
-tcplab=$1 out=$2
-shift 2
-src=$(cd "$(dirname "$0")/../.." && pwd)
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_pc.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-PYTHONPATH="$src/attach${PYTHONPATH:+:$PYTHONPATH}"
-export PYTHONPATH
+. "$(dirname "$0")/solver.sh"
 "$tcplab" attach --lab packet-counting "$@" --as 198.18.0.0/18 -q -- \
     python3 "$src/tests/labs/count.py" > "$tmp/count"
 echo "packet-counting${student:+ ($student)}: $(grep ' count ' "$tmp/count" | tr '\n' ' ')" >&2
@@ -30,8 +22,7 @@ echo "packet-counting carol: counted $carol, sent $truth" >&2
 old=$(awk '$1 == "old" && $2 == "count" { print $3 }' "$tmp/count")
 alice=$(awk '$1 == "alice" && $2 == "count" { print $3 }' "$tmp/count")
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = packet-counting"
+    answers_head packet-counting
     echo "old_count = $old"
     echo "alice_count = $alice"
     echo "jump = 999"

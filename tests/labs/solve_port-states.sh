@@ -2,12 +2,7 @@
 # solve_port-states.sh TCPLAB OUT LAB-OPTIONS... — the port-states lab solved as the
 # worksheet has a student do it: the SYN, ACK and UDP scans of the variant with --reason,
 # each answer read from the scans' PORT lines (state and reason), nothing from the scenario.
-set -eu
-tcplab=$1 out=$2
-shift 2
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_ps.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/solver.sh"
 ports="20-30,80,443,3306,8080"
 "$tcplab" scan --lab port-states "$@" --no-script -sS --reason -p "$ports" target > "$tmp/syn"
 "$tcplab" scan --lab port-states "$@" --no-script -sA --reason -p "$ports" target > "$tmp/ack"
@@ -22,8 +17,7 @@ with() { # FILE STATE [REASON]
 "$tcplab" run --lab port-states "$@" > "$tmp/run"
 reset=$(awk '/reject tcp-reset/ { split($6, d, ":"); print d[2]; exit }' "$tmp/run")
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = port-states"
+    answers_head port-states
     echo "open = $(with "$tmp/syn" open)"
     echo "closed = $(with "$tmp/syn" closed)"
     echo "reset = $reset"

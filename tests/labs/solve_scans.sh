@@ -3,12 +3,7 @@
 # student do it: a ping sweep of the /24, a horizontal SYN scan of ports 22 and 80 across
 # it, and a vertical scan of ports 1-1024 of the lowest web server; every answer read from
 # the scans' reports.
-set -eu
-tcplab=$1 out=$2
-shift 2
-student=$(printf '%s\n' "$@" | awk 'prev == "--student" { print } { prev = $0 }')
-tmp=$(mktemp -d /tmp/solve_scans.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. "$(dirname "$0")/solver.sh"
 net=203.0.113.0/24
 "$tcplab" scan --lab scans "$@" -sn "$net" > "$tmp/sweep"
 "$tcplab" scan --lab scans "$@" -sS -p 22,80 "$net" > "$tmp/horiz"
@@ -26,8 +21,7 @@ low=$(awk '$2 == "open" { print $1; exit }' "$tmp/ports")
 "$tcplab" scan --lab scans "$@" -sS -p 1-1024 "$low" > "$tmp/vert"
 vertical=$(awk -F/ '/^[0-9]+\/tcp +open /{ printf "%s%s", sep, $1; sep = "," }' "$tmp/vert")
 {
-    [ -z "$student" ] || echo "student = $student"
-    echo "lab = scans"
+    answers_head scans
     echo "up_count = $count"
     echo "up = $up"
     echo "web = $web"

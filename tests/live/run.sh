@@ -44,6 +44,7 @@ run() {
 run netns_selftest 60 "$here/netns_selftest.sh"
 run oracle_linux 150 /usr/bin/python3 "$here/oracle_linux.py" "$bin"
 run oracle_stateful 120 /usr/bin/python3 "$here/oracle_stateful.py" "$bin"
+run chack_live 120 /usr/bin/python3 "$here/chack_live.py" "$bin"
 run scan_vs_nmap 240 "$here/scan_vs_nmap.sh" "$bin"
 run os_vs_nmap 300 "$here/os_vs_nmap.sh" "$bin"
 run bridge 180 "$here/bridge.sh" "$bin"

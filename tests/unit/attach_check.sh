@@ -2,7 +2,9 @@
 # attach_check.sh — `tcplab attach` is deterministic and its record replays: the same
 # script twice gives the same bytes (transcript, pcapng, JSON), a replay of its record gives
 # the run's transcript and capture byte for byte without running it, a replay refuses a
-# record that does not fit the scenario, and a batch of probes is answered in full.
+# record that does not fit the scenario, a batch of probes is answered in full, and a
+# connection the script opens through its host's stack carries the bytes it writes (Python
+# and C clients).
 # Usage: tests/unit/attach_check.sh BUILD/tcplab
 set -u
 tcplab=${1:-build/tcplab}
@@ -49,16 +51,40 @@ cmp -s "$d/p1.out" "$d/p2.out" || say "two probe runs differ"
 grep -q '^513/tcp open' "$d/scan.out" || say "scan --attach did not find 513 open"
 "$tcplab" attach $scn --replay "$d/scan.rec" > "$d/scanr.out" 2>&1 || say "the scan's replay exited $?"
 sed -n '/^0\./,$p' "$d/scan.out" | cmp -s - "$d/scanr.out" || say "the scan's replay differs from its run"
-# the C client's worked example (docs/attach.md), built against this build's library
+# a connection through the attached host's own stack carries the script's real bytes,
+# both ways (echo and HTTP services), and its record replays them
+st=tests/attach/stream.scn
+"$tcplab" attach $st --record "$d/st.rec" -- python3 tests/attach/stream.py > "$d/st.out" 2>&1 ||
+    say "stream.py exited $?: $(grep -v '^[0-9]' "$d/st.out")"
+grep -q '^echo wrote 273 took 273 read 273 same True on-the-wire True$' "$d/st.out" ||
+    say "echo: $(grep '^echo' "$d/st.out")"
+grep -q '^http HTTP/1.0 200 OK | Server: Apache/2.4.57 (Debian) | eof True$' "$d/st.out" ||
+    say "http: $(grep '^http' "$d/st.out")"
+grep -q 'SEND  attacker   198.51.100.10:40080 > 198.51.100.40:80 TCP \[PA\] .* len=29 data="GET / HTTP/1.0\\r\\nHost: web' \
+    "$d/st.out" || say "the request's segment does not carry the request's bytes"
+"$tcplab" attach $st --replay "$d/st.rec" > "$d/str.out" 2>&1 || say "the stream replay exited $?"
+sed -n '/^0\./,$p' "$d/st.out" | cmp -s - "$d/str.out" || say "the stream's replay differs from its run"
+# a record of the first attach protocol (WRITE without bytes) is refused, not misread
+{ printf 'TLABREC1'; tail -c +9 "$d/st.rec"; } > "$d/v1.rec"
+"$tcplab" attach $st --replay "$d/v1.rec" > /dev/null 2> "$d/v1.err"
+[ $? -eq 1 ] && grep -q 'a record of an older tcplab' "$d/v1.err" || say "a version-1 record: $(cat "$d/v1.err")"
+# the C client's worked example (docs/attach.md) and its byte stream, built against this
+# build's library
 lib=$(dirname "$tcplab")/libtcplab.a
-if ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -I. -o "$d/cprobe" tests/attach/cprobe.c "$lib" 2>/dev/null ||
-   ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -I. -fsanitize=address,undefined -o "$d/cprobe" \
-       tests/attach/cprobe.c "$lib" 2> "$d/cc.err"; then
+cbuild() { # NAME
+    ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -I. -o "$d/$1" "tests/attach/$1.c" "$lib" 2>/dev/null ||
+        ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -I. -fsanitize=address,undefined -o "$d/$1" \
+            "tests/attach/$1.c" "$lib" 2> "$d/cc.err"
+}
+if cbuild cprobe && cbuild cecho; then
     "$tcplab" attach $scn -q -- "$d/cprobe" 22 80 513 > "$d/cprobe.out" || say "cprobe exited $?"
     printf '0.002000 port 22: RST (closed)\n0.002000 port 80: SYN-ACK (open)\n0.002000 port 513: SYN-ACK (open)\n' |
         cmp -s - "$d/cprobe.out" || say "cprobe: $(cat "$d/cprobe.out")"
+    "$tcplab" attach $st -q -- "$d/cecho" > "$d/cecho.out" || say "cecho exited $?"
+    grep -q '^ESTABLISHED wrote 17 took 17 read 17 same yes$' "$d/cecho.out" ||
+        say "cecho: $(cat "$d/cecho.out")"
 else
-    say "the C example does not build: $(head -3 "$d/cc.err")"
+    say "the C examples do not build: $(head -3 "$d/cc.err")"
 fi
 [ $fail -eq 0 ] && echo "attach_check: deterministic, replayable, batches answered"
 exit $fail

@@ -137,6 +137,15 @@ static void test_parse_bad(void **state)
     proto_put32(&b, 0);
     proto_put32(&b, PROTO_MAX_WRITE + 1);
     expect_bad(&b, "at most");
+    req_begin(&b, 'R');   /* says 5 bytes, carries 3 */
+    proto_put32(&b, 0);
+    proto_put32(&b, 5);
+    proto_put(&b, "abc", 3);
+    expect_bad(&b, "WRITE: body too short");
+    req_begin(&b, 'G');
+    proto_put32(&b, 0);
+    proto_put32(&b, PROTO_MAX_WRITE + 1);
+    expect_bad(&b, "READ: ");
     uint8_t hdr[4] = { 0, 0, 0, 0 };
     assert_int_equal(proto_frame_len(hdr, err, sizeof err), -1);
     hdr[0] = 0x10;   /* 256 MiB */
@@ -182,6 +191,85 @@ static const struct proto_buf *call(struct attach_session *a, struct proto_buf *
     return attach_frame(a, b->v, b->n, fatal);
 }
 
+static const char *NET_ECHO =
+    "net 198.51.100.0/24 delay 1ms loss 0%\n"
+    "host attacker 198.51.100.10 role scanner os linux\n"
+    "host server 198.51.100.30 os linux\n"
+    "  service 7 echo\n";
+
+/* WRITE carries bytes and READ gives the peer's back: a connection through the attaching
+ * host's own stack to an echo service (RFC 862). READ is a query: not recorded. */
+static void test_stream_bytes(void **state)
+{
+    (void)state;
+    struct sim *s = fx_sim(NET_ECHO, 1);
+    uint32_t att = fx_addr(s, "attacker"), srv = fx_addr(s, "server");
+    char err[256], *recbuf = NULL;
+    size_t reclen = 0;
+    FILE *rec = open_memstream(&recbuf, &reclen);
+    struct attach_cfg cfg = { .prefix = att, .plen = 32, .addr = att, .record = rec };
+    struct attach_session *a = attach_new(s, &cfg, err, sizeof err);
+    assert_non_null(a);
+    struct proto_buf b = { 0 };
+    bool fatal;
+    req_begin(&b, 'C');
+    proto_put32(&b, srv);
+    proto_put16(&b, 7);
+    proto_put16(&b, 40007);
+    const struct proto_buf *rp = call(a, &b, &fatal);
+    assert_int_equal(rp->v[4], 'I');
+    uint32_t h = proto_rd32(rp->v + 5);
+    req_begin(&b, 'W');
+    proto_put64(&b, 10000000);
+    proto_put32(&b, 0);
+    call(a, &b, &fatal);
+    req_begin(&b, 'R');
+    proto_put32(&b, h);
+    proto_put32(&b, 6);
+    proto_put(&b, "hi\0\xff\r\n", 6);
+    rp = call(a, &b, &fatal);
+    assert_false(fatal);
+    assert_int_equal(rp->v[4], 'I');
+    assert_int_equal(proto_rd32(rp->v + 5), 6);   /* all taken */
+    req_begin(&b, 'W');
+    proto_put64(&b, 20000000);
+    proto_put32(&b, 0);
+    call(a, &b, &fatal);
+    req_begin(&b, 'G');
+    proto_put32(&b, h);
+    proto_put32(&b, 100);
+    rp = call(a, &b, &fatal);
+    assert_int_equal(rp->v[4], 'B');
+    assert_int_equal(rp->v[5], 0);                /* not at EOF */
+    assert_int_equal(proto_rd32(rp->v + 6), 6);
+    assert_memory_equal(rp->v + 10, "hi\0\xff\r\n", 6);
+    assert_int_equal(proto_rd32(rp->v), rp->n - 4);
+    req_begin(&b, 'G');
+    proto_put32(&b, 99);
+    proto_put32(&b, 100);
+    assert_int_equal(call(a, &b, &fatal)->v[4], 'E');   /* no such connection */
+    assert_false(fatal);
+    fclose(rec);
+    /* the record: CONNECT, WAIT, WRITE (with its bytes), WAIT; no READ */
+    size_t off = PROTO_REC_HDR;
+    uint64_t t;
+    struct proto_req r;
+    struct proto_rec_end end;
+    const char want[] = "CWRW";
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(proto_rec_next((uint8_t *)recbuf, reclen, &off, &t, &r, &end, err,
+                                        sizeof err), 1);
+        assert_int_equal(r.type, want[i]);
+        if (r.type == PROTO_WRITE)
+            assert_memory_equal(r.data, "hi\0\xff\r\n", 6);
+    }
+    assert_int_equal(off, reclen);
+    free(recbuf);
+    proto_buf_free(&b);
+    attach_free(a);
+    sim_free(s);
+}
+
 static void test_session(void **state)
 {
     (void)state;
@@ -198,7 +286,7 @@ static void test_session(void **state)
     bool fatal;
 
     req_begin(&b, 'H');
-    proto_put32(&b, 1);
+    proto_put32(&b, PROTO_VERSION);
     const struct proto_buf *rp = call(a, &b, &fatal);
     assert_false(fatal);
     assert_int_equal(rp->v[4], 'H');
@@ -281,6 +369,7 @@ int main(void)
         cmocka_unit_test(test_parse_bad),
         cmocka_unit_test(test_parse_truncated),
         cmocka_unit_test(test_session),
+        cmocka_unit_test(test_stream_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -287,6 +287,74 @@ static void test_whatif_handshake(void **state)
     assert_int_equal(whatif_parse("seed=0x10", &ch, err, sizeof err), 0);
 }
 
+/* One scenario line changed (line N=TEXT): the connection 10 ms later parts the runs at
+ * its first event; a removed line; a line past the end, a bad spec and a lab refused. */
+static void test_whatif_line(void **state)
+{
+    (void)state;
+    struct whatif_src src = {.file = "scenarios/handshake.scn"};
+    struct whatif_change ch;
+    char err[512], f[400];
+    struct whatif_run a, b;
+    struct rundiff_view v;
+    struct rundiff d;
+    assert_int_equal(whatif_parse("line 19=connect client -> server:80 at 20ms send 100 close "
+                                  "500ms", &ch, err, sizeof err), 0);
+    assert_int_equal(ch.line, 19);
+    whatif_format(&ch, f, sizeof f);
+    assert_string_equal(f, "line 19=connect client -> server:80 at 20ms send 100 close 500ms");
+    assert_int_equal(whatif_diff(&src, NULL, 0, &src, &ch, 1, NULL, &a, &b, &v, &d, err,
+                                 sizeof err), 0);
+    assert_false(d.same);
+    assert_int_equal(d.k, 0);
+    assert_true(d.fields & RUNDIFF_TIME);
+    assert_int_equal(a.tr.ev[d.ia].t_ns, 10000000);
+    assert_int_equal(b.tr.ev[d.ib].t_ns, 20000000);
+    whatif_run_free(&a);
+    whatif_run_free(&b);
+
+    assert_int_equal(whatif_parse("line 19=", &ch, err, sizeof err), 0);   /* removed */
+    assert_int_equal(whatif_diff(&src, NULL, 0, &src, &ch, 1, NULL, &a, &b, &v, &d, err,
+                                 sizeof err), 0);
+    assert_false(d.same);
+    assert_true(b.tr.n < a.tr.n);
+    whatif_run_free(&a);
+    whatif_run_free(&b);
+
+    assert_int_equal(whatif_parse("line 19=connect nosuch -> server:80", &ch, err, sizeof err), 0);
+    assert_int_equal(whatif_diff(&src, NULL, 0, &src, &ch, 1, NULL, &a, &b, &v, &d, err,
+                                 sizeof err), 1);
+    assert_non_null(strstr(err, ":19:"));   /* the parser's FILE:LINE:COL */
+    whatif_run_free(&a);
+    whatif_run_free(&b);
+    /* Two line changes, the first removing a line: the second still names the line as the
+     * file numbers it (line 33, the last), and the parser's message says :33: too. */
+    struct whatif_change two[2];
+    assert_int_equal(whatif_parse("line 19=", &two[0], err, sizeof err), 0);
+    assert_int_equal(whatif_parse("line 33=connect nosuch -> server:80", &two[1], err,
+                                  sizeof err), 0);
+    assert_int_equal(whatif_diff(&src, NULL, 0, &src, two, 2, NULL, &a, &b, &v, &d, err,
+                                 sizeof err), 1);
+    assert_non_null(strstr(err, ":33:"));
+    whatif_run_free(&a);
+    whatif_run_free(&b);
+    assert_int_equal(whatif_parse("line 999=x", &ch, err, sizeof err), 0);
+    assert_int_equal(whatif_diff(&src, NULL, 0, &src, &ch, 1, NULL, &a, &b, &v, &d, err,
+                                 sizeof err), 1);
+    assert_non_null(strstr(err, "only 33 lines"));
+    whatif_run_free(&a);
+    whatif_run_free(&b);
+    assert_int_equal(whatif_parse("line 0=x", &ch, err, sizeof err), -1);
+    assert_int_equal(whatif_parse("line x=y", &ch, err, sizeof err), -1);
+    struct whatif_src lab = {.lab = {.lab = "handshake", .student = "alice"}};
+    assert_int_equal(whatif_parse("line 3=x", &ch, err, sizeof err), 0);
+    assert_int_equal(whatif_diff(&lab, NULL, 0, &lab, &ch, 1, NULL, &a, &b, &v, &d, err,
+                                 sizeof err), 1);
+    assert_non_null(strstr(err, "hidden"));
+    whatif_run_free(&a);
+    whatif_run_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +363,7 @@ int main(void)
         cmocka_unit_test(test_edit_host_key),
         cmocka_unit_test(test_param_set),
         cmocka_unit_test(test_whatif_handshake),
+        cmocka_unit_test(test_whatif_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -277,7 +277,7 @@ static void test_errors(void **state)
           "t.scn:1:20: error: expected at most 8 ports with 'from' on a host, found '1-9'" },
         { "host a 1.2.3.4 syncookies maybe\n", "t.scn:1:27: error: expected on or off, found 'maybe'" },
         { "host a 1.2.3.4 challenge-ack sometimes\n",
-          "t.scn:1:30: error: expected on, off, N/s, N/s random, linux-3.6, linux-4.7 or linux-6.0, found 'sometimes'" },
+          "t.scn:1:30: error: expected on, off, N/s, N/s random, linux-3.6, linux-4.0, linux-4.7 or linux-6.0, found 'sometimes'" },
         { "host a 1.2.3.4 rst-rate 200\n", "t.scn:1:25: error: expected a rate N/s, found '200'" },
         { "host a 1.2.3.4 role victim\n", "t.scn:1:21: error: expected 'scanner' (the only role), found 'victim'" },
         { "host a 1.2.3.4\nhost a 1.2.3.5\n",

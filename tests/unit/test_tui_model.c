@@ -254,6 +254,117 @@ static void test_rewind_driven(void **state)
     scenario_free(&sc);
 }
 
+/* An attached script's session, as `tcplab tui --replay` records one: datagrams injected
+ * with any source (sim_inject_as), notes, a connection from a fixed port through the
+ * attached host's own stack with bytes written and a close. Every one is an outside call
+ * the rewind must give again whole; the injected datagrams are marked and drawn from the
+ * address they claim. */
+static size_t find_row(const struct tui_model *m, const char *needle);
+
+struct att_run { struct sim *s; struct tui_rec *r; char **st; size_t n, cap; };
+
+static void att_keep(struct att_run *a)
+{
+    if (a->n == a->cap)
+        a->st = realloc(a->st, (a->cap *= 2) * sizeof *a->st);
+    a->st[a->n++] = state_of(a->s);
+    assert_int_equal(sim_unit(a->s), a->n - 1);
+}
+
+static void att_settle(struct att_run *a, uint64_t dt)
+{
+    uint64_t until = sim_now(a->s) + dt;
+    while (sim_next_time(a->s) <= until) {
+        sim_step(a->s);
+        tui_rec_maybe_snap(a->r);
+        att_keep(a);
+    }
+    sim_run_until(a->s, until);
+    if (sim_unit(a->s) == a->n)
+        att_keep(a);
+}
+
+static size_t att_syn(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+    struct wire_ipv4 ip = { .ttl = 64, .id = 1, .proto = WIRE_PROTO_TCP, .src = src, .dst = dst };
+    struct wire_tcp t = { .sport = sport, .dport = dport, .seq = 5000, .flags = TCP_SYN,
+                          .window = 1024 };
+    return wire_emit_tcp(buf, 64, &ip, &t);
+}
+
+static void test_rewind_attached(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    load("tests/attach/mitnick.scn", &sc);
+    struct att_run a = { .s = sim_new(sc.seed), .cap = 64 };
+    char err[512];
+    if (sim_load(a.s, &sc, err, sizeof err))
+        fail_msg("%s", err);
+    uint32_t me, trusted, server;
+    assert_int_equal(sim_host_lookup(a.s, "attacker", &me), 0);
+    assert_int_equal(sim_host_lookup(a.s, "trusted", &trusted), 0);
+    assert_int_equal(sim_host_lookup(a.s, "server", &server), 0);
+    assert_int_equal(sim_attach(a.s, me, 32, me, NULL, NULL), 0);
+    struct tui_rec r;
+    tui_rec_init(&r);
+    a.r = &r;
+    assert_int_equal(tui_rec_attach(&r, a.s, 4), 0);
+    a.st = malloc(a.cap * sizeof *a.st);
+    att_keep(&a);
+    uint8_t buf[64];
+    sim_attach_note(a.s, "stage 1: sample the ISN");
+    att_keep(&a);
+    assert_int_equal(sim_inject_as(a.s, buf, att_syn(buf, me, server, 40000, 513)), 0);
+    att_keep(&a);
+    att_settle(&a, 10000000);
+    sim_attach_note(a.s, "stage 2: a spoofed SYN from trusted");
+    att_keep(&a);
+    assert_int_equal(sim_inject_as(a.s, buf, att_syn(buf, trusted, server, 1023, 513)), 0);
+    att_keep(&a);
+    att_settle(&a, 10000000);
+    int h = sim_stream_open(a.s, me, server, 80, 37518);
+    assert_true(h >= 0);
+    att_keep(&a);
+    att_settle(&a, 5000000);
+    assert_int_equal(sim_stream_write(a.s, h, 3000), 0);
+    att_keep(&a);
+    att_settle(&a, 20000000);
+    assert_int_equal(sim_stream_close(a.s, h), 0);
+    att_keep(&a);
+    att_settle(&a, 100000000);
+    tui_rec_detach(&r);
+    assert_false(r.oom);
+    check_rewind(&r, a.st, a.n);
+    /* the spoofed SYN: injected, from trusted's lifeline, the note an event */
+    struct tui_model m;
+    tui_model_init(&m, &r);
+    size_t row = find_row(&m, "(injected as trusted)");
+    size_t ev = tui_model_ev_at(&m, row);
+    assert_true(r.ev[ev].mark & TUI_M_INJECTED);
+    assert_false(r.ev[ev].mark & TUI_M_PROBE);
+    assert_int_equal(r.ev[ev].host_addr, me);
+    char line[256];
+    size_t a0, a1;
+    assert_int_equal(tui_ladder_row(&m, ev, 3 * m.colw, line, &a0, &a1), TUI_LS_INJECTED);
+    long tc = tui_rec_col(&r, trusted), scol = tui_rec_col(&r, server);
+    assert_true(tc >= 0 && scol >= 0);
+    assert_non_null(strchr(line, '~'));
+    size_t lo = (size_t)(tc < scol ? tc : scol) * m.colw + m.colw / 2;
+    size_t hi = (size_t)(tc < scol ? scol : tc) * m.colw + m.colw / 2;
+    assert_int_equal(a0, lo + 1);   /* the arrow spans trusted's and server's lifelines */
+    assert_int_equal(a1, hi);
+    find_row(&m, "NOTE  attacker => stage 2: a spoofed SYN from trusted");
+    find_row(&m, "37518 > 80 [S]");
+    tui_model_free(&m);
+    for (size_t k = 0; k < a.n; k++)
+        free(a.st[k]);
+    free(a.st);
+    tui_rec_free(&r);
+    sim_free(a.s);
+    scenario_free(&sc);
+}
+
 /* ---------------------------------------------------------------- the model */
 
 static size_t find_row(const struct tui_model *m, const char *needle)
@@ -568,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_pcap),
         cmocka_unit_test(test_rewind_every_lab),
         cmocka_unit_test(test_rewind_driven),
+        cmocka_unit_test(test_rewind_attached),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -617,6 +617,16 @@ static void test_ip_text(void **state)
     uint32_t a = 0;
     assert_string_equal(wire_ip_str(0xc6336464, b), "198.51.100.100");
     assert_string_equal(wire_ip_str(0xffffffff, b), "255.255.255.255");
+    assert_string_equal(wire_ip_str(0, b), "0.0.0.0");
+    /* The hand-written formatter equals the plain printf one, every octet value in every
+     * position (0, 9, 10, 99, 100, 255 are the edges of its digit counts). */
+    for (uint32_t v = 0; v < 256; v++) {
+        uint32_t x = v << 24 | (255 - v) << 16 | (v * 7 % 256) << 8 | v;
+        char want[16];
+        snprintf(want, sizeof want, "%u.%u.%u.%u", x >> 24, (x >> 16) & 0xff, (x >> 8) & 0xff,
+                 x & 0xff);
+        assert_string_equal(wire_ip_str(x, b), want);
+    }
     assert_int_equal(wire_ip_parse("198.18.0.1", &a), 0);
     assert_int_equal(a, A_SRC);
     assert_int_equal(wire_ip_parse("0.0.0.0", &a), 0);

@@ -1,0 +1,210 @@
+"""chack_live.py — the current kernel's challenge-ACK limits, live, against the simulator's.
+
+Why: the challenge-ACK eras (tcplab-scenario(5), `challenge-ack`; docs/facts/offpath.md
+section 5) say Linux 6.0 and later have no host-wide budget of challenge ACKs (79e3602caa6f:
+tcp_challenge_ack_limit INT_MAX, per network namespace) and one challenge ACK per socket per
+tcp_invalid_ratelimit (500 ms) whether or not the segment carries data (083ae308280d). The
+off-path labs rest on that difference from Linux 3.6-4.6. This test measures both on this
+machine's kernel in a network namespace and runs the same two experiments in the simulator:
+
+  A. N connections, one in-window one-byte RST on each, all within one second: how many
+     challenge ACKs come back (Linux 3.6-4.6: 100; no host-wide budget: N).
+  B. one connection, K one-byte in-window RSTs 10 ms apart: how many are answered
+     (4.0-4.6 spare data segments: K; 4.7+: 1).
+
+The kernel, `os linux` and `challenge-ack linux-6.0` must give the same two counts;
+`challenge-ack linux-4.0` must give 100 and K (or the test could not tell them apart).
+
+Usage (root): /usr/bin/python3 tests/live/chack_live.py [TCPLAB]
+Only 198.18.0.0/15 inside namespaces this script creates is used; they are removed on exit.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import linuxprobe as lp  # noqa: E402
+
+N = 300                  # connections of experiment A (more than 3.6-4.6's 100, fewer than
+#                          the listener's 512 held connections)
+K = 20                   # RSTs of experiment B
+SPORTS = (42000, 42000 + N + 1)   # raw client ports whose kernel RSTs the scanner drops
+
+
+# ---------------------------------------------------------------- inside the scanner namespace
+def inside(iface):
+    """Runs in the scanner namespace: raw handshakes, then the two experiments (JSON out)."""
+    from scapy.all import AsyncSniffer, IP, TCP, conf
+    conf.verb = 0
+    got = []
+    sock = conf.L3socket(iface=iface)
+    sn = AsyncSniffer(iface=iface, store=False,
+                      lfilter=lambda x: IP in x and TCP in x and x[IP].src == lp.TARGET,
+                      prn=lambda x: got.append((time.monotonic(), x[TCP].dport,
+                                                int(x[TCP].flags), x[TCP].seq, x[TCP].ack)))
+    sn.start()
+    time.sleep(0.3)
+
+    def seg(sport, flags, seq, ack, data=b""):
+        return IP(src=lp.SCANNER, dst=lp.TARGET) / TCP(
+            sport=sport, dport=lp.OPEN_PORT, flags=flags, seq=seq & 0xffffffff,
+            ack=ack & 0xffffffff, window=29200) / data
+
+    # handshakes in batches (the listener's backlog is 128)
+    conns = {}
+    ports = list(range(SPORTS[0], SPORTS[1]))
+    for i in range(0, len(ports), 50):
+        batch = ports[i:i + 50]
+        mark = len(got)
+        for p in batch:
+            sock.send(seg(p, "S", 1000000 + p, 0))
+        time.sleep(0.3)
+        for _, dp, fl, sq, _ in got[mark:]:
+            if dp in batch and fl & 0x12 == 0x12 and dp not in conns:
+                conns[dp] = ((1000000 + dp + 1) & 0xffffffff, (sq + 1) & 0xffffffff)
+        for p in batch:
+            if p in conns:
+                rcv, snd = conns[p]
+                sock.send(seg(p, "A", rcv, snd))
+    time.sleep(1.0)      # past any per-socket 500 ms window of the handshake
+
+    def chacks(mark, ports_):
+        return [g for g in got[mark:] if g[1] in ports_ and g[2] & 0x17 == 0x10]
+
+    # A: one one-byte in-window RST on each of N connections, within one second
+    a_ports = [p for p in ports if p in conns][:N]
+    mark = len(got)
+    t0 = time.monotonic()
+    for p in a_ports:
+        rcv, snd = conns[p]
+        sock.send(seg(p, "R", rcv + 100, 0, b"x"))
+    spent = time.monotonic() - t0
+    time.sleep(0.5)
+    a = len(chacks(mark, set(a_ports)))
+    # B: K one-byte RSTs 10 ms apart on one connection
+    bp = ports[-1]
+    time.sleep(0.6)
+    mark = len(got)
+    if bp in conns:
+        rcv, snd = conns[bp]
+        for k in range(K):
+            sock.send(seg(bp, "R", rcv + 100 + k, 0, b"x"))
+            time.sleep(0.01)
+    time.sleep(0.3)
+    b = len(chacks(mark, {bp}))
+    sn.stop()
+    sock.close()
+    print(json.dumps({"connections": len(a_ports), "a": a, "a_send_s": spent,
+                      "b_conn": bp in conns, "b": b}))
+
+
+# ---------------------------------------------------------------- the simulator's side
+SIM_SCRIPT = r"""
+import sys, tcplab
+N, K = int(sys.argv[1]), int(sys.argv[2])
+s = tcplab.Session(); srv = s.hosts()["target"]
+cs = [s.connect(srv, 80) for _ in range(N + 1)]
+got = s.wait(0.05)
+conn = {d.dport: d.ack for d in got if d.flags == "SA"}
+ports = sorted(conn)
+s.wait_until(2.0)
+s.send_many([tcplab.tcp_packet(s.addr, srv, p, 80, seq=(conn[p] + 100) & 0xffffffff,
+                               flags="R", payload=b"x") for p in ports[:N]])
+a = len([d for d in s.wait(0.5) if d.flags == "A"])
+s.wait_until(4.0)
+bp = ports[N]
+b = 0
+for k in range(K):
+    s.send(tcplab.tcp_packet(s.addr, srv, bp, 80, seq=(conn[bp] + 100 + k) & 0xffffffff,
+                             flags="R", payload=b"x"))
+    b += len([d for d in s.wait(0.01) if d.flags == "A" and d.dport == bp])
+print("%d %d" % (a, b))
+"""
+
+
+def sim(tcplab, mode):
+    """Experiments A and B in the simulator, the target `os linux` with `mode` (or none)."""
+    with tempfile.TemporaryDirectory() as d:
+        scn = os.path.join(d, "t.scn")
+        with open(scn, "w") as f:
+            f.write("scenario \"challenge-ack live check\"\nseed 5961\n"
+                    "host scanner 198.18.0.1 os linux role scanner\n"
+                    "host target 198.18.0.2 os linux tcp 80%s\n"
+                    % (" challenge-ack " + mode if mode else ""))
+        py = os.path.join(d, "x.py")
+        with open(py, "w") as f:
+            f.write(SIM_SCRIPT)
+        p = subprocess.run([tcplab, "attach", scn, "-q", "--", sys.executable, py, str(N),
+                            str(K)], capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError("tcplab attach (%s): %s" % (mode, p.stderr.strip()))
+        a, b = p.stdout.split()
+        return int(a), int(b)
+
+
+def netstat(ns, names):
+    """TcpExt counters of the target namespace."""
+    lines = ns.target(["cat", "/proc/net/netstat"], capture_output=True, text=True,
+                      check=True).stdout.splitlines()
+    vals = {}
+    for h, v in zip(lines[0::2], lines[1::2]):
+        for k, x in zip(h.split()[1:], v.split()[1:]):
+            vals[h.split()[0] + k] = int(x)
+    return {n: vals.get("TcpExt:" + n, -1) for n in names}
+
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == "--inside":
+        inside(sys.argv[2])
+        return 0
+    tcplab = sys.argv[1] if len(sys.argv) > 1 else "./tcplab"
+    counters = ["TCPChallengeACK", "TCPACKSkippedChallenge"]
+    with lp.Namespaces(["tl_listen_tcp %d" % lp.OPEN_PORT,
+                        "tl_scanner_nokrst %d:%d" % SPORTS]) as ns:
+        limit = ns.target(["sysctl", "-n", "net.ipv4.tcp_challenge_ack_limit"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+        ratelimit = ns.target(["sysctl", "-n", "net.ipv4.tcp_invalid_ratelimit"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+        kernel = ns.target(["uname", "-r"], capture_output=True, text=True).stdout.strip()
+        before = netstat(ns, counters)
+        p = ns.scanner(["timeout", "90", "/usr/bin/python3", os.path.abspath(__file__),
+                        "--inside", ns.if_s], capture_output=True, text=True)
+        after = netstat(ns, counters)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        return 1
+    live = json.loads(p.stdout)
+    delta = {n: after[n] - before[n] for n in counters}
+    print("kernel %s: tcp_challenge_ack_limit=%s tcp_invalid_ratelimit=%s" %
+          (kernel, limit, ratelimit))
+    print("live: A %d of %d connections answered (%.2f s to send); B %d of %d; counters %s" %
+          (live["a"], live["connections"], live["a_send_s"], live["b"], K, delta))
+    fail = []
+    if live["connections"] != N or not live["b_conn"] or live["a_send_s"] > 0.9:
+        fail.append("the live set-up did not hold (%d connections, %.2f s)" %
+                    (live["connections"], live["a_send_s"]))
+    res = {m: sim(tcplab, m) for m in ("", "linux-6.0", "linux-4.0")}
+    for m, (a, b) in res.items():
+        print("sim %-10s: A %d of %d; B %d of %d" % (m or "os linux", a, N, b, K))
+    if (live["a"], live["b"]) != (N, 1):
+        fail.append("the kernel gave A %d, B %d; expected %d, 1 (no host-wide budget, the "
+                    "per-socket limit on data too)" % (live["a"], live["b"], N))
+    if delta != {"TCPChallengeACK": N + 1, "TCPACKSkippedChallenge": K - 1}:
+        fail.append("the kernel's counters moved by %s, expected %d sent and %d skipped" %
+                    (delta, N + 1, K - 1))
+    for m in ("", "linux-6.0"):
+        if res[m] != (live["a"], live["b"]):
+            fail.append("sim %s gave %s, the kernel %s" % (m or "os linux", res[m],
+                                                           (live["a"], live["b"])))
+    if res["linux-4.0"] != (100, K):
+        fail.append("sim linux-4.0 gave %s, expected (100, %d)" % (res["linux-4.0"], K))
+    for f in fail:
+        print("chack_live: FAIL: " + f)
+    return 1 if fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
