@@ -278,6 +278,7 @@ int proto_rec_header(const uint8_t *buf, size_t len, struct proto_rec_hdr *h, ch
     h->seed = proto_rd64(buf + 8);
     h->addr = proto_rd32(buf + 16);
     h->plen = buf[20];
+    h->variant = proto_rd64(buf + 21);
     if (h->plen > 32) {
         snprintf(err, errlen, "record header: prefix length %u", (unsigned)h->plen);
         return -1;

@@ -45,7 +45,7 @@
  * Version 2: WRITE carries the bytes (version 1 carried a count), READ is new.
  *
  * The same parser reads a --record file (proto_rec_*): "TLABREC2", u64 seed, u32 addr,
- * u8 plen, then entries u64 t_ns + one request frame (what the script sent and the virtual
+ * u8 plen, u64 variant (the lab variant's digest, 0 for a scenario file), then entries u64 t_ns + one request frame (what the script sent and the virtual
  * time it was applied at), and last an 'E'-typed END entry: u8 has_until, u64 until_ns,
  * i32 the command's exit status. Queries (HELLO, STATE, READ) change nothing and are not
  * recorded. A version-1 record ("TLABREC1") is refused with a message. Fuzzed: tests/fuzz/fuzz_attach.c.
@@ -136,11 +136,12 @@ static inline uint64_t proto_rd64(const uint8_t *p)
 
 /* --record files. */
 #define PROTO_REC_MAGIC "TLABREC2"
-enum { PROTO_REC_HDR = 8 + 8 + 4 + 1 };
+enum { PROTO_REC_HDR = 8 + 8 + 4 + 1 + 8 };
 struct proto_rec_hdr {
     uint64_t seed;
     uint32_t addr;
     uint8_t plen;
+    uint64_t variant;              /* a lab variant's digest (lab/lab.h), 0 outside a lab */
 };
 struct proto_rec_end {
     bool has_until;

@@ -72,6 +72,8 @@ struct attach_session *attach_new(struct sim *s, const struct attach_cfg *cfg, c
         for (int i = 0; i < 4; i++)
             h[16 + i] = (uint8_t)(cfg->addr >> (24 - 8 * i));
         h[20] = cfg->plen;
+        for (int i = 0; i < 8; i++)
+            h[21 + i] = (uint8_t)(cfg->variant >> (56 - 8 * i));
         if (fwrite(h, sizeof h, 1, cfg->record) != 1)
             a->record_failed = true;
     }

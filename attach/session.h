@@ -27,6 +27,7 @@ struct attach_cfg {
     uint32_t addr;         /* the attaching address */
     FILE *record;          /* NULL, or where requests are recorded (header written here) */
     uint64_t seed;         /* for the record's header */
+    uint64_t variant;      /* likewise: the lab variant's digest, or 0 */
 };
 
 /* Attaches to s (sim_attach). NULL with err (an address outside the prefix, no memory). */

@@ -294,32 +294,31 @@ static int outputs_finish(const struct attach_opts *o, struct attach_out *ao)
     return 0;
 }
 
-/* --replay in a lab: the record must be of this variant and of the student's host. 0, or
- * -1 with the reason said (the seed, a hidden fact of the variant, is not printed). */
-static int attach_lab_record_ok(const struct attach_opts *o, const struct lab_view *view,
-                                const struct attach_record *rec, uint64_t seed)
+int attach_lab_record_check(const char *cmd, const struct lab_sel *sel, const char *path,
+                            const struct lab_view *view, const struct attach_record *rec,
+                            uint64_t seed)
 {
-    const char *lab = o->lab.lab ? o->lab.lab : "(the ticket's lab)";
+    const char *lab = sel->lab ? sel->lab : "(the ticket's lab)";
     char who[300];
-    if (o->lab.student)
-        snprintf(who, sizeof who, "student %s's", o->lab.student);
+    if (sel->student)
+        snprintf(who, sizeof who, "student %s's", sel->student);
     else
         snprintf(who, sizeof who, "the ticket's");
-    switch (attach_record_fits(rec, seed, view->addr)) {
+    switch (attach_record_fits(rec, seed, view->variant, view->addr)) {
     case ATTACH_REC_FITS:
         return 0;
     case ATTACH_REC_OTHER_VARIANT:
-        fprintf(stderr, "tcplab attach: %s was recorded on another variant of lab %s, not %s "
+        fprintf(stderr, "tcplab %s: %s was recorded on another variant of lab %s, not %s "
                 "(or with another --seed): a record replays only on the variant it was made "
-                "for; give the --student it was recorded as\n", o->replay, lab, who);
+                "for; give the --student it was recorded as\n", cmd, path, lab, who);
         return -1;
     case ATTACH_REC_OTHER_HOST: {
         char a[16], h[16];
         wire_ip_str(rec->hdr.addr, a);
         wire_ip_str(view->addr, h);
-        fprintf(stderr, "tcplab attach: %s was recorded playing %s/%u, which does not hold "
+        fprintf(stderr, "tcplab %s: %s was recorded playing %s/%u, which does not hold "
                 "%s, the student's host in lab %s (%s): not a record of this lab's student\n",
-                o->replay, a, (unsigned)rec->hdr.plen, view->host, lab, h);
+                cmd, path, a, (unsigned)rec->hdr.plen, view->host, lab, h);
         return -1;
     }
     }
@@ -339,6 +338,7 @@ int cmd_attach(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
+    o.variant = view.variant;
     struct attach_record rec = { 0 };
     if (o.replay && attach_record_load(o.replay, &rec, err, sizeof err)) {
         fprintf(stderr, "tcplab attach: %s\n", err);
@@ -348,7 +348,8 @@ int cmd_attach(int argc, char **argv)
     /* A scenario file's record brings its seed; a lab's variant has its own, and a record
      * made for another variant or host is refused here, not replayed on this one. */
     uint64_t seed = o.has_seed ? o.seed : o.replay && !o.in_lab ? rec.hdr.seed : sc.seed;
-    if (o.replay && o.in_lab && attach_lab_record_ok(&o, &view, &rec, seed)) {
+    if (o.replay && o.in_lab &&
+        attach_lab_record_check("attach", &o.lab, o.replay, &view, &rec, seed)) {
         free(rec.buf);
         scenario_free(&sc);
         return 1;
@@ -395,6 +396,11 @@ int cmd_attach(int argc, char **argv)
         goto out;
     }
     rc = outputs_finish(&o, &ao) ? 2 : r;
+    if (!o.replay && r > 0 && rc == r) {   /* said last, after the transcript, not lost above */
+        const char *name = strrchr(o.argv[0], '/');
+        fprintf(stderr, "tcplab attach: %s exited with status %d%s\n", name ? name + 1 : o.argv[0],
+                r, r > 128 ? " (killed by a signal?)" : "");
+    }
 out:
     outputs_abort(&ao);
     free(rec.buf);

@@ -27,6 +27,7 @@ struct attach_opts {
     /* resolved --as */
     uint32_t prefix, addr;
     uint8_t plen;
+    uint64_t variant;        /* the lab variant's digest, for --record's header (0: none) */
     /* attach_replay: called once the script's host is attached, before the first request
      * (`tcplab tui --replay` starts recording there, so that its first snapshot holds the
      * attachment). 0, or -1 to stop (a message said). */
@@ -57,12 +58,20 @@ int attach_record_load(const char *path, struct attach_record *rec, char *err, s
 int attach_resolve_as(const char *cmd, struct attach_opts *o, struct sim *s,
                       const struct lab_view *view);
 
-/* Whether a record fits a lab variant: made with the variant's seed, and playing an address
- * (or a prefix) that holds the student's host at host_addr. ATTACH_REC_FITS, or which of the
- * two it fails (a record of another student's variant, or of another host). */
+/* Whether a record fits a lab variant: made on the variant (its digest, lab/lab.h) with its
+ * seed, and playing an address (or a prefix) that holds the student's host at host_addr.
+ * ATTACH_REC_FITS, or which it fails (another student's variant, or another host). */
 enum attach_rec_fit { ATTACH_REC_FITS, ATTACH_REC_OTHER_VARIANT, ATTACH_REC_OTHER_HOST };
 enum attach_rec_fit attach_record_fits(const struct attach_record *rec, uint64_t seed,
-                                       uint32_t host_addr);
+                                       uint64_t variant, uint32_t host_addr);
+
+/* --replay in a lab (attach, tui): the record must be of the variant sel selects (view, and
+ * seed the replay's) and of the student's host. 0, or -1 after "tcplab CMD: PATH was
+ * recorded on another variant ..." or "... playing ADDR, which does not hold HOST" (the
+ * seed, a hidden fact of some variants, is not printed). */
+int attach_lab_record_check(const char *cmd, const struct lab_sel *sel, const char *path,
+                            const struct lab_view *view, const struct attach_record *rec,
+                            uint64_t seed);
 
 /* Runs o->argv attached to s, then the simulation on (--until or until idle). Returns the
  * command's exit status, -1 on bad input, -2 on runtime trouble (message given). */

@@ -241,7 +241,7 @@ int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *
     char err[256];
     struct attach_cfg cfg = { .prefix = o->prefix, .plen = o->plen, .addr = o->addr,
                               .record = ao->record ? outfile_fp(ao->record) : NULL,
-                              .seed = seed };
+                              .seed = seed, .variant = o->variant };
     struct attach_session *a = attach_new(s, &cfg, err, sizeof err);
     if (!a) {
         fprintf(stderr, "tcplab attach: %s\n", err);
@@ -324,11 +324,11 @@ fail:
 }
 
 enum attach_rec_fit attach_record_fits(const struct attach_record *rec, uint64_t seed,
-                                       uint32_t host_addr)
+                                       uint64_t variant, uint32_t host_addr)
 {
     uint8_t plen = rec->hdr.plen > 32 ? 32 : rec->hdr.plen;
     uint32_t mask = plen ? ~(uint32_t)0 << (32 - plen) : 0;
-    if (rec->hdr.seed != seed)
+    if (rec->hdr.seed != seed || rec->hdr.variant != variant)
         return ATTACH_REC_OTHER_VARIANT;
     if ((rec->hdr.addr & mask) != (host_addr & mask))
         return ATTACH_REC_OTHER_HOST;

@@ -72,6 +72,10 @@ int cmd_tui_attach(const char *scenario, const struct lab_sel *lab, const char *
 struct scan_opts;
 struct os_db;
 int scan_os_load(const struct scan_opts *o, struct os_db *db, char *err, size_t errlen);
+/* -sV's probes (cmd/scan_sv.c): the installed nmap's nmap-service-probes, else the built-in
+ * file with a note on stderr. 0, or -1 with a message. */
+struct svc_db;
+int scan_sv_load(const struct scan_opts *o, struct svc_db *db, char *err, size_t errlen);
 
 int cmd_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
 

@@ -40,7 +40,8 @@ int lab_replay_value(const struct lab *l, const struct lab_who *who,
         goto out;
     parsed = true;
     const struct scn_host *me = scenario_host(&sc, l->student_host);
-    enum attach_rec_fit fit = attach_record_fits(&rec, sc.seed, me ? me->addr : 0);
+    enum attach_rec_fit fit = attach_record_fits(&rec, sc.seed, lab_variant_digest(&v),
+                                                 me ? me->addr : 0);
     if (fit != ATTACH_REC_FITS) {   /* another variant (or --seed), or another host's */
         *value = strdup(fit == ATTACH_REC_OTHER_VARIANT ? "(a record of another variant)"
                                                         : "(a record of another host)");

@@ -3,7 +3,8 @@
  *   tcplab scan [nmap-style options] TARGETS...   the scanner (cmd/scan.c)
  *   tcplab run SCENARIO [--pcap F] [--seed N] [--until T]   a scenario's transcript (cmd/run.c)
  *   tcplab lab list|show|start|check|key ...          classroom labs (cmd/lab.c)
- *   tcplab diff A.scn [B.scn] [--as HOST] [--set CHANGE]   where two runs part (cmd/diff.c)
+ *   tcplab diff A.scn [B.scn] [--as HOST] [--set CHANGE] [-- COMMAND]   where two runs
+ *                                                       part (cmd/diff.c)
  *   tcplab bridge SCENARIO --tun NAME [...]   real tools reach simulated hosts (cmd/bridge.c)
  *   tcplab tui SCENARIO|CAPTURE [-- SCAN OPTIONS]   step through a run (cmd/tui.c)
  *   tcplab attach SCENARIO [--as HOST] -- COMMAND   a script in virtual time (cmd/attach.c)
@@ -25,9 +26,10 @@ static void usage(FILE *f)
             "                              (try: tcplab scan -sS 198.51.100.0/24)\n"
             "  run SCENARIO [--pcap FILE] [--seed N] [--until T]\n"
             "                              run a scenario's scripted events, print the transcript\n"
-            "  diff A.scn [B.scn] [--as HOST] [--set CHANGE]\n"
-            "                              run two scenarios (or one, changed) and print the\n"
-            "                              first event where they part; exit 0 same, 1 not\n"
+            "  diff A.scn [B.scn] [--as HOST] [--set CHANGE] [-- COMMAND...]\n"
+            "                              run two scenarios (or one, changed), the same script\n"
+            "                              attached to each if given, and print the first event\n"
+            "                              where they part; exit 0 same, 1 not\n"
             "  lab list|show|start|check|key\n"
             "                              classroom labs, a variant per student, graded\n"
             "                              (try: tcplab lab list)\n"
@@ -38,13 +40,14 @@ static void usage(FILE *f)
             "                              step through a run, a scan or a capture packet by\n"
             "                              packet, inside the hosts, forward and back\n"
             "  attach SCENARIO [--as HOST|PREFIX] [--record FILE] -- COMMAND [ARGS...]\n"
-            "                              run a script (Python: attach/tcplab.py) that sends\n"
-            "                              spoofed datagrams and sees what reaches HOST, in\n"
-            "                              virtual time; --replay FILE repeats a recorded run\n"
+            "                              run a script (Python: `import tcplab`, installed\n"
+            "                              with tcplab) that sends spoofed datagrams and sees\n"
+            "                              what reaches HOST, in virtual time; --replay FILE\n"
+            "                              repeats a recorded run\n"
             "  version                     print the version\n"
             "\n"
-            "Each command takes --help. run, scan and diff take --lab NAME --student ID to run a\n"
-            "student's variant of a lab.\n");
+            "Each command takes --help. run, scan, diff, attach, tui and bridge take --lab NAME\n"
+            "--student ID to run a student's variant of a lab.\n");
 }
 
 int main(int argc, char **argv)

@@ -28,6 +28,7 @@
 #include "scanner/engine.h"
 #include "scanner/osscan.h"
 #include "scanner/output.h"
+#include "scanner/service_probes.h"
 #include "pktio/pktio.h"
 #include "pktio/pktio_raw.h"
 #include "pktio/pktio_attach.h"
@@ -71,6 +72,8 @@ struct scan_job {
     bool failed[SCAN_OUT_CAPTURE + 1];  /* a write to the sink failed: no more to it */
     struct os_db osdb;           /* -O: outlives the report, whose matches point into it */
     bool have_osdb;
+    struct svc_db svdb;          /* -sV: the probes and rules */
+    bool have_svdb;
     /* The scan's warnings go to stdout at once and, as nmap's LOG_PLAIN does, into the -oN
      * file too: there they wait here until the group they came from is written. */
     char *log_pending;
@@ -536,6 +539,10 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
         c->osscan_limit = o->osscan_limit;
         c->max_os_tries = o->max_os_tries;
     }
+    if (j->have_svdb) {
+        c->svdb = &j->svdb;
+        c->version_intensity = o->version_intensity;
+    }
     if (o->idle_zombie) {
         c->idle_scan = true;
         c->idle_zombie = j->zombie;
@@ -677,6 +684,11 @@ static int scan_job_run(struct scan_job *j, int argc, char **argv)
             return scan_input_error(err);
         j->have_osdb = true;
     }
+    if (o->vscan) {
+        if (scan_sv_load(o, &j->svdb, err, sizeof err) < 0)
+            return scan_input_error(err);
+        j->have_svdb = true;
+    }
     int64_t start_unix = j->io->is_sim ? SCAN_SIM_EPOCH : (int64_t)time(NULL);
     j->start_unix = start_unix;
     if (output_normal_banner(stdout, start_unix) < 0)
@@ -719,6 +731,8 @@ static void scan_job_free(struct scan_job *j)
         scan_report_free(&j->rep);
     if (j->have_osdb)
         os_db_free(&j->osdb);
+    if (j->have_svdb)
+        svc_db_free(&j->svdb);
     pktio_close(j->io);
     if (j->wire)
         pcapw_abort(j->wire);

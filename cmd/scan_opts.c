@@ -59,6 +59,12 @@ const char scan_opts_usage[] =
     "  -O                        nmap's OS detection (nmap-os-db from an installed nmap)\n"
     "  --osscan-guess            show near matches too; --osscan-limit: only hosts with\n"
     "                            an open and a closed port; --max-os-tries N (default 5)\n"
+    "VERSION DETECTION:\n"
+    "  -sV                       probe open ports for service and version (nmap-service-probes\n"
+    "                            from an installed nmap; else a small built-in file)\n"
+    "  --version-intensity N     0 (light) to 9 (try every probe), default 7;\n"
+    "                            --version-light (2), --version-all (9)\n"
+    "  -A                        -O -sV\n"
     "  --datadir DIR             where nmap's data files are (default /usr/share/nmap)\n"
     "MISC:\n"
     "  --sim FILE                scan a scenario instead of the embedded network\n"
@@ -81,7 +87,7 @@ enum opt_id {
     O_MAX_HOSTGROUP, O_MIN_PAR, O_MAX_PAR, O_REASON, O_PACKET_TRACE, O_SEED, O_SEQ, O_OPEN,
     O_CAPTURE, O_SIM, O_LIVE, O_ATTACH, O_HELP, O_SOURCE_PORT, O_TTL, O_NO_SCRIPT, O_LAB,
     O_LABS, O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR, O_OSSCAN_GUESS, O_OSSCAN_LIMIT,
-    O_MAX_OS_TRIES, O_DATADIR,
+    O_MAX_OS_TRIES, O_DATADIR, O_VERSION_INTENSITY, O_VERSION_LIGHT, O_VERSION_ALL,
 };
 
 struct long_opt {
@@ -113,6 +119,8 @@ static const struct long_opt long_opts[] = {
     {"osscan-guess", O_OSSCAN_GUESS, false},   {"fuzzy", O_OSSCAN_GUESS, false},
     {"osscan-limit", O_OSSCAN_LIMIT, false},   {"max-os-tries", O_MAX_OS_TRIES, true},
     {"datadir", O_DATADIR, true},
+    {"version-intensity", O_VERSION_INTENSITY, true},
+    {"version-light", O_VERSION_LIGHT, false}, {"version-all", O_VERSION_ALL, false},
 };
 
 /* A whole non-negative number no larger than max: the one parser (cmd/util.c). */
@@ -187,6 +195,10 @@ static int opts_scan_letters(struct scan_opts *o, const char *s, char *err, size
     for (; *s; s++) {
         if (*s == 'U') {
             o->udp_scan = true;
+            continue;
+        }
+        if (*s == 'V') {     /* nmap: -sV, also among other letters (-sSV) */
+            o->vscan = true;
             continue;
         }
         if (*s == 'I') {   /* only as -sI ZOMBIE, handled in opts_short */
@@ -368,6 +380,14 @@ static int opts_long(struct scan_opts *o, const struct long_opt *lo, const char 
     case O_OSSCAN_GUESS: o->osscan_guess = true; return 0;
     case O_OSSCAN_LIMIT: o->osscan_limit = true; return 0;
     case O_DATADIR: o->datadir = v; return 0;
+    case O_VERSION_INTENSITY:
+        if (opts_int(v, 0, 9, &o->version_intensity) < 0) {
+            snprintf(err, errlen, "version-intensity must be between 0 and 9");
+            return -1;
+        }
+        return 0;
+    case O_VERSION_LIGHT: o->version_intensity = 2; return 0;
+    case O_VERSION_ALL: o->version_intensity = 9; return 0;
     case O_MAX_OS_TRIES:
         if (opts_int(v, 1, 50, &o->max_os_tries) < 0) {
             snprintf(err, errlen, "--max-os-tries needs a number from 1 to 50, not '%s'", v);
@@ -466,6 +486,11 @@ static int opts_check(struct scan_opts *o, char *err, size_t errlen)
         }
         o->tcp_scan = SCAN_SYN;     /* the TCP port list; the idle pass replaces the probes */
     }
+    if (o->vscan && o->ping_only) {
+        snprintf(err, errlen, "-sn (no port scan) cannot be combined with -sV: version "
+                 "detection probes the open ports a port scan finds");
+        return -1;
+    }
     if (o->tcp_scan == SCAN_NONE && !o->udp_scan && !o->ping_only)
         o->tcp_scan = SCAN_SYN;     /* nmap's default when privileged */
     return 0;
@@ -483,6 +508,7 @@ static void opts_defaults(struct scan_opts *o)
     o->timing.host_group = -1;
     o->source_port = -1;
     o->ttl = -1;
+    o->version_intensity = 7;
 }
 
 /* A short option whose argument is glued on or is the next word. */
@@ -548,6 +574,7 @@ static int opts_short(struct scan_opts *o, int argc, char **argv, int *i, char *
         break;
     case 'F': if (!a[2]) { o->fast = true; return 0; } break;
     case 'O': if (!a[2]) { o->osscan = true; return 0; } break;
+    case 'A': if (!a[2]) { o->osscan = o->vscan = true; return 0; } break;   /* -O -sV */
     case 'r': if (!a[2]) { o->sequential = true; return 0; } break;
     case 'n': if (!a[2]) return 0;   /* nmap's "no DNS": tcplab never asks DNS in a sim */
         break;

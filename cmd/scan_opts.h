@@ -62,7 +62,11 @@ struct scan_opts {
     bool osscan_guess;           /* --osscan-guess, --fuzzy */
     bool osscan_limit;           /* --osscan-limit */
     int max_os_tries;            /* --max-os-tries; 0 unset */
-    const char *datadir;         /* --datadir: where nmap's data files (nmap-os-db) are */
+    const char *datadir;         /* --datadir: where nmap's data files (nmap-os-db,
+                                    nmap-service-probes) are */
+    bool vscan;                  /* -sV (or -A) */
+    int version_intensity;       /* --version-intensity N, --version-light (2), --version-all
+                                    (9); nmap's default 7 */
 
     const char *idle_zombie;     /* -sI ZOMBIE[:PROBEPORT], as typed (cmd/scan.c resolves it);
                                     tcp_scan is then SCAN_SYN, the idle pass replacing it */

@@ -4,14 +4,16 @@
  * An answer is either a template expanded with the variant's parameters, or
  *
  *   event KIND HOST [proto P] [flags F] [src A] [dst A] [sport N] [dport N] [nth N|last]
- *         field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|rule|count
+ *         field seq|ack|ipid|ttl|win|sport|dport|src|dst|state|rule|count|sports|dports
  *
  * read from the grader's run of the variant: the scenario plus the lab's `probe` lines, run
  * until nothing is left, every event recorded (sim/trace.h). KIND is SEND, RECV, DROP, TIMER
  * or NOTE; HOST the host the event is at; the filters match the event's datagram; `nth`
  * picks among the matches (default the first); `rule ID,...` keeps only the events whose
  * decision names one of those rule IDs; the field `rule` is the rule ID the host's decision
- * names (docs/rules.md); `count` is how many matched. So the key for
+ * names (docs/rules.md); `count` is how many matched; `sports` and `dports` the set of
+ * ports of all the matches ("21,111,135", "none"), for a behaviour over many datagrams
+ * (the ports on which the target answered the zombie's forged SYNs). So the key for
  * "the ISN of a 64K-rule host at 2.2 s" is what the simulated host really chose, not a
  * formula that a timer tick could put off by 64000.
  *
@@ -37,10 +39,11 @@
 
 enum lab_field {
     LAB_F_SEQ, LAB_F_ACK, LAB_F_IPID, LAB_F_TTL, LAB_F_WIN, LAB_F_SPORT, LAB_F_DPORT,
-    LAB_F_SRC, LAB_F_DST, LAB_F_STATE, LAB_F_RULE, LAB_F_COUNT,
+    LAB_F_SRC, LAB_F_DST, LAB_F_STATE, LAB_F_RULE, LAB_F_COUNT, LAB_F_SPORTS, LAB_F_DPORTS,
 };
 static const char *const lab_fields[] = {"seq", "ack", "ipid", "ttl", "win", "sport", "dport",
-                                         "src", "dst", "state", "rule", "count"};
+                                         "src", "dst", "state", "rule", "count", "sports",
+                                         "dports"};
 
 struct lab_match {
     int kind;                /* enum sim_ev_kind */
@@ -142,7 +145,7 @@ static int lab_event_parse(const char *file, int line, const char *text,
                     m->field = (enum lab_field)f;
             if ((int)m->field < 0) {
                 want = "a field (seq, ack, ipid, ttl, win, sport, dport, src, dst, state, rule, "
-                       "count)";
+                       "count, sports, dports)";
                 bad = v;
                 goto fail;
             }
@@ -228,8 +231,54 @@ static void lab_field_text(const struct lab_match *m, const struct trace *t,
     case LAB_F_RULE:
         snprintf(out, cap, "%s", e->rule_id_off ? trace_str(t, e->rule_id_off) : "none");
         break;
-    case LAB_F_COUNT: break;
+    case LAB_F_COUNT: case LAB_F_SPORTS: case LAB_F_DPORTS: break;
     }
+}
+
+/* The ports of a bit map, ascending and comma-joined ("none" when empty): heap, or NULL. */
+static char *lab_ports_text(const uint64_t *bits)
+{
+    size_t cap = 64, n = 0;
+    char *s = malloc(cap);
+    for (unsigned p = 0; s && p < 65536; p++) {
+        if (!(bits[p >> 6] >> (p & 63) & 1))
+            continue;
+        if (cap - n < 8) {
+            char *t = realloc(s, cap *= 2);
+            if (!t) {
+                free(s);
+                return NULL;
+            }
+            s = t;
+        }
+        n += (size_t)snprintf(s + n, cap - n, "%s%u", n ? "," : "", p);
+    }
+    if (s && !n)
+        snprintf(s, cap, "none");
+    return s;
+}
+
+/* `field sports|dports`: the set of the matches' ports. 0 or -1 (out of memory). */
+static int lab_event_ports(const struct lab_match *m, const struct trace *t, char **out)
+{
+    uint64_t *bits = calloc(1024, sizeof *bits);
+    if (!bits)
+        return -1;
+    struct wire_pkt p;
+    for (size_t i = 0; i < t->n; i++) {
+        memset(&p, 0, sizeof p);
+        if (!lab_event_matches(m, t, &t->ev[i], &p) || !t->ev[i].len)
+            continue;
+        bool tcp = p.ip.proto == WIRE_PROTO_TCP, udp = p.ip.proto == WIRE_PROTO_UDP;
+        if (!tcp && !udp)
+            continue;
+        uint16_t port = m->field == LAB_F_SPORTS ? (tcp ? p.l4.tcp.sport : p.l4.udp.sport)
+                                                 : (tcp ? p.l4.tcp.dport : p.l4.udp.dport);
+        bits[port >> 6] |= 1ULL << (port & 63);
+    }
+    *out = lab_ports_text(bits);
+    free(bits);
+    return *out ? 0 : -1;
 }
 
 /* The value an event answer names, from the grader's trace. */
@@ -239,6 +288,12 @@ int lab_event_value(const char *file, int line, const char *text, const struct s
     struct lab_match m;
     if (lab_event_parse(file, line, text, sc, &m, err, errlen))
         return -1;
+    if (m.field == LAB_F_SPORTS || m.field == LAB_F_DPORTS) {
+        if (lab_event_ports(&m, t, out) == 0)
+            return 0;
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     char v[64] = "";
     long hits = 0;
     struct wire_pkt p;
@@ -656,8 +711,14 @@ bool lab_answer_ok(const struct lab_question *q, const char *key, const char *gi
         return na >= 0 && na == nb && !memcmp(a, b, (size_t)na * sizeof *a);
     }
     case LAB_Q_WORD:
-    case LAB_Q_SESSION:   /* given: what the replay showed (cmd/lab_replay.c) */
         return !strcasecmp(key, gv);
+    case LAB_Q_SESSION: {   /* given: what the replay showed (cmd/lab_replay.c) */
+        if (!strcasecmp(key, gv))
+            return true;
+        static uint64_t a[1024], b[1024];   /* a set of ports, in any order */
+        return strspn(key, "0123456789,- ") == strlen(key) && !lab_ports_set(key, a) &&
+               !lab_ports_set(gv, b) && !memcmp(a, b, sizeof a);
+    }
     }
     return false;
 }

@@ -142,6 +142,11 @@ struct lab_variant {
     char file[96];           /* its name in messages: "idle-scan.scn" */
 };
 
+/* A digest of the variant's expanded text (FNV-1a, 64 bits; never 0): two students' variants
+ * differ in it even where the scenario's seed does not, so a record names the one it was
+ * made on. Not a secret: it tells nothing of the hidden facts. */
+uint64_t lab_variant_digest(const struct lab_variant *v);
+
 /* The student's variant (who NULL: every parameter's default). 0 or -1. */
 int lab_variant_make(const struct lab *l, const struct lab_who *who, struct lab_variant *v,
                      char *err, size_t errlen);
@@ -177,6 +182,7 @@ struct lab_view {
     bool restricted;         /* false: everything (a lab with `view all`, or --instructor) */
     char host[LAB_NAME_MAX]; /* the student's host */
     uint32_t addr;
+    uint64_t variant;        /* lab_variant_digest of the variant (an attach record names it) */
 };
 
 /* Handles one of the lab options at argv[i] (--lab, --labs, --student, --course-key,

@@ -364,10 +364,19 @@ int lab_open_text(const struct lab_sel *sel, struct lab_variant *v, struct lab_v
         goto out;
     view->restricted = !l->view_all && !sel->instructor;
     snprintf(view->host, sizeof view->host, "%s", l->student_host);
+    view->variant = lab_variant_digest(v);
     rc = 0;
 out:
     lab_free(l);
     return rc;
+}
+
+uint64_t lab_variant_digest(const struct lab_variant *v)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < v->len; i++)
+        h = (h ^ (uint8_t)v->text[i]) * 0x100000001b3ULL;
+    return h ? h : 1;
 }
 
 int lab_open(const struct lab_sel *sel, struct scenario *sc, struct lab_view *view, char *err,

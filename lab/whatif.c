@@ -203,7 +203,9 @@ static int whatif_edit_hosts(const char *name, char **text, size_t *len,
     return 0;
 }
 
-/* The line changes, one after the other, on the file as written. 0, 1 or 2. */
+/* The line changes, one after the other, on the file as written. A removed line stays as an
+ * empty one (the scenario language skips it): the later changes and the parser's FILE:LINE
+ * messages keep the numbers the file has. 0, 1 or 2. */
 static int whatif_edit_lines(const char *name, char **text, size_t *len,
                              const struct whatif_change *ch, size_t n, char *err, size_t errlen)
 {
@@ -223,7 +225,7 @@ static int whatif_edit_lines(const char *name, char **text, size_t *len,
             return 1;
         }
         const char *nl = memchr(at, '\n', (size_t)(stop - at));
-        const char *rest = nl ? nl + (ch[i].value[0] ? 0 : 1) : stop;
+        const char *rest = nl ? nl : stop;
         size_t vl = strlen(ch[i].value), head = (size_t)(at - t), tail = (size_t)(stop - rest);
         char *out = malloc(head + vl + tail + 1);
         if (!out) {

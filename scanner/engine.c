@@ -17,6 +17,7 @@
 #include "scanner/osscan.h"
 #include "scanner/idle.h"
 #include "scanner/passes.h"
+#include "scanner/vscan.h"
 
 enum { ENGINE_GROUP_DEFAULT = 256, ENGINE_MAX_SLOTS = 1 << 20 };
 
@@ -32,6 +33,7 @@ void scan_config_init(struct scan_config *cfg)
     cfg->seed = 1;
     cfg->source_port = -1;
     cfg->ttl = -1;
+    cfg->version_intensity = 7;
 }
 
 void scan_report_free(struct scan_report *r)
@@ -41,6 +43,7 @@ void scan_report_free(struct scan_report *r)
     for (size_t i = 0; r->hosts && i < r->nhosts; i++) {
         free(r->hosts[i].ports);
         os_result_free(r->hosts[i].os);
+        vscan_result_free(r->hosts[i].vs);
     }
     free(r->hosts);
     memset(r, 0, sizeof *r);
@@ -135,6 +138,12 @@ static int engine_check(const struct scan_config *cfg, struct pktio *io,
         snprintf(err, errlen, "the %s backend cannot make connections (-sT)", io->ops->name);
         return -1;
     }
+    if (cfg->svdb && !cfg->disc.ping_only && (!io->ops->stream_open || !io->ops->stream_read ||
+                                             !io->ops->stream_write || !io->ops->stream_poll)) {
+        snprintf(err, errlen, "the %s backend carries no byte streams: version detection "
+                 "(-sV) cannot run over it", io->ops->name);
+        return -1;
+    }
     return 0;
 }
 
@@ -186,6 +195,8 @@ static int engine_group(struct scan_ctx *sc, const struct scan_ops *tcp_ops, boo
             return -1;
         for (size_t h = 0; h < nup; h++)
             engine_sort_ports(order, up[h].res);
+        if (cfg->svdb && vscan_run(sc, up, nup, err, errlen) < 0)
+            return -1;
         if (cfg->seq && !cfg->osdb && seqprobe_run(sc, up, nup, err, errlen) < 0)
             return -1;
         if (cfg->osdb && osscan_run(sc, up, nup, err, errlen) < 0)
@@ -249,6 +260,7 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
     out->open_only = cfg->open_only;
     out->ping_only = cfg->disc.ping_only;
     out->osscan = cfg->osdb != NULL && !cfg->disc.ping_only;
+    out->vscan = cfg->svdb != NULL && !cfg->disc.ping_only;
     out->seed = cfg->seed;
     out->start_ns = pktio_now(io);
     size_t nports = (tcp_ops ? cfg->ntcp_ports : 0) + (udp ? cfg->nudp_ports : 0);
@@ -288,6 +300,7 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
             for (size_t h = 0; h < n; h++) {
                 free(res[h].ports);
                 os_result_free(res[h].os);
+                vscan_result_free(res[h].vs);
                 memset(&res[h], 0, sizeof res[h]);
             }
         }
@@ -296,6 +309,7 @@ int scan_run(const struct scan_config *cfg, struct pktio *io, struct scan_report
         for (size_t h = 0; out->hosts && h < nres; h++) {   /* a group an error cut short */
             free(out->hosts[h].ports);
             os_result_free(out->hosts[h].os);
+            vscan_result_free(out->hosts[h].vs);
         }
         free(out->hosts);
         out->hosts = NULL;

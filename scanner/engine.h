@@ -26,6 +26,7 @@
 #include "scanner/result.h"
 
 struct os_db;
+struct svc_db;
 
 /* Scan types (nmap's -s letters). SCAN_NONE: no TCP scan (e.g. -sU alone, or -sn). */
 enum scan_type {
@@ -163,6 +164,12 @@ struct scan_config {
     bool osscan_guess;           /* --osscan-guess: print the near matches */
     bool osscan_limit;           /* --osscan-limit: skip hosts without open and closed ports */
     int max_os_tries;            /* --max-os-tries; 0: nmap's 5 */
+
+    /* -sV (scanner/vscan.h): version detection of the open ports after the port scan (and
+     * before -O, as nmap orders them) with these probes (their patterns compile as they are
+     * used, hence not const). NULL: no -sV. */
+    struct svc_db *svdb;
+    int version_intensity;       /* 0-9; nmap's default 7 */
 };
 
 /* Fills every field with its default: T3, SYN scan, no targets, every override unset. */

@@ -151,12 +151,21 @@ struct os_result {
     bool unreliable;                        /* no open, or no closed/unfiltered, TCP port */
     char omit[128];                         /* OmitSubmissionFP's reason, "" when none */
     bool guess;                             /* --osscan-guess */
+    /* makeTSeqFP's uptime: the first SYN-ACK's TSval over the clock rate nmap measured
+     * (0 past two years), when the rate was measured; with the first SEQ probe's send time
+     * it gives lastboot ("Uptime guess" with -v, XML <uptime>). */
+    bool has_lastboot;
+    uint32_t uptime_s;
+    uint64_t seq0_ns;
 };
 void os_result_free(struct os_result *r);
 
-/* Output (osscan_out.c). unix_time: the report's time for the SCAN line. */
-void os_print_normal(FILE *f, const struct os_result *r, int verbose, int64_t unix_time);
-void os_print_xml(FILE *f, const struct os_result *r, int verbose, int64_t unix_time);
+/* Output (osscan_out.c). unix_time: the report's time for the SCAN line and "now";
+ * seq0_unix: the time of r->seq0_ns (the first SEQ probe), in the same epoch. */
+void os_print_normal(FILE *f, const struct os_result *r, int verbose, int64_t unix_time,
+                     int64_t seq0_unix);
+void os_print_xml(FILE *f, const struct os_result *r, int verbose, int64_t unix_time,
+                  int64_t seq0_unix);
 void os_print_grep(FILE *f, const struct os_result *r);
 
 #endif

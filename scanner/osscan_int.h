@@ -47,6 +47,8 @@ struct os_host {
     uint32_t seqs[OS_NSEQ], timestamps[OS_NSEQ];
     uint64_t seq_sent[OS_NSEQ];
     int responses, ts_class;
+    bool has_lastboot;       /* seq_info.lastboot was set this round (uptime_s with it) */
+    uint32_t uptime_s;
     uint16_t lastipid;
     int32_t tcp_ipids[OS_NSEQ], closed_ipids[OS_NSEQ], icmp_ipids[OS_NSEQ];  /* -1: none */
     /* OPS / WIN from the SEQ or OPS replies */

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <time.h>
 
 enum { OS_CLASSMEMBERS = 8 };
 
@@ -153,7 +154,38 @@ static void os_fingerprint(FILE *f, const struct os_result *r, bool good, bool w
     fprintf(f, "TCP/IP fingerprint:\n%s\n", buf);
 }
 
-void os_print_normal(FILE *f, const struct os_result *r, int verbose, int64_t t)
+/* printosscanoutput's uptime: lastboot = the first SEQ probe's second - uptime; printed as
+ * ctime(3) does (n_ctime), in UTC as every time tcplab prints. */
+static bool os_lastboot(const struct os_result *r, int64_t seq0_unix, int64_t now,
+                        double *uptime, char *buf, size_t cap)
+{
+    if (!r->has_lastboot)
+        return false;
+    time_t lb = (time_t)(seq0_unix - (int64_t)r->uptime_s);
+    if (lb == 0)
+        return false;          /* nmap tests lastboot for non-zero */
+    struct tm tm;
+    if (!gmtime_r(&lb, &tm) || !strftime(buf, cap, "%a %b %e %H:%M:%S %Y", &tm))
+        buf[0] = '\0';
+    *uptime = (double)(now - (int64_t)lb);
+    return true;
+}
+
+static void os_print_uptime(FILE *f, const struct os_result *r, int verbose, int64_t t,
+                            int64_t seq0_unix)
+{
+    char lb[64];
+    double up;
+    if (verbose && os_lastboot(r, seq0_unix, t, &up, lb, sizeof lb)) {
+        if (lb[0])
+            fprintf(f, "Uptime guess: %.3f days (since %s)\n", up / 86400, lb);
+        else
+            fprintf(f, "Uptime guess: %.3f days\n", up / 86400);
+    }
+}
+
+void os_print_normal(FILE *f, const struct os_result *r, int verbose, int64_t t,
+                     int64_t seq0_unix)
 {
     if (!r)
         return;
@@ -210,6 +242,7 @@ void os_print_normal(FILE *f, const struct os_result *r, int verbose, int64_t t)
         if (verbose > 1)
             os_fingerprint(f, r, false, false, t);
     }
+    os_print_uptime(f, r, verbose, t, seq0_unix);
     if (r->si.distance != -1)
         fprintf(f, "Network Distance: %d hop%s\n", r->si.distance,
                 r->si.distance == 1 ? "" : "s");
@@ -287,7 +320,8 @@ static void os_xml_fp(FILE *f, const struct os_result *r, bool good, bool wrap, 
     fputs("\"/>\n", f);
 }
 
-void os_print_xml(FILE *f, const struct os_result *r, int verbose, int64_t t)
+void os_print_xml(FILE *f, const struct os_result *r, int verbose, int64_t t,
+                  int64_t seq0_unix)
 {
     if (!r)
         return;
@@ -317,6 +351,14 @@ void os_print_xml(FILE *f, const struct os_result *r, int verbose, int64_t t)
         os_xml_fp(f, r, true, true, t);
     }
     fputs("</os>\n", f);
+    char lb[64];
+    double up;
+    if (os_lastboot(r, seq0_unix, t, &up, lb, sizeof lb)) {
+        fprintf(f, "<uptime seconds=\"%.0f\"", up);
+        if (lb[0])
+            fprintf(f, " lastboot=\"%s\"", lb);
+        fputs("/>\n", f);
+    }
     if (r->si.distance != -1)
         fprintf(f, "<distance value=\"%d\"/>\n", r->si.distance);
 }

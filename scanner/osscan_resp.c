@@ -22,6 +22,8 @@ void osscan_host_reset(struct os_host *h)
     memset(h->seq_sent, 0, sizeof h->seq_sent);
     h->responses = 0;
     h->ts_class = OS_TS_UNKNOWN;
+    h->has_lastboot = false;
+    h->uptime_s = 0;
     h->lastipid = 0;
     for (int i = 0; i < OS_NSEQ; i++)
         h->tcp_ipids[i] = h->closed_ipids[i] = h->icmp_ipids[i] = -1;
@@ -440,10 +442,19 @@ static void os_ts_attr(struct os_host *h, const uint32_t *ts, const uint64_t *se
             if (!us) us = 1;
             hz += (double)d / ((double)us / 1000000.0) / (n - 1);
         }
-        if (hz > 0 && hz < 5.66) cls = OS_TS_2HZ;
-        else if (hz > 70 && hz < 150) cls = OS_TS_100HZ;
-        else if (hz > 724 && hz < 1448) cls = OS_TS_1000HZ;
-        else if (hz > 0) cls = OS_TS_OTHER;
+        unsigned div = 0;
+        if (hz > 0 && hz < 5.66) cls = OS_TS_2HZ, div = 2;
+        else if (hz > 70 && hz < 150) cls = OS_TS_100HZ, div = 100;
+        else if (hz > 724 && hz < 1448) cls = OS_TS_1000HZ, div = 1000;
+        else if (hz > 0) cls = OS_TS_OTHER, div = hz < 1.8e19 ? (uint32_t)(uint64_t)(0.5 + hz) : 0;
+        /* makeTSeqFP: uptime = the first TSval over the rate's clock, 0 if over two years
+         * ("probably lying"); lastboot is set whenever the rate was measured. A random
+         * TSval's "rate" (FreeBSD, OpenBSD) overflows nmap's (unsigned int) cast, which on
+         * x86-64 keeps the low 32 bits of the 64-bit conversion: done so here (defined in C
+         * below 2^64), whence real nmap's odd uptimes for those hosts. */
+        uint32_t up = div ? ts[0] / div : 0;
+        h->uptime_s = up > 63072000u ? 0 : up;
+        h->has_lastboot = true;
     }
     if (cls == OS_TS_ZERO) {
         os_obs_set(fp, OS_SEQ, "TS", "0");

@@ -158,6 +158,9 @@ static void os_end_round(struct scan_ctx *sc, struct os_host *h, int round, doub
     if (or->m.overall == OS_SUCCESS && or->m.nperfect > 0)
         h->done = true;
     osscan_seq_result(h, &h->res->seq);
+    or->has_lastboot = h->has_lastboot;   /* target->seq: the round that ends the scan */
+    or->uptime_s = h->uptime_s;
+    or->seq0_ns = h->seq_sent[0];
     os_scaninfo(sc, h, or);
 }
 

@@ -49,6 +49,11 @@ int seqprobe_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, c
 int osscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char *err,
                size_t errlen);
 
+/* -sV: nmap's service and version detection of the up hosts' open ports (vscan.c); res->vs
+ * per host that has one. */
+int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char *err,
+              size_t errlen);
+
 uint8_t scan_probe_ttl(struct scan_ctx *sc);
 
 #endif

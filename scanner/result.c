@@ -47,6 +47,7 @@ const char *reason_name(enum reason r)
         [RS_NO_IPID_CHANGE] = "no-ipid-change",
         [RS_HOST_DOWN_NO_RESPONSE] = "no-response",
         [RS_DEST_UNREACH] = "dest-unreach",
+        [RS_TCP_RESPONSE] = "tcp-response",
     };
     if ((unsigned)r >= RS_N) return "unknown";
     return names[r];

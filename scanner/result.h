@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct os_result;
+struct vscan_result;
 
 enum port_state {
     PORT_UNKNOWN = 0, PORT_OPEN, PORT_CLOSED, PORT_FILTERED, PORT_UNFILTERED,
@@ -29,6 +30,7 @@ enum reason {
     RS_ECHO_REPLY, RS_TIMESTAMP_REPLY, RS_USER_SET, RS_LOCALHOST, RS_IPID_CHANGE,
     RS_NO_IPID_CHANGE, RS_HOST_DOWN_NO_RESPONSE,
     RS_DEST_UNREACH,        /* -sT: ENONET (ICMP 3/8) */
+    RS_TCP_RESPONSE,        /* -sV connected to an open|filtered port */
     RS_N
 };
 const char *reason_name(enum reason r);            /* "syn-ack", "no-response", ... */
@@ -74,6 +76,7 @@ struct host_result {
     size_t nports;
     struct seq_result seq;
     struct os_result *os;    /* -O (scanner/osscan.h), NULL when not done for this host */
+    struct vscan_result *vs; /* -sV (scanner/vscan.h), NULL when not done for this host */
 };
 
 struct scan_report {
@@ -89,6 +92,7 @@ struct scan_report {
                                 are listed, and only hosts that have one */
     bool ping_only;          /* -sn */
     bool osscan;             /* -O ran (the "OS detection performed" line) */
+    bool vscan;              /* -sV ran (the VERSION column, "Service detection performed") */
     uint64_t start_ns, end_ns;  /* backend clock */
     int64_t start_unix;      /* wall-clock epoch seconds for headers; 0 = the simulated epoch */
     uint64_t seed;

@@ -3,21 +3,55 @@
  * Why PCRE2: the rules are written for it (nmap's own matcher is PCRE2 with the same
  * options); a matcher of our own would disagree with nmap on some of its 12,000 rules. A
  * pattern compiles once, on first use, with PCRE2_DOTALL for /s and PCRE2_CASELESS for /i,
- * and runs on the raw bytes (no UTF mode: responses are binary). The templates are filled as
- * nmap's dotmplsubst does; text longer than SVC_TEXT_MAX is cut.
+ * and runs on the raw bytes (no UTF mode: responses are binary) under nmap's limits (match
+ * 50000, depth 1000: service_scan.cc InitMatch), so a pathological rule gives up instead of
+ * running away. One match-data block and one match context serve every rule (a response is
+ * tried against thousands of rules: nothing is allocated per try). Templates are filled as
+ * nmap's dotmplsubst/substvar do (see service_match.h for the rules).
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "scanner/service_match.h"
 
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+enum { SM_OVECTOR_PAIRS = 32 };
+
+static pcre2_match_data *sm_md;
+static pcre2_match_context *sm_mctx;
+
+size_t svc_field_cap(enum svc_field f)
+{
+    return f == SVC_I ? SVC_TEXT_MAX : (f == SVC_O || f == SVC_D) ? SVC_TYPE_LEN : SVC_FIELD_LEN;
+}
 
 void svc_match_release(struct svc_match *m)
 {
     if (m->re)
         pcre2_code_free(m->re);
     m->re = NULL;
+}
+
+void svc_match_cleanup(void)
+{
+    pcre2_match_data_free(sm_md);
+    pcre2_match_context_free(sm_mctx);
+    sm_md = NULL;
+    sm_mctx = NULL;
+}
+
+static bool sm_ready(void)
+{
+    if (!sm_md)
+        sm_md = pcre2_match_data_create(SM_OVECTOR_PAIRS, NULL);
+    if (!sm_mctx && (sm_mctx = pcre2_match_context_create(NULL))) {
+        pcre2_set_match_limit(sm_mctx, 50000);
+        pcre2_set_depth_limit(sm_mctx, 1000);
+        pcre2_set_heap_limit(sm_mctx, 10240);
+    }
+    return sm_md && sm_mctx;
 }
 
 static pcre2_code *sm_compiled(struct svc_match *m)
@@ -32,43 +66,87 @@ static pcre2_code *sm_compiled(struct svc_match *m)
     return m->re;
 }
 
-/* Appends [s, s+n) to out (cap, *o so far), cut at cap - 1. */
-static void sm_put(char *out, size_t cap, size_t *o, const char *s, size_t n)
+/* The text being built: out[cap], *o bytes so far; ok false once it no longer fits. */
+struct sm_buf {
+    char *out;
+    size_t cap, o;
+    bool ok;
+};
+
+static void sm_put(struct sm_buf *b, const char *s, size_t n)
 {
-    for (size_t i = 0; i < n && *o + 1 < cap; i++)
-        out[(*o)++] = s[i];
-    out[*o] = '\0';
+    if (!b->ok || b->o + n + 1 > b->cap) {
+        b->ok = false;
+        return;
+    }
+    memcpy(b->out + b->o, s, n);
+    b->o += n;
+    b->out[b->o] = '\0';
 }
 
-/* The capture k of the last match, or NULL. */
-static const uint8_t *sm_group(pcre2_match_data *md, int rc, const uint8_t *subj, int k,
-                               size_t *len)
+/* One substituted byte, through the CPE transform when cpe (transform_cpe in nmap). */
+static void sm_put_sub(struct sm_buf *b, uint8_t c, bool cpe)
 {
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-    if (k < 0 || k >= rc || ov[2 * k] == PCRE2_UNSET)
+    if (!cpe) {
+        sm_put(b, (const char *)&c, 1);
+    } else if (c && strchr(":/?#[]@!$&'()*+,;=%<>\"", c)) {
+        char e[4];
+        snprintf(e, sizeof e, "%%%02X", c);
+        sm_put(b, e, 3);
+    } else if (c == ' ' || (c >= '\t' && c <= '\r')) {
+        sm_put(b, "_", 1);
+    } else {
+        char l = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        sm_put(b, &l, 1);
+    }
+}
+
+/* Capture k (1-9) of the last match, or NULL when it is not set. */
+static const uint8_t *sm_group(int rc, const uint8_t *subj, int k, size_t *len)
+{
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(sm_md);
+    if (k < 1 || k > 9 || k >= rc || ov[2 * k] == PCRE2_UNSET)
         return NULL;
     *len = ov[2 * k + 1] - ov[2 * k];
     return subj + ov[2 * k];
 }
 
-/* A quoted argument "..." at p; advances past it. */
-static bool sm_quoted(const char **p, char *out, size_t cap)
+/* A quoted argument "..." at *p with C escapes \\ \" \n \r \t \xHH; advances past it. */
+static bool sm_quoted(const char **p, char *out, size_t cap, size_t *n)
 {
     const char *s = *p;
+    if (*s++ != '"')
+        return false;
+    size_t k = 0;
+    for (; *s && *s != '"'; s++) {
+        char c = *s;
+        if (c == '\\' && s[1]) {
+            c = *++s;
+            if (c == 'n') c = '\n';
+            else if (c == 'r') c = '\r';
+            else if (c == 't') c = '\t';
+            else if (c == '0') c = '\0';
+            else if (c == 'x' && s[1] && s[2]) {
+                char hx[3] = {s[1], s[2], 0};
+                c = (char)strtol(hx, NULL, 16);
+                s += 2;
+            }
+        }
+        if (k + 1 >= cap)
+            return false;
+        out[k++] = c;
+    }
     if (*s != '"')
         return false;
-    const char *e = strchr(s + 1, '"');
-    if (!e || (size_t)(e - s - 1) >= cap)
-        return false;
-    memcpy(out, s + 1, (size_t)(e - s - 1));
-    out[e - s - 1] = '\0';
-    *p = e + 1;
+    out[k] = '\0';
+    *n = k;
+    *p = s + 1;
     return true;
 }
 
-/* $P(n), $SUBST(n,"a","b"), $I(n,">"): one helper call at *pp (just past '$'). */
-static bool sm_helper(const char **pp, pcre2_match_data *md, int rc, const uint8_t *subj,
-                      char *out, size_t cap, size_t *o)
+/* $P(n), $SUBST(n,"a","b"), $I(n,">"): one helper call at *pp (just past '$'). false:
+ * the template cannot be filled (nmap's substvar returning NULL). */
+static bool sm_helper(const char **pp, int rc, const uint8_t *subj, struct sm_buf *b, bool cpe)
 {
     const char *p = *pp;
     int kind = strncmp(p, "P(", 2) == 0 ? 'P' : strncmp(p, "SUBST(", 6) == 0 ? 'S'
@@ -76,117 +154,137 @@ static bool sm_helper(const char **pp, pcre2_match_data *md, int rc, const uint8
     if (!kind)
         return false;
     p += kind == 'S' ? 6 : 2;
-    if (*p < '0' || *p > '9')
+    while (*p == ' ')
+        p++;
+    if (*p < '1' || *p > '9')
         return false;
     int k = *p++ - '0';
-    char a[32] = "", b[32] = "";
-    if (kind != 'P' && (*p++ != ',' || !sm_quoted(&p, a, sizeof a)))
+    char a[128] = "", c[128] = "";
+    size_t al = 0, cl = 0;
+    if (kind != 'P' && (*p++ != ',' || !sm_quoted(&p, a, sizeof a, &al)))
         return false;
-    if (kind == 'S' && (*p++ != ',' || !sm_quoted(&p, b, sizeof b)))
+    if (kind == 'S' && (*p++ != ',' || !sm_quoted(&p, c, sizeof c, &cl)))
         return false;
     if (*p++ != ')')
         return false;
     size_t n = 0;
-    const uint8_t *g = sm_group(md, rc, subj, k, &n);
-    if (g && kind == 'P') {
+    const uint8_t *g = sm_group(rc, subj, k, &n);
+    if (!g)
+        return false;
+    if (kind == 'P') {
         for (size_t i = 0; i < n; i++)
             if (g[i] >= 0x20 && g[i] < 0x7f)
-                sm_put(out, cap, o, (const char *)g + i, 1);
-    } else if (g && kind == 'S') {
-        size_t al = strlen(a);
+                sm_put_sub(b, g[i], cpe);
+    } else if (kind == 'S') {
         for (size_t i = 0; i < n;) {
             if (al && i + al <= n && memcmp(g + i, a, al) == 0) {
-                sm_put(out, cap, o, b, strlen(b));
+                for (size_t j = 0; j < cl; j++)
+                    sm_put_sub(b, (uint8_t)c[j], cpe);
                 i += al;
             } else {
-                sm_put(out, cap, o, (const char *)g + i++, 1);
+                sm_put_sub(b, g[i++], cpe);
             }
         }
-    } else if (g && kind == 'I' && n >= 1 && n <= 4) {
-        unsigned long v = 0;
+    } else {
+        if (n > 8 || al != 1 || (a[0] != '<' && a[0] != '>'))
+            return false;
+        unsigned long long v = 0;
         for (size_t i = 0; i < n; i++)
-            v = a[0] == '<' ? v | (unsigned long)g[i] << (8 * i) : v << 8 | g[i];
-        char num[16];
-        int w = snprintf(num, sizeof num, "%lu", v);
-        sm_put(out, cap, o, num, (size_t)w);
+            v = v << 8 | (a[0] == '<' ? g[n - 1 - i] : g[i]);
+        char num[24];
+        int w = snprintf(num, sizeof num, "%llu", v);
+        for (int i = 0; i < w; i++)
+            sm_put_sub(b, (uint8_t)num[i], cpe);
     }
     *pp = p;
     return true;
 }
 
-static void sm_fill(const char *tmpl, pcre2_match_data *md, int rc, const uint8_t *subj,
-                    char *out, size_t cap)
+/* Fills tmpl into out[cap]; "" when it cannot be filled. Trailing blanks and commas cut. */
+static void sm_fill(const char *tmpl, int rc, const uint8_t *subj, char *out, size_t cap,
+                    bool cpe)
 {
-    size_t o = 0;
+    struct sm_buf b = {out, cap, 0, true};
     out[0] = '\0';
-    for (const char *p = tmpl; *p;) {
-        if (*p == '$' && p[1] >= '1' && p[1] <= '9') {
+    for (const char *p = tmpl; *p && b.ok;) {
+        if (*p != '$') {
+            sm_put(&b, p++, 1);
+            continue;
+        }
+        if (p[1] >= '0' && p[1] <= '9') {
             size_t n = 0;
-            const uint8_t *g = sm_group(md, rc, subj, p[1] - '0', &n);
-            if (g)
-                sm_put(out, cap, &o, (const char *)g, n);
+            const uint8_t *g = sm_group(rc, subj, p[1] - '0', &n);
+            if (!g) {
+                b.ok = false;
+                break;
+            }
+            for (size_t i = 0; i < n && b.ok; i++)
+                sm_put_sub(&b, g[i], cpe);
             p += 2;
             continue;
         }
-        if (*p == '$') {
-            const char *q = p + 1;
-            if (sm_helper(&q, md, rc, subj, out, cap, &o)) {
-                p = q;
-                continue;
-            }
-        }
-        sm_put(out, cap, &o, p++, 1);
+        const char *q = p + 1;
+        if (!sm_helper(&q, rc, subj, &b, cpe))
+            b.ok = false;
+        p = q;
     }
+    if (!b.ok) {
+        out[0] = '\0';
+        return;
+    }
+    while (b.o > 0 && (out[b.o - 1] == ',' || out[b.o - 1] == ' ' ||
+                       (out[b.o - 1] >= '\t' && out[b.o - 1] <= '\r')))
+        out[--b.o] = '\0';
+}
+
+static void sm_fill_cpes(const struct svc_match *m, int rc, const uint8_t *subj,
+                         struct svc_result *r)
+{
+    static const char parts[] = "aho";
+    char got[3][SVC_FIELD_LEN] = {"", "", ""};
+    for (int k = 0; k < m->ncpe; k++) {
+        const char *part = strchr(parts, m->cpe[k][0]);
+        if (!part || !m->cpe[k][0])
+            continue;             /* nmap: "ignoring cpe:// template with unknown part" */
+        sm_fill(m->cpe[k], rc, subj, got[part - parts], SVC_FIELD_LEN, true);
+    }
+    r->ncpe = 0;
+    for (int i = 0; i < 3; i++)
+        if (got[i][0])
+            memcpy(r->cpe[r->ncpe++], got[i], SVC_FIELD_LEN);
 }
 
 bool svc_match_one(struct svc_match *m, const uint8_t *resp, size_t n, struct svc_result *r)
 {
     pcre2_code *re = sm_compiled(m);
-    if (!re)
+    if (!re || !sm_ready())
         return false;
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    if (!md)
+    const uint8_t *subj = resp ? resp : (const uint8_t *)"";
+    int rc = pcre2_match(re, (PCRE2_SPTR)subj, n, 0, 0, sm_md, sm_mctx);
+    if (rc < 0)
         return false;
-    int rc = pcre2_match(re, (PCRE2_SPTR)(resp ? resp : (const uint8_t *)""), n, 0, 0, md, NULL);
     if (rc == 0)
-        rc = 1;                      /* ovector too small: the whole match still counts */
-    bool ok = rc > 0;
-    if (ok) {
-        memset(r, 0, sizeof *r);
-        snprintf(r->service, sizeof r->service, "%s", m->service);
-        r->soft = m->soft;
-        r->line = m->line;
-        for (int f = 0; f < SVC_NFIELDS; f++)
-            if (m->field[f])
-                sm_fill(m->field[f], md, rc, resp, r->field[f], sizeof r->field[f]);
-        for (int k = 0; k < m->ncpe; k++)
-            sm_fill(m->cpe[k], md, rc, resp, r->cpe[k], sizeof r->cpe[k]);
-        r->ncpe = m->ncpe;
-    }
-    pcre2_match_data_free(md);
-    return ok;
+        rc = SM_OVECTOR_PAIRS;       /* more groups than pairs: those kept are set */
+    memset(r, 0, sizeof *r);
+    snprintf(r->service, sizeof r->service, "%s", m->service);
+    r->soft = m->soft;
+    r->line = m->line;
+    for (int f = 0; f < SVC_NFIELDS; f++)
+        if (m->field[f])
+            sm_fill(m->field[f], rc, subj, r->field[f], svc_field_cap((enum svc_field)f), false);
+    sm_fill_cpes(m, rc, subj, r);
+    return true;
 }
 
 int svc_match_probe(struct svc_probe *p, const uint8_t *resp, size_t n, struct svc_result *r,
                     const char *only_service)
 {
-    struct svc_result soft;
-    bool have_soft = false;
     for (size_t i = 0; i < p->nm; i++) {
         struct svc_match *m = &p->m[i];
         if (only_service && strcmp(m->service, only_service) != 0)
             continue;
-        if (m->soft && have_soft)
-            continue;
-        if (!svc_match_one(m, resp, n, m->soft ? &soft : r))
-            continue;
-        if (!m->soft)
-            return 1;
-        have_soft = true;
-    }
-    if (have_soft) {
-        *r = soft;
-        return 2;
+        if (svc_match_one(m, resp, n, r))
+            return m->soft ? 2 : 1;
     }
     return 0;
 }

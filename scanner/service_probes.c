@@ -174,7 +174,7 @@ static int sp_probe(struct sp_ctx *c, const char *s, const char *e, struct svc_d
     memset(pr, 0, sizeof *pr);
     pr->udp = udp;
     pr->line = c->line;
-    pr->rarity = 1;
+    pr->rarity = 5;            /* nmap's ServiceProbe default */
     pr->name = sp_dup(n, (size_t)(ne - n));
     pr->data = malloc((size_t)(qe - qs) + 1);
     if (!pr->name || !pr->data)
@@ -322,6 +322,49 @@ static int sp_line(struct sp_ctx *c, const char *s, const char *e, struct svc_db
 #undef IS
 }
 
+/* nmap's compileFallbacks: each probe's list of probes whose rules read its answers. */
+static int sp_fallbacks(struct sp_ctx *c, struct svc_db *db)
+{
+    db->null_probe = -1;
+    for (size_t i = 0; i < db->np; i++)
+        if (!db->p[i].udp && db->p[i].len == 0 && db->null_probe < 0)
+            db->null_probe = (int)i;
+    for (size_t i = 0; i < db->np; i++) {
+        struct svc_probe *p = &db->p[i];
+        p->nfb = 0;
+        p->fb[p->nfb++] = (int)i;
+        for (const char *s = p->fallback; s && *s;) {
+            s += strspn(s, ", \t\r\n");
+            size_t n = strcspn(s, ", \t\r\n");
+            if (!n)
+                break;
+            int k = -1;   /* a probe of the same protocol first, then any (getProbeByName) */
+            for (int any = 0; any < 2 && k < 0; any++)
+                for (size_t j = 0; j < db->np && k < 0; j++)
+                    if ((any || db->p[j].udp == p->udp) && strlen(db->p[j].name) == n &&
+                        memcmp(db->p[j].name, s, n) == 0)
+                        k = (int)j;
+            c->line = p->line;
+            c->ls = s;
+            if (k < 0) {
+                snprintf(c->err, c->errlen, "%s:%d: error: probe %s: fallback '%.*s' names no "
+                         "probe", c->file, p->line, p->name, (int)(n < 64 ? n : 64), s);
+                return -1;
+            }
+            if (p->nfb == SVC_FALLBACK_MAX) {
+                snprintf(c->err, c->errlen, "%s:%d: error: probe %s: more than %d fallbacks",
+                         c->file, p->line, p->name, SVC_FALLBACK_MAX - 1);
+                return -1;
+            }
+            p->fb[p->nfb++] = k;
+            s += n;
+        }
+        if (!p->udp && db->null_probe >= 0 && (int)i != db->null_probe)
+            p->fb[p->nfb++] = db->null_probe;
+    }
+    return 0;
+}
+
 int svc_db_parse(const char *file, const char *text, size_t len, struct svc_db *db, char *err,
                  size_t errlen)
 {
@@ -349,6 +392,10 @@ int svc_db_parse(const char *file, const char *text, size_t len, struct svc_db *
     }
     if (db->np == 0) {
         snprintf(err, errlen, "%s: error: no Probe lines: not an nmap-service-probes file", file);
+        svc_db_free(db);
+        return -1;
+    }
+    if (sp_fallbacks(&c, db) < 0) {
         svc_db_free(db);
         return -1;
     }
@@ -395,6 +442,9 @@ int svc_db_load(const char *dir, struct svc_db *db, char *err, size_t errlen)
     return rc;
 }
 
+/* service_match.c frees the compiled patterns and its shared match buffers. */
+void svc_match_release(struct svc_match *m);
+void svc_match_cleanup(void);
 static void sp_match_free(struct svc_match *m);
 
 void svc_db_free(struct svc_db *db)
@@ -414,10 +464,10 @@ void svc_db_free(struct svc_db *db)
     free(db->exclude_tcp.r);
     free(db->exclude_udp.r);
     memset(db, 0, sizeof *db);
+    db->null_probe = -1;
+    svc_match_cleanup();
 }
 
-/* service_match.c frees the compiled pattern. */
-void svc_match_release(struct svc_match *m);
 
 static void sp_match_free(struct svc_match *m)
 {
@@ -436,6 +486,24 @@ bool svc_ports_has(const struct svc_ports *ps, uint16_t port)
         if (port >= ps->r[i].lo && port <= ps->r[i].hi)
             return true;
     return false;
+}
+
+bool svc_probe_can_find(const struct svc_probe *p, const char *service)
+{
+    for (size_t i = 0; i < p->nm; i++)
+        if (strcmp(p->m[i].service, service) == 0)
+            return true;
+    return false;
+}
+
+uint32_t svc_probe_totalwaitms(const struct svc_probe *p)
+{
+    return p->totalwaitms ? p->totalwaitms : 5000;
+}
+
+uint32_t svc_probe_tcpwrappedms(const struct svc_probe *p)
+{
+    return p->tcpwrappedms ? p->tcpwrappedms : 2000;
 }
 
 const struct svc_probe *svc_db_probe(const struct svc_db *db, const char *name, bool udp)

@@ -20,7 +20,7 @@ struct svc_ports { struct svc_range *r; size_t n; };
 /* The version fields of a match line: p/ v/ i/ h/ o/ d/ and cpe:/ templates, with $1..$9,
  * $P(n), $SUBST(n,"a","b") and $I(n,">") left for service_match.c to fill in. */
 enum svc_field { SVC_P, SVC_V, SVC_I, SVC_H, SVC_O, SVC_D, SVC_NFIELDS };
-enum { SVC_CPE_MAX = 8 };
+enum { SVC_CPE_MAX = 8, SVC_FALLBACK_MAX = 20 };
 
 struct svc_match {
     char *service;            /* "ssh", "http", "ssl/http" */
@@ -41,9 +41,14 @@ struct svc_probe {
     uint8_t *data;            /* the probe string, escapes decoded */
     size_t len;
     struct svc_ports ports, sslports;
-    int rarity;               /* 1-9; 1 when the file gives none (the NULL probe) */
+    int rarity;               /* 1-9; nmap's 5 when the file gives none */
     uint32_t totalwaitms, tcpwrappedms;   /* 0: nmap's defaults (5000, 2000) */
     char *fallback;           /* comma-separated probe names, NULL */
+    /* The probes whose rules read this probe's answers, in order (nmap's compileFallbacks):
+     * itself, its fallback directive's probes, then for TCP the NULL probe. Indices into
+     * svc_db.p; -1 ends the list early. */
+    int fb[SVC_FALLBACK_MAX + 2];
+    int nfb;
     struct svc_match *m;
     size_t nm;
     int line;
@@ -53,11 +58,12 @@ struct svc_db {
     char file[256];
     struct svc_probe *p;
     size_t np;
+    int null_probe;           /* index of the TCP probe with an empty string (NULL), or -1 */
     struct svc_ports exclude_tcp, exclude_udp;   /* the Exclude line */
 };
 
 /* Parses len bytes of text named file. 0, or -1 with "FILE:LINE:COL: error: ..." in err (db
- * freed). */
+ * freed). A fallback naming no probe of the same protocol is an error at its line. */
 int svc_db_parse(const char *file, const char *text, size_t len, struct svc_db *db, char *err,
                  size_t errlen);
 /* Reads DIR/nmap-service-probes (dir NULL: /usr/share/nmap). Without the file: -1 and a
@@ -66,6 +72,11 @@ int svc_db_load(const char *dir, struct svc_db *db, char *err, size_t errlen);
 void svc_db_free(struct svc_db *db);
 
 bool svc_ports_has(const struct svc_ports *ps, uint16_t port);
+/* Whether one of p's rules (match or softmatch) names service (nmap's serviceIsPossible). */
+bool svc_probe_can_find(const struct svc_probe *p, const char *service);
+/* A probe's waits with nmap's defaults filled in, in milliseconds. */
+uint32_t svc_probe_totalwaitms(const struct svc_probe *p);
+uint32_t svc_probe_tcpwrappedms(const struct svc_probe *p);
 /* The probe named name, or NULL. */
 const struct svc_probe *svc_db_probe(const struct svc_db *db, const char *name, bool udp);
 

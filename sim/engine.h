@@ -237,7 +237,7 @@ struct sim {
     bool injecting;
 
     /* A datagram bigger than a slot, built before it leaves in fragments (an echo reply to
-     * ping -s 3000: host.c host_send_fragments); NULL until first needed. */
+     * ping -s 3000: host_icmp.c host_send_fragments); NULL until first needed. */
     uint8_t *bigbuf;
 
     /* Formatting space, used only while tracing. */
@@ -245,7 +245,7 @@ struct sim {
     char whobuf[16];
 };
 
-/* --- pool (engine.c) --- */
+/* --- pool (engine_queue.c) --- */
 /* Adds a block of slots to the free stack; -1 when out of memory. */
 int sim_pool_grow(struct sim *s);
 /* The parsed form of a slot's datagram: its view when it has one, else parsed into *tmp
@@ -302,6 +302,11 @@ static inline void sim_queue_epoch(struct sim *s)
     s->qcount = 0;
 }
 int sim_queue_push_slow(struct sim *s, const struct sim_qent *e, struct sim_qlane *l);
+/* The queue's first entry (NULL when empty), *lane its lane or -1 for the heap
+ * (engine_queue.c). */
+const struct sim_qent *sim_q_top(const struct sim *s, int *lane);
+/* Removes the first entry into *e if due at or before until; false when none is. */
+bool sim_q_pop(struct sim *s, struct sim_qent *e, uint64_t until);
 /* Whether an entry at time t may go behind a lane's tail and keep it sorted by (time, seq).
  * `fresh`: its seq was just drawn, so it is larger than every queued one and an equal time
  * sorts after the tail too; an older seq (sim_queue_push_seq) needs a later time. */

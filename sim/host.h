@@ -151,5 +151,9 @@ bool host_icmp_limited(uint8_t type, uint8_t code);
 bool host_icmp_error(struct sim *s, struct host *h, uint32_t dst, uint8_t type, uint8_t code,
                      const uint8_t *orig, size_t origlen, bool raw, const char **why_id,
                      const char **why);
+/* An ICMP message from h to dst with DF as given, in fragments when too big for the MTU;
+ * raw: a filter's reject (sim_out_push). false when out of memory (host_icmp.c). */
+bool host_icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct wire_icmp *ic,
+                    bool raw, bool df);
 
 #endif

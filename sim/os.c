@@ -93,13 +93,21 @@ static const struct personality os_freebsd = {
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
     .udp_unreach = true,
-    .icmp_quote = 8,        /* icmp_error: net.inet.icmp.quotelen 8; db U1 IPL=38 22/27 */
+    .icmp_quote = 548,      /* icmp_error: net.inet.icmp.quotelen 548 in 12.x (8 before):
+                               the whole 328-byte U1 datagram quoted; db every 12.x print
+                               but one (12.0-CURRENT) U1 IPL=164, all 11.x IPL=38 [recalled
+                               the sysctl; the db shows the change] */
     .icmp_echo_df = true,   /* icmp_reflect: the request's header turned round; db IE DFI=S 27/27 */
-    /* db 'FreeBSD 11.x/12.x' facts not expressible here (no field; tcp*.c, host.c):
-     * - SYN-ACK MSS = min(ours, the SYN's): O2=M578 O3=M280 O5=M218 O6=M109 15/27;
-     * - ECN: ECE on the SYN-ACK (net.inet.tcp.ecn.enable=2), CC=Y 26/27 (only linux_stack);
-     * - TCP timestamps with a random offset per connection (TS=21/22), not per address pair;
-     * - ICMP IP-IDs look random (II=RI 17/17). */
+    .ecn_incoming = true,   /* net.inet.tcp.ecn.enable=2 (ECN for incoming connections): ECE
+                               on the SYN-ACK; db ECN CC=Y 26/27 (was N) */
+    .ts_offset_per_conn = true, /* tcp_new_ts_offset, net.inet.tcp.ts_offset_per_conn=1 (12.0+):
+                               db 'FreeBSD 12.0-RELEASE - 13.0-CURRENT' TS=20-22, the rate of
+                               random TSvals (was A: one offset per address pair, 1000 Hz) */
+    /* The preset is FreeBSD 12 ('FreeBSD 12.0-RELEASE - 13.0-CURRENT', the builtin db's
+     * 12.X): its SYN-ACK MSS is its own, M5B4, whatever the SYN offered (db 11.2+ and 12.x
+     * prints O1-O6 one value); only 11.0/11.1 answered min(ours, the SYN's), O2=M578
+     * O3=M280 O5=M218 O6=M109 (15/27 of the 11.x/12.x group, all of them 11.0/11.1).
+     * ICMP IP-IDs: II=RI already (the zero generator leaves non-DF datagrams random). */
 };
 
 static const struct personality os_openbsd = {
@@ -137,11 +145,13 @@ static const struct personality os_openbsd = {
     .icmp_ttl = 255,        /* icmp_reflect: MAXTTL; db U1 and IE TG=FF 12/12 */
     .icmp_quote = 8,        /* icmp_error: RFC 792's 8 bytes; db U1 IPL=38 12/12 */
     .icmp_echo_df = true,   /* icmp_reflect; db IE DFI=S 7/11 */
-    /* db 'OpenBSD 6.x' facts not expressible here (tcp_in.c, host.c):
-     * - no answer to SYN+FIN+PSH+URG on an open port (T3 R=N 11/12; listen_synfin DROP
-     *   alone makes the top guess worse until T7 is done too), nor to FIN+PSH+URG on a
-     *   closed one (T7 R=N 11/12: FIN/Xmas scans see open|filtered everywhere);
-     * - a bare ACK gets RST+ACK with ACK = SEG.SEQ (T4 and T6 F=AR A=S 7/8), not a bare RST. */
+    .pf_default = true,     /* pf on, /etc/pf.conf as installed (sim/tcp_pf.c): pf_normalize_tcp
+                               drops SYN+FIN+PSH+URG and FIN+PSH+URG (db T3 and T7 R=N 11/12;
+                               T2 R=N as before), "block return" answers a stateless ACK with
+                               RST+ACK, ACK = SEG.SEQ (T4 and T6 F=AR S=A A=S 7/12, was F=R
+                               A=Z). FIN, NULL and Xmas scans see open|filtered everywhere. */
+    .ts_offset_per_conn = true, /* syn_cache sc_modulate = arc4random(): TSvals offset per
+                               connection; db OpenBSD 6.x TS=20-22 12/12 (was A) */
 };
 
 static const struct personality os_windows = {
@@ -164,6 +174,8 @@ static const struct personality os_windows = {
     .synack_df_zero_id = false,
     .icmp_df = false,       /* db IE DFI=N 39/39, U1 DF=N 42/42 */
     .rst_window = 0,        /* db T2-T7 W=0 */
+    .rst_ack_field_seq = true, /* a bare RST's ACK field = its SEQ (tcp_out.c; p0fr.fp Windows
+                                  "dropped 2" Q and A quirks): db T4 and T6 A=O 38/38 (was Z) */
     .rst_on_fin_open = true, /* facts s3: RST to FIN/NULL/Xmas even on open ports; db T2 (NULL,
                                 open port) R=Y S=Z A=S F=AR 33/42 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/42 */
@@ -183,9 +195,7 @@ static const struct personality os_windows = {
     .icmp_rate = 0,
     .icmp_per_dest_bucket = false,
     .icmp_echo = true,
-    .udp_unreach = true,   /* db U1 IPL=164 42/42: the whole datagram quoted, as host.c does */
-    /* db facts not expressible here (tcp_out.c): RSTs answering an ACK carry a nonzero ACK
-     * field (T4 and T6 A=O 38/38). */
+    .udp_unreach = true,   /* db U1 IPL=164 42/42: the whole datagram quoted, as host_icmp.c does */
 };
 
 static const struct personality os_bsd43 = {
@@ -212,6 +222,10 @@ static const struct personality os_bsd43 = {
     .rst_on_fin_open = false, /* db '4.3BSD' T2 R=N */
     .rst_ack_on_closed_syn = true, /* db '4.3BSD' T5 S=Z A=S+ F=AR */
     .rst_ack_skips_fin = true,     /* dropwithreset; db '4.3BSD' T7 (FIN+PSH+URG) A=S */
+    .listen_synfin = OS_SYNFIN_ACK, /* tcp_input: SYN+FIN to a listener ends in CLOSE-WAIT
+                                       before tcp_output: a bare ACK (sim/tcp.c); db '4.3BSD'
+                                       T3 F=A S=O A=O O= (was a SYN-ACK), 'DEC Ultrix 4.0'
+                                       F=A|AR */
     .isn = { GEN_ISN_BSD64K, 0 },    /* facts s1: +64000 per 500 ms and per connection; db
                                         '4.3BSD' GCD=FA00|1F400.. (64000), SP=C-16, ISR=97-A1 */
     .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* facts s2: ip_id++ for every datagram; db
@@ -233,8 +247,6 @@ static const struct personality os_bsd43 = {
     .icmp_ttl = 255,        /* icmp_reflect: MAXTTL; db '4.3BSD' U1 and IE TG=FF */
     .icmp_quote = 8,        /* icmp_error: RFC 792's 8 bytes; db U1 IPL=38 */
     .icmp_echo_df = true,   /* icmp_reflect; db '4.3BSD' IE DFI=S */
-    /* db '4.3BSD' facts not expressible here (tcp_in.c, tcp_out.c):
-     * - SYN+FIN+PSH+URG to an open port gets a bare ACK (T3 F=A), not a SYN-ACK. */
 };
 
 /* An HP JetDirect / LaserJet network printer: the db's largest printer family (116 of 405
@@ -267,9 +279,13 @@ static const struct personality os_printer = {
     .rst_on_fin_open = false, /* db T2 R=N 44/44 */
     .rst_ack_on_closed_syn = true, /* db T5 S=Z A=S+ F=AR 42/44 */
     .rst_ack_skips_fin = true,     /* BSD-derived dropwithreset; db T7 A=S 30/30 */
-    .isn = { GEN_ISN_RANDOM_INC, 64000 }, /* facts s1: late-1990s BSD arc4random() % 64000 + 1;
-                                             db GCD=1-6 34/44 with SP 92-9F in most (the 64K
-                                             rule in 8/44); `tcplab scan --seq` here: SP 0x91 */
+    .isn = { GEN_ISN_RANDOM_INC, 200000 }, /* random increments per connection (facts s1's
+                                             late-1990s BSD shape), their size from the db:
+                                             JetDirect cluster ISR=9B-A5 15/44, 98-A6 36/44,
+                                             SP 5B-A1: centre A0 = 8 log2(1M/s), i.e. +100000
+                                             a connection on average at nmap's 100 ms:
+                                             U[1, 200000] gives ISR 9F, SP ~9A (was 64000,
+                                             arc4random() % 64000 + 1: ISR 91, in no range) */
     .ipid = { GEN_IPID_GLOBAL, 1, 1000, false }, /* facts s2, offpath s3: the idle-scan zombie; db TI=I
                                                     40/44, II=I 39/40, SS=S 37/37 */
     .synack_retries = 3,    /* [recalled] */

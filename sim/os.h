@@ -25,7 +25,7 @@ enum os_opt_style {
                          O1=M5B4NNSNW6NNT11, O3=M5B4NW6NNT11, ECN O=M5B4NNSNW6) */
 };
 
-enum { OS_SYNFIN_SYN = 0, OS_SYNFIN_DROP, OS_SYNFIN_RST };
+enum { OS_SYNFIN_SYN = 0, OS_SYNFIN_DROP, OS_SYNFIN_RST, OS_SYNFIN_ACK };
 
 /* Room for a scenario's `options` list: at most 8 entries, as for `send ... options`. */
 enum { OS_OPT_LAYOUT_MAX = 8 };
@@ -66,7 +66,7 @@ struct personality {
      * listener discarded, the initial window rounded down to the MSS, the request-socket
      * timer. Apart from opt_style, so that `options` can change the layout alone. */
     bool linux_stack;
-    /* The host key `options LIST` (scenario.c): the exact SYN and SYN-ACK layout, TCPOPT_*
+    /* The host key `options LIST` (scenario_host.c): the exact SYN and SYN-ACK layout, TCPOPT_*
      * kinds in order, overriding opt_style's for options only (opt_style also tells tcp*.c
      * "this is Linux" for windows, ECN and SYN+FIN, which `options` must not change).
      * opt_layout_n 0: no list, opt_style decides. tcp_out.c tcp_opts_custom: the NOP rule. */
@@ -91,7 +91,19 @@ struct personality {
     uint16_t rst_window;    /* window in RSTs (0 on Linux) */
     uint8_t listen_synfin;  /* SYN+FIN to a listener: OS_SYNFIN_SYN (BSD: a SYN-ACK),
                                _DROP (JetDirect), _RST (Windows: RST+ACK as if
-                               closed); Linux drops it whatever this says (linux_stack) */
+                               closed), _ACK (4.3BSD: the FIN moves the new connection on
+                               to CLOSE-WAIT before tcp_output runs, which then sends a
+                               bare ACK, no SYN); Linux drops it whatever this says */
+    bool rst_ack_field_seq; /* a RST answering a segment with ACK (no ACK flag of its own)
+                               carries its SEQ in the ACK field too, not 0 (Windows) */
+    bool ecn_incoming;      /* ECE on the SYN-ACK to an ECN-setup SYN (RFC 3168 6.1.1) as
+                               Linux's tcp_ecn=2 does (linux_stack implies it) */
+    bool ts_offset_per_conn; /* TCP timestamps offset by a keyed hash of the 4-tuple, not of
+                               the address pair (FreeBSD ts_offset_per_conn, OpenBSD's
+                               per-connection ts_modulate) */
+    bool pf_default;        /* OpenBSD's default pf.conf in front of the stack ("block
+                               return", "pass" keeping state on SYNs; pf_normalize_tcp on
+                               every segment): host.c's tcp path, sim/tcp.c tcp_pf_input */
     bool rst_window_listen; /* a listener's RST to an ACK carries its receive window instead
                                (4.3BSD tcp_respond given the listening tcpcb; nmap T4 W) */
     bool icmp_echo_code_zero; /* echo replies with code 0 (Windows); others copy the

@@ -14,7 +14,7 @@
  * several labs teach); a missing SPORT is left for the simulator to draw from the seed.
  * Flags are scapy's letters; option names are the ones hping3/scapy users know, with
  * `sack` meaning SACK-permitted (RFC 2018), the only SACK option a SYN carries. The option
- * list reader (scn_get_tcp_options) also serves the host key `options` in scenario.c.
+ * list reader (scn_get_tcp_options) also serves the host key `options` in scenario_host.c.
  */
 #include "scenario_int.h"
 

@@ -1,6 +1,7 @@
 /* scenario_int.h — internal to the scenario parser: the parser state shared by
- * scenario.c (driver, scenario/seed/net/host statements), scenario_filter.c (filter and
- * rules) and scenario_events.c (traffic, connect, send), and the helpers they share to
+ * scenario.c (driver, scenario/seed/net statements), scenario_host.c (host, hosts and
+ * service lines), scenario_filter.c (filter and rules) and scenario_events.c (traffic,
+ * connect, send), and the helpers they share to
  * read names, addresses, prefixes and endpoints.
  */
 #ifndef TCPLAB_SCENARIO_INT_H
@@ -48,6 +49,8 @@ int scn_resolve(struct scn_parser *p, const struct scn_tok *t, uint32_t *addr);
 int scn_endpoint(struct scn_parser *p, const struct scn_tok *t, int port_rule, uint32_t *addr,
                  bool *has_port, uint16_t *port);
 
+/* The pass-1 host of this name, or NULL. */
+const struct scn_name *scn_find_name(const struct scn_parser *p, const char *s, size_t len);
 /* The earliest pass-1 host with this address, or NULL. */
 const struct scn_name *scn_find_addr(const struct scn_parser *p, uint32_t addr);
 /* Copies a valid name (at most SCN_NAME_MAX-1 bytes) into dst, or reports why not. */
@@ -70,6 +73,9 @@ int scn_get_tcp_options(struct scn_parser *p, const struct scn_tok *t, bool layo
 int scn_get_send_options(struct scn_parser *p, const struct scn_tok *t,
                          uint8_t kinds[OS_OPT_LAYOUT_MAX], uint8_t *n, struct scn_optvals *ov);
 
+int scn_stmt_host(struct scn_parser *p);      /* scenario_host.c */
+int scn_stmt_hosts(struct scn_parser *p);
+int scn_service_line(struct scn_parser *p);   /* an indented service line under a host */
 int scn_stmt_filter(struct scn_parser *p);
 int scn_rule_line(struct scn_parser *p);   /* an indented line under the current filter */
 int scn_stmt_traffic(struct scn_parser *p);

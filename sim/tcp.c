@@ -1,4 +1,5 @@
-/* tcp.c — one simulated host's TCP: TCB table, listeners, input dispatch, sockets.
+/* tcp.c — one simulated host's TCP: TCB table, listeners, input dispatch (the socket API,
+ * active opens and the calls on a connection, is tcp_sock.c).
  *
  * Why: every probe a scanner sends ends here, and the answer must be the one a real stack
  * gives, with the rule that produced it. This file decides *which* code path a segment
@@ -11,7 +12,6 @@
  * Sources: RFC 793 3.4 (reset generation) and 3.9 (LISTEN state); RFC 9293 3.10.7.2;
  * Linux net/ipv4/tcp_ipv4.c (tcp_v4_rcv, tcp_v4_send_reset), tcp_input.c
  * (tcp_rcv_state_process, case TCP_LISTEN: ACK checked before RST, SYN+FIN discarded),
- * inet_hashtables.c (__inet_hash_connect: ephemeral ports 32768-60999, even ports first);
  * FreeBSD ip_icmp.c badport_bandlim (the host-wide closed-port RST budget).
  *
  * Data structures: TCBs live in a pool (one array, grown by doubling, free list) and are
@@ -26,7 +26,6 @@
 #include <string.h>
 
 enum { TCP_POOL_INIT = 16, TCP_SLOTS_INIT = 64, TCP_CONNS_INIT = 8 };
-enum { TCP_EPH_LO = 32768, TCP_EPH_HI = 60999 };   /* Linux ip_local_port_range */
 
 /* --- the 4-tuple table --- */
 
@@ -89,8 +88,7 @@ static int tcp_slots_grow(struct tcp_host *th)
     return 0;
 }
 
-static int32_t tcp_lookup(const struct tcp_host *th, uint16_t lport, uint32_t raddr,
-                          uint16_t rport)
+int32_t tcp_lookup(const struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     return tcp_lookup_h(th, lport, raddr, rport, tcp_hash(lport, raddr, rport));
 }
@@ -167,7 +165,7 @@ int32_t tcp_tcb_new_hashed(struct tcp_host *th, uint16_t lport, uint32_t raddr, 
     return tcp_tcb_new_h(th, lport, raddr, rport, hash);
 }
 
-static int32_t tcp_tcb_new(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport)
+int32_t tcp_tcb_new(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport)
 {
     return tcp_tcb_new_h(th, lport, raddr, rport, tcp_hash(lport, raddr, rport));
 }
@@ -364,7 +362,7 @@ void tcp_take_syn(struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp 
     t->ws_ok = p->opt_wscale && seg->opt.has_wscale;
     /* RFC 3168 6.1.1: an ECN-setup SYN carries ECE and CWR; Linux (tcp_ecn = 2, the default)
      * accepts it on incoming connections and sets ECE on its SYN-ACK, never CWR. */
-    t->ecn_ok = p->linux_stack &&
+    t->ecn_ok = (p->linux_stack || p->ecn_incoming) &&
                 (seg->flags & (TCP_ECE | TCP_CWR)) == (TCP_ECE | TCP_CWR) &&
                 !(seg->flags & TCP_ACK);
     t->snd_wscale = t->ws_ok ? (seg->opt.wscale > 14 ? 14 : seg->opt.wscale) : 0;
@@ -426,6 +424,18 @@ static void tcp_listen_input_h(struct tcp_host *th, const struct tcp_io *io,
     }
     if ((f & TCP_FIN) && p->listen_synfin == OS_SYNFIN_RST) {
         tcp_reset_closed(th, io, ip, seg, false, v, TR_LISTEN_SYNFIN_RST);
+        return;
+    }
+    if ((f & TCP_FIN) && p->listen_synfin == OS_SYNFIN_ACK) {
+        /* 4.3BSD tcp_input: the SYN takes an ISS (tcp_iss += TCP_ISSINCR/2) and the state
+         * SYN-RECEIVED, then the FIN (processed in the same call) CLOSE-WAIT, so tcp_output
+         * sends tcp_outflags[CLOSE_WAIT] = ACK: SEQ = ISS, ACK past SYN, data and FIN, no
+         * MSS option (only a SYN carries one), the listener's window (nmap-os-db '4.3BSD' T3
+         * F=A S=O A=O O= W=1000). The connection left behind is not modelled. */
+        uint32_t iss = gen_isn_next(&th->isn, io->now_ns, th->addr, seg->dport, ip->src,
+                                    seg->sport);
+        tcp_send_ctl(th, io, ip, seg, iss, seg->seq + tcp_seg_len(seg), TCP_ACK, p->window);
+        tcp_rule_note(th, v, TR_LISTEN_SYNFIN_ACK);
         return;
     }
     if (!p->bsd_listen_queue && p->backlog > 0 && L->synrecv >= p->backlog) {
@@ -505,6 +515,14 @@ void tcp_input(struct tcp_host *th, const struct tcp_io *io, const struct wire_i
     uint32_t hash = tcp_hash(seg->dport, ip->src, seg->sport);
     int32_t idx = tcp_lookup_h(th, seg->dport, ip->src, seg->sport, hash);
     int32_t lis;
+    struct wire_tcp norm;
+    if (th->p.pf_default && !(seg = tcp_pf_input(th, io, ip, seg, idx >= 0, &norm, v))) {
+        v->state_before = idx >= 0 ? th->pool[idx].state
+                        : tcp_listener_find(th, norm.dport) >= 0 ? TCP_LISTEN : TCB_NONE;
+        if (!io->quiet)
+            tcp_verdict_finish(th, io, v, norm.dport, ip->src, norm.sport, idx >= 0);
+        return;
+    }
     if (idx >= 0) {
         v->state_before = th->pool[idx].state;
         v->state_after = tcp_gone_state(&th->pool[idx]);   /* for tcp_verdict_finish */
@@ -584,249 +602,4 @@ uint32_t tcp_peek_isn(const struct tcp_host *th, uint64_t now_ns, uint16_t lport
                       uint32_t raddr, uint16_t rport)
 {
     return gen_isn_peek(&th->isn, now_ns, th->addr, lport, raddr, rport);
-}
-
-/* --- the socket API (active opens: connect statements, -sT) --- */
-
-static bool tcp_port_free(const struct tcp_host *th, uint16_t port, uint32_t dst, uint16_t dport)
-{
-    return !scn_port_in(&th->listen, port) && tcp_lookup(th, port, dst, dport) < 0;
-}
-
-/* Linux __inet_hash_connect: a random offset into 32768-60999, even ports first (4.6+:
- * connect() takes even ports, bind() odd ones), then the odd ones. The offset is a keyed
- * draw of the destination and the time (Linux 5.12+ hashes the destination with a secret,
- * RFC 6056 3.3.4), not the next of a stream: a connection elsewhere never moves it. */
-static uint16_t tcp_ephemeral(struct tcp_host *th, uint32_t dst, uint16_t dport, uint64_t now_ns)
-{
-    uint32_t range = TCP_EPH_HI - TCP_EPH_LO + 1;
-    uint64_t w[2] = { (uint64_t)dst << 16 | dport, now_ns };
-    uint32_t off = rng_key_below(rng_key_hash(&th->key_port, w, 2), range) & ~1u;
-    for (uint32_t parity = 0; parity < 2; parity++)
-        for (uint32_t i = 0; i < range; i += 2) {
-            uint16_t port = (uint16_t)(TCP_EPH_LO + (off + parity + i) % range);
-            if (tcp_port_free(th, port, dst, dport))
-                return port;
-        }
-    return 0;
-}
-
-static int32_t tcp_conn_new(struct tcp_host *th)
-{
-    for (uint32_t i = 0; i < th->capconns; i++)
-        if (!th->conns[i].used)
-            return (int32_t)i;
-    uint32_t ncap = th->capconns * 2;
-    struct tcp_conn *nc = realloc(th->conns, ncap * sizeof *nc);
-    if (!nc)
-        return -1;
-    memset(nc + th->capconns, 0, (ncap - th->capconns) * sizeof *nc);
-    th->conns = nc;
-    int32_t id = (int32_t)th->capconns;
-    th->capconns = ncap;
-    return id;
-}
-
-static struct tcp_conn *tcp_conn_get(const struct tcp_host *th, int id)
-{
-    if (id < 0 || (uint32_t)id >= th->capconns || !th->conns[id].used)
-        return NULL;
-    return &th->conns[id];
-}
-
-int tcp_connect(struct tcp_host *th, const struct tcp_io *io, uint32_t dst, uint16_t dport,
-                uint16_t sport)
-{
-    if (sport == 0)
-        sport = tcp_ephemeral(th, dst, dport, io->now_ns);
-    else if (!tcp_port_free(th, sport, dst, dport))
-        return -1;
-    if (sport == 0)
-        return -1;
-    int32_t id = tcp_conn_new(th);
-    if (id < 0)
-        return -1;
-    int32_t idx = tcp_tcb_new(th, sport, dst, dport);
-    if (idx < 0)
-        return -1;
-    struct tcp_conn *c = &th->conns[id];
-    memset(c, 0, sizeof *c);
-    c->used = true;
-    c->tcb = idx;
-    struct tcp_tcb *t = tcp_tcb_at(th, idx);
-    t->conn = id;
-    t->state = TCP_SYN_SENT;
-    t->iss = tcp_isn_take(th, io->now_ns, sport, dst, dport);
-    t->snd_una = t->iss;
-    t->snd_nxt = t->write_seq = t->iss + 1;
-    t->rcv_wnd = tcp_syn_window(th);
-    tcp_send_syn(th, io, t);
-    tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, (uint64_t)t->rto_ms * 1000000u);
-    return id;
-}
-
-int tcp_conn_state(const struct tcp_host *th, int id)
-{
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c)
-        return TCB_NONE;
-    return c->tcb >= 0 ? th->pool[c->tcb].state : c->state;
-}
-
-int tcp_conn_error(const struct tcp_host *th, int id, uint8_t *icmp_type, uint8_t *icmp_code)
-{
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c)
-        return 0;
-    if (c->err == 'I') {
-        if (icmp_type)
-            *icmp_type = c->icmp_type;
-        if (icmp_code)
-            *icmp_code = c->icmp_code;
-    }
-    return c->err;
-}
-
-int tcp_send(struct tcp_host *th, const struct tcp_io *io, int id, uint32_t nbytes)
-{
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c || c->tcb < 0)
-        return -1;
-    struct tcp_tcb *t = &th->pool[c->tcb];
-    if ((t->state != TCP_SYN_SENT && t->state != TCP_ESTABLISHED &&
-         t->state != TCP_CLOSE_WAIT) || t->fin_queued)
-        return -1;
-    t->write_seq += nbytes;
-    if (t->state != TCP_SYN_SENT)
-        tcp_output(th, io, c->tcb);
-    return 0;
-}
-
-int tcp_buffer(struct tcp_host *th, int id)
-{
-    struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c || c->tcb < 0)
-        return -1;
-    int32_t b = tcp_sb_attach(th, &th->pool[c->tcb]);
-    if (b < 0)
-        return -1;
-    th->sb[b].by_conn = true;
-    c->sb = (uint16_t)(b + 1);
-    return 0;
-}
-
-int tcp_write(struct tcp_host *th, const struct tcp_io *io, int id, const uint8_t *data,
-              uint32_t n)
-{
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c || c->tcb < 0 || !c->sb)
-        return -1;
-    struct tcp_tcb *t = &th->pool[c->tcb];
-    if ((t->state != TCP_SYN_SENT && t->state != TCP_ESTABLISHED &&
-         t->state != TCP_CLOSE_WAIT) || t->fin_queued)
-        return -1;
-    uint32_t took = tcp_sb_queue(th, t, data, n);
-    if (t->state != TCP_SYN_SENT)
-        tcp_output(th, io, c->tcb);
-    return (int)took;
-}
-
-int tcp_read(struct tcp_host *th, int id, uint8_t *buf, uint32_t cap, bool *eof)
-{
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    *eof = false;
-    if (!c || !c->sb)
-        return -1;
-    struct tcp_sbuf *b = &th->sb[c->sb - 1];
-    uint32_t n = b->rcv_len < cap ? b->rcv_len : cap;
-    memcpy(buf, b->rcv, n);
-    memmove(b->rcv, b->rcv + n, b->rcv_len - n);
-    b->rcv_len -= n;
-    *eof = b->rcv_fin && b->rcv_len == 0;
-    return (int)n;
-}
-
-/* The TCB behind a close or abort of connection id: -1 when id names no connection, 0 when
- * its TCB is already gone (the call has nothing to do), else 1 with *idx set. */
-static int tcp_user_tcb(const struct tcp_host *th, int id, int32_t *idx)
-{
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c)
-        return -1;
-    if (c->tcb < 0)
-        return 0;
-    *idx = c->tcb;
-    return 1;
-}
-
-/* close(): RFC 793 3.9 CLOSE call; Linux tcp_close / tcp_close_state. */
-int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
-{
-    int32_t idx;
-    int rc = tcp_user_tcb(th, id, &idx);
-    if (rc <= 0)
-        return rc;
-    struct tcp_tcb *t = &th->pool[idx];
-    switch (t->state) {
-    case TCP_SYN_SENT:             /* nothing was synchronized: just forget it */
-        tcp_tcb_free(th, idx);
-        return 0;
-    case TCP_SYN_RECEIVED:
-    case TCP_ESTABLISHED:
-        t->state = TCP_FIN_WAIT_1;
-        break;
-    case TCP_CLOSE_WAIT:
-        t->state = TCP_LAST_ACK;
-        break;
-    default:
-        return 0;                  /* already closing */
-    }
-    t->fin_queued = true;
-    tcp_output(th, io, idx);
-    return 0;
-}
-
-/* SO_LINGER 0 (nmap -sT): Linux tcp_disconnect sends RST+ACK from the synchronized states
- * and SYN-RECEIVED (tcp_need_reset), nothing from SYN-SENT. */
-int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id)
-{
-    int32_t idx;
-    int rc = tcp_user_tcb(th, id, &idx);
-    if (rc <= 0)
-        return rc;
-    struct tcp_tcb *t = &th->pool[idx];
-    switch (t->state) {
-    case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
-    case TCP_SYN_RECEIVED:
-        tcp_send_active_reset(th, io, t);
-        break;
-    default:
-        break;
-    }
-    tcp_tcb_free(th, idx);
-    return 0;
-}
-
-void tcp_conn_release(struct tcp_host *th, int id)
-{
-    struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c)
-        return;
-    if (c->tcb >= 0)
-        th->pool[c->tcb].conn = -1;    /* the TCB lives on, orphaned, as after close() */
-    tcp_sb_conn_gone(th, c);
-    memset(c, 0, sizeof *c);
-}
-
-int tcp_conn_tuple(const struct tcp_host *th, int id, uint16_t *lport, uint32_t *raddr,
-                   uint16_t *rport)
-{
-    const struct tcp_conn *c = tcp_conn_get(th, id);
-    if (!c || c->tcb < 0)
-        return -1;
-    const struct tcp_tcb *t = &th->pool[c->tcb];
-    *lport = t->lport;
-    *raddr = t->raddr;
-    *rport = t->rport;
-    return 0;
 }

@@ -229,6 +229,10 @@ void tcp_cookie_synack(struct tcp_host *th, const struct tcp_io *io, const struc
 bool tcp_cookie_ack(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
                     const struct wire_tcp *seg, int32_t lis, uint32_t hash,
                     struct tcp_verdict *v);
+/* tcp.c's 4-tuple lookup (-1: no TCB) and TCB constructor (-1: out of memory), for the
+ * socket calls (tcp_sock.c). */
+int32_t tcp_lookup(const struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport);
+int32_t tcp_tcb_new(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport);
 /* tcp.c's TCB constructor, for the cookie's child. */
 int32_t tcp_tcb_new_hashed(struct tcp_host *th, uint16_t lport, uint32_t raddr, uint16_t rport,
                            uint32_t hash);
@@ -323,6 +327,19 @@ struct tcp_ipinfo tcp_ipinfo_for(struct tcp_host *th, struct tcp_tcb *t, enum tc
 /* TSval for t now; computes and keeps t's offset on first use. */
 uint32_t tcp_tsval(const struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns);
 uint32_t tcp_ts_offset(const struct tcp_host *th, uint32_t raddr);
+uint32_t tcp_ts_offset_conn(const struct tcp_host *th, const struct tcp_tcb *t);
+/* A control segment answering seg (no TCB): ports swapped, the given SEQ, ACK, flags and
+ * window, no options, as the control socket sends RSTs (pf's RST, 4.3BSD's bare ACK). */
+void tcp_send_ctl(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                  const struct wire_tcp *seg, uint32_t seq, uint32_t ack, uint8_t flags,
+                  uint16_t window);
+/* --- tcp_pf.c --- */
+/* OpenBSD's default pf ruleset in front of tcp_input (personality.pf_default); has_state:
+ * the segment belongs to a TCB. Returns seg, *norm (seg with the FIN taken off a SYN), or
+ * NULL when pf dropped or answered it (the verdict says which). */
+const struct wire_tcp *tcp_pf_input(struct tcp_host *th, const struct tcp_io *io,
+                                    const struct wire_ipv4 *ip, const struct wire_tcp *seg,
+                                    bool has_state, struct wire_tcp *norm, struct tcp_verdict *v);
 /* Lays out SYN / SYN-ACK options in the personality's style; the booleans say which
  * options go in (already the intersection of offered and supported). */
 void tcp_opts_syn(const struct personality *p, struct wire_tcp_opts *o, bool sack, bool ts,

@@ -52,10 +52,20 @@ uint32_t tcp_ts_offset(const struct tcp_host *th, uint32_t raddr)
     return (uint32_t)siphash24(th->ts_key, pair, sizeof pair);
 }
 
+/* FreeBSD tcp_new_ts_offset with net.inet.tcp.ts_offset_per_conn=1 (the default since 12.0:
+ * SipHash of addresses and ports), OpenBSD's per-connection ts_modulate: each connection's
+ * clock starts elsewhere, so nmap's six SYNs see random TSvals (nmap-os-db FreeBSD 12 and
+ * OpenBSD 6 TS=20-22, the rate of random numbers) */
+uint32_t tcp_ts_offset_conn(const struct tcp_host *th, const struct tcp_tcb *t)
+{
+    uint32_t four[3] = { th->addr, t->raddr, (uint32_t)t->lport << 16 | t->rport };
+    return (uint32_t)siphash24(th->ts_key, four, sizeof four);
+}
+
 uint32_t tcp_tsval(const struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns)
 {
     if (!t->ts_off_set) {   /* a pure function of the pair: when it is computed changes nothing */
-        t->ts_off = tcp_ts_offset(th, t->raddr);
+        t->ts_off = th->p.ts_offset_per_conn ? tcp_ts_offset_conn(th, t) : tcp_ts_offset(th, t->raddr);
         t->ts_off_set = true;
     }
     uint64_t hz = th->p.ts_hz ? th->p.ts_hz : 1000;
@@ -345,10 +355,24 @@ void tcp_send_reset_win(struct tcp_host *th, const struct tcp_io *io, const stru
     /* RFC 793 3.4: ACK = SEG.SEQ + SEG.LEN, FIN counted; 4.4BSD's dropwithreset adds the
      * SYN to ti_len but never the FIN (personality.rst_ack_skips_fin) */
     uint32_t len = tcp_seg_len(seg) - (th->p.rst_ack_skips_fin && (seg->flags & TCP_FIN));
+    /* Windows leaves its SEQ in the ACK field of a bare RST as well (p0f's p0fr.fp: Windows
+     * XP/2000 "dropped 2", quirks Q (SEQ = ACK) and A (ACK non-zero); nmap-os-db Windows
+     * 10 T4 and T6 A=O); RFC 793 has the field ignored without the ACK flag, others send 0 */
     if (seg->flags & TCP_ACK)
-        tcp_seg_hdr(&s, seg->dport, seg->sport, seg->ack, 0, TCP_RST);
+        tcp_seg_hdr(&s, seg->dport, seg->sport, seg->ack,
+                    th->p.rst_ack_field_seq ? seg->ack : 0, TCP_RST);
     else
         tcp_seg_hdr(&s, seg->dport, seg->sport, 0, seg->seq + len, TCP_RST | TCP_ACK);
+    s.window = window;
+    tcp_emit(th, io, ip->src, &s, tcp_ipinfo_for(th, NULL, TCP_IPK_CTL));
+}
+
+void tcp_send_ctl(struct tcp_host *th, const struct tcp_io *io, const struct wire_ipv4 *ip,
+                  const struct wire_tcp *seg, uint32_t seq, uint32_t ack, uint8_t flags,
+                  uint16_t window)
+{
+    struct wire_tcp s;
+    tcp_seg_hdr(&s, seg->dport, seg->sport, seq, ack, flags);
     s.window = window;
     tcp_emit(th, io, ip->src, &s, tcp_ipinfo_for(th, NULL, TCP_IPK_CTL));
 }

@@ -46,6 +46,18 @@
     .other = what " (Linux " fn "'s rule: this stack's own is not modelled)"
 
 const struct tcp_rule tcp_rules[TR_COUNT] = {
+    /* ---- OpenBSD's default pf.conf ahead of the stack (tcp_pf.c) ---- */
+    [TR_PF_NORMALIZE] = { "any (OpenBSD pf)", "no SYN, ACK or RST; SYN+RST; FIN, PSH or URG "
+        "without ACK", TCP_ACT_NOTE, "drop", "openbsd-pf-normalize",
+        "OpenBSD pf_normalize_tcp: an illegal flag combination is dropped before TCP sees it "
+        "(a SYN's FIN is taken off first)", NULL },
+    [TR_PF_BLOCK_RETURN] = { "no TCB (OpenBSD pf)", "not SYN alone, not RST", TCP_ACT_NOTE,
+        "RST+ACK", "openbsd-pf-block-return",
+        "OpenBSD default pf.conf: no state and not a SYN, so \"block return\": pf answers "
+        "RST+ACK, SEQ=SEG.ACK, ACK=SEG.SEQ+SEG.LEN (nmap-os-db OpenBSD 6 T4/T6 F=AR A=S)", NULL },
+    [TR_PF_BLOCK_RST] = { "no TCB (OpenBSD pf)", "RST", TCP_ACT_NOTE, "drop",
+        "openbsd-pf-block-rst", "OpenBSD default pf.conf: a RST without state is blocked and "
+        "never answered", NULL },
     /* ---- CLOSED: no TCB and no listener: RFC 793 3.4 case 1 ---- */
     [TR_RST_NEVER_ANSWERED] = { "any without a TCB", "RST", TCP_ACT_DROP, "drop",
         "rfc793-3.4-rst", "RFC 793 3.4 reset generation: a RST is never answered", NULL },
@@ -82,6 +94,10 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
     [TR_LISTEN_SYNFIN_RST] = { "LISTEN (Windows)", "SYN+FIN", TCP_ACT_RST, NULL,
         "windows-listen-synfin", "Windows: SYN+FIN to a listener: RST+ACK as if closed, the FIN "
         "counted (nmap-os-db Windows 10 T3 F=AR A=O)", NULL },
+    [TR_LISTEN_SYNFIN_ACK] = { "LISTEN (4.3BSD)", "SYN+FIN", TCP_ACT_NOTE, "ACK",
+        "bsd43-listen-synfin-ack", "4.3BSD tcp_input: SYN+FIN to a listener: the FIN moves "
+        "the new connection on to CLOSE-WAIT before any SYN-ACK, so it sends a bare ACK "
+        "(SEQ=ISS, no options; nmap-os-db 4.3BSD T3 F=A)", NULL },
     [TR_LISTEN_FROM] = { "LISTEN (`tcp PORT from ADDR`)", "any segment from another address",
         TCP_ACT_DROP, "drop", "scenario-listen-from",
         "tcp PORT from ADDR: the service trusts that address alone (rsh's .rhosts) and a "

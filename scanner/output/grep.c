@@ -13,6 +13,7 @@
 #include "scanner/output/common.h"
 #include "scanner/ports.h"
 #include "scanner/services.h"
+#include "scanner/vscan.h"
 
 static void gr_field(FILE *f, const char *s)
 {
@@ -46,8 +47,13 @@ static void gr_host(FILE *f, const struct scan_report *r, const struct host_resu
     for (size_t i = 0; i < n; i++) {
         fprintf(f, "%s%u/%s/%s//", i ? ", " : "", v[i]->port, port_state_name(v[i]->state),
                 output_proto_name(v[i]->proto));
-        gr_field(f, services_name(v[i]->proto, v[i]->port));
-        fputs("///", f);
+        char svc[80], ver[160];
+        vscan_service_cell(h->vs, r->vscan, v[i], svc, sizeof svc);
+        vscan_version_cell(h->vs, v[i], ver, sizeof ver);
+        gr_field(f, svc);
+        fputs("//", f);
+        gr_field(f, ver);
+        fputs("/", f);
     }
     free(v);
     if (nign == 1)

@@ -10,6 +10,7 @@
 
 #include "scanner/output/common.h"
 #include "scanner/services.h"
+#include "scanner/vscan.h"
 
 static void js_str(FILE *f, const char *s)
 {
@@ -88,7 +89,7 @@ static void js_host(FILE *f, const struct scan_report *r, const struct host_resu
                    "\"reason\": \"%s\", \"reason_ttl\": %u, \"service\": ",
                 i ? "," : "", p->port, output_proto_name(p->proto), port_state_name(p->state),
                 reason_name((enum reason)p->reason), p->reason_ttl);
-        js_str(f, services_name(p->proto, p->port));
+        vscan_print_json(f, h->vs, p);
         if (p->reason_ip) fprintf(f, ", \"reason_ip\": \"%s\"", output_ip(p->reason_ip, ip));
         fputc('}', f);
     }

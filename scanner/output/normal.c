@@ -15,6 +15,7 @@
 #include "scanner/osscan.h"
 #include "scanner/output/common.h"
 #include "scanner/services.h"
+#include "scanner/vscan.h"
 
 /* nmap's num_to_string_sigdigits(d, 2): 0.0005 -> "0.00050", 0.17 -> "0.17", 12 -> "12". */
 static void nm_sig2(char *buf, size_t cap, double d)
@@ -81,40 +82,67 @@ static void nm_reason_cell(char *buf, size_t cap, const struct port_result *p)
         snprintf(buf + k, cap - (size_t)k, " ttl %u", p->reason_ttl);
 }
 
+/* NmapOutputTable::printableTable: a cell is padded to its column's width + 1 while the row
+ * has non-empty cells after it (no trailing blanks). */
 static void nm_row(FILE *f, const char *const *cells, const size_t *w, int ncol)
 {
-    for (int c = 0; c + 1 < ncol; c++) fprintf(f, "%-*s", (int)w[c] + 1, cells[c]);
-    fprintf(f, "%s\n", cells[ncol - 1]);
+    int items = 0, valid = 0;
+    for (int c = 0; c < ncol; c++) items += cells[c][0] != '\0';
+    for (int c = 0; c < ncol; c++) {
+        valid += cells[c][0] != '\0';
+        if (valid < items) fprintf(f, "%-*s", (int)w[c] + 1, cells[c]);
+        else fputs(cells[c], f);
+    }
+    fputc('\n', f);
 }
 
-/* The table: each column padded to its widest cell + 1, the last one not padded. */
-static void nm_table(FILE *f, const struct scan_report *r, const struct port_result **v,
-                     size_t n)
+/* The table: each column padded to its widest cell + 1. Columns: PORT STATE SERVICE
+ * [REASON] [VERSION], nmap's order. */
+enum { NM_PORT, NM_STATE, NM_SERVICE, NM_REASON, NM_VERSION, NM_NCOL };
+
+static void nm_cells(const struct host_result *h, const struct port_result *p,
+                     char cell[NM_NCOL][160], bool vscan)
+{
+    snprintf(cell[NM_PORT], 160, "%u/%s", p->port, output_proto_name(p->proto));
+    snprintf(cell[NM_STATE], 160, "%s", port_state_name(p->state));
+    vscan_service_cell(h->vs, vscan, p, cell[NM_SERVICE], 160);
+    if (vscan)
+        vscan_version_cell(h->vs, p, cell[NM_VERSION], 160);
+    else
+        cell[NM_VERSION][0] = '\0';
+    nm_reason_cell(cell[NM_REASON], 160, p);
+}
+
+static void nm_table(FILE *f, const struct scan_report *r, const struct host_result *h,
+                     const struct port_result **v, size_t n)
 {
     bool reason = r->reason || r->verbose >= 2;
-    int ncol = reason ? 4 : 3;
-    size_t w[4] = {strlen("PORT"), strlen("STATE"), strlen("SERVICE"), strlen("REASON")};
-    char cell[4][64];
+    int cols[NM_NCOL], ncol = 0;
+    cols[ncol++] = NM_PORT;
+    cols[ncol++] = NM_STATE;
+    cols[ncol++] = NM_SERVICE;
+    if (reason) cols[ncol++] = NM_REASON;
+    if (r->vscan) cols[ncol++] = NM_VERSION;
+    static const char *const head[NM_NCOL] = {"PORT", "STATE", "SERVICE", "REASON", "VERSION"};
+    size_t w[NM_NCOL];
+    for (int c = 0; c < NM_NCOL; c++) w[c] = strlen(head[c]);
+    char cell[NM_NCOL][160];
     for (size_t i = 0; i < n; i++) {
-        snprintf(cell[0], sizeof cell[0], "%u/%s", v[i]->port, output_proto_name(v[i]->proto));
-        size_t l0 = strlen(cell[0]), l1 = strlen(port_state_name(v[i]->state));
-        size_t l2 = strlen(services_name(v[i]->proto, v[i]->port));
-        nm_reason_cell(cell[3], sizeof cell[3], v[i]);
-        size_t l3 = strlen(cell[3]);
-        if (l0 > w[0]) w[0] = l0;
-        if (l1 > w[1]) w[1] = l1;
-        if (l2 > w[2]) w[2] = l2;
-        if (l3 > w[3]) w[3] = l3;
+        nm_cells(h, v[i], cell, r->vscan);
+        for (int c = 0; c < NM_NCOL; c++)
+            if (strlen(cell[c]) > w[c]) w[c] = strlen(cell[c]);
     }
-    const char *head[4] = {"PORT", "STATE", "SERVICE", "REASON"};
-    nm_row(f, head, w, ncol);
+    const char *row[NM_NCOL];
+    size_t wr[NM_NCOL];
+    for (int c = 0; c < ncol; c++) {
+        row[c] = head[cols[c]];
+        wr[c] = w[cols[c]];
+    }
+    nm_row(f, row, wr, ncol);
     for (size_t i = 0; i < n; i++) {
-        snprintf(cell[0], sizeof cell[0], "%u/%s", v[i]->port, output_proto_name(v[i]->proto));
-        snprintf(cell[1], sizeof cell[1], "%s", port_state_name(v[i]->state));
-        snprintf(cell[2], sizeof cell[2], "%s", services_name(v[i]->proto, v[i]->port));
-        nm_reason_cell(cell[3], sizeof cell[3], v[i]);
-        const char *row[4] = {cell[0], cell[1], cell[2], cell[3]};
-        nm_row(f, row, w, ncol);
+        nm_cells(h, v[i], cell, r->vscan);
+        for (int c = 0; c < ncol; c++) row[c] = cell[cols[c]];
+        nm_row(f, row, wr, ncol);
     }
 }
 
@@ -148,10 +176,13 @@ static void nm_host(FILE *f, const struct scan_report *r, const struct host_resu
     if (h->nports) nm_not_shown(f, h, &hi);
     const struct port_result **v;
     size_t n = output_shown_ports(h, &hi, &v);
-    if (n) nm_table(f, r, v, n);
+    if (n) nm_table(f, r, h, v, n);
+    if (n && h->vs) vscan_print_fps(f, h->vs, v, n, r->start_unix, r->start_ns);
     free(v);
     if (h->os)
-        os_print_normal(f, h->os, r->verbose, output_unix(r, h->end_ns));
+        os_print_normal(f, h->os, r->verbose, output_unix(r, h->end_ns),
+                        output_unix(r, h->os->seq0_ns));
+    if (h->vs) vscan_print_info(f, h);
     if (!h->os || r->verbose > 0)
         nm_seq(f, &h->seq);
     fputc('\n', f);
@@ -170,9 +201,10 @@ static void nm_seems_down(FILE *f, const struct scan_report *r)
     if (r->nhosts == 1 && output_hosts_up(r) == 0 && !r->ping_only)
         fprintf(f, "Note: Host seems down. If it is really up, but blocking our ping probes, "
                    "try -Pn\n");
-    else if (r->osscan && output_hosts_up(r) > 0)   /* printfinaloutput */
-        fprintf(f, "OS detection performed. Please report any incorrect results at "
-                   "https://nmap.org/submit/ .\n");
+    else if ((r->osscan || r->vscan) && output_hosts_up(r) > 0)   /* printfinaloutput */
+        fprintf(f, "%s detection performed. Please report any incorrect results at "
+                   "https://nmap.org/submit/ .\n",
+                r->osscan && r->vscan ? "OS and Service" : r->osscan ? "OS" : "Service");
 }
 
 int output_normal_banner(FILE *f, int64_t start_unix)

@@ -16,6 +16,7 @@
 #include "scanner/output/common.h"
 #include "scanner/ports.h"
 #include "scanner/services.h"
+#include "scanner/vscan.h"
 
 static void xm_esc(FILE *f, const char *s)
 {
@@ -112,9 +113,9 @@ static void xm_ports(FILE *f, const struct scan_report *r, const struct host_res
             char ip[16];
             fprintf(f, " reason_ip=\"%s\"", output_ip(p->reason_ip, ip));
         }
-        fputs("/><service name=\"", f);
-        xm_esc(f, services_name(p->proto, p->port));
-        fputs("\" method=\"table\" conf=\"3\"/></port>\n", f);
+        fputs("/>", f);
+        vscan_print_xml(f, h->vs, p, r->start_unix, r->start_ns);
+        fputs("</port>\n", f);
     }
     free(v);
     fputs("</ports>\n", f);
@@ -153,7 +154,8 @@ static void xm_host(FILE *f, const struct scan_report *r, const struct host_resu
         fputs("<hostnames>\n</hostnames>\n", f);
     }
     if (h->up && !r->ping_only) xm_ports(f, r, h);
-    if (h->os) os_print_xml(f, h->os, r->verbose, output_unix(r, h->end_ns));
+    if (h->os) os_print_xml(f, h->os, r->verbose, output_unix(r, h->end_ns),
+                             output_unix(r, h->os->seq0_ns));
     if (h->up) xm_seq(f, &h->seq);
     if (h->up)
         fprintf(f, "<times srtt=\"%llu\" rttvar=\"%llu\" to=\"%llu\"/>\n",

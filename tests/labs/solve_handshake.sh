@@ -4,6 +4,8 @@
 # probe's answer PREDICTED from the probe alone with RFC 793 3.4 (the listener is port 80,
 # anything else is closed), never read from the server's lines. The grader compares the
 # prediction with what the simulated server did, so a wrong rule in the simulator fails.
+# Then a handshake driven by hand (attach_handshake.py under tcplab attach --record: OUT.rec,
+# the behaviour questions' answer), and the same with a wrong ACK, which the grader fails.
 . "$(dirname "$0")/solver.sh"
 "$tcplab" run --lab handshake "$@" > "$tmp/run"
 # "T SEND HOST SRC:SP > DST:DP TCP [FLAGS] seq=N ack=N ... len=N"
@@ -30,6 +32,15 @@ awk '$2 == "SEND" && $3 == "client" && $4 ~ /:610[0-9][0-9]$/ {
         else { rule = "rfc793-3.4-case1-noack"; ans = "RA ack " sprintf("%.0f", (seq + n) % 4294967296) }
         print s[2], fl, listen, rule, ans
     }' "$tmp/run" > "$tmp/pred"
+rec="$out.rec"
+"$tcplab" attach --lab handshake "$@" --record "$rec" -q -- \
+    python3 "$here/attach_handshake.py" > "$tmp/hs" || no "the hand-driven handshake failed"
+"$tcplab" attach --lab handshake "$@" --record "$tmp/bad.rec" -q -- \
+    python3 "$here/attach_handshake.py" 1000 7 > /dev/null || no "the wrong ACK did not run"
+printf 'hs_syn = bad.rec\nhs = bad.rec\n' > "$tmp/bad.txt"
+"$tcplab" lab check handshake "$tmp/bad.txt" "$@" > "$tmp/bad.out" 2>&1 && no "a wrong ACK passed"
+grep -q "^  PASS  hs_syn$" "$tmp/bad.out" && grep -q "^  FAIL  hs: the replay of bad.rec shows 'SYN-RECEIVED'" \
+    "$tmp/bad.out" || no "a wrong ACK's record: $(grep ' hs' "$tmp/bad.out")"
 pick() { awk -v fl="$1" -v l="$2" '$2 == fl && $3 == l { print $NF; exit }' "$tmp/pred"; }
 {
     answers_head handshake
@@ -43,4 +54,6 @@ pick() { awk -v fl="$1" -v l="$2" '$2 == fl && $3 == l { print $NF; exit }' "$tm
     echo "xmas_ack = $(pick '[FPU]' 0)"
     echo "null_ack = $(pick '[none]' 0)"
     awk '{ print "rule_" $1 " = " $4 }' "$tmp/pred"
+    echo "hs_syn = $(basename "$rec")"
+    echo "hs = $(basename "$rec")"
 } > "$out"

@@ -59,7 +59,9 @@ complete -p tcplab > /dev/null || { echo "completion_check: no completion regist
 expect "scan run version"      any   -- ""
 expect "scan"                  exact -- sc
 expect "run"                   exact -- ru
-expect "-sS -sT -sU -sI -sA"   any   -- scan -s
+expect "-sS -sT -sU -sI -sA -sV" any  -- scan -s
+expect "-A --version-intensity --version-light --version-all" any -- scan -
+expect "0 7 9"                 any   -- scan -sV --version-intensity ""
 expect "--sim"                 exact -- scan --si
 expect "-T0 -T5 -oX -oN --reason --seq" any -- scan -
 expect "net.scn more"          any   -- scan --sim ""

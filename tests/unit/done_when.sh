@@ -3,9 +3,10 @@
 # installed binary (make install into a scratch prefix; an empty directory; nothing from
 # the source tree but the reference scripts the user writes themselves):
 #   list the labs; start idle-scan and isn-prediction for alice and for bob (different
-#   answers); do the idle-scan lab with `tcplab scan`, the ISN-prediction lab with a Python
-#   script under `tcplab attach --record`; `lab check` passes alice's answers (the session
-#   question by replaying her record) and fails bob's on alice's variant.
+#   answers); do the idle-scan lab with `tcplab scan` (also as a recorded session, the
+#   scanner under `tcplab attach --record`), the ISN-prediction lab with a Python script
+#   under `tcplab attach --record`; `lab check` passes alice's answers (the session
+#   questions by replaying her records) and fails bob's on alice's variant.
 set -u
 src=$(cd "$(dirname "$0")/../.." && pwd)
 bin=$(cd "$(dirname "${1:-build/tcplab}")" && pwd)/$(basename "${1:-build/tcplab}")
@@ -28,7 +29,7 @@ t=$tmp/inst/bin/tcplab
 # The user's own scripts (here: the reference solutions, copied out of the tree).
 mkdir -p "$tmp/home/bin" "$tmp/home/work"
 cp "$src/tests/labs/solve_idle-scan.sh" "$src/tests/labs/solver.sh" \
-    "$src/tests/labs/attach_isn-prediction.py" "$tmp/home/bin/"
+    "$src/tests/labs/attach_isn-prediction.py" "$src/tests/labs/attach_idle-scan.py" "$tmp/home/bin/"
 cd "$tmp/home/work" || exit 2
 PATH=$tmp/inst/bin:$PATH
 export PATH
@@ -73,7 +74,13 @@ for lab in idle-scan isn-prediction; do
     [ "$rc" = 1 ] || { no "$lab: bob's answers on alice's variant: exit $rc, expected 1"; cat out.txt; }
     grep -q '^  FAIL' out.txt || no "$lab: no FAIL line for bob's answers on alice's variant"
 done
-# The behaviour itself is graded: alice's record passes `session`, bob's does not on hers.
+# The behaviour itself is graded: alice's idle scan, recorded under attach, passes `idle`;
+# her ISN record passes `session`, bob's does not on hers.
+tcplab lab check idle-scan idle-scan-alice/answers.txt | grep -q '^  PASS  idle$' ||
+    no "idle-scan: alice's recorded idle scan does not pass the idle question"
+tcplab lab check idle-scan idle-scan-bob/answers.txt --student alice | grep -q '^  FAIL  idle: ' ||
+    no "idle-scan: bob's recorded idle scan passes on alice's variant"
+
 tcplab lab check isn-prediction isn-prediction-alice/answers.txt | grep -q '^  PASS  session$' ||
     no "isn-prediction: alice's record does not pass the session question"
 cp isn-prediction-bob/isn.rec isn-prediction-alice/bob.rec

@@ -66,17 +66,22 @@ grep -q 'FAIL  zombie: no answer' "$tmp/out" || no "an empty answer is not calle
 mkdir -p subs
 cp "$tmp/idle-scan.alice.txt" subs/alice.txt
 cp "$tmp/idle-scan.bob.txt" subs/bob.txt
+# their records beside them, named as the answers name them (not graded as submissions)
+cp "$tmp/idle-scan.alice.txt.rec" subs/alice.txt.rec
+cp "$tmp/idle-scan.bob.txt.rec" subs/bob.txt.rec
+sed -i 's/^idle = .*/idle = alice.txt.rec/' subs/alice.txt
+sed -i 's/^idle = .*/idle = bob.txt.rec/' subs/bob.txt
 expect_rc 0 "a directory of right answers" "$t" lab check idle-scan subs --csv grades.csv
-grep -q '^"alice","subs/alice.txt",pass,pass,pass,pass,4,4$' grades.csv || no "CSV: alice's line"
-sed 's/^student = bob/student = alice/' "$tmp/idle-scan.bob.txt" > subs/copied.txt
+grep -q '^"alice","subs/alice.txt",pass,pass,pass,pass,pass,5,5$' grades.csv || no "CSV: alice's line: $(cat grades.csv)"
+sed 's/^student = bob/student = alice/' subs/bob.txt > subs/copied.txt
 expect_rc 1 "a directory with a copied answer" "$t" lab check idle-scan subs
-grep -q '^"alice","subs/copied.txt",fail,fail,pass,fail,1,4$' "$tmp/out" || no "CSV: the copy's line"
+grep -q '^"alice","subs/copied.txt",fail,fail,pass,fail,fail,1,5$' "$tmp/out" || no "CSV: the copy's line: $(grep copied "$tmp/out")"
 expect_rc 2 "check of a missing file" "$t" lab check idle-scan nonexistent.txt
 mkdir -p nothing
 expect_rc 2 "a directory with no answer files" "$t" lab check idle-scan nothing
 echo 'not an answer' > subs/zz-garbage.txt
 expect_rc 2 "a directory with an unreadable submission" "$t" lab check idle-scan subs --csv bad.csv
-grep -q '^"","subs/zz-garbage.txt",error,error,error,error,0,4$' bad.csv || no "CSV: the bad file's line"
+grep -q '^"","subs/zz-garbage.txt",error,error,error,error,error,0,5$' bad.csv || no "CSV: the bad file's line"
 rm -f subs/zz-garbage.txt
 expect_rc 2 "a CSV that cannot be written" "$t" lab check idle-scan subs --csv /dev/full
 expect_rc 1 "an unknown lab" "$t" lab show nosuchlab
@@ -108,6 +113,11 @@ expect_rc 1 "alice's record on bob's variant" "$t" attach --lab isn-prediction -
     --replay alice.rec -q
 grep -q '^tcplab attach: alice.rec was recorded on another variant of lab isn-prediction, not student bob' \
     "$tmp/out" || no "alice's record on bob's variant: $(cat "$tmp/out")"
+# idle-scan's seed is the same in every variant: the record names its variant all the same
+expect_rc 1 "alice's idle scan replayed as bob's" "$t" attach --lab idle-scan --student bob \
+    --replay "$tmp/idle-scan.alice.txt.rec" -q
+grep -q 'was recorded on another variant of lab idle-scan, not student bob' "$tmp/out" ||
+    no "alice's idle scan as bob's: $(cat "$tmp/out")"
 expect_rc 0 "a record playing vax" "$t" attach --lab isn-prediction --student alice --instructor \
     --as vax --record vax.rec -q -- python3 -c 'import tcplab; tcplab.Session().wait(1)'
 expect_rc 1 "a record playing vax, replayed as alice's" "$t" attach --lab isn-prediction \
@@ -116,8 +126,13 @@ grep -q '^tcplab attach: vax.rec was recorded playing 198.51.100.60/32, which do
     "$tmp/out" || no "a record of another host: $(cat "$tmp/out")"
 printf 'session = vax.rec\n' > vax.txt
 expect_rc 1 "a record of another host graded" "$t" lab check isn-prediction vax.txt --student alice
-grep -q "FAIL  session: the replay of vax.rec shows '(a record of another host)'" "$tmp/out" ||
+grep -q "FAIL  session: vax.rec: a record of another host" "$tmp/out" ||
     no "a record of another host, graded: $(grep session "$tmp/out")"
+
+printf 'session = nothere.rec\n' > missing.txt
+expect_rc 1 "a record not handed in is a wrong answer, not trouble" "$t" lab check isn-prediction \
+    missing.txt --student alice
+grep -q "FAIL  session: nothere.rec: no such file" "$tmp/out" || no "a missing record: $(grep session "$tmp/out")"
 
 # --- the student's view -----------------------------------------------------------------
 "$t" run --lab idle-scan --student alice --pcap view.pcap > view.txt || no "run --lab failed"

@@ -1,4 +1,4 @@
-/* test_hostkeys.c — host keys mean what they say (sim/scenario.c scn_host_apply, tcp_out.c
+/* test_hostkeys.c — host keys mean what they say (sim/scenario_host.c scn_host_apply, tcp_out.c
  * tcp_ipinfo_for, the transcript's ipid= and isn_next=):
  *  - a host without `os` is a plain stack: SYN-ACKs, RSTs and ICMP all take their IP-ID from
  *    the `ipid` generator (with `ipid global`, consecutive values: an idle-scan zombie);

@@ -19,6 +19,7 @@
 #include "lib/param.h"
 #include "sim/scenario.h"
 #include "sim/sim.h"
+#include "sim/trace.h"
 
 static const uint8_t secret_a[16] = "0123456789abcdef";
 static const uint8_t secret_b[16] = "fedcba9876543210";
@@ -210,6 +211,51 @@ static void test_answer_kinds(void **state)
     q.kind = LAB_Q_WORD;
     assert_true(lab_answer_ok(&q, "vax", "VAX"));
     assert_false(lab_answer_ok(&q, "vax", "linux"));
+    q.kind = LAB_Q_SESSION;   /* a word, or a set of ports in any order */
+    assert_true(lab_answer_ok(&q, "ESTABLISHED", "established"));
+    assert_false(lab_answer_ok(&q, "ESTABLISHED", "SYN-RECEIVED"));
+    assert_true(lab_answer_ok(&q, "135,21,111", "21,111,135"));
+    assert_false(lab_answer_ok(&q, "21,111,135", "21,111"));
+    assert_false(lab_answer_ok(&q, "21,111,135", "(a record of another variant)"));
+    assert_true(lab_answer_ok(&q, "none", "none"));
+}
+
+/* `field sports|dports`: the set of every match's ports, "none" when nothing matches. */
+static void test_event_ports(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "net 10.0.0.0/24 delay 1ms loss 0%\n"
+        "host a 10.0.0.1 os linux\n"
+        "host b 10.0.0.2 os linux tcp 22,80\n"
+        "send a:1000 -> b:80 tcp flags S seq 1 at 0s\n"
+        "send a:1001 -> b:22 tcp flags S seq 1 at 1ms\n"
+        "send a:1002 -> b:23 tcp flags S seq 1 at 2ms\n"
+        "send a:1003 -> b:80 tcp flags S seq 1 at 3ms\n";
+    char err[512];
+    struct scenario sc;
+    assert_int_equal(scenario_parse("t.scn", text, sizeof text - 1, &sc, err, sizeof err), 0);
+    struct sim *s = sim_new(1);
+    assert_int_equal(sim_load(s, &sc, err, sizeof err), 0);
+    struct trace t;
+    trace_init(&t);
+    sim_set_trace(s, trace_record, &t);
+    sim_run(s, 1000000000ULL, NULL);
+    static const char *const want[][2] = {
+        {"event SEND b flags SA field sports", "22,80"},
+        {"event SEND b flags SA field dports", "1000,1001,1003"},
+        {"event SEND b dst 10.0.0.9 field sports", "none"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char *v = NULL;
+        if (lab_event_value("t.lab", 1, want[i][0], &sc, &t, &v, err, sizeof err))
+            fail_msg("%s: %s", want[i][0], err);
+        assert_string_equal(v, want[i][1]);
+        free(v);
+    }
+    sim_free(s);
+    trace_free(&t);
+    scenario_free(&sc);
 }
 
 static void test_derivation(void **state)
@@ -369,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_lab_parse_errors),
         cmocka_unit_test(test_answer_kinds),
+        cmocka_unit_test(test_event_ports),
         cmocka_unit_test(test_derivation),
         cmocka_unit_test(test_course_key_and_ticket),
         cmocka_unit_test(test_builtin_labs),

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "cmd/cmd.h"
 #include "scanner/osscan.h"
 
 static const char small_db[] =
@@ -341,13 +342,160 @@ static void test_real_db_guesses(void **st)
     char *out = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&out, &len);
-    os_print_normal(f, &r, 0, 0);
+    os_print_normal(f, &r, 0, 0, 0);
     fclose(f);
     assert_non_null(strstr(out, win_bridge_guesses));
     assert_null(strstr(out, "Running"));        /* 7.95's rules printed "Running (JUST ..." */
     assert_null(strstr(out, "Device type"));
     free(out);
     os_db_free(&db);
+}
+
+/* --- The presets as -O sees them (sim/os.c): one scan of scenarios/os-detection.scn, each
+ * host's fingerprint read back, and the values nmap-os-db gives the real systems checked
+ * one by one (each was another value before its preset fix). --- */
+
+static char preset_out[65536];
+
+/* cmd_scan's standard output for line (words split on blanks). */
+static void scan_capture(const char *line)
+{
+    char text[512];
+    char *argv[32];
+    int argc = 0;
+    snprintf(text, sizeof text, "scan %s", line);
+    for (char *t = strtok(text, " "); t && argc < 31; t = strtok(NULL, " "))
+        argv[argc++] = t;
+    argv[argc] = NULL;
+    fflush(stdout);
+    FILE *tmp = tmpfile();
+    int saved = dup(1), saved_err = dup(2);
+    FILE *devnull = fopen("/dev/null", "w");
+    dup2(fileno(tmp), 1);
+    dup2(fileno(devnull), 2);
+    int rc = cmd_scan(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(saved, 1);
+    dup2(saved_err, 2);
+    close(saved);
+    close(saved_err);
+    fclose(devnull);
+    rewind(tmp);
+    size_t n = fread(preset_out, 1, sizeof preset_out - 1, tmp);
+    preset_out[n] = '\0';
+    fclose(tmp);
+    assert_int_equal(rc, 0);
+}
+
+/* The fingerprint of the report for addr in preset_out. */
+static void preset_fp(struct os_obs *o, const char *addr)
+{
+    char head[64];
+    snprintf(head, sizeof head, "(%s)\n", addr);
+    const char *p = strstr(preset_out, head);
+    if (!p)
+        fail_msg("no report for %s in %zu bytes: %.300s", addr, strlen(preset_out), preset_out);
+    const char *end = strstr(p + 1, "Nmap scan report for");
+    static char fp[8192];
+    size_t n = 0;
+    for (const char *l = strstr(p, "\nOS:"); l && (!end || l < end) && n < sizeof fp - 80;
+         l = strstr(l + 1, "\nOS:")) {
+        const char *e = strchr(l + 1, '\n');
+        size_t len = (size_t)(e - l);
+        memcpy(fp + n, l + 1, len);
+        n += len;
+        fp[n++] = '\n';
+    }
+    fp[n] = '\0';
+    obs_from(o, fp);
+}
+
+static void expect_attr(const struct os_obs *o, const char *host, int t, const char *attr,
+                        const char *want)
+{
+    const char *v = os_obs_get(o, t, attr);
+    if (!v || strcmp(v, want))
+        fail_msg("%s %s.%s = %s, want %s", host, os_test_name(t), attr, v ? v : "(none)", want);
+}
+
+static unsigned hex_attr(const struct os_obs *o, int t, const char *attr)
+{
+    const char *v = os_obs_get(o, t, attr);
+    assert_non_null(v);
+    return (unsigned)strtoul(v, NULL, 16);
+}
+
+static void test_presets_fingerprints(void **st)
+{
+    (void)st;
+    /* no nmap database: nothing but the fingerprints decide; -vv prints each one */
+    scan_capture("--sim scenarios/os-detection.scn -O --datadir /nonexistent -vv -n "
+                 "-p 21,22,23,53,80,135,515 198.51.100.21-26");
+    struct os_obs o;
+    /* Linux: unchanged (the live oracle's kernel): ECE on the SYN-ACK, a per-pair
+     * timestamp clock (TS=A), bare RSTs with ACK 0, the whole datagram quoted. */
+    preset_fp(&o, "198.51.100.21");
+    expect_attr(&o, "linux", OS_ECN, "CC", "Y");
+    expect_attr(&o, "linux", OS_SEQ, "TS", "A");
+    expect_attr(&o, "linux", OS_T4, "A", "Z");
+    expect_attr(&o, "linux", OS_T3, "R", "N");
+    expect_attr(&o, "linux", OS_U1, "IPL", "164");
+    /* Windows: a bare RST's ACK field holds its SEQ (db Windows 10 T4/T6 A=O; was Z). */
+    preset_fp(&o, "198.51.100.22");
+    expect_attr(&o, "windows", OS_T4, "F", "R");
+    expect_attr(&o, "windows", OS_T4, "A", "O");
+    expect_attr(&o, "windows", OS_T6, "A", "O");
+    expect_attr(&o, "windows", OS_T5, "A", "S+");
+    /* The JetDirect printer: ISN increments whose rate gives the db's ISR 9B-A5 (was 91). */
+    preset_fp(&o, "198.51.100.23");
+    unsigned isr = hex_attr(&o, OS_SEQ, "ISR");
+    if (isr < 0x98 || isr > 0xA6)
+        fail_msg("printer ISR %X, want 98-A6", isr);
+    /* FreeBSD 12: ECE on the SYN-ACK (CC=Y), per-connection timestamp offsets (TS=20-22),
+     * ICMP quotes of 548 bytes (IPL=164); was CC=N, TS=A, IPL=38. */
+    preset_fp(&o, "198.51.100.24");
+    expect_attr(&o, "freebsd", OS_ECN, "CC", "Y");
+    expect_attr(&o, "freebsd", OS_U1, "IPL", "164");
+    unsigned ts = hex_attr(&o, OS_SEQ, "TS");
+    if (ts < 0x20 || ts > 0x22)
+        fail_msg("freebsd TS %X, want 20-22", ts);
+    /* OpenBSD behind its default pf: T2, T3, T7 dropped, stateless ACKs answered RST+ACK
+     * with ACK = SEG.SEQ (was T3 SYN-ACK, T7 RST+ACK, T4/T6 bare RST). */
+    preset_fp(&o, "198.51.100.25");
+    expect_attr(&o, "openbsd", OS_T2, "R", "N");
+    expect_attr(&o, "openbsd", OS_T3, "R", "N");
+    expect_attr(&o, "openbsd", OS_T7, "R", "N");
+    expect_attr(&o, "openbsd", OS_T4, "F", "AR");
+    expect_attr(&o, "openbsd", OS_T4, "A", "S");
+    expect_attr(&o, "openbsd", OS_T6, "A", "S");
+    expect_attr(&o, "openbsd", OS_T5, "F", "AR");
+    ts = hex_attr(&o, OS_SEQ, "TS");
+    if (ts < 0x20 || ts > 0x22)
+        fail_msg("openbsd TS %X, want 20-22", ts);
+    /* 4.3BSD: SYN+FIN+PSH+URG to a listener gets a bare ACK without options (was SYN-ACK);
+     * its listener RST window, quoted IP-ID and checksums as before. */
+    preset_fp(&o, "198.51.100.26");
+    expect_attr(&o, "bsd43", OS_T3, "F", "A");
+    expect_attr(&o, "bsd43", OS_T3, "O", "");
+    expect_attr(&o, "bsd43", OS_T3, "S", "O");
+    expect_attr(&o, "bsd43", OS_T3, "A", "O");
+    expect_attr(&o, "bsd43", OS_T4, "W", "1000");
+    expect_attr(&o, "bsd43", OS_U1, "RID", "4210");
+    expect_attr(&o, "bsd43", OS_U1, "RIPCK", "Z");
+    expect_attr(&o, "bsd43", OS_U1, "RUCK", "0");
+    /* makeTSeqFP's uptime: printed with -v for a host whose timestamp rate nmap measured
+     * (Linux: the first TSval over 1000 Hz), not for one without timestamps (Windows). */
+    const char *lin = strstr(preset_out, "(198.51.100.21)\n");
+    const char *win = strstr(preset_out, "(198.51.100.22)\n");
+    assert_non_null(lin);
+    assert_non_null(win);
+    const char *up = strstr(lin, "\nUptime guess: ");
+    assert_true(up && up < win);
+    assert_non_null(strstr(up, " days (since "));
+    const char *win_end = strstr(win, "Nmap scan report for");
+    up = strstr(win, "\nUptime guess: ");
+    assert_true(!up || (win_end && up > win_end));
 }
 
 int main(void)
@@ -357,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_expr_match), cmocka_unit_test(test_scoring),
         cmocka_unit_test(test_fp_text),    cmocka_unit_test(test_real_db),
         cmocka_unit_test(test_expr_legacy), cmocka_unit_test(test_real_db_guesses),
+        cmocka_unit_test(test_presets_fingerprints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -327,6 +327,17 @@ static void test_whatif_line(void **state)
     assert_non_null(strstr(err, ":19:"));   /* the parser's FILE:LINE:COL */
     whatif_run_free(&a);
     whatif_run_free(&b);
+    /* Two line changes, the first removing a line: the second still names the line as the
+     * file numbers it (line 33, the last), and the parser's message says :33: too. */
+    struct whatif_change two[2];
+    assert_int_equal(whatif_parse("line 19=", &two[0], err, sizeof err), 0);
+    assert_int_equal(whatif_parse("line 33=connect nosuch -> server:80", &two[1], err,
+                                  sizeof err), 0);
+    assert_int_equal(whatif_diff(&src, NULL, 0, &src, two, 2, NULL, &a, &b, &v, &d, err,
+                                 sizeof err), 1);
+    assert_non_null(strstr(err, ":33:"));
+    whatif_run_free(&a);
+    whatif_run_free(&b);
     assert_int_equal(whatif_parse("line 999=x", &ch, err, sizeof err), 0);
     assert_int_equal(whatif_diff(&src, NULL, 0, &src, &ch, 1, NULL, &a, &b, &v, &d, err,
                                  sizeof err), 1);

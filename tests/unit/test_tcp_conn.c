@@ -156,7 +156,7 @@ static void test_synack_options_other_styles(void **state)
 /* A scenario's `options LIST` (personality opt_layout, tcp_out.c tcp_opts_custom): a SYN-ACK
  * keeps the listed options the SYN offered, in the listed order, each with the NOPs just
  * before it; MSS always. The personality's flags say what the stack supports, as
- * scenario.c sets them from the list. */
+ * scenario_host.c sets them from the list. */
 static void custom_layout(const uint8_t *kinds, uint8_t n, bool sack, bool ts, bool ws)
 {
     memcpy(F.p.opt_layout, kinds, n);

@@ -620,12 +620,165 @@ static void test_timewait_rst_with_data_kills(void **state)
     assert_int_equal(tcp_conn_state(F.th, id), TCP_CLOSED);
 }
 
+/* ---------------------------------------------------------------- presets vs nmap-os-db */
+
+/* Windows (personality.rst_ack_field_seq): a bare RST answering an ACK carries its SEQ in
+ * the ACK field as well (p0fr.fp's Windows Q and A quirks; nmap-os-db T4/T6 A=O); RFC 793's
+ * stacks leave it 0. */
+static void test_windows_rst_ack_field(void **state)
+{
+    (void)state;
+    F.p.linux_stack = false;
+    F.p.rst_ack_field_seq = true;
+    fx_start();
+    for (int port = 80; port <= 81; port++) {   /* the listener and a closed port */
+        struct wire_tcp s = seg_mk(2000, (uint16_t)port, TCP_ACK, 7000, 5000);
+        const struct wire_tcp *o = feed(&s);
+        assert_non_null(o);
+        assert_int_equal(o->flags, TCP_RST);
+        assert_int_equal(o->seq, 5000);
+        assert_int_equal(o->ack, 5000);
+    }
+    tcp_host_free(F.th);
+    F.p.rst_ack_field_seq = false;
+    fx_start();
+    struct wire_tcp s = seg_mk(2000, 81, TCP_ACK, 7000, 5000);
+    const struct wire_tcp *o = feed(&s);
+    assert_non_null(o);
+    assert_int_equal(o->ack, 0);
+}
+
+/* 4.3BSD (listen_synfin OS_SYNFIN_ACK): SYN+FIN(+PSH+URG) to a listener gets a bare ACK,
+ * SEQ = a fresh ISS, ACK past SYN and FIN, no options, the listener's window, and no
+ * connection is left (nmap-os-db 4.3BSD T3 F=A O=). */
+static void test_bsd43_listen_synfin_ack(void **state)
+{
+    (void)state;
+    F.p.linux_stack = false;
+    F.p.listen_synfin = OS_SYNFIN_ACK;
+    F.p.window = 4096;
+    fx_start();
+    struct wire_tcp s = seg_mk(2001, 80, TCP_SYN | TCP_FIN | TCP_PSH | TCP_URG, 9000, 0);
+    opts_linux_syn(&s, 1);
+    const struct wire_tcp *o = feed(&s);
+    assert_non_null(o);
+    assert_int_equal(o->flags, TCP_ACK);
+    assert_int_equal(o->seq, ISN);
+    assert_int_equal(o->ack, 9002);
+    assert_int_equal(o->opt.n, 0);
+    assert_int_equal(o->window, 4096);
+    assert_string_equal(F.v.rule_id, "bsd43-listen-synfin-ack");
+    assert_int_equal(F.v.state_after, TCP_LISTEN);
+}
+
+/* OpenBSD's default pf.conf in front of TCP (personality.pf_default, sim/tcp_pf.c). */
+struct pf_case { uint16_t port; uint8_t flags; uint8_t want; uint32_t seq, ack; };
+
+static void test_openbsd_pf(void **state)
+{
+    (void)state;
+    F.p.linux_stack = false;
+    F.p.pf_default = true;
+    fx_start();
+    enum { S = TCP_SYN, A = TCP_ACK, R = TCP_RST, FI = TCP_FIN, P = TCP_PSH, U = TCP_URG };
+    /* want 0: nothing sent; else the flags of the answer, with its SEQ and ACK */
+    static const struct pf_case cases[] = {
+        { 81, 0, 0, 0, 0 },                       /* NULL: pf_normalize_tcp drops it */
+        { 80, 0, 0, 0, 0 },
+        { 81, FI, 0, 0, 0 },                      /* FIN without ACK */
+        { 81, FI | P | U, 0, 0, 0 },              /* T7, the Xmas scan */
+        { 80, S | FI | P | U, 0, 0, 0 },          /* T3: FIN stripped, PSH/URG without ACK */
+        { 81, S | R, 0, 0, 0 },                   /* SYN+RST */
+        { 81, R, 0, 0, 0 },                       /* a RST without state: blocked, silent */
+        { 80, R | A, 0, 0, 0 },
+        { 80, A, R | A, 5000, 7000 },             /* T4: block return, ACK = SEG.SEQ */
+        { 81, A, R | A, 5000, 7000 },             /* T6 */
+        { 81, FI | A, R | A, 5000, 7001 },        /* Maimon: the FIN counted */
+        { 81, S | A, R | A, 5000, 7001 },         /* a stray SYN-ACK: pf's answer */
+        { 81, S, R | A, 0, 7001 },                /* a SYN passes: the stack's RST+ACK */
+        { 80, S | FI, S | A, ISN, 7001 },         /* SYN+FIN: FIN taken off, a SYN-ACK */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const struct pf_case *c = &cases[i];
+        struct wire_tcp s = seg_mk((uint16_t)(3000 + i), c->port, c->flags, 7000, 5000);
+        int mark = F.r.n;
+        const struct wire_tcp *o = feed(&s);
+        if (!c->want) {
+            if (sent_since(mark))
+                fail_msg("case %zu (flags %#x port %u): answered %#x", i, c->flags, c->port,
+                         o->flags);
+            continue;
+        }
+        if (!o || sent_since(mark) != 1)
+            fail_msg("case %zu (flags %#x port %u): no answer", i, c->flags, c->port);
+        if (o->flags != c->want || o->seq != c->seq || o->ack != c->ack)
+            fail_msg("case %zu: flags %#x seq %u ack %u, want %#x %u %u", i, o->flags, o->seq,
+                     o->ack, c->want, c->seq, c->ack);
+    }
+    /* A connection's segments pass: pf has its state (here: its TCB). */
+    uint32_t cisn = 40000;
+    establish(4000, cisn, false);
+    int mark = F.r.n;
+    struct wire_tcp s = seg_mk(4000, 80, TCP_FIN | TCP_ACK, cisn + 1, ISN + 1);
+    feed(&s);
+    assert_true(sent_since(mark) >= 1);          /* its ACK (and the stack's own FIN) */
+    for (int k = mark; k < F.r.n; k++) {
+        assert_false(F.r.seg[k].flags & TCP_RST);
+        assert_int_equal(F.r.seg[k].ack, cisn + 2);
+    }
+}
+
+/* FreeBSD's ECN and timestamps (personality.ecn_incoming, ts_offset_per_conn): ECE on the
+ * SYN-ACK to an ECN-setup SYN; each connection's TSval clock starts at its own offset, so
+ * two SYN-ACKs at the same moment carry unrelated TSvals (a per-pair offset gives equal
+ * ones). */
+static void test_freebsd_ecn_and_ts_offsets(void **state)
+{
+    (void)state;
+    F.p.linux_stack = false;
+    F.p.opt_style = OS_OPTS_BSD;
+    F.p.ecn_incoming = true;
+    F.p.ts_offset_per_conn = true;
+    fx_start();
+    uint32_t tsv[2];
+    for (int i = 0; i < 2; i++) {
+        struct wire_tcp s = seg_mk((uint16_t)(5000 + i), 80, TCP_SYN | (i ? 0 : TCP_ECE | TCP_CWR),
+                                   100, 0);
+        opts_linux_syn(&s, 1);
+        const struct wire_tcp *o = feed(&s);
+        assert_non_null(o);
+        assert_int_equal(o->flags & (TCP_SYN | TCP_ACK), TCP_SYN | TCP_ACK);
+        assert_int_equal(!!(o->flags & TCP_ECE), i == 0);
+        assert_false(o->flags & TCP_CWR);
+        assert_true(o->opt.has_ts);
+        tsv[i] = o->opt.tsval;
+    }
+    assert_int_not_equal(tsv[0], tsv[1]);
+    tcp_host_free(F.th);
+    F.p.ecn_incoming = false;           /* the stacks before: no ECE, one offset a pair */
+    F.p.ts_offset_per_conn = false;
+    fx_start();
+    for (int i = 0; i < 2; i++) {
+        struct wire_tcp s = seg_mk((uint16_t)(5000 + i), 80, TCP_SYN | TCP_ECE | TCP_CWR, 100, 0);
+        opts_linux_syn(&s, 1);
+        const struct wire_tcp *o = feed(&s);
+        assert_non_null(o);
+        assert_false(o->flags & TCP_ECE);
+        tsv[i] = o->opt.tsval;
+    }
+    assert_int_equal(tsv[0], tsv[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_closed_port_all_flags),
         T(test_closed_port_bsd_ipinfo),
         T(test_closed_port_bsd_fin_not_counted),
+        T(test_windows_rst_ack_field),
+        T(test_bsd43_listen_synfin_ack),
+        T(test_openbsd_pf),
+        T(test_freebsd_ecn_and_ts_offsets),
         T(test_listen_all_flags),
         T(test_listen_windows_rst_on_fin),
         T(test_challenge_acks),

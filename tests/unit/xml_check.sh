@@ -22,7 +22,22 @@ trap 'rm -rf "$dir"' EXIT INT TERM
 # osfingerprint, <distance>; --osscan-guess and the unreliable/no-match paths too.
 "$tcplab" scan -O --osscan-guess -p 1-1024 198.51.100.0/24 -oX "$dir/o.xml" > /dev/null 2>&1
 "$tcplab" scan -O --datadir "$dir" -p 22,80 web db -oX "$dir/o2.xml" > /dev/null 2>&1
+# -sV and -A: <service> with product/version/extrainfo/ostype/devicetype/method/conf and
+# <cpe>; with tcplab's built-in probes (no nmap files in $dir); servicefp and tunnel-less
+# table entries from a service nothing recognises (an echo server, a strange banner).
+"$tcplab" scan -A -p 21-25,79,80,135,443,515,631,9100 198.51.100.0/24 -oX "$dir/sv.xml" > /dev/null 2>&1
+"$tcplab" scan -sV --datadir "$dir" -p 21,22,80 web vax -oX "$dir/sv2.xml" > /dev/null 2>&1
+printf '%s\n' 'host me 198.18.0.1 role scanner' 'host srv 198.18.0.2 tcp 79,2000' \
+    '  service 79 banner "Who & <what>?\r\n"' '  service 2000 echo' > "$dir/fp.scn"
+"$tcplab" scan --sim "$dir/fp.scn" -sV --version-light -p 79,2000 srv -oX "$dir/sv3.xml" > /dev/null 2>&1
 fail=0
+for want in 'sv.xml:<service name="ssh" product="OpenSSH" version="9.2p1 Debian 2" extrainfo="protocol 2.0" ostype="Linux" method="probed" conf="10"><cpe>cpe:/a:openbsd:openssh:9.2p1</cpe><cpe>cpe:/o:linux:linux_kernel</cpe></service>' \
+            'sv.xml:devicetype="printer" method="probed" conf="10"><cpe>cpe:/h:hp:laserjet_pro_m404dn</cpe>' \
+            'sv2.xml:<service name="ftp" product="HP-UX or AIX ftpd" version="4.162" hostname="vax" ostype="Unix" method="probed" conf="10"/>' \
+            'sv3.xml:servicefp="SF-Port79-TCP:'; do
+    f=${want%%:*}; w=${want#*:}
+    grep -qF -- "$w" "$dir/$f" || { echo "FAIL: $f lacks $w"; fail=1; }
+done
 # A check whose tool is missing has checked nothing: under CI (CI=true) that fails; on a
 # developer's machine it says so loudly and the run still fails unless XML_CHECK_SKIP=1.
 skip() {
@@ -35,12 +50,12 @@ skip() {
 dtd=/usr/share/nmap/nmap.dtd
 if command -v xmllint >/dev/null 2>&1; then
     if [ -r "$dtd" ]; then
-        for f in a b v s u o o2; do
+        for f in a b v s u o o2 sv sv2 sv3; do
             xmllint --noout --dtdvalid "$dtd" "$dir/$f.xml" || { echo "FAIL: $f.xml not valid against nmap.dtd"; fail=1; }
         done
     else
         skip "DTD validation ($dtd absent; apt-get install nmap)"
-        for f in a b v s u o o2; do xmllint --noout "$dir/$f.xml" || fail=1; done
+        for f in a b v s u o o2 sv sv2 sv3; do xmllint --noout "$dir/$f.xml" || fail=1; done
     fi
 else
     skip "xmllint (apt-get install libxml2-utils)"
