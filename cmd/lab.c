@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
@@ -307,8 +308,22 @@ out:
 
 /* Grades one answer file against student's variant. Prints per question when `verbose`,
  * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
+/* An attach --record file (its magic, any version): handed in beside the answers that name
+ * it, not a submission of its own. */
+static bool lab_is_record(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char magic[7] = "";
+    bool rec = f && fread(magic, 1, sizeof magic, f) == sizeof magic &&
+               !memcmp(magic, "TLABREC", sizeof magic);
+    if (f)
+        fclose(f);
+    return rec;
+}
+
 /* A session answer names the student's record, relative to the answer file's directory;
- * *shown: what its replay shows. 0, or -1 (said on stderr). */
+ * *shown: what its replay shows ("(no such file)" when it was not handed in). 0, or -1
+ * (said on stderr). */
 static int lab_session_given(const struct lab *l, const struct lab_who *w,
                              const struct lab_question *q, const char *file, const char *given,
                              char **shown)
@@ -319,6 +334,10 @@ static int lab_session_given(const struct lab *l, const struct lab_who *w,
         snprintf(path, sizeof path, "%s", given);
     else
         snprintf(path, sizeof path, "%.*s/%s", (int)(slash - file), file, given);
+    if (!lab_is_record(path)) {   /* not handed in, or not a record: a wrong answer */
+        *shown = strdup(access(path, F_OK) ? "(no such file)" : "(not an attach record)");
+        return *shown ? 0 : -1;
+    }
     if (lab_replay_value(l, w, q, path, shown, err, sizeof err)) {
         fprintf(stderr, "tcplab lab: %s: %s: %s\n", file, q->id, err);
         return -1;
@@ -385,6 +404,9 @@ static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const ch
         else if (!given || !*given)
             printf("  FAIL  %s: no answer%s%s\n", q->id, q->hint ? ". Hint: " : "",
                    q->hint ? q->hint : "");
+        else if (shown && shown[0] == '(')   /* not replayed: why ("(no such file)") */
+            printf("  FAIL  %s: %s: %.*s%s%s\n", q->id, given, (int)strlen(shown) - 2,
+                   shown + 1, q->hint ? ". Hint: " : "", q->hint ? q->hint : "");
         else if (shown && strstr(q->answer, "${"))   /* the key is a hidden fact: not shown */
             printf("  FAIL  %s: the replay of %s shows '%s', which is not it%s%s\n", q->id,
                    given, shown, q->hint ? ". Hint: " : "", q->hint ? q->hint : "");
@@ -420,19 +442,6 @@ static void lab_csv_field(FILE *f, const char *s)
 static int lab_cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* An attach --record file (its magic, any version): handed in beside the answers that name
- * it, not a submission of its own. */
-static bool lab_is_record(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char magic[7] = "";
-    bool rec = f && fread(magic, 1, sizeof magic, f) == sizeof magic &&
-               !memcmp(magic, "TLABREC", sizeof magic);
-    if (f)
-        fclose(f);
-    return rec;
 }
 
 /* Every regular file of dir but attach records, sorted. */

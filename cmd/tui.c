@@ -227,8 +227,9 @@ int cmd_tui(int argc, char **argv)
             return 1;
         }
     } else if (o.scan_argv) {
+        /* `default`, the embedded network, is what scan uses without --sim */
         char *pre[] = { "--sim", (char *)o.source };
-        int src = cmd_tui_scan(pre, 2, o.has_seed ? &o.seed : NULL, o.scan_argc, o.scan_argv,
+        int src = cmd_tui_scan(pre, strcmp(o.source, "default") ? 2 : 0, o.has_seed ? &o.seed : NULL, o.scan_argc, o.scan_argv,
                                NULL, &rec, &scan_text);
         if (src) {
             tui_rec_free(&rec);

@@ -345,6 +345,31 @@ static void tcb_pair(char (*lines)[160], size_t *np, size_t max, const char *n1,
     *np = n;
 }
 
+/* A filter's counters before the event, to tell which rule the event hit. */
+enum { TUI_RULES_SEEN = 64 };
+struct filt_before {
+    bool ok;
+    uint64_t policy, passed;
+    uint32_t n;
+    uint64_t hits[TUI_RULES_SEEN];
+};
+
+static void filt_read(const struct sim *s, int fi, struct filt_before *o)
+{
+    struct sim_filter_info f;
+    memset(o, 0, sizeof *o);
+    if (!s || fi < 0 || sim_filter_info(s, (size_t)fi, &f))
+        return;
+    o->ok = true;
+    o->policy = f.policy_hits;
+    o->passed = f.conntrack_passed;
+    o->n = f.nrules < TUI_RULES_SEEN ? f.nrules : TUI_RULES_SEEN;
+    for (uint32_t k = 0; k < o->n; k++) {
+        struct sim_rule_info ri;
+        o->hits[k] = sim_filter_rule(s, (size_t)fi, k, &ri) == 0 ? ri.hits : 0;
+    }
+}
+
 size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, char (*lines)[160],
                   size_t max)
 {
@@ -366,6 +391,9 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
     side_read(sb, e->host_addr, lp, ra, rp, proto, &before);
     struct sim_host_info hi;
     bool have_host = sb && sim_host_info(sb, e->host_addr, &hi) == 0;
+    struct filt_before fb[2];   /* read now: the next rewind moves sb on to the event */
+    filt_read(sb, have_host ? hi.filter_in : -1, &fb[0]);
+    filt_read(sb, have_host ? hi.filter_out : -1, &fb[1]);
     const struct sim *sa = tui_rewind_at(rw, e->unit);
     if (!sa) {
         LINE("(could not rebuild the state at this event)");
@@ -458,24 +486,24 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
     }
     for (int dir = 0; dir < 2; dir++) {
         int fi = dir ? hi.filter_out : hi.filter_in;
-        struct sim_filter_info fi_b, fi_a;
-        if (fi < 0 || sim_filter_info(sa, (size_t)fi, &fi_a) || sim_filter_info(sb, (size_t)fi, &fi_b))
+        struct sim_filter_info fi_a;
+        const struct filt_before *b = &fb[dir];
+        if (fi < 0 || !b->ok || sim_filter_info(sa, (size_t)fi, &fi_a))
             continue;
         LINE("filter %s %s%s: policy %s (hits %llu), conntrack %u entries, passed %llu",
              fi_a.name, fi_a.inbound ? "in" : "out", fi_a.stateful ? " stateful" : "",
              fi_a.policy_drop ? "drop" : "accept", (unsigned long long)fi_a.policy_hits,
              fi_a.nconntrack, (unsigned long long)fi_a.conntrack_passed);
         for (uint32_t k = 0; k < fi_a.nrules; k++) {
-            struct sim_rule_info ra_, rb_;
+            struct sim_rule_info ra_;
             sim_filter_rule(sa, (size_t)fi, k, &ra_);
-            sim_filter_rule(sb, (size_t)fi, k, &rb_);
-            bool hit = ra_.hits != rb_.hits;
+            bool hit = k < b->n && ra_.hits != b->hits[k];
             LINE("  %s%u %-40.40s hits %llu", hit ? "=>" : "  ", k + 1, ra_.text,
                  (unsigned long long)ra_.hits);
         }
-        if (fi_a.policy_hits != fi_b.policy_hits)
+        if (fi_a.policy_hits != b->policy)
             LINE("  => the policy decided this one");
-        if (fi_a.conntrack_passed != fi_b.conntrack_passed)
+        if (fi_a.conntrack_passed != b->passed)
             LINE("  => conntrack passed this one (a reply to a tracked flow)");
     }
     return n;

@@ -126,8 +126,13 @@ grep -q '^tcplab attach: vax.rec was recorded playing 198.51.100.60/32, which do
     "$tmp/out" || no "a record of another host: $(cat "$tmp/out")"
 printf 'session = vax.rec\n' > vax.txt
 expect_rc 1 "a record of another host graded" "$t" lab check isn-prediction vax.txt --student alice
-grep -q "FAIL  session: the replay of vax.rec shows '(a record of another host)'" "$tmp/out" ||
+grep -q "FAIL  session: vax.rec: a record of another host" "$tmp/out" ||
     no "a record of another host, graded: $(grep session "$tmp/out")"
+
+printf 'session = nothere.rec\n' > missing.txt
+expect_rc 1 "a record not handed in is a wrong answer, not trouble" "$t" lab check isn-prediction \
+    missing.txt --student alice
+grep -q "FAIL  session: nothere.rec: no such file" "$tmp/out" || no "a missing record: $(grep session "$tmp/out")"
 
 # --- the student's view -----------------------------------------------------------------
 "$t" run --lab idle-scan --student alice --pcap view.pcap > view.txt || no "run --lab failed"
