@@ -95,11 +95,24 @@ int vscan_match(struct svc_db *db, int k, const uint8_t *resp, size_t n, struct 
     return 0;
 }
 
+/* "web (198.51.100.20)" or "198.51.100.20": nmap's Target::NameIP. */
+static void vs_name_ip(const struct host_result *h, char *buf, size_t cap)
+{
+    char ip[16];
+    snprintf(ip, sizeof ip, "%u.%u.%u.%u", h->addr >> 24, h->addr >> 16 & 255,
+             h->addr >> 8 & 255, h->addr & 255);
+    if (h->name[0])
+        snprintf(buf, cap, "%s (%s)", h->name, ip);
+    else
+        snprintf(buf, cap, "%s", ip);
+}
+
 /* --- one service ------------------------------------------------------------------------ */
 
 struct vs_svc {
     struct vscan_port *out;
     struct port_result *pr;      /* the port scan's verdict (open|filtered may become open) */
+    const struct host_result *res;   /* its host */
     uint32_t addr;
     struct vscan_sel sel;
     int probe;                   /* current probe, -1 before the first */
@@ -312,6 +325,13 @@ static void vs_step(struct vs_run *run, struct vs_svc *v, uint64_t now)
             return;
         }
         v->connected = true;
+        if (v->pr->state != PORT_OPEN && run->sc->cfg->verbose > 0 && run->sc->cfg->log) {
+            char who[96], line[200];
+            vs_name_ip(v->res, who, sizeof who);
+            snprintf(line, sizeof line, "Discovered %s port %u/tcp on %s is actually open",
+                     port_state_name(v->pr->state), v->pr->port, who);
+            run->sc->cfg->log(run->sc->cfg->log_ctx, line);
+        }
         if (v->pr->state != PORT_OPEN) {   /* adjustPortStateIfNecessary */
             v->pr->state = PORT_OPEN;
             v->pr->reason = RS_TCP_RESPONSE;
@@ -381,7 +401,7 @@ static int vs_host(struct vs_run *run, struct host_result *res, int intensity)
                 continue;
             }
             struct vs_svc *v = &run->svc[run->nsvc++];
-            *v = (struct vs_svc){ .out = o, .pr = p, .addr = res->addr, .handle = -1,
+            *v = (struct vs_svc){ .out = o, .pr = p, .res = res, .addr = res->addr, .handle = -1,
                                   .probe = -1, .tcpwrap_possible = true };
             v->sel = (struct vscan_sel){ .port = p->port, .intensity = intensity };
         }
@@ -429,13 +449,19 @@ static int vs_loop(struct vs_run *run, char *err, size_t errlen)
     }
 }
 
-static void vs_log_start(struct scan_ctx *sc, size_t nsvc, size_t nhosts)
+/* -v: service_scan's "Scanning 3 services on web (198.51.100.20)" (or "on 5 hosts"). */
+static void vs_log_start(struct scan_ctx *sc, size_t nsvc, size_t nhosts,
+                         const struct host_result *only)
 {
     if (sc->cfg->verbose <= 0 || !sc->cfg->log || !nsvc)
         return;
-    char line[96];
-    snprintf(line, sizeof line, "Scanning %zu %s on %zu %s", nsvc,
-             nsvc == 1 ? "service" : "services", nhosts, nhosts == 1 ? "host" : "hosts");
+    char who[96], line[160];
+    if (nhosts == 1)
+        vs_name_ip(only, who, sizeof who);
+    else
+        snprintf(who, sizeof who, "%zu hosts", nhosts);
+    snprintf(line, sizeof line, "Scanning %zu %s on %s", nsvc, nsvc == 1 ? "service" : "services",
+             who);
     sc->cfg->log(sc->cfg->log_ctx, line);
 }
 
@@ -454,6 +480,7 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
     }
     int intensity = cfg->version_intensity;
     size_t nh = 0;
+    const struct host_result *only = NULL;
     for (size_t h = 0; h < n; h++) {
         size_t from = run.nsvc;
         if (vs_host(&run, hosts[h].res, intensity) < 0) {
@@ -461,9 +488,12 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        nh += run.nsvc > from;
+        if (run.nsvc > from) {
+            nh++;
+            only = hosts[h].res;
+        }
     }
-    vs_log_start(sc, run.nsvc, nh);
+    vs_log_start(sc, run.nsvc, nh, only);
     int rc = vs_loop(&run, err, errlen);
     for (size_t i = 0; i < run.nsvc; i++) {
         if (run.svc[i].handle >= 0)

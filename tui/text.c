@@ -345,6 +345,31 @@ static void tcb_pair(char (*lines)[160], size_t *np, size_t max, const char *n1,
     *np = n;
 }
 
+/* A filter's counters before the event, to tell which rule the event hit. */
+enum { TUI_RULES_SEEN = 64 };
+struct filt_before {
+    bool ok;
+    uint64_t policy, passed;
+    uint32_t n;
+    uint64_t hits[TUI_RULES_SEEN];
+};
+
+static void filt_read(const struct sim *s, int fi, struct filt_before *o)
+{
+    struct sim_filter_info f;
+    memset(o, 0, sizeof *o);
+    if (!s || fi < 0 || sim_filter_info(s, (size_t)fi, &f))
+        return;
+    o->ok = true;
+    o->policy = f.policy_hits;
+    o->passed = f.conntrack_passed;
+    o->n = f.nrules < TUI_RULES_SEEN ? f.nrules : TUI_RULES_SEEN;
+    for (uint32_t k = 0; k < o->n; k++) {
+        struct sim_rule_info ri;
+        o->hits[k] = sim_filter_rule(s, (size_t)fi, k, &ri) == 0 ? ri.hits : 0;
+    }
+}
+
 size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, char (*lines)[160],
                   size_t max)
 {
@@ -366,6 +391,9 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
     side_read(sb, e->host_addr, lp, ra, rp, proto, &before);
     struct sim_host_info hi;
     bool have_host = sb && sim_host_info(sb, e->host_addr, &hi) == 0;
+    struct filt_before fb[2];   /* read now: the next rewind moves sb on to the event */
+    filt_read(sb, have_host ? hi.filter_in : -1, &fb[0]);
+    filt_read(sb, have_host ? hi.filter_out : -1, &fb[1]);
     const struct sim *sa = tui_rewind_at(rw, e->unit);
     if (!sa) {
         LINE("(could not rebuild the state at this event)");
@@ -458,24 +486,24 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
     }
     for (int dir = 0; dir < 2; dir++) {
         int fi = dir ? hi.filter_out : hi.filter_in;
-        struct sim_filter_info fi_b, fi_a;
-        if (fi < 0 || sim_filter_info(sa, (size_t)fi, &fi_a) || sim_filter_info(sb, (size_t)fi, &fi_b))
+        struct sim_filter_info fi_a;
+        const struct filt_before *b = &fb[dir];
+        if (fi < 0 || !b->ok || sim_filter_info(sa, (size_t)fi, &fi_a))
             continue;
         LINE("filter %s %s%s: policy %s (hits %llu), conntrack %u entries, passed %llu",
              fi_a.name, fi_a.inbound ? "in" : "out", fi_a.stateful ? " stateful" : "",
              fi_a.policy_drop ? "drop" : "accept", (unsigned long long)fi_a.policy_hits,
              fi_a.nconntrack, (unsigned long long)fi_a.conntrack_passed);
         for (uint32_t k = 0; k < fi_a.nrules; k++) {
-            struct sim_rule_info ra_, rb_;
+            struct sim_rule_info ra_;
             sim_filter_rule(sa, (size_t)fi, k, &ra_);
-            sim_filter_rule(sb, (size_t)fi, k, &rb_);
-            bool hit = ra_.hits != rb_.hits;
+            bool hit = k < b->n && ra_.hits != b->hits[k];
             LINE("  %s%u %-40.40s hits %llu", hit ? "=>" : "  ", k + 1, ra_.text,
                  (unsigned long long)ra_.hits);
         }
-        if (fi_a.policy_hits != fi_b.policy_hits)
+        if (fi_a.policy_hits != b->policy)
             LINE("  => the policy decided this one");
-        if (fi_a.conntrack_passed != fi_b.conntrack_passed)
+        if (fi_a.conntrack_passed != b->passed)
             LINE("  => conntrack passed this one (a reply to a tracked flow)");
     }
     return n;
@@ -518,30 +546,26 @@ size_t tui_stream(const struct tui_model *m, char (*lines)[160], int *dir, size_
     return n;
 }
 
+/* At most 20 lines of at most 74 characters: the whole help fits 80x24. */
 const char *const tui_help_lines[] = {
-    "tcplab tui: keys",
-    "  n Space Right Down   next event        p Left Up   previous (a true step back)",
-    "  PgDn PgUp            a page            g G         first, last",
-    "  :N Enter             go to event N     / TEXT      filter (host, port N, tcp, flags SA,",
-    "                                                       send/recv/drop/timer/note, retrans)",
-    "  f                    follow the connection (again: stop)",
-    "  c                    jump to the cause (the probe a RST answers, the timer behind a",
-    "                       retransmission, the SEND of a datagram received)",
-    "  a                    jump to the arrival of a sent datagram (its RECV or DROP)",
-    "  b                    back from the last jump",
-    "  m + letter           set a bookmark        ' + letter   go to it",
-    "  r                    relative / absolute sequence numbers",
-    "  < >                  scroll the ladder across hosts",
-    "  Tab                  next panel layout (list, ladder; inside, detail, stream)",
-    "  [ ]                  select a field in the packet detail (its bytes light up)",
-    "  P                    play / pause        + -   faster / slower",
-    "  e                    export the ladder: tcplab-ladder.txt and tcplab-ladder.svg",
-    "  o                    a scan's ports folded by outcome (Enter opens, goes to a port)",
-    "  s                    the scan's report      z   IP-ID strip (the -sI zombie's)",
-    "  w                    what-if: the run again with one change (seed=N, HOST.KEY=VALUE,",
-    "                       NAME=VALUE, line N=TEXT; Tab after 'line N' fills its text),",
-    "                       both runs side by side from the first event where they part",
-    "                       (Enter: go to that event here, x: back to it)   W  show it again",
-    "  ?                    this help           q     quit",
+    "tcplab tui: keys (any key closes this; tcplab(1) has them all)",
+    "  n Space Right Down  next event      p Left Up  back (a true step back)",
+    "  PgDn PgUp g G       a page, first, last        :N  go to event N",
+    "  / TEXT   filter: host, port N, tcp udp icmp, flags SA, flags=RA,",
+    "           send recv drop timer note, retrans, injected (empty: off)",
+    "  f        follow the connection ('>' and '<' by direction; f: stop)",
+    "  c  a  b  the cause (the probe a RST answers, the timer behind a",
+    "           retransmission), a datagram's arrival, back from a jump",
+    "  m X  ' X set bookmark X (a letter), go to it",
+    "  r        relative / absolute sequence numbers    < >  scroll the ladder",
+    "  Tab      panels (list, ladder; inside, detail, stream)",
+    "  [ ]      select a packet field (its bytes light up in the hex dump)",
+    "  P + -    play / pause, faster, slower",
+    "  e        export the ladder: tcplab-ladder.txt and tcplab-ladder.svg",
+    "  o s z    a scan: ports by outcome, its report, the IP-ID strip (-sI)",
+    "  w        what-if: the run again with one change (seed=N, HOST.KEY=V,",
+    "           NAME=V, line N=TEXT; Tab fills line N in), side by side from",
+    "           where they part (Enter: that event here)   W  show it again",
+    "  ?  q     this help, quit",
     NULL,
 };

@@ -14,7 +14,8 @@ struct tui_view_opts {
     const char *whatif_none;     /* why there is no what-if (a capture, a scan, a session) */
 };
 
-/* 0 on a normal quit; 1 when there is no terminal (with a message on stderr); 2 on a
+/* 0 on a normal quit; 1 when there is no terminal (with a message on stderr); 128 + N
+ * after signal N (SIGINT, SIGTERM, SIGHUP; the terminal restored first); 2 on a
  * runtime failure. */
 int tui_view_run(struct tui_rec *rec, const struct tui_view_opts *o);
 

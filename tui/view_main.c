@@ -22,8 +22,7 @@ static volatile sig_atomic_t view_stop;
 
 static void view_on_signal(int sig)
 {
-    (void)sig;
-    view_stop = 1;
+    view_stop = sig;
 }
 
 static void view_colors(struct tui_view *v)
@@ -404,7 +403,9 @@ int tui_view_run(struct tui_rec *rec, const struct tui_view_opts *o)
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     sigaction(SIGHUP, &old_hup, NULL);
-    if (view_stop)
+    if (view_stop) {   /* the terminal restored first; then exit as the signal's (128 + N) */
         fprintf(stderr, "tcplab tui: interrupted\n");
+        rc = 128 + (int)view_stop;
+    }
     return rc;
 }

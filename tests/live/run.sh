@@ -50,6 +50,7 @@ run os_vs_nmap 300 "$here/os_vs_nmap.sh" "$bin"
 run bridge 180 "$here/bridge.sh" "$bin"
 run loopback 60 "$here/loopback.sh" "$bin"
 run services 420 "$here/services.sh" "$bin"
+run sv_vs_nmap 420 "$here/sv_vs_nmap.sh" "$bin"
 
 echo "live: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

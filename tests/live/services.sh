@@ -1,7 +1,7 @@
 #!/bin/bash
 # services.sh — real clients get the simulated services' answers through `tcplab bridge`:
 # nc reads the SSH, FTP and SMTP greetings, curl the HTTP servers' responses, on the embedded
-# default network, and (once tcplab has -sV) real nmap -sV names what tcplab scan -sV names.
+# default network (real nmap -sV against tcplab scan -sV is sv_vs_nmap.sh).
 #
 # Why: the services (sim/app.c) exist so that real tools see real servers; this is where a
 # real TCP stack and real clients check them. The default network's 198.51.100.0/24 is

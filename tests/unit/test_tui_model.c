@@ -667,6 +667,42 @@ static void test_pcap(void **state)
     scenario_free(&sc);
 }
 
+/* The inside names the filter rule the event hit (its count before and after differ: both
+ * read before the rewind moves on to the event). */
+static void test_inside_rule(void **state)
+{
+    (void)state;
+    struct tui_rec r;
+    record("scenarios/port-states.scn", &r, 0);
+    struct tui_model m;
+    tui_model_init(&m, &r);
+    struct tui_rewind rw;
+    tui_rewind_init(&rw, &r);
+    size_t ev = tui_model_ev_at(&m, find_row(&m, "=> reject tcp-reset"));
+    static char lines[64][160];
+    size_t n = tui_inside(&m, &rw, ev, lines, 64), hits = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strncmp(lines[i], "  =>", 4)) {
+            hits++;
+            assert_non_null(strstr(lines[i], "=>2 reject tcp dport 21 with tcp-reset"));
+        }
+    assert_int_equal(hits, 1);
+    tui_rewind_free(&rw);
+    tui_model_free(&m);
+    tui_rec_free(&r);
+}
+
+/* The help fits 80x24 whole: at most 20 lines (with its frame and the bars, 24 rows) of at
+ * most 74 characters (76 columns with its margins). */
+static void test_help_fits(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (; tui_help_lines[n]; n++)
+        assert_true(strlen(tui_help_lines[n]) <= 74);
+    assert_true(n <= 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -680,6 +716,8 @@ int main(void)
         cmocka_unit_test(test_rewind_every_lab),
         cmocka_unit_test(test_rewind_driven),
         cmocka_unit_test(test_rewind_attached),
+        cmocka_unit_test(test_inside_rule),
+        cmocka_unit_test(test_help_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

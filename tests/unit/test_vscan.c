@@ -293,6 +293,63 @@ static void test_scan_intensity_zero_and_fin(void **state)
     done(&rep, io);
 }
 
+/* The embedded default network with the installed nmap's own probes (skipped without them):
+ * what nmap names through the bridge (tests/live/sv_vs_nmap.sh), here in virtual time. */
+static void test_default_network_nmap_file(void **state)
+{
+    (void)state;
+    struct svc_db real;
+    char err[256], path[512];
+    bool builtin;
+    if (vscan_db_load(NULL, &real, &builtin, path, sizeof path, err, sizeof err) < 0 || builtin) {
+        if (!builtin)
+            fail_msg("%s", err);
+        svc_db_free(&real);
+        print_message("skipped: no nmap-service-probes installed\n");
+        return;
+    }
+    struct scenario sc;
+    assert_int_equal(scenario_parse("default.scn", scenario_default_text, scenario_default_len,
+                                    &sc, err, sizeof err), 0);
+    struct pktio *io = pktio_sim_open_scenario(&sc, sc.seed, err, sizeof err);
+    assert_non_null(io);
+    static const uint32_t tgt[] = {0xC6336414, 0xC633641E, 0xC6336432, 0xC633643C};
+    static const uint16_t ports[] = {21, 22, 23, 25, 80, 443, 515, 631};
+    struct scan_config cfg;
+    scan_config_init(&cfg);
+    cfg.targets = tgt;
+    cfg.ntargets = 4;
+    cfg.tcp_ports = ports;
+    cfg.ntcp_ports = 8;
+    cfg.disc.no_ping = true;
+    cfg.svdb = &real;
+    struct scan_report rep;
+    if (scan_run(&cfg, io, &rep, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    static const struct { int h; uint16_t port; const char *name, *prod, *ver; } want[] = {
+        {0, 22, "ssh", "OpenSSH", "9.2p1 Debian 2"}, {0, 80, "http", "Apache httpd", "2.4.57"},
+        {0, 443, "http", "Apache httpd", "2.4.57"},
+        {1, 80, "http", "HP LaserJet Pro M404dn printer http config", ""},
+        {1, 631, "http", "HP LaserJet Pro M404dn printer http config", ""},
+        {2, 80, "http", "Microsoft IIS httpd", "10.0"},
+        {3, 21, "ftp", "HP-UX or AIX ftpd", "4.162"}, {3, 23, "telnet", "BSD-derived telnetd", ""},
+        {3, 25, "smtp", "Sendmail", "5.61/1.2"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const struct vscan_port *p = vscan_find(rep.hosts[want[i].h].vs, 6, want[i].port);
+        assert_non_null(p);
+        assert_int_equal(p->end, VS_END_HARD);
+        assert_string_equal(p->name, want[i].name);
+        assert_string_equal(p->field[SVC_P], want[i].prod);
+        assert_string_equal(p->field[SVC_V], want[i].ver);
+    }
+    assert_int_equal(vscan_find(rep.hosts[1].vs, 6, 515)->end, VS_END_NOMATCH);
+    scan_report_free(&rep);
+    pktio_close(io);
+    scenario_free(&sc);
+    svc_db_free(&real);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_fingerprint_text),
         cmocka_unit_test(test_scan_builtin),
         cmocka_unit_test(test_scan_intensity_zero_and_fin),
+        cmocka_unit_test(test_default_network_nmap_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
