@@ -363,7 +363,7 @@ static void draw_help(struct tui_view *v)
     int n = 0;
     while (tui_help_lines[n])
         n++;
-    int w = COLS - 4 < 92 ? COLS - 4 : 92, y0 = 2, x0 = (COLS - w) / 2;
+    int w = COLS - 4 < 92 ? COLS - 4 : 92, y0 = LINES >= 26 ? 2 : 1, x0 = (COLS - w) / 2;
     for (int i = 0; i < n + 2 && y0 + i < LINES - 1; i++) {
         attron(A_REVERSE);
         fill_line(y0 + i, x0, w);

@@ -57,6 +57,10 @@ for size in "80 24" "200 50"; do
     want "$size too small says so" "terminal too small"
     T resize-window -t s -x "${size% *}" -y "${size#* }"; sleep 0.5
     want "$size resized back" "event 5 of 26"
+    key '?'
+    want "$size the whole help" "?  q     this help, quit"
+    want "$size help: the what-if" "W  show it again"
+    key Escape
     key q
     sleep 0.5
     want "$size quits" "EXIT=0"

@@ -692,6 +692,17 @@ static void test_inside_rule(void **state)
     tui_rec_free(&r);
 }
 
+/* The help fits 80x24 whole: at most 20 lines (with its frame and the bars, 24 rows) of at
+ * most 74 characters (76 columns with its margins). */
+static void test_help_fits(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (; tui_help_lines[n]; n++)
+        assert_true(strlen(tui_help_lines[n]) <= 74);
+    assert_true(n <= 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -706,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_rewind_driven),
         cmocka_unit_test(test_rewind_attached),
         cmocka_unit_test(test_inside_rule),
+        cmocka_unit_test(test_help_fits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
