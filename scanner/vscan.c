@@ -204,6 +204,32 @@ static void vs_write(struct vs_run *run, struct vs_svc *v)
     }
 }
 
+/* --version-trace: nmap's "Service scan hard match (Probe GetRequest matched with GetRequest
+ * line 6954): 198.51.100.20:80 is http.  Version: |Apache httpd|2.4.57|(Debian)|". */
+static void vs_trace_match(struct vs_run *run, const struct vs_svc *v, const struct svc_result *r,
+                           int by)
+{
+    char who[96], line[512];
+    vs_name_ip(&(struct host_result){ .addr = v->addr }, who, sizeof who);
+    snprintf(line, sizeof line, "Service scan %s match (Probe %s matched with %s line %d): "
+             "%s:%u is %s.  Version: |%s|%s|%s|", r->soft ? "soft" : "hard",
+             run->db->p[v->probe].name, by >= 0 ? run->db->p[by].name : "?", r->line, who,
+             v->out->port, r->service, r->field[SVC_P], r->field[SVC_V], r->field[SVC_I]);
+    run->sc->cfg->log(run->sc->cfg->log_ctx, line);
+}
+
+/* --version-trace: "Service scan sending probe NULL to 198.51.100.20:22 (tcp)". */
+static void vs_trace_probe(struct vs_run *run, const struct vs_svc *v)
+{
+    if (!run->sc->cfg->version_trace || !run->sc->cfg->log)
+        return;
+    char who[96], line[256];
+    vs_name_ip(&(struct host_result){ .addr = v->addr }, who, sizeof who);
+    snprintf(line, sizeof line, "Service scan sending probe %s to %s:%u (%s)",
+             run->db->p[v->probe].name, who, v->out->port, v->udp ? "udp" : "tcp");
+    run->sc->cfg->log(run->sc->cfg->log_ctx, line);
+}
+
 /* A UDP probe: one datagram from a source port of its own, as nmap's new connected socket
  * per probe gives (nsock_connect_udp). */
 static void vs_udp_send(struct vs_run *run, struct vs_svc *v)
@@ -226,6 +252,7 @@ static void vs_start_probe(struct vs_run *run, struct vs_svc *v, uint64_t now)
 {
     v->exec_ns = now;
     v->sent = 0;
+    vs_trace_probe(run, v);
     if (v->udp)
         vs_udp_send(run, v);
     else
@@ -310,7 +337,10 @@ static bool vs_answer(struct vs_run *run, struct vs_svc *v, uint64_t now)
         v->pr->reason = RS_UDP_RESPONSE;
     }
     struct svc_result r;
-    int rc = vscan_match(run->db, v->probe, v->buf, v->len, &r, NULL);
+    int by = -1;
+    int rc = vscan_match(run->db, v->probe, v->buf, v->len, &r, &by);
+    if (rc && run->sc->cfg->version_trace && run->sc->cfg->log && !(rc == 2 && v->matched))
+        vs_trace_match(run, v, &r, by);
     if (rc && vs_take(v, &r, rc)) {
         if (!strncmp(v->out->name, "ssl/", 4)) {   /* scanThroughTunnel's special case */
             v->out->ssl = true;

@@ -10,4 +10,5 @@ scan --sim tests/golden/data/services_odd.scn -sV --datadir tests/golden/data -p
 scan --sim tests/golden/data/services_odd.scn -sV --version-light --datadir tests/golden/data -p 21,79,2222 odd
 scan --sim tests/golden/data/services_odd.scn -sV --version-all --datadir tests/golden/data -p 2222 odd
 scan -sS -sU -sV --datadir tests/golden/data -p T:22,U:53,123,161,514 web db
+scan -sV --version-trace --datadir tests/golden/data -p 22,79 web vax
 scan -sV --version-intensity 10 web
