@@ -79,9 +79,10 @@ static int tui_parse_u64(const char *s, unsigned long long *v)
 static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
 {
     memset(o, 0, sizeof *o);
+    bool in_lab = false;   /* any lab option, --student alone included */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        int lab = cmd_lab_option("tui", &o->lab, NULL, argc, argv, &i);
+        int lab = cmd_lab_option("tui", &o->lab, &in_lab, argc, argv, &i);
         if (lab < 0)
             return -1;
         if (lab)
@@ -128,6 +129,10 @@ static int tui_parse_args(int argc, char **argv, struct tui_opts *o)
     bool lab = o->lab.lab || o->lab.ticket;
     if (lab && o->source) {
         fprintf(stderr, "tcplab tui: a lab's variant is the scenario; drop '%s'\n", o->source);
+        return -1;
+    }
+    if (in_lab && o->source) {   /* --student ... without --lab: refused, as run refuses it */
+        fprintf(stderr, "tcplab tui: %s ('%s')\n", lab_sel_conflict(&o->lab), o->source);
         return -1;
     }
     if (!o->source && !lab) {

@@ -29,6 +29,13 @@ for c in $cmds; do
     want 0 "$c --help" "$bin" "$c" --help
 done
 want 1 "no command" "$bin"
+
+# Lab options without --lab beside a scenario file are refused, not ignored (tui opened the
+# whole scenario; run, scan, attach, diff and bridge say so): the message, since tui without
+# a terminal exits 1 anyway.
+want 1 "tui SCENARIO --student without --lab" "$bin" tui "$root/scenarios/handshake.scn" --student alice
+grep -q 'need --lab NAME' "$dir/err" ||
+    { echo "exit_check: tui SCENARIO --student ID: $(head -c 200 "$dir/err")" >&2; fail=1; }
 want 1 "unknown command" "$bin" no-such-command
 
 # scan
