@@ -140,6 +140,7 @@ struct vs_run {
     size_t par;
     bool failed;                 /* out of memory */
     uint32_t udp_next;           /* UDP source ports and IP IDs handed out */
+    size_t *act, nact;           /* services in flight, by index, in launch order */
     bool io_failed;
 };
 
@@ -303,6 +304,7 @@ static void vs_launch(struct vs_run *run, struct vs_svc *v, uint64_t now)
 {
     v->buf = malloc(VS_BUF);
     run->inflight++;
+    run->act[run->nact++] = (size_t)(v - run->svc);
     if (!v->buf) {
         run->failed = true;
         vs_end(run, v, VS_END_INCOMPLETE);
@@ -383,8 +385,8 @@ static void vs_udp_input(struct vs_run *run, const uint8_t *d, size_t len, uint6
     } else {
         return;
     }
-    for (size_t i = 0; i < run->next; i++) {
-        struct vs_svc *v = &run->svc[i];
+    for (size_t i = 0; i < run->nact; i++) {
+        struct vs_svc *v = &run->svc[run->act[i]];
         if (v->done || !v->udp || v->addr != addr || v->out->port != port || v->sport != sport)
             continue;
         if (refused) {
@@ -546,8 +548,8 @@ static int vs_loop(struct vs_run *run, char *err, size_t errlen)
         while (run->inflight < run->par && run->next < run->nsvc)
             vs_launch(run, &run->svc[run->next++], now);
         uint64_t dl = UINT64_MAX;
-        for (size_t i = 0; i < run->next; i++) {
-            struct vs_svc *v = &run->svc[i];
+        for (size_t i = 0; i < run->nact; i++) {
+            struct vs_svc *v = &run->svc[run->act[i]];
             if (v->done)
                 continue;
             vs_step(run, v, now);
@@ -556,6 +558,11 @@ static int vs_loop(struct vs_run *run, char *err, size_t errlen)
                 dl = d < dl ? d : dl;
             }
         }
+        size_t k = 0;            /* the finished leave the list; the order stays */
+        for (size_t i = 0; i < run->nact; i++)
+            if (!run->svc[run->act[i]].done)
+                run->act[k++] = run->act[i];
+        run->nact = k;
         if (run->failed) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -600,12 +607,19 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
               size_t errlen)
 {
     const struct scan_config *cfg = sc->cfg;
-    size_t total = 0;
+    size_t total = 0;            /* the candidates: open and open|filtered ports */
     for (size_t h = 0; h < n; h++)
-        total += hosts[h].res->nports;
+        for (size_t i = 0; i < hosts[h].res->nports; i++)
+            total += hosts[h].res->ports[i].state == PORT_OPEN ||
+                     hosts[h].res->ports[i].state == PORT_OPEN_FILTERED;
+    if (!total)
+        return 0;
     struct vs_run run = { .sc = sc, .db = cfg->svdb, .par = vs_parallelism(cfg) };
-    run.svc = calloc(total ? total : 1, sizeof *run.svc);
-    if (!run.svc) {
+    run.svc = calloc(total, sizeof *run.svc);
+    run.act = calloc(total, sizeof *run.act);   /* launch-failed ones wait for compaction */
+    if (!run.svc || !run.act) {
+        free(run.svc);
+        free(run.act);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -616,6 +630,7 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
         size_t from = run.nsvc;
         if (vs_host(&run, hosts[h].res, intensity) < 0) {
             free(run.svc);
+            free(run.act);
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -632,6 +647,7 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
         free(run.svc[i].buf);
     }
     free(run.svc);
+    free(run.act);
     return rc;
 }
 
