@@ -542,6 +542,7 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
     if (j->have_svdb) {
         c->svdb = &j->svdb;
         c->version_intensity = o->version_intensity;
+        c->version_trace = o->version_trace;
     }
     if (o->idle_zombie) {
         c->idle_scan = true;

@@ -65,6 +65,7 @@ struct scan_opts {
     const char *datadir;         /* --datadir: where nmap's data files (nmap-os-db,
                                     nmap-service-probes) are */
     bool vscan;                  /* -sV (or -A) */
+    bool version_trace;          /* --version-trace */
     int version_intensity;       /* --version-intensity N, --version-light (2), --version-all
                                     (9); nmap's default 7 */
 

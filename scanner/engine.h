@@ -170,6 +170,7 @@ struct scan_config {
      * used, hence not const). NULL: no -sV. */
     struct svc_db *svdb;
     int version_intensity;       /* 0-9; nmap's default 7 */
+    bool version_trace;          /* --version-trace: each probe sent and match made, to log */
 };
 
 /* Fills every field with its default: T3, SYN scan, no targets, every override unset. */

@@ -12,7 +12,10 @@
  * fallbacks matches, the probe's totalwaitms runs out, 4096 bytes have come, or the peer
  * closes; a match ends the service, a softmatch is kept and the reading goes on. A peer that
  * closes or resets during the NULL probe, before tcpwrappedms and without a byte, is
- * "tcpwrapped". Answers that matched nothing go into the service's fingerprint.
+ * "tcpwrapped". Answers that matched nothing go into the service's fingerprint. Open and
+ * open|filtered UDP ports (-sU) get the UDP probes the same way, each one datagram sent with
+ * pktio_send from a fresh source port, its answers picked out of pktio_recv's datagrams
+ * (an ICMP port unreachable quoting it: on to the next probe, as nmap's ECONNREFUSED).
  *
  * Up to 20 services at once (30 at -T4, 40 at -T5, 1 at -T0..-T2; --min/--max-parallelism
  * bound it), as ServiceGroup's ideal_parallelism. Waits are pktio_recv deadlines (the next
@@ -34,6 +37,7 @@ enum {
     VS_BUF = VS_READ_MAX + 2048, /* room for the read that crosses it */
     VS_CONNECT_MS = 5000,        /* DEFAULT_CONNECT_TIMEOUT */
     VS_LIVE_POLL_MS = 5,
+    VS_UDP_SPORT_BASE = 45000, VS_UDP_SPORTS = 15000,   /* a fresh source port per UDP probe */
 };
 
 /* --- probe selection ------------------------------------------------------------------- */
@@ -124,6 +128,8 @@ struct vs_svc {
     size_t len;
     bool tcpwrap_possible, matched;
     bool done;
+    bool udp;                    /* datagrams through pktio send/recv, not a stream */
+    uint16_t sport;              /* UDP: this probe's source port */
 };
 
 struct vs_run {
@@ -133,6 +139,9 @@ struct vs_run {
     size_t nsvc, next, inflight;
     size_t par;
     bool failed;                 /* out of memory */
+    uint32_t udp_next;           /* UDP source ports and IP IDs handed out */
+    size_t *act, nact;           /* services in flight, by index, in launch order */
+    bool io_failed;
 };
 
 static void vs_end(struct vs_run *run, struct vs_svc *v, enum vscan_end end)
@@ -196,17 +205,70 @@ static void vs_write(struct vs_run *run, struct vs_svc *v)
     }
 }
 
+/* --version-trace: nmap's "Service scan hard match (Probe GetRequest matched with GetRequest
+ * line 6954): 198.51.100.20:80 is http.  Version: |Apache httpd|2.4.57|(Debian)|". */
+static void vs_trace_match(struct vs_run *run, const struct vs_svc *v, const struct svc_result *r,
+                           int by)
+{
+    char who[96], line[512];
+    vs_name_ip(&(struct host_result){ .addr = v->addr }, who, sizeof who);
+    snprintf(line, sizeof line, "Service scan %s match (Probe %s matched with %s line %d): "
+             "%s:%u is %s.  Version: |%s|%s|%s|", r->soft ? "soft" : "hard",
+             run->db->p[v->probe].name, by >= 0 ? run->db->p[by].name : "?", r->line, who,
+             v->out->port, r->service, r->field[SVC_P], r->field[SVC_V], r->field[SVC_I]);
+    run->sc->cfg->log(run->sc->cfg->log_ctx, line);
+}
+
+/* --version-trace: "Service scan sending probe NULL to 198.51.100.20:22 (tcp)". */
+static void vs_trace_probe(struct vs_run *run, const struct vs_svc *v)
+{
+    if (!run->sc->cfg->version_trace || !run->sc->cfg->log)
+        return;
+    char who[96], line[256];
+    vs_name_ip(&(struct host_result){ .addr = v->addr }, who, sizeof who);
+    snprintf(line, sizeof line, "Service scan sending probe %s to %s:%u (%s)",
+             run->db->p[v->probe].name, who, v->out->port, v->udp ? "udp" : "tcp");
+    run->sc->cfg->log(run->sc->cfg->log_ctx, line);
+}
+
+/* A UDP probe: one datagram from a source port of its own, as nmap's new connected socket
+ * per probe gives (nsock_connect_udp). */
+static void vs_udp_send(struct vs_run *run, struct vs_svc *v)
+{
+    const struct svc_probe *p = &run->db->p[v->probe];
+    uint32_t k = run->udp_next++;
+    v->sport = (uint16_t)(VS_UDP_SPORT_BASE + k % VS_UDP_SPORTS);
+    struct wire_ipv4 ip = { .ttl = 64, .proto = WIRE_PROTO_UDP, .id = (uint16_t)(k * 7919u + 1),
+                            .df = true, .src = run->sc->io->src_addr, .dst = v->addr };
+    struct wire_udp u = { .sport = v->sport, .dport = v->out->port, .payload = p->data,
+                          .payload_len = p->len };
+    uint8_t buf[WIRE_MAX_DGRAM];
+    size_t n = wire_emit_udp(buf, sizeof buf, &ip, &u);
+    if (n && pktio_send(run->sc->io, buf, n) < 0)
+        run->io_failed = true;
+}
+
 /* The probe's text goes out now (send_probe_text) and its time starts. */
 static void vs_start_probe(struct vs_run *run, struct vs_svc *v, uint64_t now)
 {
     v->exec_ns = now;
     v->sent = 0;
-    vs_write(run, v);
+    vs_trace_probe(run, v);
+    if (v->udp)
+        vs_udp_send(run, v);
+    else
+        vs_write(run, v);
 }
 
 static void vs_connect(struct vs_run *run, struct vs_svc *v, uint64_t now)
 {
     struct pktio *io = run->sc->io;
+    if (v->udp) {                /* no handshake: the probe goes at once */
+        v->connected = true;
+        v->len = 0;
+        vs_start_probe(run, v, now);
+        return;
+    }
     v->handle = io->ops->stream_open(io, v->addr, v->out->port);
     v->connected = false;
     v->connect_ns = now;
@@ -242,6 +304,7 @@ static void vs_launch(struct vs_run *run, struct vs_svc *v, uint64_t now)
 {
     v->buf = malloc(VS_BUF);
     run->inflight++;
+    run->act[run->nact++] = (size_t)(v - run->svc);
     if (!v->buf) {
         run->failed = true;
         vs_end(run, v, VS_END_INCOMPLETE);
@@ -266,6 +329,82 @@ static void vs_closed(struct vs_run *run, struct vs_svc *v, uint64_t now)
         vs_next(run, v, true, now);
 }
 
+/* Bytes came: the port is open after all (adjustPortStateIfNecessary), and the answer so far
+ * is matched. true when the service's probe is over (matched, or 4096 bytes read). */
+static bool vs_answer(struct vs_run *run, struct vs_svc *v, uint64_t now)
+{
+    v->tcpwrap_possible = false;
+    if (v->udp && v->pr->state != PORT_OPEN) {
+        v->pr->state = PORT_OPEN;
+        v->pr->reason = RS_UDP_RESPONSE;
+    }
+    struct svc_result r;
+    int by = -1;
+    int rc = vscan_match(run->db, v->probe, v->buf, v->len, &r, &by);
+    if (rc && run->sc->cfg->version_trace && run->sc->cfg->log && !(rc == 2 && v->matched))
+        vs_trace_match(run, v, &r, by);
+    if (rc && vs_take(v, &r, rc)) {
+        if (!strncmp(v->out->name, "ssl/", 4)) {   /* scanThroughTunnel's special case */
+            v->out->ssl = true;
+            memmove(v->out->name, v->out->name + 4, strlen(v->out->name + 4) + 1);
+        }
+        vs_end(run, v, VS_END_HARD);
+        return true;
+    }
+    if (v->len >= VS_READ_MAX) {
+        vs_fp(run, v, now);
+        vs_next(run, v, false, now);
+        return true;
+    }
+    return false;
+}
+
+/* A datagram for a UDP service: its answer (appended), or an ICMP port unreachable quoting
+ * its probe (ECONNREFUSED on nmap's socket: on to the next probe). */
+static void vs_udp_input(struct vs_run *run, const uint8_t *d, size_t len, uint64_t now)
+{
+    struct wire_pkt pk;
+    if (wire_parse(d, len, &pk) != WIRE_OK || pk.l4_err != WIRE_OK)
+        return;
+    uint32_t addr = pk.ip.src;
+    uint16_t port, sport;
+    bool refused = false;
+    if (pk.ip.proto == WIRE_PROTO_UDP) {
+        port = pk.l4.udp.sport;
+        sport = pk.l4.udp.dport;
+    } else if (pk.ip.proto == WIRE_PROTO_ICMP && pk.l4.icmp.type == ICMP_UNREACH &&
+               pk.l4.icmp.code == ICMP_PORT_UNREACH) {
+        struct wire_quote q;
+        if (wire_icmp_quote(&pk.l4.icmp, &q) != WIRE_OK || !q.has_ports ||
+            q.ip.proto != WIRE_PROTO_UDP)
+            return;
+        addr = q.ip.dst;
+        port = q.dport;
+        sport = q.sport;
+        refused = true;
+    } else {
+        return;
+    }
+    for (size_t i = 0; i < run->nact; i++) {
+        struct vs_svc *v = &run->svc[run->act[i]];
+        if (v->done || !v->udp || v->addr != addr || v->out->port != port || v->sport != sport)
+            continue;
+        if (refused) {
+            vs_next(run, v, true, now);
+            return;
+        }
+        size_t n = pk.l4.udp.payload_len;
+        if (n > VS_BUF - v->len)
+            n = VS_BUF - v->len;
+        if (!n)
+            return;
+        memcpy(v->buf + v->len, pk.l4.udp.payload, n);
+        v->len += n;
+        vs_answer(run, v, now);
+        return;
+    }
+}
+
 /* Reads what has arrived; matches it. */
 static void vs_read(struct vs_run *run, struct vs_svc *v, uint64_t now)
 {
@@ -281,24 +420,8 @@ static void vs_read(struct vs_run *run, struct vs_svc *v, uint64_t now)
         vs_closed(run, v, now);
         return;
     }
-    if (got) {
-        v->tcpwrap_possible = false;
-        struct svc_result r;
-        int rc = vscan_match(run->db, v->probe, v->buf, v->len, &r, NULL);
-        if (rc && vs_take(v, &r, rc)) {
-            if (!strncmp(v->out->name, "ssl/", 4)) {   /* scanThroughTunnel's special case */
-                v->out->ssl = true;
-                memmove(v->out->name, v->out->name + 4, strlen(v->out->name + 4) + 1);
-            }
-            vs_end(run, v, VS_END_HARD);
-            return;
-        }
-        if (v->len >= VS_READ_MAX) {
-            vs_fp(run, v, now);
-            vs_next(run, v, false, now);
-            return;
-        }
-    }
+    if (got && vs_answer(run, v, now))
+        return;
     if (eof)
         vs_closed(run, v, now);
 }
@@ -313,6 +436,14 @@ static uint64_t vs_deadline(const struct vs_run *run, const struct vs_svc *v)
 static void vs_step(struct vs_run *run, struct vs_svc *v, uint64_t now)
 {
     struct pktio *io = run->sc->io;
+    if (v->udp) {                /* answers come through vs_udp_input */
+        if (now >= vs_deadline(run, v)) {
+            v->tcpwrap_possible = false;
+            vs_fp(run, v, now);
+            vs_next(run, v, false, now);
+        }
+        return;
+    }
     if (!v->connected) {
         enum pktio_stream st = io->ops->stream_poll(io, v->handle, NULL, NULL);
         if (st == PKTIO_STREAM_PENDING) {
@@ -371,8 +502,7 @@ static int vs_host(struct vs_run *run, struct host_result *res, int intensity)
     size_t n = 0;
     for (size_t i = 0; i < res->nports; i++) {
         const struct port_result *p = &res->ports[i];
-        n += p->proto == WIRE_PROTO_TCP &&
-             (p->state == PORT_OPEN || p->state == PORT_OPEN_FILTERED);
+        n += p->state == PORT_OPEN || p->state == PORT_OPEN_FILTERED;
     }
     if (!n)
         return 0;
@@ -383,27 +513,27 @@ static int vs_host(struct vs_run *run, struct host_result *res, int intensity)
     res->vs = vr;
     for (size_t i = 0; i < res->nports; i++) {   /* ports are sorted by (proto, port) */
         const struct port_result *p = &res->ports[i];
-        if (p->proto == WIRE_PROTO_TCP &&
-            (p->state == PORT_OPEN || p->state == PORT_OPEN_FILTERED))
+        if (p->state == PORT_OPEN || p->state == PORT_OPEN_FILTERED)
             vr->p[vr->n++] = (struct vscan_port){ .port = p->port, .proto = p->proto };
     }
     for (int pass = 0; pass < 2; pass++) {
         for (size_t i = 0, k = 0; i < res->nports; i++) {
             struct port_result *p = &res->ports[i];
-            if (p->proto != WIRE_PROTO_TCP ||
-                (p->state != PORT_OPEN && p->state != PORT_OPEN_FILTERED))
+            if (p->state != PORT_OPEN && p->state != PORT_OPEN_FILTERED)
                 continue;
             struct vscan_port *o = &vr->p[k++];
             if (p->state != (pass == 0 ? PORT_OPEN : PORT_OPEN_FILTERED))
                 continue;
-            if (svc_ports_has(&run->db->exclude_tcp, p->port)) {
+            bool udp = p->proto == WIRE_PROTO_UDP;
+            if (svc_ports_has(udp ? &run->db->exclude_udp : &run->db->exclude_tcp, p->port)) {
                 o->end = VS_END_EXCLUDED;
                 continue;
             }
             struct vs_svc *v = &run->svc[run->nsvc++];
             *v = (struct vs_svc){ .out = o, .pr = p, .res = res, .addr = res->addr, .handle = -1,
                                   .probe = -1, .tcpwrap_possible = true };
-            v->sel = (struct vscan_sel){ .port = p->port, .intensity = intensity };
+            v->udp = udp;
+            v->sel = (struct vscan_sel){ .port = p->port, .udp = udp, .intensity = intensity };
         }
     }
     return 0;
@@ -418,8 +548,8 @@ static int vs_loop(struct vs_run *run, char *err, size_t errlen)
         while (run->inflight < run->par && run->next < run->nsvc)
             vs_launch(run, &run->svc[run->next++], now);
         uint64_t dl = UINT64_MAX;
-        for (size_t i = 0; i < run->next; i++) {
-            struct vs_svc *v = &run->svc[i];
+        for (size_t i = 0; i < run->nact; i++) {
+            struct vs_svc *v = &run->svc[run->act[i]];
             if (v->done)
                 continue;
             vs_step(run, v, now);
@@ -428,6 +558,11 @@ static int vs_loop(struct vs_run *run, char *err, size_t errlen)
                 dl = d < dl ? d : dl;
             }
         }
+        size_t k = 0;            /* the finished leave the list; the order stays */
+        for (size_t i = 0; i < run->nact; i++)
+            if (!run->svc[run->act[i]].done)
+                run->act[k++] = run->act[i];
+        run->nact = k;
         if (run->failed) {
             snprintf(err, errlen, "out of memory");
             return -1;
@@ -442,10 +577,13 @@ static int vs_loop(struct vs_run *run, char *err, size_t errlen)
             continue;
         size_t len;
         uint64_t t;
-        if (pktio_recv(io, dgram, sizeof dgram, &len, &t, dl) < 0) {
-            snprintf(err, errlen, "receive: %s", io->err);
+        int r = pktio_recv(io, dgram, sizeof dgram, &len, &t, dl);
+        if (r < 0 || run->io_failed) {
+            snprintf(err, errlen, "%s: %s", r < 0 ? "receive" : "send", io->err);
             return -1;
         }
+        if (r == 1)
+            vs_udp_input(run, dgram, len, pktio_now(io));
     }
 }
 
@@ -469,12 +607,19 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
               size_t errlen)
 {
     const struct scan_config *cfg = sc->cfg;
-    size_t total = 0;
+    size_t total = 0;            /* the candidates: open and open|filtered ports */
     for (size_t h = 0; h < n; h++)
-        total += hosts[h].res->nports;
+        for (size_t i = 0; i < hosts[h].res->nports; i++)
+            total += hosts[h].res->ports[i].state == PORT_OPEN ||
+                     hosts[h].res->ports[i].state == PORT_OPEN_FILTERED;
+    if (!total)
+        return 0;
     struct vs_run run = { .sc = sc, .db = cfg->svdb, .par = vs_parallelism(cfg) };
-    run.svc = calloc(total ? total : 1, sizeof *run.svc);
-    if (!run.svc) {
+    run.svc = calloc(total, sizeof *run.svc);
+    run.act = calloc(total, sizeof *run.act);   /* launch-failed ones wait for compaction */
+    if (!run.svc || !run.act) {
+        free(run.svc);
+        free(run.act);
         snprintf(err, errlen, "out of memory");
         return -1;
     }
@@ -485,6 +630,7 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
         size_t from = run.nsvc;
         if (vs_host(&run, hosts[h].res, intensity) < 0) {
             free(run.svc);
+            free(run.act);
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -501,6 +647,7 @@ int vscan_run(struct scan_ctx *sc, struct scan_group_host *hosts, size_t n, char
         free(run.svc[i].buf);
     }
     free(run.svc);
+    free(run.act);
     return rc;
 }
 

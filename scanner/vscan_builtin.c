@@ -9,8 +9,9 @@
  * product as nmap's own database names it, so the two agree on the default network. It is
  * not nmap's file and knows a few dozen servers where nmap's knows thousands. The probes
  * are the NULL probe, GenericLines, GetRequest, HTTPOptions and Help, with nmap's probe
- * strings and waits; Exclude keeps raw printing ports out, as nmap's file does (anything
- * sent there is printed).
+ * strings and waits, and for UDP a DNS version.bind query and an NTP client request (each
+ * recognising its own bytes sent back: the simulated UDP ports echo); Exclude keeps raw
+ * printing ports out, as nmap's file does (anything sent there is printed).
  */
 #include <stdio.h>
 #include <string.h>
@@ -95,7 +96,24 @@ const char vscan_builtin_probes[] =
     "rarity 3\n"
     "ports 21,25,110,119,143\n"
     "match ftp m|^214[ -][^\\r\\n]*\\r\\n| p/FTP server/\n"
-    "softmatch smtp m|^214[ -]|\n";
+    "softmatch smtp m|^214[ -]|\n"
+    "\n"
+    "# UDP. A DNS query for version.bind, class CHAOS, type TXT (RFC 1035 4.1).\n"
+    "Probe UDP DNSVersionBindReq q|\\0\\x06\\x01\\0\\0\\x01\\0\\0\\0\\0\\0\\0\\x07version\\x04bind\\0\\0\\x10\\0\\x03|\n"
+    "rarity 1\n"
+    "ports 53\n"
+    "match echo m|^\\0\\x06\\x01\\0\\0\\x01\\0\\0\\0\\0\\0\\0\\x07version\\x04bind\\0\\0\\x10\\0\\x03$|\n"
+    "match domain m|^\\0\\x06[\\x84-\\x87].\\0\\x01\\0\\x01.*\\x07version\\x04bind.*\\x10\\0\\x03.{6}(.)(.+)$|s "
+    "p/DNS server/ i/version.bind: $2/\n"
+    "softmatch domain m|^\\0\\x06[\\x80-\\xff]|\n"
+    "\n"
+    "# An NTP version 4 client request (RFC 5905 7.3: LI 3, VN 4, mode 3).\n"
+    "Probe UDP NTPRequest q|\\xe3\\0\\x04\\xfa\\0\\x01\\0\\0\\0\\x01\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0"
+    "\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08|\n"
+    "rarity 5\n"
+    "ports 123\n"
+    "match echo m|^\\xe3\\0\\x04\\xfa\\0\\x01\\0\\0\\0\\x01\\0{30}\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08$|\n"
+    "match ntp m|^[\\x1c\\x24\\xe4\\x5c\\x64\\xdc][\\x01-\\x0f]|s p/NTP/ i/stratum $I(1,\">\")/\n";
 
 static bool vs_readable(const char *path)
 {

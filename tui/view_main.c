@@ -66,7 +66,7 @@ bool tv_prompt(struct tui_view *v, const char *prompt, char *buf, size_t cap, bo
             move(y - 1, 0);
             clrtoeol();
             mvaddnstr(y - 1, 0, " seed=N | HOST.KEY=VALUE | NAME=VALUE | line N=TEXT (Tab after "
-                      "'line N' fills in its text) | Esc: cancel", COLS);
+                      "'line N' fills in its text) | CHANGE-A vs CHANGE-B | Esc: cancel", COLS);
             attroff(A_REVERSE);
         }
         move(y, 0);

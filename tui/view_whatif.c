@@ -1,7 +1,8 @@
 /* view_whatif.c — the what-if screen (tui/whatif.h draws nothing; this file places it).
  *
  * `w` asks for one change (seed=N, HOST.KEY=VALUE, NAME=VALUE or line N=TEXT; Tab after
- * `line N` puts the line's text in to edit), runs the TUI's own source again with it
+ * `line N` puts the line's text in to edit; "CHANGE-A vs CHANGE-B" changes both runs, as a
+ * lab's student view wants for a hidden fact), runs the TUI's own source again with it
  * (`tcplab diff`'s machinery), and shows both runs side by side, A on the left, B on the
  * right, the cursor on the first pair that differs: the rows before it the same on both
  * sides, the parting row marked '-' and '+' (and coloured, and bold, so it shows without
@@ -141,7 +142,7 @@ void tv_draw_whatif(struct tui_view *v, int y, int h, int W)
     attroff(A_BOLD);
     int half = W / 2, rows_h = h - 5 - 4;   /* 4: the selected row whole, below */
     attron(A_UNDERLINE);
-    wi_put(y + 4, 0, half - 1, " A (as opened)");
+    wi_put(y + 4, 0, half - 1, w->a_changed ? " A (changed)" : " A (as opened)");
     wi_put(y + 4, half, W - half, " B (changed)");
     attroff(A_UNDERLINE);
     if (rows_h < 1)

@@ -63,11 +63,22 @@ int tui_whatif_run(struct tui_whatif *w, const struct whatif_src *src, const cha
 {
     whatif_drop(w);
     w->err[0] = 0;
-    struct whatif_change ch;
-    if (whatif_parse(spec, &ch, w->err, sizeof w->err))
+    /* "CHANGE" changes B; "CHANGE-A vs CHANGE-B" both (a lab's hidden fact is set on both
+     * sides or not at all) */
+    char sa[WHATIF_VALUE_MAX + 64] = "", sb[sizeof w->spec];
+    const char *vs = strstr(spec, " vs ");
+    if (vs && (size_t)(vs - spec) < sizeof sa) {
+        snprintf(sa, sizeof sa, "%.*s", (int)(vs - spec), spec);
+        snprintf(sb, sizeof sb, "%s", vs + 4);
+    } else {
+        snprintf(sb, sizeof sb, "%s", spec);
+    }
+    struct whatif_change ca, cb;
+    if ((sa[0] && whatif_parse(sa, &ca, w->err, sizeof w->err)) ||
+        whatif_parse(sb, &cb, w->err, sizeof w->err))
         return 1;
-    int rc = whatif_diff(src, NULL, 0, src, &ch, 1, NULL, &w->a, &w->b, &w->view, &w->d,
-                         w->err, sizeof w->err);
+    int rc = whatif_diff(src, &ca, sa[0] ? 1 : 0, src, &cb, 1, NULL, &w->a, &w->b, &w->view,
+                         &w->d, w->err, sizeof w->err);
     if (!rc && (whatif_index(&w->a.tr, &w->view, &w->ia, &w->na) ||
                 whatif_index(&w->b.tr, &w->view, &w->ib, &w->nb))) {
         snprintf(w->err, sizeof w->err, "out of memory");
@@ -80,9 +91,14 @@ int tui_whatif_run(struct tui_whatif *w, const struct whatif_src *src, const cha
         return rc;
     }
     w->have = true;
-    whatif_format(&ch, w->spec, sizeof w->spec);
-    whatif_label(src, &w->a, NULL, w->la, sizeof w->la);
-    whatif_label(src, &w->b, w->spec, w->lb, sizeof w->lb);
+    w->a_changed = sa[0] != 0;
+    char fa[WHATIF_VALUE_MAX + 64] = "", fb[WHATIF_VALUE_MAX + 64];
+    if (sa[0])
+        whatif_format(&ca, fa, sizeof fa);
+    whatif_format(&cb, fb, sizeof fb);
+    snprintf(w->spec, sizeof w->spec, "%s%s%s", fa, fa[0] ? " vs " : "", fb);
+    whatif_label(src, &w->a, fa[0] ? fa : NULL, w->la, sizeof w->la);
+    whatif_label(src, &w->b, fb, w->lb, sizeof w->lb);
     if (w->d.same) {
         snprintf(w->why, sizeof w->why, "the same: %zu events in both runs", w->d.na);
     } else {

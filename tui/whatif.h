@@ -20,8 +20,9 @@
 
 struct tui_whatif {
     bool have;                   /* a result to show */
-    char spec[WHATIF_VALUE_MAX + 64];
-    char la[400], lb[400];       /* the runs' labels */
+    bool a_changed;              /* "A vs B": A is not the run as opened */
+    char spec[2 * (WHATIF_VALUE_MAX + 64) + 8];   /* as run: "CHANGE" or "A vs B" */
+    char la[800], lb[800];       /* the runs' labels */
     char why[512];               /* what differs (rundiff_describe), or "same ..." */
     char err[600];               /* why the last what-if could not run */
     struct whatif_run a, b;
@@ -35,8 +36,10 @@ struct tui_whatif {
 void tui_whatif_init(struct tui_whatif *w);
 void tui_whatif_free(struct tui_whatif *w);
 
-/* Runs src (A) against src with the change `spec` (B). 0 with the result (cursor on the
- * parting row); 1 bad input, 2 runtime failure, with w->err (the last result is dropped). */
+/* Runs src (A) against src with the change `spec` (B), or with "CHANGE-A vs CHANGE-B" A
+ * changed too (in a lab's student view a hidden fact must be set on both sides: --set-a and
+ * --set-b of tcplab diff). 0 with the result (cursor on the parting row); 1 bad input, 2
+ * runtime failure, with w->err (the last result is dropped). */
 int tui_whatif_run(struct tui_whatif *w, const struct whatif_src *src, const char *spec);
 
 /* Rows: the longer run's events in view. */

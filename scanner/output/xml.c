@@ -18,30 +18,25 @@
 #include "scanner/services.h"
 #include "scanner/vscan.h"
 
+/* nmap's xml.cc escape(), for attribute values and the comment alike: <>&"' as entities,
+ * the second '-' of "--" as &#45; (a comment may not hold "--"), and every byte below 0x20
+ * or above 0x7F as &#xHH; (ASCII out, so the file is UTF-8 whatever bytes a file name or
+ * argument had). nmap 7.93: `-oN $'n\xff\x01'` gives "n&#xff;&#x1;", `--reason` "-&#45;reason". */
 static void xm_esc(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
+    for (const char *p = s; p && *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        switch (c) {
         case '&': fputs("&amp;", f); break;
         case '<': fputs("&lt;", f); break;
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&apos;", f); break;
+        case '-': fputs(p > s && p[-1] == '-' ? "&#45;" : "-", f); break;
         default:
-            if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n') fprintf(f, "&#%d;", *s);
-            else fputc(*s, f);
+            if (c < 0x20 || c > 0x7f) fprintf(f, "&#x%x;", c);
+            else fputc(c, f);
         }
-    }
-}
-
-/* Inside <!-- -->: no "--", no trailing '-'. */
-static void xm_comment_text(FILE *f, const char *s)
-{
-    char prev = 0;
-    for (; s && *s; s++) {
-        if (*s == '-' && prev == '-') fputc(' ', f);
-        fputc(*s, f);
-        prev = *s;
     }
 }
 
@@ -171,7 +166,7 @@ static int xm_begin(FILE *f, const struct scan_report *r)
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n"
           "<?xml-stylesheet href=\"file:///usr/share/nmap/nmap.xsl\" type=\"text/xsl\"?>\n", f);
     fprintf(f, "<!-- %s %s scan initiated %s as: ", OUTPUT_TOOL, OUTPUT_VERSION, start);
-    xm_comment_text(f, r->argv_line);
+    xm_esc(f, r->argv_line);
     fputs(" -->\n<nmaprun scanner=\"nmap\" args=\"", f);
     xm_esc(f, r->argv_line);
     fprintf(f, "\" start=\"%lld\" startstr=\"%s\" version=\"%s\" xmloutputversion=\"1.05\">\n",

@@ -5,6 +5,7 @@
 # `tcplab scan --live -sV` through the same bridge (kernel connect() sockets, real time)
 # against the same nmap. Issue 14's check that real nmap agrees host for host.
 #
+# TCP and UDP (the UDP probes: DNS version.bind, SNMP, NTP, ... as nmap's file orders them).
 # Why: nmap's service_scan is the reference for -sV (scanner/vscan*.c); the simulated
 # services (sim/app.c) are what both tools probe. Both read the installed
 # nmap-service-probes. The default network's 198.51.100.0/24 is rewritten to 198.18.100.0/24
@@ -28,8 +29,10 @@ bpid=""; lpid=""
 fail=0
 NET=198.18.100
 HOSTS="$NET.20,30,40,50,60"
-# every open port of the default network, one closed (25 on web) and one filtered (5432 on db)
-PORTS=21,22,23,25,79,80,135,139,443,445,513,514,515,631,3389,5432,9100
+# every open TCP port of the default network, one closed (25 on web) and one filtered (5432 on
+# db); UDP: web's 53 and 123 (they echo), db's 161 (open, echoes) and 514 (closed), 53
+# (open|filtered there)
+PORTS=T:21,22,23,25,79,80,135,139,443,445,513,514,515,631,3389,5432,9100,U:53,123,161,514
 
 cleanup() {
     for p in $lpid $bpid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -53,7 +56,7 @@ command -v nmap >/dev/null 2>&1 || { echo "sv_vs_nmap: nmap not installed (make 
 sed "s/198\.51\.100\./$NET./g" "$root/scenarios/default.scn" >"$work/net.scn"
 
 # The simulated scan first: virtual time, no namespace needed.
-timeout 120 "$tcplab" scan --sim "$work/net.scn" -n -Pn -sV -p "$PORTS" -oX "$work/sim.xml" \
+timeout 120 "$tcplab" scan --sim "$work/net.scn" -n -Pn -sS -sU -sV -p "$PORTS" -oX "$work/sim.xml" \
     "$HOSTS" >"$work/sim.out" 2>&1 || { echo "sv_vs_nmap: tcplab --sim failed" >&2; cat "$work/sim.out" >&2; exit 1; }
 
 ip netns add "$ns" || exit 2
@@ -66,10 +69,10 @@ for _ in $(seq 50); do
 done
 grep -q '^ready$' "$work/bridge.out" || { echo "sv_vs_nmap: bridge not ready" >&2; cat "$work/bridge.err" >&2; exit 1; }
 
-inns timeout 300 "$tcplab" scan --live -e "$dev" -S "$NET.10" -n -Pn -sV -p "$PORTS" \
+inns timeout 300 "$tcplab" scan --live -e "$dev" -S "$NET.10" -n -Pn -sS -sU -sV -p "$PORTS" \
     -oX "$work/live.xml" "$HOSTS" >"$work/live.out" 2>&1 &
 lpid=$!
-inns timeout 300 nmap -n -Pn -sV -p "$PORTS" -oX "$work/nmap.xml" "$HOSTS" >"$work/nmap.out" 2>&1 ||
+inns timeout 300 nmap -n -Pn -sS -sU -sV -p "$PORTS" -oX "$work/nmap.xml" "$HOSTS" >"$work/nmap.out" 2>&1 ||
     { echo "sv_vs_nmap: nmap failed" >&2; cat "$work/nmap.out" >&2; exit 2; }
 wait "$lpid"; lrc=$?; lpid=""
 [ "$lrc" -eq 0 ] || { bad "tcplab scan --live -sV exited $lrc"; tail -20 "$work/live.out" >&2; }

@@ -14,6 +14,9 @@ and the file is put back. The repository itself is never touched.
 
 Usage: tests/mutants/run.py [BUILD_JOBS]      (prints killed/survived/total, lists survivors;
 exit 0, or 2 when a line of mutants.txt no longer matches its file or the build fails)
+       tests/mutants/run.py --check            (only that every ORIGINAL occurs exactly once
+in its file, in a second: tests/unit/mutants_fresh.sh, so a refactor that moves a line makes
+`make test` fail instead of leaving a mutant that silently never runs)
 """
 import os, re, shutil, subprocess, sys, tempfile, time
 
@@ -70,9 +73,22 @@ def run_tests(src):
     return None
 
 
+def check_fresh(mutants):
+    stale = 0
+    for path, orig, _mut, note in mutants:
+        n = open(os.path.join(ROOT, path), encoding="utf-8").read().count(orig)
+        if n != 1:
+            print("mutants.txt: STALE: %s: %s (its original found %d times)" % (path, note, n))
+            stale += 1
+    print("mutants.txt: %d lines, %d stale" % (len(mutants), stale))
+    return 1 if stale else 0
+
+
 def main():
-    jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     mutants = read_mutants(os.path.join(ROOT, "tests", "mutants", "mutants.txt"))
+    if sys.argv[1:] == ["--check"]:
+        return check_fresh(mutants)
+    jobs = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     tmp = tempfile.mkdtemp(prefix="tcplab_mutants.")
     src = os.path.join(tmp, "src")
     try:

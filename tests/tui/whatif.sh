@@ -3,7 +3,8 @@
 # `w` with a new seed, then with one scenario line changed (Tab fills in the line's text to
 # edit), shows both runs side by side from the first event where they part, what differs
 # named; Enter goes to A's event in the main screen, W shows the result again, Esc comes
-# back; a change that does not parse says why (FILE:LINE:COL); a capture has no what-if;
+# back; a change that does not parse says why (FILE:LINE:COL); in a lab's student view a
+# hidden fact is set on both sides (A vs B); a capture has no what-if;
 # the help lists the key. Skipped without tmux.
 tcplab=$(cd "$(dirname "${1:-./tcplab}")" && pwd)/$(basename "${1:-./tcplab}")
 cd "$(dirname "$0")/../.." || exit 2
@@ -56,6 +57,15 @@ for size in "80 24" "200 50"; do
     sleep 0.5
     want "$size quits with 0" "EXIT=0"
 done
+# a lab's student view: a hidden fact on both sides or not at all
+start 100 30 "$tcplab" tui --lab idle-scan --student alice
+key w; key -l "open=22"; key Enter
+want "lab: one side alone refused" "what-if: in a lab, a change on one side needs the same"
+key w; key -l "open=22 vs open=80"; key Enter
+waitfor "lab: both sides" "what-if: open=22 vs open=80"
+want "lab: A changed" " A (changed)"
+want "lab: the passive view cannot tell" "the same: 18 events in both runs"
+key Escape; key q
 "$tcplab" run scenarios/handshake.scn --pcap "$tmp/hs.pcap" >/dev/null
 start 80 24 "$tcplab" tui "$tmp/hs.pcap"
 key w

@@ -101,6 +101,16 @@ static void test_line(void **state)
     assert_int_equal(tui_whatif_row(&w, 0, l, r, sizeof l), TUI_WR_PART);
     assert_non_null(strstr(l, "0.010000 NOTE"));
     assert_non_null(strstr(r, "0.020000 NOTE"));
+    /* a lab's student view: a hidden fact set on both sides ("A vs B"), not on one */
+    struct whatif_src lab = { .lab = { .lab = "idle-scan", .student = "alice" } };
+    assert_int_equal(tui_whatif_run(&w, &lab, "open=22"), 1);
+    assert_non_null(strstr(w.err, "--set-a and --set-b"));
+    assert_int_equal(tui_whatif_run(&w, &lab, "open=22 vs open=80"), 0);
+    assert_true(w.a_changed);
+    assert_string_equal(w.spec, "open=22 vs open=80");
+    assert_non_null(strstr(w.la, "with open=22"));
+    assert_non_null(strstr(w.lb, "with open=80"));
+    assert_true(w.d.same);   /* the attacker alone cannot tell them apart without a probe */
     tui_whatif_free(&w);
 }
 

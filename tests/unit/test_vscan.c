@@ -293,6 +293,56 @@ static void test_scan_intensity_zero_and_fin(void **state)
     done(&rep, io);
 }
 
+/* UDP: open|filtered and open ports get the UDP probes (no NULL probe): the simulated echo
+ * sends the DNS query back, which the built-in file names "echo"; a silent port stays
+ * open|filtered with its table name. Uses the built-in probes test_scan_builtin loaded. */
+static void test_scan_udp(void **state)
+{
+    (void)state;
+    static const char UNET[] =
+        "net 198.18.0.0/24 delay 1ms\n"
+        "host me 198.18.0.1 role scanner os linux\n"
+        "host srv 198.18.0.2 os linux udp 53,123\n"
+        "filter fw at srv in\n  drop udp dport 123\n  policy accept\n";
+    struct scenario sc;
+    char err[256];
+    assert_int_equal(scenario_parse("u.scn", UNET, sizeof UNET - 1, &sc, err, sizeof err), 0);
+    struct pktio *io = pktio_sim_open_scenario(&sc, 1, err, sizeof err);
+    assert_non_null(io);
+    static const uint32_t tgt = 0xC6120002;
+    static const uint16_t ports[] = {53, 123};
+    struct scan_config cfg;
+    scan_config_init(&cfg);
+    cfg.tcp_scan = SCAN_NONE;
+    cfg.udp_scan = true;
+    cfg.targets = &tgt;
+    cfg.ntargets = 1;
+    cfg.udp_ports = ports;
+    cfg.nudp_ports = 2;
+    cfg.disc.no_ping = true;
+    cfg.svdb = &db;
+    struct scan_report rep;
+    if (scan_run(&cfg, io, &rep, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    const struct host_result *h = &rep.hosts[0];
+    const struct vscan_port *p = vscan_find(h->vs, 17, 53);
+    assert_non_null(p);
+    assert_int_equal(p->end, VS_END_HARD);
+    assert_string_equal(p->name, "echo");
+    p = vscan_find(h->vs, 17, 123);
+    assert_non_null(p);
+    assert_int_equal(p->end, VS_END_NOMATCH);
+    assert_null(p->fp);
+    assert_int_equal(h->ports[1].port, 123);
+    assert_int_equal(h->ports[1].state, PORT_OPEN_FILTERED);
+    char cell[64];
+    vscan_service_cell(h->vs, true, &h->ports[1], cell, sizeof cell);
+    assert_string_equal(cell, "ntp");                /* no '?': not open */
+    scan_report_free(&rep);
+    pktio_close(io);
+    scenario_free(&sc);
+}
+
 /* The embedded default network with the installed nmap's own probes (skipped without them):
  * what nmap names through the bridge (tests/live/sv_vs_nmap.sh), here in virtual time. */
 static void test_default_network_nmap_file(void **state)
@@ -359,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_fingerprint_text),
         cmocka_unit_test(test_scan_builtin),
         cmocka_unit_test(test_scan_intensity_zero_and_fin),
+        cmocka_unit_test(test_scan_udp),
         cmocka_unit_test(test_default_network_nmap_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -30,7 +30,20 @@ trap 'rm -rf "$dir"' EXIT INT TERM
 printf '%s\n' 'host me 198.18.0.1 role scanner' 'host srv 198.18.0.2 tcp 79,2000' \
     '  service 79 banner "Who & <what>?\r\n"' '  service 2000 echo' > "$dir/fp.scn"
 "$tcplab" scan --sim "$dir/fp.scn" -sV --version-light -p 79,2000 srv -oX "$dir/sv3.xml" > /dev/null 2>&1
+# The command line as nmap's xml.cc escape() writes it, in the comment and in args: "--" as
+# "-&#45;", bytes below 0x20 and above 0x7F as &#xHH; (nmap 7.93: `nmap -n -sL --reason -oN
+# $'n\xff\x01' -oX - 127.0.0.1`): a file name that is not UTF-8 leaves the file well formed
+# (a control byte does not: &#x1; is no XML 1.0 character, in nmap's file as in ours).
+"$tcplab" scan --reason -p 80 web -oX "$dir/esc.xml" -oN "$dir/n$(printf '\377\001').txt" > /dev/null
+"$tcplab" scan -p 80 web -oX "$dir/esc2.xml" -oN "$dir/n$(printf '\377').txt" > /dev/null
 fail=0
+for w in '<!-- tcplab ' 'as: tcplab scan -&#45;reason -p 80 web' 'n&#xff;&#x1;.txt -->' \
+         'args="tcplab scan -&#45;reason -p 80 web -oX '; do
+    grep -qF -- "$w" "$dir/esc.xml" || { echo "FAIL: esc.xml lacks $w"; fail=1; }
+done
+if command -v xmllint >/dev/null 2>&1; then
+    xmllint --noout "$dir/esc2.xml" || { echo "FAIL: esc2.xml is not well formed"; fail=1; }
+fi
 for want in 'sv.xml:<service name="ssh" product="OpenSSH" version="9.2p1 Debian 2" extrainfo="protocol 2.0" ostype="Linux" method="probed" conf="10"><cpe>cpe:/a:openbsd:openssh:9.2p1</cpe><cpe>cpe:/o:linux:linux_kernel</cpe></service>' \
             'sv.xml:devicetype="printer" method="probed" conf="10"><cpe>cpe:/h:hp:laserjet_pro_m404dn</cpe>' \
             'sv2.xml:<service name="ftp" product="HP-UX or AIX ftpd" version="4.162" hostname="vax" ostype="Unix" method="probed" conf="10"/>' \
