@@ -199,6 +199,7 @@ install: tcplab $(BUILD)/libtcplab_attach.a
 	install -d $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts
 	install -m 644 docs/facts/*.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/facts/
 	install -m 644 docs/attach.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/attach.md
+	install -m 644 docs/json-schema.md $(DESTDIR)$(PREFIX)/share/doc/tcplab/json-schema.md
 	install -d $(DESTDIR)$(PYDIR) $(DESTDIR)$(PREFIX)/include/tcplab $(DESTDIR)$(PREFIX)/lib
 	install -m 644 attach/tcplab.py $(DESTDIR)$(PYDIR)/tcplab.py
 	install -m 644 attach/client.h $(DESTDIR)$(PREFIX)/include/tcplab/attach_client.h

@@ -19,6 +19,10 @@ command -v python3 > /dev/null || { echo "done_when: python3 missing, skipped"; 
 if [ "$bin" = "$src/build/tcplab" ] && [ -x "$src/tcplab" ] && cmp -s "$src/tcplab" "$bin"; then
     MAKEFLAGS= make -s -C "$src" install PREFIX="$tmp/inst" > "$tmp/install.log" 2>&1 ||
         { no "make install failed"; cat "$tmp/install.log"; }
+    # every share/doc/tcplab file tcplab(1) points an installed user to is there
+    for d in $(grep -o 'share/doc/tcplab/[a-z/-]*\.md' "$src/docs/tcplab.1" | sort -u); do
+        [ -f "$tmp/inst/$d" ] || no "tcplab(1) names $d, which make install does not install"
+    done
 else   # another build (the sanitizers'): its binary in the same layout
     mkdir -p "$tmp/inst/bin" "$tmp/inst/share/tcplab/python"
     cp "$bin" "$tmp/inst/bin/tcplab"
