@@ -34,7 +34,7 @@ static void lab_usage(FILE *f)
             "usage:\n"
             "  tcplab lab list\n"
             "  tcplab lab show NAME [--scenario]\n"
-            "  tcplab lab start NAME [DIR] --student ID [--course-key FILE]\n"
+            "  tcplab lab start NAME [DIR] --student ID [--course-key FILE] [--force]\n"
             "  tcplab lab check NAME FILE|DIR [--student ID | --ticket FILE] [--course-key FILE]\n"
             "                              [--csv OUT]\n"
             "  tcplab lab key NAME --student ID [--course-key FILE]\n"
@@ -58,9 +58,10 @@ static void lab_usage(FILE *f)
             "                     students get tickets and key/--instructor need the key\n"
             "  --ticket FILE      a student's ticket from `lab start --course-key`\n"
             "  --labs DIR         labs from DIR first (NAME.lab beside its scenario, worksheet)\n"
+            "  --force            start: write a fresh answers.txt over an existing one\n"
             "\n"
             "Run a variant: tcplab run --lab NAME --student ID; tcplab scan --lab NAME --student\n"
-            "ID [scan options] TARGETS.\n");
+            "ID [scan options] TARGETS. With a course key, --ticket FILE instead of --student.\n");
 }
 
 static int lab_parse_args(int argc, char **argv, struct lab_cmd *c)
@@ -233,7 +234,7 @@ static int lab_cmd_start(const struct lab_cmd *c)
         printf("%s exists: kept (--force writes a fresh template)\n", path);
     } else {
         FILE *f = fopen(path, "w");
-        if (!f || lab_template_write(l, w.student, f) || fclose(f)) {
+        if (!f || lab_template_write(l, w.student, w.keyed, f) || fclose(f)) {
             fprintf(stderr, "tcplab lab: %s: %s\n", path, strerror(errno));
             if (f)
                 fclose(f);

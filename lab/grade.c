@@ -766,11 +766,19 @@ static void lab_comment(FILE *f, const char *first, const char *text)
     fprintf(f, "\n");
 }
 
-int lab_template_write(const struct lab *l, const char *student, FILE *f)
+int lab_template_write(const struct lab *l, const char *student, bool ticket, FILE *f)
 {
     fprintf(f, "# tcplab lab %s: %s\n", l->name, l->title);
     fprintf(f, "# Your answers, one `ID = ANSWER` a line (lines starting with # are comments).\n"
-               "# Check them with: tcplab lab check %s answers.txt\n\n", l->name);
+               "# Check them with: tcplab lab check %s answers.txt%s\n", l->name,
+            ticket ? " --ticket ticket" : "");
+    /* With a course key, --student alone names another (keyless) variant: say so where
+     * the student looks, since the worksheet's commands are written with --student. */
+    if (ticket)
+        fprintf(f, "# Your variant is in ./ticket: run, scan and check with --ticket ticket\n"
+                   "# where the worksheet says --lab %s --student ID (that is another variant).\n",
+                l->name);
+    fprintf(f, "\n");
     fprintf(f, "lab = %s\nstudent = %s\n", l->name, student);
     for (size_t i = 0; i < l->nq; i++) {
         char first[64];

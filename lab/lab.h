@@ -240,7 +240,8 @@ int lab_event_value(const char *file, int line, const char *text, const struct s
 /* Does `given` answer question q whose key is `key`? */
 bool lab_answer_ok(const struct lab_question *q, const char *key, const char *given);
 
-/* Writes the answer template a student fills in. */
-int lab_template_write(const struct lab *l, const char *student, FILE *f);
+/* Writes the answer template a student fills in; ticket: the variant is a course-key
+ * ticket beside it (lab start --course-key), which the template's commands then name. */
+int lab_template_write(const struct lab *l, const char *student, bool ticket, FILE *f);
 
 #endif

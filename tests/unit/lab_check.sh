@@ -91,6 +91,11 @@ printf 'a course key of more than sixteen bytes\n' > course.key
 expect_rc 0 "lab start with a course key" "$t" lab start isn-prediction carol --student carol \
     --course-key course.key
 [ -s carol/ticket ] || no "no ticket written"
+# the template's own check command must name the ticket: without it a keyed student's
+# answers are graded against the keyless variant and all fail
+grep -q '^# Check them with: tcplab lab check isn-prediction answers.txt --ticket ticket$' \
+    carol/answers.txt || no "a keyed answer template does not say to check with --ticket ticket"
+grep -q -- '--ticket ticket$' idle-scan-alice/answers.txt && no "a keyless template names a ticket"
 expect_rc 1 "lab key with a ticket alone" "$t" lab key isn-prediction --ticket carol/ticket
 expect_rc 1 "--instructor with a ticket alone" "$t" run --ticket carol/ticket --instructor
 expect_rc 0 "lab key with the course key" "$t" lab key isn-prediction --ticket carol/ticket \
