@@ -543,6 +543,7 @@ static void scan_fill_config(struct scan_job *j, struct scan_config *c)
         c->svdb = &j->svdb;
         c->version_intensity = o->version_intensity;
         c->version_trace = o->version_trace;
+        c->version_allports = o->allports;
     }
     if (o->idle_zombie) {
         c->idle_scan = true;

@@ -65,6 +65,7 @@ const char scan_opts_usage[] =
     "  --version-intensity N     0 (light) to 9 (try every probe), default 7;\n"
     "                            --version-light (2), --version-all (9)\n"
     "  --version-trace           print each version probe sent and each match\n"
+    "  --allports                probe the ports the probes file excludes (9100-9107) too\n"
     "  -A                        -O -sV\n"
     "  --datadir DIR             where nmap's data files are (default /usr/share/nmap)\n"
     "MISC:\n"
@@ -89,7 +90,7 @@ enum opt_id {
     O_CAPTURE, O_SIM, O_LIVE, O_ATTACH, O_HELP, O_SOURCE_PORT, O_TTL, O_NO_SCRIPT, O_LAB,
     O_LABS, O_STUDENT, O_COURSE_KEY, O_TICKET, O_INSTRUCTOR, O_OSSCAN_GUESS, O_OSSCAN_LIMIT,
     O_MAX_OS_TRIES, O_DATADIR, O_VERSION_INTENSITY, O_VERSION_LIGHT, O_VERSION_ALL,
-    O_VERSION_TRACE,
+    O_VERSION_TRACE, O_ALLPORTS,
 };
 
 struct long_opt {
@@ -123,7 +124,7 @@ static const struct long_opt long_opts[] = {
     {"datadir", O_DATADIR, true},
     {"version-intensity", O_VERSION_INTENSITY, true},
     {"version-light", O_VERSION_LIGHT, false}, {"version-all", O_VERSION_ALL, false},
-    {"version-trace", O_VERSION_TRACE, false},
+    {"version-trace", O_VERSION_TRACE, false}, {"allports", O_ALLPORTS, false},
 };
 
 /* A whole non-negative number no larger than max: the one parser (cmd/util.c). */
@@ -392,6 +393,7 @@ static int opts_long(struct scan_opts *o, const struct long_opt *lo, const char 
     case O_VERSION_LIGHT: o->version_intensity = 2; return 0;
     case O_VERSION_ALL: o->version_intensity = 9; return 0;
     case O_VERSION_TRACE: o->version_trace = true; return 0;
+    case O_ALLPORTS: o->allports = true; return 0;
     case O_MAX_OS_TRIES:
         if (opts_int(v, 1, 50, &o->max_os_tries) < 0) {
             snprintf(err, errlen, "--max-os-tries needs a number from 1 to 50, not '%s'", v);

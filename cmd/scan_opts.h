@@ -66,6 +66,7 @@ struct scan_opts {
                                     nmap-service-probes) are */
     bool vscan;                  /* -sV (or -A) */
     bool version_trace;          /* --version-trace */
+    bool allports;               /* --allports: probe the Exclude line's ports too */
     int version_intensity;       /* --version-intensity N, --version-light (2), --version-all
                                     (9); nmap's default 7 */
 

@@ -171,6 +171,7 @@ struct scan_config {
     struct svc_db *svdb;
     int version_intensity;       /* 0-9; nmap's default 7 */
     bool version_trace;          /* --version-trace: each probe sent and match made, to log */
+    bool version_allports;       /* --allports: ignore the probes file's Exclude line */
 };
 
 /* Fills every field with its default: T3, SYN scan, no targets, every override unset. */

@@ -525,7 +525,8 @@ static int vs_host(struct vs_run *run, struct host_result *res, int intensity)
             if (p->state != (pass == 0 ? PORT_OPEN : PORT_OPEN_FILTERED))
                 continue;
             bool udp = p->proto == WIRE_PROTO_UDP;
-            if (svc_ports_has(udp ? &run->db->exclude_udp : &run->db->exclude_tcp, p->port)) {
+            if (!run->sc->cfg->version_allports &&
+                svc_ports_has(udp ? &run->db->exclude_udp : &run->db->exclude_tcp, p->port)) {
                 o->end = VS_END_EXCLUDED;
                 continue;
             }

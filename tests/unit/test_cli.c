@@ -92,8 +92,31 @@ static void test_bad_options(void **state)
                  "type");
     expect_error("x -sI", "option '-sI' requires an argument");
     expect_error("-sSI z x", "-sI takes the zombie host as its argument: -sI ZOMBIE[:PORT]");
+    /* -sV and -A (version detection) */
+    expect_error("--version-intensity 10 x", "version-intensity must be between 0 and 9");
+    expect_error("--version-intensity x", "version-intensity must be between 0 and 9");
+    expect_error("-sn -sV x", "-sn (no port scan) cannot be combined with -sV: version "
+                 "detection probes the open ports a port scan finds");
+    expect_error("-AO x", "unrecognized option '-AO'");
     struct scan_opts o;
     char err[512];
+    assert_int_equal(parse(&o, "-sSV x", err, sizeof err), 0);   /* nmap: -sV among letters */
+    assert_true(o.vscan);
+    assert_int_equal(o.tcp_scan, SCAN_SYN);
+    assert_int_equal(o.version_intensity, 7);
+    scan_opts_free(&o);
+    assert_int_equal(parse(&o, "-A --version-light x", err, sizeof err), 0);
+    assert_true(o.vscan && o.osscan);
+    assert_int_equal(o.version_intensity, 2);
+    scan_opts_free(&o);
+    assert_int_equal(parse(&o, "-sV --version-all --version-trace --allports x", err,
+                           sizeof err), 0);
+    assert_int_equal(o.version_intensity, 9);
+    assert_true(o.version_trace && o.allports);
+    scan_opts_free(&o);
+    assert_int_equal(parse(&o, "-sV --version-intensity=0 x", err, sizeof err), 0);
+    assert_int_equal(o.version_intensity, 0);
+    scan_opts_free(&o);
     assert_int_equal(parse(&o, "-sI printer:8080 -Pn -sU web", err, sizeof err), 0);
     assert_string_equal(o.idle_zombie, "printer:8080");
     assert_int_equal(o.tcp_scan, SCAN_SYN);   /* the TCP list; the idle pass probes it */

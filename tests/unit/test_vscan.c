@@ -2,9 +2,11 @@
  * (by ports, rarity and intensity; after a softmatch only probes that can name the service;
  * --version-all lifts that), fallbacks (a probe's answer read by another probe's rules, then
  * the NULL probe's), the template substitutions ($1, $P, $SUBST, $I, cpe: escaping, trailing
- * commas, unset groups), the fingerprint of an unrecognised answer, and whole scans over the
- * simulator with the built-in probes: the default network's services named, a service that
- * says nothing recognisable fingerprinted, an open|filtered port found open. */
+ * commas, unset groups), the fingerprint of an unrecognised answer, tcpwrapped (a fake
+ * backend whose streams close or reset on cue, before and after tcpwrappedms), and whole
+ * scans over the simulator with the built-in probes: the default network's services named,
+ * a service that says nothing recognisable fingerprinted, an open|filtered port found open,
+ * UDP probes; and the default network with the installed nmap's own file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include "lib/version.h"
 #include "pktio/pktio_sim.h"
 #include "scanner/engine.h"
+#include "scanner/passes.h"
 #include "scanner/vscan.h"
 #include "sim/scenario.h"
 
@@ -293,6 +296,117 @@ static void test_scan_intensity_zero_and_fin(void **state)
     done(&rep, io);
 }
 
+/* --- tcpwrapped, with a fake backend whose streams close on cue ------------------------------
+ * Port 1 closes at once, port 2 resets at once (both during the NULL probe, before its
+ * tcpwrappedms, with no byte: tcpwrapped, nmap's conf 8); port 3's first connection closes
+ * after 4 s, past the built-in NULL probe's tcpwrappedms of 3 s, and later ones stay silent
+ * (not tcpwrapped: the next probes time out, no match); port 5 closes every connection
+ * after 4 s: never an answer nor a timeout, so tcpwrapped in the end (nmap's end_svcprobe);
+ * port 4 sends one byte, then closes at once (an answer: not tcpwrapped, fingerprinted). */
+struct fk {
+    uint64_t now;
+    struct { uint16_t port; uint64_t t0; bool gave, first; } st[256];
+    int n;
+    bool port3_seen;
+};
+static struct fk fk;
+
+static int fk_send(struct pktio *io, const uint8_t *d, size_t n) { (void)io; (void)d; (void)n; return 0; }
+static uint64_t fk_at(int h)
+{
+    uint16_t p = fk.st[h].port;
+    if (p == 3 && !fk.st[h].first)
+        return UINT64_MAX;       /* silent: the probe times out */
+    return fk.st[h].t0 + (p == 3 || p == 5 ? 4000 : 1) * 1000000ULL;
+}
+static int fk_recv(struct pktio *io, uint8_t *b, size_t cap, size_t *n, uint64_t *t, uint64_t dl)
+{
+    (void)io; (void)b; (void)cap; (void)n; (void)t;
+    uint64_t next = dl;
+    for (int h = 0; h < fk.n; h++)   /* wake for the next close, as an arrival would */
+        if (fk.st[h].port && fk_at(h) > fk.now && fk_at(h) < next)
+            next = fk_at(h);
+    if (next > fk.now)
+        fk.now = next;
+    return 0;
+}
+static uint64_t fk_now(struct pktio *io) { (void)io; return fk.now; }
+static int fk_open(struct pktio *io, uint32_t dst, uint16_t port)
+{
+    (void)io; (void)dst;
+    assert_true(fk.n < 256);
+    fk.st[fk.n].port = port;
+    fk.st[fk.n].t0 = fk.now;
+    fk.st[fk.n].gave = false;
+    fk.st[fk.n].first = port == 3 && !fk.port3_seen;
+    fk.port3_seen |= port == 3;
+    return fk.n++;
+}
+static enum pktio_stream fk_poll(struct pktio *io, int h, uint8_t *a, uint8_t *b)
+{
+    (void)io; (void)h; (void)a; (void)b;
+    return PKTIO_STREAM_OPEN;
+}
+static void fk_close(struct pktio *io, int h) { (void)io; fk.st[h].port = 0; }
+static int fk_write(struct pktio *io, int h, const uint8_t *d, size_t n)
+{
+    (void)io; (void)h; (void)d;
+    return (int)n;
+}
+static int fk_read(struct pktio *io, int h, uint8_t *buf, size_t cap, bool *eof)
+{
+    (void)io; (void)cap;
+    *eof = false;
+    if (fk.now < fk_at(h))
+        return 0;
+    if (fk.st[h].port == 2)
+        return -1;
+    if (fk.st[h].port == 4 && !fk.st[h].gave) {
+        fk.st[h].gave = true;
+        buf[0] = 'x';
+        return 1;
+    }
+    *eof = true;
+    return 0;
+}
+
+static void test_tcpwrapped(void **state)
+{
+    (void)state;
+    static const struct pktio_ops ops = {
+        .name = "fake", .send = fk_send, .recv = fk_recv, .now = fk_now,
+        .stream_connect = fk_open, .stream_poll = fk_poll, .stream_close = fk_close,
+        .stream_open = fk_open, .stream_write = fk_write, .stream_read = fk_read,
+    };
+    struct pktio io = { .ops = &ops, .is_sim = true };
+    memset(&fk, 0, sizeof fk);
+    struct scan_config cfg;
+    scan_config_init(&cfg);
+    cfg.svdb = &db;              /* the built-in probes (test_scan_builtin) */
+    struct scan_ctx sc = { .cfg = &cfg, .io = &io };
+    struct port_result ports[5];
+    for (int i = 0; i < 5; i++)
+        ports[i] = (struct port_result){ .port = (uint16_t)(i + 1), .proto = 6,
+                                         .state = PORT_OPEN, .reason = RS_SYN_ACK };
+    struct host_result res = { .addr = 0xC6120002, .up = true, .ports = ports, .nports = 5 };
+    struct scan_group_host gh = { .res = &res };
+    char err[128];
+    assert_int_equal(vscan_run(&sc, &gh, 1, err, sizeof err), 0);
+    assert_int_equal(vscan_find(res.vs, 6, 1)->end, VS_END_TCPWRAPPED);
+    assert_int_equal(vscan_find(res.vs, 6, 2)->end, VS_END_TCPWRAPPED);
+    assert_int_equal(vscan_find(res.vs, 6, 3)->end, VS_END_NOMATCH);
+    assert_null(vscan_find(res.vs, 6, 3)->fp);
+    assert_int_equal(vscan_find(res.vs, 6, 4)->end, VS_END_NOMATCH);
+    assert_non_null(strstr(vscan_find(res.vs, 6, 4)->fp, "%r(NULL,1,\"x\")"));
+    assert_int_equal(vscan_find(res.vs, 6, 5)->end, VS_END_TCPWRAPPED);
+    char cell[64];
+    vscan_service_cell(res.vs, true, &ports[0], cell, sizeof cell);
+    assert_string_equal(cell, "tcpwrapped");
+    vscan_service_cell(res.vs, true, &ports[2], cell, sizeof cell);
+    assert_string_equal(cell, "unknown");   /* no name in the table: nmap prints no "?" */
+    vscan_result_free(res.vs);
+}
+
 /* UDP: open|filtered and open ports get the UDP probes (no NULL probe): the simulated echo
  * sends the DNS query back, which the built-in file names "echo"; a silent port stays
  * open|filtered with its table name. Uses the built-in probes test_scan_builtin loaded. */
@@ -410,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_scan_builtin),
         cmocka_unit_test(test_scan_intensity_zero_and_fin),
         cmocka_unit_test(test_scan_udp),
+        cmocka_unit_test(test_tcpwrapped),
         cmocka_unit_test(test_default_network_nmap_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
