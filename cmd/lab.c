@@ -371,8 +371,11 @@ static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const ch
                 "--student ID\n", file);
         goto out;
     }
-    if (lab_cmd_who(c, l, student, &w, &dummy))
+    if (lab_cmd_who(c, l, student, &w, &dummy)) {
+        if (!student_opt && !c->sel.ticket)   /* say which submission it came from */
+            fprintf(stderr, "tcplab lab: %s: (the ID of its `student =` line)\n", file);
         goto out;
+    }
     snprintf(who_out, who_cap, "%s", w.student);
     if (lab_key(l, &w, &key, err, sizeof err)) {
         fprintf(stderr, "tcplab lab: %s\n", err);

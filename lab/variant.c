@@ -95,13 +95,13 @@ static int lab_student_ok(const char *s, char *err, size_t errlen)
 {
     size_t n = strlen(s);
     if (n == 0 || n >= LAB_STUDENT_MAX) {
-        snprintf(err, errlen, "--student wants an ID of 1 to %d characters", LAB_STUDENT_MAX - 1);
+        snprintf(err, errlen, "a student ID is 1 to %d characters", LAB_STUDENT_MAX - 1);
         return -1;
     }
     for (size_t i = 0; i < n; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
               (s[i] >= '0' && s[i] <= '9') || strchr("-_.@+", s[i]))) {
-            snprintf(err, errlen, "--student '%s': an ID is letters, digits and - _ . @ +", s);
+            snprintf(err, errlen, "student ID '%s': an ID is letters, digits and - _ . @ +", s);
             return -1;
         }
     return 0;

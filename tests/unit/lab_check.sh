@@ -84,6 +84,11 @@ expect_rc 2 "a directory with an unreadable submission" "$t" lab check idle-scan
 grep -q '^"","subs/zz-garbage.txt",error,error,error,error,error,0,5$' bad.csv || no "CSV: the bad file's line"
 rm -f subs/zz-garbage.txt
 expect_rc 2 "a CSV that cannot be written" "$t" lab check idle-scan subs --csv /dev/full
+# a submission whose student line is no ID: the message names the file, not --student
+mkdir -p badid && printf 'lab = idle-scan\nstudent = o"neil, jr\n' > badid/x.txt
+"$t" lab check idle-scan badid > /dev/null 2> badid.err
+grep -q 'badid/x.txt' badid.err || no "a bad student line's error does not name its file"
+grep -q -- '--student' badid.err && no "a bad student line's error blames --student"
 expect_rc 1 "an unknown lab" "$t" lab show nosuchlab
 
 # --- a course key: tickets; key and --instructor need the key -----------------------------
