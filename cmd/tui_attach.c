@@ -57,7 +57,14 @@ int cmd_tui_attach(const char *scenario, const struct lab_sel *lab, const char *
         scenario_free(&sc);
         return 1;
     }
-    uint64_t sd = seed ? *seed : ar.hdr.seed;
+    /* A scenario file's record brings its seed; a lab's variant has its own, and a record of
+     * another variant or host is refused, as tcplab attach --lab ... --replay refuses it. */
+    uint64_t sd = seed ? *seed : lab ? sc.seed : ar.hdr.seed;
+    if (lab && attach_lab_record_check("tui", lab, record, &view, &ar, sd)) {
+        free(ar.buf);
+        scenario_free(&sc);
+        return 1;
+    }
     struct sim *s = sim_new(sd);
     int rc = 2;
     if (!s) {

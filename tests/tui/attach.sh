@@ -46,6 +46,16 @@ if command -v python3 >/dev/null; then
     done
     start 80 24 "$tcplab" tui tests/attach/mitnick.scn --replay tests/attach/mitnick.scn
     want "not a record: a clear error" "EXIT=1"
+    # A lab's record steps on the variant it was made on (the instructor's view), and another
+    # student's variant refuses it, as tcplab attach --lab ... --replay does.
+    PYTHONPATH=attach "$tcplab" attach --lab handshake --student alice --record "$tmp/alice.rec" \
+        -q -- python3 tests/labs/attach_handshake.py > /dev/null || { echo "tui: FAIL: lab record"; fail=1; }
+    start 80 24 "$tcplab" tui --lab handshake --student alice --instructor --replay "$tmp/alice.rec"
+    want "lab record on its variant opens" "attach session"
+    key q
+    start 200 24 "$tcplab" tui --lab handshake --student bob --instructor --replay "$tmp/alice.rec"
+    want "lab record on another variant refused" "recorded on another variant of lab handshake"
+    want "lab record on another variant: exit 1" "EXIT=1"
 else
     echo "tui: python3 not installed, attach session checks skipped"
 fi
