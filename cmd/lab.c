@@ -205,6 +205,21 @@ static int lab_write_file(const char *path, const char *data, size_t len)
     return 0;
 }
 
+/* mkdir -p: the handout directory and any missing parents (lab start handout/alice). */
+static int lab_mkdirs(char *dir)
+{
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int r = mkdir(dir, 0777);
+        *p = '/';
+        if (r && errno != EEXIST)
+            return -1;
+    }
+    return mkdir(dir, 0777) && errno != EEXIST ? -1 : 0;
+}
+
 static int lab_cmd_start(const struct lab_cmd *c)
 {
     int rc = 0;
@@ -218,7 +233,7 @@ static int lab_cmd_start(const struct lab_cmd *c)
     snprintf(dir, sizeof dir, "%s", c->path ? c->path : "");
     if (!c->path)
         snprintf(dir, sizeof dir, "%s-%s", l->name, w.student);
-    if (mkdir(dir, 0777) && errno != EEXIST) {
+    if (lab_mkdirs(dir)) {
         fprintf(stderr, "tcplab lab: %s: %s\n", dir, strerror(errno));
         rc = 2;
         goto out;

@@ -96,6 +96,10 @@ printf 'a course key of more than sixteen bytes\n' > course.key
 expect_rc 0 "lab start with a course key" "$t" lab start isn-prediction carol --student carol \
     --course-key course.key
 [ -s carol/ticket ] || no "no ticket written"
+# docs/labs/README.md's class loop starts each student in handout/ID: parents are made
+expect_rc 0 "lab start into a new handout/ID" "$t" lab start isn-prediction handout/dan \
+    --student dan --course-key course.key
+[ -s handout/dan/ticket ] || no "lab start handout/dan wrote no ticket"
 # the template's own check command must name the ticket: without it a keyed student's
 # answers are graded against the keyless variant and all fail
 grep -q '^# Check them with: tcplab lab check isn-prediction answers.txt --ticket ticket$' \
