@@ -50,7 +50,8 @@ static void lab_usage(FILE *f)
             "                  (default: NAME-ID); with --course-key also the student's ticket\n"
             "  check NAME F    grade an answer file: PASS or FAIL per question, with a hint;\n"
             "                  exit 0 all right, 1 some wrong, 2 trouble. A directory: every\n"
-            "                  file in it, one CSV line each (to stdout or --csv OUT)\n"
+            "                  file in it and each DIR/ID/answers.txt, one CSV line each (to\n"
+            "                  stdout or --csv OUT)\n"
             "  key NAME        the variant's answers, in the form check accepts\n"
             "\n"
             "  --student ID       whose variant (check: default the file's `student =` line)\n"
@@ -463,7 +464,8 @@ static int lab_cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every regular file of dir but attach records, sorted. */
+/* Every regular file of dir but attach records, and the answers.txt of each subdirectory
+ * (a class's handouts returned as returned/ID/, records beside their answers), sorted. */
 static int lab_dir_files(const char *dir, char ***out, size_t *n)
 {
     DIR *d = opendir(dir);
@@ -478,6 +480,11 @@ static int lab_dir_files(const char *dir, char ***out, size_t *n)
         char path[1024];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+            snprintf(path, sizeof path, "%s/%s/answers.txt", dir, e->d_name);
+            if (stat(path, &st))
+                continue;
+        }
         if (stat(path, &st) || !S_ISREG(st.st_mode) || lab_is_record(path))
             continue;
         char **nv = realloc(v, (k + 1) * sizeof *v);

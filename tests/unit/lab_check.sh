@@ -100,6 +100,14 @@ expect_rc 0 "lab start with a course key" "$t" lab start isn-prediction carol --
 expect_rc 0 "lab start into a new handout/ID" "$t" lab start isn-prediction handout/dan \
     --student dan --course-key course.key
 [ -s handout/dan/ticket ] || no "lab start handout/dan wrote no ticket"
+# handouts returned as they were handed out (returned/ID/answers.txt, the ticket and any
+# record beside it) are graded from the parent directory, one CSV line each
+mkdir -p returned && cp -r handout/dan returned/ && cp carol/answers.txt returned/carol.txt
+"$t" lab check isn-prediction returned --course-key course.key > returned.csv 2> returned.err
+grep -q '"dan","returned/dan/answers.txt",' returned.csv ||
+    no "lab check DIR does not grade DIR/ID/answers.txt"
+grep -q '"carol","returned/carol.txt",' returned.csv || no "lab check DIR lost DIR/carol.txt"
+grep -q 'ticket' returned.csv && no "lab check DIR graded a ticket inside DIR/ID/"
 # the template's own check command must name the ticket: without it a keyed student's
 # answers are graded against the keyless variant and all fail
 grep -q '^# Check them with: tcplab lab check isn-prediction answers.txt --ticket ticket$' \
