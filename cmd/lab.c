@@ -323,8 +323,6 @@ out:
 
 /* ---------------------------------------------------------------- check */
 
-/* Grades one answer file against student's variant. Prints per question when `verbose`,
- * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
 /* An attach --record file (its magic, any version): handed in beside the answers that name
  * it, not a submission of its own. */
 static bool lab_is_record(const char *path)
@@ -362,6 +360,8 @@ static int lab_session_given(const struct lab *l, const struct lab_who *w,
     return 0;
 }
 
+/* Grades one answer file against student's variant. Prints per question when `verbose`,
+ * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
 static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const char *file,
                           const char *student_opt, bool verbose, bool *pass, char *who_out,
                           size_t who_cap)
