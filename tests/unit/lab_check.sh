@@ -90,6 +90,14 @@ mkdir -p badid && printf 'lab = idle-scan\nstudent = o"neil, jr\n' > badid/x.txt
 grep -q 'badid/x.txt' badid.err || no "a bad student line's error does not name its file"
 grep -q -- '--student' badid.err && no "a bad student line's error blames --student"
 expect_rc 1 "an unknown lab" "$t" lab show nosuchlab
+# lab show --lab-file: the built-in NAME.lab, which copied into a --labs DIR is the same lab
+mkdir -p mylabs
+expect_rc 0 "lab show --lab-file" "$t" lab show idle-scan --lab-file
+"$t" lab show idle-scan --lab-file > mylabs/idle-scan.lab
+grep -q '^lab idle-scan$' mylabs/idle-scan.lab || no "lab show --lab-file printed no lab line"
+"$t" lab key idle-scan --student alice > key.builtin
+"$t" lab key idle-scan --student alice --labs mylabs > key.copied
+cmp -s key.builtin key.copied || no "a copied --lab-file is not the same lab"
 
 # --- a course key: tickets; key and --instructor need the key -----------------------------
 printf 'a course key of more than sixteen bytes\n' > course.key
