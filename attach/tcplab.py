@@ -436,6 +436,8 @@ class Session(object):
         """(bytes, eof): what conn received in order, at most n bytes (b"" when nothing
         has come yet), and whether the peer has closed and everything is read. Reading
         changes nothing on the network; the clock moves only in wait()."""
+        if int(n) < 0:
+            raise ValueError("recv: n is a byte count, 0 or more, not %d" % int(n))
         r = self._call(b"G", struct.pack("!II", conn, min(int(n), _MAX_WRITE)), b"B")
         eof, ln = struct.unpack_from("!BI", r, 0)
         return r[5:5 + ln], bool(eof)

@@ -26,6 +26,7 @@ struct lab_cmd {
     const char *csv;                 /* check --csv FILE */
     bool force;                      /* start --force */
     bool scenario;                   /* show --scenario */
+    bool labfile;                    /* show --lab-file */
 };
 
 static void lab_usage(FILE *f)
@@ -33,7 +34,7 @@ static void lab_usage(FILE *f)
     fprintf(f,
             "usage:\n"
             "  tcplab lab list\n"
-            "  tcplab lab show NAME [--scenario]\n"
+            "  tcplab lab show NAME [--scenario | --lab-file]\n"
             "  tcplab lab start NAME [DIR] --student ID [--course-key FILE] [--force]\n"
             "  tcplab lab check NAME FILE|DIR [--student ID | --ticket FILE] [--course-key FILE]\n"
             "                              [--csv OUT]\n"
@@ -45,12 +46,15 @@ static void lab_usage(FILE *f)
             "\n"
             "  list            the labs (built in, and from --labs DIR or $TCPLAB_LABS first)\n"
             "  show NAME       the worksheet; with --scenario the scenario template (run it\n"
-            "                  as a plain file: every parameter takes its default)\n"
+            "                  as a plain file: every parameter takes its default); with\n"
+            "                  --lab-file its NAME.lab (questions, grader), to copy and change\n"
+            "                  in a --labs DIR of your own\n"
             "  start NAME DIR  write the worksheet and an answer template (answers.txt) into DIR\n"
             "                  (default: NAME-ID); with --course-key also the student's ticket\n"
             "  check NAME F    grade an answer file: PASS or FAIL per question, with a hint;\n"
             "                  exit 0 all right, 1 some wrong, 2 trouble. A directory: every\n"
-            "                  file in it, one CSV line each (to stdout or --csv OUT)\n"
+            "                  file in it and each DIR/ID/answers.txt, one CSV line each (to\n"
+            "                  stdout or --csv OUT)\n"
             "  key NAME        the variant's answers, in the form check accepts\n"
             "\n"
             "  --student ID       whose variant (check: default the file's `student =` line)\n"
@@ -89,6 +93,8 @@ static int lab_parse_args(int argc, char **argv, struct lab_cmd *c)
             c->csv = argv[++i];
         } else if (!strcmp(a, "--force")) {
             c->force = true;
+        } else if (!strcmp(a, "--lab-file")) {
+            c->labfile = true;
         } else if (!strcmp(a, "--scenario")) {
             c->scenario = true;
         } else if (a[0] == '-' && a[1]) {
@@ -149,12 +155,43 @@ static struct lab *lab_cmd_load(const struct lab_cmd *c, int *rc)
     return l;
 }
 
+/* show --lab-file: the lab's description (questions, answers, grader), from the labs
+ * directory in effect or the built-in set, to copy into a DIR of one's own (--labs DIR). */
+static int lab_show_labfile(const struct lab_cmd *c, struct lab *l)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%s.lab", l->name);
+    const char *dir = lab_dir(c->sel.labs_dir);
+    if (dir) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            char buf[4096];
+            size_t n;
+            while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+                fwrite(buf, 1, n, stdout);
+            int bad = ferror(f);
+            fclose(f);
+            lab_free(l);
+            return bad || fflush(stdout) ? 2 : 0;
+        }
+    }
+    for (size_t i = 0; i < lab_nblobs; i++)
+        if (!strcmp(lab_blobs[i].name, name))
+            fwrite(lab_blobs[i].data, 1, lab_blobs[i].len, stdout);
+    lab_free(l);
+    return fflush(stdout) ? 2 : 0;
+}
+
 static int lab_cmd_show(const struct lab_cmd *c)
 {
     int rc = 0;
     struct lab *l = lab_cmd_load(c, &rc);
     if (!l)
         return rc;
+    if (c->labfile)
+        return lab_show_labfile(c, l);
     if (c->scenario)
         fwrite(l->scenario, 1, l->scenario_len, stdout);
     else
@@ -322,8 +359,6 @@ out:
 
 /* ---------------------------------------------------------------- check */
 
-/* Grades one answer file against student's variant. Prints per question when `verbose`,
- * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
 /* An attach --record file (its magic, any version): handed in beside the answers that name
  * it, not a submission of its own. */
 static bool lab_is_record(const char *path)
@@ -361,6 +396,8 @@ static int lab_session_given(const struct lab *l, const struct lab_who *w,
     return 0;
 }
 
+/* Grades one answer file against student's variant. Prints per question when `verbose`,
+ * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
 static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const char *file,
                           const char *student_opt, bool verbose, bool *pass, char *who_out,
                           size_t who_cap)
@@ -463,7 +500,8 @@ static int lab_cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every regular file of dir but attach records, sorted. */
+/* Every regular file of dir but attach records, and the answers.txt of each subdirectory
+ * (a class's handouts returned as returned/ID/, records beside their answers), sorted. */
 static int lab_dir_files(const char *dir, char ***out, size_t *n)
 {
     DIR *d = opendir(dir);
@@ -478,6 +516,11 @@ static int lab_dir_files(const char *dir, char ***out, size_t *n)
         char path[1024];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+            snprintf(path, sizeof path, "%s/%s/answers.txt", dir, e->d_name);
+            if (stat(path, &st))
+                continue;
+        }
         if (stat(path, &st) || !S_ISREG(st.st_mode) || lab_is_record(path))
             continue;
         char **nv = realloc(v, (k + 1) * sizeof *v);

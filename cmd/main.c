@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 
@@ -56,6 +57,12 @@ int main(int argc, char **argv)
         usage(stderr);
         return 1;
     }
+    /* Into a file or a pipe, a report of millions of lines goes out in 64 KiB writes, not
+     * stdio's 4 KiB (a third of a /8 scan's time was the kernel taking 4 KiB at a time).
+     * Here, before anything is written: setvbuf after a stream's first use is undefined. */
+    static char outbuf[1 << 16];
+    if (!isatty(STDOUT_FILENO))
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     const char *cmd = argv[1];
     if (!strcmp(cmd, "scan"))
         return cmd_scan(argc - 1, argv + 1);

@@ -770,11 +770,6 @@ int cmd_scan_hooked(int argc, char **argv, const struct cmd_scan_hooks *hooks)
         scan_opts_free(&o);
         return 0;
     }
-    /* Into a file or a pipe, a report of millions of lines goes out in 64 KiB writes, not
-     * stdio's 4 KiB (a third of a /8 scan's time was the kernel taking 4 KiB at a time). */
-    static char outbuf[1 << 16];
-    if (!isatty(STDOUT_FILENO))
-        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     struct scan_job j = {.o = &o, .hooks = hooks};
     targets_init(&j.tl);
     targets_init(&j.ex);

@@ -16,7 +16,7 @@ void tui_whatif_init(struct tui_whatif *w)
     memset(w, 0, sizeof *w);
 }
 
-static void whatif_drop(struct tui_whatif *w)
+static void tui_whatif_drop(struct tui_whatif *w)
 {
     if (w->have || w->a.sc || w->b.sc) {
         whatif_run_free(&w->a);
@@ -31,10 +31,10 @@ static void whatif_drop(struct tui_whatif *w)
 
 void tui_whatif_free(struct tui_whatif *w)
 {
-    whatif_drop(w);
+    tui_whatif_drop(w);
 }
 
-static void whatif_label(const struct whatif_src *src, const struct whatif_run *r,
+static void tui_whatif_label(const struct whatif_src *src, const struct whatif_run *r,
                          const char *spec, char *out, size_t cap)
 {
     int n = src->file ? snprintf(out, cap, "%s", src->file)
@@ -47,7 +47,7 @@ static void whatif_label(const struct whatif_src *src, const struct whatif_run *
 }
 
 /* The trace indices in view, in order. 0 or -1. */
-static int whatif_index(const struct trace *t, const struct rundiff_view *v, size_t **out,
+static int tui_whatif_index(const struct trace *t, const struct rundiff_view *v, size_t **out,
                         size_t *n)
 {
     *n = 0;
@@ -61,7 +61,7 @@ static int whatif_index(const struct trace *t, const struct rundiff_view *v, siz
 
 int tui_whatif_run(struct tui_whatif *w, const struct whatif_src *src, const char *spec)
 {
-    whatif_drop(w);
+    tui_whatif_drop(w);
     w->err[0] = 0;
     /* "CHANGE" changes B; "CHANGE-A vs CHANGE-B" both (a lab's hidden fact is set on both
      * sides or not at all) */
@@ -79,15 +79,15 @@ int tui_whatif_run(struct tui_whatif *w, const struct whatif_src *src, const cha
         return 1;
     int rc = whatif_diff(src, &ca, sa[0] ? 1 : 0, src, &cb, 1, NULL, &w->a, &w->b, &w->view,
                          &w->d, w->err, sizeof w->err);
-    if (!rc && (whatif_index(&w->a.tr, &w->view, &w->ia, &w->na) ||
-                whatif_index(&w->b.tr, &w->view, &w->ib, &w->nb))) {
+    if (!rc && (tui_whatif_index(&w->a.tr, &w->view, &w->ia, &w->na) ||
+                tui_whatif_index(&w->b.tr, &w->view, &w->ib, &w->nb))) {
         snprintf(w->err, sizeof w->err, "out of memory");
         rc = 2;
     }
     if (rc) {
         whatif_run_free(&w->a);
         whatif_run_free(&w->b);
-        whatif_drop(w);
+        tui_whatif_drop(w);
         return rc;
     }
     w->have = true;
@@ -97,8 +97,8 @@ int tui_whatif_run(struct tui_whatif *w, const struct whatif_src *src, const cha
         whatif_format(&ca, fa, sizeof fa);
     whatif_format(&cb, fb, sizeof fb);
     snprintf(w->spec, sizeof w->spec, "%s%s%s", fa, fa[0] ? " vs " : "", fb);
-    whatif_label(src, &w->a, fa[0] ? fa : NULL, w->la, sizeof w->la);
-    whatif_label(src, &w->b, fb, w->lb, sizeof w->lb);
+    tui_whatif_label(src, &w->a, fa[0] ? fa : NULL, w->la, sizeof w->la);
+    tui_whatif_label(src, &w->b, fb, w->lb, sizeof w->lb);
     if (w->d.same) {
         snprintf(w->why, sizeof w->why, "the same: %zu events in both runs", w->d.na);
     } else {
@@ -123,7 +123,7 @@ size_t tui_whatif_parting(const struct tui_whatif *w)
 }
 
 /* One event, short: numbers absolute (a what-if about ISNs shows them). */
-static void whatif_event(const struct trace *t, size_t i, char *out, size_t cap)
+static void tui_whatif_event(const struct trace *t, size_t i, char *out, size_t cap)
 {
     const struct trace_ev *e = &t->ev[i];
     struct tui_pk k;
@@ -151,9 +151,9 @@ enum tui_wrow tui_whatif_row(const struct tui_whatif *w, size_t row, char *left,
 {
     left[0] = right[0] = 0;
     if (row < w->na)
-        whatif_event(&w->a.tr, w->ia[row], left, cap);
+        tui_whatif_event(&w->a.tr, w->ia[row], left, cap);
     if (row < w->nb)
-        whatif_event(&w->b.tr, w->ib[row], right, cap);
+        tui_whatif_event(&w->b.tr, w->ib[row], right, cap);
     size_t p = tui_whatif_parting(w);
     return row < p ? TUI_WR_SAME : row == p ? TUI_WR_PART : TUI_WR_AFTER;
 }
@@ -172,7 +172,7 @@ size_t tui_whatif_event_in(const struct tui_whatif *w, const struct tui_rec *r, 
 }
 
 /* Line n of a text (without its newline) into out. 0 or -1 when there is none. */
-static int line_of(const char *t, size_t len, unsigned n, char *out, size_t cap)
+static int tui_whatif_line_of(const char *t, size_t len, unsigned n, char *out, size_t cap)
 {
     const char *at = t, *stop = t + len;
     for (unsigned no = 1; no < n && at < stop; no++) {
@@ -195,7 +195,7 @@ bool tui_whatif_complete(const char *file, char *buf, size_t cap)
         return false;
     char text[WHATIF_VALUE_MAX];
     if (!strcmp(file, "default")) {
-        if (line_of(scenario_default_text, scenario_default_len, n, text, sizeof text))
+        if (tui_whatif_line_of(scenario_default_text, scenario_default_len, n, text, sizeof text))
             return false;
     } else {
         char err[256];
@@ -205,7 +205,7 @@ bool tui_whatif_complete(const char *file, char *buf, size_t cap)
         static char data[1 << 20];
         size_t len = fread(data, 1, sizeof data, f);
         infile_close(f);
-        if (line_of(data, len, n, text, sizeof text))
+        if (tui_whatif_line_of(data, len, n, text, sizeof text))
             return false;
     }
     snprintf(buf, cap, "line %u=%s", n, text);

@@ -58,11 +58,20 @@ for _ in range(20):
 status = reply.split(b"\r\n", 1)[0].decode("ascii", "replace")
 server = [l for l in reply.split(b"\r\n") if l.startswith(b"Server:")]
 print("http %s | %s | eof %s" % (status, server[0].decode() if server else "-", eof))
+# Misuse gets a clear Python error, not a protocol message or a struct error.
+misuse = 0
 try:
     s.write(h, 5)
     print("write of a count: accepted")
 except TypeError:
     print("write of a count: TypeError")
-ok = back == msg and back8 == big and first == 4096 and seen == msg and took == len(msg) and status.startswith("HTTP/1.0 200") \
-    and server and eof
+    misuse += 1
+try:
+    s.recv(h, -1)
+    print("recv of -1 bytes: accepted")
+except ValueError:
+    print("recv of -1 bytes: ValueError")
+    misuse += 1
+ok = back == msg and seen == msg and took == len(msg) and status.startswith("HTTP/1.0 200") \
+    and server and eof and misuse == 2 and back8 == big and first == 4096
 sys.exit(0 if ok else 1)

@@ -90,6 +90,14 @@ mkdir -p badid && printf 'lab = idle-scan\nstudent = o"neil, jr\n' > badid/x.txt
 grep -q 'badid/x.txt' badid.err || no "a bad student line's error does not name its file"
 grep -q -- '--student' badid.err && no "a bad student line's error blames --student"
 expect_rc 1 "an unknown lab" "$t" lab show nosuchlab
+# lab show --lab-file: the built-in NAME.lab, which copied into a --labs DIR is the same lab
+mkdir -p mylabs
+expect_rc 0 "lab show --lab-file" "$t" lab show idle-scan --lab-file
+"$t" lab show idle-scan --lab-file > mylabs/idle-scan.lab
+grep -q '^lab idle-scan$' mylabs/idle-scan.lab || no "lab show --lab-file printed no lab line"
+"$t" lab key idle-scan --student alice > key.builtin
+"$t" lab key idle-scan --student alice --labs mylabs > key.copied
+cmp -s key.builtin key.copied || no "a copied --lab-file is not the same lab"
 
 # --- a course key: tickets; key and --instructor need the key -----------------------------
 printf 'a course key of more than sixteen bytes\n' > course.key
@@ -100,6 +108,14 @@ expect_rc 0 "lab start with a course key" "$t" lab start isn-prediction carol --
 expect_rc 0 "lab start into a new handout/ID" "$t" lab start isn-prediction handout/dan \
     --student dan --course-key course.key
 [ -s handout/dan/ticket ] || no "lab start handout/dan wrote no ticket"
+# handouts returned as they were handed out (returned/ID/answers.txt, the ticket and any
+# record beside it) are graded from the parent directory, one CSV line each
+mkdir -p returned && cp -r handout/dan returned/ && cp carol/answers.txt returned/carol.txt
+"$t" lab check isn-prediction returned --course-key course.key > returned.csv 2> returned.err
+grep -q '"dan","returned/dan/answers.txt",' returned.csv ||
+    no "lab check DIR does not grade DIR/ID/answers.txt"
+grep -q '"carol","returned/carol.txt",' returned.csv || no "lab check DIR lost DIR/carol.txt"
+grep -q 'ticket' returned.csv && no "lab check DIR graded a ticket inside DIR/ID/"
 # the template's own check command must name the ticket: without it a keyed student's
 # answers are graded against the keyless variant and all fail
 grep -q '^# Check them with: tcplab lab check isn-prediction answers.txt --ticket ticket$' \
