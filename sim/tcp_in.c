@@ -366,6 +366,13 @@ static bool tcp_in_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx
             tcp_timer_stop(th, t);
         else
             tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
+    } else if (t->snd_una == t->snd_nxt && t->timer_kind == TCP_TK_REXMIT &&
+               tcp_before(t->snd_nxt, t->write_seq)) {
+        /* the persist timer's probe answered (Linux tcp_ack: icsk_probes_out = 0); the
+         * timeout stays backed off while the window stays zero (tcp_ack_probe) */
+        t->retries = 0;
+        if (t->snd_wnd)
+            t->rto_ms = 1000;
     }
     bool fin_acked = t->fin_sent && t->snd_una == t->write_seq + 1;
     if (fin_acked && t->state == TCP_FIN_WAIT_1) {
@@ -648,6 +655,23 @@ static void tcp_rexmit_timer(struct tcp_host *th, const struct tcp_io *io, int32
     } else {
         limit = TCP_RETRIES2;
         give_up = TR_REXMIT_GIVEUP;
+    }
+    if (t->snd_una == t->snd_nxt && t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED &&
+        tcp_before(t->snd_nxt, t->write_seq) && t->snd_wnd == 0) {
+        /* the persist timer (RFC 9293 3.8.6.1, Linux tcp_probe_timer): data waits behind
+         * the peer's zero window; a probe asks for the window, so a lost update does not
+         * stall the connection. Unanswered tcp_retries2 times, the connection is dropped. */
+        if (t->retries >= TCP_RETRIES2) {
+            tcp_drop_conn(th, idx, 'T');
+            tcp_rule_note(th, v, TR_PROBE0_GIVEUP);
+            return;
+        }
+        t->retries++;
+        t->rto_ms = t->rto_ms * 2 > TCP_RTO_MAX_MS ? TCP_RTO_MAX_MS : t->rto_ms * 2;
+        tcp_send_probe0(th, io, t);
+        tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, tcp_ms(t->rto_ms));
+        tcp_rule_note(th, v, TR_PROBE0);
+        return;
     }
     if (t->snd_una == t->snd_nxt && t->state != TCP_SYN_SENT && t->state != TCP_SYN_RECEIVED) {
         t->timer_kind = TCP_TK_NONE;

@@ -381,6 +381,8 @@ uint32_t tcp_rcv_window(struct tcp_host *th, const struct tcp_tcb *t);
 /* After the application read from t's buffer: the window update of RFC 9293 3.8.6.2.2,
  * sent when the window opens by min(RCV.BUFF/2, MSS) or more. */
 void tcp_rcv_update(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
+/* A zero-window probe (Linux tcp_xmit_probe_skb): ACK, SEQ=SND.UNA-1, no data. */
+void tcp_send_probe0(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
 /* Retransmits the oldest unacknowledged segment (SYN, SYN-ACK, data or FIN). */
 void tcp_retransmit(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
 /* Host-wide budgets. true: may send. */

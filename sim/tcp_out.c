@@ -458,6 +458,7 @@ int tcp_output(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
         return 0;
     /* Flight limited by the peer's window and, with no congestion control modelled, by
      * the initial window of 10 segments (RFC 6928, Linux TCP_INIT_CWND). */
+    bool idle = t->snd_una == t->snd_nxt;    /* nothing in flight */
     uint32_t cap = 10u * t->mss;
     uint32_t wnd = t->snd_wnd < cap ? t->snd_wnd : cap;
     while (tcp_before(t->snd_nxt, t->write_seq)) {
@@ -481,9 +482,27 @@ int tcp_output(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
         t->fin_sent = true;
         n++;
     }
-    if (n && t->timer_kind != TCP_TK_REXMIT)
+    /* RTO for what was sent; with nothing in flight before, a fresh one (the persist
+     * timer's, if it was running, is done: Linux tcp_ack_probe). Nothing sent, nothing in
+     * flight and data behind a zero window: the persist timer (tcp_check_probe_timer). */
+    if (n && (t->timer_kind != TCP_TK_REXMIT || idle))
+        tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, (uint64_t)t->rto_ms * 1000000u);
+    else if (!n && idle && !t->snd_wnd && tcp_before(t->snd_nxt, t->write_seq) &&
+             t->timer_kind == TCP_TK_NONE)
         tcp_timer_arm(th, io, idx, TCP_TK_REXMIT, (uint64_t)t->rto_ms * 1000000u);
     return n;
+}
+
+void tcp_send_probe0(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)
+{
+    /* Linux tcp_xmit_probe_skb: "Use a previous sequence. This should cause the other end
+     * to send an ack." */
+    struct wire_tcp s;
+    tcp_seg_init(&s, t, t->snd_una - 1, t->rcv_nxt, TCP_ACK);
+    s.window = tcp_adv_window(th, t);
+    tcp_opts_data(th, t, &s.opt, io->now_ns);
+    t->rcv_wup = t->rcv_nxt;
+    tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));
 }
 
 void tcp_retransmit(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t)

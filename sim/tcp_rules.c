@@ -409,6 +409,17 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         "rfc6298-rexmit",
         "RFC 6298: retransmission timeout: oldest unacknowledged segment again, timeout "
         "doubles", NULL },
+    [TR_PROBE0] = { "synchronized, data waiting", "the peer's window zero, nothing in flight",
+        TCP_ACT_NOTE, "window probe", "linux-probe0",
+        .text = "RFC 9293 3.8.6.1 (Linux tcp_probe_timer, tcp_send_probe0): zero-window "
+                "probe, an ACK with SEQ=SND.UNA-1 the peer answers with its window; the "
+                "timeout doubles, reset when a probe is answered",
+        .other = "RFC 9293 3.8.6.1: zero-window probe (Linux's form, SEQ=SND.UNA-1, no "
+                 "data: this stack's own form is not modelled); the timeout doubles" },
+    [TR_PROBE0_GIVEUP] = { "synchronized, data waiting", "window probes unanswered",
+        TCP_ACT_NOTE, "drop", "linux-probe0-giveup",
+        "Linux tcp_probe_timer: tcp_retries2 (15) probes unanswered: connection dropped",
+        NULL },
     [TR_TW_TIMEOUT] = { "TIME-WAIT", "2 MSL passed", TCP_ACT_NOTE, "close",
         "rfc793-3.9-timewait-timeout", "RFC 793 3.9: TIME-WAIT timeout: CLOSED", NULL },
     [TR_FINWAIT2_TIMEOUT] = { "FIN-WAIT-2, orphaned", "tcp_fin_timeout passed", TCP_ACT_NOTE,

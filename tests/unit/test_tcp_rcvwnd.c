@@ -1,11 +1,12 @@
 /* test_tcp_rcvwnd.c — the receive window of a buffered connection (sim/tcp_out.c
  * tcp_rcv_window, sim/tcp_in.c's trim, tcp_read's window update) and the sender's respect
- * of the peer's window (tcp_output).
+ * of the peer's window (tcp_output) and its zero-window probes (tcp_in.c's persist timer).
  *
  * RFC 9293 3.8.6: the window offered is the free receive buffer; text past
  * RCV.NXT + RCV.WND is not acceptable (3.10.7.4: trimmed, an ACK sent); when the application
  * reads, the window opens and an update goes out (3.8.6.2.2, by at least
- * min(RCV.BUFF/2, Eff.snd.MSS)). Before this, a buffered connection ACKed every byte it was
+ * min(RCV.BUFF/2, Eff.snd.MSS)); a sender behind a zero window probes it (3.8.6.1, the
+ * persist timer as Linux's tcp_probe_timer). Before this, a buffered connection ACKed every byte it was
  * sent and dropped what did not fit its 4096-byte buffer: the test of 8000 bytes failed.
  * Fixture: tcp_fixture.h; the host makes the active open (no TCP options, so no scaling).
  */
@@ -168,12 +169,53 @@ static void test_sender_respects_window(void **state)
     assert_int_equal(sent, 1800);                       /* the rest */
 }
 
+/* Behind a zero window with data waiting and nothing in flight, the persist timer probes
+ * (Linux tcp_probe_timer, tcp_send_probe0: an ACK with SEQ=SND.UNA-1, no data) at the RTO,
+ * doubling; an answer keeps it probing; the window opening sends the data. */
+static void test_zero_window_probe(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss;
+    uint16_t sport;
+    int id = open_buffered(&iss, &sport);
+    struct wire_tcp z = seg_mk(80, sport, TCP_ACK, PISN + 1, iss + 1);
+    z.window = 0;
+    feed(&z);
+    static uint8_t data[1000];
+    int mark = F.r.n;
+    assert_int_equal(tcp_write(F.th, &F.io, id, data, sizeof data), 1000);
+    assert_int_equal(sent_since(mark), 0);
+    run_until(999 * MS);
+    assert_int_equal(sent_since(mark), 0);
+    run_until(1000 * MS);                               /* the first probe at the RTO */
+    assert_int_equal(sent_since(mark), 1);
+    const struct wire_tcp *p = &F.r.seg[F.r.n - 1];
+    assert_int_equal(p->flags, TCP_ACK);
+    assert_int_equal(p->seq, iss);                      /* SND.UNA - 1 */
+    assert_int_equal(p->payload_len, 0);
+    assert_string_equal(F.v.rule_id, "linux-probe0");
+    feed(&z);                                           /* answered: still zero */
+    run_until(2999 * MS);
+    assert_int_equal(sent_since(mark), 1);
+    run_until(3000 * MS);                               /* the next, 2 s later */
+    assert_int_equal(sent_since(mark), 2);
+    assert_int_equal(F.r.seg[F.r.n - 1].seq, iss);
+    struct wire_tcp w = seg_mk(80, sport, TCP_ACK, PISN + 1, iss + 1);
+    w.window = 4000;
+    feed(&w);                                           /* the window opens: the data */
+    assert_int_equal(sent_since(mark), 4);               /* 536 + 464 (MSS 536) */
+    assert_int_equal(F.r.seg[mark + 2].seq, iss + 1);
+    assert_int_equal(F.r.seg[mark + 2].payload_len + F.r.seg[mark + 3].payload_len, 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_full_buffer_zero_window),
         T(test_trim_and_sws),
         T(test_sender_respects_window),
+        T(test_zero_window_probe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
