@@ -271,6 +271,12 @@ int proto_rec_header(const uint8_t *buf, size_t len, struct proto_rec_hdr *h, ch
                  "carried no bytes): record it again with this one");
         return -1;
     }
+    if (len >= 8 && !memcmp(buf, "TLABREC2", 8)) {
+        snprintf(err, errlen, "a record of an older tcplab (TLABREC2, which did not record "
+                 "READ: a read now opens the receive window on the network): record it "
+                 "again with this one");
+        return -1;
+    }
     if (len < PROTO_REC_HDR || memcmp(buf, PROTO_REC_MAGIC, 8)) {
         snprintf(err, errlen, "not a tcplab attach record (no %s header)", PROTO_REC_MAGIC);
         return -1;

@@ -44,11 +44,12 @@
  *
  * Version 2: WRITE carries the bytes (version 1 carried a count), READ is new.
  *
- * The same parser reads a --record file (proto_rec_*): "TLABREC2", u64 seed, u32 addr,
+ * The same parser reads a --record file (proto_rec_*): "TLABREC3", u64 seed, u32 addr,
  * u8 plen, u64 variant (the lab variant's digest, 0 for a scenario file), then entries u64 t_ns + one request frame (what the script sent and the virtual
  * time it was applied at), and last an 'E'-typed END entry: u8 has_until, u64 until_ns,
- * i32 the command's exit status. Queries (HELLO, STATE, READ) change nothing and are not
- * recorded. A version-1 record ("TLABREC1") is refused with a message. Fuzzed: tests/fuzz/fuzz_attach.c.
+ * i32 the command's exit status. Queries (HELLO, STATE) change nothing and are not recorded;
+ * READ is (it frees receive buffer: a window update). Older records ("TLABREC1", and
+ * "TLABREC2", which left READ out) are refused with a message. Fuzzed: tests/fuzz/fuzz_attach.c.
  */
 #ifndef TCPLAB_ATTACH_PROTO_H
 #define TCPLAB_ATTACH_PROTO_H
@@ -135,7 +136,7 @@ static inline uint64_t proto_rd64(const uint8_t *p)
 }
 
 /* --record files. */
-#define PROTO_REC_MAGIC "TLABREC2"
+#define PROTO_REC_MAGIC "TLABREC3"
 enum { PROTO_REC_HDR = 8 + 8 + 4 + 1 + 8 };
 struct proto_rec_hdr {
     uint64_t seed;

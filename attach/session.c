@@ -301,8 +301,9 @@ const struct proto_buf *attach_apply(struct attach_session *a, const struct prot
 static void record(struct attach_session *a, const uint8_t *msg, size_t len)
 {
     FILE *f = a->cfg.record;
-    if (!f || msg[0] == PROTO_HELLO || msg[0] == PROTO_STATE || msg[0] == PROTO_READ)
-        /* queries change nothing */
+    if (!f || msg[0] == PROTO_HELLO || msg[0] == PROTO_STATE)
+        /* queries change nothing; a READ frees receive buffer and may send a window
+         * update (RFC 9293 3.8.6.2.2), so it is recorded and replayed */
         return;
     uint8_t h[12];
     uint64_t t = sim_now(a->sim);

@@ -102,6 +102,10 @@ int sim_apply_op(struct sim *s, const struct sim_op *op)
         return op->buffered ? sim_stream_open_buffered(s, op->src, op->dst, op->dport, op->sport)
                             : sim_stream_open(s, op->src, op->dst, op->dport, op->sport);
     case SIM_OP_STREAM_SEND: return sim_stream_send(s, op->handle, op->pkt, op->len);
+    case SIM_OP_STREAM_RECV: {
+        bool eof;                  /* the bytes were the original's: a clone discards them */
+        return sim_stream_recv(s, op->handle, NULL, op->len, &eof);
+    }
     case SIM_OP_STREAM_ABORT: sim_stream_abort(s, op->handle); return 0;
     case SIM_OP_INJECT_AS: return sim_inject_as(s, op->pkt, op->len);
     case SIM_OP_STREAM_WRITE: return sim_stream_write(s, op->handle, (uint32_t)op->len);

@@ -610,12 +610,17 @@ int sim_stream_send(struct sim *s, int handle, const uint8_t *data, size_t n)
 
 int sim_stream_recv(struct sim *s, int handle, uint8_t *buf, size_t cap, bool *eof)
 {
+    struct sim_op op = { .kind = SIM_OP_STREAM_RECV, .handle = handle, .len = cap };
+    sim_op_note(s, &op);
     struct sim_stream *st = stream_get(s, handle);
     *eof = false;
     if (!st)
         return -1;
-    return tcp_read(s->hosts.v[st->host]->tcp, st->conn, buf,
-                    cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap, eof);
+    struct host *h = s->hosts.v[st->host];
+    int rc = tcp_read(h->tcp, host_io(s, h), st->conn, buf,
+                      cap > UINT32_MAX ? UINT32_MAX : (uint32_t)cap, eof);
+    sim_flush(s);                  /* a window update the read sent */
+    return rc;
 }
 
 void sim_stream_abort(struct sim *s, int handle)

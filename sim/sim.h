@@ -142,7 +142,8 @@ int sim_stream_icmp(const struct sim *s, int handle, uint8_t *type, uint8_t *cod
  * are kept (sim/tcp_app.c). sim_stream_write queues up to n bytes (sent once the stream is
  * OPEN) and returns how many it took, or -1. sim_stream_read moves up to cap received bytes
  * into buf: their count (0: none yet), *eof once the peer has closed and all is read; -1
- * for a handle that is not a buffered stream. Reading changes nothing on the network. */
+ * for a handle that is not a buffered stream. Reading frees receive buffer, so it may send a
+ * window update (RFC 9293 3.8.6.2.2): it is an op (SIM_OP_STREAM_RECV) like a write. */
 int sim_stream_connect_buffered(struct sim *s, uint32_t src, uint32_t dst, uint16_t dport);
 int sim_stream_send(struct sim *s, int handle, const uint8_t *data, size_t n);
 int sim_stream_recv(struct sim *s, int handle, uint8_t *buf, size_t cap, bool *eof);
@@ -203,14 +204,15 @@ struct sim *sim_clone(const struct sim *s);
  * give a clone the same calls again (sim_apply_op). pkt is valid during the callback. */
 enum sim_op_kind { SIM_OP_INJECT, SIM_OP_CLOCK, SIM_OP_STREAM_CONNECT, SIM_OP_STREAM_ABORT,
                    SIM_OP_INJECT_AS, SIM_OP_STREAM_WRITE, SIM_OP_STREAM_CLOSE, SIM_OP_NOTE,
-                   SIM_OP_STREAM_SEND };
+                   SIM_OP_STREAM_SEND, SIM_OP_STREAM_RECV };
 struct sim_op {
     enum sim_op_kind kind;
     uint64_t unit;             /* the unit this call is (sim_unit during it) */
     uint64_t t_ns;             /* CLOCK: the new time */
     const uint8_t *pkt;        /* INJECT, INJECT_AS: the datagram; NOTE: the text;
                                   STREAM_SEND: the bytes */
-    size_t len;                /* ... its length; STREAM_WRITE: the bytes written */
+    size_t len;                /* ... its length; STREAM_WRITE: the bytes written;
+                                  STREAM_RECV: the most bytes read */
     uint32_t src, dst;         /* STREAM_CONNECT */
     uint16_t dport, sport;     /* STREAM_CONNECT (sport 0: ephemeral) */
     bool buffered;             /* STREAM_CONNECT: sim_stream_connect_buffered */

@@ -108,12 +108,15 @@ int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id);  /* RST, SO
  * connection id its buffers (at once after tcp_connect; 0, or -1). tcp_write queues up to n
  * bytes (sent once ESTABLISHED) and returns how many it took, or -1. tcp_read moves up to
  * cap received bytes to buf and returns their count; *eof is set once the peer's FIN has
- * come and every byte before it has been read. A buffered connection's bytes outlive its
+ * come and every byte before it has been read; buf NULL discards the bytes (a replay). Reading
+ * frees receive buffer: when that opens the window enough (RFC 9293 3.8.6.2.2) the
+ * connection sends a window update. A buffered connection's bytes outlive its
  * TCB until tcp_conn_release. */
 int tcp_buffer(struct tcp_host *th, int id);
 int tcp_write(struct tcp_host *th, const struct tcp_io *io, int id, const uint8_t *data,
               uint32_t n);
-int tcp_read(struct tcp_host *th, int id, uint8_t *buf, uint32_t cap, bool *eof);
+int tcp_read(struct tcp_host *th, const struct tcp_io *io, int id, uint8_t *buf, uint32_t cap,
+             bool *eof);
 /* The service applications of this host (copied): a listener's connection on one of their
  * ports runs it. 0, or -1 when out of memory. */
 int tcp_host_services(struct tcp_host *th, const struct scn_service *svc, uint32_t n);

@@ -11,8 +11,11 @@
  * Memory: one struct tcp_sbuf per buffered connection (fixed arrays), from a pool that grows
  * by doubling and keeps a free list; nothing is allocated per segment. The send buffer drops
  * acknowledged bytes when more are queued; a writer that outruns TCP_SB_SND is cut short,
- * an echo or a reader that outruns TCP_SB_RCV loses the excess (bounded memory, documented
- * in tcplab-scenario(5)).
+ * and a receiver offers no more window than TCP_SB_RCV has free (RFC 9293 3.8.6, tcp_out.c
+ * tcp_rcv_window): bytes past it are trimmed, a full buffer offers a zero window, and
+ * reading (tcp_read, a service taking its input) opens it with a window update. A service
+ * whose send buffer is full leaves its input in the buffer and reads it after an ACK
+ * (tcp_app_pump).
  */
 #include "app.h"
 #include "tcp_int.h"
@@ -198,6 +201,16 @@ bool tcp_app_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
     return tcp_output(th, io, idx) > 0;
 }
 
+void tcp_app_pump(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    const struct tcp_sbuf *b = tcp_sb_of(th, t);
+    if (!b || b->svc < 0 || !b->rcv_len || t->fin_queued)
+        return;
+    if (!tcp_app_input(th, io, idx, NULL, 0, false))
+        tcp_rcv_update(th, io, idx);
+}
+
 int32_t tcp_sb_attach(struct tcp_host *th, struct tcp_tcb *t)
 {
     if (t->sb)
@@ -207,6 +220,7 @@ int32_t tcp_sb_attach(struct tcp_host *th, struct tcp_tcb *t)
         return -1;
     t->sb = (uint16_t)(b + 1);
     th->sb[b].by_tcb = true;
+    t->rcv_awnd = t->rcv_wnd;        /* what the SYN or SYN-ACK offered */
     th->sb[b].snd_seq = t->write_seq;
     return b;
 }

@@ -248,6 +248,20 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     if (lx && tcp_before(seg->seq, t->rcv_nxt))
         tcp_dsack_set(th, t, seg->seq, t->rcv_nxt);   /* the duplicate head of a partial one */
     uint32_t skip = tcp_before(seg->seq, t->rcv_nxt) ? t->rcv_nxt - seg->seq : 0;
+    uint32_t n = skip < seg->payload_len ? (uint32_t)(seg->payload_len - skip) : 0;
+    bool trimmed = false;
+    if (t->sb && n > tcp_sb_rcv_free(tcp_sb_of(th, t))) {
+        /* RFC 9293 3.10.7.4: no more than the buffer holds; the rest (and a FIN after it)
+         * is not acknowledged and comes again */
+        n = tcp_sb_rcv_free(tcp_sb_of(th, t));
+        trimmed = true;
+        fin = false;
+        end = t->rcv_nxt + n;
+        if (!n) {
+            tcp_rule_apply(th, io, idx, ip, seg, v, TR_DATA_ZERO_WINDOW);
+            return;
+        }
+    }
     t->rcv_nxt = end;              /* in order, or overlapping: take the new bytes */
     bool filled = false;
     if (t->rq) {
@@ -258,17 +272,16 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     }
     /* the application reads the new bytes; an answer carries the ACK */
     bool answered = false;
-    if (t->sb && skip <= seg->payload_len) {
-        uint32_t n = (uint32_t)(seg->payload_len - skip);
+    if (t->sb && skip <= seg->payload_len)
         answered = tcp_app_input(th, io, idx, n ? seg->payload + skip : NULL, n, fin);
-    }
     if (fin) {
         tcp_fin_received(th, io, idx, v);
         return;
     }
     if (!answered)
         tcp_send_ack(th, io, t, TCP_IPK_CONN);
-    tcp_rule_note(th, v, filled ? TR_DATA_OOO_FILLED : t->trusted ? TR_DATA_TRUSTED : TR_DATA);
+    tcp_rule_note(th, v, filled ? TR_DATA_OOO_FILLED : t->trusted ? TR_DATA_TRUSTED
+                         : trimmed ? TR_DATA_TRIMMED : TR_DATA);
 }
 
 void tcp_in_text(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
@@ -438,8 +451,11 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
                        t->state == TCP_ESTABLISHED ? TR_SYNC_NOFLAGS_EST : TR_SYNC_NOFLAGS);
         return;
     }
-    /* first: sequence acceptability, Linux's window [RCV.WUP, RCV.NXT + RCV.WND] */
-    uint32_t right = t->rcv_wup + t->rcv_wnd;
+    /* first: sequence acceptability, Linux's window [RCV.WUP, RCV.NXT + RCV.WND]; a
+     * buffered TCB's window ends where its free buffer does (RFC 9293 3.8.6: no edge it
+     * offered lies beyond, tcp_rcv_window) */
+    uint32_t right = t->sb ? t->rcv_nxt + tcp_sb_rcv_free(tcp_sb_of(th, t))
+                           : t->rcv_wup + t->rcv_wnd;
     bool ok = !tcp_before(tcp_end_seq(seg), t->rcv_wup) && !tcp_after(seg->seq, right);
     if (!ok) {
         if (f & TCP_RST) {
@@ -521,6 +537,8 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
         break;
     }
     t = tcp_tcb_at(th, idx);
+    if (t->in_use && t->sb)
+        tcp_app_pump(th, io, idx);
     if (t->in_use)
         tcp_output(th, io, idx);
 }

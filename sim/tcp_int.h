@@ -68,6 +68,8 @@ struct tcp_tcb {
     uint32_t snd_una, snd_nxt, snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
     uint32_t write_seq;    /* end of the bytes the application queued (sent or not) */
     uint32_t rcv_nxt, rcv_wnd, rcv_wup;
+    uint32_t rcv_awnd;     /* a buffered TCB: the window its last segment offered, in bytes
+                              (the right edge is RCV.WUP + rcv_awnd; tcp_rcv_window) */
     uint32_t ts_recent, ts_off;
     uint16_t mss;          /* effective send MSS (peer's MSS, less 12 with timestamps) */
     uint16_t ipid;         /* connected socket's own IP-ID counter */
@@ -314,6 +316,14 @@ bool tcp_app_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                    const uint8_t *data, uint32_t n, bool fin);
 /* Gives t a buffer (its send data starting at WRITE.SEQ): its index, or -1. */
 int32_t tcp_sb_attach(struct tcp_host *th, struct tcp_tcb *t);
+/* The receive window of a buffered TCB (RFC 9293 3.8.6): what TCP_SB_RCV has free. */
+static inline uint32_t tcp_sb_rcv_free(const struct tcp_sbuf *b)
+{
+    return TCP_SB_RCV - b->rcv_len;
+}
+/* A service with bytes it could not take yet (its send buffer was full): it reads again,
+ * after an ACK made room; a window update follows when its reading opened the window. */
+void tcp_app_pump(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
 /* Queues up to n bytes on t's send buffer (t has one); returns how many fit. */
 uint32_t tcp_sb_queue(struct tcp_host *th, struct tcp_tcb *t, const uint8_t *d, uint32_t n);
 /* TCB t or its connection lets go of the buffer. */
@@ -366,6 +376,11 @@ void tcp_send_active_reset(struct tcp_host *th, const struct tcp_io *io, struct 
 /* Sends queued data and a queued FIN as far as the peer's window allows; arms the RTO.
  * Returns the number of segments sent. */
 int tcp_output(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
+/* The window t's next segment offers, in bytes, a multiple of its scale (tcp_out.c). */
+uint32_t tcp_rcv_window(struct tcp_host *th, const struct tcp_tcb *t);
+/* After the application read from t's buffer: the window update of RFC 9293 3.8.6.2.2,
+ * sent when the window opens by min(RCV.BUFF/2, MSS) or more. */
+void tcp_rcv_update(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
 /* Retransmits the oldest unacknowledged segment (SYN, SYN-ACK, data or FIN). */
 void tcp_retransmit(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *t);
 /* Host-wide budgets. true: may send. */

@@ -254,10 +254,55 @@ uint16_t tcp_syn_window(const struct tcp_host *th)
     return tcp_synack_window(th, false);
 }
 
-static uint16_t tcp_adv_window(const struct tcp_tcb *t)
+/* RFC 9293 3.8.6: the window offered is the free receive buffer. A TCB without a buffer
+ * (its bytes only counted, read at once) offers the stack's window, RCV.WND as set up. One
+ * with a buffer (tcp_app.c) offers what TCP_SB_RCV has free, at most the stack's window; it
+ * leaves the right edge where it is rather than move it on by less than
+ * min(RCV.BUFF/2, Eff.snd.MSS) (3.8.6.2.2, receiver SWS avoidance: a full buffer offers 0
+ * until the reader frees that much), and never moves it back (Linux tcp_select_window)
+ * unless the buffer cannot hold it (the SYN's window, offered before the buffer existed).
+ * With window scaling the window is rounded down to the scale's unit: never more than the
+ * buffer holds (Linux, whose buffer has slack, rounds up; a 4096-byte buffer has none). */
+uint32_t tcp_rcv_window(struct tcp_host *th, const struct tcp_tcb *t)
 {
-    uint32_t w = t->ws_ok ? t->rcv_wnd >> t->rcv_wscale : t->rcv_wnd;
-    return (uint16_t)(w > 65535 ? 65535 : w);
+    const struct tcp_sbuf *b = tcp_sb_of(th, t);
+    if (!b)
+        return t->rcv_wnd;
+    uint32_t free = tcp_sb_rcv_free(b);
+    uint32_t want = free < t->rcv_wnd ? free : t->rcv_wnd;
+    uint32_t edge = t->rcv_wup + t->rcv_awnd;
+    uint32_t cur = tcp_after(edge, t->rcv_nxt) ? edge - t->rcv_nxt : 0;
+    uint32_t unit = t->ws_ok ? 1u << t->rcv_wscale : 1u;
+    want = want / unit * unit;
+    cur = (cur + unit - 1) / unit * unit;   /* the edge kept, in the scale's unit */
+    if (cur > want)
+        cur = want;
+    uint32_t sws = TCP_SB_RCV / 2 < t->mss ? TCP_SB_RCV / 2 : t->mss;
+    return want - cur < sws ? cur : want;
+}
+
+/* The window field of t's next segment; a buffered TCB remembers what it offered. */
+static uint16_t tcp_adv_window(struct tcp_host *th, struct tcp_tcb *t)
+{
+    uint32_t wnd = tcp_rcv_window(th, t);
+    uint32_t w = t->ws_ok ? wnd >> t->rcv_wscale : wnd;
+    if (w > 65535)
+        w = 65535;
+    if (t->sb)
+        t->rcv_awnd = t->ws_ok ? w << t->rcv_wscale : w;
+    return (uint16_t)w;
+}
+
+void tcp_rcv_update(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
+{
+    struct tcp_tcb *t = tcp_tcb_at(th, idx);
+    if (!t->in_use || !t->sb || (t->state != TCP_ESTABLISHED && t->state != TCP_FIN_WAIT_1 &&
+                                 t->state != TCP_FIN_WAIT_2))
+        return;
+    uint32_t edge = t->rcv_wup + t->rcv_awnd;
+    uint32_t cur = tcp_after(edge, t->rcv_nxt) ? edge - t->rcv_nxt : 0;
+    if (tcp_rcv_window(th, t) > cur)
+        tcp_send_ack(th, io, t, TCP_IPK_CONN);
 }
 
 /* --- segments --- */
@@ -334,7 +379,7 @@ void tcp_send_ack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tcb *
 {
     struct wire_tcp s;
     tcp_seg_init(&s, t, t->snd_nxt, t->rcv_nxt, TCP_ACK);
-    s.window = tcp_adv_window(t);
+    s.window = tcp_adv_window(th, t);
     tcp_opts_data(th, t, &s.opt, io->now_ns);
     t->rcv_wup = t->rcv_nxt;
     tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, k));
@@ -381,7 +426,7 @@ void tcp_send_active_reset(struct tcp_host *th, const struct tcp_io *io, struct 
 {
     struct wire_tcp s;
     tcp_seg_init(&s, t, t->snd_nxt, t->rcv_nxt, TCP_RST | TCP_ACK);
-    s.window = tcp_adv_window(t);
+    s.window = tcp_adv_window(th, t);
     tcp_opts_data(th, t, &s.opt, io->now_ns);
     tcp_emit(th, io, t->raddr, &s, tcp_ipinfo_for(th, t, TCP_IPK_CONN));
 }
@@ -397,7 +442,7 @@ static void tcp_send_data(struct tcp_host *th, const struct tcp_io *io, struct t
     if (fin)
         flags |= TCP_FIN;
     tcp_seg_init(&s, t, seq, t->rcv_nxt, flags);
-    s.window = tcp_adv_window(t);
+    s.window = tcp_adv_window(th, t);
     tcp_opts_data(th, t, &s.opt, io->now_ns);
     s.payload = len ? tcp_app_payload(th, t, seq) : NULL;
     s.payload_len = len;

@@ -294,6 +294,10 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         "RFC 793 3.9: duplicate segment: ACK with a D-SACK block (RFC 2883)", NULL },
     [TR_DATA_DUP] = { "synchronized", "text all before RCV.NXT", TCP_ACT_ACK, "ACK",
         "rfc793-3.9-duplicate", "RFC 793 3.9: duplicate segment: ACK", NULL },
+    [TR_DATA_ZERO_WINDOW] = { "synchronized, a full receive buffer", "text at RCV.NXT",
+        TCP_ACT_ACK, "ACK", "rfc9293-3.10.7.4-zero-window",
+        "RFC 9293 3.10.7.4: RCV.WND is zero (the application has not read its buffer): "
+        "the text is not acceptable, ACK with window 0", NULL },
     [TR_DATA_OOO_FILLED] = { "synchronized (Linux)", "text at RCV.NXT filling a hole",
         TCP_ACT_NOTE, "accept data", "linux-ofo-filled",
         "Linux tcp_ofo_queue: the hole is filled, queued segments join: ACK at once "
@@ -302,6 +306,10 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         TCP_ACT_NOTE, "accept data", "scenario-trusted-data",
         "RFC 793 3.9: in-order data on a connection from the trusted address: the server "
         "application takes it as the trusted host's (rsh: the command runs)", NULL },
+    [TR_DATA_TRIMMED] = { "synchronized, a receive buffer", "text at RCV.NXT, past the free "
+        "buffer", TCP_ACT_NOTE, "accept data", "rfc9293-3.10.7.4-trim",
+        "RFC 9293 3.10.7.4: what fits in the receive window is taken, the text past "
+        "RCV.NXT+RCV.WND is trimmed (not acknowledged: the sender sends it again)", NULL },
     [TR_DATA] = { "synchronized", "text at RCV.NXT", TCP_ACT_NOTE, "accept data",
         "rfc793-3.9-data",
         .text = "RFC 793 3.9: in-order data: ACK at once (Linux quickack at connection start)",

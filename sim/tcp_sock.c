@@ -159,7 +159,8 @@ int tcp_write(struct tcp_host *th, const struct tcp_io *io, int id, const uint8_
     return (int)took;
 }
 
-int tcp_read(struct tcp_host *th, int id, uint8_t *buf, uint32_t cap, bool *eof)
+int tcp_read(struct tcp_host *th, const struct tcp_io *io, int id, uint8_t *buf, uint32_t cap,
+             bool *eof)
 {
     const struct tcp_conn *c = tcp_conn_get(th, id);
     *eof = false;
@@ -167,10 +168,13 @@ int tcp_read(struct tcp_host *th, int id, uint8_t *buf, uint32_t cap, bool *eof)
         return -1;
     struct tcp_sbuf *b = &th->sb[c->sb - 1];
     uint32_t n = b->rcv_len < cap ? b->rcv_len : cap;
-    memcpy(buf, b->rcv, n);
+    if (buf)
+        memcpy(buf, b->rcv, n);
     memmove(b->rcv, b->rcv + n, b->rcv_len - n);
     b->rcv_len -= n;
     *eof = b->rcv_fin && b->rcv_len == 0;
+    if (n && c->tcb >= 0)
+        tcp_rcv_update(th, io, c->tcb);
     return (int)n;
 }
 

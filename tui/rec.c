@@ -526,7 +526,8 @@ static void rec_op(void *ctx, const struct sim_op *op)
     }
     struct tui_op *o = &r->ops[r->nops++];
     uint64_t arg = op->kind == SIM_OP_CLOCK ? op->t_ns
-                 : op->kind == SIM_OP_STREAM_WRITE ? op->len : r->nopbytes;
+                 : op->kind == SIM_OP_STREAM_WRITE || op->kind == SIM_OP_STREAM_RECV ? op->len
+                 : r->nopbytes;
     *o = (struct tui_op){ .unit = op->unit, .arg = arg, .src = op->src, .dst = op->dst,
                           .handle = op->handle, .len = (uint32_t)len, .dport = op->dport,
                           .sport = op->sport, .kind = (uint8_t)op->kind,
@@ -545,8 +546,8 @@ struct sim_op tui_op_get(const struct tui_rec *r, size_t i)
                          .handle = o->handle, .buffered = o->buffered };
     if (o->kind == SIM_OP_CLOCK) {
         op.t_ns = o->arg;
-    } else if (o->kind == SIM_OP_STREAM_WRITE) {
-        op.len = o->arg;
+    } else if (o->kind == SIM_OP_STREAM_WRITE || o->kind == SIM_OP_STREAM_RECV) {
+        op.len = o->arg;   /* RECV: the most bytes read (a read opens the window) */
     } else if (op_has_bytes(op.kind)) {
         op.pkt = r->opbytes + o->arg;
         op.len = o->len;

@@ -26,6 +26,25 @@ print("echo wrote %d took %d read %d same %s on-the-wire %s" % (
     len(msg), took, len(back), back == msg, seen == msg))
 s.close(e)
 
+# 8000 bytes through the echo: more than the 4096-byte receive buffer. Unread, the buffer
+# fills and the window offered is zero; every read opens it (a window update) and the rest
+# comes, none lost (RFC 9293 3.8.6).
+big = bytes((i * 7 + 3) & 0xFF for i in range(8000))
+e = s.connect(web, 7, sport=40017)
+s.wait(0.01)
+took8 = s.write(e, big)
+s.wait(0.2)
+back8 = s.read(e)                   # what the buffer held: the echo then waited
+first = len(back8)
+for _ in range(50):
+    back8 += s.read(e)
+    if len(back8) >= len(big):
+        break
+    s.wait(0.05)
+print("echo8000 wrote %d took %d read %d same %s first read %d" % (
+    len(big), took8, len(back8), back8 == big, first))
+s.close(e)
+
 h = s.connect(web, 80, sport=40080)
 s.wait(0.01)
 s.write(h, "GET / HTTP/1.0\r\nHost: web\r\n\r\n")
@@ -54,5 +73,5 @@ except ValueError:
     print("recv of -1 bytes: ValueError")
     misuse += 1
 ok = back == msg and seen == msg and took == len(msg) and status.startswith("HTTP/1.0 200") \
-    and server and eof and misuse == 2
+    and server and eof and misuse == 2 and back8 == big and first == 4096
 sys.exit(0 if ok else 1)

@@ -58,6 +58,10 @@ st=tests/attach/stream.scn
     say "stream.py exited $?: $(grep -v '^[0-9]' "$d/st.out")"
 grep -q '^echo wrote 273 took 273 read 273 same True on-the-wire True$' "$d/st.out" ||
     say "echo: $(grep '^echo' "$d/st.out")"
+grep -q '^echo8000 wrote 8000 took 8000 read 8000 same True first read 4096$' "$d/st.out" ||
+    say "8000 bytes through a 4096-byte receive buffer: $(grep '^echo8000' "$d/st.out")"
+grep -q 'SEND  attacker   198.51.100.10:40017 > 198.51.100.40:7 TCP \[A\] .*win=0' "$d/st.out" ||
+    say "the full receive buffer offered no zero window"
 grep -q '^http HTTP/1.0 200 OK | Server: Apache/2.4.57 (Debian) | eof True$' "$d/st.out" ||
     say "http: $(grep '^http' "$d/st.out")"
 grep -q 'SEND  attacker   198.51.100.10:40080 > 198.51.100.40:80 TCP \[PA\] .* len=29 data="GET / HTTP/1.0\\r\\nHost: web' \
@@ -68,6 +72,10 @@ sed -n '/^0\./,$p' "$d/st.out" | cmp -s - "$d/str.out" || say "the stream's repl
 { printf 'TLABREC1'; tail -c +9 "$d/st.rec"; } > "$d/v1.rec"
 "$tcplab" attach $st --replay "$d/v1.rec" > /dev/null 2> "$d/v1.err"
 [ $? -eq 1 ] && grep -q 'a record of an older tcplab' "$d/v1.err" || say "a version-1 record: $(cat "$d/v1.err")"
+# nor one of TLABREC2, which did not record READ (a read opens the receive window)
+{ printf 'TLABREC2'; tail -c +9 "$d/st.rec"; } > "$d/v2.rec"
+"$tcplab" attach $st --replay "$d/v2.rec" > /dev/null 2> "$d/v2.err"
+[ $? -eq 1 ] && grep -q 'TLABREC2, which did not record READ' "$d/v2.err" || say "a TLABREC2 record: $(cat "$d/v2.err")"
 # the C client's worked example (docs/attach.md) and its byte stream, built against this
 # build's library
 lib=$(dirname "$tcplab")/libtcplab.a
