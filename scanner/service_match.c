@@ -63,6 +63,16 @@ static pcre2_code *sm_compiled(struct svc_match *m)
     uint32_t opt = (m->icase ? PCRE2_CASELESS : 0) | (m->dotall ? PCRE2_DOTALL : 0);
     m->re = pcre2_compile((PCRE2_SPTR)m->pattern, PCRE2_ZERO_TERMINATED, opt, &ec, &eo, NULL);
     m->re_failed = m->re == NULL;
+    if (m->re_failed) {
+        /* nmap refuses the whole file at load ("illegal regexp on line N"); rules here are
+         * compiled when first needed (most never are), so the rule is said once and skipped. */
+        PCRE2_UCHAR msg[120];
+        if (pcre2_get_error_message(ec, msg, sizeof msg) < 0)
+            snprintf((char *)msg, sizeof msg, "error %d", ec);
+        fprintf(stderr, "tcplab: warning: nmap-service-probes line %d: illegal regexp m|%s| "
+                "(%s, at offset %zu): this %s never matches\n", m->line, m->pattern,
+                (const char *)msg, (size_t)eo, m->soft ? "softmatch" : "match");
+    }
     return m->re;
 }
 
