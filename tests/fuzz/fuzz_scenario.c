@@ -1,4 +1,4 @@
-// fuzz-sources: sim/scenario*.c sim/os.c sim/gen.c lib/rng.c
+// fuzz-sources: sim/scenario*.c sim/os.c sim/gen.c lib/*.c
 /* fuzz_scenario.c — libFuzzer target for the scenario parser: any bytes must give either a
  * parsed scenario or one "FILE:LINE:COL: error: ..." message, never a crash, a leak or an
  * out-of-bounds access. Each accepted scenario is checked for the parser's invariants. */
