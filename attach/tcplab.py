@@ -435,7 +435,9 @@ class Session(object):
     def recv(self, conn, n=65536):
         """(bytes, eof): what conn received in order, at most n bytes (b"" when nothing
         has come yet), and whether the peer has closed and everything is read. Reading
-        changes nothing on the network; the clock moves only in wait()."""
+        frees the connection's 4096-byte receive buffer: when that opens its window
+        enough, a window update is sent at once (the peer's answer comes with the next
+        wait(); the clock moves only there)."""
         if int(n) < 0:
             raise ValueError("recv: n is a byte count, 0 or more, not %d" % int(n))
         r = self._call(b"G", struct.pack("!II", conn, min(int(n), _MAX_WRITE)), b"B")
