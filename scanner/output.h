@@ -62,6 +62,9 @@ size_t output_time(char *buf, size_t cap, const char *fmt, const struct scan_rep
 size_t output_ctime(char *buf, size_t cap, const struct scan_report *r, uint64_t ns);
 /* "1 IP address (1 host up) scanned in 0.10 seconds" */
 size_t output_summary(char *buf, size_t cap, const struct scan_report *r);
+/* s XML-escaped as nmap's xml.cc escape() does it, for every attribute value and the
+ * comment (scanner/output/xml.c): also the -sV <service> fields (scanner/vscan_out.c). */
+void output_xml_escape(FILE *f, const char *s);
 /* Whether a host's state s is folded into "Not shown" (nmap's rule; open never). */
 int output_state_hidden(const struct scan_report *r, const struct host_result *h, int state);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "scanner/output.h"
 #include "scanner/services.h"
 #include "scanner/vscan.h"
 
@@ -224,29 +225,12 @@ void vscan_print_fps(FILE *f, const struct vscan_result *vs, const struct port_r
     }
 }
 
-static void vs_xml_esc(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        default:
-            if (c < 0x20 || c >= 0x7f) fputc('.', f);
-            else fputc(c, f);
-        }
-    }
-}
-
 static void vs_xml_attr(FILE *f, const char *name, const char *val)
 {
     if (!val)
         return;
     fprintf(f, " %s=\"", name);
-    vs_xml_esc(f, val);
+    output_xml_escape(f, val);
     fputc('"', f);
 }
 
@@ -279,7 +263,7 @@ void vscan_print_xml(FILE *f, const struct vscan_result *vs, const struct port_r
     fputc('>', f);
     for (int k = 0; k < ncpe; k++) {
         fputs("<cpe>cpe:/", f);
-        vs_xml_esc(f, v->cpe[k]);
+        output_xml_escape(f, v->cpe[k]);
         fputs("</cpe>", f);
     }
     fputs("</service>", f);

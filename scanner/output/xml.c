@@ -22,7 +22,7 @@
  * the second '-' of "--" as &#45; (a comment may not hold "--"), and every byte below 0x20
  * or above 0x7F as &#xHH; (ASCII out, so the file is UTF-8 whatever bytes a file name or
  * argument had). nmap 7.93: `-oN $'n\xff\x01'` gives "n&#xff;&#x1;", `--reason` "-&#45;reason". */
-static void xm_esc(FILE *f, const char *s)
+void output_xml_escape(FILE *f, const char *s)
 {
     for (const char *p = s; p && *p; p++) {
         unsigned char c = (unsigned char)*p;
@@ -143,7 +143,7 @@ static void xm_host(FILE *f, const struct scan_report *r, const struct host_resu
     fprintf(f, "<address addr=\"%s\" addrtype=\"ipv4\"/>\n", output_ip(h->addr, ip));
     if (h->name[0]) {
         fputs("<hostnames>\n<hostname name=\"", f);
-        xm_esc(f, h->name);
+        output_xml_escape(f, h->name);
         fputs("\" type=\"user\"/>\n</hostnames>\n", f);
     } else {
         fputs("<hostnames>\n</hostnames>\n", f);
@@ -166,9 +166,9 @@ static int xm_begin(FILE *f, const struct scan_report *r)
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n"
           "<?xml-stylesheet href=\"file:///usr/share/nmap/nmap.xsl\" type=\"text/xsl\"?>\n", f);
     fprintf(f, "<!-- %s %s scan initiated %s as: ", OUTPUT_TOOL, OUTPUT_VERSION, start);
-    xm_esc(f, r->argv_line);
+    output_xml_escape(f, r->argv_line);
     fputs(" -->\n<nmaprun scanner=\"nmap\" args=\"", f);
-    xm_esc(f, r->argv_line);
+    output_xml_escape(f, r->argv_line);
     fprintf(f, "\" start=\"%lld\" startstr=\"%s\" version=\"%s\" xmloutputversion=\"1.05\">\n",
             (long long)r->start_unix, start, OUTPUT_VERSION);
     xm_scaninfo(f, r);
