@@ -53,8 +53,8 @@ static void lab_usage(FILE *f)
             "                  (default: NAME-ID); with --course-key also the student's ticket\n"
             "  check NAME F    grade an answer file: PASS or FAIL per question, with a hint;\n"
             "                  exit 0 all right, 1 some wrong, 2 trouble. A directory: every\n"
-            "                  file in it and each DIR/ID/answers.txt, one CSV line each (to\n"
-            "                  stdout or --csv OUT)\n"
+            "                  file in it (not records, worksheets, tickets) and each\n"
+            "                  DIR/ID/answers.txt, one CSV line each (stdout or --csv OUT)\n"
             "  key NAME        the variant's answers, in the form check accepts\n"
             "\n"
             "  --student ID       whose variant (check: default the file's `student =` line)\n"
@@ -500,9 +500,17 @@ static int lab_cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every regular file of dir but attach records, and the answers.txt of each subdirectory
- * (a class's handouts returned as returned/ID/, records beside their answers), sorted. */
-static int lab_dir_files(const char *dir, char ***out, size_t *n)
+/* What `lab start` writes beside answers.txt (the worksheet, a keyed student's ticket):
+ * a handout folder handed back whole is graded by its answers alone. */
+static bool lab_is_handout(const struct lab *l, const char *name)
+{
+    return !strcmp(name, "ticket") || !strcmp(name, l->worksheet_file);
+}
+
+/* Every regular file of dir but attach records and handout files, and the answers.txt of
+ * each subdirectory (a class's handouts returned as returned/ID/, records beside their
+ * answers), sorted. */
+static int lab_dir_files(const struct lab *l, const char *dir, char ***out, size_t *n)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -511,7 +519,7 @@ static int lab_dir_files(const char *dir, char ***out, size_t *n)
     size_t k = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.' || lab_is_handout(l, e->d_name))
             continue;
         char path[1024];
         struct stat st;
@@ -544,7 +552,7 @@ static int lab_check_dir(const struct lab_cmd *c, const struct lab *l)
 {
     char **files = NULL;
     size_t n = 0;
-    if (lab_dir_files(c->path, &files, &n)) {
+    if (lab_dir_files(l, c->path, &files, &n)) {
         fprintf(stderr, "tcplab lab: %s: %s\n", c->path, strerror(errno));
         return 2;
     }

@@ -116,6 +116,12 @@ grep -q '"dan","returned/dan/answers.txt",' returned.csv ||
     no "lab check DIR does not grade DIR/ID/answers.txt"
 grep -q '"carol","returned/carol.txt",' returned.csv || no "lab check DIR lost DIR/carol.txt"
 grep -q 'ticket' returned.csv && no "lab check DIR graded a ticket inside DIR/ID/"
+# one handout folder checked as a directory: its answers alone, not the worksheet or ticket
+"$t" lab check isn-prediction handout/dan --course-key course.key > one.csv 2> one.err
+grep -q '"dan","handout/dan/answers.txt",' one.csv ||
+    no "lab check of a handout folder does not grade its answers.txt"
+grep -q 'isn-prediction.md\|/ticket' one.csv one.err &&
+    no "lab check of a handout folder graded its worksheet or ticket"
 # the template's own check command must name the ticket: without it a keyed student's
 # answers are graded against the keyless variant and all fail
 grep -q '^# Check them with: tcplab lab check isn-prediction answers.txt --ticket ticket$' \
