@@ -150,8 +150,13 @@ static inline bool os_chack_sock_all(const struct personality *p)
 {
     return p->chack_era ? p->chack_era >= CHACK_ERA_LINUX47 : p->chack != CHACK_FIXED;
 }
-/* Whether challenge ACKs pass the per-socket limit at all (Linux 4.0+; not 3.6-3.19). */
-static inline bool os_chack_sock_limit(const struct personality *p)
+/* Whether the host has Linux's per-socket limit of one answer per 500 ms
+ * (tcp_oow_rate_limited, net.ipv4.tcp_invalid_ratelimit) at all: out-of-window duplicate
+ * ACKs, PAWS duplicate ACKs, the request socket's repeated SYN-ACKs, TIME-WAIT's ACKs and
+ * challenge ACKs. Linux 4.0+ (032ee4236954, f2b2c582e824, a9b2c06dbef4, 4fb17a609167;
+ * docs/facts/offpath.md section 5); not the 3.6-3.19 era. A host without an era keeps it
+ * (its stack, Linux or not, follows Linux's rule there: sim/tcp_rules.c, LINUX_RULE). */
+static inline bool os_oow_limit(const struct personality *p)
 {
     return p->chack_era != CHACK_ERA_LINUX36;
 }
