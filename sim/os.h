@@ -43,12 +43,14 @@ enum chack_mode {
  * and the rest follows from it as before (os_chack_*). */
 enum chack_era {
     CHACK_ERA_NONE,
-    CHACK_ERA_LINUX36,  /* 3.6-3.19 (282f23c6ee34): count up to 100/s; no per-socket limit;
-                           SEG.ACK > SND.NXT dropped */
+    CHACK_ERA_LINUX36,  /* 3.6-3.19 (282f23c6ee34): count up to 100/s; no per-socket limit
+                           on challenge ACKs or duplicate ACKs (os_oow_limit); SEG.ACK >
+                           SND.NXT dropped */
     CHACK_ERA_LINUX40,  /* 4.0-4.6: as 3.6, and the per-socket 500 ms limit on segments without
-                           payload only (f2b2c582e824) */
-    CHACK_ERA_LINUX47,  /* 4.7-5.19: 1000/s randomised per second, counted down; the
-                           per-socket limit on every challenge ACK; SEG.ACK > SND.NXT dropped */
+                           payload only (032ee4236954, f2b2c582e824) */
+    CHACK_ERA_LINUX47,  /* 4.7-5.19: 1000/s randomised per second, counted down (75ff39ccc1bd);
+                           the per-socket limit on every challenge ACK (083ae308280d, July
+                           2016: 4.7 or 4.8, not settled); SEG.ACK > SND.NXT dropped */
     CHACK_ERA_LINUX60,  /* 6.0+: no host-wide budget; the per-socket limit on every challenge
                            ACK; SEG.ACK > SND.NXT challenged, MAX.SND.WND bounded by the bytes
                            acknowledged (the kernel tests/live measured) */
