@@ -530,6 +530,7 @@ static void arrive_big(struct sim *s, struct host *h, const uint8_t *d, size_t l
         filter_track(s->filters[other], &p);
     s->stats.delivered++;
     if (h->down) {
+        s->stats.dropped++;
         if (sim_tracing(s))
             sim_report(s, SIM_EV_DROP, d, len, h, h->addr, "drop", "host-down", "host is down", NULL);
         return;
@@ -605,7 +606,8 @@ inline static void deliver(struct sim *s, struct sim_slot *sl, struct host *h,
         sim_slot_free(s, slot);
         return;
     }
-    if (h->down) {
+    if (h->down) {   /* counted as every other drop: the bridge's summary reports them */
+        s->stats.dropped++;
         if (sim_tracing(s))
             sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host-down",
                        "host is down", NULL);
@@ -644,8 +646,9 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
         sim_slot_materialize(sl);
     struct wire_pkt tmp;
     const struct wire_pkt *p;
+    /* A host that is down reassembles nothing: deliver() drops each fragment as it comes. */
     if (sim_slot_parse(sl, &p, &tmp) == WIRE_OK && (p->ip.mf || p->ip.frag_off) &&
-        p->ip.csum_ok && !h->external && !h->attached) {
+        p->ip.csum_ok && !h->external && !h->attached && !h->down) {
         arrive_fragment(s, sl, h);
         return;
     }
