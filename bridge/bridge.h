@@ -52,7 +52,8 @@ struct bridge_stats {
     uint64_t injected;       /* of those, into the simulated network */
     uint64_t out;            /* written to the kernel */
     uint64_t drop[BRIDGE_DROP_N];
-    uint64_t sim_dropped;    /* inside the simulation: loss, filters, no host there, bad checksums */
+    uint64_t sim_dropped;    /* inside the simulation: loss, filters, no host there or a
+                              * host that is down, bad checksums */
 };
 
 /* A prefix the bridge routes through the device. */

@@ -452,6 +452,46 @@ static int lab_grader_run(const struct lab *l, struct lab_variant *v, struct sce
     return 0;
 }
 
+static int lab_ports_set(const char *s, uint64_t *bits);
+static int lab_addr_set(const char *s, uint32_t *out, int cap);
+
+/* A set answer in the key ascending (`lab key`, a FAIL that shows the key): ports as
+ * lab_ports_text writes them, addresses by value; "none" and anything that is not a set
+ * (a session question's word) stay as they are. check compares sets in any order. */
+static int lab_key_sorted(const struct lab_question *q, char **key, char *err, size_t errlen)
+{
+    char *out = NULL;
+    bool ports = q->kind == LAB_Q_PORTS ||
+                 (q->kind == LAB_Q_SESSION && strspn(*key, "0123456789,- ") == strlen(*key));
+    if (ports) {
+        static uint64_t bits[1024];
+        if (lab_ports_set(*key, bits))
+            return 0;
+        out = lab_ports_text(bits);
+    } else if (q->kind == LAB_Q_ADDRS) {
+        static uint32_t a[256];
+        int n = lab_addr_set(*key, a, 256);
+        if (n <= 0)
+            return 0;
+        size_t cap = (size_t)n * 16 + 1, len = 0;
+        if ((out = malloc(cap)))
+            for (int i = 0; i < n; i++) {
+                char ip[16];
+                len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? "," : "",
+                                        wire_ip_str(a[i], ip));
+            }
+    } else {
+        return 0;
+    }
+    if (!out) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    free(*key);
+    *key = out;
+    return 0;
+}
+
 void lab_key_free(char **key, size_t n)
 {
     if (!key)
@@ -495,6 +535,8 @@ int lab_key(const struct lab *l, const struct lab_who *who, char ***keyp, char *
         } else {
             key[i] = a;
         }
+        if (!rc && key[i])
+            rc = lab_key_sorted(q, &key[i], err, errlen);
     }
     if (ran) {
         trace_free(&t);
@@ -728,10 +770,10 @@ bool lab_answer_ok(const struct lab_question *q, const char *key, const char *gi
 static const char *lab_kind_help(enum lab_qkind k)
 {
     switch (k) {
-    case LAB_Q_PORTS: return "ports, e.g. 22,80,443 (or none)";
+    case LAB_Q_PORTS: return "ports in any order, ranges allowed, e.g. 22,80,443 or 20-25 (or none)";
     case LAB_Q_INT:   return "a number";
     case LAB_Q_ADDR:  return "an IPv4 address";
-    case LAB_Q_ADDRS: return "IPv4 addresses, comma-separated (or none)";
+    case LAB_Q_ADDRS: return "IPv4 addresses in any order, comma-separated (or none)";
     case LAB_Q_WORD:  return "one word";
     case LAB_Q_SESSION: return "the file tcplab attach --record wrote, beside this one";
     }
