@@ -217,30 +217,44 @@ static size_t report_point(const struct ins_obs *c, size_t ev)
 
 /* ---------------------------------------------------------------- words */
 
+/* The tuple of event i's datagram from host's side, if it is from or to host. */
+static bool tuple_at(const struct tui_rec *r, size_t i, uint32_t host, uint16_t *lport,
+                     uint32_t *raddr, uint16_t *rport, uint8_t *proto)
+{
+    struct tui_pk k;
+    tui_pk_read(tui_rec_pkt(r, &r->ev[i]), r->ev[i].len, &k);
+    if (!k.ok || (k.dst != host && k.src != host))
+        return false;
+    bool in = k.dst == host;
+    *proto = k.proto;
+    *lport = in ? k.dport : k.sport;
+    *raddr = in ? k.src : k.dst;
+    *rport = in ? k.sport : k.dport;
+    return true;
+}
+
+enum { INS_LOOK_BACK = 256 };
+
 /* Which TCB an event concerns at its host: the packet's tuple from that host's side, or for
- * a packetless event (timer, note) the next datagram of its unit from or to that host. */
-static bool event_tuple(const struct tui_rec *r, size_t ev, uint16_t *lport, uint32_t *raddr,
-                        uint16_t *rport, uint8_t *proto)
+ * a packetless event (timer, note) the next datagram of its unit from or to that host; when
+ * its unit has none (a TIME-WAIT's end), the host's last TCP datagram of the
+ * INS_LOOK_BACK events before whose TCB was, when the unit began (s0), in the state the
+ * record gives the event (the trace's state before), so never another connection's. */
+static bool event_tuple(const struct tui_rec *r, size_t ev, const struct sim *s0,
+                        uint16_t *lport, uint32_t *raddr, uint16_t *rport, uint8_t *proto)
 {
     const struct tui_ev *e = &r->ev[ev];
-    for (size_t i = ev; i < r->n && r->ev[i].unit == e->unit; i++) {
-        struct tui_pk k;
-        tui_pk_read(tui_rec_pkt(r, &r->ev[i]), r->ev[i].len, &k);
-        if (!k.ok)
-            continue;
-        *proto = k.proto;
-        if (k.dst == e->host_addr) {
-            *lport = k.dport;
-            *raddr = k.src;
-            *rport = k.sport;
+    for (size_t i = ev; i < r->n && r->ev[i].unit == e->unit; i++)
+        if (tuple_at(r, i, e->host_addr, lport, raddr, rport, proto))
             return true;
-        }
-        if (k.src == e->host_addr) {
-            *lport = k.sport;
-            *raddr = k.dst;
-            *rport = k.dport;
-            return true;
-        }
+    if (e->len || !s0 || e->state_before == TCB_NONE)
+        return false;
+    for (size_t i = ev, k = 0; i-- > 0 && k < INS_LOOK_BACK; k++) {
+        struct sim_tcb_info t;
+        if (tuple_at(r, i, e->host_addr, lport, raddr, rport, proto) &&
+            *proto == WIRE_PROTO_TCP &&
+            sim_host_tcb(s0, e->host_addr, *lport, *raddr, *rport, &t) == 0)
+            return t.state == e->state_before;
     }
     return false;
 }
@@ -515,9 +529,9 @@ size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, c
         return n;
     }
     struct ins_obs c = { .r = r, .host = e->host_addr, .filt = { -1, -1 } };
-    bool tuple = event_tuple(r, ev, &c.lp, &c.ra, &c.rp, &c.proto);
     struct sim_host_info hi;
     const struct sim *s0 = e->unit ? tui_rewind_at(rw, e->unit - 1) : NULL;
+    bool tuple = event_tuple(r, ev, s0, &c.lp, &c.ra, &c.rp, &c.proto);
     bool have_host = s0 && sim_host_info(s0, e->host_addr, &hi) == 0;
     if (have_host) {
         c.filt[0] = hi.filter_in;

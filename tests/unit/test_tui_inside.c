@@ -6,7 +6,8 @@
  *  - the handshake: the client's RECV of the SYN-ACK, the NOTE of its `send`, the SEND of its
  *    ACK and the SEND of its data are one unit, and only the RECV moves SYN-SENT to
  *    ESTABLISHED, only the data's SEND moves SND.NXT (by its length), and each event's
- *    before is the state the one listed before it left;
+ *    before is the state the one listed before it left; the TIME-WAIT's end, a TIMER whose
+ *    unit has no datagram, still shows its TCB;
  *  - the filter part says what the datagram's own direction met: an outgoing datagram
  *    through a host with an inbound filter only is "nothing checked", not the conntrack's
  *    pass of the segment the host answered; an outbound filter's rule shows at the SEND
@@ -234,8 +235,9 @@ static void test_handshake_step_by_step(void **state)
     tui_pk_read(tui_rec_pkt(&r, &r.ev[first + 3]), r.ev[first + 3].len, &data);
     assert_true(data.plen > 0);
     char prev_state[40] = "", prev_nxt[40] = "";
+    char *p;
     for (size_t ev = first; ev <= last; ev++) {
-        char *p = panel(&m, &rw, ev);
+        p = panel(&m, &rw, ev);
         char sb[40], sa[40], nb[40], na[40], ub[40], ua[40];
         field(p, "state", sb, sa);
         field(p, "SND.NXT", nb, na);
@@ -268,6 +270,12 @@ static void test_handshake_step_by_step(void **state)
     assert_non_null(strstr(again, "SYN-SENT -> ESTABLISHED"));
     assert_non_null(strstr(again, "before: as it arrived"));
     free(again);
+    /* the TIME-WAIT's end, a unit with no datagram: the TCB found by its tuple, then gone */
+    size_t tw = find_ev(&m, "TIMER client", "=> close");
+    p = panel(&m, &rw, tw);
+    assert_non_null(strstr(p, "TCB 198.51.100.10:"));
+    assert_non_null(strstr(p, "TIME-WAIT -> (gone)"));
+    free(p);
     tui_rewind_free(&rw);
     tui_model_free(&m);
     tui_rec_free(&r);
