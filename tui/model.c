@@ -1,6 +1,6 @@
 /* model.c — see model.h. The shown list is rebuilt by one pass over the events when the
- * filter or follow changes (the packet fields are read from the bytes at fixed offsets, no
- * parse); moving the cursor is arithmetic on it. */
+ * filter or follow changes (tui/filter.c: over the events' packed keys); moving the cursor
+ * is arithmetic on it. */
 #include "tui/model.h"
 
 #include <ctype.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/wire.h"
+#include "tui/filter.h"
 
 static const int tui_speeds[] = { 1, 2, 5, 10, 50, 200, 1000 };
 
@@ -107,35 +108,7 @@ int tui_model_goto_number(struct tui_model *m, uint64_t n)
 static bool ev_matches(const struct tui_rec *r, const struct tui_filter *f, uint32_t follow,
                        size_t i)
 {
-    const struct tui_ev *e = &r->ev[i];
-    if (follow && e->conn != follow)
-        return false;
-    if (!f->any)
-        return true;
-    if (f->kind >= 0 && e->kind != f->kind)
-        return false;
-    if ((e->mark & f->mark) != f->mark)
-        return false;
-    if (!f->has_host && !f->proto && !f->has_port && !f->has_flags)
-        return true;   /* kind and marks only: no packet to read */
-    if (f->has_host && !f->proto && !f->has_port && !f->has_flags && e->host_addr == f->host)
-        return true;
-    struct tui_pk k;
-    tui_pk_read(tui_rec_pkt(r, e), e->len, &k);
-    if (f->has_host && e->host_addr != f->host && !(k.ok && (k.src == f->host || k.dst == f->host)))
-        return false;
-    if (f->proto && (!k.ok || k.proto != f->proto))
-        return false;
-    if (f->has_port && (!k.ok || (k.proto != WIRE_PROTO_TCP && k.proto != WIRE_PROTO_UDP) ||
-                        (k.sport != f->port && k.dport != f->port)))
-        return false;
-    if (f->has_flags) {
-        if (!k.ok || k.proto != WIRE_PROTO_TCP)
-            return false;
-        if (f->flags_exact ? k.flags != f->flags : (k.flags & f->flags) != f->flags)
-            return false;
-    }
-    return true;
+    return tui_filter_plain(r, f, follow, i);
 }
 
 bool tui_event_matches(const struct tui_rec *rec, const struct tui_filter *f, size_t ev)
@@ -153,7 +126,6 @@ static int rebuild(struct tui_model *m)
         m->view = NULL;
         m->nview = m->capview = 0;
     } else {
-        size_t n = 0;
         if (m->capview < r->n) {
             uint32_t *v = realloc(m->view, (r->n ? r->n : 1) * sizeof *v);
             if (!v)
@@ -161,10 +133,7 @@ static int rebuild(struct tui_model *m)
             m->view = v;
             m->capview = r->n;
         }
-        for (size_t i = 0; i < r->n; i++)
-            if (ev_matches(r, &m->filt, m->follow, i))
-                m->view[n++] = (uint32_t)i;
-        m->nview = n;
+        m->nview = tui_filter_select(r, &m->filt, m->follow, !m->plain, m->view);
     }
     m->row = 0;
     if (keep != SIZE_MAX)

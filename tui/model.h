@@ -50,6 +50,7 @@ struct tui_model {
     size_t col0;                  /* first ladder column shown */
     size_t hostw;                 /* the event list's host columns: the longest name shown */
     size_t colw;                  /* a ladder column: room for the longest name, and more */
+    bool plain;                   /* filter with the plain test alone (tests, bench) */
     bool playing;
     int speed;                    /* events per second while playing: 1, 2, 5, 10, 50, 200 */
 };

@@ -19,6 +19,7 @@
 #include "lib/wire.h"
 #include "scanner/engine.h"
 #include "sim/scenario.h"
+#include "tui/filter.h"
 
 enum { TUI_SNAP_EVERY = 8192 };
 
@@ -48,6 +49,7 @@ void tui_rec_free(struct tui_rec *r)
         sim_free(r->snaps[i].sim);
     free(r->snaps);
     free(r->ev);
+    free(r->keys);
     free(r->bytes);
     free(r->str);
     free(r->strtab);
@@ -592,6 +594,7 @@ void tui_rec_detach(struct tui_rec *r)
     sim_set_trace(r->live, NULL, NULL);
     sim_set_op_hook(r->live, NULL, NULL);
     r->live = NULL;
+    tui_filter_index(r);
 }
 
 int tui_rec_run_scenario(struct tui_rec *r, const struct scenario *sc, uint64_t seed,
@@ -667,5 +670,6 @@ int tui_rec_load_pcap(struct tui_rec *r, const char *path, char *err, size_t err
         return -1;
     }
     r->end_unit = r->n;
+    tui_filter_index(r);
     return 0;
 }

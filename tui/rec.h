@@ -50,6 +50,20 @@ struct tui_ev {
     uint8_t pad[2];
 };   /* 80 bytes */
 
+/* An event's filter key (tui/filter.c), packed once the recording ends, so that `/` reads
+ * 20 bytes an event instead of the event and its datagram's bytes. Hosts by ladder column. */
+enum { TUI_KEY_FAR = 0xffff };   /* a column past 65534: the plain test decides */
+struct tui_key {
+    uint32_t conn;           /* tui_ev.conn */
+    uint16_t host, src, dst; /* column + 1 of the event's host and the datagram's source and
+                                destination; 0: none */
+    uint16_t sport, dport;   /* as struct tui_pk */
+    uint8_t proto, flags;
+    uint8_t kind, mark;
+    bool ok;                 /* an IPv4 header (tui_pk.ok): src .. flags hold */
+    uint8_t pad;
+};   /* 20 bytes */
+
 /* A connection: both directions of a TCP or UDP flow (ICMP echo: its id). Party 0 sent
  * first. isn: the first sequence number seen each way (TCP), for relative numbers. */
 struct tui_conn {
@@ -133,6 +147,8 @@ struct tui_rec {
     struct tui_dec *decs;    /* the scanner's decisions, in order (scan mode) */
     size_t ndecs, capdecs;
     uint32_t *decsort;       /* decisions by (target, port, proto): tui_scan_index */
+    struct tui_key *keys;    /* the filter's keys of ev[0 .. nkeys) (tui_filter_index) */
+    size_t nkeys;
     uint32_t zombie;         /* -sI: the zombie's address, for the IP-ID strip; 0 */
     uint32_t zombie_reader;  /* a capture of -sI: the scanner, the one host the zombie's
                                 datagrams are its own to (those "from" it to others are the
