@@ -236,9 +236,15 @@ void lab_answers_free(struct lab_answers *a);
 /* The answer to question id, or NULL. */
 const char *lab_answers_get(const struct lab_answers *a, const char *id);
 
-/* An `event ...` answer (grade.c) read from a recorded run t of scenario sc. 0, or -1. */
+/* An `event ...` answer (grade_event.c) read from a recorded run t of scenario sc. 0, or -1. */
 int lab_event_value(const char *file, int line, const char *text, const struct scenario *sc,
                     const struct trace *t, char **out, char *err, size_t errlen);
+/* w as an address: a dotted quad, or the name of one of sc's hosts (its address). 0, or -1
+ * when w is neither (grade_event.c; shape.c reads its arguments the same way). */
+int lab_addr_or_host(const struct scenario *sc, const char *w, uint32_t *a);
+/* The ports of a 65536-bit map, ascending and comma-joined ("none" when empty): heap, or
+ * NULL (out of memory). grade_event.c writes a set answer so; grade.c a set key. */
+char *lab_ports_text(const uint64_t *bits);
 
 /* A `require SHAPE ARGS` line (text: after the parameters' expansion) checked on the trace t
  * of a record's replay on scenario sc, me the student's host (shape.c). 0: the student's

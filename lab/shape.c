@@ -39,17 +39,6 @@ static void shape_ports(const struct wire_pkt *p, unsigned *sp, unsigned *dp)
     }
 }
 
-static int shape_addr(const struct scenario *sc, const char *w, uint32_t *a)
-{
-    if (!wire_ip_parse(w, a))
-        return 0;
-    const struct scn_host *h = scenario_host(sc, w);
-    if (!h)
-        return -1;
-    *a = h->addr;
-    return 0;
-}
-
 /* One datagram the student's host sent to the zombie, and whether its reply came. */
 struct shape_probe {
     size_t ev;
@@ -145,8 +134,8 @@ int lab_shape_check(const char *file, int line, const char *text, const struct s
     char shape[32] = "", a[64] = "", b[64] = "", more[2] = "";
     int n = sscanf(text, "%31s %63s %63s %1s", shape, a, b, more);
     uint32_t zombie, target;
-    if (n != 3 || strcmp(shape, "idle-scan") || shape_addr(sc, a, &zombie) ||
-        shape_addr(sc, b, &target)) {
+    if (n != 3 || strcmp(shape, "idle-scan") || lab_addr_or_host(sc, a, &zombie) ||
+        lab_addr_or_host(sc, b, &target)) {
         snprintf(err, errlen, "%s:%d: error: in 'require %s': expected 'idle-scan ZOMBIE "
                  "TARGET' (addresses or hosts of the scenario)", file, line, text);
         return -1;
