@@ -20,6 +20,8 @@ struct attach_opts {
     const char *scenario, *as, *record, *replay, *pcap, *json;
     bool quiet, has_seed, has_until, in_lab;
     bool stdout_to_stderr;   /* the command's stdout onto stderr (tcplab diff's report) */
+    const char *who;         /* attach_spawn's messages begin "WHO: " (NULL: "tcplab attach";
+                                tcplab diff: "tcplab diff: run A") */
     unsigned long long seed, until_ns;
     struct lab_sel lab;
     char **argv;             /* COMMAND [ARGS...] */

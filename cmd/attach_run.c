@@ -102,6 +102,13 @@ static void child_env(const struct attach_opts *o, int fd)
     free(pp);
 }
 
+/* The prefix of this module's messages: the command's (o->who, "tcplab diff: run A"), else
+ * "tcplab attach". */
+static const char *who(const struct attach_opts *o)
+{
+    return o && o->who ? o->who : "tcplab attach";
+}
+
 static pid_t spawn(const struct attach_opts *o, int sv[2])
 {
     fflush(stdout);
@@ -114,7 +121,7 @@ static pid_t spawn(const struct attach_opts *o, int sv[2])
         _exit(127);
     child_env(o, sv[1]);
     execvp(o->argv[0], o->argv);
-    fprintf(stderr, "tcplab attach: cannot run '%s': %s\n", o->argv[0], strerror(errno));
+    fprintf(stderr, "%s: cannot run '%s': %s\n", who(o), o->argv[0], strerror(errno));
     _exit(127);
 }
 
@@ -149,18 +156,18 @@ static int write_full(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-static void say_fatal(const struct proto_buf *reply)
+static void say_fatal(const struct attach_opts *o, const struct proto_buf *reply)
 {
     size_t n = reply->n > 7 ? proto_rd16(reply->v + 5) : 0;
     if (n > reply->n - 7)
         n = reply->n - 7;
-    fprintf(stderr, "tcplab attach: the script sent a malformed request: %.*s; stopping it\n",
+    fprintf(stderr, "%s: the script sent a malformed request: %.*s; stopping it\n", who(o),
             (int)n, (const char *)reply->v + 7);
 }
 
 /* Serves requests until the script closes its end. 0, or -1 after a malformed request or
  * when memory ran out (the script is then stopped). */
-static int serve(struct attach_session *a, int fd)
+static int serve(const struct attach_opts *o, struct attach_session *a, int fd)
 {
     uint8_t *buf = NULL;
     size_t cap = 0;
@@ -177,7 +184,7 @@ static int serve(struct attach_session *a, int fd)
             proto_put16(&e, (uint16_t)strlen(err));
             proto_put(&e, err, strlen(err));
             proto_end(&e, at);
-            say_fatal(&e);
+            say_fatal(o, &e);
             if (!e.oom)
                 write_full(fd, e.v, e.n);
             proto_buf_free(&e);
@@ -187,7 +194,7 @@ static int serve(struct attach_session *a, int fd)
         if ((size_t)n > cap) {
             uint8_t *b = realloc(buf, (size_t)n);
             if (!b) {
-                fprintf(stderr, "tcplab attach: out of memory for a %ld-byte request\n", n);
+                fprintf(stderr, "%s: out of memory for a %ld-byte request\n", who(o), n);
                 rc = -1;
                 break;
             }
@@ -199,7 +206,7 @@ static int serve(struct attach_session *a, int fd)
         bool fatal;
         const struct proto_buf *reply = attach_frame(a, buf, (size_t)n, &fatal);
         if (fatal)
-            say_fatal(reply);
+            say_fatal(o, reply);
         if (write_full(fd, reply->v, reply->n) || fatal) {
             rc = fatal ? -1 : 0;
             break;
@@ -244,12 +251,12 @@ int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *
                               .seed = seed, .variant = o->variant };
     struct attach_session *a = attach_new(s, &cfg, err, sizeof err);
     if (!a) {
-        fprintf(stderr, "tcplab attach: %s\n", err);
+        fprintf(stderr, "%s: %s\n", who(o), err);
         return -2;
     }
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
-        fprintf(stderr, "tcplab attach: socketpair: %s\n", strerror(errno));
+        fprintf(stderr, "%s: socketpair: %s\n", who(o), strerror(errno));
         attach_free(a);
         return -2;
     }
@@ -257,12 +264,12 @@ int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *
     pid_t pid = spawn(o, sv);
     close(sv[1]);
     if (pid < 0) {
-        fprintf(stderr, "tcplab attach: fork: %s\n", strerror(errno));
+        fprintf(stderr, "%s: fork: %s\n", who(o), strerror(errno));
         close(sv[0]);
         attach_free(a);
         return -2;
     }
-    int trouble = serve(a, sv[0]);
+    int trouble = serve(o, a, sv[0]);
     close(sv[0]);
     if (trouble)
         stop_child(pid);
@@ -272,7 +279,7 @@ int attach_spawn(const struct attach_opts *o, struct sim *s, struct attach_out *
     attach_run_on(s, o->has_until, o->until_ns);
     attach_free(a);
     if (rec) {
-        fprintf(stderr, "tcplab attach: writing the record %s failed\n", o->record);
+        fprintf(stderr, "%s: writing the record %s failed\n", who(o), o->record);
         return -2;
     }
     return trouble ? -2 : status;
@@ -340,14 +347,14 @@ int attach_replay(const struct attach_opts *o, struct sim *s, const struct attac
 {
     char err[300];
     if (seed != rec->hdr.seed) {
-        fprintf(stderr, "tcplab attach: %s was recorded with --seed %llu\n", o->replay,
+        fprintf(stderr, "%s: %s was recorded with --seed %llu\n", who(o), o->replay,
                 (unsigned long long)rec->hdr.seed);
         return -1;
     }
     struct attach_cfg cfg = { .prefix = o->prefix, .plen = o->plen, .addr = o->addr };
     struct attach_session *a = attach_new(s, &cfg, err, sizeof err);
     if (!a) {
-        fprintf(stderr, "tcplab attach: %s\n", err);
+        fprintf(stderr, "%s: %s\n", who(o), err);
         return -2;
     }
     if (o->attached && o->attached(o->attached_ctx, s)) {
@@ -364,15 +371,15 @@ int attach_replay(const struct attach_opts *o, struct sim *s, const struct attac
         size_t at = off;
         int k = proto_rec_next(rec->buf, rec->len, &off, &t, &r, &end, err, sizeof err);
         if (k < 0) {
-            fprintf(stderr, "tcplab attach: %s: %s\n", o->replay, err);
+            fprintf(stderr, "%s: %s: %s\n", who(o), o->replay, err);
             goto out;
         }
         if (k == 0)
             break;
         if (t != sim_now(s)) {
-            fprintf(stderr, "tcplab attach: %s: the request at byte %lu was made at virtual "
+            fprintf(stderr, "%s: %s: the request at byte %lu was made at virtual "
                     "time %llu ns, the replay is at %llu ns: not the scenario, lab variant "
-                    "or seed it was recorded with\n", o->replay, (unsigned long)at,
+                    "or seed it was recorded with\n", who(o), o->replay, (unsigned long)at,
                     (unsigned long long)t, (unsigned long long)sim_now(s));
             goto out;
         }
@@ -383,7 +390,7 @@ int attach_replay(const struct attach_opts *o, struct sim *s, const struct attac
         attach_apply(a, &r);
     }
     if (!ended) {
-        fprintf(stderr, "tcplab attach: %s is cut short (no END entry)\n", o->replay);
+        fprintf(stderr, "%s: %s is cut short (no END entry)\n", who(o), o->replay);
         goto out;
     }
     attach_detach(a);

@@ -191,8 +191,8 @@ static void bridge_summary(struct bridge *b, struct pktio *tun, uint64_t v0, uin
     if (pktio_tun_kernel_drops(tun, &tx, &rx) == 0 && (tx || rx))
         printf("bridge: the kernel dropped %llu toward the bridge (device queue full), "
                "%llu from it\n", (unsigned long long)tx, (unsigned long long)rx);
-    printf("bridge: inside the simulation %llu datagrams were dropped (loss, filters, no host, "
-           "bad checksums)\n", (unsigned long long)st.sim_dropped);
+    printf("bridge: inside the simulation %llu datagrams were dropped (loss, filters, no host "
+           "or a host that is down, bad checksums)\n", (unsigned long long)st.sim_dropped);
     fflush(stdout);
 }
 

@@ -220,7 +220,8 @@ static int diff_drive(void *ctx, struct sim *s, const struct lab_view *view, uin
     const char *run = d->runs ? "B" : "A";
     struct attach_opts ao = { .as = d->o->as, .argv = d->o->argv, .argc = d->o->argc,
                               .has_until = d->o->has_until, .until_ns = d->o->until_ns,
-                              .stdout_to_stderr = true };
+                              .stdout_to_stderr = true,
+                              .who = d->runs ? "tcplab diff: run B" : "tcplab diff: run A" };
     if (attach_resolve_as("diff", &ao, s, view)) {
         snprintf(err, errlen, "run %s: no host for the command to play", run);
         return 1;

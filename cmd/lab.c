@@ -396,6 +396,23 @@ static int lab_session_given(const struct lab *l, const struct lab_who *w,
     return 0;
 }
 
+/* A keyed handout's answers: `lab start --course-key` wrote a ticket beside them. Graded
+ * with neither --course-key nor --ticket they meet the keyless variant and fail: say so
+ * (on stderr, the grades stay as they are). */
+static void lab_warn_ticket_beside(const struct lab_cmd *c, const char *file)
+{
+    if (c->sel.course_key || c->sel.ticket)
+        return;
+    char path[4096];
+    const char *slash = strrchr(file, '/');
+    snprintf(path, sizeof path, "%.*sticket", slash ? (int)(slash - file + 1) : 0, file);
+    if (access(path, F_OK))
+        return;
+    fprintf(stderr, "tcplab lab: %s: a ticket is beside it (a course-key variant), but this "
+            "check has no key: it grades against the keyless variant; give --course-key FILE "
+            "(the instructor) or --ticket %s (the student)\n", file, path);
+}
+
 /* Grades one answer file against student's variant. Prints per question when `verbose`,
  * fills pass[]. Returns how many passed, or -1 on trouble (message printed). */
 static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const char *file,
@@ -429,6 +446,7 @@ static int lab_grade_file(const struct lab_cmd *c, const struct lab *l, const ch
         goto out;
     }
     snprintf(who_out, who_cap, "%s", w.student);
+    lab_warn_ticket_beside(c, file);
     if (lab_key(l, &w, &key, err, sizeof err)) {
         fprintf(stderr, "tcplab lab: %s\n", err);
         goto out;

@@ -3,7 +3,9 @@
  * that record on the student's variant (cmd/attach_run.c's attach_replay: the recorded
  * requests at their recorded virtual times, never the student's code) with every event
  * kept, then reads the question's `replay event ...` expression (lab/grade.c) from that run:
- * "the VAX's connection from port 1004 reached ESTABLISHED". A record made against another
+ * "the VAX's connection from port 1004 reached ESTABLISHED", after the question's `require`
+ * line, if any, found the student's datagrams of the behaviour's shape (lab/shape.c: an idle
+ * scan reads the zombie before and after each forged SYN). A record made against another
  * variant or seed, or playing another host than the student's, is not replayed: a wrong
  * answer that says so.
  */
@@ -72,6 +74,26 @@ int lab_replay_value(const struct lab *l, const struct lab_who *who,
     }
     char *ev = NULL;   /* the replay expression with the variant's parameters (${cport}) */
     size_t evlen;
+    if (q->require) {   /* the student's own datagrams must have the behaviour's shape */
+        if (param_expand(l->file, q->require_line, 1, q->require, strlen(q->require),
+                         &v.params, &ev, &evlen, err, errlen))
+            goto out;
+        char why[400];
+        int shaped = lab_shape_check(l->file, q->require_line, ev, &sc, &t,
+                                     me ? me->addr : 0, why, sizeof why, err, errlen);
+        free(ev);
+        ev = NULL;
+        if (shaped < 0)
+            goto out;
+        if (shaped) {   /* "(...)": a wrong answer that says what is missing */
+            size_t n = strlen(why) + 3;
+            if (!(*value = malloc(n)))
+                goto out;
+            snprintf(*value, n, "(%s)", why);
+            rc = 0;
+            goto out;
+        }
+    }
     if (param_expand(l->file, q->replay_line, 1, q->replay, strlen(q->replay), &v.params, &ev,
                      &evlen, err, errlen))
         goto out;

@@ -10,7 +10,9 @@
  *    scans the scenario's network while it is recorded (cmd/tui_scan.c);
  *  - a scenario and `--replay RECORD`: an attached script's session (attach --record)
  *    replayed while it is recorded (cmd/tui_attach.c).
- * Exit status: 0, 1 for usage errors and no terminal, 2 for runtime failures.
+ * Exit status (tcplab(1) EXIT STATUS): 0; 1 for usage and input errors (a file that cannot
+ * be read, a malformed scenario or capture) and for no terminal, which is said only once
+ * the source has loaded; 2 for runtime failures.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -181,12 +183,6 @@ int cmd_tui(int argc, char **argv)
     struct tui_opts o;
     if (tui_parse_args(argc, argv, &o))
         return 1;
-    /* Before any work: a TUI without a terminal is a usage error, said plainly. */
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-        fprintf(stderr, "tcplab tui: needs a terminal (stdin and stdout must be a tty); "
-                "for a transcript use: tcplab run SCENARIO\n");
-        return 1;
-    }
     char err[512] = "";
     struct tui_rec rec;
     tui_rec_init(&rec);
@@ -264,6 +260,13 @@ int cmd_tui(int argc, char **argv)
     if (rec.n == 0) {
         fprintf(stderr, "tcplab tui: %s: the run has no events to step through\n",
                 o.source ? o.source : "the lab's variant");
+        rc = 1;
+    } else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        /* After the source is loaded: a missing or malformed file is reported as such
+         * (FILE: No such file..., FILE:LINE:COL: error: ...), with or without a terminal;
+         * only a good source without one hears that it needs one. */
+        fprintf(stderr, "tcplab tui: needs a terminal (stdin and stdout must be a tty); "
+                "for a transcript use: tcplab run SCENARIO\n");
         rc = 1;
     } else {
         rc = tui_view_run(&rec, &vo);

@@ -19,6 +19,8 @@
 struct tui_scan_ctx {
     struct tui_rec *rec;
     bool attached, oom;
+    uint32_t zombie;         /* -sI: the zombie as the scanner resolved it (a name, an
+                                address, ZOMBIE:PORT alike), 0 */
 };
 
 static void tui_scan_opened(void *ctx, struct pktio *io)
@@ -36,7 +38,17 @@ static void tui_scan_opened(void *ctx, struct pktio *io)
 static void tui_scan_configure(void *ctx, struct scan_config *cfg)
 {
     struct tui_scan_ctx *c = ctx;
+    c->zombie = cfg->idle_zombie;
     tui_rec_scan_hook(c->rec, cfg);
+}
+
+/* A student's view: the scan's own capture is read afterwards, nothing recorded now; only
+ * the zombie is taken, for the IP-ID strip (its datagrams to the student's host are in the
+ * capture). */
+static void tui_scan_configure_capture(void *ctx, struct scan_config *cfg)
+{
+    struct tui_scan_ctx *c = ctx;
+    c->zombie = cfg->idle_zombie;
 }
 
 static void tui_scan_closing(void *ctx, struct pktio *io)
@@ -63,25 +75,19 @@ static char *slurp(FILE *f)
     return s;
 }
 
-/* -sI ZOMBIE[:PORT] (or -sIZOMBIE): the zombie whose IP-ID the strip chart shows. */
-static void tui_scan_zombie(int argc, char **argv, struct tui_rec *rec)
+/* A capture of -sI holds the zombie's replies to the scanner and the SYNs the scanner forged
+ * in the zombie's name: the scanner is whoever sent the zombie its first datagram (the first
+ * qualification probe). */
+static void tui_scan_reader(struct tui_rec *rec)
 {
-    for (int i = 0; i < argc; i++) {
-        const char *z = NULL;
-        if (!strcmp(argv[i], "-sI") && i + 1 < argc)
-            z = argv[i + 1];
-        else if (!strncmp(argv[i], "-sI", 3) && argv[i][3])
-            z = argv[i] + 3;
-        if (!z)
-            continue;
-        char name[64];
-        snprintf(name, sizeof name, "%s", z);
-        char *colon = strchr(name, ':');
-        if (colon)
-            *colon = 0;
-        uint32_t a;
-        if (tui_rec_host_lookup(rec, name, &a) == 0)
-            rec->zombie = a;
+    for (size_t i = 0; rec->zombie && i < rec->n; i++) {
+        const struct tui_ev *e = &rec->ev[i];
+        struct tui_pk k;
+        tui_pk_read(tui_rec_pkt(rec, e), e->len, &k);
+        if (k.ok && k.dst == rec->zombie) {
+            rec->zombie_reader = k.src;
+            return;
+        }
     }
 }
 
@@ -128,7 +134,8 @@ int cmd_tui_scan(char *const *pre, int npre, const unsigned long long *seed, int
     struct tui_scan_ctx c = { .rec = rec };
     struct cmd_scan_hooks h = { .ctx = &c, .opened = tui_scan_opened,
                                 .configure = tui_scan_configure, .closing = tui_scan_closing };
-    int rc = cmd_scan_hooked(n, av, capture ? NULL : &h);
+    struct cmd_scan_hooks hc = { .ctx = &c, .configure = tui_scan_configure_capture };
+    int rc = cmd_scan_hooked(n, av, capture ? &hc : &h);
     fflush(stdout);
     dup2(saved, STDOUT_FILENO);
     close(saved);
@@ -146,12 +153,14 @@ int cmd_tui_scan(char *const *pre, int npre, const unsigned long long *seed, int
             fprintf(stderr, "tcplab tui: %s\n", err);
             return 2;
         }
+        rec->zombie = c.zombie;
+        tui_scan_reader(rec);
         return 0;
     }
     if (c.oom || rec->oom || tui_scan_index(rec)) {
         fprintf(stderr, "tcplab tui: out of memory while recording the scan\n");
         return 2;
     }
-    tui_scan_zombie(argc, argv, rec);
+    rec->zombie = c.zombie;
     return 0;
 }

@@ -17,6 +17,8 @@
  *     hint "TEXT"              shown when the answer is wrong (repeatable)
  *     replay event ...         KIND session only: what the replay of the student's
  *                              `attach --record` file must show (the answer: its value)
+ *     require SHAPE ARGS       KIND session only: what the student's own datagrams in that
+ *                              replay must have been (shape.c: idle-scan ZOMBIE TARGET)
  *
  * Errors: FILE:LINE:COL: error: expected X, found Y.
  */
@@ -272,6 +274,24 @@ static int lab_qfield(struct lab_lx *x, struct lab *l, const struct lab_tok *k)
         q->replay_line = x->line;
         return q->replay ? 0 : lab_lerr(x, 1, "out of memory");
     }
+    if (lab_tok_is(k, "require")) {
+        if (q->kind != LAB_Q_SESSION)
+            return lab_lerr(x, k->col, "expected 'require' only in a question of kind session");
+        if (q->require)
+            return lab_lerr(x, k->col, "expected one require per question, found a second");
+        char shape[LAB_NAME_MAX];
+        if (lab_word(x, 1, "a shape (idle-scan)", shape, sizeof shape))
+            return -1;
+        if (!lab_shape_known(shape))
+            return lab_expected(x, 1, "a shape (idle-scan)");
+        if (x->n != 4)   /* idle-scan ZOMBIE TARGET */
+            return lab_expected(x, x->n < 4 ? x->n : 4,
+                                x->n < 4 ? "a ZOMBIE and a TARGET (idle-scan ZOMBIE TARGET)"
+                                         : "end of line");
+        q->require = lab_rest(x, 1);
+        q->require_line = x->line;
+        return q->require ? 0 : lab_lerr(x, 1, "out of memory");
+    }
     if (q->answer)
         return lab_lerr(x, k->col, "expected one answer per question, found a second");
     if (x->n < 2)
@@ -323,10 +343,11 @@ static int lab_statement(struct lab_lx *x, struct lab *l)
     if (lab_tok_is(k, "question"))
         return lab_question_line(x, l);
     if (lab_tok_is(k, "prompt") || lab_tok_is(k, "hint") || lab_tok_is(k, "answer") ||
-        lab_tok_is(k, "replay"))
+        lab_tok_is(k, "replay") || lab_tok_is(k, "require"))
         return lab_qfield(x, l, k);
     return lab_expected(x, 0, "a statement (lab, title, derivation, scenario, worksheet, "
-                        "student, view, probe, question, prompt, answer, hint, replay)");
+                        "student, view, probe, question, prompt, answer, hint, replay, "
+                        "require)");
 }
 
 /* ---------------------------------------------------------------- files */
@@ -477,6 +498,7 @@ void lab_free(struct lab *l)
         free(l->q[i].hint);
         free(l->q[i].answer);
         free(l->q[i].replay);
+        free(l->q[i].require);
     }
     free(l->q);
     free(l->scenario);

@@ -64,6 +64,9 @@ struct lab_question {
     int answer_line, answer_col; /* in the .lab file */
     char *replay;                /* heap, LAB_Q_SESSION: `event ...` read from the replay */
     int replay_line;
+    char *require;               /* heap, LAB_Q_SESSION, or NULL: `SHAPE ARGS` the student's
+                                    datagrams in the replay must have (shape.c) */
+    int require_line;
 };
 
 struct lab {
@@ -233,9 +236,25 @@ void lab_answers_free(struct lab_answers *a);
 /* The answer to question id, or NULL. */
 const char *lab_answers_get(const struct lab_answers *a, const char *id);
 
-/* An `event ...` answer (grade.c) read from a recorded run t of scenario sc. 0, or -1. */
+/* An `event ...` answer (grade_event.c) read from a recorded run t of scenario sc. 0, or -1. */
 int lab_event_value(const char *file, int line, const char *text, const struct scenario *sc,
                     const struct trace *t, char **out, char *err, size_t errlen);
+/* w as an address: a dotted quad, or the name of one of sc's hosts (its address). 0, or -1
+ * when w is neither (grade_event.c; shape.c reads its arguments the same way). */
+int lab_addr_or_host(const struct scenario *sc, const char *w, uint32_t *a);
+/* The ports of a 65536-bit map, ascending and comma-joined ("none" when empty): heap, or
+ * NULL (out of memory). grade_event.c writes a set answer so; grade.c a set key. */
+char *lab_ports_text(const uint64_t *bits);
+
+/* A `require SHAPE ARGS` line (text: after the parameters' expansion) checked on the trace t
+ * of a record's replay on scenario sc, me the student's host (shape.c). 0: the student's
+ * datagrams have the shape; 1: not, and why (what is missing, naming no hidden fact) in why;
+ * -1 with a message in err (a wrong line: FILE:LINE). */
+int lab_shape_check(const char *file, int line, const char *text, const struct scenario *sc,
+                    const struct trace *t, uint32_t me, char *why, size_t whylen, char *err,
+                    size_t errlen);
+/* Is name a shape `require` knows (idle-scan)? */
+bool lab_shape_known(const char *name);
 
 /* Does `given` answer question q whose key is `key`? */
 bool lab_answer_ok(const struct lab_question *q, const char *key, const char *given);

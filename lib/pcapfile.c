@@ -146,8 +146,11 @@ struct pcap_reader *pcapr_open(const char *path, char *err, size_t errlen)
     }
     r->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, r->err);
     if (!r->p) {
+        /* libpcap names the file when it cannot open it, not when its header is bad */
+        size_t pl = strlen(path);
+        bool named = !strncmp(r->err, path, pl) && r->err[pl] == ':';
         if (err && errlen)
-            snprintf(err, errlen, "%s", r->err);
+            snprintf(err, errlen, "%s%s%s", named ? "" : path, named ? "" : ": ", r->err);
         free(r);
         return NULL;
     }

@@ -34,6 +34,8 @@ int pcapw_end(struct pcap_writer *w, char *err, size_t errlen);
 void pcapw_abort(struct pcap_writer *w);
 
 struct pcap_reader;
+/* NULL with err "PATH: why" when the file cannot be opened, is no capture or has a link type
+ * not read here. */
 struct pcap_reader *pcapr_open(const char *path, char *err, size_t errlen);
 /* The next IPv4 datagram: 1, 0 at the end, -1 on a read error. *pkt stays valid until the
  * next call. */

@@ -10,8 +10,8 @@
  * the datagram pool (only slots in use are written, so a snapshot's free slots cost no
  * memory until used; a slot's parsed view points into its own bytes and is moved with them), the outbox, the rng streams, every host (tcp_inspect.c and
  * gen.c copy their parts), nets, filters with their conntrack and hit counts, the script's
- * running state and the streams. What is not: observers (trace, wiretap, taps, op hook),
- * which belong to whoever set them on the original.
+ * running state and the streams. What is not: observers (trace, wiretap, taps, op hook,
+ * observer), which belong to whoever set them on the original.
  */
 #include "engine.h"
 
@@ -169,6 +169,9 @@ struct sim *sim_clone(const struct sim *s)
     d->streams = NULL;
     d->trace = NULL;
     d->trace_ctx = NULL;
+    d->trace_set = false;
+    d->obs = NULL;
+    d->obs_ctx = NULL;
     d->wire = NULL;
     d->wire_ctx = NULL;
     d->op_fn = NULL;

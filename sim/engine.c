@@ -129,10 +129,33 @@ uint64_t sim_next_time(const struct sim *s)
     return e ? e->t : UINT64_MAX;
 }
 
+/* What sim_report calls while an observer is set and no trace is. */
+static void trace_none(void *ctx, const struct sim_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
 void sim_set_trace(struct sim *s, sim_trace_fn fn, void *ctx)
 {
-    s->trace = fn;
-    s->trace_ctx = ctx;
+    s->trace_set = fn != NULL;
+    s->trace = fn ? fn : s->obs ? trace_none : NULL;
+    s->trace_ctx = fn ? ctx : NULL;
+}
+
+void sim_set_observer(struct sim *s, sim_obs_fn fn, void *ctx)
+{
+    s->obs = fn;
+    s->obs_ctx = fn ? ctx : NULL;
+    if (!s->trace_set)
+        s->trace = fn ? trace_none : NULL;
+}
+
+void sim_obs_build_slow(struct sim *s, uint32_t addr)
+{
+    struct sim_obs o = { .kind = SIM_OBS_BUILD, .unit = sim_unit(s), .host_addr = addr,
+                         .build = ++s->obs_build };
+    s->obs(s->obs_ctx, s, &o);
 }
 
 void sim_set_wiretap(struct sim *s, sim_wire_fn fn, void *ctx)
@@ -260,6 +283,11 @@ void sim_report_as(struct sim *s, enum sim_ev_kind kind, const uint8_t *pkt, siz
             ev.ipid = (int32_t)(v->ipid_fixed - 1);
     }
     s->trace(s->trace_ctx, &ev);
+    if (s->obs) {
+        struct sim_obs o = { .kind = SIM_OBS_EVENT, .unit = ev.unit, .host_addr = ev.host_addr,
+                             .build = kind == SIM_EV_SEND ? s->obs_sending : 0, .ev = &ev };
+        s->obs(s->obs_ctx, s, &o);
+    }
 }
 
 /* ---------------------------------------------------------------- delivery */
@@ -395,7 +423,8 @@ void sim_out_push(struct sim *s, uint32_t slot, const struct host *sender, bool 
         s->outbox = o;
         s->capout = nc;
     }
-    s->outbox[s->nout++] = (struct sim_out){ slot, sender ? sender->idx + 1 : 0, raw };
+    s->outbox[s->nout++] = (struct sim_out){ slot, sender ? sender->idx + 1 : 0, s->obs_build,
+                                             raw };
 }
 
 void sim_flush(struct sim *s)
@@ -403,6 +432,7 @@ void sim_flush(struct sim *s)
     /* sim_transmit() may append (a filter's reject): the loop picks those up too. */
     for (size_t i = 0; i < s->nout; i++) {
         struct sim_out o = s->outbox[i];
+        s->obs_sending = o.built;
         sim_transmit(s, o.slot, o.sender ? s->hosts.v[o.sender - 1] : NULL, o.raw);
     }
     s->nout = 0;
@@ -457,6 +487,7 @@ static int inject(struct sim *s, const uint8_t *dgram, size_t len)
     struct sim_slot *sl = sim_slot(s, slot);
     sl->len = (uint16_t)tl;   /* link-layer padding past total length is not carried */
     memcpy(sl->buf, dgram, tl);
+    sim_obs_build(s, s->injecting ? s->att.addr : rd32(sl->buf + 12));
     if (s->nout == 0 && !sim_tracing(s)) {   /* a scan's probes: the sender's filters, if any */
         uint32_t from = s->injecting ? s->att.addr : rd32(sl->buf + 12);
         const struct host *dh = sim_quiet_route(s, host_find(&s->hosts, from),
@@ -468,6 +499,7 @@ static int inject(struct sim *s, const uint8_t *dgram, size_t len)
         }
     }
     if (s->nout == 0) {   /* always, between events: the flush without the outbox */
+        s->obs_sending = s->obs_build;
         sim_transmit(s, slot, NULL, false);
         sim_queue_epoch(s);
     } else {
@@ -498,6 +530,7 @@ static void arrive_big(struct sim *s, struct host *h, const uint8_t *d, size_t l
         filter_track(s->filters[other], &p);
     s->stats.delivered++;
     if (h->down) {
+        s->stats.dropped++;
         if (sim_tracing(s))
             sim_report(s, SIM_EV_DROP, d, len, h, h->addr, "drop", "host-down", "host is down", NULL);
         return;
@@ -573,7 +606,8 @@ inline static void deliver(struct sim *s, struct sim_slot *sl, struct host *h,
         sim_slot_free(s, slot);
         return;
     }
-    if (h->down) {
+    if (h->down) {   /* counted as every other drop: the bridge's summary reports them */
+        s->stats.dropped++;
         if (sim_tracing(s))
             sim_report(s, SIM_EV_DROP, sl->buf, sl->len, h, h->addr, "drop", "host-down",
                        "host is down", NULL);
@@ -612,8 +646,9 @@ static void arrive(struct sim *s, struct sim_slot *sl, uint32_t hidx)
         sim_slot_materialize(sl);
     struct wire_pkt tmp;
     const struct wire_pkt *p;
+    /* A host that is down reassembles nothing: deliver() drops each fragment as it comes. */
     if (sim_slot_parse(sl, &p, &tmp) == WIRE_OK && (p->ip.mf || p->ip.frag_off) &&
-        p->ip.csum_ok && !h->external && !h->attached) {
+        p->ip.csum_ok && !h->external && !h->attached && !h->down) {
         arrive_fragment(s, sl, h);
         return;
     }

@@ -111,6 +111,7 @@ struct sim_pool {
 struct sim_out {
     uint32_t slot;
     uint32_t sender;       /* host index + 1, 0 = none (spoofed) */
+    uint32_t built;        /* the observer's BUILD number of the datagram (sim.h) */
     bool raw;
 };
 
@@ -216,8 +217,16 @@ struct sim {
     struct sim_stream *streams;
     size_t nstreams;
 
+    /* What sim_report calls: the trace callback, or a no-op one while only an observer is
+     * set (so sim_tracing stays one test). */
     sim_trace_fn trace;
     void *trace_ctx;
+    bool trace_set;                /* trace is the caller's, not the no-op */
+    /* The observer (sim_set_observer), the last BUILD number drawn and the one of the
+     * datagram being transmitted (its SEND record's). */
+    sim_obs_fn obs;
+    void *obs_ctx;
+    uint32_t obs_build, obs_sending;
     sim_wire_fn wire;
     void *wire_ctx;
 
@@ -434,6 +443,15 @@ bool sim_filter_cross(struct sim *s, struct filter *f, struct host *fh, const st
                       const uint8_t *pkt, size_t len);
 
 /* --- trace --- */
+/* The observer's BUILD moment (sim.h): a datagram from addr is about to be built. Call
+ * before its IP-ID is drawn, where every datagram a host, a script, a filter or an injection
+ * sends begins; the outbox tags the datagram with the number (sim_out.built). */
+void sim_obs_build_slow(struct sim *s, uint32_t addr);
+static inline void sim_obs_build(struct sim *s, uint32_t addr)
+{
+    if (s->obs)
+        sim_obs_build_slow(s, addr);
+}
 /* Reports one event. Call only when sim_tracing(). h: the acting host or NULL (then addr
  * names it). rule_id: the rule's stable ID (docs/rules.md), rule its text. v: TCP's verdict
  * or NULL. */

@@ -16,6 +16,7 @@
 /* The RST of `with tcp-reset`: NULL when sent, else why not. */
 static const char *filter_act_reset(struct sim *s, const struct wire_pkt *p)
 {
+    sim_obs_build(s, p->ip.dst);   /* the RST claims to come from where the segment went */
     uint32_t slot = sim_slot_alloc(s);
     if (slot == UINT32_MAX)
         return "out of memory";

@@ -222,6 +222,7 @@ static void host_tcp_emit(void *ctx, uint32_t dst, const struct wire_tcp *seg,
     struct host *h = ctx;
     struct sim *s = h->sim;
     struct sim_slot *sl;
+    sim_obs_build(s, h->addr);
     h->tcp_ipid_fixed = ii->ipid >= 0 ? (uint32_t)ii->ipid_next + 1 : 0;
     uint32_t slot = sim_slot_take(s, &sl);
     if (slot == UINT32_MAX)
@@ -383,6 +384,7 @@ static struct decision udp_input(struct sim *s, struct host *h, const struct wir
     }
     if (u->payload_len == 0)
         return (struct decision){ "accept", "udp-open-empty", "open UDP port: empty datagram, the application stays silent" };
+    sim_obs_build(s, h->addr);
     uint32_t slot = sim_slot_alloc(s);
     if (slot == UINT32_MAX)
         return (struct decision){ "drop", "sim-oom", "out of memory" };

@@ -180,6 +180,7 @@ bool host_icmp_send(struct sim *s, struct host *h, uint32_t dst, const struct wi
                     bool raw, bool df)
 {
     struct sim_slot *sl;
+    sim_obs_build(s, h->addr);
     uint32_t slot = sim_slot_take(s, &sl);
     if (slot == UINT32_MAX)
         return false;

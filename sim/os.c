@@ -339,9 +339,12 @@ static const struct {
     enum chack_mode mode;
     uint32_t limit;
 } os_chack_eras[] = {
-    { "linux-3.6", CHACK_ERA_LINUX36, CHACK_FIXED, 100 },     /* 282f23c6ee34: limit 100 */
-    { "linux-4.0", CHACK_ERA_LINUX40, CHACK_FIXED, 100 },     /* + f2b2c582e824 per socket */
-    { "linux-4.7", CHACK_ERA_LINUX47, CHACK_RANDOM, 1000 },   /* 75ff39ccc1bd: 1000, random */
+    { "linux-3.6", CHACK_ERA_LINUX36, CHACK_FIXED, 100 },     /* 282f23c6ee34: limit 100;
+                                                                 no per-socket limit at all */
+    { "linux-4.0", CHACK_ERA_LINUX40, CHACK_FIXED, 100 },     /* + 032ee4236954/f2b2c582e824
+                                                                 per socket, data spared */
+    { "linux-4.7", CHACK_ERA_LINUX47, CHACK_RANDOM, 1000 },   /* 75ff39ccc1bd: 1000, random;
+                                                                 + 083ae308280d (4.7 or 4.8) */
     { "linux-6.0", CHACK_ERA_LINUX60, CHACK_UNLIMITED, 1000 },/* 79e3602caa6f: INT_MAX */
 };
 

@@ -43,12 +43,14 @@ enum chack_mode {
  * and the rest follows from it as before (os_chack_*). */
 enum chack_era {
     CHACK_ERA_NONE,
-    CHACK_ERA_LINUX36,  /* 3.6-3.19 (282f23c6ee34): count up to 100/s; no per-socket limit;
-                           SEG.ACK > SND.NXT dropped */
+    CHACK_ERA_LINUX36,  /* 3.6-3.19 (282f23c6ee34): count up to 100/s; no per-socket limit
+                           on challenge ACKs or duplicate ACKs (os_oow_limit); SEG.ACK >
+                           SND.NXT dropped */
     CHACK_ERA_LINUX40,  /* 4.0-4.6: as 3.6, and the per-socket 500 ms limit on segments without
-                           payload only (f2b2c582e824) */
-    CHACK_ERA_LINUX47,  /* 4.7-5.19: 1000/s randomised per second, counted down; the
-                           per-socket limit on every challenge ACK; SEG.ACK > SND.NXT dropped */
+                           payload only (032ee4236954, f2b2c582e824) */
+    CHACK_ERA_LINUX47,  /* 4.7-5.19: 1000/s randomised per second, counted down (75ff39ccc1bd);
+                           the per-socket limit on every challenge ACK (083ae308280d, July
+                           2016: 4.7 or 4.8, not settled); SEG.ACK > SND.NXT dropped */
     CHACK_ERA_LINUX60,  /* 6.0+: no host-wide budget; the per-socket limit on every challenge
                            ACK; SEG.ACK > SND.NXT challenged, MAX.SND.WND bounded by the bytes
                            acknowledged (the kernel tests/live measured) */
@@ -150,8 +152,13 @@ static inline bool os_chack_sock_all(const struct personality *p)
 {
     return p->chack_era ? p->chack_era >= CHACK_ERA_LINUX47 : p->chack != CHACK_FIXED;
 }
-/* Whether challenge ACKs pass the per-socket limit at all (Linux 4.0+; not 3.6-3.19). */
-static inline bool os_chack_sock_limit(const struct personality *p)
+/* Whether the host has Linux's per-socket limit of one answer per 500 ms
+ * (tcp_oow_rate_limited, net.ipv4.tcp_invalid_ratelimit) at all: out-of-window duplicate
+ * ACKs, PAWS duplicate ACKs, the request socket's repeated SYN-ACKs, TIME-WAIT's ACKs and
+ * challenge ACKs. Linux 4.0+ (032ee4236954, f2b2c582e824, a9b2c06dbef4, 4fb17a609167;
+ * docs/facts/offpath.md section 5); not the 3.6-3.19 era. A host without an era keeps it
+ * (its stack, Linux or not, follows Linux's rule there: sim/tcp_rules.c, LINUX_RULE). */
+static inline bool os_oow_limit(const struct personality *p)
 {
     return p->chack_era != CHACK_ERA_LINUX36;
 }

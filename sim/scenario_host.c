@@ -311,6 +311,19 @@ static void scn_host_apply(struct scn_host *h, const struct scn_hostkeys *k)
     }
 }
 
+/* The end of a host or hosts line: its keys over the preset, then its port sets interned
+ * (shared with every host that has the same ones). An error names token `at`. */
+static int scn_host_finish(struct scn_parser *p, struct scn_host *hp,
+                           const struct scn_hostkeys *k, const struct scn_tok *at)
+{
+    scn_host_apply(hp, k);
+    bool oom = false;
+    hp->tcp = scn_portset_intern(p, hp->tcp, &oom);
+    hp->udp = scn_portset_intern(p, hp->udp, &oom);
+    hp->sets_shared = true;
+    return oom ? scn_expected(&p->cx, &p->ln, at, "memory") : 0;
+}
+
 int scn_stmt_host(struct scn_parser *p)
 {
     struct scenario *sc = p->sc;
@@ -347,13 +360,8 @@ int scn_stmt_host(struct scn_parser *p)
             return -1;
         i += (size_t)n;
     }
-    scn_host_apply(hp, &k);
-    bool oom = false;
-    hp->tcp = scn_portset_intern(p, hp->tcp, &oom);
-    hp->udp = scn_portset_intern(p, hp->udp, &oom);
-    hp->sets_shared = true;
     p->cur_host = (long)(sc->nhosts - 1);
-    return oom ? scn_expected(&p->cx, &p->ln, nt, "memory") : 0;
+    return scn_host_finish(p, hp, &k, nt);
 }
 
 /* `hosts PREFIX/LEN [alive P%] KEYS...`: a population (struct scn_pop). */
@@ -393,12 +401,7 @@ int scn_stmt_hosts(struct scn_parser *p)
             return -1;
         i += (size_t)n;
     }
-    scn_host_apply(hp, &k);
-    bool oom = false;
-    hp->tcp = scn_portset_intern(p, hp->tcp, &oom);
-    hp->udp = scn_portset_intern(p, hp->udp, &oom);
-    hp->sets_shared = true;
-    return oom ? scn_expected(&p->cx, &p->ln, scn_at(p, 0), "memory") : 0;
+    return scn_host_finish(p, hp, &k, scn_at(p, 0));
 }
 
 /* An indented `service PORT KIND [TEXT]` line under a host line: one more of its services.

@@ -273,6 +273,7 @@ static void build_opts(struct sim *s, const struct scn_send *sd, struct wire_tcp
 
 static void run_send(struct sim *s, const struct scn_send *sd)
 {
+    sim_obs_build(s, sd->from);
     uint32_t slot = sim_slot_alloc(s);
     if (slot == UINT32_MAX)
         return;
@@ -352,6 +353,8 @@ static void run_traffic(struct sim *s, uint32_t i, uint64_t k)
              sim_fmt(s, "traffic %s -> %s:%u %s %u/s (line %d)", h->name, wire_ip_str(c->to, to),
                      (unsigned)c->dport, proto, (unsigned)c->rate, c->pos.line));
     }
+    if (!h->down)
+        sim_obs_build(s, h->addr);
     uint32_t slot = h->down ? UINT32_MAX : sim_slot_alloc(s);   /* a switched-off host sends nothing */
     if (slot != UINT32_MAX) {
         struct sim_slot *sl = sim_slot(s, slot);

@@ -8,7 +8,8 @@
  *  - the trace callback gets one `struct sim_event` per event (only when set: with no
  *    trace, nothing is formatted);
  *  - the wiretap gets every datagram once, as it leaves its sender (the pcap file);
- *  - a tap on an address gets every datagram delivered to it (the scanner's raw socket).
+ *  - a tap on an address gets every datagram delivered to it (the scanner's raw socket);
+ *  - an observer (sim_set_observer) reads the state between the changes of a unit.
  */
 #ifndef TCPLAB_SIM_H
 #define TCPLAB_SIM_H
@@ -195,8 +196,8 @@ void sim_attach_note(struct sim *s, const char *text);
 /* ---------------------------------------------------------------- snapshots (clone.c)
  * A deep copy of a simulation: clock, queue, datagrams in flight, every host's TCP, IP-ID
  * and ISN generators, filters, script state, counters. Observers are not copied (no trace,
- * wiretap, taps or op hook): the clone runs silently until its owner attaches its own. Run
- * forward with the same outside calls, a clone gives the same events as the original (the
+ * wiretap, taps, op hook or observer): the clone runs silently until its owner attaches
+ * its own. Run forward with the same outside calls, a clone gives the same events as the original (the
  * TUI's step back: snapshots plus a deterministic re-run). NULL when out of memory. */
 struct sim *sim_clone(const struct sim *s);
 
@@ -224,6 +225,43 @@ typedef void (*sim_op_fn)(void *ctx, const struct sim_op *op);
 void sim_set_op_hook(struct sim *s, sim_op_fn fn, void *ctx);
 /* Makes the same call on s (a clone being re-run). What the call returns. */
 int sim_apply_op(struct sim *s, const struct sim_op *op);
+
+/* ---------------------------------------------------------------- observer (engine.c)
+ * A read-only look between the changes one unit makes, finer than its events: what the
+ * TUI's inside panel shows before and after each event of a unit. fn gets the simulation
+ * itself, const: it may read it through the inspection functions below (which fill the
+ * caller's copies) and nothing else, and must not keep the pointer. While an observer is set
+ * the simulation reports its events exactly as when traced (the same outbox, the same events
+ * in the same order): to the trace callback, if one is set, then to fn. The moments:
+ *  - SIM_OBS_BUILD: a datagram is about to be built: by a host's stack (before its IP-ID is
+ *    drawn; for TCP when the segment is handed down, so after the TCB moved for a SYN and
+ *    before SND.NXT moves past data or a FIN), by a scripted `send` or `traffic`, by a
+ *    filter's `reject with tcp-reset`, or by an injection (sim_inject). `build` numbers it.
+ *  - SIM_OBS_EVENT: an event was reported (ev, as the trace callback got it); for a SEND,
+ *    `build` is the number its datagram was built under (every fragment of one datagram
+ *    has the same), 0 when none.
+ * Where each report falls in the work, so what lies between two moments:
+ *  - RECV and DROP of an arriving datagram: once the host is done with it (its inbound
+ *    filter passed or dropped it, its stack updated the TCB and built any replies);
+ *  - TIMER: once the timer's work is done (a retransmission built);
+ *  - NOTE of a scenario's connect, send and close: once the action is done (its datagrams
+ *    built); of traffic: as it begins;
+ *  - SEND: as the datagram leaves the outbox at the end of its unit, just before the
+ *    sender's outbound filter and the wire (its loss) see it, so after all of the unit's
+ *    stack work. Between units (sim_inject), at once.
+ * Unset: a pointer test where a datagram is built, nothing else. Not copied by sim_clone. */
+enum sim_obs_kind { SIM_OBS_BUILD, SIM_OBS_EVENT };
+struct sim_obs {
+    enum sim_obs_kind kind;
+    uint64_t unit;                 /* sim_unit */
+    uint32_t host_addr;            /* BUILD: the sender (the address it claims when no host's
+                                      stack builds it); EVENT: ev->host_addr */
+    uint32_t build;                /* see above */
+    const struct sim_event *ev;    /* EVENT; NULL for BUILD */
+};
+typedef void (*sim_obs_fn)(void *ctx, const struct sim *s, const struct sim_obs *o);
+/* fn NULL: no observer. */
+void sim_set_observer(struct sim *s, sim_obs_fn fn, void *ctx);
 
 /* ---------------------------------------------------------------- inspection (inspect.c)
  * Read-only copies of what is inside a simulation, for the TUI, tests and lab graders: the

@@ -121,7 +121,7 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     uint8_t flg = seg->flags & (TCP_RST | TCP_SYN | TCP_ACK);
     if (seg->seq == t->irs && flg == TCP_SYN) {
-        if (tcp_oow_limited(t, seg, io->now_ns, false)) {
+        if (tcp_oow_limited(th, t, seg, io->now_ns, false)) {
             tcp_rule_apply(th, io, idx, ip, seg, v, TR_REQ_SYN_LIMITED);
         } else {
             tcp_send_synack(th, io, t);
@@ -135,7 +135,7 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
     }
     if (!tcp_in_window(seg->seq, tcp_end_seq(seg), t->rcv_nxt, t->rcv_nxt + t->rcv_wnd)) {
         tcp_rule_apply(th, io, idx, ip, seg, v, (flg & TCP_RST) ? TR_REQ_OOW_RST
-                       : tcp_oow_limited(t, seg, io->now_ns, false) ? TR_REQ_OOW_LIMITED
+                       : tcp_oow_limited(th, t, seg, io->now_ns, false) ? TR_REQ_OOW_LIMITED
                        : TR_REQ_OOW);
         return;
     }
@@ -143,7 +143,7 @@ static void tcp_in_synrecv_req(struct tcp_host *th, const struct tcp_io *io, int
         flg &= (uint8_t)~TCP_SYN;  /* the SYN itself lies before the window: truncate it */
     if ((flg & TCP_RST) && th->p.linux_stack && seg->seq != t->rcv_nxt) {
         /* RFC 5961 3.2 in the request socket: only an exact RST ends it */
-        tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, true)
+        tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(th, t, seg, io->now_ns, true)
                        ? TR_CHACK_OOW_LIMITED : TR_REQ_RST_CHALLENGE);
         return;
     }
@@ -418,7 +418,7 @@ static void tcp_in_fw2_orphan(struct tcp_host *th, const struct tcp_io *io, int3
     if (tcp_paws_reject(t, seg) ||
         !tcp_in_window(seg->seq, end, t->rcv_nxt, t->rcv_nxt + t->rcv_wnd)) {
         tcp_rule_apply(th, io, idx, ip, seg, v, (f & TCP_RST) ? TR_FW2_RST_OOW
-                       : tcp_oow_limited(t, seg, io->now_ns, false) ? TR_TW_OOW_LIMITED
+                       : tcp_oow_limited(th, t, seg, io->now_ns, false) ? TR_TW_OOW_LIMITED
                        : TR_FW2_OOW);
         return;
     }
@@ -481,7 +481,7 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
             tcp_rule_apply(th, io, idx, ip, seg, v, tcp_in_syn_rule(th));
             return;
         }
-        if (tcp_oow_limited(t, seg, io->now_ns, false)) {
+        if (tcp_oow_limited(th, t, seg, io->now_ns, false)) {
             tcp_rule_apply(th, io, idx, ip, seg, v, TR_SYNC_OOW_LIMITED);
             return;
         }
@@ -496,7 +496,7 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
         if (f & TCP_RST) {
             /* "Reset is accepted even if it did not pass PAWS" (tcp_validate_incoming) */
         } else {
-            tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, false)
+            tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(th, t, seg, io->now_ns, false)
                            ? TR_PAWS_OOW_LIMITED : TR_PAWS);
             return;
         }
@@ -596,7 +596,7 @@ static void tcp_in_timewait(struct tcp_host *th, const struct tcp_io *io, int32_
     }
     if ((f & TCP_ACK) || paws)
         tcp_timer_arm(th, io, idx, TCP_TK_TIMEWAIT, tw);
-    tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(t, seg, io->now_ns, false)
+    tcp_rule_apply(th, io, idx, ip, seg, v, tcp_oow_limited(th, t, seg, io->now_ns, false)
                    ? TR_TW_OOW_LIMITED : TR_TW_REACK);
 }
 

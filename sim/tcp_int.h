@@ -441,8 +441,10 @@ bool tcp_chack_allow(struct tcp_host *th, uint64_t now_ns);
 uint32_t tcp_chack_quota(const struct tcp_host *th, uint64_t slot);
 bool tcp_rst_allow(struct tcp_host *th, uint64_t now_ns);
 /* Linux tcp_oow_rate_limited: one reply per 500 ms per socket for out-of-window segments;
- * data segments (payload or FIN, no SYN) are exempt unless `all`. true: rate limited. */
-bool tcp_oow_limited(struct tcp_tcb *t, const struct wire_tcp *seg, uint64_t now_ns, bool all);
+ * data segments (payload or FIN, no SYN) are exempt unless `all`. true: rate limited.
+ * Never on a host whose era predates the limit (os_oow_limit: challenge-ack linux-3.6). */
+bool tcp_oow_limited(const struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp *seg,
+                     uint64_t now_ns, bool all);
 /* Sends a challenge ACK through the per-socket and host-wide limits; returns the rule that
  * stopped it (TR_CHACK_OOW_LIMITED, TR_BUDGET_CHACK), or -1 when sent. */
 int tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,

@@ -675,8 +675,13 @@ bool tcp_rst_allow(struct tcp_host *th, uint64_t now_ns)
     return true;
 }
 
-bool tcp_oow_limited(struct tcp_tcb *t, const struct wire_tcp *seg, uint64_t now_ns, bool all)
+bool tcp_oow_limited(const struct tcp_host *th, struct tcp_tcb *t, const struct wire_tcp *seg,
+                     uint64_t now_ns, bool all)
 {
+    /* Linux 4.0 (032ee4236954 and the series with it): before, every out-of-window segment
+     * and every challenge ACK the host budget allowed was answered */
+    if (!os_oow_limit(&th->p))
+        return false;
     /* "Data packets without SYNs are not likely part of an ACK loop." */
     if (!all && tcp_seg_len(seg) != 0 && !(seg->flags & TCP_SYN))
         return false;
@@ -691,10 +696,10 @@ int tcp_challenge_ack(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                       const struct wire_tcp *seg)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
-    /* per-socket limit first: none before 4.0; 4.0-4.6 (f2b2c582e824) exempt data segments;
-     * 4.7+ (083ae308280d) limit all */
+    /* per-socket limit first: none before 4.0 (tcp_oow_limited); 4.0-4.6 (f2b2c582e824)
+     * exempt data segments; the linux-4.7 era and later (083ae308280d) limit all */
     bool all = os_chack_sock_all(&th->p);
-    if (os_chack_sock_limit(&th->p) && tcp_oow_limited(t, seg, io->now_ns, all))
+    if (tcp_oow_limited(th, t, seg, io->now_ns, all))
         return TR_CHACK_OOW_LIMITED;
     if (!tcp_chack_allow(th, io->now_ns))
         return TR_BUDGET_CHACK;

@@ -154,7 +154,14 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         "RFC 793 3.9 SYN-SENT: SYN without ACK: simultaneous open, SYN-ACK, SYN-RECEIVED", NULL },
 
     /* ---- SYN-RECEIVED from a listener: Linux's request socket (tcp_check_req) ---- */
-    [TR_REQ_SYN_LIMITED] = { "SYN-RECEIVED (passive)", "the SYN again, within 500 ms",
+    /* The *-limited rows: Linux 4.0's per-socket limit of one answer per 500 ms
+     * (tcp_oow_rate_limited, net.ipv4.tcp_invalid_ratelimit; 032ee4236954 the helper,
+     * a9b2c06dbef4 a request socket's repeated SYN-ACKs, f2b2c582e824 tcp_sock, 4fb17a609167
+     * TIME-WAIT; a request socket's out-of-window ACKs came with 4ce7e93cb3fe, whose release
+     * was not re-checked and is taken as the same era). A host
+     * of the linux-3.6 era has none of them: the row without the limit answers instead
+     * (os_oow_limit; docs/facts/offpath.md section 5). */
+    [TR_REQ_SYN_LIMITED] = { "SYN-RECEIVED (passive)", "the SYN again, within 500 ms (Linux 4.0+)",
         TCP_ACT_DROP, "drop", "linux-check-req-syn-limited",
         LINUX_RULE("tcp_check_req", "retransmitted SYN, SYN-ACK rate limited (500 ms)") },
     [TR_REQ_SYN] = { "SYN-RECEIVED (passive)", "the SYN again", TCP_ACT_NOTE, "SYN-ACK",
@@ -169,7 +176,8 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         LINUX_RULE("tcp_check_req", "segment outside the window: ACK") },
     [TR_REQ_OOW_RST] = { "SYN-RECEIVED (passive)", "RST outside the window", TCP_ACT_DROP, "drop",
         "linux-check-req-oow-rst", LINUX_RULE("tcp_check_req", "RST outside the window: drop") },
-    [TR_REQ_OOW_LIMITED] = { "SYN-RECEIVED (passive)", "outside the window, within 500 ms",
+    [TR_REQ_OOW_LIMITED] = { "SYN-RECEIVED (passive)",
+        "outside the window, within 500 ms (Linux 4.0+)",
         TCP_ACT_DROP, "drop", "linux-oow-rate-limited-req",
         LINUX_RULE("tcp_oow_rate_limited", "ACK suppressed (500 ms per socket)") },
     [TR_REQ_RST_CHALLENGE] = { "SYN-RECEIVED (passive, Linux)", "RST in the window, not exact",
@@ -201,14 +209,18 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
                    "reset") },
     [TR_SYNC_RST_OUTSIDE] = { "synchronized", "RST outside the window", TCP_ACT_DROP, "drop",
         "rfc5961-3.2-outside", "RFC 5961 3.2: RST outside the window: drop", NULL },
-    [TR_SYNC_OOW_LIMITED] = { "synchronized", "unacceptable, within 500 ms of the last",
+    /* f2b2c582e824 (Linux 4.0), tcp_validate_incoming: LINUX_MIB_TCPACKSKIPPEDSEQ */
+    [TR_SYNC_OOW_LIMITED] = { "synchronized",
+        "unacceptable, within 500 ms of the last (Linux 4.0+)",
         TCP_ACT_DROP, "drop", "linux-oow-rate-limited",
         LINUX_RULE("tcp_oow_rate_limited", "duplicate ACK suppressed (500 ms per socket)") },
     [TR_SYNC_UNACCEPTABLE] = { "synchronized", "sequence outside the window, no RST",
         TCP_ACT_ACK, "ACK", "rfc793-3.4-case3",
         "RFC 793 3.9: unacceptable segment: ACK (<SEQ=SND.NXT><ACK=RCV.NXT>), never a RST", NULL },
 
-    [TR_PAWS_OOW_LIMITED] = { "synchronized, timestamps on", "PAWS fails, within 500 ms",
+    /* f2b2c582e824 (Linux 4.0), tcp_validate_incoming: LINUX_MIB_TCPACKSKIPPEDPAWS */
+    [TR_PAWS_OOW_LIMITED] = { "synchronized, timestamps on",
+        "PAWS fails, within 500 ms (Linux 4.0+)",
         TCP_ACT_DROP, "drop", "linux-oow-rate-limited-paws",
         LINUX_RULE("tcp_oow_rate_limited", "PAWS duplicate ACK suppressed (500 ms per "
                    "socket)") },
@@ -233,7 +245,9 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
         "RFC 5961 4.2: SYN in a synchronized state: challenge ACK", NULL },
 
     /* ---- RFC 5961 7: what stops a challenge ACK ---- */
-    [TR_CHACK_OOW_LIMITED] = { "synchronized", "a challenge ACK within 500 ms of the last",
+    /* f2b2c582e824 (4.0) spared data segments; 083ae308280d (2016) limits every one */
+    [TR_CHACK_OOW_LIMITED] = { "synchronized",
+        "a challenge ACK within 500 ms of the last (Linux 4.0+)",
         TCP_ACT_DROP, "drop", "linux-oow-rate-limited-chack",
         LINUX_RULE("tcp_oow_rate_limited", "challenge ACK suppressed (500 ms per socket)") },
     [TR_BUDGET_CHACK] = { "synchronized", "a challenge ACK, the host's budget spent",
@@ -347,7 +361,9 @@ const struct tcp_rule tcp_rules[TR_COUNT] = {
                    "reuse, ISN = SND.NXT + 65537, SYN-ACK") },
     [TR_TW_RST_OOW] = { "TIME-WAIT", "RST elsewhere", TCP_ACT_DROP, "drop", "linux-timewait-rst-oow",
         LINUX_RULE("tcp_timewait_state_process", "RST out of window: drop") },
-    [TR_TW_OOW_LIMITED] = { "TIME-WAIT", "any other, within 500 ms", TCP_ACT_DROP, "drop",
+    /* 4fb17a609167 (Linux 4.0): LINUX_MIB_TCPACKSKIPPEDTIMEWAIT */
+    [TR_TW_OOW_LIMITED] = { "TIME-WAIT", "any other, within 500 ms (Linux 4.0+)", TCP_ACT_DROP,
+        "drop",
         "linux-timewait-oow-limited",
         LINUX_RULE("tcp_timewait_check_oow_rate_limit", "ACK suppressed (500 ms)") },
     [TR_TW_REACK] = { "TIME-WAIT", "any other", TCP_ACT_ACK_CTL, "ACK", "linux-timewait-reack",

@@ -178,26 +178,22 @@ int tcp_read(struct tcp_host *th, const struct tcp_io *io, int id, uint8_t *buf,
     return (int)n;
 }
 
-/* The TCB behind a close or abort of connection id: -1 when id names no connection, 0 when
- * its TCB is already gone (the call has nothing to do), else 1 with *idx set. */
-static int tcp_user_tcb(const struct tcp_host *th, int id, int32_t *idx)
+/* A close or abort of connection id: fn on its TCB. -1 when id names no connection, 0 when
+ * its TCB is already gone (the call has nothing to do), else what fn returns. */
+static int tcp_user_call(struct tcp_host *th, const struct tcp_io *io, int id,
+                         int (*fn)(struct tcp_host *, const struct tcp_io *, int32_t))
 {
     const struct tcp_conn *c = tcp_conn_get(th, id);
     if (!c)
         return -1;
     if (c->tcb < 0)
         return 0;
-    *idx = c->tcb;
-    return 1;
+    return fn(th, io, c->tcb);
 }
 
 /* close(): RFC 793 3.9 CLOSE call; Linux tcp_close / tcp_close_state. */
-int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
+static int tcp_close_tcb(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
 {
-    int32_t idx;
-    int rc = tcp_user_tcb(th, id, &idx);
-    if (rc <= 0)
-        return rc;
     struct tcp_tcb *t = &th->pool[idx];
     switch (t->state) {
     case TCP_SYN_SENT:             /* nothing was synchronized: just forget it */
@@ -220,12 +216,8 @@ int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
 
 /* SO_LINGER 0 (nmap -sT): Linux tcp_disconnect sends RST+ACK from the synchronized states
  * and SYN-RECEIVED (tcp_need_reset), nothing from SYN-SENT. */
-int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id)
+static int tcp_abort_tcb(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
 {
-    int32_t idx;
-    int rc = tcp_user_tcb(th, id, &idx);
-    if (rc <= 0)
-        return rc;
     struct tcp_tcb *t = &th->pool[idx];
     switch (t->state) {
     case TCP_ESTABLISHED: case TCP_CLOSE_WAIT: case TCP_FIN_WAIT_1: case TCP_FIN_WAIT_2:
@@ -237,6 +229,16 @@ int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id)
     }
     tcp_tcb_free(th, idx);
     return 0;
+}
+
+int tcp_close(struct tcp_host *th, const struct tcp_io *io, int id)
+{
+    return tcp_user_call(th, io, id, tcp_close_tcb);
+}
+
+int tcp_abort(struct tcp_host *th, const struct tcp_io *io, int id)
+{
+    return tcp_user_call(th, io, id, tcp_abort_tcb);
 }
 
 void tcp_conn_release(struct tcp_host *th, int id)

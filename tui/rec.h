@@ -134,6 +134,9 @@ struct tui_rec {
     size_t ndecs, capdecs;
     uint32_t *decsort;       /* decisions by (target, port, proto): tui_scan_index */
     uint32_t zombie;         /* -sI: the zombie's address, for the IP-ID strip; 0 */
+    uint32_t zombie_reader;  /* a capture of -sI: the scanner, the one host the zombie's
+                                datagrams are its own to (those "from" it to others are the
+                                scanner's forgeries); 0 */
     bool from_pcap;
     bool oom;
     uint64_t end_unit;       /* units the recorded run did */

@@ -45,6 +45,21 @@ static size_t op_after(const struct tui_rec *r, uint64_t unit)
     return lo;
 }
 
+/* Runs the unit after sim_unit(s): the recorded outside call that was it (*oi: the next
+ * op, moved on), else the next queue entry. false when it did not end where the original
+ * did (cannot happen for a deterministic run) or nothing was left to run. */
+static bool rw_step(const struct tui_rec *r, struct sim *s, size_t *oi)
+{
+    uint64_t before = sim_unit(s);
+    if (*oi < r->nops && r->ops[*oi].unit == before + 1) {
+        struct sim_op op = tui_op_get(r, (*oi)++);
+        sim_apply_op(s, &op);
+    } else if (!sim_step(s)) {
+        return false;
+    }
+    return sim_unit(s) == before + 1;
+}
+
 const struct sim *tui_rewind_at(struct tui_rewind *rw, uint64_t unit)
 {
     const struct tui_rec *r = rw->rec;
@@ -67,17 +82,21 @@ const struct sim *tui_rewind_at(struct tui_rewind *rw, uint64_t unit)
     }
     struct sim *s = rw->cur;
     size_t oi = op_after(r, sim_unit(s));
-    while (sim_unit(s) < unit) {
-        uint64_t before = sim_unit(s);
-        if (oi < r->nops && r->ops[oi].unit == before + 1) {
-            struct sim_op op = tui_op_get(r, oi++);
-            sim_apply_op(s, &op);
-        } else if (!sim_step(s)) {
-            break;
-        }
+    while (sim_unit(s) < unit && rw_step(r, s, &oi))
         rw->replayed++;
-        if (sim_unit(s) != before + 1)   /* cannot happen for a deterministic run */
-            break;
-    }
     return sim_unit(s) == unit ? s : NULL;
+}
+
+const struct sim *tui_rewind_observe(struct tui_rewind *rw, uint64_t unit, sim_obs_fn fn,
+                                     void *ctx)
+{
+    if (unit == 0 || unit > rw->rec->end_unit || !tui_rewind_at(rw, unit - 1))
+        return NULL;
+    struct sim *s = rw->cur;
+    size_t oi = op_after(rw->rec, sim_unit(s));
+    sim_set_observer(s, fn, ctx);
+    bool ok = rw_step(rw->rec, s, &oi);
+    sim_set_observer(s, NULL, NULL);
+    rw->replayed++;
+    return ok ? s : NULL;
 }

@@ -22,5 +22,11 @@ void tui_rewind_free(struct tui_rewind *rw);
 /* The simulation after `unit` units (0: as loaded), read-only; valid until the next call.
  * NULL for a capture, or when out of memory or the run cannot be repeated. */
 const struct sim *tui_rewind_at(struct tui_rewind *rw, uint64_t unit);
+/* The same for `unit` (at least 1), reached by running that one unit from the state after
+ * unit - 1 with fn observing it (sim_set_observer: fn sees the simulation between the
+ * unit's changes, and its events as they are reported). The state it returns is the one
+ * tui_rewind_at(unit) gives. NULL as tui_rewind_at. */
+const struct sim *tui_rewind_observe(struct tui_rewind *rw, uint64_t unit, sim_obs_fn fn,
+                                     void *ctx);
 
 #endif

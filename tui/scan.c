@@ -277,52 +277,113 @@ size_t tui_outline_enter(struct tui_outline *o, size_t row)
 
 /* ---------------------------------------------------------------- IP-ID strip */
 
+/* A datagram in a few characters: "[SA] 80>51166", "UDP 53>1024", "ICMP 0/0". */
+static void strip_pk(const struct tui_pk *k, char *out, size_t cap)
+{
+    char fl[9];
+    if (!k->ok)
+        snprintf(out, cap, "?");
+    else if (k->proto == WIRE_PROTO_TCP)
+        snprintf(out, cap, "[%s] %u>%u", wire_flags_str(k->flags, fl), k->sport, k->dport);
+    else if (k->proto == WIRE_PROTO_UDP)
+        snprintf(out, cap, "UDP %u>%u", k->sport, k->dport);
+    else if (k->proto == WIRE_PROTO_ICMP)
+        snprintf(out, cap, "ICMP %u/%u", k->flags, k->icode);
+    else
+        snprintf(out, cap, "proto %u", k->proto);
+}
+
+/* Why the host sent datagram i: the datagram it answered ("<- #50 target [SA] 51166>80"),
+ * when the record knows (a capture does not). */
+static void strip_why(const struct tui_rec *r, size_t i, char *out, size_t cap)
+{
+    out[0] = 0;
+    const struct tui_ev *e = &r->ev[i];
+    if (!e->cause)
+        return;
+    size_t c = e->cause - 1;
+    const struct tui_ev *ce = &r->ev[c];
+    if (ce->kind == SIM_EV_RECV && ce->len) {
+        struct tui_pk k;
+        tui_pk_read(tui_rec_pkt(r, ce), ce->len, &k);
+        char hb[16], pk[40];
+        strip_pk(&k, pk, sizeof pk);
+        snprintf(out, cap, "<- #%zu %s %s", c + 1, tui_rec_host_name(r, k.src, hb), pk);
+    } else if (ce->kind == SIM_EV_TIMER) {
+        snprintf(out, cap, "<- #%zu its timer", c + 1);
+    } else if (ce->kind == SIM_EV_NOTE) {
+        snprintf(out, cap, "<- #%zu its script", c + 1);
+    }
+}
+
+/* Its own datagram (not one others send in its name: the scan's spoofed SYNs). */
+static bool strip_own(const struct tui_rec *r, size_t i, uint32_t addr, struct tui_pk *k)
+{
+    const struct tui_ev *e = &r->ev[i];
+    if (e->kind != SIM_EV_SEND || !e->len || (e->mark & (TUI_M_PROBE | TUI_M_INJECTED)))
+        return false;
+    tui_pk_read(tui_rec_pkt(r, e), e->len, k);
+    if (!k->ok || k->src != addr)
+        return false;
+    return !(r->from_pcap && addr == r->zombie && r->zombie_reader && k->dst != r->zombie_reader);
+}
+
 size_t tui_ipid_strip(const struct tui_model *m, uint32_t addr, size_t ev, char (*lines)[160],
                       size_t max)
 {
     const struct tui_rec *r = m->rec;
-    if (!max)
+    if (!max || ev >= r->n)
         return 0;
     /* The host's datagrams: find up to max-1 around ev (more before than after). */
     size_t want = max - 1, before = want * 2 / 3, lo = ev + 1, cnt = 0;
+    struct tui_pk k;
     while (lo > 0 && cnt < before) {
         lo--;
-        const struct tui_ev *e = &r->ev[lo];
-        struct tui_pk k;
-        if (e->kind == SIM_EV_SEND && e->len && !(e->mark & (TUI_M_PROBE | TUI_M_INJECTED))) {
-            tui_pk_read(tui_rec_pkt(r, e), e->len, &k);
-            if (k.ok && k.src == addr)
-                cnt++;
-        }
+        if (strip_own(r, lo, addr, &k))
+            cnt++;
     }
     char hb[16];
     size_t n = 0;
-    snprintf(lines[n++], sizeof lines[0], "IP-ID of %s, one row per datagram it sent "
-             "(+N: the rise since its last one)", tui_rec_host_name(r, addr, hb));
+    char rb[16];
+    if (r->from_pcap && addr == r->zombie && r->zombie_reader)
+        snprintf(lines[n++], sizeof lines[0], "IP-ID of %s, its datagrams to %s (+N: N-1 "
+                 "it sent unseen; the capture has no others)", tui_rec_host_name(r, addr, hb),
+                 tui_rec_host_name(r, r->zombie_reader, rb));
+    else
+        snprintf(lines[n++], sizeof lines[0], "IP-ID of %s, each datagram it sent, the rise, "
+                 "%s", tui_rec_host_name(r, addr, hb),
+                 r->from_pcap ? "+N: N-1 unseen" : "<- what it answered");
+    /* the rise of the first row shown: from the datagram before it, when there is one */
     int32_t prev = -1;
+    for (size_t i = lo; i-- > 0;)
+        if (strip_own(r, i, addr, &k)) {
+            prev = k.ipid;
+            break;
+        }
     bool marked = false;
     for (size_t i = lo; i < r->n && n < max; i++) {
-        const struct tui_ev *e = &r->ev[i];
-        /* its own datagrams: not those others send in its name (the scan's spoofed SYNs) */
-        if (e->kind != SIM_EV_SEND || !e->len || (e->mark & (TUI_M_PROBE | TUI_M_INJECTED)))
+        if (!strip_own(r, i, addr, &k))
             continue;
-        struct tui_pk k;
-        tui_pk_read(tui_rec_pkt(r, e), e->len, &k);
-        if (!k.ok || k.src != addr)
-            continue;
+        /* the rise modulo 2^16, a fall when that is nearer (a counter reset, an ID of 0) */
         int32_t d = prev < 0 ? 0 : (int32_t)((k.ipid - prev) & 0xffff);
+        if (d > 32768)
+            d -= 65536;
         prev = k.ipid;
-        char bar[24];
-        int len = d > 20 ? 20 : d;
+        char bar[12];
+        int len = d > 10 ? 10 : d < 0 ? 0 : d;
         memset(bar, '#', (size_t)len);
         bar[len] = 0;
         bool here = !marked && i >= ev;   /* the first of its datagrams from the cursor on */
         marked = marked || here;
-        char pk[96];
-        tui_text_pkt(m, i, pk, sizeof pk);
-        char db[16];
-        snprintf(lines[n++], sizeof lines[0], "%c%7zu id %5u %+6d %-20s to %-8s %s",
-                 here ? '>' : ' ', i + 1, k.ipid, d, bar, tui_rec_host_name(r, k.dst, db), pk);
+        char pk[40], why[80], db[16];
+        strip_pk(&k, pk, sizeof pk);
+        if (r->from_pcap && d > 1)
+            snprintf(why, sizeof why, "(%d sent unseen between)", d - 1);
+        else
+            strip_why(r, i, why, sizeof why);
+        snprintf(lines[n++], sizeof lines[0], "%c%6zu %5u %+6d %-10s to %-8s %-14s %s",
+                 here ? '>' : ' ', i + 1, k.ipid, d, bar, tui_rec_host_name(r, k.dst, db), pk,
+                 why);
     }
     return n;
 }

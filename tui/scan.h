@@ -46,8 +46,12 @@ void tui_outline_text(const struct tui_outline *o, const struct tui_rec *r, size
  * its first probe. */
 size_t tui_outline_enter(struct tui_outline *o, size_t row);
 
-/* The IP-ID strip of host `addr` around event ev: rows "event time id +delta bar to ...",
- * the row of the last datagram at or before ev marked with '>'. Returns lines written. */
+/* The IP-ID strip of host `addr` around event ev: a heading, then one row per datagram
+ * the host sent itself (not those spoofed in its name), "event id +rise bar to HOST
+ * datagram <- #N HOST datagram" (what it answered; in a capture, how many it sent unseen),
+ * the row of the first datagram at or after ev marked with '>'. The bar starts at column
+ * TUI_IPID_BAR_COL. Returns lines written (1: the host sent none). */
+enum { TUI_IPID_BAR_COL = 21 };
 size_t tui_ipid_strip(const struct tui_model *m, uint32_t addr, size_t ev, char (*lines)[160],
                       size_t max);
 

@@ -1,8 +1,8 @@
 /* text.h — the TUI's words, apart from the terminal: one event as a list row, a ladder
  * row, a packet's fields with their byte ranges (for the hex link), the receiving host's
- * inside, the followed stream, the help. All formatted on demand, for what is on screen; the
- * view draws these strings and colours them, the export writes them to files, the tests read
- * them. */
+ * inside (tui/inside.c), the followed stream, the help. All formatted on demand, for what
+ * is on screen; the view draws these strings and colours them, the export writes them to
+ * files, the tests read them. */
 #ifndef TCPLAB_TUI_TEXT_H
 #define TCPLAB_TUI_TEXT_H
 
@@ -52,9 +52,10 @@ size_t tui_fields(const uint8_t *pkt, size_t len, struct tui_field *out, size_t 
 /* One hex dump line (16 bytes from off): "0010  45 00 ...  E..." */
 void tui_hex_line(const uint8_t *pkt, size_t len, size_t off, char *out, size_t cap);
 
-/* The receiving (acting) host's inside at event ev, before and after it: lines of text.
- * NULL rewind or a capture: a line saying why there is none. Returns the number of lines
- * written (each at most w-1 characters in a row of `cap` bytes). */
+/* The receiving (acting) host's inside at event ev, before and after that event itself (not
+ * its whole unit: tui/inside.c says how the unit's work is shared out among its events):
+ * lines of text. NULL rewind or a capture: a line saying why there is none. Returns the
+ * number of lines written (at most max, each of at most 159 characters). */
 size_t tui_inside(const struct tui_model *m, struct tui_rewind *rw, size_t ev, char (*lines)[160],
                   size_t max);
 

@@ -260,26 +260,39 @@ static void draw_scan(struct tui_view *v, int y, int x, int h, int w)
     }
 }
 
+/* The IP-ID strip: the -sI zombie's whatever event is selected (the scan named it), else
+ * the selected event's host, said so with how to chart another. */
 static void draw_ipid(struct tui_view *v, int y, int x, int h, int w)
 {
     size_t ev = tui_model_ev(&v->m);
-    uint32_t host = v->rec->zombie ? v->rec->zombie : ev != SIZE_MAX ? v->rec->ev[ev].host_addr : 0;
-    title(v, y, x, w, v->rec->zombie ? " the zombie's IP-ID (z: back)"
-                                     : " IP-ID of this event's host (z: back)");
+    uint32_t zombie = v->rec->zombie;
+    uint32_t host = zombie ? zombie : ev != SIZE_MAX ? v->rec->ev[ev].host_addr : 0;
+    char t[200], hb[16];
+    if (zombie)
+        snprintf(t, sizeof t, " the -sI zombie %s's IP-ID, whatever event is selected "
+                 "(z: back)", tui_rec_host_name(v->rec, zombie, hb));
+    else
+        snprintf(t, sizeof t, " IP-ID of %s, this event's host (z: back; select another "
+                 "host's event to chart it; a scan with -sI ZOMBIE charts its zombie)",
+                 host ? tui_rec_host_name(v->rec, host, hb) : "-");
+    title(v, y, x, w, t);
     if (ev == SIZE_MAX || !host)
         return;
     static char lines[128][160];
     size_t n = tui_ipid_strip(&v->m, host, ev, lines, h - 1 < 128 ? (size_t)(h - 1) : 128);
+    if (n == 1)
+        snprintf(lines[n++], sizeof lines[0], " %s sent no datagram of its own in this run",
+                 tui_rec_host_name(v->rec, host, hb));
     for (size_t i = 0; i < n; i++) {
         attr_t a = i == 0 ? A_BOLD : lines[i][0] == '>' ? A_REVERSE : A_NORMAL;
         attron(a);
         put(y + 1 + (int)i, x, w, lines[i]);
         attroff(a);
-        char *bar = i ? strchr(lines[i] + 20, '#') : NULL;
-        if (bar && lines[i][0] != '>') {
+        const char *bar = lines[i] + TUI_IPID_BAR_COL;
+        if (i && lines[i][0] != '>' && strlen(lines[i]) > TUI_IPID_BAR_COL && *bar == '#') {
             attron(pair(v, TV_C_TIMER) | A_BOLD);
             size_t len = strspn(bar, "#");
-            mvaddnstr(y + 1 + (int)i, x + (int)(bar - lines[i]), bar, (int)len);
+            mvaddnstr(y + 1 + (int)i, x + TUI_IPID_BAR_COL, bar, (int)len);
             attroff(pair(v, TV_C_TIMER) | A_BOLD);
         }
     }

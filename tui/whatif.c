@@ -122,7 +122,21 @@ size_t tui_whatif_parting(const struct tui_whatif *w)
     return w->d.same ? tui_whatif_rows(w) : w->d.k;
 }
 
-/* One event, short: numbers absolute (a what-if about ISNs shows them). */
+/* The widest event kind's name ("TIMER"): every kind is shown whole, in one column. */
+static int tui_whatif_kind_width(void)
+{
+    static const enum sim_ev_kind kinds[] = { SIM_EV_SEND, SIM_EV_RECV, SIM_EV_DROP,
+                                              SIM_EV_TIMER, SIM_EV_NOTE };
+    int w = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+        int n = (int)strlen(sim_ev_kind_name(kinds[i]));
+        w = n > w ? n : w;
+    }
+    return w;
+}
+
+/* One event, short: numbers absolute (a what-if about ISNs shows them). The kind and the
+ * host whole (a longer host name pushes the rest right rather than being cut). */
 static void tui_whatif_event(const struct trace *t, size_t i, char *out, size_t cap)
 {
     const struct trace_ev *e = &t->ev[i];
@@ -140,9 +154,10 @@ static void tui_whatif_event(const struct trace *t, size_t i, char *out, size_t 
     else if (k.ok && k.proto == WIRE_PROTO_ICMP)
         snprintf(pk, sizeof pk, " ICMP %u/%u", k.flags, k.icode);
     const char *act = trace_str(t, e->action_off);
-    snprintf(out, cap, "#%-5zu %llu.%06llu %-4.4s %-8.8s%s%s%s", i + 1,
+    snprintf(out, cap, "#%-5zu %llu.%06llu %-*s %-8s%s%s%s", i + 1,
              (unsigned long long)(e->t_ns / 1000000000ULL),
-             (unsigned long long)(e->t_ns % 1000000000ULL / 1000), sim_ev_kind_name(e->kind),
+             (unsigned long long)(e->t_ns % 1000000000ULL / 1000), tui_whatif_kind_width(),
+             sim_ev_kind_name(e->kind),
              trace_str(t, e->host_off), pk, *act ? " => " : "", act);
 }
 

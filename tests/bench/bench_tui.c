@@ -9,7 +9,8 @@
  * process's peak resident size (getrusage). A key: the model's move plus what the screen
  * then formats: 20 event rows, 20 ladder rows and the receiving host's inside before and
  * after the event (two rewinds). Keys: next, previous (a step back), random jumps (:N),
- * the cause jump, a filter over every event, follow. The wall clock is read only here.
+ * the cause jump, a filter over every event, follow; and the inside panel alone on every
+ * event of the run's biggest unit, both ways. The wall clock is read only here.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,12 +169,35 @@ int main(void)
         screen(&m, &rw);
         key_done(&fol, now_s() - t);
     }
+    /* The inside panel on the run's biggest unit (the most events one queue entry or call
+     * made): every event of it forwards, then backwards; each re-runs the unit observed. */
+    size_t big = 0, bign = 0;
+    for (size_t i = 0, j; i < rec.n; i = j) {
+        for (j = i + 1; j < rec.n && rec.ev[j].unit == rec.ev[i].unit; j++)
+            ;
+        if (j - i > bign) {
+            big = i;
+            bign = j - i;
+        }
+    }
+    struct keys ins = {0};
+    static char lines[64][160];
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t k = 0; k < bign; k++) {
+            size_t ev = pass ? big + bign - 1 - k : big + k;
+            double t = now_s();
+            tui_inside(&m, &rw, ev, lines, 64);
+            key_done(&ins, now_s() - t);
+        }
     report("next (n)", &next);
     report("previous, a true step back (p)", &prev);
     report("jump to a random event (:N)", &jump);
     report("jump to the cause (c)", &cause);
     report("filter over every event (/)", &filt);
     report("follow on and off (f)", &fol);
+    char what[64];
+    snprintf(what, sizeof what, "inside, biggest unit (%zu events)", bign);
+    report(what, &ins);
     tui_rewind_free(&rw);
     tui_model_free(&m);
     tui_rec_free(&rec);

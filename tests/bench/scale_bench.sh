@@ -14,13 +14,8 @@
 # TCPLAB defaults to ./tcplab at the top of the repo (what `make bench` builds).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-tcplab=${1:-${TCPLAB:-$root/tcplab}}
-[ -x "$tcplab" ] || { echo "scale_bench: $tcplab not built" >&2; exit 1; }
-dir=$(mktemp -d /tmp/tcplab-scale.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-trap 'rm -rf "$dir"; exit 130' INT
-trap 'rm -rf "$dir"; exit 143' TERM
+me=scale_bench
+. "$here/bench_common.sh"
 
 # measure LABEL CMD...: "LABEL: W s wall, U s CPU, M MiB max RSS"
 measure() {

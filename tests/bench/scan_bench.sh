@@ -19,13 +19,8 @@
 # TCPLAB defaults to ./tcplab at the top of the repo (what `make bench` builds).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-tcplab=${1:-${TCPLAB:-$root/tcplab}}
-[ -x "$tcplab" ] || { echo "scan_bench: $tcplab not built" >&2; exit 1; }
-dir=$(mktemp -d /tmp/tcplab-sbench.XXXXXX)
-trap 'rm -rf "$dir"' EXIT
-trap 'rm -rf "$dir"; exit 130' INT
-trap 'rm -rf "$dir"; exit 143' TERM
+me=scan_bench
+. "$here/bench_common.sh"
 
 now() { date +%s.%N; }
 # best_of N CMD...: the shortest wall time of N runs of CMD (stdout discarded), in seconds.

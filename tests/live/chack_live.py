@@ -11,9 +11,14 @@ machine's kernel in a network namespace and runs the same two experiments in the
      challenge ACKs come back (Linux 3.6-4.6: 100; no host-wide budget: N).
   B. one connection, K one-byte in-window RSTs 10 ms apart: how many are answered
      (4.0-4.6 spare data segments: K; 4.7+: 1).
+  C. another connection, K pure ACKs 10 ms apart with a sequence number far outside the
+     window: how many duplicate ACKs come back (tcp_invalid_ratelimit, Linux 4.0+: 1;
+     3.6-3.19: K); then, 600 ms later, K one-byte segments as far outside (data is exempt
+     in every era: K).
 
-The kernel, `os linux` and `challenge-ack linux-6.0` must give the same two counts;
-`challenge-ack linux-4.0` must give 100 and K (or the test could not tell them apart).
+The kernel, `os linux` and `challenge-ack linux-6.0` must give the same counts;
+`challenge-ack linux-4.0` must give 100 and K for A and B (or the test could not tell them
+apart) and 1, K for C; `challenge-ack linux-3.6` K, K for C.
 
 Usage (root): /usr/bin/python3 tests/live/chack_live.py [TCPLAB]
 Only 198.18.0.0/15 inside namespaces this script creates is used; they are removed on exit.
@@ -31,7 +36,7 @@ import linuxprobe as lp  # noqa: E402
 N = 300                  # connections of experiment A (more than 3.6-4.6's 100, fewer than
 #                          the listener's 512 held connections)
 K = 20                   # RSTs of experiment B
-SPORTS = (42000, 42000 + N + 1)   # raw client ports whose kernel RSTs the scanner drops
+SPORTS = (42000, 42000 + N + 2)   # raw client ports whose kernel RSTs the scanner drops
 
 
 # ---------------------------------------------------------------- inside the scanner namespace
@@ -95,10 +100,23 @@ def inside(iface):
             time.sleep(0.01)
     time.sleep(0.3)
     b = len(chacks(mark, {bp}))
+    # C: K out-of-window pure ACKs, then K out-of-window one-byte segments, on one connection
+    cp = ports[-2]
+    c = [0, 0]
+    if cp in conns:
+        rcv, snd = conns[cp]
+        for i, data in enumerate((b"", b"x")):
+            time.sleep(0.6)
+            mark = len(got)
+            for k in range(K):
+                sock.send(seg(cp, "A", rcv + 0x40000000 + k, snd, data))
+                time.sleep(0.01)
+            time.sleep(0.3)
+            c[i] = len(chacks(mark, {cp}))
     sn.stop()
     sock.close()
     print(json.dumps({"connections": len(a_ports), "a": a, "a_send_s": spent,
-                      "b_conn": bp in conns, "b": b}))
+                      "b_conn": bp in conns, "b": b, "c_conn": cp in conns, "c": c}))
 
 
 # ---------------------------------------------------------------- the simulator's side
@@ -106,9 +124,10 @@ SIM_SCRIPT = r"""
 import sys, tcplab
 N, K = int(sys.argv[1]), int(sys.argv[2])
 s = tcplab.Session(); srv = s.hosts()["target"]
-cs = [s.connect(srv, 80) for _ in range(N + 1)]
+cs = [s.connect(srv, 80) for _ in range(N + 2)]
 got = s.wait(0.05)
 conn = {d.dport: d.ack for d in got if d.flags == "SA"}
+sndn = {d.dport: (d.seq + 1) & 0xffffffff for d in got if d.flags == "SA"}
 ports = sorted(conn)
 s.wait_until(2.0)
 s.send_many([tcplab.tcp_packet(s.addr, srv, p, 80, seq=(conn[p] + 100) & 0xffffffff,
@@ -121,7 +140,17 @@ for k in range(K):
     s.send(tcplab.tcp_packet(s.addr, srv, bp, 80, seq=(conn[bp] + 100 + k) & 0xffffffff,
                              flags="R", payload=b"x"))
     b += len([d for d in s.wait(0.01) if d.flags == "A" and d.dport == bp])
-print("%d %d" % (a, b))
+cp = ports[N + 1]
+c = []
+for i, data in enumerate((b"", b"x")):
+    s.wait_until(6.0 + i)
+    n = 0
+    for k in range(K):
+        s.send(tcplab.tcp_packet(s.addr, srv, cp, 80, seq=(conn[cp] + 0x40000000 + k) & 0xffffffff,
+                                 ack=sndn[cp], flags="A", payload=data))
+        n += len([d for d in s.wait(0.01) if d.flags == "A" and d.dport == cp])
+    c.append(n)
+print("%d %d %d %d" % (a, b, c[0], c[1]))
 """
 
 
@@ -141,8 +170,7 @@ def sim(tcplab, mode):
                             str(K)], capture_output=True, text=True, timeout=120)
         if p.returncode != 0:
             raise RuntimeError("tcplab attach (%s): %s" % (mode, p.stderr.strip()))
-        a, b = p.stdout.split()
-        return int(a), int(b)
+        return tuple(int(x) for x in p.stdout.split())
 
 
 def netstat(ns, names):
@@ -161,7 +189,7 @@ def main():
         inside(sys.argv[2])
         return 0
     tcplab = sys.argv[1] if len(sys.argv) > 1 else "./tcplab"
-    counters = ["TCPChallengeACK", "TCPACKSkippedChallenge"]
+    counters = ["TCPChallengeACK", "TCPACKSkippedChallenge", "TCPACKSkippedSeq"]
     with lp.Namespaces(["tl_listen_tcp %d" % lp.OPEN_PORT,
                         "tl_scanner_nokrst %d:%d" % SPORTS]) as ns:
         limit = ns.target(["sysctl", "-n", "net.ipv4.tcp_challenge_ack_limit"],
@@ -191,27 +219,38 @@ def main():
     live["a"], live["b"] = ka, kb
     print("kernel %s: tcp_challenge_ack_limit=%s tcp_invalid_ratelimit=%s" %
           (kernel, limit, ratelimit))
-    print("live: A %d of %d connections answered (%.2f s to send); B %d of %d; counters %s" %
-          (live["a"], live["connections"], live["a_send_s"], live["b"], K, delta))
+    print("live: A %d of %d connections answered (%.2f s to send); B %d of %d; C %d and %d "
+          "of %d; counters %s" % (live["a"], live["connections"], live["a_send_s"], live["b"],
+                                  K, live["c"][0], live["c"][1], K, delta))
     fail = []
-    if live["connections"] != N or not live["b_conn"] or live["a_send_s"] > 0.9:
+    if (live["connections"] != N or not live["b_conn"] or not live["c_conn"] or
+            live["a_send_s"] > 0.9):
         fail.append("the live set-up did not hold (%d connections, %.2f s)" %
                     (live["connections"], live["a_send_s"]))
-    res = {m: sim(tcplab, m) for m in ("", "linux-6.0", "linux-4.0")}
-    for m, (a, b) in res.items():
-        print("sim %-10s: A %d of %d; B %d of %d" % (m or "os linux", a, N, b, K))
+    res = {m: sim(tcplab, m) for m in ("", "linux-6.0", "linux-4.0", "linux-3.6")}
+    for m, (a, b, c0, c1) in res.items():
+        print("sim %-10s: A %d of %d; B %d of %d; C %d and %d of %d" %
+              (m or "os linux", a, N, b, K, c0, c1, K))
+    kc = tuple(live["c"])
     if (live["a"], live["b"]) != (N, 1):
         fail.append("the kernel gave A %d, B %d; expected %d, 1 (no host-wide budget, the "
                     "per-socket limit on data too)" % (live["a"], live["b"], N))
-    if delta != {"TCPChallengeACK": N + 1, "TCPACKSkippedChallenge": K - 1}:
-        fail.append("the kernel's counters moved by %s, expected %d sent and %d skipped" %
-                    (delta, N + 1, K - 1))
+    if kc != (1, K):
+        fail.append("the kernel answered C with %s duplicate ACKs, expected (1, %d): one per "
+                    "500 ms, data exempt" % (kc, K))
+    want = {"TCPChallengeACK": N + 1, "TCPACKSkippedChallenge": K - 1,
+            "TCPACKSkippedSeq": K - 1}
+    if delta != want:
+        fail.append("the kernel's counters moved by %s, expected %s" % (delta, want))
     for m in ("", "linux-6.0"):
-        if res[m] != (live["a"], live["b"]):
+        if res[m] != (live["a"], live["b"]) + kc:
             fail.append("sim %s gave %s, the kernel %s" % (m or "os linux", res[m],
-                                                           (live["a"], live["b"])))
-    if res["linux-4.0"] != (100, K):
-        fail.append("sim linux-4.0 gave %s, expected (100, %d)" % (res["linux-4.0"], K))
+                                                           (live["a"], live["b"]) + kc))
+    if res["linux-4.0"] != (100, K, 1, K):
+        fail.append("sim linux-4.0 gave %s, expected (100, %d, 1, %d)" % (res["linux-4.0"], K, K))
+    if res["linux-3.6"][2:] != (K, K):
+        fail.append("sim linux-3.6 gave C %s, expected (%d, %d): no per-socket limit" %
+                    (res["linux-3.6"][2:], K, K))
     for f in fail:
         print("chack_live: FAIL: " + f)
     return 1 if fail else 0

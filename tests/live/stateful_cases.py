@@ -1,14 +1,16 @@
-"""stateful_cases.py — the cases of oracle_stateful.py: one connection each, driven step by step.
+"""stateful_cases.py — the cases of oracle_stateful.py and how answers are reduced.
 
-Why a module of its own: the case table (what the peer sends at each step, computed from what
-it has seen of the target so far) is the part that grows; the drivers that run it against the
-kernel and the simulator (oracle_stateful.py) and the segment codec (stateful_wire.py) do not.
-A case is a dict: name, kind ("passive": the peer opens to a listener; "active": the target
-connects), steps (functions of (Seen, step) -> [segment], the last one the probe), close (the
-step at which an active case's application closes), port (the target's listener of a passive
-case) and reduce ("all": every answer; "last": the last answer with its window, for the window
-cases of stateful_window.py).
+Why: the kernel half (stateful_kernel.py) and the simulator half (stateful_sim.py) must drive
+the very same connections and read the answers the same way, so both take the cases, the
+peer's view of its connection (Seen) and the reduction of a target segment to fields relative
+to the connection from here. The states and RFC sections the cases cover are described in
+oracle_stateful.py's top comment.
 """
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import linuxprobe as lp  # noqa: E402
 
 MODELLED = "6.18"          # the kernel `os linux` models (sim/os.c)
 STEP_S = 0.1               # steps 100 ms apart, kernel and simulator alike
@@ -18,41 +20,6 @@ PISS = 1000000             # the peer's ISS in every case
 PWIN = 64240               # the peer's window (no window scaling offered)
 PORT_BASE = 30000          # case i uses peer port PORT_BASE + i
 TTL = 63                   # the peer's TTL: the scanner kernel's own RSTs (TTL 64) are dropped
-
-# Kernel versions whose answer to a case differs from the one modelled, with what they do:
-# {case: [(predicate on (major, minor), note)]}.
-_BYTES_ACKED = (lambda v: v < (6, 2),
-                "before Linux 6.2 (\"tcp: do not accept ACK of bytes we never sent\") an old "
-                "ACK was bounded by MAX.SND.WND alone, so one this close to SND.UNA is ignored "
-                "without a challenge ACK")
-KERNEL_NOTES = {
-    "es_ack_old": [_BYTES_ACKED],
-    "ea_ack_old2": [_BYTES_ACKED],
-    "es_ack_future": [(lambda v: v < (6, 0),
-                       "older kernels (2016-era, LINUX-FACTS.md section 5) drop SEG.ACK > "
-                       "SND.NXT silently (RFC 793 3.9); the one modelled answers a challenge "
-                       "ACK (RFC 5961 5.2); the version where this changed is not pinned down")],
-}
-
-
-# Cases whose kernel answer depends on timing the test cannot control, with the reading
-# that takes it out: {case: (why, normaliser of the kernel's answers)}.
-def _fold_ack_into_fin(ans):
-    """A pure ACK followed by a FIN+ACK with the same numbers is the FIN+ACK alone."""
-    out = []
-    for i, a in enumerate(ans):
-        nxt = ans[i + 1] if i + 1 < len(ans) else ""
-        if a.startswith("A ") and nxt.startswith("FA ") and a[1:] == nxt[2:]:
-            continue
-        out.append(a)
-    return out
-
-
-_FIN_RACE = ("the FIN's delayed ACK (a socket that has received no data has no ATO yet: "
-             "the timer fires at the next tick) races the application's read and close, so "
-             "on a busy machine the kernel sends ACK then FIN+ACK instead of FIN+ACK alone; "
-             "both count as FIN+ACK", _fold_ack_into_fin)
-RACES = {"sr_fin_ack": _FIN_RACE, "es_fin": _FIN_RACE, "es_fin_data": _FIN_RACE}
 
 
 def tsopt(tsval, tsecr):
@@ -157,9 +124,12 @@ def the_fin_seg(rel=0, ack=0):
 CASES = []
 
 
-def case(name, kind, steps, close=None, port=LPORT, reduce="all"):
+def case(name, kind, steps, close=None, port=LPORT, last=None):
+    """port: the target's listener of a passive case; last: None to compare every answer,
+    or a function (segment, Seen) -> str that reads the last answer alone (the window cases
+    of stateful_window.py)."""
     CASES.append({"name": name, "kind": kind, "steps": steps, "close": close, "port": port,
-                  "reduce": reduce})
+                  "last": last})
 
 
 # SYN-RECEIVED: the listener's request socket (Linux tcp_check_req)
@@ -298,3 +268,54 @@ def nsteps():
 
 def peer_port(i):
     return PORT_BASE + i
+
+
+# ---------------------------------------------------------------- reduction
+def describe(sg, seen):
+    """A peer segment relative to the connection, for the facts table."""
+    d = [sg["flags"] or "none", "seq=pss" + rel(sg["seq"], PISS)]
+    if "A" in sg["flags"] and seen.iss is not None:
+        d.append("ack=iss" + rel(sg["ack"], seen.iss))
+    if sg["data"]:
+        d.append("len=%d" % sg["data"])
+    for o in sg["opts"]:
+        if o[0] == "ts":
+            d.append("tsval=%d" % o[1])
+    return " ".join(d)
+
+
+def rel(a, b):
+    d = (a - b) & 0xffffffff
+    return "%+d" % (d - (1 << 32) if d >= 0x80000000 else d)
+
+
+def reduce_answer(r, seen):
+    """One target segment, relative to the connection: what must match."""
+    from_iss = seen.iss if seen.iss is not None else r["seq"]
+    out = [lp.flags_str(r["flags"]),
+           "seq=0" if r["seq"] == 0 else "seq=iss%s" % rel(r["seq"], from_iss),
+           "ack=%s" % (("pss" + rel(r["ack"], PISS)) if r["flags"] & 0x10 else "-"),
+           "len=%d" % r["len"]]
+    if "tsecr" in r:
+        out.append("ecr=%d" % r["tsecr"])
+    if r["sack"]:
+        out.append("sack=" + ",".join("%s:%s" % (rel(a, PISS), rel(b, PISS))
+                                      for a, b in r["sack"]))
+    return " ".join(out)
+
+
+STATE_NAMES = {"SYN-RECV": "SYN-RECEIVED", "ESTAB": "ESTABLISHED", "SYN-SENT": "SYN-SENT",
+               "FIN-WAIT-1": "FIN-WAIT-1", "FIN-WAIT-2": "FIN-WAIT-2", "CLOSING": "CLOSING",
+               "LAST-ACK": "LAST-ACK", "TIME-WAIT": "TIME-WAIT", "CLOSE-WAIT": "CLOSE-WAIT"}
+
+
+def outcome(c, segs_before, answers, state):
+    seen = Seen(segs_before)
+    if c["last"]:
+        return {"answers": [c["last"](answers[-1], seen)] if answers else [], "state": state}
+    return {"answers": [reduce_answer(a, seen) for a in answers], "state": state}
+
+
+# The receive-window cases join CASES here, after the others, so that every importer (the
+# kernel half, the simulator half) numbers the cases, and so their peer ports, alike.
+import stateful_window  # noqa: E402,F401

@@ -1,16 +1,20 @@
-"""stateful_wire.py — the segments of oracle_stateful.py on the wire: the peer's datagrams built
-by hand (scapy is too slow for 85 a step), the target's parsed from a capture or a pcap file.
+"""stateful_wire.py — IPv4+TCP datagrams by hand for oracle_stateful.py, and pcap records.
 
-Only IPv4 and TCP; the peer is lp.SCANNER, its window PWIN unless a segment says otherwise.
+Why: the kernel half sends 85 connections' segments each step, too many for scapy, and both
+halves read the target's segments into the same dict (tcp_parse) whether captured from the
+kernel's interface or from the simulator's pcap file (LINKTYPE_RAW).
 """
-import struct
+import os
+import sys
 
-import linuxprobe as lp
-from stateful_cases import PWIN, TTL
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import linuxprobe as lp  # noqa: E402
+from stateful_cases import PWIN, TTL  # noqa: E402
 
 
 def tcp_parse(b, t):
     """A captured IPv4+TCP datagram (bytes) as a segment dict, or None."""
+    import struct
     if len(b) < 40 or b[0] >> 4 != 4 or b[9] != 6:
         return None
     ihl = (b[0] & 15) * 4
@@ -46,6 +50,7 @@ def tcp_parse(b, t):
 
 
 def csum(b):
+    import struct
     if len(b) % 2:
         b += b"\0"
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
@@ -57,7 +62,7 @@ def csum(b):
 def tcp_build(sg, sport, dport):
     """The peer's datagram for segment sg, by hand (scapy is too slow for 85 a step)."""
     import socket as so
-
+    import struct
     ob = b""
     for o in sg["opts"]:
         if o[0] == "mss":
@@ -95,6 +100,7 @@ def tcp_build(sg, sport, dport):
 
 def pcap_records(path):
     """(time, bytes) of each record of a pcap file (the simulator writes LINKTYPE_RAW)."""
+    import struct
     with open(path, "rb") as fh:
         b = fh.read()
     end = "<" if b[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"

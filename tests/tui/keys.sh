@@ -2,7 +2,9 @@
 # keys.sh TCPLAB — drives the real `tcplab tui` in tmux (send-keys, capture-pane) at 80x24 and
 # at 200x50 and checks the screen after each key: stepping, a true step back (the inside
 # shows the TCB before and after), filter, follow, the cause jump, help, a scan inside, a
-# capture, NO_COLOR, quitting cleanly, and exit 1 without a terminal. Skipped without tmux.
+# capture, NO_COLOR, quitting cleanly, the IP-ID strip (the -sI zombie's, in a scenario and
+# a lab's student view, or the selected event's host), and exit 1 without a terminal.
+# Skipped without tmux.
 tcplab=$(cd "$(dirname "${1:-./tcplab}")" && pwd)/$(basename "${1:-./tcplab}")
 cd "$(dirname "$0")/../.." || exit 2
 command -v tmux >/dev/null || { echo "tui: tmux not installed, skipped"; exit 0; }
@@ -60,11 +62,38 @@ want "outline" "ports by outcome"
 key Enter
 want "group opens" "\[-\]"
 key q; key q
-# -sI: the zombie's IP-ID strip
-start 80 24 "$tcplab" tui scenarios/idle-scan.scn -- -sI 198.51.100.20 -Pn -p 22,81 198.51.100.30
-key G; key z
-want "IP-ID strip" "IP-ID of "
-key q
+# -sI: the zombie's IP-ID strip, the zombie's (named or by address) whatever event is
+# selected, each rise beside what the zombie answered; without -sI, the event's host, said so.
+zombie=$("$tcplab" lab key idle-scan --student alice | awk '$1 == "zombie" { print $3 }')
+for size in "80 24" "200 50"; do
+    for z in h20 198.51.100.20; do
+        start $size "$tcplab" tui scenarios/idle-scan.scn -- -sI $z -Pn -p 22,80,81 target
+        key z
+        want "$size -sI $z: the zombie's chart" "the -sI zombie h20's IP-ID"
+        want "$size -sI $z: on the attacker's event" "^ *1 .*SEND  attacker"
+        want "$size -sI $z: h20's rows" "^IP-ID of h20, each datagram it sent"
+        want "$size -sI $z: a rise and what h20 answered" "  +1 #  .*to attacker .*<- #[0-9]* attacker \[SA\]"
+        nope "$size -sI $z: no other host charted" "^IP-ID of attacker"
+        key -l ":90"; key Enter
+        want "$size -sI $z: target's SYN|ACK spends one" "to target .*<- #[0-9]* target \[SA\]"
+        key G
+        want "$size -sI $z: still the zombie at the end" "^IP-ID of h20"
+        key q
+    done
+    start $size "$tcplab" tui --lab idle-scan --student alice -- -sI "$zombie" -Pn -p 22,80,81 target
+    key z
+    want "$size lab -sI: the zombie's chart" "the -sI zombie $zombie's IP-ID"
+    want "$size lab -sI: the reads the capture holds" "^IP-ID of $zombie, its datagrams to 198.51.100.10"
+    want "$size lab -sI: an open port's unseen RST" " +2 ## .*to 198.51.100.10"
+    nope "$size lab -sI: forged SYNs are not the zombie's" "to 198.51.100.30 \[S\]"
+    key q
+    start $size "$tcplab" tui scenarios/handshake.scn
+    key n; key z
+    want "$size no -sI: the event's host, said so" "IP-ID of client, this event's host"
+    key n; key n
+    want "$size no -sI: follows the selection" "IP-ID of server, this event's host"
+    key q
+done
 # A capture, and NO_COLOR
 cap=/tmp/tcplab-tui-$$.pcap
 "$tcplab" run scenarios/handshake.scn --pcap "$cap" >/dev/null
@@ -89,7 +118,6 @@ nope "lab view hides the target" "198.51.100.30"
 key n
 want "lab view has no inside" "capture shows the wire only"
 key q
-zombie=$("$tcplab" lab key idle-scan --student alice | awk '$1 == "zombie" { print $3 }')
 start 160 40 "$tcplab" tui --lab idle-scan --student alice -- -sI "$zombie" -Pn -p 80 target
 want "lab scan opens" "attacker's view"
 key G

@@ -2,8 +2,8 @@
 # whatif.sh TCPLAB — the TUI's what-if in the real `tcplab tui` (tmux), at 80x24 and 200x50:
 # `w` with a new seed, then with one scenario line changed (Tab fills in the line's text to
 # edit), shows both runs side by side from the first event where they part, what differs
-# named; Enter goes to A's event in the main screen, W shows the result again, Esc comes
-# back; a change that does not parse says why (FILE:LINE:COL); in a lab's student view a
+# named, every event kind's name whole (TIMER, the longest) at both sizes; Enter goes to A's
+# event in the main screen, W shows the result again, Esc comes back; a change that does not parse says why (FILE:LINE:COL); in a lab's student view a
 # hidden fact is set on both sides (A vs B); a capture has no what-if;
 # the help lists the key. Skipped without tmux.
 tcplab=$(cd "$(dirname "${1:-./tcplab}")" && pwd)/$(basename "${1:-./tcplab}")
@@ -23,13 +23,17 @@ for size in "80 24" "200 50"; do
     waitfor "$size seed what-if ran" "what-if: seed=99"
     want "$size both runs named" "B: scenarios/handshake.scn with seed=99 (seed 99)"
     want "$size where they part" "they part after 1 of 52 events (A) and 52 (B)"
-    want "$size the same event before" "^  #1 .*NOTE client .*|  #1 .*NOTE client"
-    want "$size A's side of the parting" "^- #2 .*SEND client"
-    want "$size B's side of the parting" "|+ #2 .*SEND client"
-    want "$size A's parting event whole" "^A #2 .*SEND client   56322 > 80 \[S\]"
-    want "$size B's parting event whole" "^B #2 .*SEND client   39956 > 80 \[S\]"
+    want "$size the same event before" "^  #1 .*NOTE  client .*|  #1 .*NOTE  client"
+    want "$size A's side of the parting" "^- #2 .*SEND  client"
+    want "$size B's side of the parting" "|+ #2 .*SEND  client"
+    want "$size A's parting event whole" "^A #2 .*SEND  client   56322 > 80 \[S\]"
+    want "$size B's parting event whole" "^B #2 .*SEND  client   39956 > 80 \[S\]"
     key j
-    want "$size the cursor moves" "^A #3 .*RECV server   56322 > 80"
+    want "$size the cursor moves" "^A #3 .*RECV  server   56322 > 80"
+    key G
+    want "$size the kind TIMER whole, below" "^A #52 .*60.502000 TIMER client"
+    want "$size the kind TIMER whole, in the columns" "^[- ] #52 .*60.502000 TIMER client"
+    want "$size B's TIMER whole, in its column" "|[+ ] #52 .*60.502000 TIMER client"
     key x
     want "$size back to the parting" "^A #2 "
     key Enter
@@ -44,7 +48,7 @@ for size in "80 24" "200 50"; do
     key C-u; key -l "line 19=$line19"; key Enter
     waitfor "$size line what-if ran" "what-if: line 19=connect"
     want "$size the line's effect" "time 0.010000000 vs 0.020000000"
-    want "$size B starts later" "^B #1 .*0.020000 NOTE client"
+    want "$size B starts later" "^B #1 .*0.020000 NOTE  client"
     key Escape
     key w; key -l "line 19=connect client -> nosuch:80 at 20ms"; key Enter
     want "$size a bad line says where" "what-if: scenarios/handshake.scn:19:"

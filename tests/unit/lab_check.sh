@@ -116,6 +116,11 @@ grep -q '"dan","returned/dan/answers.txt",' returned.csv ||
     no "lab check DIR does not grade DIR/ID/answers.txt"
 grep -q '"carol","returned/carol.txt",' returned.csv || no "lab check DIR lost DIR/carol.txt"
 grep -q 'ticket' returned.csv && no "lab check DIR graded a ticket inside DIR/ID/"
+grep -q 'ticket' returned.err && no "lab check DIR with the course key warns of tickets: $(cat returned.err)"
+# keyed handouts graded without the key: every answer meets the keyless variant; say so
+"$t" lab check isn-prediction returned > /dev/null 2> nokey.err
+grep -q '^tcplab lab: returned/dan/answers.txt: a ticket is beside it .*--course-key FILE' nokey.err ||
+    no "keyed handouts graded without the key: no warning: $(cat nokey.err)"
 # one handout folder checked as a directory: its answers alone, not the worksheet or ticket
 "$t" lab check isn-prediction handout/dan --course-key course.key > one.csv 2> one.err
 grep -q '"dan","handout/dan/answers.txt",' one.csv ||

@@ -2,7 +2,7 @@
  * TCB fields through a handshake (RFC 793 3.2 names), timers, listeners and their backlog,
  * the next ISN (and "unpredictable" for random generators), IP-ID counters, filter rule hits
  * and conntrack entries; a clone run forward gives the same events as its original, with and
- * without outside calls replayed through the op hook; the trace's causes.
+ * without outside calls replayed through the op hook; the trace's causes; the observer.
  */
 #include "tests/unit/sim_fixture.h"
 
@@ -411,6 +411,126 @@ static void test_causes(void **state)
     sim_free(s);
 }
 
+/* The observer (sim_set_observer): the run it sees is the traced run, event for event; every
+ * SEND names a BUILD of its own unit seen before it; a moment reads the state between the
+ * unit's changes (the data segment's BUILD sees SND.NXT before its bytes, the next moment
+ * after them); a clone has no observer, and unset it costs the run nothing it reports. */
+struct obs_log {
+    struct trace tr;
+    size_t builds, sends;
+    uint32_t last_build;
+    uint64_t build_unit;
+    uint32_t client;
+    bool after_build;              /* the moment after a client's BUILD is next */
+    uint32_t nxt_at_build;         /* SND.NXT at that BUILD */
+    size_t data_builds;            /* BUILDs after which SND.NXT moved past the 200 bytes */
+};
+
+static void obs_fn(void *ctx, const struct sim *s, const struct sim_obs *o)
+{
+    struct obs_log *l = ctx;
+    struct sim_tcb_info t[2];
+    int n = sim_host_tcbs(s, l->client, t, 2);
+    if (l->after_build) {
+        assert_int_equal(n, 1);
+        l->data_builds += t[0].snd_nxt - l->nxt_at_build == 200 && l->nxt_at_build == 1001;
+        l->after_build = false;
+    }
+    if (o->kind == SIM_OBS_BUILD) {
+        assert_null(o->ev);
+        assert_int_equal(o->build, l->last_build + 1);
+        assert_int_equal(o->unit, sim_unit(s));
+        l->last_build = o->build;
+        l->build_unit = o->unit;
+        l->builds++;
+        if (o->host_addr == l->client && n == 1) {
+            l->nxt_at_build = t[0].snd_nxt;
+            l->after_build = true;
+        }
+        return;
+    }
+    assert_non_null(o->ev);
+    assert_int_equal(o->unit, o->ev->unit);
+    assert_int_equal(o->host_addr, o->ev->host_addr);
+    if (o->ev->kind == SIM_EV_SEND) {
+        assert_true(o->build >= 1 && o->build <= l->last_build);
+        assert_int_equal(l->build_unit, o->unit);
+        l->sends++;
+    } else {
+        assert_int_equal(o->build, 0);
+    }
+    trace_record(&l->tr, o->ev);
+}
+
+static void test_observer(void **state)
+{
+    (void)state;
+    struct sim *s = fx_sim(HS, 3);
+    struct trace want;
+    trace_init(&want);
+    sim_set_trace(s, trace_record, &want);
+    while (sim_step(s))
+        ;
+    sim_free(s);
+
+    s = fx_sim(HS, 3);
+    struct obs_log *l = calloc(1, sizeof *l);
+    assert_non_null(l);
+    trace_init(&l->tr);
+    l->client = ip4(198, 51, 100, 10);
+    sim_set_observer(s, obs_fn, l);   /* no trace: the observer alone makes it report */
+    for (int i = 0; i < 3; i++)
+        assert_true(sim_step(s));
+    struct sim *c = sim_clone(s);     /* not observed: runs silently */
+    assert_non_null(c);
+    size_t seen = l->tr.n + l->builds;
+    while (sim_step(c))
+        ;
+    assert_int_equal(l->tr.n + l->builds, seen);
+    sim_free(c);
+    while (sim_step(s))
+        ;
+    char *a = lines_from(&want, 0), *b = lines_from(&l->tr, 0);
+    assert_string_equal(b, a);
+    free(a);
+    free(b);
+    assert_true(l->sends >= 8);
+    assert_int_equal(l->builds, l->sends);   /* none failed: one SEND per BUILD */
+    assert_int_equal(l->data_builds, 1);   /* SND.NXT 1001 at the data's BUILD, 1201 next */
+    trace_free(&l->tr);
+    free(l);
+    sim_free(s);
+
+    /* with a trace as well, the trace gets what it got alone; unset, nothing more comes */
+    s = fx_sim(HS, 3);
+    struct trace both;
+    trace_init(&both);
+    l = calloc(1, sizeof *l);
+    assert_non_null(l);
+    trace_init(&l->tr);
+    l->client = ip4(198, 51, 100, 10);
+    sim_set_trace(s, trace_record, &both);
+    sim_set_observer(s, obs_fn, l);
+    for (int i = 0; i < 4; i++)
+        assert_true(sim_step(s));
+    sim_set_observer(s, NULL, NULL);
+    size_t n = l->tr.n;
+    assert_true(n > 0);
+    while (sim_step(s))
+        ;
+    assert_int_equal(l->tr.n, n);
+    a = lines_from(&want, 0);
+    b = lines_from(&both, 0);
+    assert_string_equal(b, a);
+    free(a);
+    free(b);
+    trace_free(&l->tr);
+    free(l);
+    trace_free(&both);
+    trace_free(&want);
+    sim_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -422,6 +542,7 @@ int main(void)
         cmocka_unit_test(test_clone_forward),
         cmocka_unit_test(test_clone_replay_ops),
         cmocka_unit_test(test_causes),
+        cmocka_unit_test(test_observer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

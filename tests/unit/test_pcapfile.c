@@ -195,7 +195,19 @@ static void test_failed_commit_leaves_no_partial_file(void **state)
     assert_non_null(strstr(err, nodir));
     assert_null(outfile_open("somedir/", err, sizeof err));
     assert_null(pcapr_open(nodir, err, sizeof err));
-    assert_true(strlen(err) > 0);
+    assert_non_null(strstr(err, nodir));
+    /* a header cut short: the file named once, then why */
+    char shortf[220];
+    snprintf(shortf, sizeof shortf, "%s/short.pcap", t->dir);
+    FILE *sf = fopen(shortf, "wb");
+    assert_non_null(sf);
+    fwrite("\xd4\xc3\xb2\xa1\x02\x00", 1, 6, sf);
+    fclose(sf);
+    assert_null(pcapr_open(shortf, err, sizeof err));
+    assert_int_equal(strncmp(err, shortf, strlen(shortf)), 0);
+    assert_int_equal(err[strlen(shortf)], ':');
+    assert_null(strstr(err + strlen(shortf), shortf));
+    remove(shortf);
 }
 
 /* Writes a classic microsecond pcap with the given link type and frames. */

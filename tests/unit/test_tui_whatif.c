@@ -1,7 +1,7 @@
 /* test_tui_whatif.c — the TUI's what-if, headless (tui/whatif.h): the rows pair both runs
  * from the start, the same before the parting and not at it; the parting row's A event is
  * the TUI record's event of that number (Enter goes there) and no record of another run
- * matches; Tab's completion of `line N`; a bad change is an error that keeps nothing.
+ * matches; every event kind's name and host name whole in a row; Tab's completion of `line N`; a bad change is an error that keeps nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -53,6 +53,12 @@ static void test_seed(void **state)
     assert_non_null(strstr(l, "56322 > 80 [S]"));
     assert_non_null(strstr(r, "39956 > 80 [S]"));
     assert_int_equal(tui_whatif_row(&w, p + 1, l, r, sizeof l), TUI_WR_AFTER);
+    /* every kind's name whole (TIMER, the longest, was cut to TIME), and host names too */
+    tui_whatif_row(&w, 51, l, r, sizeof l);
+    assert_non_null(strstr(l, "60.502000 TIMER client"));
+    assert_non_null(strstr(r, "60.502000 TIMER client"));
+    tui_whatif_row(&w, 0, l, r, sizeof l);
+    assert_non_null(strstr(l, " NOTE  client"));
     /* Enter: A's event in the TUI's own record of the same run, none in another's */
     struct tui_rec rec;
     record("scenarios/handshake.scn", 7, &rec);
