@@ -433,6 +433,7 @@ void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tc
     struct wire_tcp s;
     tcp_seg_init(&s, t, t->iss, t->rcv_nxt, TCP_SYN | TCP_ACK | (t->ecn_ok ? TCP_ECE : 0));
     s.window = tcp_synack_window(th, t->ts_ok);
+    t->rcv_awnd = s.window;             /* a SYN's window is never scaled */
     tcp_opts_syn(&th->p, &s.opt, t->sack_ok, t->ts_ok, t->ws_ok);
     if (t->ts_ok) {   /* TSval is written only when TS is in the layout */
         s.opt.tsval = tcp_tsval(th, t, io->now_ns);
@@ -446,6 +447,7 @@ void tcp_syn_build(struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns, stru
     const struct personality *p = &th->p;
     tcp_seg_init(s, t, t->iss, 0, TCP_SYN);
     s->window = tcp_syn_window(th);
+    t->rcv_awnd = s->window;
     tcp_opts_syn(p, &s->opt, p->opt_sack, p->opt_ts, p->opt_wscale);
     if (p->opt_ts)
         s->opt.tsval = tcp_tsval(th, t, now_ns);   /* tsecr stays 0 */
