@@ -16,6 +16,7 @@
 #include "tests/unit/tcp_fixture.h"
 
 #include "sim/tcp_int.h"
+#include "sim/tcp_inspect.h"
 
 #define PISN 5000000u          /* the peer's ISN */
 
@@ -292,6 +293,35 @@ static void test_linux_window_fills(void **state)
     assert_true(n->window >= 64240 - 1460);
 }
 
+/* A clone (sim_clone, the TUI's what-if) copies a connection's unread bytes, its storage
+ * grown past the first 4 KiB: the clone reads the same bytes, the original keeps its own. */
+static void test_linux_clone_buffer(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss;
+    uint16_t sport;
+    int id = active_open(&iss, &sport);
+    assert_int_equal(tcp_buffer(F.th, id), 0);
+    struct wire_tcp sa = seg_mk(80, sport, TCP_SYN | TCP_ACK, PISN, iss + 1);
+    feed(&sa);
+    for (uint32_t off = 0; off < 20000; off += 1000)
+        assert_non_null(peer_data(sport, iss, off, 1000));
+    struct tcp_host *orig = F.th;
+    struct tcp_host *copy = tcp_host_clone(orig);
+    assert_non_null(copy);
+    F.th = copy;
+    uint32_t got = 0;
+    while (got < 20000)
+        got += read_check(id, got);
+    F.th = orig;                     /* the original still holds all 20000 */
+    got = 0;
+    while (got < 20000)
+        got += read_check(id, got);
+    assert_int_equal(got, 20000);
+    tcp_host_free(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +331,7 @@ int main(void)
         T(test_zero_window_probe),
         T(test_linux_window_reader),
         T(test_linux_window_fills),
+        T(test_linux_clone_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
