@@ -435,8 +435,9 @@ class Session(object):
     def recv(self, conn, n=65536):
         """(bytes, eof): what conn received in order, at most n bytes (b"" when nothing
         has come yet), and whether the peer has closed and everything is read. Reading
-        frees the connection's 4096-byte receive buffer: when that opens its window
-        enough, a window update is sent at once (the peer's answer comes with the next
+        frees the connection's receive buffer (the host's stack's: Linux's tcp_rmem[1],
+        4096 bytes on the other presets): when that opens its window enough, a window
+        update is sent at once (the peer's answer comes with the next
         wait(); the clock moves only there)."""
         if int(n) < 0:
             raise ValueError("recv: n is a byte count, 0 or more, not %d" % int(n))

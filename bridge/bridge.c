@@ -42,6 +42,8 @@ struct bridge {
     bridge_record_fn record;
     void *ctx;
     struct bridge_stats st;
+    uint64_t max_delay;      /* the longest one-way delay of the scenario's nets */
+    uint64_t settle_at;      /* when every datagram injected so far has arrived */
     void (*user_trace)(void *ctx, const struct sim_event *ev);
     void *user_ctx;
     /* annotations */
@@ -202,6 +204,9 @@ struct bridge *bridge_new(const struct scenario *sc, uint64_t seed, const struct
     }
     memcpy(b->routes, r, (size_t)nroutes * sizeof *r);
     b->nroutes = nroutes;
+    for (size_t i = 0; i < sc->nnets; i++)
+        if (sc->nets[i].delay_ns > b->max_delay)
+            b->max_delay = sc->nets[i].delay_ns;
     b->out = out;
     b->record = record;
     b->ctx = ctx;
@@ -228,6 +233,13 @@ void bridge_advance(struct bridge *b, uint64_t t_ns)
         sim_run_until(b->sim, t_ns);
 }
 
+/* A datagram injected at t arrives by t + its net's delay (one hop: the wire delivers it
+ * straight to its host), when it is answered or dropped and counted. */
+void bridge_settle(struct bridge *b)
+{
+    bridge_advance(b, b->settle_at);
+}
+
 enum bridge_drop bridge_input(struct bridge *b, const uint8_t *d, size_t len, uint64_t t_ns)
 {
     bridge_advance(b, t_ns);
@@ -245,6 +257,7 @@ enum bridge_drop bridge_input(struct bridge *b, const uint8_t *d, size_t len, ui
         return why;
     }
     b->st.injected++;
+    b->settle_at = sim_now(b->sim) + b->max_delay;   /* its net's delay at the most */
     /* Recorded after sim_inject: with a zero delay its answer could not arrive before
      * the next sim_run, so the session file still reads cause before effect. */
     if (b->record)

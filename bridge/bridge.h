@@ -96,6 +96,10 @@ void bridge_free(struct bridge *b);
 enum bridge_drop bridge_input(struct bridge *b, const uint8_t *d, size_t len, uint64_t t_ns);
 /* Runs the simulation to virtual time t_ns (the clock stays at t_ns or later). */
 void bridge_advance(struct bridge *b, uint64_t t_ns);
+/* Runs the simulation until every datagram injected so far has arrived (at most the
+ * longest net delay past the last one), so the counts (bridge_get_stats) account for each:
+ * the loop's last step when it stops, before the summary. */
+void bridge_settle(struct bridge *b);
 /* Virtual time of the next event, UINT64_MAX when none. */
 uint64_t bridge_next_time(const struct bridge *b);
 uint64_t bridge_now(const struct bridge *b);

@@ -6,7 +6,8 @@
  * callback as they arrive at the external host); then sleep in ppoll until the device is
  * readable, the next simulated event is due, a signal comes or --for ends. A full batch
  * skips the sleep. A wake-up never waits longer than 100 ms, so a scenario with no events
- * still notices --for on time.
+ * still notices --for on time. When it stops, what is still on the simulated wire lands
+ * (bridge_settle) before the counts are read, so the summary accounts for every datagram.
  */
 #define _GNU_SOURCE   /* ppoll */
 #include "bridge/bridge_loop.h"
@@ -105,6 +106,7 @@ int bridge_loop_run(struct bridge *b, struct pktio *tun, const struct bridge_loo
     if (o->for_ns && vend > c.v0 + o->for_ns)
         vend = c.v0 + o->for_ns;
     bridge_advance(b, vend);
+    bridge_settle(b);   /* what was in flight when it stopped lands, and is counted */
     *v_end = bridge_now(b);
     return rc;
 }

@@ -33,8 +33,9 @@ struct bridge_loop_opts {
                                        * unblocked only there, so none is missed */
 };
 
-/* Runs until *stop or for_ns. Fills *v_start and *v_end (virtual times). 0, or -1 with a
- * message (a read or poll error). */
+/* Runs until *stop or for_ns, then lets what is in flight land (bridge_settle). Fills
+ * *v_start and *v_end (virtual times; *v_end after the settling, the session's end). 0, or
+ * -1 with a message (a read or poll error). */
 int bridge_loop_run(struct bridge *b, struct pktio *tun, const struct bridge_loop_opts *o,
                     uint64_t *v_start, uint64_t *v_end, char *err, size_t errlen);
 

@@ -140,8 +140,10 @@ static void os_print_classes(FILE *f, const struct os_classes *oc, bool guess)
     }
 }
 
-static void os_fingerprint(FILE *f, const struct os_result *r, bool good, bool wrap,
-                           int64_t t)
+/* The fingerprint of r's tries merged into buf (nmap's merge_fpr), its SCAN line saying
+ * whether the conditions were good and when (t). */
+static void os_fp_text(const struct os_result *r, bool good, bool wrap, int64_t t, char *buf,
+                       size_t cap)
 {
     const struct os_obs *fps[OS_MAX_TRIES];
     for (int i = 0; i < r->nfps; i++)
@@ -149,8 +151,14 @@ static void os_fingerprint(FILE *f, const struct os_result *r, bool good, bool w
     struct os_scaninfo si = r->si;
     si.good = good;
     si.unix_time = t;
+    os_merge(fps, r->nfps, &si, wrap, buf, cap);
+}
+
+static void os_fingerprint(FILE *f, const struct os_result *r, bool good, bool wrap,
+                           int64_t t)
+{
     char buf[12288];
-    os_merge(fps, r->nfps, &si, wrap, buf, sizeof buf);
+    os_fp_text(r, good, wrap, t, buf, sizeof buf);
     fprintf(f, "TCP/IP fingerprint:\n%s\n", buf);
 }
 
@@ -307,14 +315,8 @@ static void os_xml_match(FILE *f, const struct os_result *r, int i)
 
 static void os_xml_fp(FILE *f, const struct os_result *r, bool good, bool wrap, int64_t t)
 {
-    const struct os_obs *fps[OS_MAX_TRIES];
-    for (int i = 0; i < r->nfps; i++)
-        fps[i] = &r->fps[i];
-    struct os_scaninfo si = r->si;
-    si.good = good;
-    si.unix_time = t;
     char buf[12288];
-    os_merge(fps, r->nfps, &si, wrap, buf, sizeof buf);
+    os_fp_text(r, good, wrap, t, buf, sizeof buf);
     fputs("<osfingerprint fingerprint=\"", f);
     os_xesc(f, buf);
     fputs("\"/>\n", f);

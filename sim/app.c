@@ -1,4 +1,4 @@
-/* app.c — the simulated service applications: banner, HTTP responder, echo, discard.
+/* app.c — the simulated service applications: banner, HTTP responder, echo, discard, sink.
  *
  * Why: so that `connect ... send`, a connect scan, `tcplab scan -sV` and real tools through
  * the bridge (nc, curl, nmap -sV) get the answers a real server gives, which version
@@ -8,7 +8,9 @@
  *   http     reads a request up to the blank line ending its header (RFC 9112 2.1), answers
  *            with a whole HTTP/1.x response with a Server header (RFC 9110 10.2.4), then
  *            closes, as an HTTP/1.0 server or one sending "Connection: close" does;
- *   echo     sends back every byte it reads (RFC 862); discard reads and ignores (RFC 863).
+ *   echo     sends back every byte it reads (RFC 862); discard reads and ignores (RFC 863);
+ *   sink     accepts and never reads (a server stuck elsewhere): what comes stays in the
+ *            receive buffer, so the window closes and the peer's zero-window probes show.
  * The HTTP response's version is the request's when that is HTTP/1.0, else HTTP/1.1; GET
  * and HEAD of / give 200, other paths 404, OPTIONS 200 with Allow, anything that is not a
  * request line 400 (as Apache answers nmap's binary probes). No Date header: no wall clock.
@@ -128,6 +130,9 @@ struct app_out app_input(const struct scn_service *sv, const uint8_t *in, size_t
         o.close = true;
         return o;
     }
+    case SCN_SVC_SINK:
+        o.consumed = 0;
+        return o;
     case SCN_SVC_BANNER:
     case SCN_SVC_DISCARD:
         return o;

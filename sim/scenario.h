@@ -44,6 +44,7 @@ enum scn_svc_kind {
     SCN_SVC_HTTP,       /* answers each HTTP request with a response naming TEXT as Server */
     SCN_SVC_ECHO,       /* sends back what it reads (RFC 862) */
     SCN_SVC_DISCARD,    /* reads and ignores (RFC 863) */
+    SCN_SVC_SINK,       /* never reads: its receive buffer fills, the window closes */
 };
 enum { SCN_SVC_TEXT_MAX = 512 };
 struct scn_service {
@@ -141,7 +142,7 @@ struct scn_connect {               /* connect FROM[:SPORT] -> TO:PORT at T [send
     uint8_t send_data[SCN_CONNECT_DATA_MAX];
 };
 
-enum { SCN_DATA_MAX = 1400 };
+enum { SCN_DATA_MAX = 1448 };   /* a full segment: MSS 1460 less the 12 timestamp bytes */
 
 /* Every time a scenario writes (at, start, stop, close, delay) is at most 100 years of
  * nanoseconds: two of them and every timer the simulator adds stay far below 2^64. */

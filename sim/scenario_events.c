@@ -345,10 +345,10 @@ static int scn_send_data(struct scn_parser *p, const struct scn_tok *t, struct s
     size_t n;
     if (t && t->quoted) {
         if (scn_unquote(t, s->data, SCN_DATA_MAX, &n) < 0)
-            return scn_expected(&p->cx, &p->ln, t, "data of at most 1400 bytes");
+            return scn_expected(&p->cx, &p->ln, t, "data of at most 1448 bytes");
     } else {
         uint64_t v;
-        if (scn_get_uint(&p->cx, &p->ln, t, 0, SCN_DATA_MAX, "a byte count 0-1400 or a quoted string", &v) < 0)
+        if (scn_get_uint(&p->cx, &p->ln, t, 0, SCN_DATA_MAX, "a byte count 0-1448 or a quoted string", &v) < 0)
             return -1;
         n = (size_t)v;
         memset(s->data, 'X', n);

@@ -169,18 +169,18 @@ static int scn_chack_value(struct scn_parser *p, size_t i, struct scn_hostkeys *
  * Returns the tokens consumed after the key, plus one, or -1. */
 static int scn_service_value(struct scn_parser *p, size_t i, struct scn_host *h)
 {
-    static const char *const kinds[] = { "banner", "http", "echo", "discard" };
+    static const char *const kinds[] = { "banner", "http", "echo", "discard", "sink" };
     const struct scn_tok *pt = scn_at(p, i), *kt = scn_at(p, i + 1), *tt = scn_at(p, i + 2);
     struct scn_ctx *cx = &p->cx;
     uint64_t port;
     if (scn_get_uint(cx, &p->ln, pt, 1, 65535, "a TCP port 1-65535", &port) < 0)
         return -1;
     int kind = -1;
-    for (int j = 0; j < 4; j++)
+    for (int j = 0; j < (int)(sizeof kinds / sizeof kinds[0]); j++)
         if (scn_tok_is(kt, kinds[j]))
             kind = j;
     if (kind < 0)
-        return scn_expected(cx, &p->ln, kt, "a service kind (banner, http, echo, discard)");
+        return scn_expected(cx, &p->ln, kt, "a service kind (banner, http, echo, discard, sink)");
     for (uint32_t j = 0; j < h->nsvc; j++)
         if (h->svc[j].port == port)
             return scn_expected_note(cx, &p->ln, pt, "a port with no service yet", "(a second service)");

@@ -285,12 +285,18 @@ size_t sim_host_count(const struct sim *s);
 int sim_host_at(const struct sim *s, size_t i, struct sim_host_info *out);
 int sim_host_info(const struct sim *s, uint32_t addr, struct sim_host_info *out);
 
-/* One TCB (RFC 793 3.2 names). Sequence numbers absolute. */
+/* One TCB (RFC 793 3.2 names). Sequence numbers absolute; windows in bytes (scaled).
+ *   snd_wnd  SND.WND: the window the peer offered (its last acceptable segment's field,
+ *            shifted by its scale)
+ *   rcv_wnd  RCV.WND: the window this stack offers now, what its next segment would carry
+ *            (a buffered connection's free buffer, in the stack's own rules)
+ *   rcv_adv  the window its last segment offered (the right edge is RCV.WUP + rcv_adv; 0
+ *            before it sent one) */
 struct sim_tcb_info {
     int state;                     /* enum tcp_state (tcp_state_name) */
     uint32_t laddr, raddr;
     uint16_t lport, rport;
-    uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, iss, irs;
+    uint32_t snd_una, snd_nxt, snd_wnd, rcv_nxt, rcv_wnd, rcv_adv, iss, irs;
     uint16_t mss;                  /* send MSS */
     uint8_t snd_wscale, rcv_wscale, retries;
     uint32_t rto_ms;

@@ -334,7 +334,7 @@ void tcp_host_free(struct tcp_host *th)
     free(th->conns);
     free(th->xbuf);
     free(th->lis);
-    free(th->sb);
+    tcp_app_free(th);
     free(th->svc);
     free(th);
 }

@@ -8,11 +8,13 @@
  * queued on such a connection (a Linux host's queue keeps sequence ranges, not bytes): they
  * get the duplicate ACK of RFC 793 and the peer retransmits them.
  *
- * Memory: one struct tcp_sbuf per buffered connection (fixed arrays), from a pool that grows
- * by doubling and keeps a free list; nothing is allocated per segment. The send buffer drops
- * acknowledged bytes when more are queued; a writer that outruns TCP_SB_SND is cut short,
- * and a receiver offers no more window than TCP_SB_RCV has free (RFC 9293 3.8.6, tcp_out.c
- * tcp_rcv_window): bytes past it are trimmed, a full buffer offers a zero window, and
+ * Memory: one struct tcp_sbuf per buffered connection, from a pool that grows by doubling
+ * and keeps a free list; its receive storage doubles from TCP_SB_RCV bytes when a segment
+ * needs more, up to the stack's buffer (tcp_sb_rcv_max: 4 KiB, on Linux tcp_rmem[1]'s
+ * window), and stays with the pool slot. The send buffer drops acknowledged bytes when more
+ * are queued; a writer that outruns TCP_SB_SND is cut short, and a receiver offers no more
+ * window than its buffer has free (RFC 9293 3.8.6, tcp_out.c tcp_rcv_window, in Linux's
+ * form on Linux): bytes past it are trimmed, a full buffer offers a zero window, and
  * reading (tcp_read, a service taking its input) opens it with a window update. A service
  * whose send buffer is full leaves its input in the buffer and reads it after an ACK
  * (tcp_app_pump).
@@ -40,12 +42,16 @@ static int32_t tcp_sb_new(struct tcp_host *th)
             th->capsb = ncap;
         }
         i = (int32_t)th->nsb++;
+        th->sb[i].rcv = NULL;            /* its storage: tcp_sb_attach */
+        th->sb[i].rcv_cap = 0;
     }
     struct tcp_sbuf *b = &th->sb[i];
     b->by_tcb = b->by_conn = b->rcv_fin = false;
     b->svc = -1;
     b->next_free = -1;
     b->snd_seq = b->snd_len = b->rcv_len = 0;
+    b->lin_ratio = false;
+    b->lin_ssthresh = b->lin_clamp = 0;
     return i;
 }
 
@@ -76,14 +82,30 @@ void tcp_sb_conn_gone(struct tcp_host *th, struct tcp_conn *c)
     c->sb = 0;
 }
 
+void tcp_app_free(struct tcp_host *th)
+{
+    for (uint32_t i = 0; th->sb && i < th->nsb; i++)
+        free(th->sb[i].rcv);
+    free(th->sb);
+    th->sb = NULL;
+}
+
 int tcp_app_clone(struct tcp_host *th, const struct tcp_host *src)
 {
     th->sb = NULL;
     th->svc = NULL;
+    th->nsb = 0;
     if (src->capsb && !(th->sb = malloc(src->capsb * sizeof *th->sb)))
         return -1;
-    if (src->nsb)
-        memcpy(th->sb, src->sb, src->nsb * sizeof *th->sb);
+    for (uint32_t i = 0; i < src->nsb; i++) {   /* each buffer's storage its own copy */
+        th->sb[i] = src->sb[i];
+        th->sb[i].rcv = NULL;
+        th->nsb = i + 1;
+        if (src->sb[i].rcv_cap && !(th->sb[i].rcv = malloc(src->sb[i].rcv_cap)))
+            return -1;
+        if (src->sb[i].rcv_len)
+            memcpy(th->sb[i].rcv, src->sb[i].rcv, src->sb[i].rcv_len);
+    }
     if (src->nsvc && !(th->svc = malloc(src->nsvc * sizeof *th->svc)))
         return -1;
     if (src->nsvc)
@@ -176,9 +198,10 @@ bool tcp_app_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
     struct tcp_sbuf *b = tcp_sb_of(th, t);
     if (!b)
         return false;
-    uint32_t room = TCP_SB_RCV - b->rcv_len;
-    uint32_t take = n < room ? n : room;
-    if (data && take) {
+    uint32_t take = data ? tcp_sb_rcv_room(th, t, n) : 0;
+    if (th->p.linux_stack && take)
+        tcp_lin_rcv_data(th, t, b, take);
+    if (take) {
         memcpy(b->rcv + b->rcv_len, data, take);
         b->rcv_len += take;
     }
@@ -187,8 +210,10 @@ bool tcp_app_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
         return false;                    /* a client stream (tcp_read takes the bytes), or
                                             an application that has closed */
     tcp_sb_compact(b, t);
-    struct app_out o = app_input(&th->svc[b->svc], b->rcv, b->rcv_len, b->rcv_len == TCP_SB_RCV,
-                                 b->snd + b->snd_len, TCP_SB_SND - b->snd_len);
+    /* "full": the application's own limit (an HTTP header of 4 KiB), whatever the stack */
+    struct app_out o = app_input(&th->svc[b->svc], b->rcv, b->rcv_len,
+                                 b->rcv_len >= TCP_SB_RCV, b->snd + b->snd_len,
+                                 TCP_SB_SND - b->snd_len);
     if (o.consumed) {
         memmove(b->rcv, b->rcv + o.consumed, b->rcv_len - o.consumed);
         b->rcv_len -= (uint32_t)o.consumed;
@@ -218,11 +243,49 @@ int32_t tcp_sb_attach(struct tcp_host *th, struct tcp_tcb *t)
     int32_t b = tcp_sb_new(th);
     if (b < 0)
         return -1;
+    if (!th->sb[b].rcv) {            /* a new slot's storage (a reused one keeps its own) */
+        if (!(th->sb[b].rcv = malloc(TCP_SB_RCV))) {
+            th->sb[b].next_free = th->sb_free;
+            th->sb_free = b;
+            return -1;
+        }
+        th->sb[b].rcv_cap = TCP_SB_RCV;
+    }
     t->sb = (uint16_t)(b + 1);
     th->sb[b].by_tcb = true;
     t->rcv_awnd = t->rcv_wnd;        /* what the SYN or SYN-ACK offered */
     th->sb[b].snd_seq = t->write_seq;
+    if (th->p.linux_stack) {
+        /* tcp_init_buffer_space: window_clamp = tcp_full_space less one segment ("force
+         * reservation of one segment"), rcv_ssthresh = min(the initial window, it) */
+        uint32_t advmss = th->xlen - (t->ts_ok ? 12u : 0u);
+        uint32_t clamp = TCP_LIN_SPACE0 - advmss;
+        th->sb[b].lin_clamp = clamp > 2 * advmss ? clamp : 2 * advmss;
+        th->sb[b].lin_ssthresh = t->rcv_wnd < th->sb[b].lin_clamp ? t->rcv_wnd
+                                                                   : th->sb[b].lin_clamp;
+    }
     return b;
+}
+
+uint32_t tcp_sb_rcv_room(struct tcp_host *th, const struct tcp_tcb *t, uint32_t n)
+{
+    struct tcp_sbuf *b = tcp_sb_of(th, t);
+    uint32_t room = tcp_sb_rcv_free(th, t, b);
+    if (n > room)
+        n = room;
+    if (b->rcv_len + n > b->rcv_cap) {
+        uint32_t cap = b->rcv_cap, max = tcp_sb_rcv_max(th, t);
+        while (cap < b->rcv_len + n)
+            cap *= 2;
+        if (cap > max)
+            cap = max;
+        uint8_t *p = realloc(b->rcv, cap);
+        if (!p)
+            return b->rcv_cap - b->rcv_len;  /* out of memory: what fits (the rest comes again) */
+        b->rcv = p;
+        b->rcv_cap = cap;
+    }
+    return n;
 }
 
 /* --- the socket API for buffered streams (tcp.h) --- */

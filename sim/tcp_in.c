@@ -250,10 +250,13 @@ static void tcp_in_data(struct tcp_host *th, const struct tcp_io *io, int32_t id
     uint32_t skip = tcp_before(seg->seq, t->rcv_nxt) ? t->rcv_nxt - seg->seq : 0;
     uint32_t n = skip < seg->payload_len ? (uint32_t)(seg->payload_len - skip) : 0;
     bool trimmed = false;
-    if (t->sb && n > tcp_sb_rcv_free(tcp_sb_of(th, t))) {
+    /* Linux tcp_data_queue: "if (tcp_receive_window(tp) == 0)": a zero window offered
+     * drops the segment with an ACK, whatever the buffer could still hold */
+    uint32_t room = !t->sb ? n : lx && tcp_lin_offered(t) == 0 ? 0 : tcp_sb_rcv_room(th, t, n);
+    if (t->sb && n > room) {
         /* RFC 9293 3.10.7.4: no more than the buffer holds; the rest (and a FIN after it)
          * is not acknowledged and comes again */
-        n = tcp_sb_rcv_free(tcp_sb_of(th, t));
+        n = room;
         trimmed = true;
         fin = false;
         end = t->rcv_nxt + n;
@@ -461,8 +464,9 @@ static void tcp_in_sync(struct tcp_host *th, const struct tcp_io *io, int32_t id
     /* first: sequence acceptability, Linux's window [RCV.WUP, RCV.NXT + RCV.WND]; a
      * buffered TCB's window ends where its free buffer does (RFC 9293 3.8.6: no edge it
      * offered lies beyond, tcp_rcv_window) */
-    uint32_t right = t->sb ? t->rcv_nxt + tcp_sb_rcv_free(tcp_sb_of(th, t))
-                           : t->rcv_wup + t->rcv_wnd;
+    uint32_t right = !t->sb ? t->rcv_wup + t->rcv_wnd
+                   : th->p.linux_stack ? t->rcv_nxt + tcp_lin_offered(t)
+                   : t->rcv_nxt + tcp_sb_rcv_free(th, t, tcp_sb_of(th, t));
     bool ok = !tcp_before(tcp_end_seq(seg), t->rcv_wup) && !tcp_after(seg->seq, right);
     if (!ok) {
         if (f & TCP_RST) {

@@ -4,7 +4,8 @@
  *
  * A file of its own beside the four TCP files: nothing here changes a TCB, and nothing on a
  * packet's path calls it. The names follow RFC 793 3.2 (SND.UNA, SND.NXT, SND.WND, RCV.NXT,
- * RCV.WND, ISS, IRS); timers are RFC 6298's retransmission timer and RFC 793's TIME-WAIT
+ * RCV.WND, ISS, IRS; RCV.WND is the window the stack would offer now, tcp_rcv_window, and
+ * beside it the window its last segment did offer); timers are RFC 6298's retransmission timer and RFC 793's TIME-WAIT
  * (2 MSL), plus Linux's orphaned FIN-WAIT-2 timer (tcp_fin_timeout).
  */
 #include "tcp_int.h"
@@ -59,7 +60,8 @@ static void tcb_info(const struct tcp_host *th, const struct tcp_tcb *t, struct 
     *o = (struct sim_tcb_info){
         .state = t->state, .laddr = th->addr, .raddr = t->raddr, .lport = t->lport,
         .rport = t->rport, .snd_una = t->snd_una, .snd_nxt = t->snd_nxt,
-        .snd_wnd = t->snd_wnd, .rcv_nxt = t->rcv_nxt, .rcv_wnd = t->rcv_wnd, .iss = t->iss,
+        .snd_wnd = t->snd_wnd, .rcv_nxt = t->rcv_nxt, .rcv_wnd = tcp_rcv_window(th, t),
+        .rcv_adv = t->rcv_awnd, .iss = t->iss,
         .irs = t->irs, .mss = t->mss, .snd_wscale = t->snd_wscale,
         .rcv_wscale = t->rcv_wscale, .retries = t->retries, .rto_ms = t->rto_ms,
         .passive = t->passive, .timer = tcp_timer_public(t->timer_kind),

@@ -68,8 +68,8 @@ struct tcp_tcb {
     uint32_t snd_una, snd_nxt, snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
     uint32_t write_seq;    /* end of the bytes the application queued (sent or not) */
     uint32_t rcv_nxt, rcv_wnd, rcv_wup;
-    uint32_t rcv_awnd;     /* a buffered TCB: the window its last segment offered, in bytes
-                              (the right edge is RCV.WUP + rcv_awnd; tcp_rcv_window) */
+    uint32_t rcv_awnd;     /* the window its last segment offered, in bytes (the right edge
+                              is RCV.WUP + rcv_awnd; tcp_rcv_window) */
     uint32_t ts_recent, ts_off;
     uint16_t mss;          /* effective send MSS (peer's MSS, less 12 with timestamps) */
     uint16_t ipid;         /* connected socket's own IP-ID counter */
@@ -128,17 +128,35 @@ struct tcp_conn {
 
 /* A connection's bytes (tcp_app.c), for a service application or a buffered stream: what
  * it has queued to send from snd_seq on (kept until acknowledged, for retransmission), and
- * what it has received and not yet consumed. Fixed sizes: allocated once per connection,
- * from a pool with a free list, never per segment. */
+ * what it has received and not yet consumed. The send buffer is a fixed array; the receive
+ * storage starts at TCP_SB_RCV bytes and doubles, when a segment needs it, up to what the
+ * stack's buffer holds (tcp_sb_rcv_max): a few allocations in a connection's life, none per
+ * segment once it is grown. The buffers come from a pool with a free list and keep their
+ * storage for the next connection.
+ *
+ * Linux's receive window (tcp_out.c tcp_rcv_window) also needs rcv_ssthresh and
+ * window_clamp (tp->rcv_ssthresh, tp->window_clamp) and whether a full-sized segment has
+ * come (Linux then measures its scaling_ratio, and the buffer's window space grows). */
 enum { TCP_SB_SND = 8192, TCP_SB_RCV = 4096 };
+/* Linux 6.18, tcp_rmem[1] = 131072 bytes of receive buffer, as window (tcp_win_from_space:
+ * space * scaling_ratio >> 8): 65536 at the default ratio 128 (TCP_DEFAULT_SCALING_RATIO);
+ * 88576 at ratio 173 once full-sized segments arrive (fitted to the kernel's zero window
+ * after 88320 unread bytes from 1448-byte segments over a veth, tests/live/LINUX-FACTS.md
+ * section 7, wn_hold_*). */
+enum { TCP_LIN_RMEM = 131072, TCP_LIN_RATIO0 = 128, TCP_LIN_RATIO = 173 };
+enum { TCP_LIN_SPACE0 = TCP_LIN_RMEM * TCP_LIN_RATIO0 >> 8,
+       TCP_LIN_SPACE = TCP_LIN_RMEM * TCP_LIN_RATIO >> 8 };
 struct tcp_sbuf {
     bool by_tcb, by_conn;          /* who holds it: freed when neither does */
     bool rcv_fin;                  /* the peer's FIN came after rcv's bytes */
+    bool lin_ratio;                /* Linux: a full-sized segment came (window space grown) */
     int32_t svc;                   /* th->svc index of the application, -1: a client stream */
     int32_t next_free;
     uint32_t snd_seq, snd_len, rcv_len;
+    uint32_t rcv_cap;              /* bytes of storage at rcv */
+    uint32_t lin_ssthresh, lin_clamp;   /* Linux rcv_ssthresh, window_clamp (bytes) */
+    uint8_t *rcv;
     uint8_t snd[TCP_SB_SND];
-    uint8_t rcv[TCP_SB_RCV];
 };
 
 struct tcp_host {
@@ -306,6 +324,11 @@ static inline struct tcp_sbuf *tcp_sb_of(struct tcp_host *th, const struct tcp_t
 {
     return t->sb ? &th->sb[t->sb - 1] : NULL;
 }
+static inline const struct tcp_sbuf *tcp_sb_of_c(const struct tcp_host *th,
+                                                 const struct tcp_tcb *t)
+{
+    return t->sb ? &th->sb[t->sb - 1] : NULL;
+}
 /* The bytes a data segment from seq carries: t's queued bytes, or the 'X's. */
 const uint8_t *tcp_app_payload(struct tcp_host *th, const struct tcp_tcb *t, uint32_t seq);
 /* A passive TCB just became ESTABLISHED: starts the port's application, if any. */
@@ -316,11 +339,38 @@ bool tcp_app_input(struct tcp_host *th, const struct tcp_io *io, int32_t idx,
                    const uint8_t *data, uint32_t n, bool fin);
 /* Gives t a buffer (its send data starting at WRITE.SEQ): its index, or -1. */
 int32_t tcp_sb_attach(struct tcp_host *th, struct tcp_tcb *t);
-/* The receive window of a buffered TCB (RFC 9293 3.8.6): what TCP_SB_RCV has free. */
-static inline uint32_t tcp_sb_rcv_free(const struct tcp_sbuf *b)
+/* The most a buffered TCB's receive buffer holds: TCP_SB_RCV; on Linux tcp_rmem[1] itself
+ * (the kernel charges data to sk_rcvbuf as memory; the window space is smaller, but a right
+ * edge that may not move back, rounded up to the scale's unit at each ACK, can promise
+ * more than it: tcp_select_window's ALIGN(cur_win)). */
+static inline uint32_t tcp_sb_rcv_max(const struct tcp_host *th, const struct tcp_tcb *t)
 {
-    return TCP_SB_RCV - b->rcv_len;
+    (void)t;
+    return th->p.linux_stack ? TCP_LIN_RMEM : TCP_SB_RCV;
 }
+/* What is left of the window t's last segment offered (Linux tcp_receive_window:
+ * RCV.WUP + the window - RCV.NXT, 0 once passed). */
+static inline uint32_t tcp_lin_offered(const struct tcp_tcb *t)
+{
+    uint32_t edge = t->rcv_wup + t->rcv_awnd;
+    return (int32_t)(edge - t->rcv_nxt) > 0 ? edge - t->rcv_nxt : 0;
+}
+/* What t's buffer has free (RFC 9293 3.8.6). */
+static inline uint32_t tcp_sb_rcv_free(const struct tcp_host *th, const struct tcp_tcb *t,
+                                       const struct tcp_sbuf *b)
+{
+    return tcp_sb_rcv_max(th, t) - b->rcv_len;
+}
+/* Room for n more received bytes on t's buffer, its storage grown if need be: at most n,
+ * less when the buffer is full (or memory is short). */
+uint32_t tcp_sb_rcv_room(struct tcp_host *th, const struct tcp_tcb *t, uint32_t n);
+/* Linux: n in-order bytes arrived on t (before the application reads them): the window
+ * space, window_clamp and rcv_ssthresh move as tcp_measure_rcv_mss and tcp_grow_window
+ * move them (tcp_out.c). */
+void tcp_lin_rcv_data(struct tcp_host *th, const struct tcp_tcb *t, struct tcp_sbuf *b,
+                      uint32_t n);
+/* The host's receive storage goes (tcp_host_free). */
+void tcp_app_free(struct tcp_host *th);
 /* A service with bytes it could not take yet (its send buffer was full): it reads again,
  * after an ACK made room; a window update follows when its reading opened the window. */
 void tcp_app_pump(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
@@ -377,7 +427,7 @@ void tcp_send_active_reset(struct tcp_host *th, const struct tcp_io *io, struct 
  * Returns the number of segments sent. */
 int tcp_output(struct tcp_host *th, const struct tcp_io *io, int32_t idx);
 /* The window t's next segment offers, in bytes, a multiple of its scale (tcp_out.c). */
-uint32_t tcp_rcv_window(struct tcp_host *th, const struct tcp_tcb *t);
+uint32_t tcp_rcv_window(const struct tcp_host *th, const struct tcp_tcb *t);
 /* After the application read from t's buffer: the window update of RFC 9293 3.8.6.2.2,
  * sent when the window opens by min(RCV.BUFF/2, MSS) or more. */
 void tcp_rcv_update(struct tcp_host *th, const struct tcp_io *io, int32_t idx);

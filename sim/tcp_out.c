@@ -254,24 +254,101 @@ uint16_t tcp_syn_window(const struct tcp_host *th)
     return tcp_synack_window(th, false);
 }
 
+/* Linux's window space of a buffered TCB: tcp_rmem[1] at the scaling ratio it has measured
+ * (tcp_int.h TCP_LIN_SPACE0, TCP_LIN_SPACE). */
+static uint32_t tcp_lin_space(const struct tcp_sbuf *b)
+{
+    return b->lin_ratio ? TCP_LIN_SPACE : TCP_LIN_SPACE0;
+}
+
+/* Linux 6.18 tcp_output.c __tcp_select_window and tcp_select_window, for a TCB with a
+ * buffer: free_space is the window space less what the application has not read; below
+ * half the full space it is rounded down to the scale's unit and offered as 0 when under a
+ * sixteenth of it or under one MSS; it is offered no larger than rcv_ssthresh (which
+ * tcp_grow_window raises as data arrives) and, scaled, rounded up to the unit ("so that it
+ * won't get scaled away"); unscaled, as a multiple of the MSS unless the current window is
+ * within one MSS of it. The right edge never moves back: a smaller window is raised to
+ * what is left of the last one. */
+static uint32_t tcp_lin_window(const struct tcp_host *th, const struct tcp_tcb *t,
+                               const struct tcp_sbuf *b)
+{
+    uint32_t unit = t->ws_ok ? 1u << t->rcv_wscale : 1u;
+    uint32_t mss = th->xlen - (t->ts_ok ? 12u : 0u);
+    uint32_t space = tcp_lin_space(b);
+    uint32_t full = b->lin_clamp < space ? b->lin_clamp : space;
+    uint32_t free = space > b->rcv_len ? space - b->rcv_len : 0;
+    uint32_t win;
+    if (mss > full)
+        mss = full;
+    if (free < full / 2) {
+        free = free / unit * unit;
+        if (free < (full >> 4) || free < mss)
+            free = 0;
+    }
+    if (free > b->lin_ssthresh)
+        free = b->lin_ssthresh;
+    if (!free) {
+        win = 0;
+    } else if (t->ws_ok) {
+        win = (free + unit - 1) / unit * unit;
+    } else {
+        win = t->rcv_awnd;
+        if (win + mss <= free || win > free)
+            win = free / mss * mss;
+        else if (mss == full && free > win + (full >> 1))
+            win = free;
+    }
+    uint32_t cur = tcp_lin_offered(t);
+    if (win < cur)
+        win = (cur + unit - 1) / unit * unit;
+    uint32_t room = tcp_sb_rcv_free(th, t, b);
+    if (win > room)
+        win = room / unit * unit;     /* never more than the memory holds */
+    return win;
+}
+
+void tcp_lin_rcv_data(struct tcp_host *th, const struct tcp_tcb *t, struct tcp_sbuf *b,
+                      uint32_t n)
+{
+    uint32_t advmss = th->xlen - (t->ts_ok ? 12u : 0u);
+    /* tcp_measure_rcv_mss: a full-sized segment gives the scaling ratio, and with it a new
+     * window_clamp (tcp_set_window_clamp: rcv_ssthresh no larger) */
+    if (!b->lin_ratio && n >= advmss) {
+        b->lin_ratio = true;
+        b->lin_clamp = TCP_LIN_SPACE;
+        if (b->lin_ssthresh > b->lin_clamp)
+            b->lin_ssthresh = b->lin_clamp;
+    }
+    /* tcp_event_data_recv: "if (skb->len >= 128) tcp_grow_window": while the buffer has room
+     * beyond rcv_ssthresh, it grows by two segments (incr = 2 * tp->advmss), to the clamp */
+    uint32_t space = tcp_lin_space(b), held = b->rcv_len + n;
+    if (n >= 128 && b->lin_ssthresh < b->lin_clamp && space > held &&
+        space - held > b->lin_ssthresh) {
+        b->lin_ssthresh += 2 * advmss;
+        if (b->lin_ssthresh > b->lin_clamp)
+            b->lin_ssthresh = b->lin_clamp;
+    }
+}
+
 /* RFC 9293 3.8.6: the window offered is the free receive buffer. A TCB without a buffer
  * (its bytes only counted, read at once) offers the stack's window, RCV.WND as set up. One
- * with a buffer (tcp_app.c) offers what TCP_SB_RCV has free, at most the stack's window; it
- * leaves the right edge where it is rather than move it on by less than
- * min(RCV.BUFF/2, Eff.snd.MSS) (3.8.6.2.2, receiver SWS avoidance: a full buffer offers 0
- * until the reader frees that much), and never moves it back (Linux tcp_select_window)
- * unless the buffer cannot hold it (the SYN's window, offered before the buffer existed).
- * With window scaling the window is rounded down to the scale's unit: never more than the
- * buffer holds (Linux, whose buffer has slack, rounds up; a 4096-byte buffer has none). */
-uint32_t tcp_rcv_window(struct tcp_host *th, const struct tcp_tcb *t)
+ * with a buffer (tcp_app.c) on Linux offers what tcp_lin_window gives. On another stack it
+ * offers what TCP_SB_RCV has free, at most the stack's window; it leaves the right edge
+ * where it is rather than move it on by less than min(RCV.BUFF/2, Eff.snd.MSS) (3.8.6.2.2,
+ * receiver SWS avoidance: a full buffer offers 0 until the reader frees that much), and
+ * never moves it back unless the buffer cannot hold it (the SYN's window, offered before
+ * the buffer existed). With window scaling the window is rounded down to the scale's unit:
+ * never more than the buffer holds (a 4096-byte buffer has no slack). */
+uint32_t tcp_rcv_window(const struct tcp_host *th, const struct tcp_tcb *t)
 {
-    const struct tcp_sbuf *b = tcp_sb_of(th, t);
+    const struct tcp_sbuf *b = tcp_sb_of_c(th, t);
     if (!b)
         return t->rcv_wnd;
-    uint32_t free = tcp_sb_rcv_free(b);
+    if (th->p.linux_stack)
+        return tcp_lin_window(th, t, b);
+    uint32_t free = tcp_sb_rcv_free(th, t, b);
     uint32_t want = free < t->rcv_wnd ? free : t->rcv_wnd;
-    uint32_t edge = t->rcv_wup + t->rcv_awnd;
-    uint32_t cur = tcp_after(edge, t->rcv_nxt) ? edge - t->rcv_nxt : 0;
+    uint32_t cur = tcp_lin_offered(t);
     uint32_t unit = t->ws_ok ? 1u << t->rcv_wscale : 1u;
     want = want / unit * unit;
     cur = (cur + unit - 1) / unit * unit;   /* the edge kept, in the scale's unit */
@@ -281,27 +358,34 @@ uint32_t tcp_rcv_window(struct tcp_host *th, const struct tcp_tcb *t)
     return want - cur < sws ? cur : want;
 }
 
-/* The window field of t's next segment; a buffered TCB remembers what it offered. */
+/* The window field of t's next segment; t remembers what it offered (in bytes). */
 static uint16_t tcp_adv_window(struct tcp_host *th, struct tcp_tcb *t)
 {
     uint32_t wnd = tcp_rcv_window(th, t);
     uint32_t w = t->ws_ok ? wnd >> t->rcv_wscale : wnd;
     if (w > 65535)
         w = 65535;
-    if (t->sb)
-        t->rcv_awnd = t->ws_ok ? w << t->rcv_wscale : w;
+    t->rcv_awnd = t->ws_ok ? w << t->rcv_wscale : w;
     return (uint16_t)w;
 }
 
+/* After a read: RFC 9293 3.8.6.2.2's update when the window opens by min(RCV.BUFF/2, MSS);
+ * Linux's tcp_cleanup_rbuf sends it when the window left is at most half the clamp and the
+ * new one at least twice it. */
 void tcp_rcv_update(struct tcp_host *th, const struct tcp_io *io, int32_t idx)
 {
     struct tcp_tcb *t = tcp_tcb_at(th, idx);
     if (!t->in_use || !t->sb || (t->state != TCP_ESTABLISHED && t->state != TCP_FIN_WAIT_1 &&
                                  t->state != TCP_FIN_WAIT_2))
         return;
-    uint32_t edge = t->rcv_wup + t->rcv_awnd;
-    uint32_t cur = tcp_after(edge, t->rcv_nxt) ? edge - t->rcv_nxt : 0;
-    if (tcp_rcv_window(th, t) > cur)
+    uint32_t cur = tcp_lin_offered(t), now = tcp_rcv_window(th, t);
+    if (th->p.linux_stack) {
+        const struct tcp_sbuf *b = tcp_sb_of(th, t);
+        if (2 * (uint64_t)cur <= b->lin_clamp && now && now >= 2 * (uint64_t)cur)
+            tcp_send_ack(th, io, t, TCP_IPK_CONN);
+        return;
+    }
+    if (now > cur)
         tcp_send_ack(th, io, t, TCP_IPK_CONN);
 }
 
@@ -349,6 +433,7 @@ void tcp_send_synack(struct tcp_host *th, const struct tcp_io *io, struct tcp_tc
     struct wire_tcp s;
     tcp_seg_init(&s, t, t->iss, t->rcv_nxt, TCP_SYN | TCP_ACK | (t->ecn_ok ? TCP_ECE : 0));
     s.window = tcp_synack_window(th, t->ts_ok);
+    t->rcv_awnd = s.window;             /* a SYN's window is never scaled */
     tcp_opts_syn(&th->p, &s.opt, t->sack_ok, t->ts_ok, t->ws_ok);
     if (t->ts_ok) {   /* TSval is written only when TS is in the layout */
         s.opt.tsval = tcp_tsval(th, t, io->now_ns);
@@ -362,6 +447,7 @@ void tcp_syn_build(struct tcp_host *th, struct tcp_tcb *t, uint64_t now_ns, stru
     const struct personality *p = &th->p;
     tcp_seg_init(s, t, t->iss, 0, TCP_SYN);
     s->window = tcp_syn_window(th);
+    t->rcv_awnd = s->window;
     tcp_opts_syn(p, &s->opt, p->opt_sack, p->opt_ts, p->opt_wscale);
     if (p->opt_ts)
         s->opt.tsval = tcp_tsval(th, t, now_ns);   /* tsecr stays 0 */

@@ -429,8 +429,11 @@ static void tcb_lines(char (*lines)[160], size_t *np, size_t max, const struct t
     tcb_line(lines, &n, max, "SND.UNA", b, a, offsetof(struct sim_tcb_info, snd_una), rb);
     tcb_line(lines, &n, max, "SND.NXT", b, a, offsetof(struct sim_tcb_info, snd_nxt), rb);
     tcb_line(lines, &n, max, "RCV.NXT", b, a, offsetof(struct sim_tcb_info, rcv_nxt), rr);
-    tcb_pair(lines, &n, max, "WND snd", b, a, offsetof(struct sim_tcb_info, snd_wnd), "rcv",
-             offsetof(struct sim_tcb_info, rcv_wnd));
+    /* windows in bytes: the peer's offer (SND.WND), ours now (RCV.WND), ours in our last
+     * segment (what the wire showed) */
+    tcb_pair(lines, &n, max, "SND.WND", b, a, offsetof(struct sim_tcb_info, snd_wnd),
+             "RCV.WND", offsetof(struct sim_tcb_info, rcv_wnd));
+    tcb_line(lines, &n, max, "offered", b, a, offsetof(struct sim_tcb_info, rcv_adv), 0);
     tcb_pair(lines, &n, max, "ISS", b, a, offsetof(struct sim_tcb_info, iss), "IRS",
              offsetof(struct sim_tcb_info, irs));
     if (a->tcb && a->t.timer)

@@ -26,9 +26,9 @@ print("echo wrote %d took %d read %d same %s on-the-wire %s" % (
     len(msg), took, len(back), back == msg, seen == msg))
 s.close(e)
 
-# 8000 bytes through the echo: more than the 4096-byte receive buffer. Unread, the buffer
-# fills and the window offered is zero; every read opens it (a window update) and the rest
-# comes, none lost (RFC 9293 3.8.6).
+# 8000 bytes through the echo: more than the 4096-byte receive buffer of the attacker (a
+# FreeBSD host, stream.scn). Unread, the buffer fills and the window offered is zero; every
+# read opens it (a window update) and the rest comes, none lost (RFC 9293 3.8.6).
 big = bytes((i * 7 + 3) & 0xFF for i in range(8000))
 e = s.connect(web, 7, sport=40017)
 s.wait(0.01)

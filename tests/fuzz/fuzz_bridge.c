@@ -19,6 +19,7 @@
 #include "bridge/bridge.h"
 #include "lib/wire.h"
 #include "sim/scenario.h"
+#include "tests/fuzz/fuzz_chunk.h"
 
 static const char fuzz_bridge_scn[] =
     "net 198.18.7.0/24 delay 1ms\n"
@@ -81,15 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t d[2048];
     uint64_t t = 0;
     for (int k = 0; size >= 3 && k < 128; k++) {
-        size_t n = (size_t)(data[0] << 8 | data[1]) % (sizeof d + 1);
-        uint8_t sel = data[2];
-        data += 3;
-        size -= 3;
-        if (n > size)
-            n = size;
-        memcpy(d, data, n);
-        data += n;
-        size -= n;
+        uint8_t sel;
+        size_t n = fuzz_chunk(&data, &size, d, sizeof d, &sel);
         fuzz_bridge_aim(d, n, sel);
         t += 100000;
         bridge_input(b, d, n, t);

@@ -19,6 +19,7 @@
 #include "sim/scenario.h"
 #include "sim/sim.h"
 #include "sim/trace.h"
+#include "tests/fuzz/fuzz_chunk.h"
 
 static const char fuzz_sim_scn[] =
     "net 198.51.100.0/24 delay 1ms\n"
@@ -83,15 +84,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t d[WIRE_MTU];
     uint64_t t = 0;
     for (int k = 0; size >= 3 && k < 64; k++) {
-        size_t n = (size_t)(data[0] << 8 | data[1]) % (sizeof d + 1);
-        uint8_t sel = data[2];
-        data += 3;
-        size -= 3;
-        if (n > size)
-            n = size;
-        memcpy(d, data, n);
-        data += n;
-        size -= n;
+        uint8_t sel;
+        size_t n = fuzz_chunk(&data, &size, d, sizeof d, &sel);
         fuzz_sim_aim(d, n, sel);
         t += 1000000;
         sim_run_until(s, t);

@@ -13,33 +13,11 @@
 #   exit 0 = all checks passed, 1 = a check failed, 2 = could not run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-tcplab=$(cd "$(dirname "${1:-./tcplab}")" && pwd)/$(basename "${1:-./tcplab}")
-[ -x "$tcplab" ] || { echo "bridge: no tcplab binary at $tcplab" >&2; exit 2; }
+me=bridge nsl=B keepdir=${BRIDGE_KEEP:-}
+. "$here/bridge_ns.sh"
 scn="$here/bridge.scn"
-tag=${TL_TAG:-$$}
-ns="tlB$tag"
-dev="tlb$tag"
-work=$(mktemp -d /tmp/tcplab-bridge.XXXXXX)
-bpid=""
-fail=0
 TARGET=198.18.7.30
 ZOMBIE=198.18.7.20
-
-cleanup() {
-    if [ -n "$bpid" ]; then kill "$bpid" 2>/dev/null; wait "$bpid" 2>/dev/null; fi
-    bpid=""
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-    if [ -n "${BRIDGE_KEEP:-}" ]; then mkdir -p "$BRIDGE_KEEP"; cp -r "$work"/. "$BRIDGE_KEEP"/ 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-inns() { ip netns exec "$ns" "$@"; }
-bad() { echo "bridge: FAILED: $*" >&2; fail=1; }
-ok() { echo "bridge: ok: $*"; }
 
 # bridge_start NAME [ARGS...]: the bridge in the namespace, its stdout in $work/NAME.out;
 # waits (at most 5 s) for `ready`.
@@ -100,7 +78,7 @@ hping_state() {
 # rss_kb PID: the resident set, in kB.
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-[ "$(id -u)" = 0 ] || { echo "bridge: need root" >&2; exit 2; }
+need_root
 for t in nmap hping3 ping tshark; do
     command -v "$t" >/dev/null 2>&1 || { echo "bridge: $t not installed (make deps)" >&2; exit 2; }
 done

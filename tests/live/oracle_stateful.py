@@ -49,6 +49,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stateful_cases import CASES, MODELLED, PISS, PWIN  # noqa: E402
 from stateful_kernel import kernel_half  # noqa: E402  (linux_facts.py uses it from here too)
 from stateful_sim import sim_half  # noqa: E402
+import stateful_window as sw  # noqa: E402
 
 # Kernel versions whose answer to a case differs from the one modelled, with what they do:
 # {case: [(predicate on (major, minor), note)]}.
@@ -106,6 +107,10 @@ SOURCES = [
      "tcp_minisocks.c tcp_timewait_state_process"),
     ("cl_", "CLOSING", "tcp_input.c tcp_rcv_state_process (tcp_time_wait, then consume)"),
     ("tw_", "TIME-WAIT", "tcp_minisocks.c tcp_timewait_state_process"),
+    ("wn_", "Receive window (port %d: the application reads at once; %d: it never reads)" % (
+        sw.READ_PORT, sw.HOLD_PORT),
+     "tcp_output.c tcp_select_initial_window, __tcp_select_window, tcp_select_window; "
+     "tcp_input.c tcp_grow_window, tcp_data_queue (zero window), tcp_rcv_space_adjust"),
     ("cw_", "CLOSE-WAIT (connect(), the application never closes)",
      "tcp_input.c tcp_rcv_state_process, tcp_data_queue (D-SACK of a repeated FIN)"),
 ]
@@ -121,7 +126,10 @@ def facts_markdown(kern, release):
          "within 90 ms: `seq` from the target's ISS (`iss`), `ack` from the peer's, `ecr` = "
          "the TSecr (the peer TSval it echoes: TS.Recent), `sack` blocks from `pss`. The "
          "state is ss(8)'s right after (LISTEN: the connection is gone, the listener stays; "
-         "CLOSED likewise for a connect()). `os linux` must give the same (make live)." % (
+         "CLOSED likewise for a connect()). `os linux` must give the same (make live). The "
+         "`wn_` cases (stateful_window.py) offer window scale 7 and read only the last answer: "
+         "`ack=+N` the bytes it newly acknowledges, the window field and its bytes; their "
+         "check is exact or a range (stateful_window.py says which and why)." % (
              release, PISS, PWIN), ""]
     for prefix, title, src in SOURCES:
         rows = [(n, k) for n, k in kern.items() if n.startswith(prefix)]
@@ -185,6 +193,8 @@ def main(argv):
         k, s = kern[name], sim[name]
         if name in RACES:
             k = dict(k, answers=RACES[name][1](k["answers"]))
+        if name in sw.CHECK and sw.window_match(name, k, s):
+            continue
         if (k["answers"], k["state"]) == (s["answers"], s["state"]):
             continue
         notes = [n for pred, n in KERNEL_NOTES.get(name, []) if pred(ver)]

@@ -13,47 +13,15 @@
 #   exit 0 = all checks passed, 1 = a check failed, 2 = could not run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-tcplab=$(cd "$(dirname "${1:-./tcplab}")" && pwd)/$(basename "${1:-./tcplab}")
-[ -x "$tcplab" ] || { echo "services: no tcplab binary at $tcplab" >&2; exit 2; }
-root=$(cd "$here/../.." && pwd)
-tag=${TL_TAG:-$$}
-ns="tlV$tag"
-dev="tlv$tag"
-work=$(mktemp -d /tmp/tcplab-services.XXXXXX)
-bpid=""
-fail=0
-NET=198.18.100
+me=services nsl=V keepdir=${SERVICES_KEEP:-}
+. "$here/bridge_ns.sh"
 
-cleanup() {
-    if [ -n "$bpid" ]; then kill "$bpid" 2>/dev/null; wait "$bpid" 2>/dev/null; fi
-    bpid=""
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-    if [ -n "${SERVICES_KEEP:-}" ]; then mkdir -p "$SERVICES_KEEP"; cp -r "$work"/. "$SERVICES_KEEP"/ 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-inns() { ip netns exec "$ns" "$@"; }
-bad() { echo "services: FAILED: $*" >&2; fail=1; }
-ok() { echo "services: ok: $*"; }
-
-[ "$(id -u)" = 0 ] || { echo "services: need root" >&2; exit 2; }
+need_root
 for t in nc curl nmap; do
     command -v "$t" >/dev/null 2>&1 || { echo "services: $t not installed (make deps)" >&2; exit 2; }
 done
-sed "s/198\.51\.100\./$NET./g" "$root/scenarios/default.scn" >"$work/net.scn"
-ip netns add "$ns" || exit 2
-inns ip link set lo up
-ip netns exec "$ns" "$tcplab" bridge "$work/net.scn" --tun "$dev" >"$work/bridge.out" 2>"$work/bridge.err" &
-bpid=$!
-for _ in $(seq 50); do
-    grep -q '^ready$' "$work/bridge.out" 2>/dev/null && break
-    sleep 0.1
-done
-grep -q '^ready$' "$work/bridge.out" || { echo "services: bridge not ready" >&2; cat "$work/bridge.err" >&2; exit 1; }
+default_net
+bridge_up
 
 # expect_nc LABEL ADDR PORT WANT: the first line nc reads equals WANT (CR removed).
 expect_nc() {
@@ -86,6 +54,4 @@ expect_curl "desktop" "http://$NET.50/" "Microsoft-IIS/10.0"
 code=$(inns timeout 10 curl -s -o /dev/null -w '%{http_code}' "http://$NET.20/missing")
 [ "$code" = 404 ] && ok "curl web /missing: 404" || bad "curl web /missing: $code"
 
-if [ -n "$bpid" ]; then kill -TERM "$bpid"; wait "$bpid"; rc=$?; bpid=""; [ "$rc" -eq 0 ] || bad "bridge exited $rc"; fi
-[ "$fail" -eq 0 ] && echo "services: all checks passed"
-exit "$fail"
+bridge_down_and_exit

@@ -35,9 +35,16 @@ class Seen:
         self.tport = None
         self.nxt = None            # the target's SND.NXT as the peer saw it
         self.tsval = 0             # the target's latest TSval
+        self.wscale = 0            # the shift the target's SYN-ACK announced
+        self.acked = None          # the target's latest ACK, relative to PISS + 1
+        self.win = 0               # the window of that ACK, in bytes (scaled)
         for s in segs:
             if s["flags"] & 0x02:
                 self.iss = s["seq"]
+                self.wscale = s.get("wscale", 0)
+            if s["flags"] & 0x10 and not s["flags"] & 0x04:
+                self.acked = (s["ack"] - PISS - 1) & 0xffffffff
+                self.win = s["win"] << (0 if s["flags"] & 0x02 else self.wscale)
             if self.tport is None:
                 self.tport = s["sport"]
             end = (s["seq"] + s["len"] + (1 if s["flags"] & 0x02 else 0) +
@@ -117,8 +124,12 @@ def the_fin_seg(rel=0, ack=0):
 CASES = []
 
 
-def case(name, kind, steps, close=None):
-    CASES.append({"name": name, "kind": kind, "steps": steps, "close": close})
+def case(name, kind, steps, close=None, port=LPORT, last=None):
+    """port: the target's listener of a passive case; last: None to compare every answer,
+    or a function (segment, Seen) -> str that reads the last answer alone (the window cases
+    of stateful_window.py)."""
+    CASES.append({"name": name, "kind": kind, "steps": steps, "close": close, "port": port,
+                  "last": last})
 
 
 # SYN-RECEIVED: the listener's request socket (Linux tcp_check_req)
@@ -300,4 +311,11 @@ STATE_NAMES = {"SYN-RECV": "SYN-RECEIVED", "ESTAB": "ESTABLISHED", "SYN-SENT": "
 
 def outcome(c, segs_before, answers, state):
     seen = Seen(segs_before)
+    if c["last"]:
+        return {"answers": [c["last"](answers[-1], seen)] if answers else [], "state": state}
     return {"answers": [reduce_answer(a, seen) for a in answers], "state": state}
+
+
+# The receive-window cases join CASES here, after the others, so that every importer (the
+# kernel half, the simulator half) numbers the cases, and so their peer ports, alike.
+import stateful_window  # noqa: E402,F401

@@ -21,15 +21,19 @@ import linuxprobe as lp  # noqa: E402
 from stateful_cases import (CASES, LPORT, PORT_BASE, STATE_NAMES, STEP_S,  # noqa: E402
                             WINDOW_S, Seen, describe, nsteps, outcome, peer_port)
 from stateful_wire import tcp_build, tcp_parse  # noqa: E402
+import stateful_window as sw  # noqa: E402
 
 
 AGENT = r'''
 import socket, sys, time, select, json
-sched = json.loads(sys.argv[1]); t0 = float(sys.argv[2]); lport = int(sys.argv[3])
-ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("198.18.0.2", lport)); ls.listen(128); ls.setblocking(False)
+sched = json.loads(sys.argv[1]); t0 = float(sys.argv[2]); lports = json.loads(sys.argv[3])
+lss = {}
+for lport, mode in lports:
+    ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("198.18.0.2", lport)); ls.listen(128); ls.setblocking(False)
+    lss[ls] = mode
 print("ready", flush=True)
-conns = {}; peers = []
+conns = {}; peers = []; held = []
 ev = sorted(sched, key=lambda e: e[0])
 end = t0 + max([e[0] for e in ev] + [0]) + 2.0
 while time.time() < end:
@@ -43,12 +47,13 @@ while time.time() < end:
             conns[port] = s
         elif what == "close" and port in conns:
             conns[port].close(); del conns[port]
-    rd = [ls] + peers
+    rd = list(lss) + peers
     r, _, _ = select.select(rd, [], [], 0.005)
     for s in r:
-        if s is ls:
+        if s in lss:
             try:
-                c, _ = ls.accept(); c.setblocking(False); peers.append(c)
+                c, _ = s.accept(); c.setblocking(False)
+                (peers if lss[s] == "read" else held).append(c)
             except BlockingIOError: pass
         else:
             try:
@@ -112,7 +117,8 @@ def kernel_inside(iface, ns_t, only):
 
     t0 = time.time() + 1.0
     agent = subprocess.Popen(["ip", "netns", "exec", ns_t, "/usr/bin/python3", "-c", AGENT,
-                              json.dumps(sched), repr(t0), str(LPORT)],
+                              json.dumps(sched), repr(t0),
+                              json.dumps([(LPORT, "read")] + sw.LISTENERS)],
                              stdout=subprocess.PIPE, text=True)
     if agent.stdout.readline().strip() != "ready":
         raise RuntimeError("target agent did not start")
@@ -130,7 +136,7 @@ def kernel_inside(iface, ns_t, only):
                     sent_at[c["name"]] = time.time()
                     probes[c["name"]] = [describe(sg, seen) for sg in c["steps"][st](seen, st)]
                 for sg in c["steps"][st](seen, st):
-                    dport = LPORT if c["kind"] == "passive" else (seen.tport or 1)
+                    dport = c["port"] if c["kind"] == "passive" else (seen.tport or 1)
                     tx.sendto(tcp_build(sg, port, dport), (lp.TARGET, 0))
         drain(time.time() + WINDOW_S + 0.02)
         states = {}

@@ -16,17 +16,20 @@ import linuxprobe as lp  # noqa: E402
 from stateful_cases import (CASES, LPORT, PWIN, STEP_S, TTL, WINDOW_S, Seen,  # noqa: E402
                             nsteps, outcome, peer_port)
 from stateful_wire import pcap_records, tcp_parse  # noqa: E402
+import stateful_window as sw  # noqa: E402
 
 
 def sim_seg_line(sg, port, seen, c, t_us):
     if c["kind"] == "passive":
-        sport, dport = port, LPORT
+        sport, dport = port, c["port"]
     else:
         sport, dport = port, seen.tport or 1
     opts = []
     for o in sg["opts"]:
         if o[0] == "ts":
             opts.append("ts:%d:%d" % (o[1], o[2]))
+        elif o[0] == "wscale":
+            opts.append("wscale:%d" % o[1])
         else:
             opts.append(o[0])
     L = "send %s:%d -> %s:%d tcp flags %s seq %d ack %d win %d ttl %d" % (
@@ -42,7 +45,7 @@ def sim_seg_line(sg, port, seen, c, t_us):
 def sim_scenario(cases, lines):
     L = ['scenario "oracle_stateful: os linux inside connections"', "seed 1",
          "net 198.18.0.0/24",
-         "host target %s os linux tcp %d" % (lp.TARGET, LPORT)]
+         "host target %s os linux tcp %d" % (lp.TARGET, LPORT)] + sw.SIM_SERVICES
     for c in cases:
         if c["kind"] == "active":
             port = peer_port(CASES.index(c))

@@ -40,6 +40,8 @@ def tcp_parse(b, t):
         ln = o[i + 1]
         if k == 8 and ln == 10:
             d["tsval"], d["tsecr"] = struct.unpack("!II", o[i + 2:i + 10])
+        elif k == 3 and ln == 3:
+            d["wscale"] = o[i + 2]
         elif k == 5:
             v = o[i + 2:i + ln]
             d["sack"] = [struct.unpack("!II", v[j:j + 8]) for j in range(0, len(v) - 7, 8)]
@@ -71,6 +73,8 @@ def tcp_build(sg, sport, dport):
             ob += b"\x01"
         elif o[0] == "ts":
             ob += struct.pack("!BBII", 8, 10, o[1], o[2])
+        elif o[0] == "wscale":
+            ob += struct.pack("!BBB", 3, 3, o[1])
         elif o[0] == "sackb":
             ob += struct.pack("!BB", 5, 2 + 8 * len(o[1]))
             for l_, r_ in o[1]:

@@ -18,56 +18,24 @@
 #   exit 0 = agree, 1 = a difference, 2 = could not run.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-tcplab=$(cd "$(dirname "${1:-./tcplab}")" && pwd)/$(basename "${1:-./tcplab}")
-[ -x "$tcplab" ] || { echo "sv_vs_nmap: no tcplab binary at $tcplab" >&2; exit 2; }
-root=$(cd "$here/../.." && pwd)
-tag=${TL_TAG:-$$}
-ns="tlS$tag"
-dev="tls$tag"
-work=$(mktemp -d /tmp/tcplab-svvs.XXXXXX)
-bpid=""; lpid=""
-fail=0
-NET=198.18.100
+me=sv_vs_nmap nsl=S keepdir=${SV_KEEP:-}
+. "$here/bridge_ns.sh"
 HOSTS="$NET.20,30,40,50,60"
 # every open TCP port of the default network, one closed (25 on web) and one filtered (5432 on
 # db); UDP: web's 53 and 123 (they echo), db's 161 (open, echoes) and 514 (closed), 53
 # (open|filtered there)
 PORTS=T:21,22,23,25,79,80,135,139,443,445,513,514,515,631,3389,5432,9100,U:53,123,161,514
 
-cleanup() {
-    for p in $lpid $bpid; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-    bpid=""; lpid=""
-    for p in $(ip netns pids "$ns" 2>/dev/null); do kill "$p" 2>/dev/null || true; done
-    ip netns del "$ns" 2>/dev/null || true
-    if [ -n "${SV_KEEP:-}" ]; then mkdir -p "$SV_KEEP"; cp -r "$work"/. "$SV_KEEP"/ 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'cleanup; exit 130' INT
-trap 'cleanup; exit 143' TERM
-
-inns() { ip netns exec "$ns" "$@"; }
-bad() { echo "sv_vs_nmap: FAILED: $*" >&2; fail=1; }
-ok() { echo "sv_vs_nmap: ok: $*"; }
-
-[ "$(id -u)" = 0 ] || { echo "sv_vs_nmap: need root" >&2; exit 2; }
+need_root
 command -v nmap >/dev/null 2>&1 || { echo "sv_vs_nmap: nmap not installed (make deps)" >&2; exit 2; }
 [ -r /usr/share/nmap/nmap-service-probes ] || { echo "sv_vs_nmap: no nmap-service-probes" >&2; exit 2; }
-sed "s/198\.51\.100\./$NET./g" "$root/scenarios/default.scn" >"$work/net.scn"
+default_net
 
 # The simulated scan first: virtual time, no namespace needed.
 timeout 120 "$tcplab" scan --sim "$work/net.scn" -n -Pn -sS -sU -sV -p "$PORTS" -oX "$work/sim.xml" \
     "$HOSTS" >"$work/sim.out" 2>&1 || { echo "sv_vs_nmap: tcplab --sim failed" >&2; cat "$work/sim.out" >&2; exit 1; }
 
-ip netns add "$ns" || exit 2
-inns ip link set lo up
-ip netns exec "$ns" "$tcplab" bridge "$work/net.scn" --tun "$dev" >"$work/bridge.out" 2>"$work/bridge.err" &
-bpid=$!
-for _ in $(seq 50); do
-    grep -q '^ready$' "$work/bridge.out" 2>/dev/null && break
-    sleep 0.1
-done
-grep -q '^ready$' "$work/bridge.out" || { echo "sv_vs_nmap: bridge not ready" >&2; cat "$work/bridge.err" >&2; exit 1; }
+bridge_up
 
 inns timeout 300 "$tcplab" scan --live -e "$dev" -S "$NET.10" -n -Pn -sS -sU -sV -p "$PORTS" \
     -oX "$work/live.xml" "$HOSTS" >"$work/live.out" 2>&1 &
@@ -100,6 +68,4 @@ if diff "$work/nmap.info" "$work/sim.info" >"$work/info.diff"; then
 else
     bad "Service Info lines differ:"; cat "$work/info.diff" >&2
 fi
-if [ -n "$bpid" ]; then kill -TERM "$bpid"; wait "$bpid"; rc=$?; bpid=""; [ "$rc" -eq 0 ] || bad "bridge exited $rc"; fi
-[ "$fail" -eq 0 ] && echo "sv_vs_nmap: all checks passed"
-exit "$fail"
+bridge_down_and_exit

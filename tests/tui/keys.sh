@@ -16,6 +16,9 @@ key() { T send-keys -t s "$@"; sleep 0.3; }
 want() { # want WHAT PATTERN: the screen shows PATTERN
     if screen | grep -q -- "$2"; then :; else echo "tui: FAIL: $1: no '$2' on screen"; screen; fail=1; fi
 }
+nope() { # nope WHAT PATTERN: the screen does not show PATTERN
+    if screen | grep -q -- "$2"; then echo "tui: FAIL: $1: '$2' on screen"; screen; fail=1; fi
+}
 start() { # start W H CMD...
     T kill-server 2>/dev/null
     sleep 0.5
@@ -108,9 +111,6 @@ T kill-server 2>/dev/null
 rm -f "$cap"
 # A lab's variant in the student's view: the student's host's datagrams only, no inside;
 # --instructor: every host, with insides (self-study: no course key is in play).
-nope() { # nope WHAT PATTERN: the screen does not show PATTERN
-    if screen | grep -q -- "$2"; then echo "tui: FAIL: $1: '$2' on screen"; screen; fail=1; fi
-}
 start 160 40 "$tcplab" tui --lab idle-scan --student alice
 want "lab view opens" "attacker's view"
 want "lab view has the candidates" "198.51.100.21"

@@ -80,6 +80,7 @@ static void test_tcb_handshake(void **state)
     assert_int_equal(v.rcv_nxt, 1001);
     assert_int_equal(v.snd_nxt, 5001);
     assert_true(v.passive);
+    assert_int_equal(v.rcv_adv, v.rcv_wnd);          /* the SYN-ACK's window, never scaled */
     struct sim_listener_info li[2];
     assert_int_equal(sim_host_listeners(s, sv, li, 2), 1);
     assert_int_equal(li[0].port, 80);
@@ -101,6 +102,11 @@ static void test_tcb_handshake(void **state)
     assert_int_equal(v.rcv_nxt, 1001 + 200);
     assert_int_equal(sim_host_tcb(s, cl, c.lport, sv, 80, &c), 0);
     assert_int_equal(c.snd_una, 1001 + 200);
+    /* windows: what the server's last ACK offered is RCV.WND in the scale's unit, and it
+     * is the client's SND.WND (the peer's offer as the client took it) */
+    assert_true(v.rcv_adv > 0 && v.rcv_adv <= v.rcv_wnd);
+    assert_true(v.rcv_wnd - v.rcv_adv < (1u << v.rcv_wscale));
+    assert_int_equal(c.snd_wnd, v.rcv_adv);
     assert_int_equal(c.timer, SIM_TIMER_NONE);
 
     sim_run_until(s, 600000000);   /* the active closer sits in TIME-WAIT with its timer */

@@ -347,8 +347,8 @@ static void test_errors(void **state)
           "sack:L-R, mss:N, wscale:N), found 'bogus'" },
         { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S options ts,ts,ts,ts,ts at 1s\n",
           "t.scn:2:54: error: expected at most 8 options and 40 bytes, found 'ts'" },
-        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S data 1401 at 1s\n",
-          "t.scn:2:39: error: expected a byte count 0-1400 or a quoted string, found '1401'" },
+        { "host a 1.2.3.4\nsend a -> 1.2.3.5:80 tcp flags S data 1449 at 1s\n",
+          "t.scn:2:39: error: expected a byte count 0-1448 or a quoted string, found '1449'" },
         /* Issue 13: a byte count TCP's sequence space cannot hold (2^31 wrapped: 4294967295
          * sent nothing) and times that would wrap the clock once a delay is added. */
         { "host a 1.2.3.4\nconnect a -> 1.2.3.5:80 at 1s send 2147483648\n",

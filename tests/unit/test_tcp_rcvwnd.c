@@ -8,11 +8,15 @@
  * min(RCV.BUFF/2, Eff.snd.MSS)); a sender behind a zero window probes it (3.8.6.1, the
  * persist timer as Linux's tcp_probe_timer). Before this, a buffered connection ACKed every byte it was
  * sent and dropped what did not fit its 4096-byte buffer: the test of 8000 bytes failed.
+ * These four run on a stack that is not Linux (the fixture's Linux preset with linux_stack
+ * off: a 4096-byte buffer, RFC 9293's SWS rule). Linux's own window (tcp_rmem[1], never
+ * shrinking to the buffer left, zero only once the space is used up) is tested after them.
  * Fixture: tcp_fixture.h; the host makes the active open (no TCP options, so no scaling).
  */
 #include "tests/unit/tcp_fixture.h"
 
 #include "sim/tcp_int.h"
+#include "sim/tcp_inspect.h"
 
 #define PISN 5000000u          /* the peer's ISN */
 
@@ -59,10 +63,17 @@ static uint32_t read_check(int id, uint32_t off)
     return (uint32_t)n;
 }
 
+/* The generic (RFC 9293) receive buffer of the presets that are not Linux. */
+static void fx_start_generic(void)
+{
+    F.p.linux_stack = false;
+    fx_start();
+}
+
 static void test_full_buffer_zero_window(void **state)
 {
     (void)state;
-    fx_start();
+    fx_start_generic();
     uint32_t iss;
     uint16_t sport;
     int id = open_buffered(&iss, &sport);
@@ -110,7 +121,7 @@ static void test_full_buffer_zero_window(void **state)
 static void test_trim_and_sws(void **state)
 {
     (void)state;
-    fx_start();
+    fx_start_generic();
     uint32_t iss;
     uint16_t sport;
     int id = open_buffered(&iss, &sport);
@@ -140,7 +151,7 @@ static void test_trim_and_sws(void **state)
 static void test_sender_respects_window(void **state)
 {
     (void)state;
-    fx_start();
+    fx_start_generic();
     uint32_t iss;
     uint16_t sport;
     int id = open_buffered(&iss, &sport);
@@ -175,7 +186,7 @@ static void test_sender_respects_window(void **state)
 static void test_zero_window_probe(void **state)
 {
     (void)state;
-    fx_start();
+    fx_start_generic();
     uint32_t iss;
     uint16_t sport;
     int id = open_buffered(&iss, &sport);
@@ -209,6 +220,108 @@ static void test_zero_window_probe(void **state)
     assert_int_equal(F.r.seg[mark + 2].payload_len + F.r.seg[mark + 3].payload_len, 1000);
 }
 
+/* Linux: the window after the handshake is the SYN's (64240: tcp_rmem[1] = 131072 at the
+ * default scaling ratio 1/2, rounded to the MSS), not a 4 KiB buffer's; data an application
+ * reads at once leaves it where it was. */
+static void test_linux_window_reader(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss;
+    uint16_t sport;
+    int id = active_open(&iss, &sport);
+    assert_int_equal(tcp_buffer(F.th, id), 0);
+    struct wire_tcp sa = seg_mk(80, sport, TCP_SYN | TCP_ACK, PISN, iss + 1);
+    const struct wire_tcp *a = feed(&sa);
+    assert_non_null(a);
+    assert_int_equal(a->window, 64240);
+    for (uint32_t off = 0; off < 64000; off += 1000) {
+        a = peer_data(sport, iss, off, 1000);
+        assert_non_null(a);
+        assert_int_equal(a->ack, PISN + 1 + off + 1000);
+        assert_true(a->window >= 64240 - 1460);   /* one MSS of rounding, never 4 KiB */
+        assert_int_equal(read_check(id, off), 1000);
+    }
+}
+
+/* Linux, an application that never reads: the window shrinks as the unread bytes take the
+ * window space (its right edge never moving back), then is 0; nothing accepted is lost; a byte into the zero window gets an
+ * ACK with window 0 and is not taken (tcp_data_queue); reading it all opens the window with
+ * an update (tcp_cleanup_rbuf). */
+static void test_linux_window_fills(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss;
+    uint16_t sport;
+    int id = active_open(&iss, &sport);
+    assert_int_equal(tcp_buffer(F.th, id), 0);
+    struct wire_tcp sa = seg_mk(80, sport, TCP_SYN | TCP_ACK, PISN, iss + 1);
+    feed(&sa);
+    uint32_t off = 0, win = 64240, first = 0, edge = 64240;
+    while (win) {
+        uint32_t len = win < 1460 ? win : 1460;
+        const struct wire_tcp *a = peer_data(sport, iss, off, len);
+        assert_non_null(a);
+        assert_int_equal(a->ack, PISN + 1 + off + len);   /* all of it taken */
+        off += len;
+        win = a->window;
+        assert_true(off + win >= edge);                    /* the right edge never retreats */
+        edge = off + win;
+        if (!first)
+            first = win;
+        assert_true(off < TCP_LIN_RMEM);
+    }
+    assert_true(first >= 64240 - 1460);
+    assert_true(off >= TCP_LIN_SPACE0);     /* at least the window space before it closed */
+    const struct wire_tcp *z = peer_data(sport, iss, off, 1);
+    assert_non_null(z);
+    assert_int_equal(z->window, 0);
+    assert_int_equal(z->ack, PISN + 1 + off);
+    assert_string_equal(F.v.rule_id, "rfc9293-3.10.7.4-zero-window");
+    int mark = F.r.n;
+    uint32_t got = 0;
+    while (got < off)
+        got += read_check(id, got);
+    assert_int_equal(got, off);
+    assert_int_equal(sent_since(mark) >= 1, 1);       /* the update(s) */
+    assert_true(F.r.seg[F.r.n - 1].window > 0);
+    /* the next byte is taken, and the ACK offers the whole window again */
+    const struct wire_tcp *n = peer_data(sport, iss, off, 1);
+    assert_non_null(n);
+    assert_int_equal(n->ack, PISN + 1 + off + 1);
+    assert_true(n->window >= 64240 - 1460);
+}
+
+/* A clone (sim_clone, the TUI's what-if) copies a connection's unread bytes, its storage
+ * grown past the first 4 KiB: the clone reads the same bytes, the original keeps its own. */
+static void test_linux_clone_buffer(void **state)
+{
+    (void)state;
+    fx_start();
+    uint32_t iss;
+    uint16_t sport;
+    int id = active_open(&iss, &sport);
+    assert_int_equal(tcp_buffer(F.th, id), 0);
+    struct wire_tcp sa = seg_mk(80, sport, TCP_SYN | TCP_ACK, PISN, iss + 1);
+    feed(&sa);
+    for (uint32_t off = 0; off < 20000; off += 1000)
+        assert_non_null(peer_data(sport, iss, off, 1000));
+    struct tcp_host *orig = F.th;
+    struct tcp_host *copy = tcp_host_clone(orig);
+    assert_non_null(copy);
+    F.th = copy;
+    uint32_t got = 0;
+    while (got < 20000)
+        got += read_check(id, got);
+    F.th = orig;                     /* the original still holds all 20000 */
+    got = 0;
+    while (got < 20000)
+        got += read_check(id, got);
+    assert_int_equal(got, 20000);
+    tcp_host_free(copy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +329,9 @@ int main(void)
         T(test_trim_and_sws),
         T(test_sender_respects_window),
         T(test_zero_window_probe),
+        T(test_linux_window_reader),
+        T(test_linux_window_fills),
+        T(test_linux_clone_buffer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,9 @@
 /* test_tui_inside.c — the TUI's "host inside" panel (tui/inside.c): before and after THE
  * selected event, not its whole unit.
  *  - every event of every scenario in scenarios/ (and of a run driven from outside, as a
- *    scan drives it): the panel read going backwards, and jumping about, is the panel read
- *    going forwards, and every one is exact (no "whole unit" fallback);
+ *    scan drives it, and of an attached script's): the panel read going backwards, and
+ *    jumping about, is the panel read going forwards, and every one is exact (no "whole
+ *    unit" fallback);
  *  - the handshake: the client's RECV of the SYN-ACK, the NOTE of its `send`, the SEND of its
  *    ACK and the SEND of its data are one unit, and only the RECV moves SYN-SENT to
  *    ESTABLISHED, only the data's SEND moves SND.NXT (by its length), and each event's
@@ -175,6 +176,65 @@ static void test_driven_both_ways(void **state)
     tui_rec_detach(&r);
     assert_true(r.nops > 9);
     check_both_ways(&r, "driven port-states");
+    tui_rec_free(&r);
+    sim_free(s);
+    scenario_free(&sc);
+}
+
+/* An attached script's run (tcplab attach): notes, injections as another host, a stream
+ * through the attaching host's own stack; datagrams to the attached address go to the
+ * script (RECV "to the script"). */
+static size_t syn_from(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+    struct wire_ipv4 ip = { .ttl = 64, .id = 7, .proto = WIRE_PROTO_TCP, .src = src, .dst = dst };
+    struct wire_tcp t = { .sport = sport, .dport = dport, .seq = 1000, .flags = TCP_SYN,
+                          .window = 512 };
+    return wire_emit_tcp(buf, 64, &ip, &t);
+}
+
+static void settle(struct sim *s, struct tui_rec *r, uint64_t ns)
+{
+    uint64_t until = sim_now(s) + ns;
+    while (sim_next_time(s) <= until && sim_step(s))
+        tui_rec_maybe_snap(r);
+    sim_run_until(s, until);
+}
+
+static void test_attached_both_ways(void **state)
+{
+    (void)state;
+    struct scenario sc;
+    char err[512];
+    if (lab_scenario_file("tests/attach/mitnick.scn", &sc, err, sizeof err))
+        fail_msg("%s", err);
+    struct sim *s = sim_new(sc.seed);
+    if (sim_load(s, &sc, err, sizeof err))
+        fail_msg("%s", err);
+    uint32_t me, trusted, server;
+    assert_int_equal(sim_host_lookup(s, "attacker", &me), 0);
+    assert_int_equal(sim_host_lookup(s, "trusted", &trusted), 0);
+    assert_int_equal(sim_host_lookup(s, "server", &server), 0);
+    assert_int_equal(sim_attach(s, me, 32, me, NULL, NULL), 0);
+    struct tui_rec r;
+    tui_rec_init(&r);
+    assert_int_equal(tui_rec_attach(&r, s, 4), 0);
+    uint8_t buf[64];
+    sim_attach_note(s, "stage 1");
+    assert_int_equal(sim_inject_as(s, buf, syn_from(buf, me, server, 40000, 513)), 0);
+    settle(s, &r, 10000000);
+    assert_int_equal(sim_inject_as(s, buf, syn_from(buf, trusted, server, 1023, 513)), 0);
+    settle(s, &r, 10000000);
+    int h = sim_stream_open(s, me, server, 80, 37518);
+    assert_true(h >= 0);
+    settle(s, &r, 5000000);
+    assert_int_equal(sim_stream_write(s, h, 3000), 0);
+    settle(s, &r, 20000000);
+    assert_int_equal(sim_stream_close(s, h), 0);
+    settle(s, &r, 100000000);
+    tui_rec_detach(&r);
+    assert_false(r.oom);
+    assert_true(r.n > 10);
+    check_both_ways(&r, "attached mitnick");
     tui_rec_free(&r);
     sim_free(s);
     scenario_free(&sc);
@@ -370,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_filter_direction),
         cmocka_unit_test(test_every_scenario_both_ways),
         cmocka_unit_test(test_driven_both_ways),
+        cmocka_unit_test(test_attached_both_ways),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
